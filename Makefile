@@ -1,0 +1,90 @@
+# 问一次 — the two front-door commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export RASA_TELEMETRY_ENABLED := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+PY310 = $(shell scripts/find-python.sh)
+UV_VERSION := 0.13.9
+TOOLS := .venv/tools
+UV := $(TOOLS)/bin/uv
+APP := .venv/app/bin/python
+BOT := .venv/bot/bin/python
+
+.PHONY: help setup run run-cluster soak test unit e2e lock catalog vocab train bench bench-search validate clean
+
+help:
+	@echo "make run    - set up (first time) and start the whole service on http://127.0.0.1:8000"
+	@echo "make test   - set up (first time) and run every test"
+	@echo "make run-cluster - production shape: PostgreSQL, Redis, 2 Rasa replicas, 2 app workers, nginx on :8000"
+	@echo "make setup  - create the two pinned Python 3.10 environments (.venv/app, .venv/bot)"
+	@echo "make lock   - re-resolve requirements/*.in into requirements/*.lock"
+	@echo "make eval   - score the dialogue set (tests/dialogues) against a running service (URL=...)"
+	@echo "make bench  - load benchmark against a running service (URL=..., RASA_URL=...)"
+	@echo "make bench-search - catalog search latency and catalog size"
+	@echo "make nlu-cv - NLU cross-validation (intent accuracy, entity F1)"
+	@echo "make nlu-compare - our NLU vs stock Rasa zh vs a rapidfuzz baseline on one held-out split"
+
+$(UV):
+	@py=$$(scripts/find-python.sh) && $$py -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q "uv==$(UV_VERSION)"
+
+# One stamp per environment: re-synced only when its lock file changes.
+.venv/app/.synced: requirements/app.lock | $(UV)
+	@test -x $(APP) || $(UV) venv -q --python "$$(scripts/find-python.sh)" .venv/app
+	$(UV) pip sync -q --python $(APP) requirements/app.lock
+	@touch $@
+
+.venv/bot/.synced: requirements/bot.lock | $(UV)
+	@test -x $(BOT) || $(UV) venv -q --python "$$(scripts/find-python.sh)" .venv/bot
+	$(UV) pip sync -q --python $(BOT) requirements/bot.lock
+	@touch $@
+
+setup: .venv/app/.synced .venv/bot/.synced
+
+lock: | $(UV)
+	$(UV) pip compile -q --python-version 3.10 requirements/app.in -o requirements/app.lock
+	$(UV) pip compile -q --python-version 3.10 requirements/bot.in -o requirements/bot.lock
+
+catalog: .venv/app/.synced
+	$(APP) -m catalog.cli load-default
+
+vocab: .venv/app/.synced
+	$(APP) -m catalog.export_vocab
+
+bench-search: .venv/app/.synced
+	$(APP) -m catalog.bench
+
+train: setup
+	scripts/train.sh
+
+URL ?= http://127.0.0.1:8000
+RASA_URL ?= http://127.0.0.1:5005
+
+eval: .venv/app/.synced
+	$(APP) scripts/eval.py --url $(URL) --cases tests/dialogues
+
+bench: .venv/app/.synced
+	$(APP) scripts/bench.py --url $(URL) --rasa-url $(RASA_URL) --concurrency 1 10 20 50
+
+nlu-cv: setup
+	scripts/nlu_cross_validate.sh 3
+
+nlu-compare: setup
+	PYTHONPATH=. $(BOT) scripts/nlu_compare.py --seed 42
+
+test: setup
+	scripts/test.sh
+
+run: setup
+	scripts/run.sh
+
+# The production shape on this machine: PostgreSQL, Redis, 2 Rasa replicas, 2 app workers, nginx on :8000.
+run-cluster: setup
+	scripts/run-cluster.sh
+
+# 10 minutes at 20 concurrent senders against a running cluster (make run-cluster in another shell).
+soak: .venv/app/.synced
+	$(APP) scripts/soak.py --url http://127.0.0.1:8000 --minutes $${MINUTES:-10}
+
+clean:
+	rm -rf var/*.db models/ .pytest_cache

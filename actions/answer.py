@@ -1,0 +1,318 @@
+"""action_answer: the one clarifying question or the complete 一次性告知 (DESIGN §2).
+
+Orchestration only: which item, which facts and place, whether this need was already
+asked about. Matching, tailoring and locations are `catalog.queries`.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from catalog import queries
+from catalog.types import Place, Target
+
+from actions import choice, render
+from actions.base import CatalogAction
+from actions.catalog_session import public_base_url
+from actions.conversation import Memory, Turn
+
+logger = logging.getLogger(__name__)
+
+# Search scores are 0..100. Below MIN_SCORE nothing is presented as an answer (handoff);
+# candidates within AMBIGUITY_MARGIN of the best are too close to choose between, unless the
+# best names a target word for word (EXACT_SCORE) and the others only come close.
+MIN_SCORE = 60.0
+AMBIGUITY_MARGIN = 5.0
+EXACT_SCORE = 100.0
+# The NLU's one item yields to the catalog's tie only when the words fit every tied item well;
+# a tie of middling scores means noisy wording the NLU reads better (「父母房子送给子女…过户」).
+SIBLING_SCORE = 90.0
+MAX_CANDIDATES = 5
+
+CLARIFY_INTRO = "为了一次把材料和办理地点告诉您，请先确认以下几点（可一次回复）："
+ITEM_QUESTION = "您要办理的是哪一项？请回复序号或名称。"
+
+# lookup_status values; the rules choose the next step from them.
+GUIDE, CLARIFY, NOT_FOUND, NO_CONTEXT = "guide", "clarify", "not_found", "no_context"
+
+
+@dataclass
+class Need:
+    """What the citizen needs: one target, several close candidates, or nothing found."""
+
+    target: Optional[Target] = None
+    candidates: list[Target] = field(default_factory=list)
+
+    @property
+    def key(self) -> Optional[str]:
+        """The entry recorded in `asked_for` once this need has had its one question."""
+        if self.target is not None:
+            return self.target.code
+        if self.candidates:
+            return "candidates:" + "|".join(sorted(t.code for t in self.candidates))
+        return None
+
+
+def _targets(session: Session, codes: list[str]) -> list[Target]:
+    found = (queries.get_target(session, code) for code in codes)
+    return [target for target in found if target is not None]
+
+
+def _close_candidates(session: Session, text: str, min_score: float = MIN_SCORE) -> list[Target]:
+    """Search hits good enough to answer: one clear winner, or the few tied with it."""
+    if not text:
+        return []
+    hits = [hit for hit in queries.search(session, text, limit=MAX_CANDIDATES + 1) if hit.score >= MIN_SCORE]
+    if not hits or hits[0].score < min_score:
+        return []
+    if hits[0].score >= EXACT_SCORE:
+        # Names said word for word outrank near misses (「刚生了娃」 is 新生儿出生 exactly,
+        # 「新生儿出生证」 only nearly); several of them are several things named.
+        exact = [hit.code for hit in hits if hit.score >= EXACT_SCORE]
+        return _targets(session, _bundle_or_all(session, exact)[:MAX_CANDIDATES])
+    close = [hit for hit in hits if hits[0].score - hit.score <= AMBIGUITY_MARGIN][:MAX_CANDIDATES]
+    return _targets(session, [hit.code for hit in close])
+
+
+def _bundle_or_all(session: Session, codes: list[str]) -> list[str]:
+    """Several targets named at once: the 一件事 they are parts of, when there is one."""
+    bundle = queries.bundle_named_by(session, codes) if len(codes) > 1 else None
+    return [bundle] if bundle else codes
+
+
+def _from_entities(session: Session, turn: Turn) -> list[Target]:
+    targets = _targets(session, turn.item_codes)
+    if len(targets) == 1:
+        return _unless_ambiguous(session, turn.text, targets[0])
+    if not targets:
+        return []
+    bundle = _bundle_or_all(session, [t.code for t in targets])
+    if len(bundle) == 1:
+        return _targets(session, bundle)
+    # Several items named: let the full text decide if it clearly prefers one of them.
+    ranked = _close_candidates(session, turn.text)
+    if len(ranked) == 1 and ranked[0].code in {t.code for t in targets}:
+        return ranked
+    return targets[:MAX_CANDIDATES]
+
+
+def _unless_ambiguous(session: Session, text: str, named: Target) -> list[Target]:
+    """The one item the NLU named, unless the words fit it and its siblings equally.
+
+    The NLU may settle on one item where the citizen named only what several share
+    (「社保卡要办理」 read as 补领 by a near-miss match); the catalog's ranking of the whole
+    message then offers the tied items, the named one among them, as the one question.
+    """
+    ranked = _close_candidates(session, text, min_score=SIBLING_SCORE)
+    if len(ranked) > 1 and named.code in {t.code for t in ranked}:
+        return ranked
+    return [named]
+
+
+def _picked_candidate(session: Session, turn: Turn, memory: Memory) -> Optional[Target]:
+    options = [{"value": c["code"], "label": c["name"]} for c in memory.candidates]
+    chosen_codes = [code for code in turn.item_codes if code in {o["value"] for o in options}]
+    if not chosen_codes:
+        option = choice.pick_option(turn.text, options)
+        chosen_codes = [option["value"]] if option else []
+    targets = _targets(session, chosen_codes[:1])
+    return targets[0] if targets else None
+
+
+def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = False,
+              learned_for_item_in_play: Optional[bool] = None) -> Need:
+    """Which item(s) this message is about, remembering the conversation so far.
+
+    ``learned``: the message added a fact or a place (「我自己去办」「我在协兴镇」).
+    ``learned_for_item_in_play``: ... and that fact is one the item in play uses (or a place),
+    so the message continues it before any new search; a fact only another item uses lets
+    the search speak first and the item in play is the fallback. Defaults to ``learned``.
+    """
+    if learned_for_item_in_play is None:
+        learned_for_item_in_play = learned
+    if memory.pending_question and memory.candidates:
+        picked = _picked_candidate(session, turn, memory)
+        if picked is not None:
+            return Need(target=picked)
+    remembered = _targets(session, [memory.target_code] if memory.target_code else [])
+    if remembered and _continues(turn, memory, learned_for_item_in_play):
+        # A reply to the one question (「门头要装修」) must never be re-read as a new search:
+        # that text alone is also the name of an item (临时占道).
+        return Need(target=remembered[0])
+    named = _from_entities(session, turn)
+    if named:
+        return _need_of(named)
+    found = _close_candidates(session, turn.text)
+    if found:
+        return _need_of(found)
+    if remembered and (memory.pending_question or turn.aspect or learned):
+        return Need(target=remembered[0])  # 「要多少钱」「我在协兴镇」 about the same item
+    return Need()
+
+
+def _continues(turn: Turn, memory: Memory, learned: bool) -> bool:
+    """The message carries on with the item already in play rather than asking about a new one."""
+    if memory.pending_question:
+        return turn.is_reply or learned
+    return turn.is_reply and learned
+
+
+def _need_of(targets: list[Target]) -> Need:
+    return Need(target=targets[0]) if len(targets) == 1 else Need(candidates=targets)
+
+
+def find_place(session: Session, turn: Turn, memory: Memory) -> Place:
+    """The place named now, else the one remembered from earlier in the conversation."""
+    if turn.names_place:
+        place = queries.place_from_codes(session, town_code=turn.town_code, village_code=turn.village_code)
+        if not place.is_empty:
+            return place
+    place = queries.resolve_place(session, turn.text) if turn.text else Place()
+    if not place.is_empty:
+        return place
+    if memory.town_code or memory.village_code:
+        return queries.place_from_codes(session, town_code=memory.town_code, village_code=memory.village_code)
+    return Place()
+
+
+def _as_dict(question: Any) -> dict[str, Any]:
+    return asdict(question) if not isinstance(question, dict) else dict(question)
+
+
+def find_facts(session: Session, turn: Turn, memory: Memory, place: Place) -> dict[str, str]:
+    """Remembered facts, updated by the words of this message and by answers to the question."""
+    facts = dict(memory.facts)
+    target = _targets(session, [memory.target_code] if memory.target_code else [])
+    asked: list[dict[str, Any]] = []
+    if memory.pending_question and target:
+        asked = [_as_dict(q) for q in queries.missing_facts(session, target[0], memory.facts, place)]
+        facts.update(choice.yes_no_fact(turn.intent, asked))
+        facts.update(choice.facts_from_options(turn.text, asked))
+    if turn.text:
+        answering = [q["slot"] for q in asked if q["slot"] not in ("place", "item")]
+        facts.update(queries.parse_facts(session, turn.text, answering=answering))
+    return facts
+
+
+def _place_codes(place: Place) -> tuple[Optional[str], Optional[str]]:
+    return (place.town.code if place.town else None, place.village.code if place.village else None)
+
+
+def _place_slots(place: Place) -> list[dict[str, Any]]:
+    town_code, village_code = _place_codes(place)
+    return [SlotSet("town_code", town_code), SlotSet("village_code", village_code)]
+
+
+def _learned_about_need_in_play(session: Session, memory: Memory, facts: dict[str, str], place: Place) -> bool:
+    """The message told us something about the item already in play: a new place, or a new
+    value of a fact that item uses. A fact only another item uses (「户口也要迁过来，投靠老公」
+    after 补领结婚证) starts a new need instead of continuing the old one."""
+    if _place_codes(place) != (memory.town_code, memory.village_code):
+        return True
+    changed = {key for key, value in facts.items() if memory.facts.get(key) != value}
+    if not changed:
+        return False
+    in_play = _targets(session, [memory.target_code] if memory.target_code else [])
+    return bool(in_play) and bool(changed & set(queries.fact_keys(session, in_play[0], facts)))
+
+
+class ActionAnswer(CatalogAction):
+    def name(self) -> str:
+        return "action_answer"
+
+    def run_with_session(
+        self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        turn, memory = Turn.from_tracker(tracker), Memory.from_tracker(tracker)
+        place = find_place(session, turn, memory)
+        facts = find_facts(session, turn, memory, place)
+        learned = facts != memory.facts or _place_codes(place) != (memory.town_code, memory.village_code)
+        relevant = learned and _learned_about_need_in_play(session, memory, facts, place)
+        need = find_need(session, turn, memory, learned, relevant)
+        remembered = [SlotSet("facts", facts)] + _place_slots(place)
+        status, events = self._respond(session, dispatcher, turn, memory, need, facts, place)
+        logger.info("sender=%s intent=%s need=%s status=%s", tracker.sender_id, turn.intent, need.key, status)
+        return remembered + events + [SlotSet("lookup_status", status)]
+
+    def _respond(self, session, dispatcher, turn, memory, need, facts, place):
+        if need.key is None:
+            return self._nothing_found(turn, memory)
+        already_asked = need.key in memory.asked_for
+        if need.candidates:
+            if already_asked and memory.pending_question:
+                return NOT_FOUND, _forget_question()  # still unclear after the one question
+            return CLARIFY, self._ask(dispatcher, memory, need, self._candidate_questions(session, need, place))
+        missing = [] if already_asked else queries.missing_facts(session, need.target, facts, place)
+        if missing:
+            return CLARIFY, self._ask(dispatcher, memory, need, [_as_dict(q) for q in missing])
+        return GUIDE, self._guide(session, dispatcher, turn, need.target, facts, place)
+
+    @staticmethod
+    def _nothing_found(turn: Turn, memory: Memory):
+        if memory.pending_question:
+            return NOT_FOUND, _forget_question()  # the one question did not settle it: hand off
+        # 「好的」「我在龙台镇」 with no item in play is not a failure: ask what to handle.
+        if turn.is_reply and turn.intent != "nlu_fallback":
+            return NO_CONTEXT, _forget_question()
+        return NOT_FOUND, _forget_question()
+
+    @staticmethod
+    def _candidate_questions(session: Session, need: Need, place: Place) -> list[dict[str, Any]]:
+        options = [{"value": t.code, "label": t.name} for t in need.candidates]
+        item_question = {
+            "slot": "item",
+            "text": ITEM_QUESTION,
+            "options": options,
+            "candidates": {"type": "candidates", "items": [{"code": t.code, "name": t.name} for t in need.candidates]},
+        }
+        # Where the citizen lives matters if any candidate is handled below county level;
+        # the catalog words that question, so borrow it from such a candidate.
+        place_questions = []
+        for target in need.candidates:
+            if target.level != "county":
+                asked = [_as_dict(q) for q in queries.missing_facts(session, target, {}, place)]
+                place_questions = [q for q in asked if q["slot"] == "place"][:1]
+                break
+        return [item_question] + place_questions
+
+    @staticmethod
+    def _ask(dispatcher: CollectingDispatcher, memory: Memory, need: Need, questions: list[dict[str, Any]]):
+        dispatcher.utter_message(
+            text=render.clarify_text(CLARIFY_INTRO, questions),
+            buttons=render.clarify_buttons(questions),
+            json_message={"type": "clarify", "questions": questions},
+        )
+        asked_for = memory.asked_for + [need.key] + [t.code for t in need.candidates]
+        return [
+            SlotSet("target_code", need.target.code if need.target else None),
+            SlotSet("candidates", [{"code": t.code, "name": t.name} for t in need.candidates] or None),
+            SlotSet("asked_for", list(dict.fromkeys(asked_for))),
+            SlotSet("pending_question", True),
+        ]
+
+    @staticmethod
+    def _guide(session, dispatcher, turn: Turn, target: Target, facts, place):
+        payload = queries.guide(session, target, facts, place, public_base=public_base_url())
+        dispatcher.utter_message(text=render.guide_text(payload, turn.aspect), json_message=payload)
+        return [SlotSet("target_code", target.code)] + _forget_question()
+
+
+def _forget_question() -> list[dict[str, Any]]:
+    return [SlotSet("pending_question", False), SlotSet("candidates", None)]
+
+
+class ActionResetNeed(Action):
+    """Close the current need (after goodbye); the facts and the place stay remembered."""
+
+    def name(self) -> str:
+        return "action_reset_need"
+
+    async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        return [SlotSet("target_code", None), SlotSet("lookup_status", None)] + _forget_question()

@@ -1,0 +1,78 @@
+"""Read what the tracker holds: the latest message (a Turn) and the remembered slots (Memory)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from rasa_sdk import Tracker
+
+# Intents that answer the one question or add a detail rather than ask something new.
+REPLY_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback"})
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The citizen's latest message as the NLU understood it."""
+
+    text: str
+    intent: str
+    item_codes: list[str]
+    town_code: Optional[str]
+    village_code: Optional[str]
+    aspect: Optional[str]
+
+    @classmethod
+    def from_tracker(cls, tracker: Tracker) -> "Turn":
+        message = tracker.latest_message or {}
+        entities = message.get("entities") or []
+
+        def values(name: str) -> list[str]:
+            return _unique([str(e.get("value") or "") for e in entities if e.get("entity") == name])
+
+        towns, villages, aspects = values("town"), values("village"), values("aspect")
+        return cls(
+            text=(message.get("text") or "").strip(),
+            intent=((message.get("intent") or {}).get("name") or ""),
+            item_codes=values("item"),
+            town_code=towns[0] if towns else None,
+            village_code=villages[0] if villages else None,
+            aspect=aspects[0] if aspects else None,
+        )
+
+    @property
+    def is_reply(self) -> bool:
+        return self.intent in REPLY_INTENTS
+
+    @property
+    def names_place(self) -> bool:
+        return bool(self.town_code or self.village_code)
+
+
+@dataclass(frozen=True)
+class Memory:
+    """What the conversation already established (slots set by earlier action runs)."""
+
+    target_code: Optional[str] = None
+    facts: dict[str, str] = field(default_factory=dict)
+    town_code: Optional[str] = None
+    village_code: Optional[str] = None
+    asked_for: list[str] = field(default_factory=list)
+    pending_question: bool = False
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_tracker(cls, tracker: Tracker) -> "Memory":
+        slot = tracker.get_slot
+        return cls(
+            target_code=slot("target_code") or None,
+            facts={str(k): str(v) for k, v in (slot("facts") or {}).items()},
+            town_code=slot("town_code") or None,
+            village_code=slot("village_code") or None,
+            asked_for=list(slot("asked_for") or []),
+            pending_question=bool(slot("pending_question")),
+            candidates=list(slot("candidates") or []),
+        )

@@ -1,0 +1,51 @@
+"""action_handoff: the structured half of every handoff (DESIGN §2.6 and §6).
+
+The sentence the citizen reads (转人工 / 拨打12345) is the `utter_handoff*` response the
+rules play just before this action; this action adds the payload channels act on
+(the widget's 转人工 button, the agent console's queue) and closes the open question so
+the citizen's next message is read as a new request.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+logger = logging.getLogger(__name__)
+
+HOTLINE = "12345"
+# Intents that are themselves the reason; otherwise the catalog lookup's outcome is.
+HANDOFF_INTENTS = frozenset({"complaint", "request_human", "out_of_scope", "nlu_fallback"})
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+    if intent in HANDOFF_INTENTS:
+        return intent
+    return tracker.get_slot("lookup_status") or "not_found"
+
+
+def handoff_payload(reason: str) -> dict[str, Any]:
+    return {"type": "handoff", "reason": reason, "phone": HOTLINE}
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        reason = handoff_reason(tracker)
+        if not (tracker.latest_action_name or "").startswith("utter_handoff"):
+            # Reached without a rule's sentence (RulePolicy's core fallback): the citizen still
+            # gets the plain human route, not a bare payload.
+            reason = "unhandled"
+            dispatcher.utter_message(response="utter_handoff")
+        logger.info("sender=%s handoff reason=%s", tracker.sender_id, reason)
+        dispatcher.utter_message(json_message=handoff_payload(reason))
+        return [SlotSet("pending_question", False), SlotSet("candidates", None)]

@@ -1,0 +1,136 @@
+"""Text of the two variable-length replies: the 一次性告知 guide and the one question.
+
+Fixed sentences live in the domain's ``utter_*`` responses; what is built here is the
+part a response template cannot express (a list of materials, a list of questions).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Sequence
+
+ASPECTS = ("materials", "location", "process", "time", "fee", "online")
+ASPECT_LABELS = {"materials": "所需材料", "location": "办理地点", "process": "办理流程", "time": "办理时限",
+                 "fee": "收费标准", "online": "网上办理"}
+UNKNOWN_DETAIL = "请以完整办事指南为准。"
+
+
+def _material_line(index: int, material: dict[str, Any]) -> str:
+    details = [part for part in (material.get("form"), _copies(material.get("copies"))) if part]
+    line = f"{index}. {material['name']}"
+    if details:
+        line += f"（{'，'.join(details)}）"
+    if material.get("note"):
+        line += f"：{material['note']}"
+    if material.get("condition"):
+        line = f"{line} —— {material['condition']}"
+    return line
+
+
+def _copies(copies: Optional[int]) -> Optional[str]:
+    return f"{copies}份" if copies else None
+
+
+def _materials_section(guide: dict[str, Any]) -> list[str]:
+    materials = guide.get("materials") or []
+    if not materials:
+        return [f"所需材料：{UNKNOWN_DETAIL}"]
+    return ["所需材料："] + [_material_line(i, m) for i, m in enumerate(materials, start=1)]
+
+
+def _location_section(guide: dict[str, Any]) -> list[str]:
+    location = guide.get("location") or {}
+    if not location.get("name"):
+        return []
+    details = "；".join(
+        f"{label}{location[key]}"
+        for key, label in (("address", "地址："), ("hours", "时间："), ("phone", "电话："))
+        if location.get(key)
+    )
+    lines = [f"办理地点：{location['name']}" + (f"（{details}）" if details else "")]
+    if location.get("note"):
+        lines.append(location["note"])
+    return lines
+
+
+def _field_section(label: str, key: str) -> Callable[[dict[str, Any]], list[str]]:
+    def section(guide: dict[str, Any]) -> list[str]:
+        return [f"{label}：{guide[key]}"] if guide.get(key) not in (None, "") else []
+
+    return section
+
+
+def _trips_section(guide: dict[str, Any]) -> list[str]:
+    trips = guide.get("trips")
+    if trips is None:
+        return []
+    return ["跑动次数：0次（可全程网办）"] if trips == 0 else [f"跑动次数：最多跑{trips}次"]
+
+
+_SECTIONS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "materials": _materials_section,
+    "location": _location_section,
+    "process": _field_section(ASPECT_LABELS["process"], "process"),
+    "time": _field_section(ASPECT_LABELS["time"], "time_limit"),
+    "fee": _field_section(ASPECT_LABELS["fee"], "fee"),
+    "online": _field_section(ASPECT_LABELS["online"], "online"),
+}
+
+
+def _header(guide: dict[str, Any]) -> list[str]:
+    name = guide.get("name") or "、".join(item["name"] for item in guide.get("items") or [])
+    lines = [f"【{name}】一次性告知"]
+    if guide.get("bundle"):
+        members = "、".join(item["name"] for item in guide.get("items") or [])
+        lines.append(f"这件事一次办，包含：{members}")
+    return lines
+
+
+def _footer(guide: dict[str, Any]) -> list[str]:
+    lines = []
+    if guide.get("pending"):
+        lines.append("标有“如……”的材料，请按您的实际情况准备。")
+    if guide.get("guide_url"):
+        lines.append(f"完整办事指南：{guide['guide_url']}")
+    if guide.get("sample_notice"):
+        lines.append(f"（{guide['sample_notice']}）")
+    return lines
+
+
+def guide_text(guide: dict[str, Any], aspect: Optional[str] = None) -> str:
+    """The guide payload as one message: the part asked about first, then the full notice."""
+    order = [aspect] + [a for a in ASPECTS if a != aspect] if aspect in ASPECTS else list(ASPECTS)
+    body: list[str] = []
+    for name in order:
+        section = _SECTIONS[name](guide)
+        if not section and name == aspect:
+            section = [f"{ASPECT_LABELS[name]}：{UNKNOWN_DETAIL}"]  # asked, so say we do not know
+        body += section
+        if name == "time":
+            body += _trips_section(guide)
+    return "\n".join(_header(guide) + body + _footer(guide))
+
+
+def clarify_text(intro: str, questions: Sequence[dict[str, Any]]) -> str:
+    """All open questions in one message, numbered, each with its options spelled out."""
+    lines = [intro]
+    for number, question in enumerate(questions, start=1):
+        line = f"{number}. {question['text']}"
+        labels = [option["label"] for option in question.get("options") or []]
+        if labels and question["slot"] == "item":
+            line += "".join(f"\n  {i}) {label}" for i, label in enumerate(labels, start=1))
+        elif labels:
+            line += f"（{' / '.join(labels)}）"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def clarify_buttons(questions: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """Quick replies: one per option. Item options carry the code; fact options their text."""
+    buttons = []
+    for question in questions:
+        for option in question.get("options") or []:
+            if question["slot"] == "item":
+                payload = '/inform{"item": "%s"}' % option["value"]
+            else:
+                payload = option["label"]
+            buttons.append({"title": option["label"], "payload": payload})
+    return buttons

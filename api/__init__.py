@@ -1,0 +1,1 @@
+"""FastAPI app: chat gateway, guides + QR, agent console, WeChat, actions webhook."""

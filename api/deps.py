@@ -1,0 +1,247 @@
+"""Per-app resources (built lazily, closed on shutdown) and the FastAPI dependencies over them.
+
+Routes use the named aliases (``SessionDep``, ``SettingsDep``, ...); tests swap any of them
+with ``app.dependency_overrides``.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Annotated, Iterator, Optional
+
+import httpx
+from fastapi import Depends, Request
+from rasa_sdk.executor import ActionExecutor
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.exchange_log import ExchangeLog
+from api.gateway import ChatGateway
+from api.rasa_client import RasaClient
+from api.ratelimit import RateLimiter, make_rate_limiter
+from api.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class AppResources:
+    """Engines, HTTP client and action executor of one app; nothing is built before first use."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        rasa_transport: Optional[httpx.AsyncBaseTransport] = None,
+        action_package: Optional[str] = "actions",
+    ) -> None:
+        self.settings = settings
+        self._rasa_transport = rasa_transport
+        self._action_package = action_package
+        self._catalog_engine: Optional[Engine] = None
+        self._catalog_sessions: Optional[sessionmaker[Session]] = None
+        self._exchange_log: Optional[ExchangeLog] = None
+        self._rasa: Optional[RasaClient] = None
+        self._executor: Optional[ActionExecutor] = None
+        self._rate_limiter: Optional[RateLimiter] = None
+        self.action_load_error: Optional[str] = None
+        self.action_outcomes = ActionOutcomes()
+        # Sync dependencies run in worker threads: build each resource once.
+        self._lock = threading.RLock()
+
+    @property
+    def catalog_engine(self) -> Engine:
+        with self._lock:
+            if self._catalog_engine is None:
+                from catalog.db import make_engine
+
+                self._catalog_engine = make_engine(self.settings.database_url, **_pool_options(self.settings.database_url))
+            return self._catalog_engine
+
+    @property
+    def catalog_sessions(self) -> sessionmaker[Session]:
+        with self._lock:
+            if self._catalog_sessions is None:
+                from catalog.db import make_sessionmaker
+
+                self._catalog_sessions = make_sessionmaker(self.catalog_engine)
+            return self._catalog_sessions
+
+    @property
+    def exchange_log(self) -> ExchangeLog:
+        with self._lock:
+            if self._exchange_log is None:
+                log_url = self.settings.effective_log_database_url
+                if log_url == self.settings.database_url:
+                    engine = self.catalog_engine  # one pool, one SQLite file lock
+                else:
+                    from catalog.db import make_engine
+
+                    engine = make_engine(log_url, **_pool_options(log_url))
+                self._exchange_log = ExchangeLog(engine)
+                self._exchange_log.create_table()
+            return self._exchange_log
+
+    @property
+    def rasa(self) -> RasaClient:
+        with self._lock:
+            if self._rasa is None:
+                self._rasa = RasaClient(
+                    self.settings.rasa_url, self.settings.rasa_timeout_seconds, transport=self._rasa_transport
+                )
+            return self._rasa
+
+    @property
+    def executor(self) -> ActionExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = build_action_executor(self._action_package, self)
+            return self._executor
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        with self._lock:
+            if self._rate_limiter is None:
+                self._rate_limiter = make_rate_limiter(self.settings.rate_limit_per_minute, self.settings.redis_url)
+            return self._rate_limiter
+
+    def gateway(self) -> ChatGateway:
+        return ChatGateway(self.settings, self.rasa, self.exchange_log, self.rate_limiter)
+
+    async def aclose(self) -> None:
+        if self._rasa is not None:
+            await self._rasa.aclose()
+        if self._rate_limiter is not None:
+            await self._rate_limiter.aclose()
+        engines = {id(e): e for e in (self._catalog_engine, self._exchange_log and self._exchange_log.engine) if e}
+        for engine in engines.values():
+            engine.dispose()
+
+
+def _pool_options(url: str) -> dict:
+    """Server databases: test pooled connections before use, so the app recovers by itself
+    after the database restarts or was unreachable (no app restart)."""
+    from sqlalchemy.engine import make_url
+
+    return {} if make_url(url).get_backend_name() == "sqlite" else {"pool_pre_ping": True}
+
+
+# A failed action is reported by /health until an action succeeds or this long has passed
+# (a quiet night must not keep a fixed fault on the dashboard forever).
+ACTION_FAILURE_MEMORY_SECONDS = 120.0
+
+
+@dataclass
+class ActionOutcomes:
+    """The last failure and the last success of an action run in this worker, for /health."""
+
+    last_failure: Optional[str] = None
+    last_failure_at: float = 0.0
+    last_success_at: float = 0.0
+
+    def succeeded(self) -> None:
+        self.last_success_at = time.monotonic()
+
+    def failed(self, action_name: Optional[str], exc: BaseException) -> None:
+        self.last_failure, self.last_failure_at = f"{action_name} raised {type(exc).__name__}", time.monotonic()
+
+    def failing(self) -> Optional[str]:
+        """The failure, while no action has succeeded since it."""
+        recent = time.monotonic() - self.last_failure_at < ACTION_FAILURE_MEMORY_SECONDS
+        return self.last_failure if recent and self.last_failure_at > self.last_success_at else None
+
+
+class TrackedActionExecutor(ActionExecutor):
+    """rasa_sdk's executor that remembers whether actions currently fail (a rejection is no failure)."""
+
+    def __init__(self, outcomes: ActionOutcomes) -> None:
+        super().__init__()
+        self._outcomes = outcomes
+
+    async def run(self, action_call):  # type: ignore[override]
+        from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+
+        try:
+            result = await super().run(action_call)
+        except (ActionExecutionRejection, ActionNotFoundException):
+            raise
+        except Exception as exc:
+            self._outcomes.failed(action_call.get("next_action"), exc)
+            raise
+        self._outcomes.succeeded()
+        return result
+
+
+def build_action_executor(package: Optional[str], resources: AppResources) -> ActionExecutor:
+    """rasa_sdk's executor with every Action of ``package`` registered.
+
+    rasa_sdk calls ``sys.exit(1)`` when the package fails to import; in a web app that would
+    take the chat and guides down with it, so the failure is logged and reported by /health.
+    """
+    executor = TrackedActionExecutor(resources.action_outcomes)
+    if not package:
+        return executor
+    try:
+        executor.register_package(package)
+    except SystemExit:
+        resources.action_load_error = f"actions package {package!r} failed to import"
+        logger.error("%s; the /webhook serves no actions", resources.action_load_error)
+    return executor
+
+
+# --- dependencies ---------------------------------------------------------------------------
+
+
+def get_resources(request: Request) -> AppResources:
+    return request.app.state.resources
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(resources: Annotated[AppResources, Depends(get_resources)]) -> Iterator[Session]:
+    """One catalog session per request; queries never commit, so nothing is written here."""
+    session = resources.catalog_sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def get_rasa_client(resources: Annotated[AppResources, Depends(get_resources)]) -> RasaClient:
+    return resources.rasa
+
+
+def get_exchange_log(resources: Annotated[AppResources, Depends(get_resources)]) -> ExchangeLog:
+    return resources.exchange_log
+
+
+def get_action_executor(resources: Annotated[AppResources, Depends(get_resources)]) -> ActionExecutor:
+    return resources.executor
+
+
+ResourcesDep = Annotated[AppResources, Depends(get_resources)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+RasaClientDep = Annotated[RasaClient, Depends(get_rasa_client)]
+ExchangeLogDep = Annotated[ExchangeLog, Depends(get_exchange_log)]
+ActionExecutorDep = Annotated[ActionExecutor, Depends(get_action_executor)]
+
+
+def get_gateway(
+    settings: SettingsDep, rasa: RasaClientDep, exchange_log: ExchangeLogDep, resources: ResourcesDep
+) -> ChatGateway:
+    return ChatGateway(settings, rasa, exchange_log, resources.rate_limiter)
+
+
+GatewayDep = Annotated[ChatGateway, Depends(get_gateway)]
+
+
+def catalog_item_count(session: Session) -> int:
+    """Items in the catalog (bundles not counted); raises if the catalog tables are missing."""
+    from sqlalchemy import func, select
+
+    from catalog.models import Item
+
+    return session.scalar(select(func.count()).select_from(Item)) or 0

@@ -1,0 +1,197 @@
+"""The one path a citizen's message takes, whatever the channel (widget, agent page, WeChat).
+
+normalise once → validate → Rasa REST channel → map to ChatResponse → record the exchange.
+When Rasa cannot answer, the citizen gets a handoff to 12345 and the turn is still recorded.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any, Optional
+
+from fastapi import HTTPException
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.exchange_log import ExchangeLog, ExchangeRecord
+from api.rasa_client import RasaClient, RasaUnavailable
+from api.ratelimit import RATE_LIMITED_MESSAGE, NoRateLimit, RateLimiter
+from api.redact import redact
+from api.schemas import HOTLINE, SENDER_ID_PATTERN, BotMessage, ChatResponse, HandoffPayload
+from api.settings import Settings
+from catalog.text import normalise
+
+logger = logging.getLogger(__name__)
+
+_SENDER_ID = re.compile(SENDER_ID_PATTERN)
+UNAVAILABLE_REASON = "assistant_unavailable"
+UNAVAILABLE_TEXT = f"抱歉，智能助手暂时无法回答。您的问题已记录，请拨打{HOTLINE}政务服务便民热线，由人工为您解答。"
+# Rasa answered but said nothing (e.g. an action failed and Rasa swallowed the error).
+NO_ANSWER_REASON = "no_answer"
+NO_ANSWER_TEXT = f"抱歉，这个问题暂时没能查到答案。您的问题已记录，请拨打{HOTLINE}政务服务便民热线，由人工为您解答。"
+# Channels a citizen types into; the agent console is staff and is not limited.
+RATE_LIMITED_CHANNELS = frozenset({"web", "wechat"})
+
+
+class InvalidMessage(HTTPException):
+    """The message cannot be forwarded (empty, too long, bad sender id). Carries the HTTP status."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(status_code=status_code, detail=message)
+        self.message = message
+
+
+class RateLimited(InvalidMessage):
+    """HTTP 429 with a Retry-After header; WeChat shows the message as the reply."""
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(429, RATE_LIMITED_MESSAGE)
+        self.headers = {"Retry-After": str(retry_after_seconds)}
+
+
+class ChatGateway:
+    def __init__(
+        self,
+        settings: Settings,
+        rasa: RasaClient,
+        exchange_log: Optional[ExchangeLog],
+        rate_limiter: Optional[RateLimiter] = None,
+    ) -> None:
+        self.settings = settings
+        self.rasa = rasa
+        self.exchange_log = exchange_log
+        self.rate_limiter = rate_limiter or NoRateLimit()
+
+    async def handle_message(self, sender_id: str, text: str, channel: str) -> ChatResponse:
+        validate_sender_id(sender_id)
+        message = self.normalise_message(text)
+        await self._check_rate(sender_id, channel)
+        started = time.perf_counter()
+        try:
+            rasa_messages = await self.rasa.send_message(sender_id, message)
+        except RasaUnavailable as exc:
+            logger.warning("rasa unavailable for sender %s on %s: %s", redact(sender_id), channel, exc)
+            response = unavailable_response(sender_id)
+            await self._record(sender_id, channel, message, response, started, error=str(exc))
+            return response
+        response, error = ChatResponse(sender_id=sender_id, messages=to_bot_messages(rasa_messages)), None
+        if not response.messages:
+            logger.warning("rasa gave sender %s on %s no answer; handing off", redact(sender_id), channel)
+            response, error = no_answer_response(sender_id), "rasa returned no message"
+        logger.info(
+            "sender %s on %s: %r → %d message(s)", redact(sender_id), channel, redact(message), len(response.messages)
+        )
+        await self._record(sender_id, channel, message, response, started, error=error)
+        return response
+
+    async def _check_rate(self, sender_id: str, channel: str) -> None:
+        if channel not in RATE_LIMITED_CHANNELS:
+            return
+        verdict = await self.rate_limiter.hit(sender_id)
+        if not verdict.allowed:
+            logger.info("sender %s on %s is over the rate limit", redact(sender_id), channel)
+            raise RateLimited(verdict.retry_after_seconds)
+
+    def normalise_message(self, text: str) -> str:
+        if not isinstance(text, str):
+            raise InvalidMessage(422, "message must be a string")
+        message = normalise(text)
+        if not message:
+            raise InvalidMessage(422, "消息为空：请输入您要办理的事项。")
+        limit = self.settings.max_message_chars
+        if len(message) > limit:
+            raise InvalidMessage(
+                413,
+                f"消息过长：最多{limit}个字，当前{len(message)}个字。请简要描述您要办理的事项。",
+            )
+        return message
+
+    async def _record(
+        self,
+        sender_id: str,
+        channel: str,
+        message: str,
+        response: ChatResponse,
+        started: float,
+        error: Optional[str] = None,
+    ) -> None:
+        if self.exchange_log is None:
+            return
+        record = ExchangeRecord(
+            sender_id=sender_id,
+            channel=channel,
+            user_text=message,
+            bot_texts=[m.text for m in response.messages if m.text],
+            payload_types=[m.custom.type for m in response.messages if m.custom is not None],
+            status=response.status,
+            error=error,
+            latency_ms=round((time.perf_counter() - started) * 1000),
+        )
+        # The log is a synchronous SQLAlchemy engine: keep it off the event loop.
+        await run_in_threadpool(self.exchange_log.record, record)
+
+
+def validate_sender_id(sender_id: Any) -> None:
+    if not isinstance(sender_id, str) or not _SENDER_ID.fullmatch(sender_id):
+        raise InvalidMessage(
+            422,
+            "sender_id 无效：须为 1–128 个字符，仅含字母、数字和 _ . : @ -",
+        )
+
+
+def unavailable_response(sender_id: str) -> ChatResponse:
+    handoff = HandoffPayload(reason=UNAVAILABLE_REASON, phone=HOTLINE)
+    message = BotMessage(text=UNAVAILABLE_TEXT, custom=handoff)
+    return ChatResponse(sender_id=sender_id, messages=[message]).with_status("assistant_unavailable")
+
+
+def no_answer_response(sender_id: str) -> ChatResponse:
+    handoff = HandoffPayload(reason=NO_ANSWER_REASON, phone=HOTLINE)
+    return ChatResponse(sender_id=sender_id, messages=[BotMessage(text=NO_ANSWER_TEXT, custom=handoff)])
+
+
+def to_bot_messages(rasa_messages: list[dict[str, Any]]) -> list[BotMessage]:
+    """Map Rasa REST messages (text, buttons, custom / json_message) to the §6 message model."""
+    messages = []
+    for raw in rasa_messages:
+        message = to_bot_message(raw)
+        if message.text or message.buttons or message.custom:
+            messages.append(message)
+    return messages
+
+
+def to_bot_message(raw: dict[str, Any]) -> BotMessage:
+    text = raw.get("text") if isinstance(raw.get("text"), str) else None
+    buttons = [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in raw.get("buttons") or []
+        if isinstance(b, dict)
+    ]
+    # rasa_sdk sends an empty {} when an utterance has no custom part.
+    custom = raw.get("custom") or raw.get("json_message") or None
+    try:
+        return BotMessage(text=text, buttons=buttons or None, custom=custom)
+    except ValidationError as exc:
+        # A payload the contract does not know must not cost the citizen the text of the answer.
+        payload_type = custom.get("type") if isinstance(custom, dict) else type(custom).__name__
+        logger.warning("dropping custom payload of type %r: %d validation error(s)", payload_type, exc.error_count())
+        return BotMessage(text=text, buttons=buttons or None)
+
+
+# --- Module-level entry point for channels that are not FastAPI routes of their own. ---
+
+_default_gateway: Optional[ChatGateway] = None
+
+
+def bind_default_gateway(gateway: Optional[ChatGateway]) -> None:
+    """Called by the app's lifespan: the running app's gateway serves `handle_message`."""
+    global _default_gateway
+    _default_gateway = gateway
+
+
+async def handle_message(sender_id: str, text: str, channel: str) -> ChatResponse:
+    """docs/INTERNAL_API.md entry point. Routes should prefer the ``GatewayDep`` dependency."""
+    if _default_gateway is None:
+        raise RuntimeError("no gateway bound: handle_message runs inside the app started by create_app()")
+    return await _default_gateway.handle_message(sender_id, text, channel)

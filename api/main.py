@@ -1,0 +1,112 @@
+"""FastAPI app factory. Serve with ``uvicorn --factory api.main:create_app`` (no I/O at import)."""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Optional
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AppResources, catalog_item_count
+from api.gateway import bind_default_gateway
+from api.routes import actions, agents, chat, guides, health, wechat
+from api.security import install_cors, install_log_redaction
+from api.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Optional[Settings] = None,
+    *,
+    rasa_transport: Optional[httpx.AsyncBaseTransport] = None,
+    action_package: Optional[str] = "actions",
+) -> FastAPI:
+    """Build the app. ``rasa_transport`` lets tests answer for Rasa without a network."""
+    settings = settings or get_settings()
+    install_log_redaction()
+    app = FastAPI(
+        title="问一次 API",
+        version="0.1.0",
+        description="一次性告知：政务服务事项的材料、地点、时限与办事指南二维码。",
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.resources = AppResources(settings, rasa_transport=rasa_transport, action_package=action_package)
+    for module in (health, chat, guides, agents, wechat, actions):
+        app.include_router(module.router)
+    install_cors(app, settings.cors_origins)
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    resources: AppResources = app.state.resources
+    await run_in_threadpool(prepare_storage, resources)
+    share_catalog_with_actions(resources)
+    await run_in_threadpool(lambda: resources.executor)  # imports actions/ once, before the first call
+    bind_default_gateway(resources.gateway())
+    try:
+        yield
+    finally:
+        bind_default_gateway(None)
+        unshare_catalog_with_actions()
+        await resources.aclose()
+
+
+def prepare_storage(resources: AppResources) -> None:
+    """Load the default catalog into an empty database and create the exchange-log table.
+
+    Failures are logged, not raised: the app still starts, and /health names the broken part.
+    """
+    if resources.settings.load_default_catalog:
+        try:
+            ensure_catalog_loaded(resources)
+        except Exception:
+            logger.exception("could not load the default catalog into %s", _safe_url(resources.settings.database_url))
+    try:
+        resources.exchange_log.create_table()
+        # Retention: every start trims the log (cron `python -m api.exchange_log purge` for long runs).
+        resources.exchange_log.purge_older_than(resources.settings.exchange_retention_days)
+    except SQLAlchemyError:
+        logger.exception("could not create or purge the exchange log table")
+
+
+def ensure_catalog_loaded(resources: AppResources) -> None:
+    try:
+        with resources.catalog_sessions() as session:
+            if catalog_item_count(session) > 0:
+                return
+    except SQLAlchemyError:
+        pass  # no tables yet: a first run
+    from catalog.seed import load_default_catalog
+
+    logger.info("catalog is empty: loading the default catalog")
+    load_default_catalog(resources.catalog_engine)
+
+
+def share_catalog_with_actions(resources: AppResources) -> None:
+    """The executor runs actions in this process: let them use the app's catalog engine."""
+    try:
+        from actions.catalog_session import use_sessionmaker
+    except ImportError:
+        logger.warning("actions.catalog_session not importable; actions build their own catalog engine")
+        return
+    use_sessionmaker(resources.catalog_sessions)
+
+
+def unshare_catalog_with_actions() -> None:
+    try:
+        from actions.catalog_session import use_sessionmaker
+    except ImportError:
+        return
+    use_sessionmaker(None)
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,185 @@
+"""Agent console and web front-end routes.
+
+- ``/``            the demo host page of the embeddable chat widget (``/static/widget.js``);
+- ``/static/...``  the widget and agent-console files (plain HTML/CSS/JS, no build step);
+- ``/agent``       the hotline agent console page;
+- ``/api/items``, ``/api/items/{code}/facts``, ``/api/regions``  the lookups the console uses.
+
+When ``settings.agent_token`` is set, the console page and every agent API require it:
+header ``X-Agent-Token`` (the console's JS sends it) or, for the page only, ``?token=``.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select
+
+from api.deps import SessionDep
+from catalog.models import Bundle, Fact, Item, Region
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+TOKEN_HEADER = "X-Agent-Token"
+MISSING_TOKEN_MESSAGE = (
+    "需要坐席令牌（agent token）：请在请求头 X-Agent-Token 中提供，或在坐席页面地址后加 ?token=…"
+)
+# Region and item codes are short ASCII identifiers; anything else is a caller error, not a lookup.
+REGION_CODE_PATTERN = r"^[0-9]{6,12}$"
+ITEM_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+
+router = APIRouter()
+router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+
+# --- access control -----------------------------------------------------------------------
+
+
+def _configured_token(request: Request) -> Optional[str]:
+    # create_app() keeps its Settings on app.state, so tests can build apps with their own token.
+    settings = request.app.state.settings
+    return settings.agent_token or None
+
+
+def _token_matches(expected: str, given: Optional[str]) -> bool:
+    if not given:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+def require_agent_token(request: Request) -> None:
+    """Agent APIs: the token travels in a header only, so it stays out of access logs."""
+    expected = _configured_token(request)
+    if expected is None:
+        return
+    if not _token_matches(expected, request.headers.get(TOKEN_HEADER)):
+        raise HTTPException(status_code=401, detail=MISSING_TOKEN_MESSAGE)
+
+
+AgentAccess = Annotated[None, Depends(require_agent_token)]
+
+
+def _page_token_ok(request: Request) -> bool:
+    expected = _configured_token(request)
+    if expected is None:
+        return True
+    given = request.headers.get(TOKEN_HEADER) or request.query_params.get("token")
+    return _token_matches(expected, given)
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+@router.get("/", include_in_schema=False)
+def widget_demo_page() -> FileResponse:
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+
+@router.get("/agent", include_in_schema=False, response_model=None)
+def agent_console_page(request: Request) -> FileResponse | HTMLResponse:
+    if not _page_token_ok(request):
+        return HTMLResponse(
+            "<!doctype html><meta charset=utf-8><title>需要坐席令牌</title>"
+            f"<p>{MISSING_TOKEN_MESSAGE}</p>",
+            status_code=401,
+        )
+    return FileResponse(STATIC_DIR / "agent.html", media_type="text/html; charset=utf-8")
+
+
+# --- agent APIs ---------------------------------------------------------------------------
+
+
+@router.get("/api/items", tags=["agents"])
+def search_items(
+    session: SessionDep,
+    _access: AgentAccess,
+    q: Annotated[str, Query(min_length=1, max_length=100, description="事项名称或口语说法")],
+    limit: Annotated[int, Query(ge=1, le=20)] = 10,
+) -> dict[str, Any]:
+    """Search-as-you-type for agents: catalog.search, best first, with scores and kind."""
+    from catalog.queries import search  # the query module loads jieba tables; import on first use
+
+    query = q.strip()
+    if not query:
+        raise HTTPException(status_code=422, detail="q 不能为空")
+    candidates = search(session, query, limit=limit)
+    return {"query": query, "results": [asdict(candidate) for candidate in candidates]}
+
+
+@router.get("/api/regions", tags=["agents"])
+def list_regions(
+    session: SessionDep,
+    _access: AgentAccess,
+    parent: Annotated[Optional[str], Query(pattern=REGION_CODE_PATTERN)] = None,
+) -> dict[str, Any]:
+    """Without ``parent``: every town/street; with it: that region's villages/communities."""
+    if parent is None:
+        statement = select(Region).where(Region.level == "town")
+    else:
+        parent_region = session.get(Region, parent)
+        if parent_region is None:
+            raise HTTPException(status_code=404, detail=f"未知的行政区划代码：{parent}")
+        statement = select(Region).where(Region.parent_code == parent)
+    regions = session.scalars(statement.order_by(Region.code)).all()
+    return {
+        "parent": parent,
+        "regions": [{"code": r.code, "name": r.name, "level": r.level} for r in regions],
+    }
+
+
+@router.get("/api/items/{code}/facts", tags=["agents"])
+def target_facts(
+    session: SessionDep,
+    _access: AgentAccess,
+    code: Annotated[str, PathParam(pattern=ITEM_CODE_PATTERN)],
+) -> dict[str, Any]:
+    """The situation facts (情形) an item or bundle uses, in asking order, with their options.
+
+    The guide payload (DESIGN §6) lists materials, not the facts behind them; the console
+    needs the facts to offer one toggle per fact.
+    """
+    item = session.get(Item, code)
+    if item is not None:
+        facts = [link.fact for link in item.fact_links]
+        return _facts_response(code, item.name, "item", facts)
+    bundle = session.get(Bundle, code)
+    if bundle is not None:
+        return _facts_response(code, bundle.name, "bundle", _bundle_facts(bundle))
+    raise HTTPException(status_code=404, detail=f"未找到事项：{code}")
+
+
+def _bundle_facts(bundle: Bundle) -> list[Fact]:
+    """The bundle's own facts first, then any its members use, each once."""
+    ordered: dict[str, Fact] = {link.fact.key: link.fact for link in bundle.fact_links}
+    for member in bundle.members:
+        for link in member.item.fact_links:
+            ordered.setdefault(link.fact.key, link.fact)
+    return list(ordered.values())
+
+
+def _facts_response(code: str, name: str, kind: str, facts: list[Fact]) -> dict[str, Any]:
+    return {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "facts": [
+            {
+                "key": fact.key,
+                "kind": fact.kind,
+                "question": fact.question,
+                "options": [
+                    {"value": option.value, "label": option.label, "condition_text": option.condition_text}
+                    for option in fact.options
+                ],
+            }
+            for fact in facts
+        ],
+    }
+

@@ -1,0 +1,29 @@
+"""POST /api/chat — the web widget's (and any HTTP client's) door to the gateway."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import GatewayDep
+from api.schemas import ChatRequest, ChatResponse, ErrorDetail
+
+router = APIRouter(prefix="/api", tags=["chat"])
+
+CHANNEL = "web"
+
+
+@router.post(
+    "/chat",
+    response_model=ChatResponse,
+    responses={
+        413: {"model": ErrorDetail, "description": "消息过长"},
+        422: {"description": "请求格式错误、消息为空或 sender_id 无效"},
+        503: {"model": ChatResponse, "description": "智能助手不可用：返回 handoff（拨打12345），对话已记录"},
+    },
+)
+async def chat(request: ChatRequest, gateway: GatewayDep) -> ChatResponse | JSONResponse:
+    """一次提问，一次完整答复（一次性告知）。"""
+    response = await gateway.handle_message(request.sender_id, request.message, channel=CHANNEL)
+    if response.status == "assistant_unavailable":
+        return JSONResponse(status_code=503, content=response.model_dump(mode="json"))
+    return response

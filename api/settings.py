@@ -1,0 +1,66 @@
+"""Application settings: one `Settings` object, read from the environment (prefix WYC_) and `.env`."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDERS = {"", "change-me", "changeme", "placeholder", "secret", "token", "test"}
+# Every secret setting; in production each one that is set must not be a placeholder.
+SECRET_FIELDS = ("agent_token", "wechat_token", "wechat_app_secret", "wechat_aes_key")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WYC_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite:///var/catalog.db"
+    # Where exchanges (the chat log) are recorded; defaults to the catalog database.
+    log_database_url: str | None = None
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_timeout_seconds: float = 10.0
+    public_base_url: str = "http://127.0.0.1:8000"
+    max_message_chars: int = 500
+    agent_token: str | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: int = 30
+    redis_url: str | None = None
+    exchange_retention_days: int = 180
+    # Load catalog/data into an empty catalog database at startup (first run needs no command).
+    load_default_catalog: bool = True
+
+    # WeChat official account (公众号). Unset AES key = plain mode.
+    wechat_token: str | None = Field(default=None, validation_alias="WECHAT_TOKEN")
+    wechat_app_id: str | None = Field(default=None, validation_alias="WECHAT_APP_ID")
+    wechat_app_secret: str | None = Field(default=None, validation_alias="WECHAT_APP_SECRET")
+    wechat_aes_key: str | None = Field(default=None, validation_alias="WECHAT_AES_KEY")
+    wechat_has_human_agents: bool = False
+    # WeChat drops a passive reply after 5 s; past this, reply `success` and send via 客服消息.
+    wechat_reply_timeout_seconds: float = 4.0
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> "Settings":
+        if self.environment == "production":
+            for name in SECRET_FIELDS:
+                value = getattr(self, name)
+                if value is not None and value.strip().lower() in PLACEHOLDERS:
+                    raise ValueError(f"{name} is a placeholder; set a real secret for production")
+            if any(word in url for url in self._server_urls() for word in ("change-me", "changeme", "placeholder")):
+                raise ValueError("a database or redis URL still holds a placeholder password")
+            if not self.agent_token:
+                raise ValueError("agent_token must be set in production")
+        return self
+
+    def _server_urls(self) -> list[str]:
+        return [url for url in (self.database_url, self.log_database_url, self.redis_url) if url]
+
+    @property
+    def effective_log_database_url(self) -> str:
+        return self.log_database_url or self.database_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,364 @@
+/*
+ * 问一次 agent console: search-as-you-type, open a guide, tailor it to the caller's situation
+ * (facts + town/village), copy a ready-to-read answer, show the QR to send by SMS.
+ * Server text goes into the page with textContent only.
+ */
+(function () {
+  "use strict";
+
+  var LEVEL_LABELS = { village: "村/社区便民服务站", town: "乡镇（街道）便民服务中心", county: "区政务服务中心" };
+  var SEARCH_DELAY_MS = 200;
+  var TOKEN_KEY = "wenyici.agent_token";
+
+  var $ = function (id) { return document.getElementById(id); };
+  var state = { code: null, facts: {}, searchSeq: 0, guideSeq: 0, guide: null };
+
+  // ---- token: taken once from ?token=, then kept for this tab and removed from the address bar
+  var token = (function () {
+    var params = new URLSearchParams(location.search);
+    var fromUrl = params.get("token");
+    if (fromUrl) {
+      try { sessionStorage.setItem(TOKEN_KEY, fromUrl); } catch (e) { /* keep in memory */ }
+      params.delete("token");
+      var rest = params.toString();
+      history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+      return fromUrl;
+    }
+    try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+  })();
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null && text !== "") node.textContent = String(text);
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  function safeUrl(value) {
+    if (typeof value !== "string" || !value) return null;
+    try {
+      var url = new URL(value, location.href);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) { return null; }
+  }
+
+  function getJson(path, withToken) {
+    var headers = { Accept: "application/json" };
+    if (withToken && token) headers["X-Agent-Token"] = token;
+    return fetch(path, { headers: headers }).then(function (response) {
+      if (response.status === 401) throw new Error("坐席令牌无效或缺失，请用带 ?token= 的地址打开本页");
+      if (!response.ok) throw new Error("查询失败（HTTP " + response.status + "）");
+      return response.json();
+    });
+  }
+
+  // ---- search -------------------------------------------------------------------------------
+
+  var searchTimer = null;
+  $("search").addEventListener("input", function () {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(runSearch, SEARCH_DELAY_MS);
+  });
+  $("search").addEventListener("keydown", function (event) {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      var first = $("results").querySelector("button");
+      if (first) first.click();
+    } else if (event.key === "ArrowDown") {
+      var firstResult = $("results").querySelector("button");
+      if (firstResult) { event.preventDefault(); firstResult.focus(); }
+    }
+  });
+  $("results").addEventListener("keydown", function (event) {
+    var buttons = Array.prototype.slice.call($("results").querySelectorAll("button"));
+    var index = buttons.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && index < buttons.length - 1) { event.preventDefault(); buttons[index + 1].focus(); }
+    if (event.key === "ArrowUp") { event.preventDefault(); (index > 0 ? buttons[index - 1] : $("search")).focus(); }
+  });
+
+  function runSearch() {
+    var query = $("search").value.trim();
+    var seq = ++state.searchSeq; // answers to older keystrokes are dropped
+    if (!query) { clear($("results")); $("search-status").textContent = ""; return; }
+    getJson("/api/items?q=" + encodeURIComponent(query) + "&limit=10", true)
+      .then(function (body) {
+        if (seq !== state.searchSeq) return;
+        renderResults(body.results || []);
+      })
+      .catch(function (error) {
+        if (seq === state.searchSeq) $("search-status").textContent = error.message;
+      });
+  }
+
+  function renderResults(results) {
+    var list = $("results");
+    clear(list);
+    $("search-status").textContent = results.length ? "找到 " + results.length + " 项（按匹配度排序）" : "没有匹配的事项";
+    results.forEach(function (result) {
+      var li = el("li");
+      var button = el("button");
+      button.type = "button";
+      button.dataset.code = result.code;
+      button.appendChild(el("span", "kind" + (result.kind === "bundle" ? " bundle" : ""), result.kind === "bundle" ? "一件事" : "事项"));
+      button.appendChild(el("span", "name", result.name));
+      var score = el("span", "score", Math.round(Number(result.score) || 0));
+      score.title = "匹配度";
+      button.appendChild(score);
+      button.setAttribute("aria-current", String(result.code === state.code));
+      button.addEventListener("click", function () { openTarget(result.code, result.name); });
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+  }
+
+  // ---- opening a target ---------------------------------------------------------------------
+
+  function openTarget(code, name) {
+    state.code = code;
+    state.facts = {};
+    Array.prototype.forEach.call($("results").querySelectorAll("button"), function (b) {
+      b.setAttribute("aria-current", String(b.dataset.code === code));
+    });
+    $("empty").hidden = true;
+    $("guide").hidden = false;
+    $("guide-title").textContent = name;
+    $("copy-status").textContent = "";
+    getJson("/api/items/" + encodeURIComponent(code) + "/facts", true)
+      .then(function (body) { if (state.code === code) renderFactToggles(body.facts || []); })
+      .catch(function () { clear($("facts")); });
+    loadGuide();
+  }
+
+  function renderFactToggles(facts) {
+    var box = $("facts");
+    clear(box);
+    facts.forEach(function (fact) {
+      var fieldset = el("fieldset");
+      var legend = el("legend", "", fact.question);
+      if (fact.kind === "deciding") legend.appendChild(el("span", "tag", "决定事项"));
+      fieldset.appendChild(legend);
+      var choices = [{ value: "", label: "未说明" }].concat(fact.options || []);
+      choices.forEach(function (option) {
+        var label = el("label", "seg");
+        var radio = el("input");
+        radio.type = "radio";
+        radio.name = "fact-" + fact.key;
+        radio.value = option.value;
+        radio.checked = option.value === "";
+        radio.addEventListener("change", function () {
+          if (option.value) state.facts[fact.key] = option.value; else delete state.facts[fact.key];
+          loadGuide();
+        });
+        label.appendChild(radio);
+        label.appendChild(el("span", "", option.label || option.value));
+        fieldset.appendChild(label);
+      });
+      box.appendChild(fieldset);
+    });
+  }
+
+  // ---- place picker ---------------------------------------------------------------------------
+
+  function fillSelect(select, regions) {
+    clear(select);
+    var none = el("option", "", "未说明");
+    none.value = "";
+    select.appendChild(none);
+    regions.forEach(function (region) {
+      var option = el("option", "", region.name);
+      option.value = region.code;
+      select.appendChild(option);
+    });
+  }
+
+  function loadTowns() {
+    getJson("/api/regions", true)
+      .then(function (body) { fillSelect($("town"), body.regions || []); })
+      .catch(function (error) { $("search-status").textContent = error.message; });
+  }
+
+  $("town").addEventListener("change", function () {
+    var town = $("town").value;
+    var village = $("village");
+    fillSelect(village, []);
+    village.disabled = !town;
+    loadGuide();
+    if (!town) return;
+    getJson("/api/regions?parent=" + encodeURIComponent(town), true)
+      .then(function (body) { if ($("town").value === town) fillSelect(village, body.regions || []); })
+      .catch(function () { village.disabled = true; });
+  });
+  $("village").addEventListener("change", loadGuide);
+  $("situation").addEventListener("submit", function (event) { event.preventDefault(); });
+
+  // ---- the tailored guide -----------------------------------------------------------------------
+
+  function guideQuery() {
+    var params = new URLSearchParams();
+    if ($("town").value) params.set("town", $("town").value);
+    if ($("village").value) params.set("village", $("village").value);
+    Object.keys(state.facts).forEach(function (key) { params.set(key, state.facts[key]); });
+    var text = params.toString();
+    return text ? "?" + text : "";
+  }
+
+  function loadGuide() {
+    if (!state.code) return;
+    var seq = ++state.guideSeq;
+    getJson("/api/guide/" + encodeURIComponent(state.code) + guideQuery(), false)
+      .then(function (guide) { if (seq === state.guideSeq) renderGuide(guide); })
+      .catch(function (error) { if (seq === state.guideSeq) $("copy-status").textContent = "指南加载失败：" + error.message; });
+  }
+
+  function guideTitle(guide) {
+    if (guide.bundle && guide.bundle.name) return guide.bundle.name;
+    return guide.name || ((guide.items || [])[0] || {}).name || "";
+  }
+
+  function departments(guide) {
+    var seen = [];
+    (guide.items || []).forEach(function (item) {
+      if (item.department && seen.indexOf(item.department) < 0) seen.push(item.department);
+    });
+    return seen;
+  }
+
+  function tripsText(trips) {
+    if (trips === null || trips === undefined) return null;
+    return Number(trips) === 0 ? "零跑动" : "最多跑 " + trips + " 次";
+  }
+
+  function renderGuide(guide) {
+    state.guide = guide;
+    $("guide-title").textContent = guideTitle(guide);
+    $("guide-dept").textContent = departments(guide).join("、");
+
+    var members = $("members");
+    clear(members);
+    $("members-section").hidden = !guide.bundle;
+    if (guide.bundle) (guide.items || []).forEach(function (item) { members.appendChild(el("li", "", item.name)); });
+
+    var materials = $("materials");
+    clear(materials);
+    (guide.materials || []).forEach(function (material) {
+      var li = el("li");
+      if (material.condition) li.appendChild(el("span", "cond", material.condition));
+      li.appendChild(el("span", "", material.name));
+      var meta = materialMeta(material);
+      if (meta) li.appendChild(el("span", "meta", "（" + meta + "）"));
+      if (material.note) li.appendChild(el("span", "note", material.note));
+      materials.appendChild(li);
+    });
+    if (!materials.children.length) materials.appendChild(el("li", "note", "材料以官方办事指南为准（见右侧二维码）"));
+
+    renderLocation(guide.location);
+
+    var terms = $("terms");
+    clear(terms);
+    addTerm(terms, "办理时限", guide.time_limit);
+    addTerm(terms, "收费", guide.fee);
+    addTerm(terms, "跑动次数", tripsText(guide.trips));
+    addTerm(terms, "网上办理", guide.online);
+
+    $("sample").hidden = !guide.sample_notice;
+    $("sample").textContent = guide.sample_notice || "";
+
+    var qr = safeUrl(guide.qr_url);
+    if (qr) $("qr").src = qr; else $("qr").removeAttribute("src");
+    var link = safeUrl(guide.guide_url);
+    if (link) $("guide-link").href = link; else $("guide-link").removeAttribute("href");
+    $("guide-url").value = link || "";
+  }
+
+  function materialMeta(material) {
+    return [material.form, material.copies ? material.copies + "份" : null].filter(Boolean).join("，");
+  }
+
+  function addTerm(dl, term, value) {
+    if (value === null || value === undefined || value === "") return;
+    dl.appendChild(el("dt", "", term));
+    dl.appendChild(el("dd", "", value));
+  }
+
+  function renderLocation(location) {
+    var box = $("location");
+    clear(box);
+    if (!location) { box.appendChild(el("p", "note", "请先选择来电人所在乡镇")); return; }
+    box.appendChild(el("div", "level", LEVEL_LABELS[location.level] || location.level));
+    box.appendChild(el("div", "name", location.name));
+    var dl = el("dl");
+    addTerm(dl, "地址", location.address);
+    addTerm(dl, "时间", location.hours);
+    addTerm(dl, "电话", location.phone);
+    if (dl.children.length) box.appendChild(dl);
+    if (location.note) box.appendChild(el("p", "here", location.note));
+  }
+
+  // ---- copy answer ------------------------------------------------------------------------------
+
+  /** The answer an agent can read out or paste into an SMS, in the order a 一次性告知 uses. */
+  function answerText(guide) {
+    var lines = ["【" + guideTitle(guide) + "】" + (departments(guide).length ? "（" + departments(guide).join("、") + "）" : "")];
+    if (guide.bundle) lines.push("包含事项：" + (guide.items || []).map(function (i) { return i.name; }).join("、"));
+    lines.push("需要准备的材料：");
+    (guide.materials || []).forEach(function (m, i) {
+      var meta = materialMeta(m);
+      lines.push((i + 1) + ". " + (m.condition ? m.condition + "：" : "") + m.name + (meta ? "（" + meta + "）" : "") +
+        (m.note ? "，" + m.note : ""));
+    });
+    if (!(guide.materials || []).length) lines.push("以官方办事指南为准。");
+    var loc = guide.location;
+    if (loc) {
+      lines.push("办理地点：" + loc.name + "（" + (LEVEL_LABELS[loc.level] || loc.level) + "）");
+      var details = [loc.address && "地址：" + loc.address, loc.hours && "时间：" + loc.hours, loc.phone && "电话：" + loc.phone]
+        .filter(Boolean);
+      if (details.length) lines.push(details.join("；"));
+      if (loc.note) lines.push(loc.note);
+    }
+    var terms = [guide.time_limit && "办理时限：" + guide.time_limit, guide.fee && "收费：" + guide.fee,
+      tripsText(guide.trips) && "跑动次数：" + tripsText(guide.trips), guide.online && "网上办理：" + guide.online]
+      .filter(Boolean);
+    if (terms.length) lines.push(terms.join("；"));
+    if (guide.guide_url) lines.push("办事指南：" + guide.guide_url);
+    if (guide.sample_notice) lines.push("（" + guide.sample_notice + "）");
+    return lines.join("\n");
+  }
+
+  $("copy").addEventListener("click", function () {
+    if (!state.guide) return;
+    var text = answerText(state.guide);
+    var area = $("answer-text");
+    area.value = text;
+    var done = function () { $("copy-status").textContent = "已复制答复，可直接宣读或粘贴到短信"; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { legacyCopy(area) ? done() : showManual(); });
+    } else if (legacyCopy(area)) {
+      done();
+    } else {
+      showManual();
+    }
+  });
+
+  function legacyCopy(area) {
+    // Plain-http intranet consoles have no Clipboard API; execCommand still works there.
+    area.select();
+    try { return document.execCommand("copy"); } catch (e) { return false; }
+  }
+
+  function showManual() {
+    var area = $("answer-text");
+    area.className = "manual-copy";
+    area.removeAttribute("aria-hidden");
+    area.removeAttribute("tabindex");
+    area.focus();
+    area.select();
+    $("copy-status").textContent = "浏览器不允许自动复制，请在下方文本框中手动复制（Ctrl+C）";
+  }
+
+  window.WenYiCiAgent = { answerText: function () { return state.guide ? answerText(state.guide) : ""; } };
+
+  loadTowns();
+  $("search").focus();
+})();

@@ -1,0 +1,574 @@
+/*
+ * 问一次 web chat widget — one embeddable script, no dependencies.
+ *
+ *   <script src="https://host/static/widget.js" data-api="https://host" defer></script>
+ *
+ * Injects a floating chat button and panel into any page. Everything lives in a Shadow DOM
+ * so the host site's CSS cannot break it and ours cannot leak out. Every piece of text that
+ * comes from the server is put into the page with textContent (never innerHTML), and links
+ * or images from the server are accepted only with http(s) URLs.
+ *
+ * Optional attributes: data-api (API origin; default: the origin this script came from),
+ * data-open="true" (open the panel on load), data-title (panel title).
+ */
+(function () {
+  "use strict";
+
+  if (window.__wenyiciWidgetLoaded) return; // the script may be included twice by a CMS
+  window.__wenyiciWidgetLoaded = true;
+
+  var script = document.currentScript;
+  var config = readConfig(script);
+  var SENDER_KEY = "wenyici.sender_id";
+  var LEVEL_LABELS = {
+    village: "村/社区便民服务站",
+    town: "乡镇（街道）便民服务中心",
+    county: "区政务服务中心"
+  };
+  var EXAMPLES = ["我在龙台镇，社保卡丢了怎么补", "我想开个小饭馆要准备啥", "怎么申请低保"];
+
+  function readConfig(el) {
+    var data = (el && el.dataset) || {};
+    var scriptOrigin = "";
+    try { scriptOrigin = el && el.src ? new URL(el.src, location.href).origin : ""; } catch (e) { /* keep "" */ }
+    var api = (data.api || scriptOrigin || location.origin).replace(/\/+$/, "");
+    return { api: api, open: data.open === "true", title: data.title || "问一次 · 政务服务咨询" };
+  }
+
+  // ---- small DOM helpers (textContent only) -------------------------------------------
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null && text !== "") node.textContent = String(text);
+    return node;
+  }
+
+  function safeUrl(value) {
+    if (typeof value !== "string" || !value) return null;
+    try {
+      var url = new URL(value, config.api + "/");
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function phoneHref(phone) {
+    var digits = String(phone || "").replace(/[^0-9+-]/g, "");
+    return digits ? "tel:" + digits : null;
+  }
+
+  function senderId() {
+    var id = null;
+    try { id = window.localStorage.getItem(SENDER_KEY); } catch (e) { /* storage blocked */ }
+    if (!id) {
+      id = "web-" + (window.crypto && crypto.randomUUID ? crypto.randomUUID()
+        : Date.now().toString(36) + Math.random().toString(36).slice(2));
+      try { window.localStorage.setItem(SENDER_KEY, id); } catch (e) { /* session-only id */ }
+    }
+    return id;
+  }
+
+  // ---- styles -------------------------------------------------------------------------
+
+  var CSS = [
+    ":host{all:initial}",
+    "*{box-sizing:border-box}",
+    ".root{--brand:#c8102e;--brand-dark:#9e0b23;--ink:#1f2933;--muted:#66717f;--line:#e3e7ec;",
+    "--soft:#f6f7f9;--card:#fff;font-family:-apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB',",
+    "'Microsoft YaHei','Noto Sans CJK SC','Noto Sans SC',sans-serif;font-size:15px;line-height:1.55;color:var(--ink)}",
+    ".launcher{position:fixed;right:24px;bottom:24px;z-index:2147483000;display:flex;align-items:center;gap:8px;",
+    "border:0;border-radius:28px;padding:14px 20px;background:var(--brand);color:#fff;font:inherit;font-weight:600;",
+    "box-shadow:0 6px 20px rgba(158,11,35,.35);cursor:pointer}",
+    ".launcher:hover{background:var(--brand-dark)}",
+    ".launcher svg{width:22px;height:22px;fill:currentColor}",
+    ".launcher[hidden]{display:none}",
+    ".panel{position:fixed;right:24px;bottom:24px;z-index:2147483001;width:400px;max-width:calc(100vw - 32px);",
+    "height:720px;max-height:calc(100vh - 48px);display:flex;flex-direction:column;background:var(--soft);",
+    "border-radius:14px;overflow:hidden;box-shadow:0 12px 40px rgba(15,23,42,.28)}",
+    ".panel[hidden]{display:none}",
+    ".head{display:flex;align-items:center;gap:10px;padding:14px 16px;background:var(--brand);color:#fff}",
+    ".head .logo{width:34px;height:34px;border-radius:50%;background:rgba(255,255,255,.18);display:grid;",
+    "place-items:center;font-weight:700}",
+    ".head h2{margin:0;font-size:16px;font-weight:600}",
+    ".head p{margin:0;font-size:12px;opacity:.85}",
+    ".head .titles{flex:1;min-width:0}",
+    ".icon-btn{border:0;background:transparent;color:inherit;font-size:22px;line-height:1;width:36px;height:36px;",
+    "border-radius:8px;cursor:pointer}",
+    ".icon-btn:hover{background:rgba(255,255,255,.15)}",
+    ".log{flex:1;overflow-y:auto;padding:16px 12px;display:flex;flex-direction:column;gap:10px}",
+    ".row{display:flex}.row.user{justify-content:flex-end}",
+    ".bubble{max-width:85%;padding:9px 13px;border-radius:14px;white-space:pre-line;word-break:break-word}",
+    ".bot .bubble{background:var(--card);border:1px solid var(--line);border-top-left-radius:4px}",
+    ".user .bubble{background:var(--brand);color:#fff;border-top-right-radius:4px}",
+    ".chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:2px}",
+    ".chip{border:1px solid var(--brand);color:var(--brand);background:#fff;border-radius:16px;padding:5px 12px;",
+    "font:inherit;font-size:14px;cursor:pointer}",
+    ".chip:hover,.chip[aria-pressed=true]{background:var(--brand);color:#fff}",
+    ".chip:disabled{opacity:.5;cursor:default}",
+    ".card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:14px;width:100%}",
+    ".clarify .q{margin:0 0 6px;font-weight:600}",
+    ".clarify .qblock+.qblock{margin-top:10px}",
+    ".clarify .send-choices{margin-top:12px}",
+    ".guide h3{margin:0;font-size:17px;line-height:1.35}",
+    ".badge{display:inline-block;font-size:12px;padding:1px 8px;border-radius:10px;background:#fdecee;color:var(--brand);",
+    "margin-right:6px;vertical-align:2px;font-weight:600}",
+    ".dept{margin:4px 0 0;color:var(--muted);font-size:13px}",
+    ".section{margin-top:12px}",
+    ".section h4{margin:0 0 6px;font-size:13px;color:var(--muted);font-weight:600;letter-spacing:.02em}",
+    ".members{margin:0;padding-left:18px;font-size:14px}",
+    ".materials{margin:0;padding-left:22px}",
+    ".materials li{margin:0 0 6px}",
+    ".mat-meta{color:var(--muted);font-size:13px;margin-left:4px}",
+    ".cond{display:inline-block;font-size:12px;color:#6b5b12;background:#fff6d6;border-radius:4px;padding:0 6px;",
+    "margin-right:6px}",
+    ".mat-note{display:block;color:var(--muted);font-size:13px}",
+    ".loc{background:var(--soft);border-radius:10px;padding:10px 12px;font-size:14px}",
+    ".loc .level{font-size:12px;color:var(--brand);font-weight:600}",
+    ".loc .name{font-weight:600;margin:2px 0}",
+    ".loc dl,.facts{display:grid;grid-template-columns:auto 1fr;gap:2px 10px;margin:4px 0 0}",
+    ".loc dt,.facts dt{color:var(--muted)}.loc dd,.facts dd{margin:0}",
+    ".loc .note{margin:6px 0 0;color:#245c3a;font-size:13px}",
+    ".loc a{color:var(--brand)}",
+    ".facts{font-size:14px}",
+    ".qr{display:flex;gap:12px;align-items:center;margin-top:12px;padding-top:12px;border-top:1px dashed var(--line)}",
+    ".qr img{width:96px;height:96px;border:1px solid var(--line);border-radius:6px;background:#fff}",
+    ".qr p{margin:0;font-size:13px;color:var(--muted)}",
+    ".qr a{color:var(--brand);font-weight:600;text-decoration:none}",
+    ".qr a:hover{text-decoration:underline}",
+    ".sample{margin:10px 0 0;font-size:12px;color:#8a6d00;background:#fffaeb;border-radius:6px;padding:4px 8px}",
+    ".notice{background:#fff4f4;border:1px solid #f3c2c8}",
+    ".notice a{color:var(--brand);font-weight:700}",
+    ".typing{color:var(--muted);font-size:13px;padding-left:4px}",
+    "form{display:flex;gap:8px;padding:10px 12px;background:#fff;border-top:1px solid var(--line)}",
+    "textarea{flex:1;resize:none;border:1px solid var(--line);border-radius:10px;padding:9px 11px;font:inherit;",
+    "min-height:42px;max-height:120px;color:var(--ink)}",
+    "textarea:focus,button:focus-visible,a:focus-visible{outline:3px solid rgba(200,16,46,.35);outline-offset:1px}",
+    ".send{border:0;border-radius:10px;padding:0 18px;background:var(--brand);color:#fff;font:inherit;font-weight:600;",
+    "cursor:pointer}",
+    ".send:disabled{opacity:.55;cursor:default}",
+    ".foot{margin:0;padding:0 12px 8px;background:#fff;font-size:12px;color:var(--muted)}",
+    ".foot a{color:var(--muted)}",
+    ".sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);border:0}",
+    "@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100%;max-height:100%;",
+    "border-radius:0}.launcher{right:16px;bottom:16px}}"
+  ].join("");
+
+  // ---- building the widget --------------------------------------------------------------
+
+  var host = el("div");
+  host.id = "wenyici-widget";
+  var shadow = host.attachShadow({ mode: "open" });
+  var style = el("style");
+  style.textContent = CSS;
+  var root = el("div", "root");
+  shadow.appendChild(style);
+  shadow.appendChild(root);
+
+  var launcher = el("button", "launcher");
+  launcher.type = "button";
+  launcher.setAttribute("aria-haspopup", "dialog");
+  launcher.setAttribute("aria-expanded", "false");
+  launcher.setAttribute("aria-controls", "wyc-panel");
+  launcher.appendChild(chatIcon());
+  launcher.appendChild(el("span", "", "在线咨询"));
+
+  var panel = el("section", "panel");
+  panel.id = "wyc-panel";
+  panel.hidden = true;
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-labelledby", "wyc-title");
+
+  var head = el("header", "head");
+  head.appendChild(el("div", "logo", "问"));
+  var titles = el("div", "titles");
+  var title = el("h2", "", config.title);
+  title.id = "wyc-title";
+  titles.appendChild(title);
+  titles.appendChild(el("p", "", "一次说清，材料地点一次告知"));
+  head.appendChild(titles);
+  var closeBtn = el("button", "icon-btn", "×");
+  closeBtn.type = "button";
+  closeBtn.setAttribute("aria-label", "关闭咨询窗口");
+  head.appendChild(closeBtn);
+
+  var log = el("div", "log");
+  log.setAttribute("role", "log");
+  log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-label", "对话记录");
+
+  var form = el("form");
+  var inputLabel = el("label", "sr-only", "输入您的问题");
+  inputLabel.setAttribute("for", "wyc-input");
+  var input = el("textarea");
+  input.id = "wyc-input";
+  input.rows = 1;
+  input.maxLength = 500;
+  input.placeholder = "说说要办的事和所在乡镇";
+  var sendBtn = el("button", "send", "发送");
+  sendBtn.type = "submit";
+  form.appendChild(inputLabel);
+  form.appendChild(input);
+  form.appendChild(sendBtn);
+
+  var foot = el("p", "foot");
+  foot.appendChild(document.createTextNode("智能助手答复仅供参考 · 人工服务请拨打 "));
+  var footTel = el("a", "", "12345");
+  footTel.href = "tel:12345";
+  foot.appendChild(footTel);
+
+  panel.appendChild(head);
+  panel.appendChild(log);
+  panel.appendChild(form);
+  panel.appendChild(foot);
+  root.appendChild(launcher);
+  root.appendChild(panel);
+
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  // ---- open / close -------------------------------------------------------------------------
+
+  var greeted = false;
+
+  function openPanel() {
+    panel.hidden = false;
+    launcher.hidden = true;
+    launcher.setAttribute("aria-expanded", "true");
+    if (!greeted) greet();
+    input.focus();
+  }
+
+  function closePanel() {
+    panel.hidden = true;
+    launcher.hidden = false;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+
+  function greet() {
+    greeted = true;
+    addBubble("bot", "您好！我是问一次政务服务助手。请一次说清要办的事和您所在的乡镇（街道），我会把要带的材料、去哪办、多久办好一次告诉您。");
+    addChips(EXAMPLES.map(function (text) { return { title: text, payload: text }; }));
+  }
+
+  launcher.addEventListener("click", openPanel);
+  closeBtn.addEventListener("click", closePanel);
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closePanel();
+  });
+
+  // ---- rendering messages -----------------------------------------------------------------
+
+  function appendRow(who, child) {
+    var row = el("div", "row " + who);
+    row.appendChild(child);
+    log.appendChild(row);
+    log.scrollTop = log.scrollHeight;
+    return row;
+  }
+
+  function addBubble(who, text) {
+    return appendRow(who, el("div", "bubble", text));
+  }
+
+  /** Quick replies: a click sends the button's payload (its title is what the citizen sees). */
+  function addChips(buttons) {
+    var box = el("div", "chips");
+    buttons.forEach(function (button) {
+      var chip = el("button", "chip", button.title || button.payload);
+      chip.type = "button";
+      chip.addEventListener("click", function () {
+        disableChips(box);
+        send(String(button.payload || button.title), String(button.title || button.payload));
+      });
+      box.appendChild(chip);
+    });
+    return appendRow("bot", box);
+  }
+
+  function disableChips(box) {
+    Array.prototype.forEach.call(box.querySelectorAll("button"), function (b) { b.disabled = true; });
+  }
+
+  function renderMessage(message) {
+    if (message.text) addBubble("bot", message.text);
+    var custom = message.custom || null;
+    var buttons = Array.isArray(message.buttons) ? message.buttons : [];
+    if (custom && custom.type === "guide") appendRow("bot", guideCard(custom));
+    else if (custom && custom.type === "clarify") appendRow("bot", clarifyCard(custom, buttons.length > 0));
+    else if (custom && custom.type === "handoff") appendRow("bot", handoffNotice(custom));
+    else if (custom && custom.type === "candidates") renderCandidates(custom);
+    if (buttons.length) addChips(buttons);
+  }
+
+  function renderCandidates(custom) {
+    var items = Array.isArray(custom.items) ? custom.items : [];
+    if (!items.length) return;
+    addChips(items.map(function (item) { return { title: item.name, payload: item.name }; }));
+  }
+
+  /**
+   * The one clarifying question. When the bot also sent `buttons`, those are the quick
+   * replies; otherwise each question's options become chips, one choice per question, and
+   * the chosen labels are sent together in one message (the citizen answers once).
+   */
+  function clarifyCard(custom, hasButtons) {
+    var card = el("div", "card clarify");
+    var questions = Array.isArray(custom.questions) ? custom.questions : [];
+    var chosen = {};
+    var sendChoices = el("button", "chip send-choices", "发送所选");
+    sendChoices.type = "button";
+    sendChoices.disabled = true;
+
+    questions.forEach(function (question, index) {
+      var block = el("div", "qblock");
+      block.appendChild(el("p", "q", question.text));
+      var options = Array.isArray(question.options) ? question.options : [];
+      if (!hasButtons && options.length) {
+        var chips = el("div", "chips");
+        chips.setAttribute("role", "group");
+        chips.setAttribute("aria-label", question.text || "选项");
+        options.forEach(function (option) {
+          var label = option.label || option.value;
+          var chip = el("button", "chip", label);
+          chip.type = "button";
+          chip.setAttribute("aria-pressed", "false");
+          chip.addEventListener("click", function () {
+            if (questions.length === 1) {
+              disableChips(card);
+              send(String(option.payload || label), String(label));
+              return;
+            }
+            Array.prototype.forEach.call(chips.children, function (c) { c.setAttribute("aria-pressed", "false"); });
+            chip.setAttribute("aria-pressed", "true");
+            chosen[index] = String(option.payload || label);
+            sendChoices.disabled = false;
+          });
+          chips.appendChild(chip);
+        });
+        block.appendChild(chips);
+      }
+      card.appendChild(block);
+    });
+
+    if (!hasButtons && questions.length > 1) {
+      sendChoices.addEventListener("click", function () {
+        var parts = Object.keys(chosen).sort().map(function (k) { return chosen[k]; });
+        disableChips(card);
+        send(parts.join("，"));
+      });
+      card.appendChild(sendChoices);
+    }
+    return card;
+  }
+
+  function handoffNotice(custom) {
+    var card = el("div", "card notice");
+    card.setAttribute("role", "note");
+    card.appendChild(el("p", "", custom.reason ? "这个问题需要人工为您解答（" + custom.reason + "）。" : "这个问题需要人工为您解答。"));
+    var phone = custom.phone || "12345";
+    var line = el("p");
+    line.appendChild(document.createTextNode("请拨打 "));
+    var link = el("a", "", phone);
+    link.href = phoneHref(phone) || "tel:12345";
+    line.appendChild(link);
+    line.appendChild(document.createTextNode(" 政务服务便民热线，或在工作时间转人工服务。"));
+    card.appendChild(line);
+    return card;
+  }
+
+  function guideTitle(guide) {
+    if (guide.bundle && guide.bundle.name) return guide.bundle.name;
+    if (guide.name) return guide.name;
+    var items = Array.isArray(guide.items) ? guide.items : [];
+    return items.length ? items[0].name : "办事指南";
+  }
+
+  function section(title, body) {
+    var box = el("div", "section");
+    box.appendChild(el("h4", "", title));
+    box.appendChild(body);
+    return box;
+  }
+
+  function materialLine(material) {
+    var li = el("li");
+    if (material.condition) li.appendChild(el("span", "cond", material.condition));
+    li.appendChild(el("span", "mat-name", material.name));
+    var meta = [material.form, material.copies ? material.copies + "份" : null].filter(Boolean).join(" · ");
+    if (meta) li.appendChild(el("span", "mat-meta", "（" + meta + "）"));
+    if (material.note) li.appendChild(el("span", "mat-note", material.note));
+    return li;
+  }
+
+  function locationCard(location) {
+    var box = el("div", "loc");
+    box.appendChild(el("div", "level", LEVEL_LABELS[location.level] || location.level || "办理地点"));
+    box.appendChild(el("div", "name", location.name));
+    var dl = el("dl");
+    addTerm(dl, "地址", location.address);
+    addTerm(dl, "时间", location.hours);
+    if (location.phone) {
+      var dd = el("dd");
+      var tel = el("a", "", location.phone);
+      var href = phoneHref(location.phone);
+      if (href) tel.href = href;
+      dd.appendChild(tel);
+      dl.appendChild(el("dt", "", "电话"));
+      dl.appendChild(dd);
+    }
+    if (dl.children.length) box.appendChild(dl);
+    if (location.note) box.appendChild(el("p", "note", location.note));
+    return box;
+  }
+
+  function addTerm(dl, term, value) {
+    if (value === undefined || value === null || value === "") return;
+    dl.appendChild(el("dt", "", term));
+    dl.appendChild(el("dd", "", value));
+  }
+
+  function guideCard(guide) {
+    var card = el("article", "card guide");
+    var heading = el("h3");
+    if (guide.bundle) heading.appendChild(el("span", "badge", "一件事"));
+    heading.appendChild(document.createTextNode(guideTitle(guide)));
+    card.appendChild(heading);
+
+    var items = Array.isArray(guide.items) ? guide.items : [];
+    var departments = items.map(function (i) { return i.department; }).filter(Boolean);
+    departments = departments.filter(function (d, i) { return departments.indexOf(d) === i; });
+    if (departments.length) card.appendChild(el("p", "dept", departments.join("、")));
+
+    if (guide.bundle && items.length) {
+      var members = el("ul", "members");
+      items.forEach(function (item) { members.appendChild(el("li", "", item.name)); });
+      card.appendChild(section("包含事项", members));
+    }
+
+    var materials = Array.isArray(guide.materials) ? guide.materials : [];
+    if (materials.length) {
+      var list = el("ol", "materials");
+      materials.forEach(function (m) { list.appendChild(materialLine(m)); });
+      card.appendChild(section("需要准备的材料", list));
+    } else {
+      card.appendChild(section("需要准备的材料", el("p", "dept", "材料以官方办事指南为准，请扫码查看。")));
+    }
+
+    if (guide.location) card.appendChild(section("到哪里办", locationCard(guide.location)));
+
+    var facts = el("dl", "facts");
+    addTerm(facts, "办理时限", guide.time_limit);
+    addTerm(facts, "收费", guide.fee);
+    if (guide.trips !== undefined && guide.trips !== null) {
+      addTerm(facts, "跑动次数", Number(guide.trips) === 0 ? "零跑动" : "最多跑 " + guide.trips + " 次");
+    }
+    addTerm(facts, "网上办理", guide.online);
+    if (facts.children.length) card.appendChild(section("办理须知", facts));
+
+    card.appendChild(qrBlock(guide));
+    var notice = guide.sample_notice;
+    if (notice) card.appendChild(el("p", "sample", notice));
+    return card;
+  }
+
+  function qrBlock(guide) {
+    var box = el("div", "qr");
+    var qrUrl = safeUrl(guide.qr_url);
+    if (qrUrl) {
+      var img = el("img");
+      img.src = qrUrl;
+      img.alt = "办事指南二维码（一事一码）";
+      img.width = 96;
+      img.height = 96;
+      box.appendChild(img);
+    }
+    var text = el("div");
+    text.appendChild(el("p", "", "扫码或点击查看完整办事指南"));
+    var guideUrl = safeUrl(guide.guide_url);
+    if (guideUrl) {
+      var link = el("a", "", "查看完整指南 ›");
+      link.href = guideUrl;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      text.appendChild(link);
+    }
+    box.appendChild(text);
+    return box;
+  }
+
+  // ---- talking to the server ----------------------------------------------------------------
+
+  var busy = false;
+
+  function setBusy(value) {
+    busy = value;
+    sendBtn.disabled = value;
+  }
+
+  function send(message, shownAs) {
+    var text = String(message || "").trim();
+    if (!text || busy) return;
+    addBubble("user", shownAs || text);
+    setBusy(true);
+    var typing = appendRow("bot", el("div", "typing", "正在查询…"));
+    fetch(config.api + "/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender_id: senderId(), message: text })
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (body) {
+        typing.remove();
+        var messages = Array.isArray(body.messages) ? body.messages : [];
+        if (!messages.length) addBubble("bot", "抱歉，我没有找到答案。");
+        messages.forEach(renderMessage);
+      })
+      .catch(function () {
+        typing.remove();
+        appendRow("bot", handoffNotice({ reason: "暂时无法连接咨询服务", phone: "12345" }));
+      })
+      .then(function () {
+        setBusy(false);
+        log.scrollTop = log.scrollHeight;
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value;
+    input.value = "";
+    send(text);
+    input.focus();
+  });
+  input.addEventListener("keydown", function (event) {
+    // Enter sends, Shift+Enter adds a line; IME composition (拼音 candidates) must not send.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit", { cancelable: true }));
+    }
+  });
+
+  function mount() {
+    document.body.appendChild(host);
+    if (config.open) openPanel();
+  }
+
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+
+  window.WenYiCi = { open: openPanel, close: closePanel, send: send };
+})();

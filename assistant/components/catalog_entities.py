@@ -1,0 +1,368 @@
+"""Catalog-aware entity extraction: 事项/一件事名称、乡镇、村社区 and the asked-about aspect.
+
+Runs after DIET. Finds exact mentions of every catalog name and alias with a spaCy
+PhraseMatcher, near misses (one wrong character: 社报卡 → 社保卡) with rapidfuzz, and
+aspect keywords (带什么 → materials). Every `item`/`town`/`village` entity it leaves on
+the message carries a catalog code as its value, as docs/INTERNAL_API.md requires.
+
+The vocabulary comes from `assistant/generated/catalog_vocab.json`, written by
+`python -m catalog.export_vocab`; this module never imports `catalog` (the bot
+environment cannot).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+logger = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+CODED_ENTITY_TYPES = ("item", "town", "village")
+VOCAB_SECTIONS = {"items": "item", "towns": "town", "villages": "village"}
+
+# Citizens name the thing they want to know in many ways; the keyword decides the aspect.
+DEFAULT_ASPECT_KEYWORDS: Dict[str, List[str]] = {
+    "materials": [
+        "带什么", "带啥", "带哪些", "要带", "材料", "资料", "准备什么", "准备啥", "准备哪些", "要准备",
+        "需要什么", "需要啥", "要些啥", "要什么东西", "啥手续", "什么手续", "证件",
+    ],
+    "location": [
+        "在哪", "去哪", "到哪", "哪里办", "哪儿办", "哪个地方", "什么地方", "啥地方", "地址", "地点", "窗口",
+        "哪个部门", "找哪个", "找谁",
+    ],
+    "time": ["多久", "几天", "多长时间", "多少天", "时限", "好久", "啥时候能", "什么时候能", "办结"],
+    "fee": ["多少钱", "收费", "要钱吗", "要钱不", "费用", "收钱", "花钱", "免费", "工本费", "好多钱", "几块钱"],
+    "process": ["流程", "步骤", "程序", "怎么办", "咋办", "怎么弄", "咋弄", "咋整", "怎么整", "如何办理", "办理流程"],
+    "online": ["网上", "手机上", "线上", "网办", "小程序", "天府通办", "不用跑", "不跑路", "APP", "app"],
+}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One span of the message that names a catalog entry (or several, when a name is shared)."""
+
+    entity: str
+    start: int
+    end: int
+    codes: Tuple[str, ...]
+    confidence: float
+    extractor_kind: str = "exact"  # exact | fuzzy | keyword
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass
+class CatalogVocabulary:
+    """Surface form → (entity type, codes), from the generated vocabulary JSON."""
+
+    surfaces: Dict[Tuple[str, str], List[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "CatalogVocabulary":
+        vocabulary = cls()
+        for section, entity in VOCAB_SECTIONS.items():
+            for entry in data.get(section, []):
+                for surface in [entry["name"], *entry.get("aliases", [])]:
+                    vocabulary.add(entity, surface, entry["code"])
+        return vocabulary
+
+    def add(self, entity: str, surface: str, code: str) -> None:
+        surface = (surface or "").strip()
+        if not surface:
+            return
+        codes = self.surfaces.setdefault((entity, surface), [])
+        if code not in codes:
+            codes.append(code)
+
+    def codes(self, entity: str, surface: str) -> List[str]:
+        return self.surfaces.get((entity, surface), [])
+
+
+def resolve_vocab_path(configured: str) -> Path:
+    """Relative paths are tried from the working directory, then from the project root."""
+    path = Path(configured)
+    if path.is_absolute() or path.exists():
+        return path
+    return PROJECT_ROOT / path
+
+
+class CatalogMatcher:
+    """Pure matching logic (no Rasa types), built once per loaded vocabulary."""
+
+    def __init__(
+        self,
+        vocabulary: CatalogVocabulary,
+        aspect_keywords: Dict[str, Sequence[str]],
+        fuzzy_min_length: int = 3,
+        fuzzy_max_length: int = 16,
+    ) -> None:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        self._vocabulary = vocabulary
+        # The jieba segmenter only judges whether a near miss is a real word of its own
+        # (开发区 is not a typo of 开发票); exact matching runs on characters, so it does not
+        # depend on whether the user dictionary was loaded before or after this component.
+        self._nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        self._matcher = PhraseMatcher(self._nlp.vocab, attr="ORTH")
+        self._keys: Dict[int, Tuple[str, str]] = {}
+        for entity, surface in vocabulary.surfaces:
+            self._add_pattern(f"{entity}|{surface}", entity, surface)
+        for aspect, keywords in aspect_keywords.items():
+            for keyword in keywords:
+                self._add_pattern(f"aspect|{keyword}", "aspect", keyword, value=aspect)
+        self._fuzzy_min_length = fuzzy_min_length
+        self._fuzzy_by_length = self._group_for_fuzzy(fuzzy_min_length, fuzzy_max_length)
+
+    def _add_pattern(self, key: str, entity: str, surface: str, value: Optional[str] = None) -> None:
+        match_id = self._nlp.vocab.strings.add(key)
+        self._keys[match_id] = (entity, value if value is not None else surface)
+        self._matcher.add(key, [self._char_doc(surface)])
+
+    def _char_doc(self, text: str):
+        from spacy.tokens import Doc
+
+        return Doc(self._nlp.vocab, words=list(text), spaces=[False] * len(text))
+
+    def _group_for_fuzzy(self, min_length: int, max_length: int) -> Dict[int, List[Tuple[str, str]]]:
+        groups: Dict[int, List[Tuple[str, str]]] = {}
+        for entity, surface in self._vocabulary.surfaces:
+            if min_length <= len(surface) <= max_length:
+                groups.setdefault(len(surface), []).append((entity, surface))
+        return groups
+
+    def find(self, text: str) -> List[Mention]:
+        """All non-overlapping mentions in `text`, longest first, exact before fuzzy."""
+        if not text:
+            return []
+        exact = self._exact_mentions(text)
+        chosen = _longest_non_overlapping(m for m in exact if m.entity != "aspect")
+        aspects = _longest_non_overlapping(m for m in exact if m.entity == "aspect")
+        chosen += self._fuzzy_mentions(text, taken=chosen + aspects)
+        chosen = [_prefer_villages_in_named_town(m, chosen) for m in chosen]
+        return sorted(chosen + aspects, key=lambda m: m.start)
+
+    def _exact_mentions(self, text: str) -> List[Mention]:
+        mentions = []
+        for match_id, start, end in self._matcher(self._char_doc(text)):
+            entity, value = self._keys[match_id]
+            codes = (value,) if entity == "aspect" else tuple(self._vocabulary.codes(entity, value))
+            kind = "keyword" if entity == "aspect" else "exact"
+            mentions.append(Mention(entity, start, end, codes, 1.0, kind))
+        return mentions
+
+    def _fuzzy_mentions(self, text: str, taken: List[Mention]) -> List[Mention]:
+        from rapidfuzz import process
+        from rapidfuzz.distance import Hamming
+
+        words = {token.text for token in self._nlp(text)}
+        candidates = []
+        for length, choices in self._fuzzy_by_length.items():
+            surfaces = [surface for _, surface in choices]
+            for start in range(0, len(text) - length + 1):
+                end = start + length
+                window = text[start:end]
+                if any(m.overlaps(start, end) for m in taken) or not window.strip():
+                    continue
+                if window in words:  # a real word of its own is not a misspelling
+                    continue
+                best = process.extractOne(window, surfaces, scorer=Hamming.distance, score_cutoff=1)
+                if best is None:
+                    continue
+                entity, surface = choices[best[2]]
+                confidence = round(1.0 - best[1] / length, 3)
+                codes = tuple(self._vocabulary.codes(entity, surface))
+                candidates.append(Mention(entity, start, end, codes, confidence, "fuzzy"))
+        return _longest_non_overlapping(candidates)
+
+    def resolve_span(self, entity: str, span_text: str) -> Tuple[str, ...]:
+        """Codes for a span another extractor (DIET) found: exact name, else its best contained mention."""
+        codes = self._vocabulary.codes(entity, span_text)
+        if codes:
+            return tuple(codes)
+        inside = [m for m in self.find(span_text) if m.entity == entity]
+        if inside:
+            return max(inside, key=lambda m: (m.confidence, m.length)).codes
+        return ()
+
+
+def _longest_non_overlapping(mentions: Iterable[Mention]) -> List[Mention]:
+    chosen: List[Mention] = []
+    for mention in sorted(mentions, key=lambda m: (-m.confidence, -m.length, m.start)):
+        if not any(mention.overlaps(c.start, c.end) for c in chosen):
+            chosen.append(mention)
+    return chosen
+
+
+def _prefer_villages_in_named_town(mention: Mention, mentions: List[Mention]) -> Mention:
+    """万盛社区 exists in several towns; if the message names one town, keep its village only.
+
+    Statistical village codes start with their town's code."""
+    if mention.entity != "village" or len(mention.codes) < 2:
+        return mention
+    town_codes = [code for m in mentions if m.entity == "town" for code in m.codes]
+    narrowed = tuple(c for c in mention.codes if any(c.startswith(t) for t in town_codes))
+    if not narrowed:
+        return mention
+    return Mention(mention.entity, mention.start, mention.end, narrowed, mention.confidence, mention.extractor_kind)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Adds catalog-coded `item`, `town`, `village` and `aspect` entities to each message."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "vocab_path": "assistant/generated/catalog_vocab.json",
+            "aspect_keywords": DEFAULT_ASPECT_KEYWORDS,
+            # Near-miss matching below 3 characters mostly finds other real words.
+            "fuzzy_min_length": 3,
+            "fuzzy_max_length": 16,
+            # A message that names a catalog item word for word is about that item, whatever
+            # small-talk intent DIET guessed (「我是悦来镇金龙村的，交农保去哪」 read as goodbye).
+            # Complaints and requests for a person are never overridden.
+            "small_talk_intents": ["out_of_scope", "goodbye", "greet", "thanks", "bot_challenge"],
+            "item_intent": "ask_item",
+            # 投诉/举报 always mean the human route (DESIGN §2.6): never answered as an item,
+            # whatever DIET guessed. A request for a person stays one.
+            "complaint_keywords": ["投诉", "举报"],
+            "complaint_intent": "complaint",
+            "human_intents": ["request_human", "complaint"],
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["spacy", "jieba", "rapidfuzz"]
+
+    @staticmethod
+    def supported_languages() -> Optional[List[Text]]:
+        return ["zh"]
+
+    def __init__(self, config: Dict[Text, Any], matcher: CatalogMatcher) -> None:
+        self._config = config
+        self._matcher = matcher
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "CatalogEntityExtractor":
+        path = resolve_vocab_path(config["vocab_path"])
+        if not path.exists():
+            raise FileNotFoundError(
+                f"Catalog vocabulary {path} is missing; generate it with `make vocab` "
+                "(python -m catalog.export_vocab)."
+            )
+        vocabulary = CatalogVocabulary.from_json(json.loads(path.read_text(encoding="utf-8")))
+        matcher = CatalogMatcher(
+            vocabulary,
+            config["aspect_keywords"],
+            fuzzy_min_length=config["fuzzy_min_length"],
+            fuzzy_max_length=config["fuzzy_max_length"],
+        )
+        logger.info("Loaded %d catalog surface forms from %s", len(vocabulary.surfaces), path)
+        return cls(config, matcher)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_message(message)
+        return messages
+
+    def _process_message(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        mentions = self._matcher.find(text)
+        entities = self._recode_other_extractors(message.get(ENTITIES, []), mentions, text)
+        entities += self._entities_for(mentions, text, skip=entities)
+        message.set(ENTITIES, sorted(entities, key=lambda e: (e["start"], e["entity"])), add_to_output=True)
+        self._correct_intent(message, mentions)
+
+    def _correct_intent(self, message: Message, mentions: List[Mention]) -> None:
+        intent = message.get(INTENT) or {}
+        name = intent.get(INTENT_NAME_KEY)
+        text = message.get(TEXT) or ""
+        if name not in self._config["human_intents"] and any(k in text for k in self._config["complaint_keywords"]):
+            # Certain: full confidence, so the FallbackClassifier after us keeps it.
+            self._set_intent(message, intent, self._config["complaint_intent"], confidence=1.0)
+            return
+        if name not in self._config["small_talk_intents"]:
+            return
+        if not any(m.entity == "item" and m.extractor_kind == "exact" for m in mentions):
+            return
+        # Same confidence: the FallbackClassifier after us still judges how sure DIET was.
+        self._set_intent(message, intent, self._config["item_intent"])
+
+    @staticmethod
+    def _set_intent(message: Message, intent: Dict[str, Any], name: str, confidence: Optional[float] = None) -> None:
+        corrected = {**intent, INTENT_NAME_KEY: name}
+        if confidence is not None:
+            corrected["confidence"] = confidence
+        message.set(INTENT, corrected, add_to_output=True)
+        message.set("intent_corrected_from", intent.get(INTENT_NAME_KEY), add_to_output=True)
+
+    def _recode_other_extractors(
+        self, entities: List[Dict[str, Any]], mentions: List[Mention], text: str
+    ) -> List[Dict[str, Any]]:
+        """Give DIET's item/town/village spans a catalog code; drop the ones that name nothing we know."""
+        kept = []
+        for entity in entities:
+            if entity.get("entity") not in CODED_ENTITY_TYPES:
+                kept.append(entity)
+                continue
+            codes = self._codes_for_span(entity, mentions, text)
+            if not codes:
+                logger.debug("Dropping %s span without a catalog code", entity.get("entity"))
+                continue
+            kept.append({**entity, "value": codes[0]})
+        return kept
+
+    def _codes_for_span(self, entity: Dict[str, Any], mentions: List[Mention], text: str) -> Tuple[str, ...]:
+        same_type = [
+            m for m in mentions if m.entity == entity["entity"] and m.overlaps(entity["start"], entity["end"])
+        ]
+        if same_type:
+            return max(same_type, key=lambda m: (m.confidence, m.length)).codes
+        return self._matcher.resolve_span(entity["entity"], text[entity["start"] : entity["end"]])
+
+    def _entities_for(
+        self, mentions: List[Mention], text: str, skip: List[Dict[str, Any]]
+    ) -> List[Dict[str, Any]]:
+        entities = []
+        for mention in mentions:
+            codes = mention.codes
+            if any(e["entity"] == mention.entity and mention.overlaps(e["start"], e["end"]) for e in skip):
+                codes = codes[1:]  # the first code is already on DIET's span
+            # A name shared by several entries yields one entity per code, same span, so the
+            # dialogue can offer them as the candidates of its one question.
+            for code in codes:
+                entity = {
+                    "entity": mention.entity,
+                    "start": mention.start,
+                    "end": mention.end,
+                    "value": code,
+                    "text": text[mention.start : mention.end],
+                    "confidence_entity": mention.confidence,
+                    "match": mention.extractor_kind,
+                }
+                entities.append(self.add_extractor_name([entity])[0])
+        return entities

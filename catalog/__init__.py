@@ -1,0 +1,1 @@
+"""问一次 item catalog: models, importers and the pure queries (no web, no Rasa)."""

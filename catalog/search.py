@@ -1,0 +1,287 @@
+"""Find items and bundles from a citizen's free wording (「社保卡丢了怎么补」).
+
+Both the question and every catalog name/alias are brought to one canonical form
+(normalise → phrase synonyms); the question also loses its filler words (jieba tokens,
+with the catalog names in the tokenizer so they are never split). Entries sharing a
+character bigram with the question are then scored:
+
+    score = 100 · (0.45 · LCS/len(question) + 0.25 · shared bigrams/question bigrams + 0.30 · LCS/len(entry))
+
+i.e. mostly "how much of the question this entry explains", a little "how much of the
+entry the question mentions" — so 「社保卡」 scores 申领/补领/注销 close together (ambiguous)
+while 「社保卡补领」 separates them. A target's score is its best entry's; only an exact name or
+alias scores 100, and items with an authored guide get a small prior (GUIDED_PRIOR).
+
+A name or alias of at least MIN_CONTAINED_LENGTH characters found verbatim in the question
+(before filler words are dropped) also scores 100: 「办社保卡要带啥」 names 社会保障卡申领 by its
+alias 「办社保卡」 although the bare 「社保卡」 left after dropping 「办」 fits three items. Where
+such names overlap, only the longest counts (「户口登记项目内容变更更正证明」 does not also
+name 户口登记; 「本人办社保卡丢了」 is 「社保卡丢了」, not 「办社保卡」).
+
+For callers: the question is ambiguous when the best score is below 100 and others are
+within a few points of it.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+from rapidfuzz.distance import LCSseq
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.cache import cached, invalidate_all
+from catalog.models import Bundle, BundleAlias, Item, ItemAlias
+from catalog.segment import cut, new_tokenizer
+from catalog.text import normalise
+from catalog.types import Candidate
+
+log = logging.getLogger(__name__)
+
+LEXICON_PATH = Path(__file__).resolve().parent / "data" / "search_lexicon.yaml"
+CATALOG_WORD_FREQ = 20000  # high enough that jieba keeps a catalog name in one piece
+_NOT_HAN_OR_ALNUM = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+_WORD_SEPARATORS = re.compile(r"[^\u3400-\u9fff0-9A-Za-z]+")
+_BRACKETED = re.compile(r"[（(《【\[][^）)》】\]]*[）)》】\]]")
+MIN_SCORE = 20.0
+MIN_CONTAINED_LENGTH = 3
+EXACT_SCORE = 100.0
+
+
+def invalidate_search_index() -> None:
+    """Drop every cached index and matcher (the importers call this after writing)."""
+    invalidate_all()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    filler: frozenset[str]
+    query_words: dict[str, str]
+    phrases: dict[str, str]
+    canonical_forms: frozenset[str]
+    longest_phrase: int
+
+    def rewrite_phrases(self, text: str) -> str:
+        """Longest-match phrase mapping; text already in catalog form is copied unchanged."""
+        out, i = [], 0
+        while i < len(text):
+            for length in range(min(self.longest_phrase, len(text) - i), 0, -1):
+                chunk = text[i : i + length]
+                if chunk in self.canonical_forms:
+                    out.append(chunk)
+                    break
+                if chunk in self.phrases:
+                    out.append(self.phrases[chunk])
+                    break
+            else:
+                length = 1
+                out.append(text[i])
+            i += length
+        return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    phrases = {normalise(k): normalise(v) for k, v in (data.get("phrases") or {}).items()}
+    longest = max((len(p) for p in [*phrases, *phrases.values(), *(data.get("keep") or [])]), default=1)
+    keep = {normalise(w) for w in data.get("keep") or []}
+    return Lexicon(
+        filler=frozenset(normalise(w) for w in data.get("filler") or []),
+        query_words={normalise(k): normalise(v) for k, v in (data.get("query_words") or {}).items()},
+        phrases=phrases,
+        canonical_forms=frozenset(phrases.values()) | keep,
+        longest_phrase=longest,
+    )
+
+
+def _compact(text: str) -> str:
+    """Lower-case, letters/digits/Han only: punctuation never helps matching."""
+    return _NOT_HAN_OR_ALNUM.sub("", text.lower())
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def entry_forms(name: str) -> list[str]:
+    """A catalog name and its bracket-free short form (「居民身份证办理（包括临时）」→「居民身份证办理」)."""
+    forms = [name]
+    short = _BRACKETED.sub("", name)
+    if short and short != name:
+        forms.append(short)
+    return forms
+
+
+# Items with an authored guide are the high-frequency ones (CATALOG.md "core items"): when
+# a question fits several items equally (「社保卡」), they should come first.
+GUIDED_PRIOR = 4.0
+
+
+@dataclass(frozen=True)
+class _Target:
+    code: str
+    name: str
+    kind: str
+    prior: float = 0.0
+
+
+class SearchIndex:
+    def __init__(self, targets: list[tuple[_Target, list[str]]], lexicon: Lexicon):
+        self.lexicon = lexicon
+        self.targets: list[_Target] = []
+        self.entries: list[tuple[str, int, frozenset[str]]] = []  # (canonical text, target index, bigrams)
+        self.by_bigram: dict[str, list[int]] = {}
+        self.by_char: dict[str, list[int]] = {}
+        self.by_form: dict[str, list[int]] = {}  # canonical entry text → target indexes
+        self._longest_form: int | None = None
+        words: set[str] = set()
+        for target, names in targets:
+            index = len(self.targets)
+            self.targets.append(target)
+            for form in dict.fromkeys(self._canonical(n) for name in names for n in entry_forms(name)):
+                if form:
+                    self._add_entry(form, index)
+            for name in names:  # both as written and as queries are rewritten before cutting
+                for form in {normalise(name), lexicon.rewrite_phrases(normalise(name))}:
+                    words.update(_WORD_SEPARATORS.split(form))
+        words.update(lexicon.phrases)
+        words.update(lexicon.phrases.values())
+        words.update(lexicon.query_words)
+        self.tokenizer = new_tokenizer((w, CATALOG_WORD_FREQ) for w in sorted(words) if len(w) > 1)
+
+    def _canonical(self, text: str) -> str:
+        return _compact(self.lexicon.rewrite_phrases(normalise(text)))
+
+    def _add_entry(self, form: str, target_index: int) -> None:
+        entry_index = len(self.entries)
+        grams = frozenset(_bigrams(form))
+        self.entries.append((form, target_index, grams))
+        self.by_form.setdefault(form, []).append(target_index)
+        for gram in grams:
+            self.by_bigram.setdefault(gram, []).append(entry_index)
+        for char in set(form):
+            self.by_char.setdefault(char, []).append(entry_index)
+
+    def query_form(self, text: str) -> str:
+        """The question reduced to what names the need: 「社保卡丢了怎么补」→「社会保障卡补领」."""
+        text = self.lexicon.rewrite_phrases(normalise(text).lower())
+        kept: list[str] = []
+        for token in cut(self.tokenizer, text):
+            token = self.lexicon.query_words.get(token, token)
+            if token in self.lexicon.filler or token in kept:
+                continue
+            kept.append(token)
+        return _compact("".join(kept))
+
+    def _candidate_entries(self, query: str) -> set[int]:
+        grams = _bigrams(query)
+        found: set[int] = set()
+        for gram in grams:
+            found.update(self.by_bigram.get(gram, ()))
+        if not found:  # one or two characters, or every bigram misspelt
+            for char in set(query):
+                found.update(self.by_char.get(char, ()))
+        return found
+
+    def named_verbatim(self, text: str) -> set[int]:
+        """Targets whose name or alias appears whole in ``text``; of overlapping names the longest wins
+        (「本人办社保卡丢了」: 「社保卡丢了」, not 「办社保卡」)."""
+        full = self._canonical(text)
+        found: list[tuple[int, int, list[int]]] = []  # (start, end, target indexes)
+        for start in range(len(full)):
+            for end in range(start + MIN_CONTAINED_LENGTH, min(len(full), start + self.longest_form) + 1):
+                targets = self.by_form.get(full[start:end])
+                if targets:
+                    found.append((start, end, targets))
+        # A name inside a longer one is part of it (「营业执照」 in 「注销营业执照」), even where that
+        # longer one then yields to an overlapping name of its own target.
+        found = [(start, end, targets) for start, end, targets in found
+                 if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found)]
+        chosen: list[tuple[int, int, list[int]]] = []
+        for start, end, targets in sorted(found, key=lambda span: (span[0] - span[1], span[0])):
+            if all(end <= s or e <= start for s, e, _ in chosen):  # longest first, no overlap
+                chosen.append((start, end, targets))
+        return {target for _, _, targets in chosen for target in targets}
+
+    @property
+    def longest_form(self) -> int:
+        if self._longest_form is None:
+            self._longest_form = max((len(form) for form in self.by_form), default=0)
+        return self._longest_form
+
+    def search(self, text: str, limit: int = 5) -> list[Candidate]:
+        query = self.query_form(text)
+        if not query:
+            return []
+        query_grams = _bigrams(query)
+        best: dict[int, float] = dict.fromkeys(self.named_verbatim(text), EXACT_SCORE)
+        for entry_index in self._candidate_entries(query):
+            form, target_index, grams = self.entries[entry_index]
+            score = _score(query, query_grams, form, grams)
+            if score < 100.0:  # only an exact name reaches 100
+                score = min(99.0, score + self.targets[target_index].prior)
+            if score > best.get(target_index, 0.0):
+                best[target_index] = score
+        ranked = sorted(best.items(), key=lambda pair: (-pair[1], self.targets[pair[0]].kind != "bundle",
+                                                        len(self.targets[pair[0]].name), self.targets[pair[0]].code))
+        return [
+            Candidate(code=t.code, name=t.name, kind=t.kind, score=round(score, 1))  # type: ignore[arg-type]
+            for t, score in ((self.targets[i], s) for i, s in ranked[:limit])
+            if score >= MIN_SCORE
+        ]
+
+
+def _score(query: str, query_grams: set[str], entry: str, entry_grams: frozenset[str]) -> float:
+    if query == entry:
+        return 100.0
+    common = LCSseq.similarity(query, entry)
+    query_cover = common / len(query)
+    entry_cover = common / len(entry)
+    gram_cover = len(query_grams & entry_grams) / len(query_grams) if query_grams else query_cover
+    # An exact match is 100; anything else stays just under it. A lone character that is not
+    # itself a name (「在」) explains nothing, however fully it is "covered".
+    confidence = 0.5 if len(query) == 1 else 1.0
+    return min(99.0, confidence * 100.0 * (0.45 * query_cover + 0.25 * gram_cover + 0.30 * entry_cover))
+
+
+def _load_targets(session: Session) -> list[tuple[_Target, list[str]]]:
+    names: dict[tuple[str, str], list[str]] = {}
+    targets: dict[tuple[str, str], _Target] = {}
+    for code, name, has_guide in session.execute(select(Item.code, Item.name, Item.has_guide)):
+        targets[("item", code)] = _Target(code, name, "item", GUIDED_PRIOR if has_guide else 0.0)
+        names[("item", code)] = [name]
+    for code, alias in session.execute(select(ItemAlias.item_code, ItemAlias.alias)):
+        names[("item", code)].append(alias)
+    for code, name in session.execute(select(Bundle.code, Bundle.name)):
+        targets[("bundle", code)] = _Target(code, name, "bundle", GUIDED_PRIOR)
+        names[("bundle", code)] = [name]
+    for code, alias in session.execute(select(BundleAlias.bundle_code, BundleAlias.alias)):
+        names[("bundle", code)].append(alias)
+    return [(targets[key], names[key]) for key in sorted(targets)]
+
+
+def build_index(session: Session) -> SearchIndex:
+    index = SearchIndex(_load_targets(session), load_lexicon())
+    log.info("search index built: %d targets, %d entries", len(index.targets), len(index.entries))
+    return index
+
+
+def search_index(session: Session) -> SearchIndex:
+    return cached(session, "search_index", build_index)
+
+
+def search(session: Session, text: str, limit: int = 5) -> list[Candidate]:
+    """Top ``limit`` items/bundles for a free-text question, best first, scores 0..100."""
+    return search_index(session).search(text, limit)
+
+
+def catalog_words(session: Session) -> Iterable[str]:
+    """Names and aliases as the tokenizer knows them (for the exported jieba dictionary)."""
+    for _target, names in _load_targets(session):
+        yield from names

@@ -1,0 +1,377 @@
+"""Load benchmark of the running service, against bare Rasa on the same machine (127.0.0.1 only).
+
+    .venv/app/bin/python scripts/bench.py [--url http://127.0.0.1:8000] [--rasa-url http://127.0.0.1:5005]
+        [--concurrency 1 10 20 50] [--messages 200] [--max-seconds 60] [--pids app=123 rasa=456]
+        [--cold-start-model models/wyc-....tar.gz] [--json results/bench.json]
+
+For each concurrency level, N senders (asyncio + httpx) send a realistic mix of citizen messages
+(the first turns and follow-ups of tests/dialogues) as fast as answers come back, in three modes:
+
+- ``full``  — ``POST /api/chat`` on the app: normalisation, Rasa, the action webhook, the catalog;
+- ``parse`` — the same messages to Rasa's ``POST /model/parse`` (NLU only): the ratio full/parse
+  shows what everything around NLU costs;
+- ``rest``  — bare Rasa REST turns (``POST /webhooks/rest/webhook``, dialogue and actions but no
+  app gateway), for the throughput comparison.
+
+Reports p50/p95/p99 latency, messages per second and errors per mode and level; the peak RSS
+(VmHWM) of the app and Rasa processes (pids given, or found by their listening port through
+/proc); optionally the cold start (process start → ``/health`` 200) of a fresh app + Rasa pair on
+free ports; and the training times recorded by scripts/train.sh in var/train-times.log.
+Every level is bounded by ``--messages`` and ``--max-seconds``. Targets (measured, not asserted):
+full p95 ≤ 2× parse p95 at the same concurrency; full throughput at 20 senders ≥ 0.8× rest; 0 errors.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import math
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import urlparse
+
+import yaml
+
+logger = logging.getLogger("bench")
+
+ROOT = Path(__file__).resolve().parents[1]
+MODES = ("full", "parse", "rest")
+TURNS_PER_CONVERSATION = 3  # a sender starts a new conversation every few messages
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+# ============================================================== pure helpers
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (no interpolation: it is one of the measured latencies)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+@dataclass
+class LevelResult:
+    mode: str
+    concurrency: int
+    sent: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def throughput(self) -> float:
+        return (self.sent - self.errors) / self.seconds if self.seconds > 0 else 0.0
+
+    def quantiles(self) -> tuple[float, float, float]:
+        return tuple(percentile(self.latencies_ms, q) for q in (0.50, 0.95, 0.99))  # type: ignore[return-value]
+
+    def row(self) -> dict[str, Any]:
+        p50, p95, p99 = self.quantiles()
+        return {"mode": self.mode, "concurrency": self.concurrency, "sent": self.sent, "errors": self.errors,
+                "seconds": round(self.seconds, 2), "msgs_per_s": round(self.throughput, 2),
+                "p50_ms": round(p50, 1), "p95_ms": round(p95, 1), "p99_ms": round(p99, 1)}
+
+
+def message_mix(dialogues: Path, limit: int = 400) -> list[str]:
+    """Citizen messages from the dialogue set, interleaved so first turns and follow-ups mix."""
+    firsts, follow_ups = [], []
+    for path in sorted(dialogues.rglob("*.y*ml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            turns = [t["user"] for t in case.get("turns") or [] if isinstance(t, dict) and t.get("user")]
+            firsts += turns[:1]
+            follow_ups += turns[1:]
+    mixed = []
+    for index, text in enumerate(firsts):
+        mixed.append(text)
+        if index % 2 == 1 and follow_ups:
+            mixed.append(follow_ups[index % len(follow_ups)])
+    return mixed[:limit]
+
+
+def vm_hwm_kib(status_text: str) -> Optional[int]:
+    """Peak resident set size (VmHWM, KiB) from the text of /proc/<pid>/status."""
+    match = re.search(r"^VmHWM:\s+(\d+)\s+kB", status_text, re.MULTILINE)
+    return int(match.group(1)) if match else None
+
+
+def listening_inodes(proc_net_tcp: str, port: int) -> set[str]:
+    """Socket inodes listening on `port` in the text of /proc/net/tcp or tcp6."""
+    inodes = set()
+    for line in proc_net_tcp.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 10:
+            continue
+        local, state, inode = fields[1], fields[3], fields[9]
+        if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+            inodes.add(inode)
+    return inodes
+
+
+def parse_train_times(text: str) -> list[dict[str, Any]]:
+    """Entries `<iso time> train_seconds=N model=... size=...` written by scripts/train.sh."""
+    entries = []
+    for line in text.splitlines():
+        fields = dict(part.split("=", 1) for part in line.split()[1:] if "=" in part)
+        if "train_seconds" in fields:
+            entries.append({"at": line.split()[0], "seconds": int(fields["train_seconds"]),
+                            "model": fields.get("model"), "size": int(fields.get("size", 0) or 0)})
+    return entries
+
+
+def ratios(results: list[LevelResult], throughput_level: int = 20) -> dict[str, Any]:
+    """full/parse p95 per level and full/rest throughput at `throughput_level` senders."""
+    by_key = {(r.mode, r.concurrency): r for r in results}
+    out: dict[str, Any] = {"p95_full_over_parse": {}, "throughput_full_over_rest": None}
+    for (mode, level), result in sorted(by_key.items()):
+        parse = by_key.get(("parse", level))
+        if mode == "full" and parse and parse.latencies_ms and result.latencies_ms:
+            out["p95_full_over_parse"][level] = round(result.quantiles()[1] / parse.quantiles()[1], 2)
+    full, rest = by_key.get(("full", throughput_level)), by_key.get(("rest", throughput_level))
+    if full and rest and rest.throughput:
+        out["throughput_full_over_rest"] = round(full.throughput / rest.throughput, 2)
+    return out
+
+
+# ============================================================== processes (/proc, no psutil)
+
+
+def pids_listening_on(port: int) -> list[int]:
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            inodes |= listening_inodes(Path(table).read_text(), port)
+        except OSError:
+            continue
+    wanted = {f"socket:[{inode}]" for inode in inodes}
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in wanted for fd in (proc / "fd").iterdir()):
+                found.append(int(proc.name))
+        except OSError:  # another user's process or one that just ended
+            continue
+    return sorted(found)
+
+
+def peak_rss_mib(pid: int) -> Optional[float]:
+    try:
+        kib = vm_hwm_kib(Path(f"/proc/{pid}/status").read_text())
+    except OSError:
+        return None
+    return round(kib / 1024, 1) if kib is not None else None
+
+
+def resolve_pids(given: list[str], ports: dict[str, int]) -> dict[str, list[int]]:
+    pids: dict[str, list[int]] = {}
+    for spec in given or []:
+        name, _, value = spec.partition("=")
+        pids.setdefault(name, []).append(int(value))
+    for name, port in ports.items():
+        if name not in pids:
+            pids[name] = pids_listening_on(port)
+    return pids
+
+
+# ============================================================== load generation (I/O)
+
+
+def request_for(mode: str, text: str, sender: str) -> tuple[str, dict[str, Any]]:
+    if mode == "full":
+        return "/api/chat", {"sender_id": sender, "message": text}
+    if mode == "parse":
+        return "/model/parse", {"text": text}
+    return "/webhooks/rest/webhook", {"sender": sender, "message": text}
+
+
+async def run_level(client, mode: str, concurrency: int, messages: list[str], total: int,
+                    max_seconds: float, run_id: str) -> LevelResult:
+    """`concurrency` senders share a budget of `total` messages and a deadline."""
+    latencies: list[float] = []
+    counters = {"sent": 0, "errors": 0}
+    deadline = time.perf_counter() + max_seconds
+
+    async def sender(worker: int) -> None:
+        turn = 0
+        while counters["sent"] < total and time.perf_counter() < deadline:
+            index = counters["sent"]
+            counters["sent"] += 1
+            conversation = f"bench-{run_id}-{mode}-{concurrency}-{worker}-{turn // TURNS_PER_CONVERSATION}"
+            path, body = request_for(mode, messages[index % len(messages)], conversation)
+            started = time.perf_counter()
+            try:
+                response = await client.post(path, json=body)
+                ok = response.status_code == 200
+            except Exception as exc:  # noqa: BLE001 — counted and reported, the run goes on
+                logger.debug("%s %s failed: %s", mode, path, exc)
+                ok = False
+            if ok:
+                latencies.append((time.perf_counter() - started) * 1000)
+            else:
+                counters["errors"] += 1
+            turn += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(sender(w) for w in range(concurrency)))
+    return LevelResult(mode, concurrency, counters["sent"], counters["errors"], time.perf_counter() - started,
+                       latencies)
+
+
+async def run_benchmark(args: argparse.Namespace, messages: list[str]) -> list[LevelResult]:
+    import httpx
+
+    run_id = uuid.uuid4().hex[:6]
+    limits = httpx.Limits(max_connections=max(args.concurrency) + 5)
+    results = []
+    bases = {"full": args.url, "parse": args.rasa_url, "rest": args.rasa_url}
+    for level in args.concurrency:
+        for mode in args.modes:
+            async with httpx.AsyncClient(base_url=bases[mode], timeout=args.timeout, limits=limits) as client:
+                await run_level(client, mode, 1, messages, min(3, args.messages), 10, run_id + "w")  # warm-up
+                result = await run_level(client, mode, level, messages, args.messages, args.max_seconds, run_id)
+            logger.info("%-5s c=%-3d %s", mode, level, result.row())
+            results.append(result)
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def measure_cold_start(model: str, timeout: float = 300) -> dict[str, Any]:
+    """Start a fresh app + Rasa pair on free ports, time process start → /health 200, stop both."""
+    import tempfile
+
+    import httpx
+
+    work = Path(tempfile.mkdtemp(prefix="wyc-cold-"))
+    app_port, rasa_port = free_port(), free_port()
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT),
+               WYC_DATABASE_URL=f"sqlite:///{work / 'catalog.db'}", WYC_RASA_URL=f"http://127.0.0.1:{rasa_port}",
+               WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}")
+    subprocess.run([str(ROOT / ".venv/app/bin/python"), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+    (work / "endpoints.yml").write_text(f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n")
+    started = time.perf_counter()
+    processes = [
+        subprocess.Popen([str(ROOT / ".venv/app/bin/python"), "-m", "uvicorn", "--factory", "api.main:create_app",
+                          "--host", "127.0.0.1", "--port", str(app_port)], cwd=ROOT, env=env,
+                         stdout=(work / "app.log").open("w"), stderr=subprocess.STDOUT),
+        subprocess.Popen([str(ROOT / ".venv/bot/bin/rasa"), "run", "--enable-api", "-m", str(ROOT / model),
+                          "--endpoints", str(work / "endpoints.yml"), "-i", "127.0.0.1", "-p", str(rasa_port)],
+                         cwd=ROOT, env=env, stdout=(work / "rasa.log").open("w"), stderr=subprocess.STDOUT),
+    ]
+    try:
+        while time.perf_counter() - started < timeout:
+            if any(p.poll() is not None for p in processes):
+                return {"error": f"a process exited during startup; logs in {work}"}
+            try:
+                if httpx.get(f"http://127.0.0.1:{app_port}/health", timeout=2).status_code == 200:
+                    return {"seconds_to_health": round(time.perf_counter() - started, 1),
+                            "peak_rss_mib": {"app": peak_rss_mib(processes[0].pid),
+                                             "rasa": peak_rss_mib(processes[1].pid)}}
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        return {"error": f"not healthy after {timeout}s; logs in {work}"}
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+# ============================================================== report
+
+
+def format_report(results: list[LevelResult], rss: dict[str, list[Optional[float]]], extra: dict[str, Any]) -> str:
+    lines = ["| mode | senders | sent | errors | msgs/s | p50 ms | p95 ms | p99 ms |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for result in results:
+        row = result.row()
+        lines.append(f"| {row['mode']} | {row['concurrency']} | {row['sent']} | {row['errors']} | {row['msgs_per_s']} "
+                     f"| {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |")
+    summary = ratios(results)
+    lines.append("")
+    for level, ratio in summary["p95_full_over_parse"].items():
+        verdict = "meets" if ratio <= 2 else "misses"
+        lines.append(f"- p95 full / p95 Rasa parse at {level} senders: {ratio}× ({verdict} target ≤ 2×)")
+    if summary["throughput_full_over_rest"] is not None:
+        ratio = summary["throughput_full_over_rest"]
+        lines.append(f"- throughput full / bare Rasa REST at 20 senders: {ratio}× "
+                     f"({'meets' if ratio >= 0.8 else 'misses'} target ≥ 0.8×)")
+    total_errors = sum(r.errors for r in results)
+    lines.append(f"- errors: {total_errors} ({'meets' if total_errors == 0 else 'misses'} target 0)")
+    for name, values in rss.items():
+        lines.append(f"- peak RSS (VmHWM) {name}: {', '.join(f'{v} MiB' for v in values) or 'process not found'}")
+    for key, value in extra.items():
+        lines.append(f"- {key}: {value}")
+    return "\n".join(lines)
+
+
+def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000", help="the app (POST /api/chat)")
+    parser.add_argument("--rasa-url", default="http://127.0.0.1:5005", help="Rasa started with --enable-api")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 20, 50])
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--messages", type=int, default=200, help="messages per mode and level (upper bound)")
+    parser.add_argument("--max-seconds", type=float, default=60, help="time bound per mode and level")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds per request")
+    parser.add_argument("--pids", nargs="*", default=[], help="name=pid pairs; default: found by listening port")
+    parser.add_argument("--cold-start-model", help="also time a fresh app + Rasa start with this model")
+    parser.add_argument("--dialogues", type=Path, default=ROOT / "tests" / "dialogues")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    for url in (args.url, args.rasa_url):
+        if urlparse(url).hostname not in LOCAL_HOSTS:
+            parser.error(f"{url}: the benchmark only targets this machine (127.0.0.1)")
+    return args
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the report
+    args = parse_args(argv)
+    messages = message_mix(args.dialogues)
+    results = asyncio.run(run_benchmark(args, messages))
+    ports = {"app": urlparse(args.url).port or 80, "rasa": urlparse(args.rasa_url).port or 80}
+    pids = resolve_pids(args.pids, ports)
+    rss = {name: [peak_rss_mib(pid) for pid in found] for name, found in pids.items()}
+    extra: dict[str, Any] = {"messages in the mix": len(messages)}
+    train_log = ROOT / "var" / "train-times.log"
+    if train_log.exists():
+        entries = parse_train_times(train_log.read_text(encoding="utf-8"))
+        if entries:
+            extra["training time (last, var/train-times.log)"] = f"{entries[-1]['seconds']} s ({entries[-1]['model']})"
+    if args.cold_start_model:
+        extra["cold start (process start → /health 200)"] = measure_cold_start(args.cold_start_model)
+    sys.stdout.write(format_report(results, rss, extra) + "\n")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        document = {"levels": [r.row() for r in results], "ratios": ratios(results), "peak_rss_mib": rss,
+                    "pids": pids, **{k: v for k, v in extra.items()}}
+        args.json.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Starts the whole service (called by `make run` after `make setup`):
+#   1. loads the default catalog if needed, 2. regenerates the NLU vocabulary from it,
+#   3. trains the Rasa model only when its inputs changed (scripts/train.sh: models/<hash>.tar.gz),
+#   4. runs `rasa run` (bot env) and the FastAPI app (app env, which also serves the action
+#      webhook), and stops both on Ctrl-C / TERM or when either of them exits.
+# Env: PORT (app, default 8000), RASA_PORT (default 5005), WYC_* settings (see .env.example).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false
+export PYTHONDONTWRITEBYTECODE=1
+
+APP=.venv/app/bin/python
+RASA=.venv/bot/bin/rasa
+PORT=${PORT:-8000}
+RASA_PORT=${RASA_PORT:-5005}
+export WYC_RASA_URL=${WYC_RASA_URL:-http://127.0.0.1:${RASA_PORT}}
+export WYC_PUBLIC_BASE_URL=${WYC_PUBLIC_BASE_URL:-http://127.0.0.1:${PORT}}
+APP_URL="http://127.0.0.1:${PORT}"
+STARTUP_TIMEOUT_SECONDS=${STARTUP_TIMEOUT_SECONDS:-300}
+
+for tool in "$APP" "$RASA"; do
+  [ -x "$tool" ] || { echo "error: $tool missing; run 'make setup' first" >&2; exit 1; }
+done
+mkdir -p var models
+
+echo "== catalog (loaded once; reloaded when catalog/data changes)"
+"$APP" -m catalog.cli load-default
+
+echo "== NLU vocabulary from the catalog"
+"$APP" -m catalog.export_vocab
+
+echo "== Rasa model"
+model=$(scripts/train.sh)
+echo "using $model"
+
+# assistant/endpoints.yml sends action calls to the app on port 8000; follow PORT if it differs.
+endpoints=assistant/endpoints.yml
+if [ "$PORT" != 8000 ]; then
+  endpoints=var/endpoints.run.yml
+  sed "s#http://127.0.0.1:8000/webhook#${APP_URL}/webhook#" assistant/endpoints.yml >"$endpoints"
+fi
+
+# shellcheck source=scripts/lib/supervise.sh
+source scripts/lib/supervise.sh  # (the working directory is the repository root)
+
+echo "== starting Rasa on 127.0.0.1:${RASA_PORT} (log: var/rasa.log)"
+PYTHONPATH=. "$RASA" run --enable-api --endpoints "$endpoints" --credentials assistant/credentials.yml \
+  -m "$model" --port "$RASA_PORT" -i 127.0.0.1 >var/rasa.log 2>&1 &
+pids+=($!)
+
+echo "== starting the app on ${APP_URL}"
+"$APP" -m uvicorn --factory api.main:create_app --host 127.0.0.1 --port "$PORT" &
+pids+=($!)
+
+# /health is 200 only once the catalog answers and Rasa has loaded its model.
+wait_until_ready "${APP_URL}/health" "$STARTUP_TIMEOUT_SECONDS" var/rasa.log
+
+cat <<EOF
+
+问一次 is running:
+  web chat widget   ${APP_URL}/
+  agent console     ${APP_URL}/agent
+  guide + QR        ${APP_URL}/guide/open-restaurant
+  chat API          POST ${APP_URL}/api/chat   (docs: ${APP_URL}/docs)
+  health            ${APP_URL}/health
+  Rasa              ${WYC_RASA_URL}
+Press Ctrl-C to stop both.
+EOF
+
+# Stop everything as soon as either process ends.
+wait -n "${pids[@]}"
+echo "a process exited; stopping the other" >&2
+exit 1

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Trains the Rasa model once per distinct training input and prints its path.
+# The model is named after a hash of everything that shapes it (config, domain, stories, rules,
+# NLU data, the catalog component's code and generated vocabulary), so `make run` and `make test`
+# reuse it until one of those changes. DIET and TED are seeded in config.yml, so a retrain repeats.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false
+inputs=(config.yml assistant/domain assistant/data nlu_data assistant/components assistant/generated requirements/bot.lock)
+hash=$(find "${inputs[@]}" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 2>/dev/null \
+  | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+model="models/wyc-${hash}.tar.gz"
+if [ -f "$model" ]; then
+  echo "reusing $model" >&2
+else
+  mkdir -p models var
+  echo "training $model (seeded; this takes a few minutes on 2 cores)" >&2
+  start=$(date +%s)
+  PYTHONPATH=. .venv/bot/bin/rasa train --domain assistant/domain --data nlu_data assistant/data \
+    --config config.yml --out models --fixed-model-name "wyc-${hash}" >var/train.log 2>&1 \
+    || { tail -n 60 var/train.log >&2; echo "training failed; full log in var/train.log" >&2; exit 1; }
+  echo "trained in $(( $(date +%s) - start ))s: $model ($(du -h "$model" | cut -f1))" >&2
+  echo "$(date -u +%FT%TZ) train_seconds=$(( $(date +%s) - start )) model=$model size=$(du -b "$model" | cut -f1)" >>var/train-times.log
+fi
+echo "$model"

@@ -1,0 +1,244 @@
+"""action_answer against the real default catalog: DESIGN §2 "ask at most once", turn by turn."""
+import pytest
+
+from actions.answer import ActionAnswer, ActionResetNeed
+
+
+def payloads(messages, kind):
+    return [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == kind]
+
+
+def the_guide(messages):
+    guides = payloads(messages, "guide")
+    assert len(messages) == 1 and len(guides) == 1, messages
+    return guides[0]
+
+
+def the_question(messages):
+    clarify = payloads(messages, "clarify")
+    assert len(messages) == 1 and len(clarify) == 1, messages
+    return clarify[0]
+
+
+def item_names(guide):
+    return [item["name"] for item in guide["items"]]
+
+
+def material_names(guide):
+    return [m["name"] for m in guide["materials"]]
+
+
+# Zero questions: the question names the item and everything that decides the answer.
+@pytest.mark.parametrize(
+    "text, item, level, place_in_location",
+    [
+        ("我在龙台镇，本人办社保卡丢了怎么补", "社会保障卡补领、换领、换发", "town", "龙台镇"),
+        ("办护照要带啥", "普通护照签发", "county", None),  # county-level: the place is never asked
+        ("我住协兴镇，低保怎么申请", "最低生活保障", "town", "协兴镇"),  # village-level: the town centre
+        ("结婚登记要带什么", "结婚登记预约", "county", None),
+    ],
+)
+def test_zero_question_answers(conversation, text, item, level, place_in_location):
+    chat = conversation()
+    guide = the_guide(chat.say(text))
+    assert item_names(guide) == [item]
+    assert guide["location"]["level"] == level
+    if place_in_location:
+        assert place_in_location in guide["location"]["name"]
+    assert guide["qr_url"].endswith("/qr.svg")
+    assert chat.slots["lookup_status"] == "guide" and chat.slots["pending_question"] is False
+
+
+def test_the_guide_text_carries_the_location_and_the_sample_notice(conversation):
+    messages = conversation().say("我在龙台镇，本人办社保卡丢了怎么补")
+    guide, text = the_guide(messages), messages[0]["text"]
+    assert guide["location"]["name"] in text
+    if guide["sample_notice"]:
+        assert guide["sample_notice"] in text
+
+
+def test_a_fact_said_in_the_question_drops_the_conditional_material(conversation):
+    guide = the_guide(conversation().say("我在龙台镇，本人办社保卡丢了怎么补"))
+    assert not [m for m in guide["materials"] if m["condition"] == "如委托他人办理"]
+
+
+def test_the_aspect_asked_comes_first_in_the_text(conversation, code_of):
+    entities = [{"entity": "item", "value": code_of("普通护照签发")}, {"entity": "aspect", "value": "fee"}]
+    messages = conversation().say("办护照要多少钱", entities=entities)
+    the_guide(messages)
+    assert messages[0]["text"].splitlines()[1].startswith("收费标准")
+
+
+def test_a_bundle_asks_every_deciding_fact_in_one_message(conversation):
+    chat = conversation()
+    messages = chat.say("我想开个小饭馆要准备啥")
+    question = the_question(messages)
+    slots = [q["slot"] for q in question["questions"]]
+    assert set(slots) == {"shopfront_renovation", "handle_tax"}  # county-level bundle: no place
+    assert all(q["options"] for q in question["questions"])
+    titles = {b["title"] for b in messages[0]["buttons"]}
+    assert {o["label"] for q in question["questions"] for o in q["options"]} == titles
+    for q in question["questions"]:
+        assert q["text"] in messages[0]["text"]
+    assert chat.slots["pending_question"] is True and chat.slots["lookup_status"] == "clarify"
+    assert chat.slots["target_code"] in chat.slots["asked_for"]
+
+
+def test_the_reply_gets_the_full_guide_even_with_a_fact_still_open(conversation):
+    chat = conversation()
+    the_question(chat.say("我想开个小饭馆要准备啥"))
+    guide = the_guide(chat.say("门头要装修", intent="inform"))  # 办税 left unanswered
+    assert guide["bundle"]["name"] == "我要开小餐馆"
+    assert "临时占用街道两侧和公共场地许可" in item_names(guide)
+    assert "现状图（实景照片）" in material_names(guide)
+    assert [m for m in guide["materials"] if m["condition"]], "open facts stay as conditions"
+    assert chat.slots["facts"]["shopfront_renovation"] == "yes"
+    assert chat.slots["pending_question"] is False
+
+
+def test_a_clicked_button_answers_its_question(conversation):
+    chat = conversation()
+    messages = chat.say("开餐馆需要哪些手续")
+    no_renovation = next(b for b in messages[0]["buttons"] if b["title"] == "门头不装修")
+    guide = the_guide(chat.say(no_renovation["payload"], intent="inform"))
+    assert "临时占用街道两侧和公共场地许可" not in item_names(guide)
+    assert "现状图（实景照片）" not in material_names(guide)
+
+
+@pytest.mark.parametrize("reply, intent", [("还没想好", "deny"), ("还没想好", "nlu_fallback"), ("嗯", "affirm")])
+def test_never_a_second_question_for_the_same_need(conversation, reply, intent):
+    chat = conversation()
+    the_question(chat.say("我想开个小饭馆要准备啥"))
+    the_guide(chat.say(reply, intent=intent))
+    # Asking about the same item again later still answers at once.
+    the_guide(chat.say("开小饭馆要准备啥"))
+
+
+def test_the_town_and_facts_are_remembered_across_items(conversation):
+    chat = conversation()
+    the_guide(chat.say("我住龙台镇，低保怎么申请"))
+    second = the_guide(chat.say("那80岁高龄补贴呢"))
+    assert item_names(second) == ["80周岁以上老年人高龄津贴发放"]
+    assert "龙台镇" in second["location"]["name"]
+    assert chat.slots["town_code"] and chat.slots["village_code"] is None
+
+
+def test_a_place_question_alone_is_answered_by_the_town(conversation):
+    chat = conversation()
+    question = the_question(chat.say("低保怎么申请"))
+    assert [q["slot"] for q in question["questions"]] == ["place"]
+    guide = the_guide(chat.say("龙台镇", intent="inform"))
+    assert item_names(guide) == ["最低生活保障"] and "龙台镇" in guide["location"]["name"]
+
+
+def test_close_candidates_are_one_item_question_with_a_candidates_payload(conversation):
+    chat = conversation()
+    messages = chat.say("社保卡")
+    question = the_question(messages)
+    item_question = question["questions"][0]
+    assert item_question["slot"] == "item"
+    names = [o["label"] for o in item_question["options"]]
+    assert {"社会保障卡申领", "社会保障卡补领、换领、换发", "社会保障卡注销"} <= set(names)
+    assert item_question["candidates"]["type"] == "candidates"
+    assert [c["name"] for c in item_question["candidates"]["items"]] == names
+    # The place is asked in the same message (these items are handled at the town).
+    assert [q["slot"] for q in question["questions"]][1:] == ["place"]
+    assert messages[0]["buttons"][0]["payload"].startswith("/inform")
+
+
+@pytest.mark.parametrize("reply", ["第二个", "2", "补领", "社会保障卡补领、换领、换发"])
+def test_the_reply_picks_a_candidate_and_gets_the_guide(conversation, reply):
+    chat = conversation()
+    options = the_question(chat.say("社保卡"))["questions"][0]["options"]
+    guide = the_guide(chat.say(reply, intent="inform"))
+    expected = options[1]["label"] if reply in ("第二个", "2") else "社会保障卡补领、换领、换发"
+    assert item_names(guide) == [expected]
+
+
+def test_the_candidate_button_payload_picks_by_code(conversation):
+    chat = conversation()
+    options = the_question(chat.say("社保卡"))["questions"][0]["options"]
+    cancel = next(o for o in options if o["label"] == "社会保障卡注销")
+    guide = the_guide(chat.say(f'/inform{{"item": "{cancel["value"]}"}}', intent="inform",
+                               entities=[{"entity": "item", "value": cancel["value"]}]))
+    assert item_names(guide) == ["社会保障卡注销"]
+
+
+def test_still_unclear_after_the_one_question_hands_off(conversation):
+    chat = conversation()
+    the_question(chat.say("社保卡"))
+    assert chat.say("随便吧", intent="nlu_fallback") == []
+    assert chat.slots["lookup_status"] == "not_found" and chat.slots["pending_question"] is False
+
+
+def test_an_item_entity_is_trusted(conversation, code_of):
+    passport = code_of("普通护照签发")
+    guide = the_guide(conversation().say("这个怎么办", entities=[{"entity": "item", "value": passport}]))
+    assert item_names(guide) == ["普通护照签发"]
+
+
+@pytest.mark.parametrize(
+    "text, intent, status",
+    [
+        ("今天天气怎么样", "out_of_scope", "not_found"),
+        ("阿巴阿巴", "nlu_fallback", "not_found"),
+        ("好的", "affirm", "no_context"),
+        ("我在龙台镇", "inform", "no_context"),
+    ],
+)
+def test_nothing_to_answer_sends_no_guess(conversation, text, intent, status):
+    chat = conversation()
+    assert chat.say(text, intent=intent) == []
+    assert chat.slots["lookup_status"] == status
+
+
+def test_a_place_given_before_the_item_is_kept(conversation):
+    chat = conversation()
+    chat.say("我在龙台镇", intent="inform")
+    guide = the_guide(chat.say("低保怎么申请"))
+    assert "龙台镇" in guide["location"]["name"]
+
+
+def test_a_follow_up_fact_updates_the_answer_without_a_question(conversation):
+    chat = conversation()
+    the_guide(chat.say("办护照要带啥"))
+    guide = the_guide(chat.say("我找人代办", intent="inform"))
+    assert item_names(guide) == ["普通护照签发"]
+    assert chat.slots["facts"].get("delegated") == "yes"
+
+
+@pytest.mark.parametrize(
+    "first, then, intent, expected",
+    [
+        # A fact only the new item uses starts that item; the old one is not re-answered.
+        ("补领结婚证要带什么", "户口也要迁过来，投靠老公", "nlu_fallback", "户口迁移审批"),
+        ("办护照要带啥", "还有户口要迁，是投靠父母", "inform", "户口迁移审批"),
+        ("我在龙台镇，低保怎么申请", "公积金也想取出来，买房用", "inform", "住房公积金提取"),
+    ],
+)
+def test_a_fact_for_another_item_starts_that_item(conversation, code_of, first, then, intent, expected):
+    chat = conversation()
+    chat.say(first)
+    messages = chat.say(then, intent=intent)
+    guides, clarify = payloads(messages, "guide"), payloads(messages, "clarify")
+    assert guides or clarify, messages
+    if guides:
+        assert item_names(guides[0]) == [expected]
+    assert chat.slots["target_code"] == code_of(expected)
+
+
+def test_reset_need_keeps_facts_and_place(tracker_for, run):
+    tracker = tracker_for("再见", "goodbye", slots={"target_code": "x", "pending_question": True,
+                                                     "town_code": "511602108", "facts": {"delegated": "no"}})
+    events, messages = run(ActionResetNeed(), tracker)
+    changed = {e["name"]: e["value"] for e in events}
+    assert changed["target_code"] is None and changed["pending_question"] is False
+    assert "town_code" not in changed and "facts" not in changed and messages == []
+
+
+def test_a_paraphrased_reply_to_the_one_question_is_understood(conversation):
+    chat = conversation()
+    assert payloads(chat.say("我想开个小饭馆要准备啥"), "clarify")
+    guide = the_guide(chat.say("门头要重新装一下，税的事情也想一起办了", intent="inform"))
+    plain = {m["name"] for m in guide["materials"] if m["condition"] is None}
+    assert {"现状图（实景照片）", "账户、账号开立证明"} <= plain

@@ -1,0 +1,67 @@
+"""Reading the reply to the one question: numbers, option texts, yes/no."""
+import pytest
+
+from actions.choice import facts_from_options, ordinal_in, pick_option, yes_no_fact
+
+SOCIAL_CARD = [
+    {"value": "a", "label": "社会保障卡申领"},
+    {"value": "b", "label": "社会保障卡补领、换领、换发"},
+    {"value": "c", "label": "社会保障卡注销"},
+]
+
+
+@pytest.mark.parametrize(
+    "reply, position",
+    [("1", 1), ("2.", 2), ("第二个", 2), ("第3项", 3), ("选2", 2), ("三", 3), ("第二个吧啊啊", None), ("12345", None)],
+)
+def test_ordinal_in(reply, position):
+    assert ordinal_in(reply) == position
+
+
+@pytest.mark.parametrize(
+    "reply, chosen",
+    [
+        ("2", "b"),
+        ("第三个", "c"),
+        ("社会保障卡注销", "c"),  # the button's text
+        ("b", "b"),  # the option's value
+        ("我要补领", "b"),  # a fragment only one option has
+        ("申领", "a"),
+        ("是补领那个", "b"),
+        ("社保卡", None),  # all three share it: no choice
+        ("第五个", None),
+        ("随便", None),
+    ],
+)
+def test_pick_option(reply, chosen):
+    option = pick_option(reply, SOCIAL_CARD)
+    assert (option["value"] if option else None) == chosen
+
+
+QUESTIONS = [
+    {"slot": "shopfront_renovation", "text": "门头要装修吗？",
+     "options": [{"value": "yes", "label": "门头要装修"}, {"value": "no", "label": "门头不装修"}]},
+    {"slot": "handle_tax", "text": "税务现在一起办吗？",
+     "options": [{"value": "yes", "label": "一并办税"}, {"value": "no", "label": "暂时不办税"}]},
+    {"slot": "place", "text": "您在哪个乡镇？", "options": []},
+]
+
+
+@pytest.mark.parametrize(
+    "reply, facts",
+    [
+        ("门头要装修", {"shopfront_renovation": "yes"}),
+        ("门头不装修，一并办税", {"shopfront_renovation": "no", "handle_tax": "yes"}),
+        ("暂时不办税", {"handle_tax": "no"}),
+        ("龙台镇", {}),
+    ],
+)
+def test_facts_from_options(reply, facts):
+    assert facts_from_options(reply, QUESTIONS) == facts
+
+
+def test_yes_no_answers_only_a_single_open_yes_no_question():
+    assert yes_no_fact("affirm", QUESTIONS) == {}  # two yes/no questions: 「是的」 says nothing
+    assert yes_no_fact("deny", QUESTIONS[1:]) == {"handle_tax": "no"}
+    assert yes_no_fact("affirm", QUESTIONS[1:]) == {"handle_tax": "yes"}
+    assert yes_no_fact("inform", QUESTIONS[1:]) == {}

@@ -1,0 +1,74 @@
+"""The text of the guide and of the one question, built from their payloads."""
+from actions.render import clarify_buttons, clarify_text, guide_text
+
+GUIDE = {
+    "type": "guide",
+    "code": "open-restaurant",
+    "name": "我要开小餐馆",
+    "bundle": {"name": "我要开小餐馆"},
+    "items": [{"code": "x", "name": "个体工商户设立登记", "department": "区行政审批局"},
+              {"code": "y", "name": "小餐饮经营许可证核发", "department": "区行政审批局"}],
+    "materials": [
+        {"name": "健康证明", "copies": 1, "form": "原件", "note": None, "condition": None},
+        {"name": "委托代理人证明", "copies": 1, "form": "原件", "note": None, "condition": "如委托他人办理"},
+    ],
+    "location": {"level": "county", "name": "广安区政务服务中心", "address": "某路1号", "hours": None,
+                 "phone": "0826-1234567", "note": None},
+    "time_limit": "8个工作日", "fee": "免费", "trips": 1, "online": "可网上申请",
+    "process": "一表申请", "guide_url": "http://127.0.0.1:8000/guide/open-restaurant",
+    "qr_url": "http://127.0.0.1:8000/guide/open-restaurant/qr.svg",
+    "sample_notice": "示例数据，以官方办事指南为准", "source": "authored sample", "pending": ["如委托他人办理"],
+}
+
+
+def test_guide_text_lists_everything_with_conditions_and_the_notice():
+    text = guide_text(GUIDE)
+    lines = text.splitlines()
+    assert lines[0] == "【我要开小餐馆】一次性告知"
+    assert "个体工商户设立登记、小餐饮经营许可证核发" in lines[1]
+    assert "1. 健康证明（原件，1份）" in lines
+    assert "2. 委托代理人证明（原件，1份） —— 如委托他人办理" in lines
+    for part in ("广安区政务服务中心", "地址：某路1号", "电话：0826-1234567", "办理时限：8个工作日",
+                 "收费标准：免费", "最多跑1次", "/guide/open-restaurant", "示例数据，以官方办事指南为准"):
+        assert part in text
+    assert text.index("所需材料") < text.index("办理地点")
+
+
+def test_the_aspect_asked_about_comes_first():
+    text = guide_text(GUIDE, aspect="fee")
+    assert text.splitlines()[2] == "收费标准：免费"
+    assert text.index("收费标准") < text.index("所需材料")
+
+
+def test_a_guide_without_authored_materials_points_to_the_full_guide():
+    text = guide_text({**GUIDE, "materials": [], "bundle": None, "pending": [], "sample_notice": None})
+    assert "请以完整办事指南为准" in text and "示例数据" not in text
+
+
+QUESTIONS = [
+    {"slot": "item", "text": "您要办理的是哪一项？", "options": [{"value": "c1", "label": "社会保障卡申领"},
+                                                             {"value": "c2", "label": "社会保障卡注销"}]},
+    {"slot": "handle_tax", "text": "税务现在一起办吗？",
+     "options": [{"value": "yes", "label": "一并办税"}, {"value": "no", "label": "暂时不办税"}]},
+    {"slot": "place", "text": "您在哪个乡镇（街道）？", "options": []},
+]
+
+
+def test_clarify_text_numbers_every_question_in_one_message():
+    text = clarify_text("请确认：", QUESTIONS)
+    assert text.splitlines()[0] == "请确认："
+    assert "1. 您要办理的是哪一项？" in text and "1) 社会保障卡申领" in text and "2) 社会保障卡注销" in text
+    assert "2. 税务现在一起办吗？（一并办税 / 暂时不办税）" in text
+    assert "3. 您在哪个乡镇（街道）？" in text
+
+
+def test_clarify_buttons_carry_the_item_code_or_the_option_text():
+    buttons = clarify_buttons(QUESTIONS)
+    assert buttons[0] == {"title": "社会保障卡申领", "payload": '/inform{"item": "c1"}'}
+    assert {"title": "暂时不办税", "payload": "暂时不办税"} in buttons
+    assert len(buttons) == 4  # the free-text place question has no buttons
+
+
+def test_an_aspect_asked_but_unknown_is_said_first_not_skipped():
+    text = guide_text({**GUIDE, "fee": None}, aspect="fee")
+    assert text.splitlines()[2] == "收费标准：请以完整办事指南为准。"

@@ -1,0 +1,117 @@
+"""/webhook and /actions: rasa_sdk's executor mounted in the app, same shapes as rasa_sdk 3.6."""
+from __future__ import annotations
+
+import json
+import zlib
+
+import pytest
+from rasa_sdk import Action
+from rasa_sdk.interfaces import ActionExecutionRejection
+
+from api.deps import get_action_executor
+
+REAL_ACTIONS = {"action_answer", "action_handoff", "action_reset_need"}
+
+
+class ActionEchoForTests(Action):
+    """Test-only action: echoes the latest message so the round trip is visible."""
+
+    def name(self) -> str:
+        return "action_echo_for_tests"
+
+    async def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(text=f"echo: {tracker.latest_message.get('text')}")
+        return [{"event": "slot", "name": "echoed", "value": True}]
+
+
+class ActionRejectForTests(Action):
+    def name(self) -> str:
+        return "action_reject_for_tests"
+
+    async def run(self, dispatcher, tracker, domain):
+        raise ActionExecutionRejection(self.name(), "slot is not valid")
+
+
+def action_call(name: str, text: str = "你好", intent: str = "greet", latest_action: str = "action_listen") -> dict:
+    return {
+        "next_action": name,
+        "sender_id": "web-1",
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": "web-1",
+            "slots": {},
+            "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": latest_action,
+        },
+    }
+
+
+@pytest.fixture
+def client(make_client, fake_rasa):
+    client = make_client(rasa=fake_rasa)
+    executor = client.app.state.resources.executor
+    executor.register_action(ActionEchoForTests)
+    executor.register_action(ActionRejectForTests)
+    return client
+
+
+def test_lists_the_project_actions(client):
+    response = client.get("/actions")
+    assert response.status_code == 200
+    names = {entry["name"] for entry in response.json()}
+    assert REAL_ACTIONS <= names and "action_echo_for_tests" in names
+
+
+def test_runs_a_registered_action(client):
+    response = client.post("/webhook", json=action_call("action_echo_for_tests", text="社保卡"))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["events"] == [{"event": "slot", "name": "echoed", "value": True}]
+    assert body["responses"][0]["text"] == "echo: 社保卡"
+
+
+def test_runs_the_real_handoff_action(client):
+    response = client.post("/webhook", json=action_call("action_handoff", text="我要投诉", intent="complaint",
+                                                       latest_action="utter_handoff_complaint"))
+    assert response.status_code == 200
+    (message,) = response.json()["responses"]
+    assert message["custom"] == {"type": "handoff", "reason": "complaint", "phone": "12345"}
+
+
+def test_deflated_body_is_accepted(client):
+    body = zlib.compress(json.dumps(action_call("action_echo_for_tests", text="压缩")).encode())
+    response = client.post("/webhook", content=body,
+                           headers={"Content-Type": "application/json", "Content-Encoding": "deflate"})
+    assert response.status_code == 200 and response.json()["responses"][0]["text"] == "echo: 压缩"
+
+
+def test_unknown_action_is_404(client):
+    response = client.post("/webhook", json=action_call("action_does_not_exist"))
+    assert response.status_code == 404
+    assert response.json()["action_name"] == "action_does_not_exist"
+    assert "action_does_not_exist" in response.json()["error"]
+
+
+def test_rejection_is_400_with_the_sdk_error_shape(client):
+    response = client.post("/webhook", json=action_call("action_reject_for_tests"))
+    assert response.status_code == 400
+    assert response.json() == {"error": "slot is not valid", "action_name": "action_reject_for_tests"}
+
+
+@pytest.mark.parametrize("body", ["not json", "[1, 2]", '{"next_action": "action_echo_for_tests"}'])
+def test_invalid_body_is_400(client, body):
+    response = client.post("/webhook", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and "Invalid body request" in response.json()["error"]
+
+
+def test_executor_can_be_overridden(client):
+    class Fake:
+        actions = {"only_this": None}
+
+    client.app.dependency_overrides[get_action_executor] = lambda: Fake()
+    assert client.get("/actions").json() == [{"name": "only_this"}]

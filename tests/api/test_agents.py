@@ -1,0 +1,219 @@
+"""Agent console routes: search, regions, facts, the token gate and the static front-end files."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.main import create_app
+from api.settings import Settings
+from catalog.db import make_engine, make_sessionmaker, session_scope
+from catalog.models import Bundle, BundleFact, BundleMember, Fact, FactOption, Item, ItemFact
+from catalog.seed import load_default_catalog
+
+TOKEN = "agent-secret-for-tests-4f1c"
+LONGTAI_TOWN = "511602108"  # 龙台镇, official statistical code
+TEST_BUNDLE = "test-agent-bundle"
+# DOM calls that parse a string as HTML (comments may name them; code must not call them).
+HTML_SINKS = re.compile(r"\.(?:innerHTML|outerHTML)\s*\+?=|insertAdjacentHTML\s*\(|document\.write\s*\(")
+
+
+@pytest.fixture(scope="module")
+def catalog_url(tmp_path_factory) -> str:
+    """One default catalog for the module, plus a test-only fact set to check the facts API."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('agents') / 'catalog.db'}"
+    engine = make_engine(url)
+    load_default_catalog(engine)
+    with session_scope(make_sessionmaker(engine)) as session:
+        _add_test_facts(session)
+    engine.dispose()
+    return url
+
+
+def _add_test_facts(session) -> None:
+    """Two items with facts and a bundle over them: the bundle must list each fact once, its own first."""
+    first, second = session.scalars(select(Item).order_by(Item.code).limit(2)).all()
+    facts = {
+        "test_own": Fact(key="test_own", kind="deciding", question="测试：门头要装修吗？"),
+        "test_shared": Fact(key="test_shared", kind="detail", question="测试：本人办理还是委托？"),
+        "test_second": Fact(key="test_second", kind="detail", question="测试：第二个事项的情形？"),
+    }
+    for fact in facts.values():
+        fact.options = [
+            FactOption(position=0, value="yes", label="是", words=[], condition_text="如是"),
+            FactOption(position=1, value="no", label="否", words=[], condition_text=None),
+        ]
+        session.add(fact)
+    session.flush()
+    first.fact_links.append(ItemFact(fact_key="test_shared", position=0))
+    second.fact_links.append(ItemFact(fact_key="test_second", position=0))
+    second.fact_links.append(ItemFact(fact_key="test_shared", position=1))
+    bundle = Bundle(code=TEST_BUNDLE, name="测试一件事")
+    bundle.members = [BundleMember(item_code=first.code, position=0), BundleMember(item_code=second.code, position=1)]
+    bundle.fact_links = [BundleFact(fact_key="test_own", position=0)]
+    session.add(bundle)
+
+
+def _client(catalog_url: str, token: str | None) -> TestClient:
+    settings = Settings(
+        environment="test", database_url=catalog_url, agent_token=token, load_default_catalog=False
+    )
+    return TestClient(create_app(settings, action_package=None))
+
+
+@pytest.fixture(scope="module")
+def client(catalog_url):
+    with _client(catalog_url, token=None) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def guarded(catalog_url):
+    with _client(catalog_url, token=TOKEN) as test_client:
+        yield test_client
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+def test_search_for_dibao_returns_scored_results_best_first(client):
+    response = client.get("/api/items", params={"q": "低保"})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert 1 <= len(results) <= 10
+    assert "最低生活保障" in [r["name"] for r in results[:3]]
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 100 for s in scores)
+    assert {r["kind"] for r in results} <= {"item", "bundle"}
+    assert all(r["code"] for r in results)
+
+
+def test_search_limit_is_respected(client):
+    results = client.get("/api/items", params={"q": "证", "limit": 3}).json()["results"]
+    assert len(results) == 3
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": ""}, {"q": "   "}, {"q": "证" * 101}, {"q": "低保", "limit": 0}, {"q": "低保", "limit": 21},
+     {"q": "低保", "limit": "many"}],
+)
+def test_search_rejects_bad_parameters(client, params):
+    assert client.get("/api/items", params=params).status_code == 422
+
+
+# --- regions ----------------------------------------------------------------------------------
+
+
+def test_regions_without_parent_lists_the_towns(client):
+    regions = client.get("/api/regions").json()["regions"]
+    assert len(regions) == 25
+    assert {r["level"] for r in regions} == {"town"}
+    assert {"code": LONGTAI_TOWN, "name": "龙台镇", "level": "town"} in regions
+
+
+def test_regions_of_a_town_lists_its_villages(client):
+    body = client.get("/api/regions", params={"parent": LONGTAI_TOWN}).json()
+    assert body["parent"] == LONGTAI_TOWN
+    villages = body["regions"]
+    assert villages, "龙台镇 has villages in the statistical codes"
+    assert all(r["level"] == "village" and r["code"].startswith(LONGTAI_TOWN) for r in villages)
+    assert [r["code"] for r in villages] == sorted(r["code"] for r in villages)
+
+
+def test_regions_unknown_parent_is_404_and_malformed_parent_is_422(client):
+    assert client.get("/api/regions", params={"parent": "511602999"}).status_code == 404
+    assert client.get("/api/regions", params={"parent": "龙台镇"}).status_code == 422
+    assert client.get("/api/regions", params={"parent": "1' OR 1=1"}).status_code == 422
+
+
+# --- facts ------------------------------------------------------------------------------------
+
+
+def test_item_facts_are_listed_with_options(client, catalog_url):
+    engine = make_engine(catalog_url)
+    with make_sessionmaker(engine)() as session:
+        item_code = session.scalars(select(ItemFact.item_code).where(ItemFact.fact_key == "test_second")).one()
+    engine.dispose()
+    body = client.get(f"/api/items/{item_code}/facts").json()
+    assert body["kind"] == "item"
+    assert [f["key"] for f in body["facts"] if f["key"].startswith("test_")] == ["test_second", "test_shared"]
+    second = next(f for f in body["facts"] if f["key"] == "test_second")
+    assert second["options"][0] == {"value": "yes", "label": "是", "condition_text": "如是"}
+
+
+def test_bundle_facts_put_its_own_first_and_list_shared_facts_once(client):
+    body = client.get(f"/api/items/{TEST_BUNDLE}/facts").json()
+    assert body["kind"] == "bundle"
+    assert [f["key"] for f in body["facts"]] == ["test_own", "test_shared", "test_second"]
+    assert body["facts"][0]["kind"] == "deciding"
+
+
+def test_facts_of_unknown_or_malformed_code(client):
+    assert client.get("/api/items/no-such-item/facts").status_code == 404
+    assert client.get("/api/items/bad*code/facts").status_code == 422
+
+
+# --- the token gate ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/items?q=低保", "/api/regions", f"/api/items/{TEST_BUNDLE}/facts"])
+def test_agent_apis_require_the_token_when_set(guarded, path):
+    missing = guarded.get(path)
+    assert missing.status_code == 401
+    assert "X-Agent-Token" in missing.json()["detail"]
+    assert guarded.get(path, headers={"X-Agent-Token": "wrong"}).status_code == 401
+    assert guarded.get(path, headers={"X-Agent-Token": TOKEN}).status_code == 200
+
+
+def test_agent_api_token_is_not_accepted_in_the_query_string(guarded):
+    # Query strings end up in access logs; only the page accepts ?token=.
+    assert guarded.get("/api/regions", params={"token": TOKEN}).status_code == 401
+
+
+def test_agent_page_requires_the_token_by_header_or_query(guarded):
+    assert guarded.get("/agent").status_code == 401
+    assert "X-Agent-Token" in guarded.get("/agent").text
+    assert guarded.get("/agent", params={"token": "wrong"}).status_code == 401
+    page = guarded.get("/agent", params={"token": TOKEN})
+    assert page.status_code == 200 and "坐席助手" in page.text
+    assert guarded.get("/agent", headers={"X-Agent-Token": TOKEN}).status_code == 200
+
+
+def test_without_a_configured_token_the_console_is_open(client):
+    assert client.get("/agent").status_code == 200
+    assert client.get("/api/regions").status_code == 200
+
+
+# --- front-end files ---------------------------------------------------------------------------
+
+
+def test_demo_page_embeds_the_widget_script(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert '<script src="/static/widget.js"' in page.text
+
+
+@pytest.mark.parametrize("name", ["widget.js", "agent.js", "agent.css", "demo.css"])
+def test_static_files_are_served(client, name):
+    response = client.get(f"/static/{name}")
+    assert response.status_code == 200
+    assert response.content == (Path(__file__).resolve().parents[2] / "api" / "static" / name).read_bytes()
+
+
+def test_static_files_do_not_escape_their_folder(client):
+    assert client.get("/static/../routes/agents.py").status_code == 404
+    assert client.get("/static/%2e%2e/routes/agents.py").status_code == 404
+
+
+def test_front_end_never_puts_text_in_the_page_with_inner_html():
+    # Server text (item names, addresses, notes) must go through textContent: a policy check
+    # over our own scripts, since any innerHTML use would be an XSS route for catalog data.
+    static = Path(__file__).resolve().parents[2] / "api" / "static"
+    for script in static.glob("*.js"):
+        source = script.read_text(encoding="utf-8")
+        assert not HTML_SINKS.search(source), f"{script.name}: {HTML_SINKS.search(source).group(0)}"

@@ -1,0 +1,122 @@
+"""POST /api/chat: the HTTP contract of DESIGN.md §6, bad input, and Rasa being down."""
+from __future__ import annotations
+
+import pytest
+
+GUIDE = {
+    "type": "guide", "bundle": {"name": "我要开小餐馆"},
+    "items": [{"code": "open-restaurant", "name": "我要开小餐馆", "department": None}],
+    "materials": [{"name": "健康证明", "copies": 1, "form": "复印件", "note": None, "condition": None}],
+    "location": {"level": "county", "name": "广安区政务服务中心", "address": None, "hours": None, "phone": None},
+    "time_limit": "8个工作日", "fee": "免费", "trips": 1, "online": "可网上申请",
+    "guide_url": "https://wyc.example.test/guide/open-restaurant",
+    "qr_url": "https://wyc.example.test/guide/open-restaurant/qr.svg",
+    "sample_notice": "示例数据，以官方办事指南为准", "pending": [],
+}
+
+
+def test_reply_follows_the_contract(make_client, rasa_replying, exchanges_of):
+    rasa = rasa_replying([
+        {"recipient_id": "web-1", "text": "开小餐馆需要准备以下材料："},
+        {"recipient_id": "web-1", "custom": GUIDE},
+    ])
+    client = make_client(rasa=rasa)
+    response = client.post("/api/chat", json={"sender_id": "web-1", "message": "我想开个小饭馆要准备啥"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["sender_id"] == "web-1"
+    assert body["messages"][0]["text"] == "开小餐馆需要准备以下材料："
+    custom = body["messages"][1]["custom"]
+    assert custom["type"] == "guide"
+    assert custom["materials"][0]["name"] == "健康证明"
+    assert custom["sample_notice"] == "示例数据，以官方办事指南为准"
+    assert rasa.received == [{"sender": "web-1", "message": "我想开个小饭馆要准备啥"}]
+    (row,) = exchanges_of(client)
+    assert (row.channel, row.status, row.payload_types) == ("web", "ok", ["guide"])
+
+
+def test_rasa_down_is_503_handoff_and_recorded(make_client, exchanges_of):
+    client = make_client()  # rasa_url points at a closed local port
+    response = client.post("/api/chat", json={"sender_id": "web-9", "message": "我要补办社保卡"})
+    assert response.status_code == 503
+    (message,) = response.json()["messages"]
+    assert message["custom"] == {"type": "handoff", "reason": "assistant_unavailable", "phone": "12345"}
+    assert "12345" in message["text"]
+    (row,) = exchanges_of(client)
+    assert (row.sender_id, row.user_text, row.status) == ("web-9", "我要补办社保卡", "assistant_unavailable")
+
+
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ('{"sender_id": "web-1", "message": ', "JSON decode error"),
+        ("not json at all", "JSON decode error"),
+    ],
+)
+def test_malformed_json_is_422(make_client, fake_rasa, body, fragment):
+    client = make_client(rasa=fake_rasa)
+    response = client.post("/api/chat", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert fragment in str(response.json()["detail"])
+    assert fake_rasa.received == []
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"sender_id": "web-1", "message": 42}, "message"),
+        ({"sender_id": "web-1", "message": ["社保卡"]}, "message"),
+        ({"sender_id": 7, "message": "社保卡"}, "sender_id"),
+        ({"sender_id": "web-1"}, "message"),
+        ({"message": "社保卡"}, "sender_id"),
+        ([], None),
+    ],
+)
+def test_wrong_types_are_422(make_client, fake_rasa, payload, field):
+    client = make_client(rasa=fake_rasa)
+    response = client.post("/api/chat", json=payload)
+    assert response.status_code == 422
+    if field:
+        assert any(field in error["loc"] for error in response.json()["detail"])
+    assert fake_rasa.received == []
+
+
+@pytest.mark.parametrize(
+    "payload, status, fragment",
+    [
+        ({"sender_id": "web-1", "message": ""}, 422, "为空"),
+        ({"sender_id": "web-1", "message": "  \u3000\t "}, 422, "为空"),
+        ({"sender_id": "web-1", "message": "办" * 501}, 413, "最多500个字"),
+        ({"sender_id": "web 1", "message": "社保卡"}, 422, "sender_id"),
+        ({"sender_id": "", "message": "社保卡"}, 422, "sender_id"),
+        ({"sender_id": "x" * 129, "message": "社保卡"}, 422, "sender_id"),
+    ],
+)
+def test_rejected_messages_say_why(make_client, fake_rasa, exchanges_of, payload, status, fragment):
+    client = make_client(rasa=fake_rasa)
+    response = client.post("/api/chat", json=payload)
+    assert response.status_code == status
+    assert fragment in response.json()["detail"]
+    assert fake_rasa.received == [] and exchanges_of(client) == []
+
+
+def test_exactly_500_characters_pass(make_client, fake_rasa):
+    client = make_client(rasa=fake_rasa)
+    response = client.post("/api/chat", json={"sender_id": "web-1", "message": "办" * 500})
+    assert response.status_code == 200
+    assert len(fake_rasa.received[0]["message"]) == 500
+
+
+def test_gateway_dependency_can_be_overridden(make_client, rasa_replying):
+    """Routes take the gateway through GatewayDep, so tests and channels can swap parts of it."""
+    from api.deps import get_rasa_client
+    from api.rasa_client import RasaClient
+    import httpx
+
+    other = rasa_replying([{"text": "来自替身"}])
+    client = make_client()
+    client.app.dependency_overrides[get_rasa_client] = lambda: RasaClient(
+        "http://other", 2.0, transport=httpx.MockTransport(other)
+    )
+    response = client.post("/api/chat", json={"sender_id": "web-1", "message": "社保卡"})
+    assert response.json()["messages"] == [{"text": "来自替身", "buttons": None, "custom": None}]

@@ -1,0 +1,168 @@
+"""The gateway: normalise once, validate, forward to Rasa, map the reply, record every turn."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api import gateway as gateway_module
+from api.exchange_log import ExchangeLog
+from api.main import create_app
+from api.gateway import ChatGateway, InvalidMessage, handle_message, to_bot_messages
+from api.rasa_client import RasaClient
+from catalog.db import make_engine
+
+GUIDE = {
+    "type": "guide", "bundle": None, "items": [{"code": "x1", "name": "社会保障卡申领", "department": "区人社局"}],
+    "materials": [], "location": {"level": "town", "name": "龙台镇便民服务中心"}, "time_limit": "即时办结",
+    "fee": "免费", "trips": 1, "online": "否", "guide_url": "https://g/x1", "qr_url": "https://g/x1/qr.svg",
+}
+
+
+@pytest.fixture
+def exchange_log(tmp_path) -> ExchangeLog:
+    log = ExchangeLog(make_engine(f"sqlite:///{tmp_path / 'log.db'}"))
+    log.create_table()
+    return log
+
+
+@pytest.fixture
+def build_gateway(make_settings, exchange_log):
+    def build(handler, **settings) -> ChatGateway:
+        settings = make_settings(**settings)
+        rasa = RasaClient("http://rasa.test", settings.rasa_timeout_seconds, transport=httpx.MockTransport(handler))
+        return ChatGateway(settings, rasa, exchange_log)
+
+    return build
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_forwards_normalised_text_once(build_gateway, fake_rasa):
+    gateway = build_gateway(fake_rasa)
+    run(gateway.handle_message("web-1", "  社會保障卡　補領\u200b\t要帶啥？ ", "web"))
+    assert fake_rasa.received == [{"sender": "web-1", "message": "社会保障卡 补领 要带啥?"}]
+
+
+def test_maps_text_buttons_custom_and_json_message(build_gateway, rasa_replying):
+    rasa = rasa_replying([
+        {"recipient_id": "web-1", "text": "请问您办理哪一项？",
+         "buttons": [{"title": "补领", "payload": "/choose{\"item\":\"b\"}"}]},
+        {"recipient_id": "web-1", "custom": GUIDE},
+        {"recipient_id": "web-1", "json_message": {"type": "handoff", "reason": "complaint", "phone": "12345"}},
+        {"recipient_id": "web-1", "image": "https://x/y.png"},  # nothing the contract carries: dropped
+        {"recipient_id": "web-1", "text": None, "custom": {}},  # rasa_sdk's empty custom part
+    ])
+    response = run(build_gateway(rasa).handle_message("web-1", "社保卡", "web"))
+    assert response.status == "ok"
+    first, second, third = response.messages
+    assert first.text == "请问您办理哪一项？"
+    assert [b.model_dump() for b in first.buttons] == [{"title": "补领", "payload": "/choose{\"item\":\"b\"}"}]
+    assert second.custom.type == "guide" and second.custom.location.name == "龙台镇便民服务中心"
+    assert third.custom.type == "handoff" and third.custom.reason == "complaint"
+
+
+def test_unknown_custom_is_dropped_but_text_kept(caplog):
+    with caplog.at_level(logging.WARNING, logger="api.gateway"):
+        messages = to_bot_messages([{"text": "答复正文", "custom": {"type": "mystery"}}])
+    assert [(m.text, m.custom) for m in messages] == [("答复正文", None)]
+    assert "mystery" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        lambda request: httpx.Response(500, text="boom"),
+        lambda request: httpx.Response(200, text="<html>not json</html>"),
+        lambda request: httpx.Response(200, json={"not": "a list"}),
+        lambda request: (_ for _ in ()).throw(httpx.ReadTimeout("slow", request=request)),
+        lambda request: (_ for _ in ()).throw(httpx.ConnectError("refused", request=request)),
+    ],
+    ids=["5xx", "not-json", "not-a-list", "timeout", "connect-error"],
+)
+def test_rasa_failure_becomes_handoff_and_is_recorded(build_gateway, exchange_log, failure):
+    response = run(build_gateway(failure).handle_message("web-2", "我要办身份证", "web"))
+    assert response.status == "assistant_unavailable"
+    (message,) = response.messages
+    assert message.custom.type == "handoff"
+    assert message.custom.reason == "assistant_unavailable"
+    assert message.custom.phone == "12345"
+    assert "12345" in message.text
+    (row,) = exchange_log.recent()
+    assert (row.sender_id, row.channel, row.user_text, row.status) == ("web-2", "web", "我要办身份证", "assistant_unavailable")
+    assert row.payload_types == ["handoff"] and row.error
+
+
+def test_records_redacted_exchange(build_gateway, exchange_log, rasa_replying, caplog):
+    rasa = rasa_replying([{"text": "已收到，您的电话 13812345678"}, {"custom": GUIDE}])
+    with caplog.at_level(logging.DEBUG):
+        run(build_gateway(rasa).handle_message("wx-13900001111", "身份证511602199001011234丢了", "wechat"))
+    (row,) = exchange_log.recent()
+    assert row.sender_id == "wx-[手机号]"
+    assert row.user_text == "身份证[身份证号]丢了"
+    assert row.bot_texts == ["已收到，您的电话 [手机号]"]
+    assert row.payload_types == ["guide"]
+    assert row.status == "ok" and row.redacted and row.latency_ms is not None
+    for secret in ("511602199001011234", "13812345678", "13900001111"):
+        assert secret not in caplog.text
+
+
+def test_exchange_without_secrets_is_not_flagged(build_gateway, exchange_log, fake_rasa):
+    run(build_gateway(fake_rasa).handle_message("web-3", "社保卡补领", "web"))
+    (row,) = exchange_log.recent()
+    assert not row.redacted and row.bot_texts == ["好的"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\u3000\t\n", "\u200b\u200b"])
+def test_empty_after_normalising_is_422(build_gateway, fake_rasa, exchange_log, text):
+    with pytest.raises(InvalidMessage) as caught:
+        run(build_gateway(fake_rasa).handle_message("web-1", text, "web"))
+    assert caught.value.status_code == 422 and "为空" in caught.value.message
+    assert fake_rasa.received == [] and exchange_log.recent() == []
+
+
+def test_length_limit_counts_normalised_characters(build_gateway, fake_rasa):
+    gateway = build_gateway(fake_rasa)
+    run(gateway.handle_message("web-1", "社" * 500 + "   ", "web"))  # trailing spaces are trimmed first
+    with pytest.raises(InvalidMessage) as caught:
+        run(gateway.handle_message("web-1", "社" * 501, "web"))
+    assert caught.value.status_code == 413 and "500" in caught.value.message
+    assert len(fake_rasa.received) == 1
+
+
+@pytest.mark.parametrize("sender_id", ["", "a" * 129, "有中文", "a b", "x/../y", "<script>", "a\nb"])
+def test_bad_sender_id_is_422(build_gateway, fake_rasa, sender_id):
+    with pytest.raises(InvalidMessage) as caught:
+        run(build_gateway(fake_rasa).handle_message(sender_id, "社保卡", "web"))
+    assert caught.value.status_code == 422 and "sender_id" in caught.value.message
+    assert fake_rasa.received == []
+
+
+def test_broken_exchange_log_does_not_break_the_chat(build_gateway, fake_rasa, exchange_log, caplog):
+    exchange_log.engine.dispose()
+    with exchange_log.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE exchanges")
+    with caplog.at_level(logging.ERROR, logger="api.exchange_log"):
+        response = run(build_gateway(fake_rasa).handle_message("web-1", "社保卡", "web"))
+    assert response.messages[0].text == "好的"
+    assert "could not record" in caplog.text
+
+
+def test_module_entry_point_uses_the_running_app(make_settings, fake_rasa):
+    with pytest.raises(RuntimeError):
+        run(handle_message("web-1", "社保卡", "wechat"))
+    app = create_app(make_settings(), rasa_transport=httpx.MockTransport(fake_rasa), action_package=None)
+
+    async def via_module():
+        return await handle_message("wx-1", "社保卡", "wechat")
+
+    with TestClient(app) as client:
+        response = client.portal.call(via_module)
+    assert response.messages[0].text == "好的"
+    assert fake_rasa.received == [{"sender": "wx-1", "message": "社保卡"}]
+    assert gateway_module._default_gateway is None  # unbound when the app stops

@@ -1,0 +1,283 @@
+"""Importers: good files load, every broken file names row and field, and leaves the DB unchanged."""
+import json
+import logging
+
+import pytest
+from sqlalchemy import func, select
+
+from catalog.cli import main as cli_main
+from catalog.db import make_engine, make_sessionmaker
+from catalog.importers import CatalogImportError, import_guides, import_items, import_regions
+from catalog.models import Bundle, Item, Region, RegionAlias, ServicePoint
+from catalog.naming import disambiguated_code, region_aliases, service_point_name
+from catalog.queries import resolve_place
+from catalog.seed import DATA_DIR, DEFAULT_ITEMS, DEFAULT_REGIONS
+
+REGIONS_HEADER = "code,name,level,parent_code\n"
+GOOD_REGIONS = REGIONS_HEADER + "511602,广安区,county,5116\n511602108,龙台镇,town,511602\n" \
+    "511602108201,高峰村委会,village,511602108\n"
+
+
+def _counts(session):
+    return tuple(session.scalar(select(func.count()).select_from(model)) for model in (Region, Item, Bundle))
+
+
+def _write(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- regions
+
+
+@pytest.mark.parametrize(
+    "official, level, expected",
+    [
+        ("高峰村委会", "village", ["高峰村"]),
+        ("翠屏路社区居委会", "village", ["翠屏路社区"]),
+        ("城关居委会", "village", ["城关社区"]),
+        ("龙台镇", "town", ["龙台"]),
+        ("浓洄街道", "town", ["浓洄"]),
+        ("龙安乡", "town", ["龙安"]),
+        ("东城街道办事处", "town", ["东城街道", "东城"]),
+        ("广安区", "county", []),
+    ],
+)
+def test_region_aliases(official, level, expected):
+    assert region_aliases(official, level) == expected
+
+
+@pytest.mark.parametrize(
+    "name, level, expected",
+    [("广安区", "county", "广安区政务服务中心"), ("龙台镇", "town", "龙台镇便民服务中心"),
+     ("高峰村委会", "village", "高峰村便民服务站"), ("翠屏路社区居委会", "village", "翠屏路社区便民服务站")],
+)
+def test_service_point_names(name, level, expected):
+    assert service_point_name(name, level) == expected
+
+
+def test_regions_load_with_aliases_and_service_points(empty_engine, tmp_path):
+    with make_sessionmaker(empty_engine)() as session:
+        assert import_regions(session, _write(tmp_path, "r.csv", GOOD_REGIONS)) == 3
+        county = session.get(Region, "511602")
+        assert county.parent_code is None  # the city 5116 is not loaded
+        village = session.get(Region, "511602108201")
+        assert village.parent.name == "龙台镇"
+        assert [a.alias for a in village.aliases] == ["高峰村"]
+        assert village.service_point.name == "高峰村便民服务站"
+        assert session.scalar(select(func.count()).select_from(ServicePoint)) == 3
+        import_regions(session, _write(tmp_path, "r.csv", GOOD_REGIONS))  # re-import: no duplicates
+        assert session.scalar(select(func.count()).select_from(RegionAlias)) == 2
+        assert session.scalar(select(func.count()).select_from(ServicePoint)) == 3
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (REGIONS_HEADER + "511602,广安区,county,5116\n511602108,,town,511602\n", 'r.csv: row 3, field "name": missing'),
+        (REGIONS_HEADER + "511602,广安区,city,5116\n", 'r.csv: row 2, field "level": \'city\' is not one of'),
+        (REGIONS_HEADER + "511602,广安区,county,5116\n511602108,龙台镇,town,999999\n",
+         'r.csv: row 3, field "parent_code": unknown parent code 999999'),
+        (REGIONS_HEADER + "511602,广安区,county,5116\n511602,广安区,county,5116\n",
+         'r.csv: row 3, field "code": duplicate code 511602 (first on row 2)'),
+        (REGIONS_HEADER + "511602,广安区,county,5116\n511602108201,高峰村委会,village,511602\n",
+         'r.csv: row 3, field "parent_code": parent 511602 is a county, a village needs a town'),
+        ("code,name,level\n511602,广安区,county\n", 'r.csv: row 1, field "parent_code": column missing'),
+        (REGIONS_HEADER + "511602,广安区,county\n", 'r.csv: row 2, field "parent_code": missing'),
+        (REGIONS_HEADER + "511602,广安区,county,5116,extra\n", "r.csv: row 2: more values than header columns"),
+        (REGIONS_HEADER + "51160X,广安区,county,5116\n", 'r.csv: row 2, field "code": \'51160X\' is not a numeric'),
+    ],
+)
+def test_bad_region_files_name_row_and_field_and_change_nothing(session, tmp_path, content, expected):
+    before = _counts(session)
+    with pytest.raises(CatalogImportError) as error:
+        import_regions(session, _write(tmp_path, "r.csv", content))
+    assert str(error.value).startswith(expected)
+    assert _counts(session) == before
+
+
+def test_a_late_failure_rolls_back_rows_already_written(session, tmp_path, monkeypatch):
+    """Validation passes, the write fails half-way: the savepoint leaves nothing behind."""
+    import catalog.importers as importers
+
+    calls = []
+    original = importers._upsert_region
+
+    def failing_upsert(session_, row):
+        calls.append(row.code)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        original(session_, row)
+
+    monkeypatch.setattr(importers, "_upsert_region", failing_upsert)
+    content = REGIONS_HEADER + "999999,测试县,county,\n999999100,测试镇,town,999999\n"
+    with pytest.raises(RuntimeError):
+        import_regions(session, _write(tmp_path, "r.csv", content))
+    assert session.get(Region, "999999") is None
+
+
+def test_another_county_loads_and_its_towns_resolve(empty_engine):
+    """金寨县 (Anhui) through the same importer: the product is not tied to 广安区."""
+    with make_sessionmaker(empty_engine)() as session:
+        assert import_regions(session, DATA_DIR / "jinzhai_341524.csv") == 256
+        session.commit()
+        place = resolve_place(session, "我住在梅山镇，想办低保")
+        assert place.town.code == "341524100" and place.town.name == "梅山镇"
+        assert session.get(ServicePoint, 1) is not None
+        point = session.scalar(select(ServicePoint).where(ServicePoint.region_code == "341524"))
+        assert point.name == "金寨县政务服务中心"
+
+
+# ---------------------------------------------------------------- items
+
+
+def test_item_codes_follow_the_contract(session):
+    items = json.loads(DEFAULT_ITEMS.read_text(encoding="utf-8"))
+    by_url = {item.guide_url: item.code for item in session.scalars(select(Item).where(Item.source == "real"))}
+    assert len(by_url) == len(items) == 1135
+    # unique segment: the segment itself; shared segment ("G"): segment + sha1 prefix of the full itemCode
+    id_card = next(i for i in items if i["name"] == "居民身份证办理（包括临时）")
+    assert by_url[id_card["guide_url"]] == id_card["guide_url"].split("itemCode=")[1].split("-")[0]
+    shared = next(i for i in items if "itemCode=G-" in i["guide_url"])
+    full = shared["guide_url"].split("itemCode=")[1].split("&")[0]
+    assert by_url[shared["guide_url"]] == disambiguated_code("G", full)
+    assert by_url[shared["guide_url"]].startswith("G-") and len(by_url[shared["guide_url"]]) == 8
+
+
+def test_item_names_are_stored_verbatim(session):
+    names = set(session.scalars(select(Item.name)))
+    assert "居民身份证办理（包括临时）" in names  # full-width brackets kept: tests and answers use them
+    assert "社会保障卡补领、换领、换发" in names
+
+
+def test_items_csv_with_aliases(empty_engine, tmp_path):
+    content = "name,department,main_item,guide_url,code,level,aliases\n" \
+              "测试事项,区测试局,,,t-1,village,测一测|试一试\n"
+    with make_sessionmaker(empty_engine)() as session:
+        assert import_items(session, _write(tmp_path, "items.csv", content)) == 1
+        item = session.get(Item, "t-1")
+        assert (item.level, item.department) == ("village", "区测试局")
+        assert sorted(a.alias for a in item.aliases) == ["测一测", "试一试"]
+
+
+URL = "http://x/?itemCode=ABC-1"
+
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("i.json", [{"department": "区公安分局", "guide_url": URL}], 'i.json: row 1, field "name": missing'),
+        ("i.json", [{"name": "甲", "department": "局", "guide_url": URL},
+                    {"name": "乙", "guide_url": "http://x/?itemCode=DEF-2"}], 'i.json: row 2, field "department": missing'),
+        ("i.json", [{"name": "甲", "department": "局", "guide_url": URL, "level": "province"}],
+         'i.json: row 1, field "level": \'province\' is not one of'),
+        ("i.json", [{"name": "甲", "department": "局", "code": "c1"}, {"name": "乙", "department": "局", "code": "c1"}],
+         'i.json: row 2, field "code": duplicate code c1 (first on row 1)'),
+        ("i.json", [{"name": "甲", "department": "局", "guide_url": "http://x/?a=1"}],
+         'i.json: row 1, field "guide_url": no itemCode='),
+        ("i.json", [{"name": 17, "department": "局", "code": "c"}], 'i.json: row 1, field "name": must be text'),
+        ("i.json", '[{"name": "甲", "department": ', "i.json: malformed JSON at line 1"),
+        ("i.json", {"name": "甲"}, "i.json: top level must be a list"),
+        ("i.csv", "name,department,code\n甲,局,c1\n乙,,c2\n", 'i.csv: row 3, field "department": missing'),
+        ("i.csv", "name,code\n甲,c1\n", 'i.csv: row 1, field "department": column missing'),
+        ("i.csv", 'name,department,code\n"甲,局,c1\n', 'i.csv: row 2, field "department": missing'),
+    ],
+)
+def test_bad_item_files_name_row_and_field_and_change_nothing(session, tmp_path, name, content, expected):
+    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+    before = _counts(session)
+    with pytest.raises(CatalogImportError) as error:
+        import_items(session, _write(tmp_path, name, text))
+    assert str(error.value).startswith(expected)
+    assert _counts(session) == before
+
+
+# ---------------------------------------------------------------- guides
+
+
+GUIDE_BASE = """
+facts:
+  - key: delegated
+    kind: detail
+    question: 本人还是代办？
+    options:
+      - {value: "no", label: 本人, words: [本人办]}
+      - {value: "yes", label: 代办, words: [代办], condition_text: 如委托他人办理}
+"""
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("items:\n  - {name: 不存在的事项}\n", 'g.yaml: row 1 of items, field "name": unknown item \'不存在的事项\''),
+        ("items:\n  - {name: 失业登记, materials: [{name: 表, when: {delegatd: 'yes'}}]}\n",
+         'g.yaml: row 1 of items, field "materials[1].when": unknown fact \'delegatd\''),
+        ("items:\n  - {name: 失业登记, materials: [{name: 表, when: {delegated: maybe}}]}\n",
+         'g.yaml: row 1 of items, field "materials[1].when": \'maybe\' is not an option'),
+        ("items:\n  - {name: 失业登记, materials: [{copies: 1}]}\n",
+         'g.yaml: row 1 of items, field "materials[1].name": missing'),
+        ("items:\n  - {name: 新事项, authored: true, code: auth-x}\n",
+         'g.yaml: row 1 of items, field "department": missing'),
+        ("items:\n  - {name: 失业登记, level: province}\n", 'g.yaml: row 1 of items, field "level"'),
+        ("items:\n  - {name: 失业登记, trips: once}\n", 'g.yaml: row 1 of items, field "trips": must be a whole number'),
+        ("bundles:\n  - {code: b1, name: 一件事, members: [{item: 失业登记}, {item: 没有这个}]}\n",
+         'g.yaml: row 1 of bundles, field "members[2].item": unknown item \'没有这个\''),
+        ("bundles:\n  - {code: b1, name: 一件事}\n", 'g.yaml: row 1 of bundles, field "members": missing'),
+        ("facts:\n  - {key: k, kind: sometimes, question: q, options: [{value: a, label: A}]}\n",
+         'g.yaml: row 1 of facts, field "kind"'),
+        ("items: [\n", "g.yaml: malformed YAML"),
+        ("items:\n  - {name: 求职创业补贴申领}\n", "g.yaml: row 1 of items, field \"name\": '求职创业补贴申领' names 2 items"),
+    ],
+)
+def test_bad_guide_files_name_row_and_field_and_change_nothing(session, tmp_path, body, expected):
+    content = body if body.startswith(("facts", "items: [")) else GUIDE_BASE + body
+    before = _counts(session)
+    with pytest.raises(CatalogImportError) as error:
+        import_guides(session, _write(tmp_path, "g.yaml", content))
+    assert str(error.value).startswith(expected)
+    assert _counts(session) == before
+
+
+def test_guides_yaml_booleans_become_fact_strings(session, tmp_path):
+    body = GUIDE_BASE + "items:\n  - {name: 失业登记, materials: [{name: 委托书, when: {delegated: yes}}]}\n"
+    import_guides(session, _write(tmp_path, "g.yaml", body))  # unquoted yes is YAML's True
+    item = session.scalar(select(Item).where(Item.name == "失业登记"))
+    assert item.materials[0].condition == {"delegated": "yes"}
+
+
+def test_reloading_guides_replaces_their_aliases_and_keeps_the_item_lists(session, tmp_path):
+    """An alias taken out of guides.yaml leaves the catalog on reload; the items file's stay."""
+    item = session.scalar(select(Item).where(Item.name == "失业登记"))
+    from_items = {a.alias for a in item.aliases if a.origin == "items"}
+    first = GUIDE_BASE + "items:\n  - {name: 失业登记, aliases: [丢了工作登记, 下岗登记], materials: [{name: 身份证}]}\n"
+    import_guides(session, _write(tmp_path, "g1.yaml", first))
+    second = GUIDE_BASE + "items:\n  - {name: 失业登记, aliases: [下岗登记, 没工作了登记], materials: [{name: 身份证}]}\n"
+    import_guides(session, _write(tmp_path, "g2.yaml", second))
+    session.expire_all()
+    aliases = {a.alias: a.origin for a in session.scalar(select(Item).where(Item.name == "失业登记")).aliases}
+    assert "丢了工作登记" not in aliases
+    assert aliases["下岗登记"] == aliases["没工作了登记"] == "guides"
+    assert from_items <= set(aliases)
+
+
+# ---------------------------------------------------------------- CLI and default load
+
+
+def test_cli_load_default_is_idempotent_and_imports_report_errors(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    url = f"sqlite:///{tmp_path}/cli.db"
+    assert cli_main(["--database-url", url, "load-default"]) == 0
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        first = _counts(session)
+    assert first[0] == 358 and first[1] >= 1135
+    assert cli_main(["--database-url", url, "load-default"]) == 0
+    assert "already loaded" in caplog.text
+    bad = _write(tmp_path, "bad.csv", REGIONS_HEADER + "1,甲,town,404\n")
+    assert cli_main(["--database-url", url, "import-regions", str(bad)]) == 2
+    assert 'bad.csv: row 2, field "parent_code": unknown parent code 404' in caplog.text
+    assert cli_main(["--database-url", url, "import-regions", str(DEFAULT_REGIONS)]) == 0
+    with make_sessionmaker(engine)() as session:
+        assert _counts(session) == first
+    engine.dispose()

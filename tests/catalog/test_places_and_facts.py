@@ -1,0 +1,123 @@
+"""resolve_place / place_from_codes / parse_facts on citizens' sentences."""
+import pytest
+
+from catalog.queries import parse_facts, place_from_codes, resolve_place
+
+LONGTAI, CHETANG, LONGTAISI = "511602108", "511602108201", "511602108001"
+
+
+@pytest.mark.parametrize(
+    "text, town, village",
+    [
+        ("我在龙台镇", LONGTAI, None),
+        ("本人办，门头要装修，在龙台镇", LONGTAI, None),
+        ("龙台的", LONGTAI, None),  # bare town name
+        ("我是车堂村的", LONGTAI, CHETANG),  # a village implies its town
+        ("龙台镇车堂村委会", LONGTAI, CHETANG),  # official committee name
+        ("住龙台寺社区", LONGTAI, LONGTAISI),  # longest match: 龙台寺社区, not the town alias 龙台
+        ("我在浓洄街道", "511602001", None),
+        ("我在浓洄街道五福社区", "511602001", None),  # 五福社区 is in 枣山街道, not 浓洄: keep the town, drop the village
+        ("我想办社保卡", None, None),
+        ("", None, None),
+    ],
+)
+def test_resolve_place(session, text, town, village):
+    place = resolve_place(session, text)
+    assert (place.town.code if place.town else None) == town
+    assert (place.village.code if place.village else None) == village
+    assert place.is_empty == (town is None and village is None)
+
+
+def test_resolved_place_names_are_official(session):
+    place = resolve_place(session, "我是车堂村的")
+    assert (place.town.name, place.town.level) == ("龙台镇", "town")
+    assert (place.village.name, place.village.level) == ("车堂村委会", "village")
+
+
+@pytest.mark.parametrize(
+    "town_code, village_code, town, village",
+    [
+        (LONGTAI, None, LONGTAI, None),
+        (None, CHETANG, LONGTAI, CHETANG),
+        ("511602001", CHETANG, LONGTAI, CHETANG),  # the village decides its own town
+        ("nonsense", None, None, None),
+        (CHETANG, None, None, None),  # a village code is not a town
+        (None, None, None, None),
+    ],
+)
+def test_place_from_codes(session, town_code, village_code, town, village):
+    place = place_from_codes(session, town_code, village_code)
+    assert (place.town.code if place.town else None) == town
+    assert (place.village.code if place.village else None) == village
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("本人办，门头要装修，在龙台镇", {"delegated": "no", "shopfront_renovation": "yes"}),
+        ("门头不装修，找人代办", {"delegated": "yes", "shopfront_renovation": "no"}),
+        ("我自己去办，要办税", {"delegated": "no", "handle_tax": "yes"}),
+        ("暂时不办税", {"handle_tax": "no"}),
+        ("买房提取公积金", {"withdrawal_reason": "purchase"}),
+        ("我想开个小饭馆", {}),
+    ],
+)
+def test_parse_facts_on_the_default_catalog(session, text, expected):
+    assert parse_facts(session, text) == expected
+
+
+# The two deciding facts of 我要开小餐馆 as people actually put them: the subject first
+# (「税…」「门头…」) and a colloquial verb (弄/搞/整) rather than 办税/装修.
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("税也要办", {"handle_tax": "yes"}),
+        ("顺便把税办了", {"handle_tax": "yes"}),
+        ("税暂时不办", {"handle_tax": "no"}),
+        ("税晚点再办，先把证拿到", {"handle_tax": "no"}),
+        ("门头要重新做", {"shopfront_renovation": "yes"}),
+        ("门头不搞了", {"shopfront_renovation": "no"}),
+        ("门头就用原来的，税现在就办", {"shopfront_renovation": "no", "handle_tax": "yes"}),
+        ("门头要整，税过段时间再办", {"shopfront_renovation": "yes", "handle_tax": "no"}),
+    ],
+)
+def test_parse_facts_reads_subject_first_colloquial_wording(session, text, expected):
+    assert parse_facts(session, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("门头不装修", {"shopfront_renovation": "no"}),  # the negative phrase is longer than 「装修」
+        ("要装修", {"shopfront_renovation": "yes"}),
+        ("我自己去，不找人代办", {"delegated": "no"}),  # 「不找人代办」 beats the 「代办」 inside it
+        ("找人代办，用电脑记账", {"delegated": "yes", "computer_bookkeeping": "yes"}),
+        ("本人办理", {"delegated": "no"}),
+        ("本人辦，門頭要裝修", {"delegated": "no", "shopfront_renovation": "yes"}),  # traditional
+    ],
+)
+def test_parse_facts_negation_and_longest_match(small, text, expected):
+    assert parse_facts(small, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Paraphrases of the deciding facts, no listed word in them.
+        ("门头要重新装一下，税的事情也想一起办了", {"shopfront_renovation": "yes", "handle_tax": "yes"}),
+        ("门头不打算重新装修", {"shopfront_renovation": "no"}),
+        # A "yes" word under a negation says nothing; a plain negative word still counts.
+        ("我不想委托别人", {}),
+        ("我自己去，门头不装修，暂时不办税", {"delegated": "no", "shopfront_renovation": "no", "handle_tax": "no"}),
+        # Detail facts are never guessed from a paraphrase.
+        ("让我儿子帮我跑一趟", {}),
+    ],
+)
+def test_paraphrases_and_negations(session, text, expected):
+    asked = ["shopfront_renovation", "handle_tax", "delegated"]
+    assert parse_facts(session, text, answering=asked) == expected
+
+
+@pytest.mark.parametrize("text", ["想开个面馆，要办啥证", "我想取公积金", "房子过户要啥材料", "门头在哪里做"])
+def test_paraphrases_are_read_only_for_what_was_just_asked(session, text):
+    assert parse_facts(session, text) == {}  # a first question names no fact it does not say

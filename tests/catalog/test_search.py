@@ -1,0 +1,159 @@
+"""search(): citizens' own wording, typos and traditional characters reach the right item."""
+import pytest
+
+from catalog.queries import search
+
+# (what a citizen types, the canonical name that must come first)
+PHRASINGS = [
+    ("我想开个小饭馆要准备啥", "我要开小餐馆"),
+    ("开个饭店需要办哪些手续", "我要开小餐馆"),
+    ("社保卡丢了怎么补", "社会保障卡补领、换领、换发"),
+    ("社保卡掉了咋办", "社会保障卡补领、换领、换发"),
+    ("低保咋申请", "最低生活保障"),
+    ("请问怎么申请低保", "最低生活保障"),
+    ("办个营业执照", "个体工商户设立登记"),
+    ("我要办营业执照去哪办", "个体工商户设立登记"),
+    ("身份证怎么办", "居民身份证办理（包括临时）"),
+    ("给孩子办身份证要带什么", "居民身份证办理（包括临时）"),
+    ("开无犯罪证明去哪里", "无犯罪记录证明"),
+    ("办护照需要什么材料", "普通护照签发"),
+    ("给娃上户口", "户口登记"),
+    ("怎么迁户口", "户口迁移审批"),
+    ("老人80岁了有补贴吗", "80周岁以上老年人高龄津贴发放"),
+    ("结婚证丢了怎么补", "补领结婚证"),
+    ("医保转移", "基本医疗保险关系转移接续"),
+    ("社保卡注销", "社会保障卡注销"),
+]
+TRADITIONAL = [
+    ("社保卡丟了怎麼補", "社会保障卡补领、换领、换发"),
+    ("低保咋申請", "最低生活保障"),
+    ("我想開個小飯館要準備啥", "我要开小餐馆"),
+    ("ｓｈｅ 办个营业执照", "个体工商户设立登记"),  # full-width letters and a stray word
+]
+ONE_WRONG_CHARACTER = [
+    ("社会保障卡补顿", "社会保障卡补领、换领、换发"),
+    ("最底生活保障", "最低生活保障"),
+    ("无犯罪纪录证明", "无犯罪记录证明"),
+    ("个体工商户设立登计", "个体工商户设立登记"),
+    ("居民身分证办理", "居民身份证办理（包括临时）"),
+]
+
+
+@pytest.mark.parametrize("question, expected", PHRASINGS + TRADITIONAL + ONE_WRONG_CHARACTER)
+def test_question_finds_the_item_first(session, question, expected):
+    candidates = search(session, question)
+    assert candidates, question
+    assert candidates[0].name == expected, [(c.name, c.score) for c in candidates]
+
+
+def test_results_are_ranked_bounded_and_limited(session):
+    candidates = search(session, "社保卡补办", limit=3)
+    assert len(candidates) == 3
+    scores = [c.score for c in candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 100 for s in scores)
+    assert {c.kind for c in candidates} <= {"item", "bundle"}
+
+
+def test_bundle_is_found_as_a_bundle(session):
+    top = search(session, "开小饭馆")[0]
+    assert (top.kind, top.code, top.name) == ("bundle", "open-restaurant", "我要开小餐馆")
+
+
+def test_bare_social_security_card_is_ambiguous(session):
+    """「社保卡」 alone: 申领, 补领 and 注销 all near the top with close scores → the bot asks which."""
+    candidates = search(session, "社保卡")
+    top = {c.name: c.score for c in candidates[:4]}
+    wanted = {"社会保障卡申领", "社会保障卡补领、换领、换发", "社会保障卡注销"}
+    assert wanted <= set(top), top
+    assert max(top[n] for n in wanted) - min(top[n] for n in wanted) <= 8
+
+
+def test_specific_question_is_not_ambiguous(session):
+    first, second = search(session, "社保卡丢了怎么补")[:2]
+    assert first.score - second.score >= 10
+
+
+@pytest.mark.parametrize("question", ["", "   ", "？？", "你好", "请问一下"])
+def test_questions_without_content_find_nothing(session, question):
+    assert search(session, question) == []
+
+
+# Where and how the citizen said it (place, situation) must not drown what they asked for.
+WITH_CONTEXT = [
+    ("我在龙台镇，80岁高龄补贴怎么领", "80周岁以上老年人高龄津贴发放"),
+    ("我住大安镇，低保怎么申请", "最低生活保障"),
+    ("我在龙台镇，本人办社保卡丢了怎么补", "社会保障卡补领、换领、换发"),
+    ("门头要装修，我自己去，开个小饭馆要准备啥", "我要开小餐馆"),
+    ("办退休", "退休一件事"),  # 「退休」 is also a fact word: the name must still win
+]
+
+
+@pytest.mark.parametrize("question, expected", WITH_CONTEXT)
+def test_place_and_fact_words_do_not_dilute_the_match(session, question, expected):
+    first, *rest = search(session, question)
+    assert first.name == expected
+    assert first.score >= 65 and all(first.score - other.score >= 5 for other in rest)
+
+
+@pytest.mark.parametrize("question", ["我在龙台镇", "在", "我住车堂村"])
+def test_a_place_alone_names_no_item(session, question):
+    assert all(candidate.score < 60 for candidate in search(session, question))
+
+
+# ---------------------------------------------------------------- colloquial recall (search_lexicon.yaml)
+
+# Life events as people word them, without any catalog name: births, deaths, eateries by what they sell.
+COLLOQUIAL_BUNDLES = [
+    ("娃儿出生了，要跑哪些手续", "新生儿出生一件事"),
+    ("屋头添了个娃咋个办手续", "新生儿出生一件事"),
+    ("生了宝宝要办些啥", "新生儿出生一件事"),
+    ("老人没了，后事咋个办", "身后一件事"),
+    ("我妈走了要办些什么", "身后一件事"),
+    ("爷爷走了，手续咋弄", "身后一件事"),
+    ("想开个火锅店，要办啥", "我要开小餐馆"),
+    ("打算在街上开个米粉店", "我要开小餐馆"),
+    ("搞个苍蝇馆子要啥手续", "我要开小餐馆"),
+]
+
+
+@pytest.mark.parametrize("question, expected", COLLOQUIAL_BUNDLES)
+def test_life_events_in_free_wording_find_their_bundle_clearly(session, question, expected):
+    first, *rest = search(session, question)
+    assert first.name == expected, [(c.name, c.score) for c in search(session, question)]
+    # clear: the only exact hit, or well ahead of the rest
+    clear = first.score == 100 and all(c.score < 100 for c in rest) or all(first.score - c.score > 5 for c in rest)
+    assert first.score >= 60 and clear, [(c.name, c.score) for c in rest]
+
+
+# A need named only by what several core items share: they come out tied, so the bot asks which.
+SHARED_NAMES = [
+    ("户口方面的事情问一下", {"户口登记", "户口注销", "户口迁移审批"}),
+    ("居民养老保险", {"城乡居民基本养老保险参保登记", "城乡居民基本养老保险待遇申领"}),
+    ("城乡居民基本养老保险的事", {"城乡居民基本养老保险参保登记", "城乡居民基本养老保险待遇申领"}),
+    ("残疾人的补贴找哪个", {"困难残疾人生活补贴", "重度残疾人护理补贴"}),
+    ("残疾补贴咋申请", {"困难残疾人生活补贴", "重度残疾人护理补贴"}),
+]
+
+
+@pytest.mark.parametrize("question, tied", SHARED_NAMES)
+def test_a_name_shared_by_several_items_ranks_them_together(session, question, tied):
+    candidates = search(session, question, limit=8)
+    best = candidates[0].score
+    close = {c.name for c in candidates if best - c.score <= 5}
+    assert tied <= close, [(c.name, c.score) for c in candidates]
+    assert best >= 60
+
+
+@pytest.mark.parametrize(
+    "question, named",
+    [
+        ("办社保卡要带啥", "社会保障卡申领"),  # alias 「办社保卡」: 「办」 is not filler here
+        ("本人办社保卡丢了咋补", "社会保障卡补领、换领、换发"),  # overlapping aliases: the longer one
+        ("户口登记项目内容变更更正证明去哪开", "户口登记项目内容变更更正证明"),  # not also 户口登记
+    ],
+)
+def test_a_name_said_word_for_word_is_the_only_exact_hit(session, question, named):
+    candidates = search(session, question)
+    exact = [c.name for c in candidates if c.score == 100]
+    assert exact == [named], [(c.name, c.score) for c in candidates]

@@ -1,0 +1,25 @@
+import pytest
+
+from catalog.text import normalise
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("社會保障卡補領", "社会保障卡补领"),  # traditional → simplified
+        ("ＡＢＣ１２３", "ABC123"),  # full-width letters and digits
+        ("（包括臨時）", "(包括临时)"),  # full-width brackets → half-width, 繁→简
+        ("我想  开个\t小饭馆\n", "我想 开个 小饭馆"),  # whitespace collapsed and trimmed
+        ("　社保卡　", "社保卡"),  # ideographic space
+        ("低保\u200b咋申请\x00", "低保咋申请"),  # zero-width and control characters dropped
+        ("", ""),
+        ("户口簿", "户口簿"),  # already normal text is unchanged
+    ],
+)
+def test_normalise(raw, expected):
+    assert normalise(raw) == expected
+
+
+def test_normalise_is_idempotent():
+    once = normalise("請問ＸＸ村委會　怎麼辦")
+    assert normalise(once) == once

@@ -1,0 +1,73 @@
+"""Shared fixtures. `stack`: the real processes — `rasa run` (bot env) with the model trained by
+`scripts/train.sh`, and the FastAPI app (app env) serving the action webhook — on free local ports.
+
+Started once per test session and shared by every e2e and browser e2e test (DESIGN.md §3).
+Lives at the root of tests/ so both folders see the same session fixture; it imports nothing
+beyond the standard library at module level because tests/assistant runs in the bot env. Skipped with a clear
+reason when `WYC_E2E_MODEL` is not set (plain `pytest` runs only unit tests; `make test` sets it).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.processes import free_port, stop, wait_for
+
+ROOT = Path(__file__).resolve().parents[1]
+BOT_RASA = ROOT / ".venv" / "bot" / "bin" / "rasa"
+APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
+
+
+class Stack:
+    """The running service: `chat(sender, text)` posts to /api/chat like the widget does."""
+
+    def __init__(self, app_url: str, rasa_url: str):
+        import httpx
+
+        self.app_url = self.url = app_url
+        self.rasa_url = rasa_url
+        self.client = httpx.Client(base_url=app_url, timeout=30)
+
+    def chat(self, sender_id: str, message: str) -> dict:
+        response = self.client.post("/api/chat", json={"sender_id": sender_id, "message": message})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Stack:
+    model = os.environ.get("WYC_E2E_MODEL")
+    if not model:
+        pytest.skip("WYC_E2E_MODEL not set: end-to-end tests run from `make test` after training")
+    work = tmp_path_factory.mktemp("e2e")
+    app_port, rasa_port = free_port(), free_port()
+    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT),
+               WYC_DATABASE_URL=f"sqlite:///{work / 'catalog.db'}",
+               WYC_RASA_URL=f"http://127.0.0.1:{rasa_port}",
+               WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}")
+    env.pop("WYC_AGENT_TOKEN", None)
+    subprocess.run([str(APP_PYTHON), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env, check=True)
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n", encoding="utf-8")
+
+    app_log, rasa_log = work / "app.log", work / "rasa.log"
+    app = subprocess.Popen(
+        [str(APP_PYTHON), "-m", "uvicorn", "--factory", "api.main:create_app",
+         "--host", "127.0.0.1", "--port", str(app_port)],
+        cwd=ROOT, env=env, stdout=app_log.open("w"), stderr=subprocess.STDOUT)
+    rasa = subprocess.Popen(
+        [str(BOT_RASA), "run", "--enable-api", "-m", str(ROOT / model), "--endpoints", str(endpoints),
+         "-i", "127.0.0.1", "-p", str(rasa_port)],
+        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
+    try:
+        wait_for(f"http://127.0.0.1:{app_port}/health/live", app, app_log, 60)
+        wait_for(f"http://127.0.0.1:{rasa_port}/status", rasa, rasa_log, 180,
+                   ok=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
+        yield Stack(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}")
+    finally:
+        stop([rasa, app])
+        sys.stderr.write(f"e2e logs kept in {work}\n")
