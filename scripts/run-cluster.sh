@@ -2,7 +2,7 @@
 # The production shape on one machine (`make run-cluster`, DESIGN §7), against the local
 # PostgreSQL and Redis:
 #   catalog migrated + loaded into PostgreSQL → model trained or reused (scripts/train.sh) →
-#   two `rasa run` replicas (SQLTrackerStore on PostgreSQL, RedisLockStore) → the app with two
+#   two `rasa run` replicas (SQLTrackerStore on PostgreSQL, Redis lock store) → the app with two
 #   uvicorn workers → nginx on $PORT: `/` → the app, and a Rasa upstream on $NGINX_RASA_PORT that
 #   moves a request to the other replica when one is down. Ctrl-C stops everything.
 # Env (defaults): PORT=8000 APP_PORT=8001 RASA_PORTS="5005 5006" NGINX_RASA_PORT=5100

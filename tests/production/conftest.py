@@ -2,7 +2,7 @@
 
 nginx (app upstream + Rasa upstream with fail-over) → 2 uvicorn workers → 2 `rasa run` replicas
 with assistant/endpoints.production.yml: SQLTrackerStore on a fresh PostgreSQL database, the
-RedisLockStore under a unique key prefix. The catalog (and exchange log) gets a database of its
+Redis lock store (assistant/lock_store.py) under a unique key prefix. The catalog (and exchange log) gets a database of its
 own, so a test can make it unreachable without touching the tracker store. Everything is torn
 down and both databases dropped afterwards.
 

@@ -103,6 +103,7 @@ def test_killing_a_replica_mid_run_loses_no_accepted_message(cluster):
     """While 20 senders talk through nginx, one replica is SIGKILLed. Every message gets a 200
     with an answer or the 12345 handoff, and conversations go on with their state on the other."""
     outcomes: list[tuple[str, int, list[str], float]] = []
+    bodies: list[tuple[str, str, int, str]] = []  # (sender, turn, status, body) of every answer without a payload
     lock = threading.Lock()
     kill_at = time.monotonic() + 4
     stop_at = kill_at + 25
@@ -117,6 +118,8 @@ def test_killing_a_replica_mid_run_loses_no_accepted_message(cluster):
                     types = payload_types(response.json().get("messages", [])) if response.status_code in (200, 503) else []
                     with lock:
                         outcomes.append((turn, response.status_code, types, time.monotonic()))
+                        if not types:
+                            bodies.append((sender, turn, response.status_code, response.text[:800]))
         finally:
             client.close()
 
@@ -141,7 +144,7 @@ def test_killing_a_replica_mid_run_loses_no_accepted_message(cluster):
     unanswered = [o for o in outcomes if o[1] != 200]
     assert all(status == 503 and types == ["handoff"] for _, status, types, _ in unanswered), unanswered[:5]
     assert len(unanswered) <= SENDERS, f"more failures than turns in flight at the kill: {unanswered[:5]}"
-    assert all(types for _, _, types, _ in outcomes), "a message got no payload"
+    assert all(types for _, _, types, _ in outcomes), f"a message got no payload: {bodies[:3]}"
     after_kill = [o for o in outcomes if o[3] > kill_at + 1]
     replies_after = [types for turn, _, types, _ in after_kill if turn == "reply"]
     assert replies_after, "no conversation continued after the kill"
