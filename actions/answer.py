@@ -238,6 +238,9 @@ class ActionAnswer(CatalogAction):
         need = find_need(session, turn, memory, learned, relevant)
         remembered = [SlotSet("facts", facts)] + _place_slots(place)
         status, events = self._respond(session, dispatcher, turn, memory, need, facts, place)
+        if status == NO_CONTEXT:
+            noted = _noted(session, memory, facts, place)
+            dispatcher.utter_message(text=render.no_context_text(noted, answered_before=memory.target_code is not None))
         logger.info("sender=%s intent=%s need=%s status=%s", tracker.sender_id, turn.intent, need.key, status)
         return remembered + events + [SlotSet("lookup_status", status)]
 
@@ -302,6 +305,15 @@ class ActionAnswer(CatalogAction):
         payload = queries.guide(session, target, facts, place, public_base=public_base_url())
         dispatcher.utter_message(text=render.guide_text(payload, turn.aspect), json_message=payload)
         return [SlotSet("target_code", target.code)] + _forget_question()
+
+
+def _noted(session: Session, memory: Memory, facts: dict[str, str], place: Place) -> list[str]:
+    """What this turn added to the conversation's memory, as the citizen would say it."""
+    noted = []
+    if _place_codes(place) != (memory.town_code, memory.village_code) and not place.is_empty:
+        noted.append("".join(ref.name for ref in (place.town, place.village) if ref is not None))
+    new_facts = {key: value for key, value in facts.items() if memory.facts.get(key) != value}
+    return noted + queries.fact_labels(session, new_facts)
 
 
 def _forget_question() -> list[dict[str, Any]]:

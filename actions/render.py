@@ -109,6 +109,19 @@ def guide_text(guide: dict[str, Any], aspect: Optional[str] = None) -> str:
     return "\n".join(_header(guide) + body + _footer(guide))
 
 
+EXAMPLES = "比如「补办社保卡」「开小饭馆要准备啥」"
+
+
+def no_context_text(noted: Sequence[str], answered_before: bool) -> str:
+    """The reply to 「好的」「我在龙台镇」… when no item is in play: what was noted, then what to ask."""
+    lines = [f"好的，已记下：{'、'.join(noted)}。" if noted else "好的。"]
+    if answered_before:
+        lines.append(f"还有其他想办的事吗？直接告诉我要办什么，{EXAMPLES}。")
+    else:
+        lines.append(f"请问您要办什么事？直接告诉我，{EXAMPLES}，我一次告诉您要带的材料和去哪里办。")
+    return "".join(lines)
+
+
 def clarify_text(intro: str, questions: Sequence[dict[str, Any]]) -> str:
     """All open questions in one message, numbered, each with its options spelled out."""
     lines = [intro]

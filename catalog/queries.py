@@ -194,6 +194,17 @@ def _fact_book(session: Session) -> _FactBook:
     return cached(session, "fact_book", _build_fact_book)
 
 
+def fact_labels(session: Session, facts: Mapping[str, str]) -> list[str]:
+    """The citizen-facing labels of stated facts (「本人办理」「门头需要装修」), in ``facts``' order;
+    a key or value the catalog does not know is left out."""
+    book = _fact_book(session)
+    labels = []
+    for key, value in facts.items():
+        fact = book.facts.get(key)
+        labels += [label for option_value, label, _ in (fact.options if fact else ()) if option_value == value]
+    return labels
+
+
 def parse_facts(session: Session, text: str, answering: Iterable[str] = ()) -> dict[str, str]:
     """Situation facts stated in free text (「本人办，门头要装修」→ delegated=no, shopfront_renovation=yes).
 

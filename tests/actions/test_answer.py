@@ -182,14 +182,42 @@ def test_an_item_entity_is_trusted(conversation, code_of):
     [
         ("今天天气怎么样", "out_of_scope", "not_found"),
         ("阿巴阿巴", "nlu_fallback", "not_found"),
-        ("好的", "affirm", "no_context"),
-        ("我在龙台镇", "inform", "no_context"),
     ],
 )
 def test_nothing_to_answer_sends_no_guess(conversation, text, intent, status):
     chat = conversation()
     assert chat.say(text, intent=intent) == []
     assert chat.slots["lookup_status"] == status
+
+
+def test_a_yes_with_nothing_in_play_asks_what_to_handle(conversation):
+    chat = conversation()
+    [message] = chat.say("好的", intent="affirm")
+    assert chat.slots["lookup_status"] == "no_context"
+    assert not message.get("custom") and not message.get("buttons")
+    assert message["text"].startswith("好的。请问您要办什么事？")
+
+
+def test_facts_and_place_without_an_item_are_acknowledged_then_used(conversation):
+    """The first message names no item (or the question before it was lost): say what was noted,
+    ask what to handle, and use it all when the item comes."""
+    chat = conversation()
+    [message] = chat.say("门头要装修，要办税，我自己去，住在龙台镇", intent="inform")
+    assert chat.slots["lookup_status"] == "no_context"
+    assert "已记下：龙台镇" in message["text"]
+    for label in ("本人办理", "门头要装修", "一并办税"):
+        assert label in message["text"]
+    assert "请问您要办什么事" in message["text"] and "还有其他" not in message["text"]
+    guide = the_guide(chat.say("我想开个小饭馆要准备啥"))
+    assert chat.slots["town_code"] == "511602108"  # 龙台镇, remembered
+    assert not any("委托" in m["name"] for m in guide["materials"])  # 本人办理, remembered
+
+
+def test_after_an_answer_a_yes_offers_the_next_matter(conversation):
+    chat = conversation()
+    the_guide(chat.say("低保怎么申请，我在龙台镇"))
+    [message] = chat.say("好的", intent="affirm")
+    assert message["text"] == "好的。还有其他想办的事吗？直接告诉我要办什么，比如「补办社保卡」「开小饭馆要准备啥」。"
 
 
 def test_a_place_given_before_the_item_is_kept(conversation):
