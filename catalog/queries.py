@@ -74,6 +74,15 @@ def _level_of_bundle(bundle: Bundle) -> str:
 
 
 def get_target(session: Session, code: str) -> Optional[Target]:
+    """The item or bundle with this code (None if neither); memoised per engine like the search
+    index, and dropped with it when an importer writes (Target is immutable)."""
+    memo: dict[str, Optional[Target]] = cached(session, "targets", lambda _: {})
+    if code not in memo:
+        memo[code] = _load_target(session, code)
+    return memo[code]
+
+
+def _load_target(session: Session, code: str) -> Optional[Target]:
     item = session.get(Item, code)
     if item is not None:
         return Target(code=item.code, name=item.name, kind="item", level=item.level, department=item.department,

@@ -161,6 +161,22 @@ def test_items_csv_with_aliases(empty_engine, tmp_path):
         assert sorted(a.alias for a in item.aliases) == ["测一测", "试一试"]
 
 
+
+def test_a_re_import_drops_the_memoised_targets(empty_engine, tmp_path):
+    """get_target is memoised per engine; an importer's write must not leave a stale answer."""
+    from catalog.queries import get_target
+
+    header = "name,department,main_item,guide_url,code,level,aliases\n"
+    with make_sessionmaker(empty_engine)() as session:
+        assert get_target(session, "t-2") is None
+        import_items(session, _write(tmp_path, "a.csv", header + "测试事项,区测试局,,,t-2,village,\n"))
+        first = get_target(session, "t-2")
+        assert (first.name, first.level) == ("测试事项", "village")
+        assert get_target(session, "t-2") is first
+        import_items(session, _write(tmp_path, "b.csv", header + "测试事项,区测试局,,,t-2,county,\n"))
+        assert get_target(session, "t-2").level == "county"
+
+
 URL = "http://x/?itemCode=ABC-1"
 
 
