@@ -29,4 +29,24 @@ class CatalogAction(Action, abc.ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         with catalog_session() as session:
-            return self.run_with_session(session, dispatcher, tracker, domain)
+            return only_changes(tracker, self.run_with_session(session, dispatcher, tracker, domain))
+
+
+# The slot the rules branch on is always set, even to the value it had (the turn's outcome).
+ALWAYS_SET = frozenset({"lookup_status"})
+
+
+def only_changes(tracker: Tracker, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop SlotSet events that leave a slot as it was (each slot's last value counts).
+
+    Every event is validated and stored by Rasa and replayed on every later turn of the
+    conversation, so the memory slots (facts, place, the one question) are sent only when they
+    change. Other events pass through in order.
+    """
+    last = {event["name"]: index for index, event in enumerate(events) if event.get("event") == "slot"}
+    return [
+        event for index, event in enumerate(events)
+        if event.get("event") != "slot"
+        or (last[event["name"]] == index
+            and (event["name"] in ALWAYS_SET or tracker.get_slot(event["name"]) != event.get("value")))
+    ]
