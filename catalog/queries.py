@@ -5,7 +5,7 @@ import math
 import re
 import os
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Mapping, Optional, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Mapping, Optional, TypeVar
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
@@ -26,6 +26,8 @@ __all__ = [
 
 DEFAULT_SAMPLE_NOTICE = "示例数据，以官方办事指南为准"
 PLACE_QUESTION = "您在哪个乡镇（街道）办理？"
+# Memoised answers per engine (fact keys, tailored materials) before the table is emptied.
+MEMO_LIMIT = 4096
 VILLAGE_STATION_NOTE = "您所在村（社区）的便民服务站也可办理"
 MIN_PLACE_NAME = 2
 CONDITION_SEPARATOR = "；"
@@ -369,8 +371,28 @@ def _merge_into(result: dict[str, MaterialOut], material: MaterialOut) -> None:
         result[key] = material  # unconditional wins; keeps the first position
 
 
+def _memoised(session: Session, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per engine and key, dropped with the search index when an importer
+    writes. Keys are (target code, stated facts): both come from the catalog's finite
+    vocabulary, and the table is emptied if it ever grows past MEMO_LIMIT entries."""
+    memo: dict[Hashable, Any] = cached(session, name, lambda _: {})
+    if key not in memo:
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[key] = compute()
+    return memo[key]
+
+
+def _facts_key(target: Target, facts: Mapping[str, str]) -> Hashable:
+    return target.code, tuple(sorted(facts.items()))
+
+
 def tailor(session: Session, target: Target, facts: Mapping[str, str]) -> list[MaterialOut]:
     """Materials for this citizen's situation: contradicted ones dropped, unknown ones conditional."""
+    return list(_memoised(session, "tailored", _facts_key(target, facts), lambda: tuple(_tailor(session, target, facts))))
+
+
+def _tailor(session: Session, target: Target, facts: Mapping[str, str]) -> list[MaterialOut]:
     book = _fact_book(session)
     result: dict[str, MaterialOut] = {}
     if target.kind == "item":
@@ -403,6 +425,10 @@ def tailor(session: Session, target: Target, facts: Mapping[str, str]) -> list[M
 
 def fact_keys(session: Session, target: Target, facts: Mapping[str, str]) -> list[str]:
     """The situation facts ``target`` uses (deciding and detail), in asking order."""
+    return list(_memoised(session, "fact_keys", _facts_key(target, facts), lambda: tuple(_fact_keys(session, target, facts))))
+
+
+def _fact_keys(session: Session, target: Target, facts: Mapping[str, str]) -> list[str]:
     if target.kind == "item":
         item = session.get(Item, target.code)
         return [link.fact_key for link in item.fact_links] if item else []

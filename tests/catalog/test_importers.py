@@ -277,6 +277,27 @@ def test_reloading_guides_replaces_their_aliases_and_keeps_the_item_lists(sessio
     assert from_items <= set(aliases)
 
 
+
+def test_reloading_guides_drops_the_memoised_materials_and_fact_keys(session, tmp_path):
+    """tailor and fact_keys are memoised per (target, facts); a guides reload must show at once."""
+    from catalog.queries import fact_keys, get_target, tailor
+
+    code = session.scalar(select(Item.code).where(Item.name == "失业登记"))
+    first = GUIDE_BASE + "items:\n  - {name: 失业登记, materials: [{name: 身份证}]}\n"
+    import_guides(session, _write(tmp_path, "g1.yaml", first))
+    target = get_target(session, code)
+    assert [m.name for m in tailor(session, target, {})] == ["身份证"]
+    tailor(session, target, {}).clear()  # a caller's change to the list does not reach the memo
+    assert [m.name for m in tailor(session, target, {})] == ["身份证"] and fact_keys(session, target, {}) == []
+    second = GUIDE_BASE + "items:\n  - {name: 失业登记, facts: [delegated], materials: [{name: 身份证}, " \
+                          "{name: 委托书, when: {delegated: \"yes\"}}]}\n"
+    import_guides(session, _write(tmp_path, "g2.yaml", second))
+    session.expire_all()
+    target = get_target(session, code)
+    assert [m.name for m in tailor(session, target, {"delegated": "yes"})] == ["身份证", "委托书"]
+    assert fact_keys(session, target, {}) == ["delegated"]
+
+
 # ---------------------------------------------------------------- CLI and default load
 
 
