@@ -510,6 +510,11 @@ def nearest_service_point(session: Session, target: Target, place: Optional[Plac
         point = _nearest_by_distance(session, target.level, coordinates)
         if point is not None:
             return _location(point)
+    key = (target.level,) + (tuple(ref.code if ref else None for ref in (place.town, place.village)) if place else (None, None))
+    return _memoised(session, "service_points", key, lambda: _point_by_region(session, target, place))
+
+
+def _point_by_region(session: Session, target: Target, place: Optional[Place]) -> LocationOut:
     county = _point_for(session, _county_code(session, place))
     town = _point_for(session, place.town.code) if place and place.town else None
     village = _point_for(session, place.village.code) if place and place.village else None
@@ -526,11 +531,19 @@ def nearest_service_point(session: Session, target: Target, place: Optional[Plac
 
 
 def _sample_notice(session: Session) -> str:
-    meta = session.get(CatalogMeta, "sample_notice")
-    return meta.value if meta else DEFAULT_SAMPLE_NOTICE
+    def load(session: Session) -> str:
+        meta = session.get(CatalogMeta, "sample_notice")
+        return meta.value if meta else DEFAULT_SAMPLE_NOTICE
+
+    return cached(session, "sample_notice", load)
 
 
 def _items_of(session: Session, target: Target, facts: Mapping[str, str]) -> list[dict[str, Any]]:
+    items = _memoised(session, "items_of", _facts_key(target, facts), lambda: tuple(_load_items_of(session, target, facts)))
+    return [dict(item) for item in items]
+
+
+def _load_items_of(session: Session, target: Target, facts: Mapping[str, str]) -> list[dict[str, Any]]:
     if target.kind == "item":
         return [{"code": target.code, "name": target.name, "department": target.department}]
     bundle = session.get(Bundle, target.code)

@@ -5,6 +5,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
@@ -39,3 +40,6 @@ def test_the_file_is_in_wal_mode_and_commits_do_not_sync_every_time(tmp_path):
     assert sqlite3.connect(tmp_path / "t.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    with store.session_scope() as session:  # Rasa's own sessions use the same pooled engine
+        assert session.get_bind() is store.engine
+        assert session.execute(sa.text("PRAGMA synchronous")).scalar() == 1
