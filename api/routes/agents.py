@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 
 from api.deps import SessionDep
-from catalog.models import Bundle, Fact, Item, Region
+from catalog.models import Fact, Region
 
 logger = logging.getLogger(__name__)
 
@@ -145,23 +145,16 @@ def target_facts(
     The guide payload (DESIGN §6) lists materials, not the facts behind them; the console
     needs the facts to offer one toggle per fact.
     """
-    item = session.get(Item, code)
-    if item is not None:
-        facts = [link.fact for link in item.fact_links]
-        return _facts_response(code, item.name, "item", facts)
-    bundle = session.get(Bundle, code)
-    if bundle is not None:
-        return _facts_response(code, bundle.name, "bundle", _bundle_facts(bundle))
-    raise HTTPException(status_code=404, detail=f"未找到事项：{code}")
+    from catalog import queries  # as in search_items: loaded on first use
 
-
-def _bundle_facts(bundle: Bundle) -> list[Fact]:
-    """The bundle's own facts first, then any its members use, each once."""
-    ordered: dict[str, Fact] = {link.fact.key: link.fact for link in bundle.fact_links}
-    for member in bundle.members:
-        for link in member.item.fact_links:
-            ordered.setdefault(link.fact.key, link.fact)
-    return list(ordered.values())
+    target = queries.get_target(session, code)
+    if target is None:
+        raise HTTPException(status_code=404, detail=f"未找到事项：{code}")
+    # The facts the bot itself would weigh (queries.fact_keys): a bundle's own, then its members',
+    # leaving out a member's fact whose materials the bundle replaces (its toggle would change nothing).
+    keys = queries.fact_keys(session, target, {})
+    by_key = {fact.key: fact for fact in session.scalars(select(Fact).where(Fact.key.in_(keys)))}
+    return _facts_response(code, target.name, target.kind, [by_key[key] for key in keys if key in by_key])
 
 
 def _facts_response(code: str, name: str, kind: str, facts: list[Fact]) -> dict[str, Any]:

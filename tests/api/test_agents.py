@@ -11,7 +11,7 @@ from sqlalchemy import select
 from api.main import create_app
 from api.settings import Settings
 from catalog.db import make_engine, make_sessionmaker, session_scope
-from catalog.models import Bundle, BundleFact, BundleMember, Fact, FactOption, Item, ItemFact
+from catalog.models import Bundle, BundleFact, BundleMember, Fact, FactOption, Item, ItemFact, Material
 from catalog.seed import load_default_catalog
 
 TOKEN = "agent-secret-for-tests-4f1c"
@@ -34,12 +34,14 @@ def catalog_url(tmp_path_factory) -> str:
 
 
 def _add_test_facts(session) -> None:
-    """Two items with facts and a bundle over them: the bundle must list each fact once, its own first."""
+    """Two items with facts and a bundle over them: the bundle must list each fact once, its own first,
+    and leave out a member's fact that no material of the member depends on (test_unused)."""
     first, second = session.scalars(select(Item).order_by(Item.code).limit(2)).all()
     facts = {
         "test_own": Fact(key="test_own", kind="deciding", question="测试：门头要装修吗？"),
         "test_shared": Fact(key="test_shared", kind="detail", question="测试：本人办理还是委托？"),
         "test_second": Fact(key="test_second", kind="detail", question="测试：第二个事项的情形？"),
+        "test_unused": Fact(key="test_unused", kind="detail", question="测试：不影响材料的情形？"),
     }
     for fact in facts.values():
         fact.options = [
@@ -51,6 +53,9 @@ def _add_test_facts(session) -> None:
     first.fact_links.append(ItemFact(fact_key="test_shared", position=0))
     second.fact_links.append(ItemFact(fact_key="test_second", position=0))
     second.fact_links.append(ItemFact(fact_key="test_shared", position=1))
+    second.fact_links.append(ItemFact(fact_key="test_unused", position=2))
+    first.materials.append(Material(position=90, name="测试委托书", condition={"test_shared": "yes"}))
+    second.materials.append(Material(position=90, name="测试证明", condition={"test_second": "yes", "test_shared": "no"}))
     bundle = Bundle(code=TEST_BUNDLE, name="测试一件事")
     bundle.members = [BundleMember(item_code=first.code, position=0), BundleMember(item_code=second.code, position=1)]
     bundle.fact_links = [BundleFact(fact_key="test_own", position=0)]
@@ -141,7 +146,7 @@ def test_item_facts_are_listed_with_options(client, catalog_url):
     engine.dispose()
     body = client.get(f"/api/items/{item_code}/facts").json()
     assert body["kind"] == "item"
-    assert [f["key"] for f in body["facts"] if f["key"].startswith("test_")] == ["test_second", "test_shared"]
+    assert [f["key"] for f in body["facts"] if f["key"].startswith("test_")] == ["test_second", "test_shared", "test_unused"]
     second = next(f for f in body["facts"] if f["key"] == "test_second")
     assert second["options"][0] == {"value": "yes", "label": "是", "condition_text": "如是"}
 
