@@ -222,3 +222,13 @@ def test_real_only_item_guide(session):
 
 def test_get_target_unknown_code(session):
     assert get_target(session, "no-such-code") is None
+
+
+def test_every_id_card_case_names_something_to_bring(session):
+    """A citizen who says which case theirs is never gets an empty materials list (guides.yaml)."""
+    target = _target(session, "居民身份证办理（包括临时）")
+    for case in ("first", "renew", "lost", "temporary"):
+        plain = [m.name for m in tailor(session, target, {"id_card_case": case, "applicant_minor": "no"})]
+        assert plain, case
+    lost = _by_name(tailor(session, target, {"id_card_case": "lost"}))
+    assert "居民户口簿（丢失补领）" in lost and "原居民身份证" not in lost
