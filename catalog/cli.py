@@ -1,4 +1,4 @@
-"""python -m catalog.cli {load-default,import-regions,import-items,import-guides} [--database-url URL]"""
+"""python -m catalog.cli {load-default,import-regions,import-items,import-guides [--prune]} [--database-url URL]"""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +15,7 @@ from catalog.seed import load_default_catalog
 
 log = logging.getLogger("catalog.cli")
 
-IMPORTERS: dict[str, Callable[[Session, str], object]] = {
+IMPORTERS: dict[str, Callable[..., object]] = {
     "import-regions": import_regions,
     "import-items": import_items,
     "import-guides": import_guides,
@@ -31,7 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     for name, help_text in (("import-regions", "regions CSV: code,name,level,parent_code"),
                             ("import-items", "items JSON or CSV (catalog/data/SCHEMA.md)"),
                             ("import-guides", "authored guides YAML (docs/INTERNAL_API.md)")):
-        commands.add_parser(name, help=help_text).add_argument("file")
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("file")
+        if name == "import-guides":
+            command.add_argument("--prune", action="store_true",
+                                 help="the file is all authored content: delete bundles, authored items and facts "
+                                      "it no longer has; real items it no longer guides lose their guide")
     return parser
 
 
@@ -46,7 +51,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return 0
         upgrade_to_head(engine)
         with session_scope(make_sessionmaker(engine)) as session:
-            result = IMPORTERS[args.command](session, args.file)
+            options = {"prune": True} if getattr(args, "prune", False) else {}
+            result = IMPORTERS[args.command](session, args.file, **options)
         log.info("%s %s: %s", args.command, args.file, result)
         return 0
     except CatalogImportError as error:

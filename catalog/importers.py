@@ -602,10 +602,13 @@ def _read_bundle(checker: _GuideChecker, row: int, record: dict) -> dict[str, An
     }
 
 
-def import_guides(session: Session, path: str | Path) -> tuple[int, int]:
+def import_guides(session: Session, path: str | Path, prune: bool = False) -> tuple[int, int]:
     """Load authored facts, item guides and bundles; returns (items, bundles) written.
 
-    The item list must be loaded first: real items are matched by their exact name.
+    The item list must be loaded first: real items are matched by their exact name. With
+    ``prune`` the file is the whole of the authored content: bundles, authored items and facts it
+    no longer has are deleted, and real items it no longer guides lose their guide (materials,
+    facts, guide aliases, time limit, fee, trips, online, process) and keep their real data.
     """
     path = Path(path)
     plan = read_guides(session, path)
@@ -625,9 +628,45 @@ def import_guides(session: Session, path: str | Path) -> tuple[int, int]:
         for bundle in plan.bundles:
             _write_bundle(session, bundle)
         session.flush()
+        if prune:
+            _prune_guides(session, plan)
     invalidate_search_index()
     log.info("imported %d item guides and %d bundles from %s", len(plan.items), len(plan.bundles), path.name)
     return len(plan.items), len(plan.bundles)
+
+
+def _prune_guides(session: Session, plan: GuidePlan) -> None:
+    """Take out what an earlier version of the guides file wrote and this one no longer has."""
+    bundles = session.scalars(select(Bundle).where(Bundle.code.not_in([b["code"] for b in plan.bundles]))).all()
+    for bundle in bundles:
+        session.delete(bundle)
+    session.flush()
+    members = set(session.scalars(select(BundleMember.item_code)))
+    stale = session.scalars(
+        select(Item).where(Item.has_guide.is_(True), Item.code.not_in([i["code"] for i in plan.items]))
+    ).all()
+    deleted = [item for item in stale if item.source == "authored sample" and item.code not in members]
+    for item in stale:
+        if item in deleted:
+            session.delete(item)
+            continue
+        item.has_guide = False
+        item.materials = []
+        item.fact_links.clear()
+        for key in ("time_limit", "fee", "trips", "online", "process"):
+            setattr(item, key, None)
+        _set_item_aliases(item, [], origin="guides")
+    session.flush()
+    linked = set(session.scalars(select(ItemFact.fact_key))) | set(session.scalars(select(BundleFact.fact_key)))
+    facts = session.scalars(select(Fact).where(Fact.key.not_in([f["key"] for f in plan.facts]))).all()
+    unused = [fact for fact in facts if fact.key not in linked]
+    for fact in unused:
+        session.delete(fact)
+    session.flush()
+    if bundles or stale or unused:
+        log.info("pruned what the guides file no longer has: %d bundles, %d authored items deleted, "
+                 "%d real items without guide, %d facts", len(bundles), len(deleted), len(stale) - len(deleted),
+                 len(unused))
 
 
 def _write_fact(session: Session, data: dict[str, Any]) -> None:

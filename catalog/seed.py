@@ -62,7 +62,7 @@ def load_default_catalog(target: Union[Session, Engine]) -> bool:
     import_regions(target, DEFAULT_REGIONS)
     import_items(target, DEFAULT_ITEMS)
     if DEFAULT_GUIDES in files:
-        import_guides(target, DEFAULT_GUIDES)
+        import_guides(target, DEFAULT_GUIDES, prune=True)  # the file is the county's whole authored content
     else:
         log.warning("%s not found: loading the real item list without authored guides", DEFAULT_GUIDES.name)
     target.merge(CatalogMeta(key=DEFAULT_COUNTY_KEY, value=DEFAULT_COUNTY_CODE))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from catalog.db import make_engine, make_sessionmaker
 from catalog.importers import import_guides, import_items, import_regions
+from catalog.search import invalidate_search_index
 from catalog.schema import upgrade_to_head
 from catalog.seed import DEFAULT_ITEMS, DEFAULT_REGIONS, load_default_catalog
 
@@ -24,10 +26,14 @@ def default_engine(tmp_path_factory):
 
 @pytest.fixture
 def session(default_engine):
-    """A session on the default catalog; whatever a test writes is rolled back."""
+    """A session on the default catalog; whatever a test writes is rolled back, and the
+    per-engine caches (search index, memoised answers) built from it are dropped with it."""
     with make_sessionmaker(default_engine)() as session:
+        watch_writes(session)
         yield session
         session.rollback()
+    if session_wrote(session):
+        invalidate_search_index()
 
 
 @pytest.fixture(scope="session")
@@ -47,8 +53,19 @@ def small_engine(tmp_path_factory):
 @pytest.fixture
 def small(small_engine):
     with make_sessionmaker(small_engine)() as session:
+        watch_writes(session)
         yield session
         session.rollback()
+    if session_wrote(session):
+        invalidate_search_index()
+
+
+def watch_writes(session) -> None:
+    event.listen(session, "after_flush", lambda flushed, _context: flushed.info.__setitem__("wrote", True))
+
+
+def session_wrote(session) -> bool:
+    return bool(session.info.get("wrote"))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from catalog.cli import main as cli_main
 from catalog.db import make_engine, make_sessionmaker
 from catalog.importers import CatalogImportError, import_guides, import_items, import_regions
-from catalog.models import Bundle, Item, Region, RegionAlias, ServicePoint
+from catalog.models import Bundle, Fact, Item, Region, RegionAlias, ServicePoint
 from catalog.naming import disambiguated_code, region_aliases, service_point_name
 from catalog.queries import resolve_place
 from catalog.seed import DATA_DIR, DEFAULT_ITEMS, DEFAULT_REGIONS
@@ -296,6 +296,65 @@ def test_reloading_guides_drops_the_memoised_materials_and_fact_keys(session, tm
     target = get_target(session, code)
     assert [m.name for m in tailor(session, target, {"delegated": "yes"})] == ["身份证", "委托书"]
     assert fact_keys(session, target, {}) == ["delegated"]
+
+
+
+PRUNE_FIRST = GUIDE_BASE + """
+  - key: test_pruned_fact
+    kind: detail
+    question: 会被删掉的情形？
+    options:
+      - {value: a, label: 甲, words: [甲情形]}
+items:
+  - {name: 失业登记, aliases: [丢了工作登记], time_limit: 即办, facts: [test_pruned_fact],
+     materials: [{name: 身份证}, {name: 甲材料, when: {test_pruned_fact: a}}]}
+  - {name: 新写的事项, authored: true, code: auth-prune-test, department: 区测试局, aliases: [新写事项],
+     materials: [{name: 申请表}]}
+  - {name: 另一个新事项, authored: true, code: auth-prune-member, department: 区测试局, materials: [{name: 表}]}
+bundles:
+  - {code: prune-bundle, name: 删掉的一件事, aliases: [删掉一件事], members: [{item: 失业登记}, {item: 新写的事项}]}
+  - {code: kept-bundle, name: 留下的一件事, members: [{item: 失业登记}, {item: 另一个新事项}]}
+"""
+PRUNE_SECOND = GUIDE_BASE + """
+bundles:
+  - {code: kept-bundle, name: 留下的一件事, members: [{item: 另一个新事项}, {item: 居民身份证办理（包括临时）}]}
+"""
+
+
+def test_a_pruning_reload_takes_out_what_the_file_no_longer_has(session, tmp_path):
+    from catalog.models import ItemAlias
+
+    import_guides(session, _write(tmp_path, "g1.yaml", PRUNE_FIRST))
+    before = _counts(session)
+    import_guides(session, _write(tmp_path, "g2.yaml", PRUNE_SECOND))  # without prune: nothing goes
+    assert _counts(session)[1:] == before[1:]
+    assert session.get(Bundle, "prune-bundle") is not None
+
+    import_guides(session, _write(tmp_path, "g3.yaml", PRUNE_SECOND), prune=True)
+    session.expire_all()
+    assert session.get(Bundle, "prune-bundle") is None and session.get(Bundle, "kept-bundle") is not None
+    assert session.get(Item, "auth-prune-test") is None  # authored, no longer in the file
+    assert session.get(Item, "auth-prune-member") is not None  # still a member of a kept bundle
+    assert session.get(Fact, "test_pruned_fact") is None
+    real = session.scalar(select(Item).where(Item.name == "失业登记"))
+    assert real is not None and real.source == "real"  # the real item stays, without its guide
+    assert (real.has_guide, real.materials, real.fact_links, real.time_limit) == (False, [], [], None)
+    assert session.scalar(select(ItemAlias).where(ItemAlias.alias == "丢了工作登记")) is None
+
+
+def test_the_cli_prunes_only_when_asked(tmp_path):
+    url = f"sqlite:///{tmp_path}/prune.db"
+    assert cli_main(["--database-url", url, "load-default"]) == 0
+    guides = _write(tmp_path, "g.yaml", PRUNE_FIRST)
+    assert cli_main(["--database-url", url, "import-guides", str(guides)]) == 0
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        bundles = session.scalar(select(func.count()).select_from(Bundle))
+    assert bundles == 6 + 2  # the default bundles stay
+    assert cli_main(["--database-url", url, "import-guides", "--prune", str(guides)]) == 0
+    with make_sessionmaker(engine)() as session:
+        assert sorted(session.scalars(select(Bundle.code))) == ["kept-bundle", "prune-bundle"]
+    engine.dispose()
 
 
 # ---------------------------------------------------------------- CLI and default load
