@@ -44,6 +44,7 @@ class AppResources:
         self._rasa: Optional[RasaClient] = None
         self._executor: Optional[ActionExecutor] = None
         self._rate_limiter: Optional[RateLimiter] = None
+        self._client_rate_limiter: Optional[RateLimiter] = None
         self.action_load_error: Optional[str] = None
         self.action_outcomes = ActionOutcomes()
         # Sync dependencies run in worker threads: build each resource once.
@@ -105,14 +106,25 @@ class AppResources:
                 self._rate_limiter = make_rate_limiter(self.settings.rate_limit_per_minute, self.settings.redis_url)
             return self._rate_limiter
 
+    @property
+    def client_rate_limiter(self) -> RateLimiter:
+        with self._lock:
+            if self._client_rate_limiter is None:
+                self._client_rate_limiter = make_rate_limiter(
+                    self.settings.rate_limit_per_client_per_minute, self.settings.redis_url,
+                    prefix="wyc:ratelimit:client:",
+                )
+            return self._client_rate_limiter
+
     def gateway(self) -> ChatGateway:
-        return ChatGateway(self.settings, self.rasa, self.exchange_log, self.rate_limiter)
+        return ChatGateway(self.settings, self.rasa, self.exchange_log, self.rate_limiter, self.client_rate_limiter)
 
     async def aclose(self) -> None:
         if self._rasa is not None:
             await self._rasa.aclose()
-        if self._rate_limiter is not None:
-            await self._rate_limiter.aclose()
+        for limiter in (self._rate_limiter, self._client_rate_limiter):
+            if limiter is not None:
+                await limiter.aclose()
         engines = {id(e): e for e in (self._catalog_engine, self._exchange_log and self._exchange_log.engine) if e}
         for engine in engines.values():
             engine.dispose()
@@ -232,7 +244,7 @@ ActionExecutorDep = Annotated[ActionExecutor, Depends(get_action_executor)]
 def get_gateway(
     settings: SettingsDep, rasa: RasaClientDep, exchange_log: ExchangeLogDep, resources: ResourcesDep
 ) -> ChatGateway:
-    return ChatGateway(settings, rasa, exchange_log, resources.rate_limiter)
+    return ChatGateway(settings, rasa, exchange_log, resources.rate_limiter, resources.client_rate_limiter)
 
 
 GatewayDep = Annotated[ChatGateway, Depends(get_gateway)]

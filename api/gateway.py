@@ -5,6 +5,7 @@ When Rasa cannot answer, the citizen gets a handoff to 12345 and the turn is sti
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
@@ -57,16 +58,21 @@ class ChatGateway:
         rasa: RasaClient,
         exchange_log: Optional[ExchangeLog],
         rate_limiter: Optional[RateLimiter] = None,
+        client_rate_limiter: Optional[RateLimiter] = None,
     ) -> None:
         self.settings = settings
         self.rasa = rasa
         self.exchange_log = exchange_log
         self.rate_limiter = rate_limiter or NoRateLimit()
+        self.client_rate_limiter = client_rate_limiter or NoRateLimit()
 
-    async def handle_message(self, sender_id: str, text: str, channel: str) -> ChatResponse:
+    async def handle_message(
+        self, sender_id: str, text: str, channel: str, client: Optional[str] = None
+    ) -> ChatResponse:
+        """``client``: the caller's address, for the web chat's per-address limit (None: not checked)."""
         validate_sender_id(sender_id)
         message = self.normalise_message(text)
-        await self._check_rate(sender_id, channel)
+        await self._check_rate(sender_id, channel, client)
         started = time.perf_counter()
         try:
             rasa_messages = await self.rasa.send_message(sender_id, message)
@@ -85,13 +91,18 @@ class ChatGateway:
         await self._record(sender_id, channel, message, response, started, error=error)
         return response
 
-    async def _check_rate(self, sender_id: str, channel: str) -> None:
+    async def _check_rate(self, sender_id: str, channel: str, client: Optional[str]) -> None:
         if channel not in RATE_LIMITED_CHANNELS:
             return
         verdict = await self.rate_limiter.hit(sender_id)
         if not verdict.allowed:
             logger.info("sender %s on %s is over the rate limit", redact(sender_id), channel)
             raise RateLimited(verdict.retry_after_seconds)
+        if client and not _is_loopback(client):
+            verdict = await self.client_rate_limiter.hit(client)
+            if not verdict.allowed:
+                logger.info("a client address on %s is over its rate limit (sender %s)", channel, redact(sender_id))
+                raise RateLimited(verdict.retry_after_seconds)
 
     def normalise_message(self, text: str) -> str:
         if not isinstance(text, str):
@@ -130,6 +141,15 @@ class ChatGateway:
         )
         # The log is a synchronous SQLAlchemy engine: keep it off the event loop.
         await run_in_threadpool(self.exchange_log.record, record)
+
+
+def _is_loopback(address: str) -> bool:
+    """Local tools (eval, bench, soak) and a proxy that does not pass X-Forwarded-For look like
+    this; limiting them per address would limit everyone at once, so they are not counted."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def validate_sender_id(sender_id: Any) -> None:

@@ -1,4 +1,5 @@
-"""Per-sender rate limit for the citizen channels (/api/chat and WeChat).
+"""Per-sender rate limit for the citizen channels (/api/chat and WeChat), and per client address
+for the web chat.
 
 A fixed one-minute window per sender: simple, cheap, and exact enough for "one citizen cannot
 flood the assistant". In memory by default (one process); on Redis when ``redis_url`` is set so
@@ -107,9 +108,10 @@ class RedisRateLimiter:
         await self._redis.aclose()
 
 
-def make_rate_limiter(per_minute: int, redis_url: Optional[str]) -> RateLimiter:
+def make_rate_limiter(per_minute: int, redis_url: Optional[str], prefix: str = "wyc:ratelimit:") -> RateLimiter:
+    """``prefix`` keeps several limiters (per sender, per client address) apart on one Redis."""
     if per_minute <= 0:
         return NoRateLimit()
     if redis_url:
-        return RedisRateLimiter(redis_url, per_minute)
+        return RedisRateLimiter(redis_url, per_minute, prefix=prefix)
     return MemoryRateLimiter(per_minute)

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     agent_token: str | None = None
     cors_origins: list[str] = Field(default_factory=list)
     rate_limit_per_minute: int = 30
+    # Web chat messages per minute from one client address, whatever sender ids it uses (a script
+    # rotating ids must not flood Rasa). High: a government office or a school shares one address.
+    rate_limit_per_client_per_minute: int = 240
     redis_url: str | None = None
     exchange_retention_days: int = 180
     # Load catalog/data into an empty catalog database at startup (first run needs no command).

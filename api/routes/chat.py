@@ -1,7 +1,7 @@
 """POST /api/chat — the web widget's (and any HTTP client's) door to the gateway."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import GatewayDep
@@ -21,9 +21,11 @@ CHANNEL = "web"
         503: {"model": ChatResponse, "description": "智能助手不可用：返回 handoff（拨打12345），对话已记录"},
     },
 )
-async def chat(request: ChatRequest, gateway: GatewayDep) -> ChatResponse | JSONResponse:
+async def chat(request: ChatRequest, gateway: GatewayDep, http: Request) -> ChatResponse | JSONResponse:
     """一次提问，一次完整答复（一次性告知）。"""
-    response = await gateway.handle_message(request.sender_id, request.message, channel=CHANNEL)
+    # Behind nginx, uvicorn takes the address from X-Forwarded-For (it trusts 127.0.0.1 by default).
+    client = http.client.host if http.client else None
+    response = await gateway.handle_message(request.sender_id, request.message, channel=CHANNEL, client=client)
     if response.status == "assistant_unavailable":
         return JSONResponse(status_code=503, content=response.model_dump(mode="json"))
     return response

@@ -39,6 +39,7 @@ def fuzz_app(catalog_url, tmp_path_factory):
         public_base_url="https://wyc.example.test",
         agent_token=None,
         rate_limit_per_minute=0,  # reach the whole chat path on every example
+        rate_limit_per_client_per_minute=0,
         # A configured WeChat channel: unconfigured, it answers a designed 503.
         wechat_token="fuzz-wechat-token",
     )

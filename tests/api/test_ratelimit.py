@@ -139,3 +139,33 @@ def test_gateway_limits_wechat_but_not_the_agent_console(make_settings, fake_ras
     refused = asyncio.run(run())
     assert refused.status_code == 429 and refused.detail == RATE_LIMITED_MESSAGE
     assert len(fake_rasa.received) == 4
+
+
+def test_one_address_rotating_sender_ids_is_limited_but_loopback_is_not(make_settings, fake_rasa):
+    import httpx
+
+    from api.rasa_client import RasaClient
+
+    rasa = RasaClient("http://rasa.test", 2.0, transport=httpx.MockTransport(fake_rasa))
+    gateway = ChatGateway(make_settings(), rasa, None, MemoryRateLimiter(5), MemoryRateLimiter(3))
+
+    async def run():
+        for number in range(3):
+            await gateway.handle_message(f"rotating-{number}", "身份证", "web", client="203.0.113.9")
+        with pytest.raises(RateLimited) as refused:
+            await gateway.handle_message("rotating-3", "身份证", "web", client="203.0.113.9")
+        await gateway.handle_message("other-address", "身份证", "web", client="198.51.100.7")
+        for number in range(5):  # eval, bench and a proxy without X-Forwarded-For come from here
+            await gateway.handle_message(f"local-{number}", "身份证", "web", client="127.0.0.1")
+        await rasa.aclose()
+        return refused.value
+
+    refused = asyncio.run(run())
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+
+
+def test_the_chat_route_counts_the_callers_address(make_client, fake_rasa):
+    client = make_client(fake_rasa, rate_limit_per_minute=100, rate_limit_per_client_per_minute=2)
+    statuses = [client.post("/api/chat", json={"sender_id": f"id-{n}", "message": "身份证"}).status_code
+                for n in range(3)]
+    assert statuses == [200, 200, 429]  # TestClient's address is "testclient", not loopback
