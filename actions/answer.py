@@ -142,6 +142,11 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
         if picked is not None:
             return Need(target=picked)
     remembered = _targets(session, [memory.target_code] if memory.target_code else [])
+    if remembered and turn.is_reply and turn.repeats_previous and not learned and _states_something(session, turn):
+        # The same reply twice (「门头要装修…」 sent again, or re-sent by the load balancer after
+        # the first copy was processed): it changes nothing, so the answer is the same answer.
+        # (A bare 「好的」 twice is not re-answered.)
+        return Need(target=remembered[0])
     if remembered and _continues(turn, memory, learned_for_item_in_play):
         # A reply to the one question (「门头要装修」) must never be re-read as a new search:
         # that text alone is also the name of an item (临时占道).
@@ -155,6 +160,10 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
     if remembered and (memory.pending_question or turn.aspect or learned):
         return Need(target=remembered[0])  # 「要多少钱」「我在协兴镇」 about the same item
     return Need()
+
+
+def _states_something(session: Session, turn: Turn) -> bool:
+    return turn.names_place or bool(turn.item_codes) or bool(queries.parse_facts(session, turn.text))
 
 
 def _continues(turn: Turn, memory: Memory, learned: bool) -> bool:

@@ -14,6 +14,11 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
+def _previous_user_text(tracker: Tracker) -> Optional[str]:
+    texts = [(e.get("text") or "").strip() for e in tracker.events or [] if e.get("event") == "user"]
+    return texts[-2] if len(texts) >= 2 else None
+
+
 @dataclass(frozen=True)
 class Turn:
     """The citizen's latest message as the NLU understood it."""
@@ -24,6 +29,8 @@ class Turn:
     town_code: Optional[str]
     village_code: Optional[str]
     aspect: Optional[str]
+    # The citizen's message before this one, if this conversation had one (tracker events).
+    previous_text: Optional[str] = None
 
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> "Turn":
@@ -41,7 +48,13 @@ class Turn:
             town_code=towns[0] if towns else None,
             village_code=villages[0] if villages else None,
             aspect=aspects[0] if aspects else None,
+            previous_text=_previous_user_text(tracker),
         )
+
+    @property
+    def repeats_previous(self) -> bool:
+        """The same words again: a double tap, a client retry, or a turn re-sent after a replica died."""
+        return bool(self.text) and self.text == self.previous_text
 
     @property
     def is_reply(self) -> bool:

@@ -35,16 +35,18 @@ def catalog_factory(tmp_path_factory):
 def make_tracker(
     text: str, intent: str, entities: Optional[list[dict[str, Any]]] = None,
     slots: Optional[dict[str, Any]] = None, sender_id: str = "test-sender",
-    latest_action_name: str = "action_listen",
+    latest_action_name: str = "action_listen", history: Optional[list[str]] = None,
 ) -> Tracker:
+    """``history``: the citizen's earlier messages in this conversation (user events before this one)."""
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
         "entities": entities or [],
     }
+    events = [{"event": "user", "text": said} for said in (history or []) + [text]]
     return Tracker(
         sender_id, {name: None for name in SLOT_NAMES} | (slots or {}), latest,
-        [], False, None, {}, latest_action_name,
+        events, False, None, {}, latest_action_name,
     )
 
 
@@ -68,10 +70,13 @@ class Conversation:
 
     action: Action
     slots: dict[str, Any] = field(default_factory=dict)
+    said: list[str] = field(default_factory=list)
 
     def say(self, text: str, intent: str = "ask_item", entities=None) -> list[dict[str, Any]]:
-        events, messages = run_action(self.action, make_tracker(text, intent, entities, self.slots))
+        tracker = make_tracker(text, intent, entities, self.slots, history=self.said)
+        events, messages = run_action(self.action, tracker)
         self.slots.update(slot_values(events))
+        self.said.append(text)
         return messages
 
 

@@ -270,3 +270,22 @@ def test_a_paraphrased_reply_to_the_one_question_is_understood(conversation):
     guide = the_guide(chat.say("门头要重新装一下，税的事情也想一起办了", intent="inform"))
     plain = {m["name"] for m in guide["materials"] if m["condition"] is None}
     assert {"现状图（实景照片）", "账户、账号开立证明"} <= plain
+
+
+def test_the_same_reply_twice_gets_the_same_answer_not_a_new_question(conversation):
+    """A double tap, a client retry, or nginx re-sending a turn a dying replica had already saved."""
+    chat = conversation()
+    the_question(chat.say("我想开个小饭馆要准备啥"))
+    reply = "门头要装修，要办税，我自己去，住在龙台镇"
+    first = the_guide(chat.say(reply, intent="inform"))
+    again = the_guide(chat.say(reply, intent="inform"))
+    assert material_names(again) == material_names(first)
+    assert chat.slots["lookup_status"] == "guide"
+
+
+def test_a_bare_yes_twice_is_not_re_answered(conversation):
+    chat = conversation()
+    the_guide(chat.say("低保怎么申请，我在龙台镇"))
+    chat.say("好的", intent="affirm")
+    [message] = chat.say("好的", intent="affirm")
+    assert not message.get("custom") and "还有其他想办的事吗" in message["text"]
