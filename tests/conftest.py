@@ -1,4 +1,4 @@
-"""Shared fixtures. `stack`: the real processes — `rasa run` (bot env) with the model trained by
+"""Shared fixtures: `catalog_url` (the default catalog in a SQLite file) and `stack`: the real processes — `rasa run` (bot env) with the model trained by
 `scripts/train.sh`, and the FastAPI app (app env) serving the action webhook — on free local ports.
 
 Started once per test session and shared by every e2e and browser e2e test (DESIGN.md §3).
@@ -71,3 +71,17 @@ def stack(tmp_path_factory) -> Stack:
     finally:
         stop([rasa, app])
         sys.stderr.write(f"e2e logs kept in {work}\n")
+
+
+@pytest.fixture(scope="session")
+def catalog_url(tmp_path_factory) -> str:
+    """The default catalog (广安区 + guides.yaml) in a SQLite file, loaded once for the API and
+    browser tests (a module may override it with its own)."""
+    from catalog.db import make_engine
+    from catalog.seed import load_default_catalog
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('catalog') / 'catalog.db'}"
+    engine = make_engine(url)
+    load_default_catalog(engine)
+    engine.dispose()
+    return url

@@ -16,22 +16,10 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from catalog.db import make_engine
-from catalog.seed import load_default_catalog
 
 PUBLIC_BASE = "https://wyc.example.test"
 
 RasaHandler = Callable[[httpx.Request], httpx.Response]
-
-
-@pytest.fixture(scope="session")
-def catalog_url(tmp_path_factory) -> str:
-    """The default catalog (广安区), loaded once for every API test."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('api-catalog') / 'catalog.db'}"
-    engine = make_engine(url)
-    load_default_catalog(engine)
-    engine.dispose()
-    return url
 
 
 @pytest.fixture

@@ -61,18 +61,6 @@ def page_factory(browser):
 # --- the catalog ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def catalog_url(tmp_path_factory) -> str:
-    from catalog.db import make_engine
-    from catalog.seed import load_default_catalog
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser-catalog') / 'catalog.db'}"
-    engine = make_engine(url)
-    load_default_catalog(engine)
-    engine.dispose()
-    return url
-
-
 # --- the fake Rasa server ---------------------------------------------------------------------
 
 
