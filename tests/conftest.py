@@ -1,5 +1,6 @@
-"""Shared fixtures: `catalog_url` (the default catalog in a SQLite file) and `stack`: the real processes — `rasa run` (bot env) with the model trained by
-`scripts/train.sh`, and the FastAPI app (app env) serving the action webhook — on free local ports.
+"""Shared fixtures: `catalog_url` (the default catalog in a SQLite file) and `stack`: the real
+processes — `rasa run` (bot env) with the model trained by `scripts/train.sh`, and the FastAPI app
+(app env) serving the action webhook — on free local ports.
 
 Started once per test session and shared by every e2e and browser e2e test (DESIGN.md §3).
 Lives at the root of tests/ so both folders see the same session fixture; it imports nothing
