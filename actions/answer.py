@@ -246,16 +246,16 @@ class ActionAnswer(CatalogAction):
         relevant = learned and _learned_about_need_in_play(session, memory, facts, place)
         need = find_need(session, turn, memory, learned, relevant)
         remembered = [SlotSet("facts", facts)] + _place_slots(place)
-        status, events = self._respond(session, dispatcher, turn, memory, need, facts, place)
+        status, events = self._respond(session, dispatcher, turn, memory, need, facts, place, learned)
         if status == NO_CONTEXT:
             noted = _noted(session, memory, facts, place)
             dispatcher.utter_message(text=render.no_context_text(noted, answered_before=memory.target_code is not None))
         logger.info("sender=%s intent=%s need=%s status=%s", tracker.sender_id, turn.intent, need.key, status)
         return remembered + events + [SlotSet("lookup_status", status)]
 
-    def _respond(self, session, dispatcher, turn, memory, need, facts, place):
+    def _respond(self, session, dispatcher, turn, memory, need, facts, place, learned=False):
         if need.key is None:
-            return self._nothing_found(turn, memory)
+            return self._nothing_found(turn, memory, learned)
         already_asked = need.key in memory.asked_for
         if need.candidates:
             if already_asked and memory.pending_question:
@@ -267,11 +267,13 @@ class ActionAnswer(CatalogAction):
         return GUIDE, self._guide(session, dispatcher, turn, need.target, facts, place)
 
     @staticmethod
-    def _nothing_found(turn: Turn, memory: Memory):
+    def _nothing_found(turn: Turn, memory: Memory, learned: bool = False):
         if memory.pending_question:
             return NOT_FOUND, _forget_question()  # the one question did not settle it: hand off
-        # 「好的」「我在龙台镇」 with no item in play is not a failure: ask what to handle.
-        if turn.is_reply and turn.intent != "nlu_fallback":
+        # 「好的」「不是」, or 「我在龙台镇」 (a place or a fact noted), with no item in play is not a
+        # failure: ask what to handle. A statement that matched nothing and told us nothing
+        # (「我家孩子想转学去城南小学」, read as inform) is a question we cannot answer: hand off.
+        if turn.intent in ("affirm", "deny") or (turn.intent == "inform" and learned):
             return NO_CONTEXT, _forget_question()
         return NOT_FOUND, _forget_question()
 
