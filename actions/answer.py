@@ -253,7 +253,7 @@ class ActionAnswer(CatalogAction):
         logger.info("sender=%s intent=%s need=%s status=%s", tracker.sender_id, turn.intent, need.key, status)
         return remembered + events + [SlotSet("lookup_status", status)]
 
-    def _respond(self, session, dispatcher, turn, memory, need, facts, place, learned=False):
+    def _respond(self, session, dispatcher, turn, memory, need, facts, place, learned):
         if need.key is None:
             return self._nothing_found(turn, memory, learned)
         already_asked = need.key in memory.asked_for
@@ -267,7 +267,7 @@ class ActionAnswer(CatalogAction):
         return GUIDE, self._guide(session, dispatcher, turn, need.target, facts, place)
 
     @staticmethod
-    def _nothing_found(turn: Turn, memory: Memory, learned: bool = False):
+    def _nothing_found(turn: Turn, memory: Memory, learned: bool):
         if memory.pending_question:
             return NOT_FOUND, _forget_question()  # the one question did not settle it: hand off
         # 「好的」「不是」, or 「我在龙台镇」 (a place or a fact noted), with no item in play is not a

@@ -123,9 +123,6 @@ class LeasedRedisLockStore(RedisLockStore):
         # finish_serving deletes the key when the queue is empty, in the same transaction.
         self.finish_serving(conversation_id, ticket_number)
 
-    def update_lock(self, conversation_id: Text) -> None:
-        self._transact(conversation_id, lambda lock: None, ttl=LOCK_LIFETIME)
-
     # --- acquiring ---------------------------------------------------------------------------------
 
     @asynccontextmanager

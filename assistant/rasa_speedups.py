@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Text
 
-_installed = False
 _validator: Optional[Any] = None
 
 
@@ -48,13 +47,9 @@ def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
 
 
 def install() -> None:
-    """Replace ``RemoteAction._validate_action_result``; a no-op without Rasa or when done."""
-    global _installed
-    if _installed:
-        return
+    """Replace ``RemoteAction._validate_action_result`` (again: the same); a no-op without Rasa."""
     try:
         from rasa.core.actions.action import RemoteAction
     except ImportError:  # the app environment imports `assistant` without Rasa
         return
     RemoteAction._validate_action_result = _validate_action_result
-    _installed = True

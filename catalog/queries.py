@@ -26,7 +26,8 @@ __all__ = [
 
 DEFAULT_SAMPLE_NOTICE = "示例数据，以官方办事指南为准"
 PLACE_QUESTION = "您在哪个乡镇（街道）办理？"
-# Memoised answers per engine (fact keys, tailored materials) before the table is emptied.
+# Entries per memo table (targets, fact keys, tailored materials, members, service points)
+# before the table is emptied.
 MEMO_LIMIT = 4096
 VILLAGE_STATION_NOTE = "您所在村（社区）的便民服务站也可办理"
 MIN_PLACE_NAME = 2
@@ -76,12 +77,8 @@ def _level_of_bundle(bundle: Bundle) -> str:
 
 
 def get_target(session: Session, code: str) -> Optional[Target]:
-    """The item or bundle with this code (None if neither); memoised per engine like the search
-    index, and dropped with it when an importer writes (Target is immutable)."""
-    memo: dict[str, Optional[Target]] = cached(session, "targets", lambda _: {})
-    if code not in memo:
-        memo[code] = _load_target(session, code)
-    return memo[code]
+    """The item or bundle with this code (None if neither); memoised (Target is immutable)."""
+    return _memoised(session, "targets", code, lambda: _load_target(session, code))
 
 
 def _load_target(session: Session, code: str) -> Optional[Target]:
@@ -373,8 +370,8 @@ def _merge_into(result: dict[str, MaterialOut], material: MaterialOut) -> None:
 
 def _memoised(session: Session, name: str, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()`` once per engine and key, dropped with the search index when an importer
-    writes. Keys are (target code, stated facts): both come from the catalog's finite
-    vocabulary, and the table is emptied if it ever grows past MEMO_LIMIT entries."""
+    writes. Keys are built from catalog codes and stated facts, the catalog's finite vocabulary;
+    a table is emptied if it ever grows past MEMO_LIMIT entries."""
     memo: dict[Hashable, Any] = cached(session, name, lambda _: {})
     if key not in memo:
         if len(memo) >= MEMO_LIMIT:
