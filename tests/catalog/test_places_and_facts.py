@@ -62,6 +62,7 @@ def test_place_from_codes(session, town_code, village_code, town, village):
         ("我想开个小饭馆", {}),
         ("我自己跑，门头不动", {"delegated": "no", "shopfront_renovation": "no"}),
         ("我去不了，让儿子去办", {"delegated": "yes"}),
+        ("她住在协兴镇，我帮她去办", {"delegated": "yes"}),
     ],
 )
 def test_parse_facts_on_the_default_catalog(session, text, expected):
