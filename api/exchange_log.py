@@ -2,22 +2,35 @@
 
 Lives in the log database (``settings.effective_log_database_url``), separate from the
 catalog's metadata so a catalog reload never touches it. Texts are stored redacted.
+
+The chat path does not wait for the database: ``record_later`` puts the turn on a queue that one
+writer thread stores in batches (one multi-row INSERT per batch, at most ``BATCH_SECONDS`` after
+the turn). Redaction happens there too. ``recent`` and ``flush`` wait for the queue first, so an
+agent reading the log sees every turn answered before. A turn still queued when the process is
+killed (SIGKILL) is lost; a normal shutdown stores it (``close``).
 """
 from __future__ import annotations
 
 import logging
+import queue
 import sys
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, Engine, Integer, MetaData, String, Text, delete, select
+from sqlalchemy import JSON, Boolean, DateTime, Engine, Integer, MetaData, String, Text, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from api.redact import redact_with_flag
 
 logger = logging.getLogger(__name__)
+
+BATCH_SECONDS = 0.2  # the writer waits this long for more turns before it stores a batch
+BATCH_SIZE = 200
+QUEUE_LIMIT = 10_000  # turns waiting for a slow or unreachable database; beyond this they are dropped
+_STOP = object()
 
 
 class LogBase(DeclarativeBase):
@@ -58,18 +71,24 @@ class ExchangeRecord:
     status: str = "ok"
     error: Optional[str] = None
     latency_ms: Optional[int] = None
+    answered_at: datetime = field(default_factory=_utc_now)
 
 
 class ExchangeLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_LIMIT)
+        self._writer: Optional[threading.Thread] = None
+        self._writer_lock = threading.Lock()
+        self.dropped = 0  # turns not queued because the queue was full
 
     def create_table(self) -> None:
         LogBase.metadata.create_all(self.engine)
 
     def record(self, record: ExchangeRecord) -> Optional[int]:
-        """Store one turn (redacted). A broken log database must not break the chat: log and go on."""
+        """Store one turn (redacted) now; its row id. A broken log database must not break the
+        chat: log and go on."""
         row = _to_row(record)
         try:
             with self._sessions.begin() as session:
@@ -79,6 +98,67 @@ class ExchangeLog:
         except SQLAlchemyError:
             logger.exception("could not record the exchange of sender %s", row.sender_id)
             return None
+
+    def record_later(self, record: ExchangeRecord) -> None:
+        """Queue one turn for the writer thread; returns at once (the chat path uses this)."""
+        self._ensure_writer()
+        try:
+            self._queue.put_nowait(record)
+        except queue.Full:
+            self.dropped += 1
+            logger.error("exchange log queue full (%d turns): a turn was not recorded", QUEUE_LIMIT)
+
+    def flush(self) -> None:
+        """Wait until every queued turn is stored (or failed and logged)."""
+        if self._writer is not None:
+            self._queue.join()
+
+    def close(self) -> None:
+        """Store what is queued and stop the writer (app shutdown)."""
+        with self._writer_lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            self._queue.put(_STOP)
+            writer.join()
+
+    def _ensure_writer(self) -> None:
+        if self._writer is None:
+            with self._writer_lock:
+                if self._writer is None:
+                    self._writer = threading.Thread(target=self._write_batches, name="exchange-log", daemon=True)
+                    self._writer.start()
+
+    def _write_batches(self) -> None:
+        while True:
+            first = self._queue.get()
+            batch, stop = [], first is _STOP
+            if not stop:
+                batch.append(first)
+            while not stop and len(batch) < BATCH_SIZE:
+                try:
+                    more = self._queue.get(timeout=BATCH_SECONDS)
+                except queue.Empty:
+                    break
+                if more is _STOP:
+                    stop = True
+                else:
+                    batch.append(more)
+            try:
+                if batch:
+                    self._store(batch)
+            finally:
+                for _ in range(len(batch) + (1 if stop else 0)):
+                    self._queue.task_done()
+            if stop:
+                return
+
+    def _store(self, batch: list[ExchangeRecord]) -> None:
+        try:
+            rows = [_to_values(record) for record in batch]
+            with self.engine.begin() as connection:
+                connection.execute(insert(Exchange), rows)
+        except Exception:  # noqa: BLE001 — the writer must outlive any one bad batch
+            logger.exception("could not record %d exchange(s)", len(batch))
 
     def purge_older_than(self, days: int, now: Optional[datetime] = None) -> int:
         """Delete turns older than ``days`` (retention); returns how many. ``days <= 0`` keeps all."""
@@ -92,7 +172,9 @@ class ExchangeLog:
         return removed
 
     def recent(self, limit: int = 50, sender_id: Optional[str] = None, status: Optional[str] = None) -> list[Exchange]:
-        """Newest first; for the agent console (follow up on failed turns with ``status``)."""
+        """Newest first; for the agent console (follow up on failed turns with ``status``).
+        Waits for the turns still queued."""
+        self.flush()
         query = select(Exchange).order_by(Exchange.id.desc()).limit(limit)
         if sender_id is not None:
             query = query.where(Exchange.sender_id == redact_with_flag(sender_id).text)
@@ -103,11 +185,16 @@ class ExchangeLog:
 
 
 def _to_row(record: ExchangeRecord) -> Exchange:
+    return Exchange(**_to_values(record))
+
+
+def _to_values(record: ExchangeRecord) -> dict:
+    """The row's column values: texts redacted, the time the turn was answered."""
     sender = redact_with_flag(record.sender_id)
     user = redact_with_flag(record.user_text)
     bots = [redact_with_flag(text) for text in record.bot_texts]
-    return Exchange(
-        created_at=_utc_now(),
+    return dict(
+        created_at=record.answered_at,
         sender_id=sender.text,
         channel=record.channel,
         user_text=user.text,

@@ -13,7 +13,6 @@ from typing import Any, Optional
 
 from fastapi import HTTPException
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from api.exchange_log import ExchangeLog, ExchangeRecord
 from api.rasa_client import RasaClient, RasaUnavailable
@@ -79,7 +78,7 @@ class ChatGateway:
         except RasaUnavailable as exc:
             logger.warning("rasa unavailable for sender %s on %s: %s", redact(sender_id), channel, exc)
             response = unavailable_response(sender_id)
-            await self._record(sender_id, channel, message, response, started, error=str(exc))
+            self._record(sender_id, channel, message, response, started, error=str(exc))
             return response
         response, error = ChatResponse(sender_id=sender_id, messages=to_bot_messages(rasa_messages)), None
         if not response.messages:
@@ -88,7 +87,7 @@ class ChatGateway:
         logger.info(
             "sender %s on %s: %r → %d message(s)", redact(sender_id), channel, redact(message), len(response.messages)
         )
-        await self._record(sender_id, channel, message, response, started, error=error)
+        self._record(sender_id, channel, message, response, started, error=error)
         return response
 
     async def _check_rate(self, sender_id: str, channel: str, client: Optional[str]) -> None:
@@ -118,7 +117,7 @@ class ChatGateway:
             )
         return message
 
-    async def _record(
+    def _record(
         self,
         sender_id: str,
         channel: str,
@@ -139,8 +138,8 @@ class ChatGateway:
             error=error,
             latency_ms=round((time.perf_counter() - started) * 1000),
         )
-        # The log is a synchronous SQLAlchemy engine: keep it off the event loop.
-        await run_in_threadpool(self.exchange_log.record, record)
+        # Stored by the log's writer thread: the citizen does not wait for the database.
+        self.exchange_log.record_later(record)
 
 
 def _is_loopback(address: str) -> bool:

@@ -14,15 +14,33 @@ uses PostgreSQL with Rasa's own SQLTrackerStore (assistant/endpoints.production.
     tracker_store:
       type: assistant.tracker_store.LocalSQLTrackerStore
       db: var/rasa_tracker.db
+
+It also keeps the latest conversation session of recently active conversations in memory
+(``cache_size`` conversations, least recently used first out). Rasa's store reads the whole
+session from the file at the start of every turn, and recreates every event from its JSON, and
+at the end of the turn counts the stored events again to find the new ones: a quarter of Rasa's
+CPU per turn (py-spy, docs/BENCHMARKS.md). The file stays the truth: every retrieve and save
+first reads the sender's newest event id, an indexed lookup, and uses the memory only when
+that id is the one this process wrote or read last. A turn written by any other process
+(a second ``rasa run``, a Rasa tool) therefore makes the next read go to the file.
 """
 from __future__ import annotations
 
+import copy
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+DEFAULT_CACHE_SIZE = 1000
 
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -34,8 +52,17 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+@dataclass
+class _Session:
+    """What ``retrieve`` returns for one sender, as of the row with id ``last_id``."""
+
+    last_id: int
+    events: list[Event]  # the latest conversation session, in stored order
+
+
 class LocalSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore fixed to a SQLite file in WAL mode (see the module docstring)."""
+    """SQLTrackerStore fixed to a SQLite file in WAL mode, with the latest sessions in memory
+    (see the module docstring)."""
 
     def __init__(
         self,
@@ -43,8 +70,10 @@ class LocalSQLTrackerStore(SQLTrackerStore):
         host: Optional[Text] = None,
         db: Text = "rasa.db",
         event_broker: Optional[EventBroker] = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
         **kwargs: Any,
     ) -> None:
+        """``cache_size``: conversations kept in memory (0: none, every turn reads the file)."""
         kwargs.pop("dialect", None)
         super().__init__(domain=domain, dialect="sqlite", host=host, db=db, event_broker=event_broker, **kwargs)
         # SQLAlchemy 1.4 opens a SQLite file with NullPool: a new connection for every retrieve and
@@ -61,3 +90,98 @@ class LocalSQLTrackerStore(SQLTrackerStore):
         with self.engine.connect() as connection:
             # Persistent in the file: set once, every later connection reads it.
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        self.cache_size = max(0, int(cache_size))
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()
+
+    # ------------------------------------------------------------------ reads
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The latest session, as Rasa's store returns it; from memory when the file has nothing newer."""
+        if self.domain is None or not self.cache_size:
+            return await super().retrieve(sender_id)
+        with self.session_scope() as session:
+            last_id = self._last_event_id(session, sender_id)
+            cached = self._cached(sender_id, last_id)
+            if cached is None:
+                if last_id is None:
+                    return None
+                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+                if not rows:
+                    return None
+                tracker = DialogueStateTracker.from_dict(
+                    sender_id, [json.loads(row.data) for row in rows], self.domain.slots
+                )
+                self._remember(sender_id, last_id, list(tracker.events))
+                return tracker
+        # Each tracker gets its own event objects: Rasa sets attributes on events it replays.
+        return DialogueStateTracker.from_events(
+            sender_id, [copy.copy(event) for event in cached.events], self.domain.slots
+        )
+
+    # ----------------------------------------------------------------- writes
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the events the file does not have yet, as Rasa's store does, then remember the session."""
+        if not self.cache_size:
+            return await super().save(tracker)
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+        with self.session_scope() as session:
+            last_id = self._last_event_id(session, sender_id)
+            cached = self._cached(sender_id, last_id)
+            stored = len(cached.events) if cached is not None else self._stored_in_session(session, sender_id)
+            events = list(tracker.events)
+            rows = [self._row(sender_id, event) for event in events[stored:]]
+            session.add_all(rows)
+            session.flush()  # gives the rows their ids
+            if rows:
+                last_id = rows[-1].id
+            session.commit()
+        if last_id is None:
+            return
+        self._remember(sender_id, last_id, _latest_session(events))
+
+    # ---------------------------------------------------------------- helpers
+
+    def _last_event_id(self, session: Any, sender_id: Text) -> Optional[int]:
+        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+
+    def _stored_in_session(self, session: Any, sender_id: Text) -> int:
+        return self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+
+    def _cached(self, sender_id: Text, last_id: Optional[int]) -> Optional[_Session]:
+        cached = self._sessions.get(sender_id)
+        if cached is None or last_id is None or cached.last_id != last_id:
+            self._sessions.pop(sender_id, None)
+            return None
+        self._sessions.move_to_end(sender_id)
+        return cached
+
+    def _remember(self, sender_id: Text, last_id: int, events: list[Event]) -> None:
+        # Copies: the caller goes on using (and Rasa goes on setting attributes on) its own events.
+        self._sessions[sender_id] = _Session(last_id, [copy.copy(event) for event in events])
+        self._sessions.move_to_end(sender_id)
+        while len(self._sessions) > self.cache_size:
+            self._sessions.popitem(last=False)
+
+    def _row(self, sender_id: Text, event: Event) -> Any:
+        """The row SQLTrackerStore.save writes for ``event`` (same columns, same JSON)."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+
+def _latest_session(events: list[Event]) -> list[Event]:
+    """What SQLTrackerStore's query returns after these events are stored: the events whose
+    timestamp is at or after the newest ``SessionStarted``, or all of them when there is none."""
+    starts = [event.timestamp for event in events if isinstance(event, SessionStarted)]
+    if not starts:
+        return events
+    newest = max(starts)
+    return [event for event in events if event.timestamp >= newest]

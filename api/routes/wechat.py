@@ -32,7 +32,7 @@ SUCCESS = "success"  # WeChat's "received, no reply" answer; valid in plain and 
 NOT_CONFIGURED = "WeChat channel is not configured: set WECHAT_TOKEN (and WECHAT_AES_KEY for safe mode)."
 
 
-def get_chat_handler(gateway: GatewayDep) -> ChatHandler:
+async def get_chat_handler(gateway: GatewayDep) -> ChatHandler:
     """The gateway shared with /api/chat (``handle_message(sender_id, text, channel)``); tests
     override this dependency."""
     return gateway.handle_message

@@ -26,7 +26,8 @@ GUIDE = {
 def exchange_log(tmp_path) -> ExchangeLog:
     log = ExchangeLog(make_engine(f"sqlite:///{tmp_path / 'log.db'}"))
     log.create_table()
-    return log
+    yield log
+    log.close()
 
 
 @pytest.fixture
@@ -149,6 +150,7 @@ def test_broken_exchange_log_does_not_break_the_chat(build_gateway, fake_rasa, e
         connection.exec_driver_sql("DROP TABLE exchanges")
     with caplog.at_level(logging.ERROR, logger="api.exchange_log"):
         response = run(build_gateway(fake_rasa).handle_message("web-1", "社保卡", "web"))
+        exchange_log.flush()
     assert response.messages[0].text == "好的"
     assert "could not record" in caplog.text
 

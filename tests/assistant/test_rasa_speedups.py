@@ -1,4 +1,5 @@
-"""assistant/rasa_speedups.py: the action-response check is Rasa's, minus the per-call schema check."""
+"""assistant/rasa_speedups.py: the action-response check is Rasa's, minus the per-call schema check;
+the action calls keep their connection."""
 from __future__ import annotations
 
 import jsonschema
@@ -28,6 +29,7 @@ def action():
 
 def test_installed_on_import_of_the_assistant_package():
     assert RemoteAction._validate_action_result is rasa_speedups._validate_action_result
+    assert EndpointConfig.session is rasa_speedups._session
 
 
 def test_a_valid_response_passes(action):
@@ -53,3 +55,90 @@ def test_the_schema_is_checked_once(action, monkeypatch):
     for _ in range(5):
         action._validate_action_result(GUIDE_RESPONSE)
     assert len(calls) == 1
+
+
+# ------------------------------------------------------- one kept connection to the action server
+
+async def _serve(handler):
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_post("/webhook", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, f"http://127.0.0.1:{port}/webhook"
+
+
+def test_action_calls_reuse_one_connection_with_rasas_headers_and_auth():
+    import asyncio
+
+    from aiohttp import web
+
+    seen = []
+
+    async def handler(request):
+        seen.append((request.transport.get_extra_info("peername"), request.headers.get("X-Deployment"),
+                     request.headers.get("Authorization")))
+        return web.json_response(GUIDE_RESPONSE)
+
+    async def main():
+        runner, url = await _serve(handler)
+        try:
+            endpoint = EndpointConfig(url, headers={"X-Deployment": "guangan"},
+                                      basic_auth={"username": "rasa", "password": "s3cret"})
+            for _ in range(3):
+                assert await endpoint.request(json={"next_action": "action_answer"}) == GUIDE_RESPONSE
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(main())
+    assert len(seen) == 3
+    assert len({peer for peer, _, _ in seen}) == 1  # one TCP connection for three calls
+    assert all(header == "guangan" and auth.startswith("Basic ") for _, header, auth in seen)
+
+
+def test_a_remote_action_runs_through_the_kept_session_in_each_event_loop():
+    import asyncio
+
+    from aiohttp import web
+    from rasa.core.channels import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    async def handler(request):
+        body = await request.json()
+        assert body["next_action"] == "action_answer" and body["sender_id"] == "citizen-1"
+        return web.json_response(GUIDE_RESPONSE)
+
+    async def one_call():
+        runner, url = await _serve(handler)
+        try:
+            action = RemoteAction("action_answer", EndpointConfig(url))
+            return await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}),
+                                    DialogueStateTracker("citizen-1", []), Domain.empty())
+        finally:
+            await runner.cleanup()
+
+    for _ in range(2):  # a second loop gets its own session: the first one's loop is closed
+        events = asyncio.run(one_call())
+        assert [type(e).__name__ for e in events] == ["BotUttered", "SlotSet"]
+        assert events[0].text == "【最低生活保障】一次性告知"
+    # Making the second loop's session closed and dropped the first one's (its loop had ended).
+    assert len(rasa_speedups._sessions) == 1
+
+
+def test_sessions_are_closed_at_exit():
+    import asyncio
+
+    async def open_one():
+        async with EndpointConfig("http://127.0.0.1:1/webhook").session() as session:
+            return session
+
+    session = asyncio.run(open_one())
+    assert not session.closed
+    rasa_speedups._close_all()
+    assert session.closed and not rasa_speedups._sessions

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from assistant.tracker_store import LocalSQLTrackerStore
@@ -43,3 +43,128 @@ def test_the_file_is_in_wal_mode_and_commits_do_not_sync_every_time(tmp_path):
     with store.session_scope() as session:  # Rasa's own sessions use the same pooled engine
         assert session.get_bind() is store.engine
         assert session.execute(sa.text("PRAGMA synchronous")).scalar() == 1
+
+
+# ---------------------------------------------------------------- the in-memory latest sessions
+
+
+def _turn(text: str, town: str) -> list:
+    return [UserUttered(text, {"name": "inform", "confidence": 0.9}), SlotSet("town_code", town),
+            ActionExecuted("action_answer"), ActionExecuted("action_listen")]
+
+
+def _as_dicts(tracker: DialogueStateTracker) -> list[dict]:
+    return [event.as_dict() for event in tracker.events]
+
+
+def _statements(store: LocalSQLTrackerStore) -> list[str]:
+    seen: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+def _converse(store: LocalSQLTrackerStore, sender: str, turns: int) -> DialogueStateTracker:
+    """What Rasa's processor does each turn: retrieve (or create), add events, save."""
+    for number in range(turns):
+        tracker = asyncio.run(store.retrieve(sender))
+        if tracker is None:
+            tracker = DialogueStateTracker.from_events(
+                sender, [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+                DOMAIN.slots,
+            )
+        for event in _turn(f"第{number}句", f"51160210{number}"):
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+    return tracker
+
+
+def test_a_remembered_session_is_the_one_the_file_gives(tmp_path):
+    store = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
+    last = _converse(store, "citizen-1", 4)
+
+    from_memory = asyncio.run(store.retrieve("citizen-1"))
+    from_file = asyncio.run(LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"), cache_size=0).retrieve("citizen-1"))
+    assert _as_dicts(from_memory) == _as_dicts(from_file) == _as_dicts(last)
+    assert from_memory.get_slot("town_code") == "511602103"
+    assert from_memory.latest_message.text == "第3句"
+
+
+def test_a_remembered_turn_reads_one_id_from_the_file_and_no_events(tmp_path):
+    store = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
+    _converse(store, "citizen-1", 2)
+    statements = _statements(store)
+    tracker = asyncio.run(store.retrieve("citizen-1"))
+    assert len(statements) == 1 and "max(events.id)" in statements[0]
+
+    statements.clear()
+    for event in _turn("第三句", "511602108"):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    # The newest id, then the four new rows; no count of the stored session.
+    assert "max(events.id)" in statements[0]
+    assert [s.split()[0] for s in statements[1:]] == ["INSERT"] * 4
+    cold = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"), cache_size=0)
+    assert _as_dicts(asyncio.run(cold.retrieve("citizen-1"))) == _as_dicts(tracker)
+
+
+def test_a_turn_written_by_another_process_is_read_from_the_file(tmp_path):
+    ours = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
+    _converse(ours, "citizen-1", 2)
+    other = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
+    _converse(other, "citizen-1", 1)  # e.g. a second `rasa run` on the same file
+
+    tracker = asyncio.run(ours.retrieve("citizen-1"))
+    assert tracker.latest_message.text == "第0句"  # the other process's turn, not our memory
+    cold = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"), cache_size=0)
+    assert _as_dicts(tracker) == _as_dicts(asyncio.run(cold.retrieve("citizen-1")))
+    assert [e.get("text") for e in _as_dicts(tracker) if e["event"] == "user"] == ["第0句", "第1句", "第0句"]
+    for event in _turn("再问一句", "511602109"):
+        tracker.update(event)
+    asyncio.run(ours.save(tracker))  # counts what is stored, writes only the new events
+    assert _as_dicts(asyncio.run(cold.retrieve("citizen-1"))) == _as_dicts(tracker)
+
+
+def test_a_new_session_leaves_only_its_own_events_in_memory(tmp_path):
+    store = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
+    tracker = _converse(store, "citizen-1", 2)
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    for event in _turn("新的一天", "511602105"):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+
+    from_memory = asyncio.run(store.retrieve("citizen-1"))
+    cold = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"), cache_size=0)
+    assert _as_dicts(from_memory) == _as_dicts(asyncio.run(cold.retrieve("citizen-1")))
+    assert [e.get("text") for e in _as_dicts(from_memory) if e["event"] == "user"] == ["新的一天"]
+
+
+def test_changing_a_returned_tracker_does_not_change_the_memory(tmp_path):
+    store = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"))
+    _converse(store, "citizen-1", 1)
+    first = asyncio.run(store.retrieve("citizen-1"))
+    first.latest_message.text = "改过了"
+    first.update(UserUttered("没保存的一句"))
+    again = asyncio.run(store.retrieve("citizen-1"))
+    assert again.latest_message.text == "第0句"
+    assert len(again.events) == len(first.events) - 1
+
+
+def test_memory_holds_at_most_cache_size_conversations_and_the_rest_come_from_the_file(tmp_path):
+    store = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"), cache_size=2)
+    for sender in ("a", "b", "c"):
+        _converse(store, sender, 1)
+    assert list(store._sessions) == ["b", "c"]
+    statements = _statements(store)
+    assert asyncio.run(store.retrieve("a")).latest_message.text == "第0句"
+    assert any("FROM events" in s and "max(events.id)" not in s for s in statements)  # read from the file
+    assert list(store._sessions) == ["c", "a"]
+    assert asyncio.run(store.retrieve("nobody")) is None
+
+
+def test_cache_size_comes_from_endpoints_and_zero_turns_memory_off(tmp_path):
+    store = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"), cache_size="0")
+    _converse(store, "citizen-1", 2)
+    assert not store._sessions
+    assert asyncio.run(store.retrieve("citizen-1")).latest_message.text == "第1句"
