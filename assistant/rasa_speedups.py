@@ -9,7 +9,9 @@ response, on every call. With jsonschema 4.17 that meta-check is most of a turn:
 ``_validate_action_result`` (docs/BENCHMARKS.md). The schema is a constant
 (``RemoteAction.action_response_format_spec``), so it is checked once here and the compiled
 validator reused; every action response is still validated exactly as before (same schema, same
-``best_match`` error, same message added by Rasa).
+``best_match`` error, same message added by Rasa). A response is first checked event by event
+against the one event schema its ``event`` names (``_certainly_valid``); only a response that
+fails that goes through the full check, which then gives Rasa's exact error.
 
 2. Keep the HTTP connection to the action server. ``EndpointConfig.request`` opens a new
 ``aiohttp.ClientSession`` for every call and closes it after: a new connector, a new TCP
@@ -45,11 +47,69 @@ def _compiled_validator(schema: Dict[Text, Any]) -> Any:
     return _validator
 
 
+def _event_validators(schema: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
+    """One compiled validator per event type, or None when Rasa's schema is not the known one.
+
+    Rasa's EVENT_SCHEMA lists 23 event schemas under ``oneOf``, each fixing ``event`` to its own
+    constant, so jsonschema tries all 23 on every event. As the constants differ, an event can
+    only ever match the schema of its own ``event`` value: ``oneOf`` holds exactly when the event
+    is valid against that one. The validators below check just that (plus EVENT_SCHEMA's own
+    properties and ``required``), with Rasa's own sub-schemas.
+    """
+    from jsonschema.validators import validator_for
+    from rasa.shared.utils.schemas.events import EVENT_SCHEMA, EVENTS_SCHEMA
+
+    known = {"type": "object", "properties": {"events": EVENTS_SCHEMA,
+                                              "responses": {"type": "array", "items": {"type": "object"}}}}
+    if schema != known or set(EVENT_SCHEMA) != {"type", "properties", "required", "oneOf"}:
+        return None
+    base = {key: value for key, value in EVENT_SCHEMA.items() if key != "oneOf"}
+    validators = {}
+    for sub in EVENT_SCHEMA["oneOf"]:
+        const = sub.get("properties", {}).get("event", {}).get("const")
+        if not isinstance(const, str) or const in validators:
+            return None
+        one = {**base, "allOf": [sub]}
+        cls = validator_for(one)
+        cls.check_schema(one)
+        validators[const] = cls(one)
+    return validators
+
+
+_UNSET: Any = object()
+_by_event: Any = _UNSET
+
+
+def _certainly_valid(schema: Dict[Text, Any], result: Any) -> bool:
+    """True only when ``result`` is valid against the action response schema; False means "check
+    it fully" (it may still be valid)."""
+    global _by_event
+    if _by_event is _UNSET:
+        _by_event = _event_validators(schema)
+    if _by_event is None or not isinstance(result, dict):
+        return False
+    responses = result.get("responses", [])
+    if not isinstance(responses, list) or not all(isinstance(response, dict) for response in responses):
+        return False
+    events = result.get("events", [])
+    if not isinstance(events, list):
+        return False
+    for event in events:
+        kind = event.get("event") if isinstance(event, dict) else None
+        validator = _by_event.get(kind) if isinstance(kind, str) else None
+        if validator is None or not validator.is_valid(event):
+            return False
+    return True
+
+
 def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
     from jsonschema.exceptions import best_match
     from rasa.shared.constants import DOCS_BASE_URL
 
-    error = best_match(_compiled_validator(self.action_response_format_spec()).iter_errors(result))
+    schema = self.action_response_format_spec()
+    if _certainly_valid(schema, result):
+        return True
+    error = best_match(_compiled_validator(schema).iter_errors(result))
     if error is not None:
         error.message += (
             f". Failed to validate Action server response from API, "

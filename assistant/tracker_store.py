@@ -39,6 +39,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import Session
 
 DEFAULT_CACHE_SIZE = 1000
 
@@ -92,20 +93,28 @@ class LocalSQLTrackerStore(SQLTrackerStore):
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         self.cache_size = max(0, int(cache_size))
         self._sessions: OrderedDict[str, _Session] = OrderedDict()
+        # Plain SQL through the pooled connection: the ORM's query building cost more than the
+        # queries (py-spy). Same table and columns as SQLTrackerStore.SQLEvent.
+        table = self.SQLEvent.__table__.name
+        self._select_last_id = f"SELECT max(id) FROM {table} WHERE sender_id = ?"
+        self._insert = (
+            f"INSERT INTO {table} (sender_id, type_name, timestamp, intent_name, action_name, data) "
+            "VALUES (?, ?, ?, ?, ?, ?)"
+        )
 
     # ------------------------------------------------------------------ reads
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session, as Rasa's store returns it; from memory when the file has nothing newer."""
-        if self.domain is None or not self.cache_size:
+        if not self.cache_size:
             return await super().retrieve(sender_id)
-        with self.session_scope() as session:
-            last_id = self._last_event_id(session, sender_id)
+        with self.engine.connect() as connection:
+            last_id = self._last_event_id(connection, sender_id)
             cached = self._cached(sender_id, last_id)
             if cached is None:
                 if last_id is None:
                     return None
-                rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+                rows = self._event_query(Session(bind=connection), sender_id, fetch_events_from_all_sessions=False).all()
                 if not rows:
                     return None
                 tracker = DialogueStateTracker.from_dict(
@@ -126,28 +135,27 @@ class LocalSQLTrackerStore(SQLTrackerStore):
             return await super().save(tracker)
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
-        with self.session_scope() as session:
-            last_id = self._last_event_id(session, sender_id)
+        events = list(tracker.events)
+        with self.engine.begin() as connection:
+            last_id = self._last_event_id(connection, sender_id)
             cached = self._cached(sender_id, last_id)
-            stored = len(cached.events) if cached is not None else self._stored_in_session(session, sender_id)
-            events = list(tracker.events)
-            rows = [self._row(sender_id, event) for event in events[stored:]]
-            session.add_all(rows)
-            session.flush()  # gives the rows their ids
+            if cached is not None:
+                stored = len(cached.events)
+            elif last_id is None:
+                stored = 0
+            else:  # written by someone else: count as Rasa does
+                stored = self._event_query(Session(bind=connection), sender_id, fetch_events_from_all_sessions=False).count()
+            rows = [_row(sender_id, event) for event in events[stored:]]
             if rows:
-                last_id = rows[-1].id
-            session.commit()
-        if last_id is None:
-            return
-        self._remember(sender_id, last_id, _latest_session(events))
+                connection.exec_driver_sql(self._insert, rows)
+                last_id = self._last_event_id(connection, sender_id)
+        if last_id is not None:
+            self._remember(sender_id, last_id, _latest_session(events))
 
     # ---------------------------------------------------------------- helpers
 
-    def _last_event_id(self, session: Any, sender_id: Text) -> Optional[int]:
-        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
-
-    def _stored_in_session(self, session: Any, sender_id: Text) -> int:
-        return self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+    def _last_event_id(self, connection: Any, sender_id: Text) -> Optional[int]:
+        return connection.exec_driver_sql(self._select_last_id, (sender_id,)).scalar()
 
     def _cached(self, sender_id: Text, last_id: Optional[int]) -> Optional[_Session]:
         cached = self._sessions.get(sender_id)
@@ -164,17 +172,19 @@ class LocalSQLTrackerStore(SQLTrackerStore):
         while len(self._sessions) > self.cache_size:
             self._sessions.popitem(last=False)
 
-    def _row(self, sender_id: Text, event: Event) -> Any:
-        """The row SQLTrackerStore.save writes for ``event`` (same columns, same JSON)."""
-        data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+
+def _row(sender_id: Text, event: Event) -> tuple:
+    """The values SQLTrackerStore.save writes for ``event`` (same columns, same JSON), in the
+    column order of ``LocalSQLTrackerStore._insert``."""
+    data = event.as_dict()
+    return (
+        sender_id,
+        event.type_name,
+        data.get("timestamp"),
+        data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        data.get("name"),
+        json.dumps(data),
+    )
 
 
 def _latest_session(events: list[Event]) -> list[Event]:

@@ -51,6 +51,7 @@ def test_the_schema_is_checked_once(action, monkeypatch):
     calls = []
     validator_class = type(rasa_speedups._compiled_validator(RemoteAction.action_response_format_spec()))
     monkeypatch.setattr(rasa_speedups, "_validator", None)
+    monkeypatch.setattr(rasa_speedups, "_by_event", None)  # every response takes the full check
     monkeypatch.setattr(validator_class, "check_schema", classmethod(lambda cls, schema: calls.append(schema)))
     for _ in range(5):
         action._validate_action_result(GUIDE_RESPONSE)
@@ -142,3 +143,56 @@ def test_sessions_are_closed_at_exit():
     assert not session.closed
     rasa_speedups._close_all()
     assert session.closed and not rasa_speedups._sessions
+
+
+# ------------------------------------------------- the per-event check agrees with the full schema
+
+EVENT_SAMPLES = [
+    {"event": "user", "text": "身份证丢了", "parse_data": {"intent": {"name": "ask_item", "confidence": 0.9},
+                                                        "entities": [{"entity": "item", "value": "身份证", "start": 0, "end": 3}]}},
+    {"event": "action", "name": "action_answer", "policy": None, "confidence": 1.0},
+    {"event": "slot", "name": "town_code", "value": "511602108", "timestamp": None},
+    {"event": "entities", "entities": [{"entity": "town", "value": "龙台镇"}]},
+    {"event": "bot", "text": "好的", "data": {}, "metadata": {}},
+    {"event": "followup", "name": "action_answer"},
+    {"event": "reset_slots"}, {"event": "restart"}, {"event": "session_started", "metadata": None},
+    {"event": "active_loop", "name": None}, {"event": "rewind"}, {"event": "undo"},
+]
+ODD_VALUES = [None, True, 0, 1.5, "x", [], {}, [{"entity": "x"}], {"name": 1}]
+
+
+def _variants():
+    for sample in EVENT_SAMPLES:
+        yield {"events": [sample], "responses": []}
+        for key in list(sample) + ["timestamp", "metadata", "event"]:
+            for odd in ODD_VALUES:
+                yield {"events": [{**sample, key: odd}]}
+        yield {"events": [{k: v for k, v in sample.items() if k != "name"}]}
+    yield {"events": [{"event": "no_such_event"}]}
+    yield {"events": [{"no_event_key": 1}]}
+    yield {"events": [1]}
+    yield {"events": None}
+    yield {"responses": [1]}
+    yield {"responses": None}
+    yield {"responses": [{"text": 1}]}
+    yield {}
+    yield []
+    yield {"events": [EVENT_SAMPLES[2]] * 3, "responses": [{"text": "好的", "custom": {"type": "guide"}}]}
+    yield GUIDE_RESPONSE
+
+
+def test_the_per_event_check_says_valid_exactly_when_the_full_schema_does():
+    schema = RemoteAction.action_response_format_spec()
+    full = jsonschema.validators.validator_for(schema)(schema)
+    checked = 0
+    for response in _variants():
+        assert rasa_speedups._certainly_valid(schema, response) == full.is_valid(response), response
+        checked += 1
+    assert checked > 500
+
+
+def test_an_unknown_schema_turns_the_per_event_check_off(monkeypatch):
+    monkeypatch.setattr(rasa_speedups, "_by_event", rasa_speedups._UNSET)
+    changed = {"type": "object", "properties": {"events": {"type": "array"}}}
+    assert rasa_speedups._certainly_valid(changed, GUIDE_RESPONSE) is False
+    assert rasa_speedups._by_event is None

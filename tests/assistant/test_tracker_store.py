@@ -94,15 +94,19 @@ def test_a_remembered_turn_reads_one_id_from_the_file_and_no_events(tmp_path):
     _converse(store, "citizen-1", 2)
     statements = _statements(store)
     tracker = asyncio.run(store.retrieve("citizen-1"))
-    assert len(statements) == 1 and "max(events.id)" in statements[0]
+    assert len(statements) == 1 and "SELECT max(id)" in statements[0]
 
     statements.clear()
+    rows_per_insert: list[int] = []
+    sa.event.listen(store.engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, parameters, context, many: many and rows_per_insert.append(len(parameters)))
     for event in _turn("第三句", "511602108"):
         tracker.update(event)
     asyncio.run(store.save(tracker))
-    # The newest id, then the four new rows; no count of the stored session.
-    assert "max(events.id)" in statements[0]
-    assert [s.split()[0] for s in statements[1:]] == ["INSERT"] * 4
+    # The newest id, one INSERT of the four new rows, the new newest id; no count of the session.
+    assert [s.split()[0] for s in statements] == ["SELECT", "INSERT", "SELECT"]
+    assert all("SELECT max(id)" in s for s in statements[::2])
+    assert rows_per_insert == [4]
     cold = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"), cache_size=0)
     assert _as_dicts(asyncio.run(cold.retrieve("citizen-1"))) == _as_dicts(tracker)
 
@@ -158,7 +162,7 @@ def test_memory_holds_at_most_cache_size_conversations_and_the_rest_come_from_th
     assert list(store._sessions) == ["b", "c"]
     statements = _statements(store)
     assert asyncio.run(store.retrieve("a")).latest_message.text == "第0句"
-    assert any("FROM events" in s and "max(events.id)" not in s for s in statements)  # read from the file
+    assert any("FROM events" in s and "SELECT max(id)" not in s for s in statements)  # read from the file
     assert list(store._sessions) == ["c", "a"]
     assert asyncio.run(store.retrieve("nobody")) is None
 
