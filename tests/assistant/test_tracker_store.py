@@ -23,7 +23,7 @@ def test_endpoints_yml_builds_it_and_conversations_survive_a_restart(tmp_path, m
     (tmp_path / "var").mkdir()
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "assistant" / "endpoints.yml"))
     store = TrackerStore.create(endpoints.tracker_store, domain=DOMAIN)
-    assert isinstance(store, LocalSQLTrackerStore)
+    assert isinstance(store, LocalSQLTrackerStore) and store.cache_size == 1000
 
     tracker = DialogueStateTracker.from_events(
         "citizen-1", [ActionExecuted("action_listen"), UserUttered("我在龙台镇"), SlotSet("town_code", "511602108")]
