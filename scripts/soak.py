@@ -76,13 +76,15 @@ def service_rss_mb(groups: dict[str, list[str]]) -> dict[str, int]:
     return totals
 
 
-async def one_turn(client: httpx.AsyncClient, sender: str, text: str, interval: Interval) -> None:
+async def one_turn(client: httpx.AsyncClient, sender: str, text: str, state: dict) -> None:
     started = time.perf_counter()
     try:
         response = await client.post("/api/chat", json={"sender_id": sender, "message": text})
     except httpx.HTTPError as exc:
-        interval.error(type(exc).__name__)
+        state["interval"].error(type(exc).__name__)
         return
+    # The interval current when the answer came: one the reporter already printed would drop it.
+    interval = state["interval"]
     interval.latencies.append(time.perf_counter() - started)
     if response.status_code != 200:
         interval.error(f"HTTP {response.status_code}")
@@ -95,7 +97,7 @@ async def sender_loop(client: httpx.AsyncClient, number: int, deadline: float, s
         for text in CONVERSATION:
             if time.monotonic() >= deadline:
                 return
-            await one_turn(client, f"soak-{number}-{round_number}-{state['run']}", text, state["interval"])
+            await one_turn(client, f"soak-{number}-{round_number}-{state['run']}", text, state)
 
 
 async def reporter(deadline: float, state: dict, every: float, totals: Interval, groups: dict) -> None:
