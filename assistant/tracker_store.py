@@ -1,28 +1,32 @@
-"""The embedded default tracker store: Rasa's SQLTrackerStore on a SQLite file, in WAL mode.
+"""Rasa's SQLTrackerStore with the latest sessions in memory; the embedded default on SQLite.
 
-Rasa opens the file with SQLite's defaults (rollback journal, ``synchronous=FULL``) and a new
-connection per operation: every turn's commit syncs the journal and the database file to disk,
-several times, and each retrieve and save connects anew. Here the connections are pooled. In WAL mode with
+``CachedSQLTrackerStore`` keeps the latest conversation session of recently active conversations in
+memory (``cache_size`` conversations, least recently used first out). Rasa's store reads the whole
+session from the database at the start of every turn and recreates every event from its JSON, and
+at the end of the turn counts the stored events again to find the new ones: a quarter of Rasa's
+CPU per turn (py-spy, docs/BENCHMARKS.md). The database stays the truth: every retrieve and save
+first reads the sender's newest event id, an indexed lookup, and uses the memory only when that id
+is the one this process wrote or read last. A turn written by any other process (another replica,
+a second ``rasa run``, a Rasa tool) therefore makes the next read go to the database. New events
+are written as one multi-row INSERT. Tables, rows and session rules are exactly SQLTrackerStore's,
+so the database stays readable by any Rasa tool. Production uses it on PostgreSQL
+(``assistant/endpoints.production.yml``); there Rasa's lock store serialises the turns of a
+conversation across replicas, so no two processes write one sender's events at once.
+
+``LocalSQLTrackerStore``, the embedded default, is that store on a SQLite file. Rasa opens the
+file with SQLite's defaults (rollback journal, ``synchronous=FULL``) and a new connection per
+operation: every turn's commit syncs the journal and the database file to disk, several times, and
+each retrieve and save connects anew. Here the connections are pooled. In WAL mode with
 ``synchronous=NORMAL`` a commit appends to the write-ahead log and syncs only at checkpoints. A
 crash of `rasa run` loses nothing that was committed; a power cut can lose the last turns of
-conversations (the citizen asks again), never corrupt the file. The schema, the rows and Rasa's
-queries are exactly SQLTrackerStore's, so the file stays readable by any Rasa tool. Production
-uses PostgreSQL with Rasa's own SQLTrackerStore (assistant/endpoints.production.yml).
+conversations (the citizen asks again), never corrupt the file.
 
 ``assistant/endpoints.yml``::
 
     tracker_store:
       type: assistant.tracker_store.LocalSQLTrackerStore
       db: var/rasa_tracker.db
-
-It also keeps the latest conversation session of recently active conversations in memory
-(``cache_size`` conversations, least recently used first out). Rasa's store reads the whole
-session from the file at the start of every turn, and recreates every event from its JSON, and
-at the end of the turn counts the stored events again to find the new ones: a quarter of Rasa's
-CPU per turn (py-spy, docs/BENCHMARKS.md). The file stays the truth: every retrieve and save
-first reads the sender's newest event id, an indexed lookup, and uses the memory only when
-that id is the one this process wrote or read last. A turn written by any other process
-(a second ``rasa run``, a Rasa tool) therefore makes the next read go to the file.
+      cache_size: 1000
 """
 from __future__ import annotations
 
@@ -61,46 +65,30 @@ class _Session:
     events: list[Event]  # the latest conversation session, in stored order
 
 
-class LocalSQLTrackerStore(SQLTrackerStore):
-    """SQLTrackerStore fixed to a SQLite file in WAL mode, with the latest sessions in memory
-    (see the module docstring)."""
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQLTrackerStore (same tables, rows and session rules) with the latest session of
+    recently active conversations in memory, checked against the database every turn (see the
+    module docstring). Any database Rasa's store supports; production uses it on PostgreSQL,
+    where Rasa's lock store already serialises the turns of one conversation across replicas.
+
+    ``cache_size``: conversations kept in memory (0: none, every turn reads the database).
+    """
 
     def __init__(
         self,
         domain: Optional[Domain] = None,
-        host: Optional[Text] = None,
-        db: Text = "rasa.db",
         event_broker: Optional[EventBroker] = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
         **kwargs: Any,
     ) -> None:
-        """``cache_size``: conversations kept in memory (0: none, every turn reads the file)."""
-        kwargs.pop("dialect", None)
-        super().__init__(domain=domain, dialect="sqlite", host=host, db=db, event_broker=event_broker, **kwargs)
-        # SQLAlchemy 1.4 opens a SQLite file with NullPool: a new connection for every retrieve and
-        # save (py-spy: ~9% of a turn in connect/close). A pool keeps them; each connection is
-        # used by one thread at a time, so SQLite's same-thread check can be off.
-        url = self.engine.url
-        self.engine.dispose()
-        self.engine = sa.create_engine(
-            url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
-            connect_args={"check_same_thread": False},
-        )
-        sa.event.listen(self.engine, "connect", _on_connect)
-        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
-        with self.engine.connect() as connection:
-            # Persistent in the file: set once, every later connection reads it.
-            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+        super().__init__(domain=domain, event_broker=event_broker, **kwargs)
         self.cache_size = max(0, int(cache_size))
         self._sessions: OrderedDict[str, _Session] = OrderedDict()
-        # Plain SQL through the pooled connection: the ORM's query building cost more than the
+        # SQLAlchemy Core statements, compiled once: the ORM's query building cost more than the
         # queries (py-spy). Same table and columns as SQLTrackerStore.SQLEvent.
-        table = self.SQLEvent.__table__.name
-        self._select_last_id = f"SELECT max(id) FROM {table} WHERE sender_id = ?"
-        self._insert = (
-            f"INSERT INTO {table} (sender_id, type_name, timestamp, intent_name, action_name, data) "
-            "VALUES (?, ?, ?, ?, ?, ?)"
-        )
+        table = self.SQLEvent.__table__
+        self._select_last_id = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sa.bindparam("sender_id"))
+        self._insert = table.insert()
 
     # ------------------------------------------------------------------ reads
 
@@ -147,7 +135,7 @@ class LocalSQLTrackerStore(SQLTrackerStore):
                 stored = self._event_query(Session(bind=connection), sender_id, fetch_events_from_all_sessions=False).count()
             rows = [_row(sender_id, event) for event in events[stored:]]
             if rows:
-                connection.exec_driver_sql(self._insert, rows)
+                connection.execute(self._insert, rows)
                 last_id = self._last_event_id(connection, sender_id)
         if last_id is not None:
             self._remember(sender_id, last_id, _latest_session(events))
@@ -155,7 +143,7 @@ class LocalSQLTrackerStore(SQLTrackerStore):
     # ---------------------------------------------------------------- helpers
 
     def _last_event_id(self, connection: Any, sender_id: Text) -> Optional[int]:
-        return connection.exec_driver_sql(self._select_last_id, (sender_id,)).scalar()
+        return connection.execute(self._select_last_id, {"sender_id": sender_id}).scalar()
 
     def _cached(self, sender_id: Text, last_id: Optional[int]) -> Optional[_Session]:
         cached = self._sessions.get(sender_id)
@@ -173,17 +161,45 @@ class LocalSQLTrackerStore(SQLTrackerStore):
             self._sessions.popitem(last=False)
 
 
-def _row(sender_id: Text, event: Event) -> tuple:
-    """The values SQLTrackerStore.save writes for ``event`` (same columns, same JSON), in the
-    column order of ``LocalSQLTrackerStore._insert``."""
+class LocalSQLTrackerStore(CachedSQLTrackerStore):
+    """The embedded default: CachedSQLTrackerStore fixed to a SQLite file in WAL mode, with
+    pooled connections (see the module docstring)."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        host: Optional[Text] = None,
+        db: Text = "rasa.db",
+        event_broker: Optional[EventBroker] = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("dialect", None)
+        super().__init__(domain=domain, dialect="sqlite", host=host, db=db, event_broker=event_broker, **kwargs)
+        # SQLAlchemy 1.4 opens a SQLite file with NullPool: a new connection for every retrieve and
+        # save (py-spy: ~9% of a turn in connect/close). A pool keeps them; each connection is
+        # used by one thread at a time, so SQLite's same-thread check can be off.
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
+            connect_args={"check_same_thread": False},
+        )
+        sa.event.listen(self.engine, "connect", _on_connect)
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        with self.engine.connect() as connection:
+            # Persistent in the file: set once, every later connection reads it.
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+def _row(sender_id: Text, event: Event) -> dict:
+    """The row SQLTrackerStore.save writes for ``event`` (same columns, same JSON)."""
     data = event.as_dict()
-    return (
-        sender_id,
-        event.type_name,
-        data.get("timestamp"),
-        data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-        data.get("name"),
-        json.dumps(data),
+    return dict(
+        sender_id=sender_id,
+        type_name=event.type_name,
+        timestamp=data.get("timestamp"),
+        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        action_name=data.get("name"),
+        data=json.dumps(data),
     )
 
 

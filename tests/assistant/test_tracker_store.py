@@ -1,10 +1,12 @@
-"""assistant/tracker_store.py: Rasa's SQLite tracker store, in WAL mode, built from endpoints.yml."""
+"""assistant/tracker_store.py: Rasa's SQL tracker store with recent sessions in memory, on SQLite
+(WAL mode, endpoints.yml) and on PostgreSQL (endpoints.production.yml, two replicas)."""
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
@@ -12,7 +14,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant.tracker_store import LocalSQLTrackerStore
+from assistant.tracker_store import CachedSQLTrackerStore, LocalSQLTrackerStore
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.from_yaml("version: '3.1'\nslots:\n  town_code:\n    type: text\n    mappings:\n      - type: custom\n")
@@ -94,7 +96,7 @@ def test_a_remembered_turn_reads_one_id_from_the_file_and_no_events(tmp_path):
     _converse(store, "citizen-1", 2)
     statements = _statements(store)
     tracker = asyncio.run(store.retrieve("citizen-1"))
-    assert len(statements) == 1 and "SELECT max(id)" in statements[0]
+    assert len(statements) == 1 and "max(events.id)" in statements[0]
 
     statements.clear()
     rows_per_insert: list[int] = []
@@ -105,7 +107,7 @@ def test_a_remembered_turn_reads_one_id_from_the_file_and_no_events(tmp_path):
     asyncio.run(store.save(tracker))
     # The newest id, one INSERT of the four new rows, the new newest id; no count of the session.
     assert [s.split()[0] for s in statements] == ["SELECT", "INSERT", "SELECT"]
-    assert all("SELECT max(id)" in s for s in statements[::2])
+    assert all("max(events.id)" in s for s in statements[::2])
     assert rows_per_insert == [4]
     cold = LocalSQLTrackerStore(domain=DOMAIN, db=str(tmp_path / "t.db"), cache_size=0)
     assert _as_dicts(asyncio.run(cold.retrieve("citizen-1"))) == _as_dicts(tracker)
@@ -162,7 +164,7 @@ def test_memory_holds_at_most_cache_size_conversations_and_the_rest_come_from_th
     assert list(store._sessions) == ["b", "c"]
     statements = _statements(store)
     assert asyncio.run(store.retrieve("a")).latest_message.text == "第0句"
-    assert any("FROM events" in s and "SELECT max(id)" not in s for s in statements)  # read from the file
+    assert any("FROM events" in s and "max(events.id)" not in s for s in statements)  # read from the file
     assert list(store._sessions) == ["c", "a"]
     assert asyncio.run(store.retrieve("nobody")) is None
 
@@ -172,3 +174,60 @@ def test_cache_size_comes_from_endpoints_and_zero_turns_memory_off(tmp_path):
     _converse(store, "citizen-1", 2)
     assert not store._sessions
     assert asyncio.run(store.retrieve("citizen-1")).latest_message.text == "第1句"
+
+
+# ------------------------------------------------ production: PostgreSQL, two replicas, one database
+
+
+@pytest.fixture
+def postgres_db(monkeypatch):
+    """A fresh database on the local PostgreSQL (trust auth), dropped afterwards."""
+    import uuid
+
+    import psycopg2
+
+    name = f"wyc_tracker_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="test")
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE DATABASE {name}")
+    for key, value in {
+        "WYC_ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook",
+        "WYC_TRACKER_DB_HOST": "127.0.0.1", "WYC_TRACKER_DB_PORT": "5432", "WYC_TRACKER_DB_NAME": name,
+        "WYC_TRACKER_DB_USER": "postgres", "WYC_TRACKER_DB_PASSWORD": "",
+        "WYC_REDIS_HOST": "127.0.0.1", "WYC_REDIS_PORT": "6379", "WYC_REDIS_PASSWORD": "",
+        "WYC_REDIS_LOCK_DB": "0", "WYC_REDIS_LOCK_PREFIX": "wyctest",
+    }.items():
+        monkeypatch.setenv(key, value)
+    yield name
+    admin.cursor().execute(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.close()
+
+
+def _production_store() -> CachedSQLTrackerStore:
+    endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "assistant" / "endpoints.production.yml"))
+    store = TrackerStore.create(endpoints.tracker_store, domain=DOMAIN)
+    assert type(store) is CachedSQLTrackerStore and store.cache_size == 1000
+    return store
+
+
+def test_production_replicas_share_postgresql_and_never_serve_a_stale_session(postgres_db):
+    replica_a, replica_b = _production_store(), _production_store()
+    _converse(replica_a, "citizen-1", 2)
+    _converse(replica_b, "citizen-1", 1)  # nginx sent the next turn to the other replica
+    tracker = _converse(replica_a, "citizen-1", 1)  # and the one after back to the first
+
+    texts = [e.get("text") for e in _as_dicts(tracker) if e["event"] == "user"]
+    assert texts == ["第0句", "第1句", "第0句", "第0句"]  # every replica's turns, in order
+    cold = CachedSQLTrackerStore(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432,
+                                 db=postgres_db, username="postgres", cache_size=0)
+    for store in (replica_a, replica_b, cold):
+        assert _as_dicts(asyncio.run(store.retrieve("citizen-1"))) == _as_dicts(tracker)
+
+
+def test_production_store_writes_the_rows_rasas_own_store_reads(postgres_db):
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    tracker = _converse(_production_store(), "citizen-2", 3)
+    stock = SQLTrackerStore(domain=DOMAIN, dialect="postgresql", host="127.0.0.1", port=5432,
+                            db=postgres_db, username="postgres")
+    assert _as_dicts(asyncio.run(stock.retrieve("citizen-2"))) == _as_dicts(tracker)
