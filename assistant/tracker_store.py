@@ -87,7 +87,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # SQLAlchemy Core statements, compiled once: the ORM's query building cost more than the
         # queries (py-spy). Same table and columns as SQLTrackerStore.SQLEvent.
         table = self.SQLEvent.__table__
-        self._select_last_id = sa.select(sa.func.max(table.c.id)).where(table.c.sender_id == sa.bindparam("sender_id"))
+        # `max(id + 0)`, not `max(id)`: PostgreSQL answers max(id) by walking the primary key
+        # backwards until a row of this sender turns up, which for a new conversation is the whole
+        # table (228 ms at 445,000 events, against 0.08 ms through the sender_id index).
+        self._select_last_id = sa.select(sa.func.max(table.c.id + 0)).where(
+            table.c.sender_id == sa.bindparam("sender_id")
+        )
         self._insert = table.insert()
 
     # ------------------------------------------------------------------ reads
