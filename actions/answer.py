@@ -159,6 +159,10 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
         return _need_of(found)
     if remembered and (memory.pending_question or turn.aspect or learned):
         return Need(target=remembered[0])  # 「要多少钱」「我在协兴镇」 about the same item
+    if remembered and _states_something(session, turn):
+        # It names no other item and restates what we know (「我是她儿子，我去办」 after
+        # 「…我能帮她补办吗」): it is about the item in play; a 12345 handoff would lose it.
+        return Need(target=remembered[0])
     return Need()
 
 

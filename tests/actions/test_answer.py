@@ -291,3 +291,14 @@ def test_a_bare_yes_twice_is_not_re_answered(conversation):
     chat.say("好的", intent="affirm")
     [message] = chat.say("好的", intent="affirm")
     assert not message.get("custom") and "还有其他想办的事吗" in message["text"]
+
+
+@pytest.mark.parametrize("then, intent", [("我是她儿子，我去办", "ask_item"), ("我帮她去办", "inform")])
+def test_restating_what_is_known_stays_with_the_item_in_play(conversation, then, intent):
+    """「我是她儿子，我去办」 after 「…我能帮她补办吗」 learns nothing new (delegation was already
+    said) and names no item: it is about the same 身份证, not a 12345 handoff."""
+    chat = conversation()
+    first = the_guide(chat.say("我妈的身份证丢了，她住在协兴镇，我能帮她补办吗"))
+    again = the_guide(chat.say(then, intent=intent))
+    assert item_names(again) == item_names(first) and again["location"] == first["location"]
+    assert chat.slots["facts"].get("delegated") == "yes"

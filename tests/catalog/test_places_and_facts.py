@@ -63,6 +63,8 @@ def test_place_from_codes(session, town_code, village_code, town, village):
         ("我自己跑，门头不动", {"delegated": "no", "shopfront_renovation": "no"}),
         ("我去不了，让儿子去办", {"delegated": "yes"}),
         ("她住在协兴镇，我帮她去办", {"delegated": "yes"}),
+        ("我是她儿子，我去办", {"delegated": "yes"}),  # a relative going for the applicant
+        ("我能帮她补办吗", {"delegated": "yes"}),
     ],
 )
 def test_parse_facts_on_the_default_catalog(session, text, expected):
