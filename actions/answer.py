@@ -157,11 +157,9 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
     found = _close_candidates(session, turn.text)
     if found:
         return _need_of(found)
-    if remembered and (memory.pending_question or turn.aspect or learned):
-        return Need(target=remembered[0])  # 「要多少钱」「我在协兴镇」 about the same item
-    if remembered and _states_something(session, turn):
-        # It names no other item and restates what we know (「我是她儿子，我去办」 after
-        # 「…我能帮她补办吗」): it is about the item in play; a 12345 handoff would lose it.
+    if remembered and (memory.pending_question or turn.aspect or learned or _states_something(session, turn)):
+        # About the same item: 「要多少钱」「我在协兴镇」, or a restatement that names no other item
+        # (「我是她儿子，我去办」 after 「…我能帮她补办吗」), which a 12345 handoff would lose.
         return Need(target=remembered[0])
     return Need()
 

@@ -98,23 +98,21 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     # ------------------------------------------------------------------ reads
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        """The latest session, as Rasa's store returns it; from memory when the file has nothing newer."""
+        """The latest session, as Rasa's store returns it; from memory when the database has nothing newer."""
         if not self.cache_size:
             return await super().retrieve(sender_id)
         with self.engine.connect() as connection:
             last_id = self._last_event_id(connection, sender_id)
-            cached = self._cached(sender_id, last_id)
-            if cached is None:
-                if last_id is None:
-                    return None
-                rows = self._event_query(Session(bind=connection), sender_id, fetch_events_from_all_sessions=False).all()
-                if not rows:
-                    return None
-                tracker = DialogueStateTracker.from_dict(
-                    sender_id, [json.loads(row.data) for row in rows], self.domain.slots
-                )
+        cached = self._cached(sender_id, last_id)
+        if cached is None:
+            if last_id is None:
+                return None
+            # Rasa's own read. Should another process add events in between, the id remembered
+            # is older than they are, and the next turn reads the database again.
+            tracker = await super().retrieve(sender_id)
+            if tracker is not None:
                 self._remember(sender_id, last_id, list(tracker.events))
-                return tracker
+            return tracker
         # Each tracker gets its own event objects: Rasa sets attributes on events it replays.
         return DialogueStateTracker.from_events(
             sender_id, [copy.copy(event) for event in cached.events], self.domain.slots
@@ -123,7 +121,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     # ----------------------------------------------------------------- writes
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the events the file does not have yet, as Rasa's store does, then remember the session."""
+        """Store the events the database does not have yet, as Rasa's store does, then remember the session."""
         if not self.cache_size:
             return await super().save(tracker)
         await self.stream_events(tracker)
@@ -133,12 +131,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             last_id = self._last_event_id(connection, sender_id)
             cached = self._cached(sender_id, last_id)
             if cached is not None:
-                stored = len(cached.events)
+                new_events = events[len(cached.events):]
             elif last_id is None:
-                stored = 0
-            else:  # written by someone else: count as Rasa does
-                stored = self._event_query(Session(bind=connection), sender_id, fetch_events_from_all_sessions=False).count()
-            rows = [_row(sender_id, event) for event in events[stored:]]
+                new_events = events
+            else:  # written by another process: Rasa's own count of what is stored
+                with Session(bind=connection) as session:
+                    new_events = list(self._additional_events(session, tracker))
+            rows = [_row(sender_id, event) for event in new_events]
             if rows:
                 connection.execute(self._insert, rows)
                 last_id = self._last_event_id(connection, sender_id)
@@ -194,6 +193,7 @@ class LocalSQLTrackerStore(CachedSQLTrackerStore):
         with self.engine.connect() as connection:
             # Persistent in the file: set once, every later connection reads it.
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
 
 def _row(sender_id: Text, event: Event) -> dict:
     """The row SQLTrackerStore.save writes for ``event`` (same columns, same JSON)."""
