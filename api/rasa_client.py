@@ -1,15 +1,28 @@
-"""The one HTTP client to the Rasa server: REST channel messages and the status probe."""
+"""The one HTTP client to the Rasa server: REST channel messages and the status probe.
+
+Requests go through one kept-open ``aiohttp.ClientSession`` per app: it costs a quarter of
+httpx's CPU per request (scripts/bench_http_client.py: 0.19 against 0.98 ms, docs/BENCHMARKS.md),
+and the gateway makes one such request per chat turn. Tests may pass an httpx transport
+(``httpx.MockTransport``) to answer for Rasa without a network; then that transport is used
+instead, and everything after the raw request (status, JSON, errors) is the same code.
+"""
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 from typing import Any, Optional
 
+import aiohttp
 import httpx
 
 logger = logging.getLogger(__name__)
 
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 STATUS_PATH = "/status"
+# Idle connections are closed after this, below Rasa's (Sanic's) 5 s keep-alive and nginx's 75 s,
+# so a request never goes out on a connection the server is closing.
+KEEPALIVE_SECONDS = 2.0
 
 
 class RasaUnavailable(Exception):
@@ -17,7 +30,8 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    """Wraps one ``httpx.AsyncClient`` per app (connection pooling); close it on shutdown."""
+    """One connection pool to Rasa per app (opened on first use, in the app's event loop); close it
+    on shutdown with ``aclose``."""
 
     def __init__(
         self,
@@ -26,11 +40,18 @@ class RasaClient:
         transport: Optional[httpx.AsyncBaseTransport] = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout_seconds, transport=transport)
+        self.timeout_seconds = timeout_seconds
+        self._test_client = (
+            httpx.AsyncClient(base_url=self.base_url, timeout=timeout_seconds, transport=transport)
+            if transport is not None
+            else None
+        )
+        self._session: Optional[aiohttp.ClientSession] = None
+        self._session_loop: Optional[asyncio.AbstractEventLoop] = None
 
     async def send_message(self, sender_id: str, message: str) -> list[dict[str, Any]]:
         """POST one user message to the REST channel; return Rasa's list of bot messages."""
-        body = await self._request_json("POST", REST_WEBHOOK_PATH, json={"sender": sender_id, "message": message})
+        body = await self._request_json("POST", REST_WEBHOOK_PATH, body={"sender": sender_id, "message": message})
         if not isinstance(body, list):
             raise RasaUnavailable(f"REST channel answered {type(body).__name__}, expected a list")
         return [message for message in body if isinstance(message, dict)]
@@ -42,17 +63,44 @@ class RasaClient:
             raise RasaUnavailable("status answered something other than an object")
         return body
 
-    async def _request_json(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _request_json(
+        self, method: str, path: str, body: Any = None, timeout: Optional[float] = None
+    ) -> Any:
         try:
-            response = await self._http.request(method, path, **kwargs)
-            response.raise_for_status()
-            return response.json()
-        except httpx.TimeoutException as exc:
+            status, content = await self._request(method, path, body, timeout or self.timeout_seconds)
+        except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
             raise RasaUnavailable(f"{method} {path} timed out") from exc
-        except httpx.HTTPStatusError as exc:
-            raise RasaUnavailable(f"{method} {path} answered HTTP {exc.response.status_code}") from exc
-        except (httpx.HTTPError, ValueError) as exc:  # connection refused, bad JSON, ...
+        except (aiohttp.ClientError, httpx.HTTPError, OSError) as exc:  # connection refused, reset, ...
+            raise RasaUnavailable(f"{method} {path} failed: {type(exc).__name__}") from exc
+        if status >= 400:
+            raise RasaUnavailable(f"{method} {path} answered HTTP {status}")
+        try:
+            return json.loads(content.decode("utf-8"))
+        except ValueError as exc:  # not JSON, or not UTF-8
             raise RasaUnavailable(f"{method} {path} failed: {type(exc).__name__}") from exc
 
+    async def _request(self, method: str, path: str, body: Any, timeout: float) -> tuple[int, bytes]:
+        """The raw exchange: status code and body bytes."""
+        if self._test_client is not None:
+            response = await self._test_client.request(method, path, json=body, timeout=timeout)
+            return response.status_code, response.content
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._session.closed or self._session_loop is not loop:
+            # A session belongs to the loop it was opened in (tests run several loops in turn).
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
+            self._session_loop = loop
+        async with self._session.request(
+            method, self.base_url + path, json=body, timeout=aiohttp.ClientTimeout(total=timeout)
+        ) as response:
+            return response.status, await response.read()
+
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._test_client is not None:
+            await self._test_client.aclose()
+        session, self._session = self._session, None
+        if session is None or session.closed:
+            return
+        if self._session_loop is asyncio.get_running_loop():
+            await session.close()
+        elif session.connector is not None:  # opened in a loop that has ended: close its sockets
+            session.connector.close()

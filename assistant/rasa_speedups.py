@@ -1,4 +1,4 @@
-"""Two fixes to the cost of Rasa 3.6's custom action calls, installed when Rasa imports ``assistant``.
+"""Three fixes to the per-turn cost of Rasa 3.6, installed when Rasa imports ``assistant``.
 
 1. Compile Rasa's action-response schema once instead of on every custom action call.
 
@@ -22,13 +22,22 @@ leaves open. The session is built with Rasa's own arguments (headers, basic auth
 connections are closed after ``KEEPALIVE_SECONDS``, below uvicorn's and nginx's keep-alive
 timeouts (5 s and 75 s), so the client never reuses a connection the server is closing.
 
-Both are installed when Rasa imports this package (``assistant/__init__.py``): the model's pipeline names
+3. Run the prediction graphs in a fixed order instead of through dask. Every parse and every
+policy prediction (two per turn) runs a small graph with ``DaskGraphRunner.run``: it rebuilds the
+minimal schema and a dask graph, then ``dask.get`` schedules it. The graphs are chains of a few
+nodes, so the scheduling is pure overhead: py-spy at 1 sender put 7.8% of `rasa run`'s CPU in dask
+outside the nodes themselves (docs/BENCHMARKS.md). ``_run_in_order`` computes each target list's
+order once (dependencies first) and calls the same ``GraphNode`` objects with the same arguments
+(the ``(name, output)`` pairs of the nodes they need, or of the inputs). Runners whose nodes have
+hooks (the training graph) keep dask's scheduler, which also frees intermediate results.
+
+All are installed when Rasa imports this package (``assistant/__init__.py``): the model's pipeline names
 ``assistant.components.catalog_entities``, so every `rasa run`, `rasa train` and `rasa test` loads it.
 """
 from __future__ import annotations
 
 import atexit
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 _validator: Optional[Any] = None
 KEEPALIVE_SECONDS = 2.0
@@ -171,13 +180,79 @@ def _close_all() -> None:
         _close(_sessions.popitem()[1])
 
 
+_dask_run: Optional[Any] = None
+
+
+def _order(graph: Any, targets: Tuple[Text, ...]) -> List[Tuple[Text, List[Text]]]:
+    """The nodes ``targets`` need, each after the nodes it needs (depth first), with its needs."""
+    order: List[Tuple[Text, List[Text]]] = []
+    placed: set = set()
+
+    def place(name: Text) -> None:
+        node = graph.nodes.get(name)
+        if name in placed or node is None:  # placed already, or an input placeholder
+            return
+        placed.add(name)
+        for need in node.needs.values():
+            place(need)
+        order.append((name, list(node.needs.values())))
+
+    for target in targets:
+        place(target)
+    return order
+
+
+def _run_in_order(
+    self: Any, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None
+) -> Dict[Text, Any]:
+    """``DaskGraphRunner.run`` for runners without hooks: same nodes, same arguments, no scheduler."""
+    from rasa.engine.exceptions import GraphRunError
+
+    plain = self.__dict__.get("_wyc_plain")
+    if plain is None:
+        plain = self.__dict__["_wyc_plain"] = not any(
+            getattr(node, "_hooks", None) for node in self._instantiated_nodes.values()
+        )
+        self.__dict__["_wyc_orders"] = {}
+    if not plain:
+        return _dask_run(self, inputs, targets)
+    run_targets = tuple(targets if targets else self._graph_schema.target_names)
+    orders = self.__dict__["_wyc_orders"]
+    order = orders.get(run_targets)
+    if order is None:
+        order = orders[run_targets] = _order(self._graph_schema, run_targets)
+    values: Dict[Text, Any] = {}
+    for name, value in (inputs or {}).items():
+        # Rasa's own check (DaskGraphRunner._add_inputs_to_graph), against the same graph keys.
+        if isinstance(value, str) and (value in values or any(value == node for node, _ in order)):
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure "
+                f"that none of the input names passed to the `run` method are the "
+                f"same as node names in the graph schema."
+            )
+        values[name] = (name, value)
+    nodes = self._instantiated_nodes
+    try:
+        for name, needs in order:
+            # As in dask: a need that names a node or an input is replaced by its value.
+            values[name] = nodes[name](*[values.get(need, need) for need in needs])
+    except RuntimeError as e:
+        raise GraphRunError("Error running runner.") from e
+    return dict(values[target] for target in run_targets)
+
+
 def install() -> None:
-    """Replace ``RemoteAction._validate_action_result`` and ``EndpointConfig.session`` (again: the
-    same); a no-op without Rasa."""
+    """Replace ``RemoteAction._validate_action_result``, ``EndpointConfig.session`` and
+    ``DaskGraphRunner.run`` (again: the same); a no-op without Rasa."""
+    global _dask_run
     try:
         from rasa.core.actions.action import RemoteAction
+        from rasa.engine.runner.dask import DaskGraphRunner
         from rasa.utils.endpoints import EndpointConfig
     except ImportError:  # the app environment imports `assistant` without Rasa
         return
     RemoteAction._validate_action_result = _validate_action_result
     EndpointConfig.session = _session
+    if DaskGraphRunner.run is not _run_in_order:
+        _dask_run = DaskGraphRunner.run
+        DaskGraphRunner.run = _run_in_order

@@ -196,3 +196,106 @@ def test_an_unknown_schema_turns_the_per_event_check_off(monkeypatch):
     changed = {"type": "object", "properties": {"events": {"type": "array"}}}
     assert rasa_speedups._certainly_valid(changed, GUIDE_RESPONSE) is False
     assert rasa_speedups._by_event is None
+
+
+# ------------------------------------------------ prediction graphs run in order, without dask
+
+class _Component:
+    """A graph component whose method is named by the node's ``fn``; every call is recorded."""
+
+    calls: list = []
+
+    def __init__(self, config):
+        self.config = config
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context, **kwargs):
+        return cls(config)
+
+    def provide(self):
+        _Component.calls.append("provide")
+        return self.config["x"]
+
+    def add(self, left, right):
+        _Component.calls.append("add")
+        return left + right
+
+    def double(self, value):
+        _Component.calls.append("double")
+        return [value, value]
+
+    def fail(self, value):
+        raise ValueError(f"cannot take {value}")
+
+
+def _runner(tmp_path, hooks=None):
+    from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    component = type("Component", (_Component, GraphComponent), {})
+
+    def node(fn, needs, **config):
+        return SchemaNode(needs=needs, uses=component, constructor_name="create", fn=fn, config=config)
+
+    schema = GraphSchema({
+        "provide": node("provide", {}, x=2),
+        "add": node("add", {"left": "provide", "right": "__message__"}),
+        "double": node("double", {"value": "add"}),
+        "unused": node("double", {"value": "provide"}),
+        "broken": node("fail", {"value": "add"}),
+    })
+    return DaskGraphRunner.create(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "test"), hooks)
+
+
+def test_installed_in_place_of_the_dask_scheduler():
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    assert DaskGraphRunner.run is rasa_speedups._run_in_order
+    assert rasa_speedups._dask_run is not None and rasa_speedups._dask_run is not rasa_speedups._run_in_order
+
+
+def test_a_graph_run_in_order_gives_what_dask_gives_and_runs_only_what_the_targets_need(tmp_path):
+    runner = _runner(tmp_path)
+    ours = [runner.run(inputs={"__message__": 3}, targets=["double"]) for _ in range(2)]
+    _Component.calls.clear()
+    ours.append(runner.run(inputs={"__message__": 3}, targets=["double"]))
+    assert _Component.calls == ["provide", "add", "double"]  # once each; `unused` not run
+    stock = rasa_speedups._dask_run(runner, inputs={"__message__": 3}, targets=["double"])
+    assert ours == [stock] * 3 == [{"double": [5, 5]}] * 3
+    both = {"add": 5, "double": [5, 5]}
+    assert runner.run(inputs={"__message__": 3}, targets=["add", "double"]) == both
+    assert rasa_speedups._dask_run(runner, inputs={"__message__": 3}, targets=["add", "double"]) == both
+
+
+def test_a_failing_node_and_a_clashing_input_raise_what_dask_raises(tmp_path):
+    from rasa.engine.exceptions import GraphComponentException, GraphRunError
+
+    runner = _runner(tmp_path)
+    for run in (runner.run, lambda **kw: rasa_speedups._dask_run(runner, **kw)):
+        with pytest.raises(GraphComponentException, match="node broken") as raised:
+            run(inputs={"__message__": 3}, targets=["broken"])
+        assert str(raised.value.__cause__) == "cannot take 5"
+        with pytest.raises(GraphRunError, match="clashes with a node name"):
+            run(inputs={"__message__": "add"}, targets=["double"])
+
+
+def test_runners_with_hooks_keep_the_dask_scheduler(tmp_path, monkeypatch):
+    from rasa.engine.graph import GraphNodeHook
+
+    class Hook(GraphNodeHook):
+        def on_before_node(self, node_name, execution_context, config, received_inputs):
+            return {}
+
+        def on_after_node(self, node_name, execution_context, config, output, input_hook_data):
+            pass
+
+    seen = []
+    dask_run = rasa_speedups._dask_run
+    monkeypatch.setattr(rasa_speedups, "_dask_run", lambda *a: seen.append(a) or dask_run(*a))
+    hooked = _runner(tmp_path, hooks=[Hook()])
+    assert hooked.run(inputs={"__message__": 1}, targets=["double"]) == {"double": [3, 3]}
+    assert len(seen) == 1
+    plain = _runner(tmp_path / "plain")
+    assert plain.run(inputs={"__message__": 1}, targets=["double"]) == {"double": [3, 3]}
+    assert len(seen) == 1

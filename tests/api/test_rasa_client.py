@@ -1,0 +1,139 @@
+"""api/rasa_client.py over real local HTTP (the aiohttp path `make run` uses): answers, Rasa's
+errors, timeouts, refusals, one kept connection, and no session left open."""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import warnings
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from api.rasa_client import REST_WEBHOOK_PATH, RasaClient, RasaUnavailable
+
+Reply = Callable[[str, Any], tuple[int, bytes]]
+
+
+class _FakeRasa(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as Rasa's Sanic server
+    reply: Reply
+    seen: list[tuple[str, str, Any, int]]
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = json.loads(self.rfile.read(length)) if length else None
+        self.seen.append((self.command, self.path, body, self.client_address[1]))
+        status, content = type(self).reply(self.path, body)
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Reply], tuple[str, list]]]:
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(reply: Reply) -> tuple[str, list]:
+        handler = type("Handler", (_FakeRasa,), {"reply": staticmethod(reply), "seen": []})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}", handler.seen
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _json(status: int, value: Any) -> Callable[[str, Any], tuple[int, bytes]]:
+    return lambda path, body: (status, json.dumps(value, ensure_ascii=False).encode())
+
+
+def _run(client: RasaClient, call: Callable[[RasaClient], Any]) -> Any:
+    async def go() -> Any:
+        try:
+            return await call(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go())
+
+
+def test_a_message_goes_to_the_rest_channel_and_its_answers_come_back(serve):
+    url, seen = serve(_json(200, [{"recipient_id": "s1", "text": "【居民身份证】一次性告知"}, "not a message"]))
+    answers = _run(RasaClient(url, 2.0), lambda c: c.send_message("s1", "身份证丢了"))
+    assert answers == [{"recipient_id": "s1", "text": "【居民身份证】一次性告知"}]
+    assert seen == [("POST", REST_WEBHOOK_PATH, {"sender": "s1", "message": "身份证丢了"}, seen[0][3])]
+
+
+def test_the_status_probe_reads_rasas_status(serve):
+    url, seen = serve(_json(200, {"model_file": "models/wyc-x.tar.gz"}))
+    assert _run(RasaClient(url, 2.0), lambda c: c.status(timeout_seconds=1.0)) == {"model_file": "models/wyc-x.tar.gz"}
+    assert seen[0][:2] == ("GET", "/status")
+
+
+@pytest.mark.parametrize(
+    "reply, reason",
+    [
+        (_json(500, {"error": "boom"}), "POST /webhooks/rest/webhook answered HTTP 500"),
+        (lambda path, body: (200, b"<html>not json</html>"), "failed: JSONDecodeError"),
+        (lambda path, body: (200, b"\xff\xfe"), "failed: UnicodeDecodeError"),
+        (_json(200, {"not": "a list"}), "REST channel answered dict, expected a list"),
+    ],
+)
+def test_rasas_errors_become_rasa_unavailable_with_the_reason(serve, reply, reason):
+    url, _ = serve(reply)
+    with pytest.raises(RasaUnavailable) as raised:
+        _run(RasaClient(url, 2.0), lambda c: c.send_message("s1", "你好"))
+    assert reason in str(raised.value)
+
+
+def test_a_slow_rasa_times_out(serve):
+    def slow(path: str, body: Any) -> tuple[int, bytes]:
+        time.sleep(1.0)
+        return 200, b"[]"
+
+    url, _ = serve(slow)
+    started = time.monotonic()
+    with pytest.raises(RasaUnavailable, match="timed out"):
+        _run(RasaClient(url, 0.2), lambda c: c.send_message("s1", "你好"))
+    assert time.monotonic() - started < 0.9
+
+
+def test_a_refused_connection_is_rasa_unavailable(closed_port):
+    with pytest.raises(RasaUnavailable, match="failed: ClientConnectorError"):
+        _run(RasaClient(f"http://127.0.0.1:{closed_port}", 2.0), lambda c: c.send_message("s1", "你好"))
+
+
+def test_turns_share_one_kept_connection_and_closing_leaves_no_open_session(serve):
+    url, seen = serve(_json(200, []))
+
+    async def three_turns(client: RasaClient) -> None:
+        for turn in range(3):
+            await client.send_message("s1", f"第{turn}句")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        client = RasaClient(url, 2.0)
+        _run(client, three_turns)
+    assert len(seen) == 3 and len({port for *_, port in seen}) == 1  # one client port: one connection
+    assert client._session is None
+
+
+def test_a_client_used_again_in_a_new_event_loop_opens_a_new_session(serve):
+    url, seen = serve(_json(200, []))
+    client = RasaClient(url, 2.0)
+    asyncio.run(client.send_message("s1", "一"))
+    _run(client, lambda c: c.send_message("s1", "二"))  # the first loop has ended
+    assert [body["message"] for _, _, body, _ in seen] == ["一", "二"]
