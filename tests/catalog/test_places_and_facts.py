@@ -65,6 +65,9 @@ def test_place_from_codes(session, town_code, village_code, town, village):
         ("她住在协兴镇，我帮她去办", {"delegated": "yes"}),
         ("我是她儿子，我去办", {"delegated": "yes"}),  # a relative going for the applicant
         ("我能帮她补办吗", {"delegated": "yes"}),
+        # both deciding facts of 我要开小餐馆 in the first message, as a citizen put them (session 4)
+        ("我想在协兴镇开个小面馆，门头要重新装，税也想一起办", {"shopfront_renovation": "yes", "handle_tax": "yes"}),
+        ("门头不用翻新，税先不办", {"shopfront_renovation": "no", "handle_tax": "no"}),
     ],
 )
 def test_parse_facts_on_the_default_catalog(session, text, expected):
