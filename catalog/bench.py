@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -19,6 +18,7 @@ from catalog.db import make_engine, make_sessionmaker
 from catalog.models import Bundle, Item, Region, ServicePoint
 from catalog.queries import search  # what actions and the agent console call
 from catalog.seed import load_default_catalog
+from catalog.stats import percentile
 
 NEEDS = [
     "开个小饭馆", "开小餐馆", "开饭店", "社保卡丢了", "社保卡", "补社保卡", "社保卡注销", "低保", "申请低保",
@@ -31,11 +31,6 @@ NEEDS = [
 ]
 FRAMES = ["{}", "我想{}", "{}怎么办", "请问{}需要什么材料", "{}要准备啥去哪办"]
 QUESTIONS = [frame.format(need) for need in NEEDS for frame in FRAMES]
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def _count(session, statement) -> int:
@@ -69,8 +64,8 @@ def main() -> int:
                 search(session, question)
                 timings.append((time.perf_counter() - started) * 1000)
         engine.dispose()
-    print(f"search latency over {len(QUESTIONS)} questions: p50 {statistics.median(timings):.2f} ms,"
-          f" p95 {_percentile(timings, 0.95):.2f} ms, max {max(timings):.2f} ms")
+    print(f"search latency over {len(QUESTIONS)} questions: p50 {percentile(timings, 0.50):.2f} ms,"
+          f" p95 {percentile(timings, 0.95):.2f} ms, max {max(timings):.2f} ms")
     return 0
 
 

@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import logging
-import math
 import os
 import re
 import socket
@@ -41,6 +40,9 @@ from urllib.parse import urlparse
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from catalog.stats import percentile  # noqa: E402
+
 logger = logging.getLogger("bench")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,15 +52,6 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 # ============================================================== pure helpers
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile (no interpolation: it is one of the measured latencies)."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return ordered[rank - 1]
 
 
 @dataclass

@@ -23,6 +23,9 @@ from urllib.parse import urlparse
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from catalog.stats import percentile  # noqa: E402
+
 CONVERSATION = ("我想开个小饭馆要准备啥", "门头要装修，我自己去办，住在龙台镇", "社保卡丢了怎么补办")
 # Which processes to weigh: by default those `make run-cluster` starts (default ports).
 DEFAULT_PROCESSES = "rasa=--port 5005|--port 5006;app=--port 8001;nginx=nginx: master|var/cluster/nginx"
@@ -35,13 +38,6 @@ class Interval:
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def _processes() -> dict[int, tuple[int, str, float]]:
