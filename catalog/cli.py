@@ -1,4 +1,5 @@
-"""python -m catalog.cli {load-default,import-regions,import-items,import-guides [--prune]} [--database-url URL]"""
+"""python -m catalog.cli {load-default,import-regions,import-service-points,import-items,import-guides [--prune]}
+[--database-url URL]"""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +10,13 @@ from typing import Callable, Optional, Sequence
 from sqlalchemy.orm import Session
 
 from catalog.db import database_url_from_env, make_engine, make_sessionmaker, session_scope
-from catalog.importers import CatalogImportError, import_guides, import_items, import_regions
+from catalog.importers import (
+    CatalogImportError,
+    import_guides,
+    import_items,
+    import_regions,
+    import_service_points,
+)
 from catalog.schema import upgrade_to_head
 from catalog.seed import load_default_catalog
 
@@ -17,6 +24,7 @@ log = logging.getLogger("catalog.cli")
 
 IMPORTERS: dict[str, Callable[..., object]] = {
     "import-regions": import_regions,
+    "import-service-points": import_service_points,
     "import-items": import_items,
     "import-guides": import_guides,
 }
@@ -29,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("load-default", help="load 广安区 regions, items and guides.yaml (no-op when loaded)")
     for name, help_text in (("import-regions", "regions CSV: code,name,level,parent_code"),
+                            ("import-service-points",
+                             "service points CSV: region_code[,name,address,hours,phone,lat,lng]"),
                             ("import-items", "items JSON or CSV (catalog/data/SCHEMA.md)"),
                             ("import-guides", "authored guides YAML (docs/INTERNAL_API.md)")):
         command = commands.add_parser(name, help=help_text)

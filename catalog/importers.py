@@ -1,4 +1,4 @@
-"""Load regions (CSV), items (JSON or CSV) and authored guides (YAML) into the catalog.
+"""Load regions (CSV), service points (CSV), items (JSON or CSV) and authored guides (YAML) into the catalog.
 
 Every importer validates the whole file first and reports the first broken row as
 ``CatalogImportError`` (file, row, field); then writes inside one SAVEPOINT, so a failure
@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import logging
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.cache import invalidate_all
 from catalog.models import (
     FACT_KINDS,
     LEVELS,
@@ -204,6 +206,134 @@ def _upsert_region(session: Session, row: RegionRow) -> None:
     point = region.service_point or ServicePoint()
     point.level, point.name = row.level, service_point_name(row.name, row.level)
     region.service_point = point  # address/hours/phone/coordinates of an existing point are kept
+
+
+# ---------------------------------------------------------------- service points
+
+SERVICE_POINT_TEXT = {  # column → longest value, as in catalog/models.py ServicePoint
+    "name": ServicePoint.__table__.c.name.type.length,
+    "address": ServicePoint.__table__.c.address.type.length,
+    "hours": ServicePoint.__table__.c.hours.type.length,
+    "phone": ServicePoint.__table__.c.phone.type.length,
+}
+SERVICE_POINT_RANGES = {"lat": 90.0, "lng": 180.0}
+SERVICE_POINT_COLUMNS = ("region_code", *SERVICE_POINT_TEXT, *SERVICE_POINT_RANGES)
+PHONE_ALLOWED = "digits, spaces and - + ( ) 转 / 、 ,"
+_PHONE_OTHER = re.compile(r"[^0-9 \-+()转/、,]")
+
+
+@dataclass
+class ServicePointRow:
+    line: int
+    region_code: str
+    values: dict[str, Any]  # only the fields this file sets: a column absent from the header keeps its field
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        return next(csv.reader(io.StringIO(_read_text(path), newline="")), [])
+    except csv.Error as error:
+        raise CatalogImportError(path.name, 1, None, f"malformed CSV: {error}") from error
+
+
+def _check_service_point_header(file: str, header: list[str]) -> list[str]:
+    """The settable columns of the header; unknown, repeated or half-given (lat without lng) columns fail."""
+    if "region_code" not in header:
+        raise CatalogImportError(file, 1, "region_code", "column missing from the header")
+    for index, column in enumerate(header):
+        if column not in SERVICE_POINT_COLUMNS:
+            known = ", ".join(SERVICE_POINT_COLUMNS)
+            raise CatalogImportError(file, 1, column, f"unknown column (known: {known})")
+        if column in header[:index]:
+            raise CatalogImportError(file, 1, column, "column appears twice in the header")
+    if ("lat" in header) != ("lng" in header):
+        missing = "lng" if "lat" in header else "lat"
+        raise CatalogImportError(file, 1, missing,
+                                 "column missing from the header (lat and lng come together)")
+    return [column for column in SERVICE_POINT_COLUMNS[1:] if column in header]
+
+
+def _coordinate(file: str, row: int, record: dict[str, str], name: str) -> Optional[float]:
+    text = record[name]
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise CatalogImportError(file, row, name, f"'{text}' is not a number")
+    limit = SERVICE_POINT_RANGES[name]
+    if not -limit <= value <= limit:
+        raise CatalogImportError(file, row, name, f"{text} is out of range {-limit:g}..{limit:g}")
+    return value
+
+
+def _service_point_text(file: str, row: int, record: dict[str, str], name: str) -> Optional[str]:
+    value = _optional_text(file, row, record, name)
+    if value is None:
+        return None
+    if len(value) > SERVICE_POINT_TEXT[name]:
+        raise CatalogImportError(file, row, name,
+                                 f"longer than {SERVICE_POINT_TEXT[name]} characters ({len(value)})")
+    if name == "phone":
+        other = "".join(dict.fromkeys(_PHONE_OTHER.findall(value)))
+        if other:
+            raise CatalogImportError(file, row, name,
+                                     f"'{value}' has '{other}': only {PHONE_ALLOWED} are allowed")
+    return value
+
+
+def read_service_points(path: Path, points: dict[str, Optional[int]]) -> list[ServicePointRow]:
+    """Validate a service points CSV (region_code[,name,address,hours,phone,lat,lng]) against
+    ``points`` {region code: its service point's id, None when it has none} of the loaded regions."""
+    file = path.name
+    columns = _check_service_point_header(file, _csv_header(path))
+    rows: list[ServicePointRow] = []
+    seen: dict[str, int] = {}
+    for line, record in _csv_rows(path, ("region_code",)):
+        code = _required_text(file, line, record, "region_code")
+        if code not in points:
+            raise CatalogImportError(file, line, "region_code", f"unknown region code {code}")
+        if points[code] is None:
+            raise CatalogImportError(file, line, "region_code", f"region {code} has no service point")
+        if code in seen:
+            raise CatalogImportError(file, line, "region_code",
+                                     f"duplicate region_code {code} (first on row {seen[code]})")
+        seen[code] = line
+        values: dict[str, Any] = {}
+        for column in columns:
+            if column in SERVICE_POINT_TEXT:
+                values[column] = _service_point_text(file, line, record, column)
+            else:
+                values[column] = _coordinate(file, line, record, column)
+        if "name" in values and values["name"] is None:
+            del values["name"]  # an empty name cell keeps the current name
+        if "lat" in values and (values["lat"] is None) != (values["lng"] is None):
+            missing = "lat" if values["lat"] is None else "lng"
+            raise CatalogImportError(file, line, missing, "missing (lat and lng are both set or both empty)")
+        rows.append(ServicePointRow(line, code, values))
+    return rows
+
+
+def import_service_points(session: Session, path: str | Path) -> int:
+    """Set names, addresses, hours, phones and coordinates of loaded service points; returns the row count.
+
+    A column in the header is set on every row (an empty cell clears it, except ``name``, which
+    an empty cell keeps); a column not in the header leaves its field as it is.
+    """
+    path = Path(path)
+    points = dict(session.execute(select(Region.code, ServicePoint.id).outerjoin(Region.service_point)).all())
+    rows = read_service_points(path, points)
+    with session.begin_nested():
+        for row in rows:
+            point = session.get(ServicePoint, points[row.region_code])
+            for column, value in row.values.items():
+                setattr(point, column, value)
+        session.flush()
+    invalidate_all()  # memoised locations (catalog/queries.py nearest_service_point) would keep the old ones
+    log.info("imported %d service points from %s", len(rows), path.name)
+    return len(rows)
 
 
 # ---------------------------------------------------------------- items

@@ -7,10 +7,16 @@ from sqlalchemy import func, select
 
 from catalog.cli import main as cli_main
 from catalog.db import make_engine, make_sessionmaker
-from catalog.importers import CatalogImportError, import_guides, import_items, import_regions
+from catalog.importers import (
+    CatalogImportError,
+    import_guides,
+    import_items,
+    import_regions,
+    import_service_points,
+)
 from catalog.models import Bundle, Fact, Item, Region, RegionAlias, ServicePoint
 from catalog.naming import disambiguated_code, region_aliases, service_point_name
-from catalog.queries import resolve_place
+from catalog.queries import get_target, guide, nearest_service_point, place_from_codes, resolve_place
 from catalog.seed import DATA_DIR, DEFAULT_ITEMS, DEFAULT_REGIONS
 
 REGIONS_HEADER = "code,name,level,parent_code\n"
@@ -127,6 +133,187 @@ def test_another_county_loads_and_its_towns_resolve(empty_engine):
         assert session.get(ServicePoint, 1) is not None
         point = session.scalar(select(ServicePoint).where(ServicePoint.region_code == "341524"))
         assert point.name == "金寨县政务服务中心"
+
+
+# ---------------------------------------------------------------- service points
+
+COUNTY, LONGTAI, CHETANG = "511602", "511602108", "511602108201"  # 广安区, 龙台镇, 车堂村委会
+POINTS_HEADER = "region_code,name,address,hours,phone,lat,lng\n"
+# Invented test values, not the real addresses or phones of 广安区.
+GOOD_POINTS = POINTS_HEADER + (
+    f"{COUNTY},,测试大道1号,周一至周五 9:00-17:00,0826-0000000,30.456,106.633\n"
+    f"{LONGTAI},龙台镇为民服务中心,测试街2号,\"工作日 9:00-12:00, 14:00-17:00\","
+    "0826-1111111转8001 / (0826) 2222222、+86 13800000000,30.62,106.5\n"
+    f"{CHETANG},,测试村3组,,,30.64,106.48\n"
+)
+
+
+def _points(session):
+    return {p.region_code: (p.name, p.address, p.hours, p.phone, p.lat, p.lng)
+            for p in session.scalars(select(ServicePoint))}
+
+
+def _point(session, code):
+    return session.scalar(select(ServicePoint).where(ServicePoint.region_code == code))
+
+
+def _item(session, name):
+    return get_target(session, session.scalar(select(Item.code).where(Item.name == name)))
+
+
+def test_service_points_load_and_the_answer_shows_them_at_once(session, tmp_path):
+    town_item = _item(session, "居民身份证办理（包括临时）")
+    village_item = _item(session, "最低生活保障")
+    in_longtai = place_from_codes(session, LONGTAI)
+    before = guide(session, town_item, {}, in_longtai, public_base="http://h")["location"]
+    assert before["name"] == "龙台镇便民服务中心" and before["address"] is None  # memoised: must be dropped
+    path = tmp_path / "sp.csv"
+    path.write_text(GOOD_POINTS, encoding="utf-8-sig")  # a BOM, as spreadsheets save it
+    assert import_service_points(session, path) == 3
+
+    location = guide(session, town_item, {}, in_longtai, public_base="http://h")["location"]
+    assert location == {"level": "town", "name": "龙台镇为民服务中心", "address": "测试街2号",
+                        "hours": "工作日 9:00-12:00, 14:00-17:00",
+                        "phone": "0826-1111111转8001 / (0826) 2222222、+86 13800000000", "note": None}
+    at_home = nearest_service_point(session, village_item, place_from_codes(session, LONGTAI, CHETANG))
+    assert (at_home.name, at_home.address, at_home.hours, at_home.phone) == ("车堂村便民服务站", "测试村3组", None, None)
+    county = nearest_service_point(session, _item(session, "普通护照签发"), in_longtai)
+    assert (county.name, county.address, county.phone) == ("广安区政务服务中心", "测试大道1号", "0826-0000000")
+    near_chetang = (30.641, 106.481)
+    assert nearest_service_point(session, village_item, coordinates=near_chetang).address == "测试村3组"
+    assert nearest_service_point(session, town_item, coordinates=near_chetang).address == "测试街2号"
+    assert (_point(session, COUNTY).lat, _point(session, COUNTY).lng) == (30.456, 106.633)
+
+
+def test_absent_columns_are_kept_and_empty_cells_clear(session, tmp_path):
+    import_service_points(session, _write(tmp_path, "sp.csv", GOOD_POINTS))
+    import_service_points(session, _write(tmp_path, "phones.csv", f"region_code,phone\n{LONGTAI},0826-3333333\n"))
+    point = _point(session, LONGTAI)
+    assert (point.name, point.address, point.hours, point.phone, point.lat, point.lng) == (
+        "龙台镇为民服务中心", "测试街2号", "工作日 9:00-12:00, 14:00-17:00", "0826-3333333", 30.62, 106.5)
+    assert _point(session, COUNTY).phone == "0826-0000000"  # a point not in the file is not touched
+
+    clearing = f"region_code,name,hours,lat,lng\n{LONGTAI},,,,\n"
+    import_service_points(session, _write(tmp_path, "clear.csv", clearing))
+    point = _point(session, LONGTAI)
+    assert point.name == "龙台镇为民服务中心"  # an empty name keeps the name
+    assert (point.hours, point.lat, point.lng) == (None, None, None)
+    assert (point.address, point.phone) == ("测试街2号", "0826-3333333")
+    location = nearest_service_point(session, _item(session, "居民身份证办理（包括临时）"),
+                                     place_from_codes(session, LONGTAI))
+    assert (location.address, location.hours) == ("测试街2号", None)
+
+
+def test_service_points_re_import_changes_nothing(session, tmp_path):
+    path = _write(tmp_path, "sp.csv", GOOD_POINTS)
+    before = _counts(session), session.scalar(select(func.count()).select_from(ServicePoint))
+    assert import_service_points(session, path) == 3
+    first = _points(session)
+    assert import_service_points(session, path) == 3
+    session.expire_all()
+    assert _points(session) == first
+    assert (_counts(session), session.scalar(select(func.count()).select_from(ServicePoint))) == before
+    assert import_service_points(session, _write(tmp_path, "none.csv", POINTS_HEADER)) == 0
+    assert _points(session) == first
+
+
+GOOD_POINT_ROW = f"{COUNTY},,测试大道1号,工作日,0826-0000000,30.456,106.633\n"
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (POINTS_HEADER + GOOD_POINT_ROW + "999999999,,测试,,,,\n",
+         'sp.csv: row 3, field "region_code": unknown region code 999999999'),
+        (POINTS_HEADER + GOOD_POINT_ROW + ",,测试,,,,\n", 'sp.csv: row 3, field "region_code": missing'),
+        (POINTS_HEADER + GOOD_POINT_ROW + GOOD_POINT_ROW,
+         f'sp.csv: row 3, field "region_code": duplicate region_code {COUNTY} (first on row 2)'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,,,北纬30,106.5\n",
+         'sp.csv: row 3, field "lat": \'北纬30\' is not a number'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,,,nan,106.5\n",
+         'sp.csv: row 3, field "lat": \'nan\' is not a number'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,,,90.5,106.5\n",
+         'sp.csv: row 3, field "lat": 90.5 is out of range -90..90'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,,,30.6,-180.01\n",
+         'sp.csv: row 3, field "lng": -180.01 is out of range -180..180'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,,,30.6,\n",
+         'sp.csv: row 3, field "lng": missing (lat and lng are both set or both empty)'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,,,,106.5\n",
+         'sp.csv: row 3, field "lat": missing (lat and lng are both set or both empty)'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},{'镇' * 121},,,,,\n",
+         'sp.csv: row 3, field "name": longer than 120 characters (121)'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,{'路' * 201},,,,\n",
+         'sp.csv: row 3, field "address": longer than 200 characters (201)'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,{'时' * 101},,,\n",
+         'sp.csv: row 3, field "hours": longer than 100 characters (101)'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,,{'1' * 51},,\n",
+         'sp.csv: row 3, field "phone": longer than 50 characters (51)'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,,0826-123456（办公室）,,\n",
+         'sp.csv: row 3, field "phone": \'0826-123456（办公室）\' has \'（办公室）\': only digits'),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,,0826-1234567;0826-7654321,,\n",
+         'sp.csv: row 3, field "phone": \'0826-1234567;0826-7654321\' has \';\''),
+        (POINTS_HEADER + GOOD_POINT_ROW + f"{LONGTAI},,,,,,,extra\n",
+         "sp.csv: row 3: more values than header columns"),
+        ("name,address\n测试,测试路\n", 'sp.csv: row 1, field "region_code": column missing from the header'),
+        ("region_code,adress\n511602,测试路\n", 'sp.csv: row 1, field "adress": unknown column (known: region_code'),
+        ("region_code,address,address\n511602,甲,乙\n", 'sp.csv: row 1, field "address": column appears twice'),
+        ("region_code,lat\n511602,30.4\n", 'sp.csv: row 1, field "lng": column missing from the header'),
+    ],
+)
+def test_bad_service_point_files_name_row_and_field_and_change_nothing(session, tmp_path, content, expected):
+    before = _points(session)
+    with pytest.raises(CatalogImportError) as error:
+        import_service_points(session, _write(tmp_path, "sp.csv", content))
+    assert str(error.value).startswith(expected), str(error.value)
+    assert _points(session) == before  # not even the good first row
+
+
+def test_a_region_without_a_service_point_is_an_error(session, tmp_path):
+    session.add(Region(code="999999", name="测试县", level="county"))
+    session.flush()
+    with pytest.raises(CatalogImportError) as error:
+        import_service_points(session, _write(tmp_path, "sp.csv", "region_code,phone\n999999,12345\n"))
+    assert str(error.value) == 'sp.csv: row 2, field "region_code": region 999999 has no service point'
+
+
+def test_a_late_service_point_failure_rolls_back_rows_already_written(session, tmp_path, monkeypatch):
+    """Validation passes, the write fails half-way: the savepoint leaves nothing behind."""
+    before = _points(session)
+    original, calls = session.get, []
+
+    def failing_get(entity, ident, **options):
+        if entity is ServicePoint:
+            calls.append(ident)
+            if len(calls) == 2:
+                raise RuntimeError("disk full")
+        return original(entity, ident, **options)
+
+    monkeypatch.setattr(session, "get", failing_get)
+    with pytest.raises(RuntimeError):
+        import_service_points(session, _write(tmp_path, "sp.csv", GOOD_POINTS))
+    assert len(calls) == 2
+    assert _points(session) == before
+
+
+def test_the_cli_imports_service_points_and_reports_a_bad_file(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    url = f"sqlite:///{tmp_path}/points.db"
+    assert cli_main(["--database-url", url, "load-default"]) == 0
+    good = _write(tmp_path, "points.csv", GOOD_POINTS)
+    assert cli_main(["--database-url", url, "import-service-points", str(good)]) == 0
+    bad = _write(tmp_path, "bad.csv", "region_code,address,phone\n"
+                 f"{COUNTY},另一个地址,0826-9999999\n{LONGTAI},测试街9号,电话待定\n")
+    assert cli_main(["--database-url", url, "import-service-points", str(bad)]) == 2
+    assert 'bad.csv: row 3, field "phone": \'电话待定\' has \'电话待定\'' in caplog.text
+    assert "nothing was imported" in caplog.text
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        location = nearest_service_point(session, _item(session, "普通护照签发"), None)
+        assert (location.name, location.address, location.phone) == ("广安区政务服务中心", "测试大道1号", "0826-0000000")
+        assert _point(session, LONGTAI).name == "龙台镇为民服务中心"
+        addressed = select(func.count()).select_from(ServicePoint).where(ServicePoint.address.is_not(None))
+        assert session.scalar(addressed) == 3
+    engine.dispose()
 
 
 # ---------------------------------------------------------------- items
