@@ -28,7 +28,7 @@ async def live() -> dict[str, str]:
 async def health(resources: ResourcesDep, rasa: RasaClientDep) -> JSONResponse:
     """200 only when the catalog answers and Rasa has a model loaded."""
     parts = {
-        "app": app_part(resources),
+        "app": await app_part(resources),
         "catalog": await run_in_threadpool(catalog_part, resources),
         "rasa": await rasa_part(rasa),
     }
@@ -38,21 +38,26 @@ async def health(resources: ResourcesDep, rasa: RasaClientDep) -> JSONResponse:
     return JSONResponse({"status": "ok" if healthy else "error", "parts": parts}, status_code=200 if healthy else 503)
 
 
-def app_part(resources: AppResources) -> str:
+async def app_part(resources: AppResources) -> str:
     """The app itself: its actions package imported, and its actions not currently raising."""
     if resources.action_load_error:
         return f"error: {resources.action_load_error}"
-    return actions_part(resources)
+    return await actions_part(resources)
 
 
-def actions_part(resources: AppResources) -> str:
-    """Error while the last action run in this worker raised and none has succeeded since."""
-    failing = resources.action_outcomes.failing()
+async def actions_part(resources: AppResources) -> str:
+    """Error while the last action raised, none has succeeded since, and it is under 120 s old.
+
+    Without ``redis_url``: the actions run in this worker. With it: the actions run in any worker
+    (shared through Redis, read with a 0.5 s timeout), so every worker answers the same; if Redis
+    fails, the ``redis`` part says so and this part falls back to this worker's own actions.
+    """
+    failing = await resources.action_outcomes.current_failure()
     return f"error: actions failing ({failing})" if failing else "ok"
 
 
 async def redis_part(url: str) -> str:
-    """Redis shares rate limits and WeChat de-duplication between workers."""
+    """Redis shares rate limits, WeChat de-duplication and failing actions between workers."""
     import redis.asyncio as redis_asyncio
     from redis.exceptions import RedisError
 

@@ -207,7 +207,7 @@ def test_catalog_database_unreachable_degrades_clearly_and_recovers(cluster):
     finally:
         set_connections_allowed(cluster.catalog_db, True)
     # No restart: pooled connections are re-checked (pool_pre_ping) and the next actions succeed,
-    # which clears each worker's "actions failing" (or it expires after 120 s).
+    # which clears the "actions failing" flag the workers share through Redis (or it expires after 120 s).
     for _ in range(4):
         assert payload_types(cluster.chat(new_sender("dbback"), ASK).json()["messages"]) == ["clarify"]
     assert cluster.wait_healthy(150)["parts"]["catalog"].startswith("ok (")
