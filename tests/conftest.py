@@ -39,6 +39,9 @@ class Stack:
         return response.json()
 
 
+E2E_WECHAT_TOKEN = "e2e-wechat-token"
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
     model = os.environ.get("WYC_E2E_MODEL")
@@ -49,7 +52,8 @@ def stack(tmp_path_factory) -> Stack:
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT),
                WYC_DATABASE_URL=f"sqlite:///{work / 'catalog.db'}",
                WYC_RASA_URL=f"http://127.0.0.1:{rasa_port}",
-               WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}")
+               WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}",
+               WECHAT_TOKEN=E2E_WECHAT_TOKEN)  # the WeChat webhook in plain mode
     env.pop("WYC_AGENT_TOKEN", None)
     subprocess.run([str(APP_PYTHON), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env, check=True)
     endpoints = work / "endpoints.yml"

@@ -239,28 +239,46 @@ def _handoff_text(text: Optional[str]) -> str:
     return f"{text}\n{HOTLINE_SENTENCE}" if text else HOTLINE_SENTENCE
 
 
+def _paired(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One message per utterance: Rasa's REST channel sends ``utter_message(text=…, buttons=…,
+    json_message=…)`` as two messages, the text with its buttons and then the payload alone.
+    Here they are one again, so that the payload's compact WeChat form replaces the long text
+    instead of following it (a guide or a question would otherwise come twice)."""
+    paired: list[dict[str, Any]] = []
+    for message in messages:
+        previous = paired[-1] if paired else None
+        if (previous is not None and message.get("custom") and not message.get("text") and not message.get("buttons")
+                and previous.get("text") and not previous.get("custom")):
+            paired[-1] = {**previous, "custom": message["custom"]}
+        else:
+            paired.append(message)
+    return paired
+
+
+def _intro(text: Optional[str]) -> Optional[str]:
+    """The first line of a question's text: the rest spells out the questions the payload holds."""
+    return text.split("\n", 1)[0] if text else text
+
+
 def format_response(response: Any, limit: int = TEXT_LIMIT_BYTES) -> WeChatText:
     """All messages of one gateway response as one WeChat text (WeChat allows one passive reply)."""
     parts: list[str] = []
     options: list[str] = []
-    guide: Optional[Mapping[str, Any]] = None
-    guide_slot: Optional[int] = None
+    guides: list[tuple[int, Mapping[str, Any]]] = []  # (slot in parts, guide)
     handoff = False
-    target_code: Optional[str] = None
-    for message in response_messages(response):
+    for message in _paired(response_messages(response)):
         custom = _as_dict(message.get("custom"))
         kind = custom.get("type")
         text = message.get("text")
-        if kind == "guide":
-            guide, guide_slot = custom, len(parts)
-            target_code = custom.get("code") or target_code
+        if kind == "guide":  # its own text is the long form of this payload
+            guides.append((len(parts), custom))
             parts.append("")  # rendered last, with whatever room the other parts leave
         elif kind == "clarify":
-            part, options = format_clarify(text, custom)
+            part, options = format_clarify(_intro(text), custom)
             parts.append(part)
         elif kind == "candidates":
             labels = [str(item.get("name")) for item in custom.get("items") or []]
-            part, options = format_choices(text, labels)
+            part, options = format_choices(_intro(text), labels)
             parts.append(part)
         elif kind == "handoff":
             handoff = True
@@ -271,10 +289,14 @@ def format_response(response: Any, limit: int = TEXT_LIMIT_BYTES) -> WeChatText:
             parts.append(part)
         elif text:
             parts.append(str(text))
-    if guide is not None and guide_slot is not None:
+    if guides:
+        # Several guides (a choice left open, answered for every candidate) share the room left.
         others = utf8_len("\n\n".join(part for part in parts if part))
-        room = limit - others - (2 if others else 0)
-        parts[guide_slot] = format_guide(guide, max(room, limit // 2))
+        room = (limit - others - 2 * len(guides)) // len(guides)
+        for slot, guide in guides:
+            parts[slot] = format_guide(guide, max(room, limit // (2 * len(guides))))
+    # The item a shared location is for: only when the reply was about one.
+    target_code = guides[0][1].get("code") if len(guides) == 1 else None
     text = fit_bytes(cdata_safe("\n\n".join(part for part in parts if part)), limit)
     return WeChatText(text=text, options=options, handoff=handoff, target_code=target_code)
 
