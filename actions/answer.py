@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from catalog import queries
+from catalog.text import normalise
 from catalog.types import Place, Target
 
 from actions import choice, render
@@ -37,6 +38,7 @@ SIBLING_SCORE = 90.0
 MAX_CANDIDATES = 5
 
 CLARIFY_INTRO = "为了一次把材料和办理地点告诉您，请先确认以下几点（可一次回复）："
+ALL_CANDIDATES_INTRO = "您没有选定哪一项，下面把这{count}项的材料和办理地点都列出来，请按您要办的那一项准备："
 ITEM_QUESTION = "您要办理的是哪一项？请回复序号或名称。"
 
 # lookup_status values; the rules choose the next step from them.
@@ -89,8 +91,10 @@ def _bundle_or_all(session: Session, codes: list[str]) -> list[str]:
 
 def _from_entities(session: Session, turn: Turn) -> list[Target]:
     targets = _targets(session, turn.item_codes)
+    if len(targets) > 1:
+        targets = _without_described(session, turn, targets)
     if len(targets) == 1:
-        return _unless_ambiguous(session, turn.text, targets[0])
+        return _unless_ambiguous(session, turn, targets[0])
     if not targets:
         return []
     bundle = _bundle_or_all(session, [t.code for t in targets])
@@ -103,17 +107,48 @@ def _from_entities(session: Session, turn: Turn) -> list[Target]:
     return targets[:MAX_CANDIDATES]
 
 
-def _unless_ambiguous(session: Session, text: str, named: Target) -> list[Target]:
-    """The one item the NLU named, unless the words fit it and its siblings equally.
+def _without_described(session: Session, turn: Turn, targets: list[Target]) -> list[Target]:
+    """Leave out items the NLU read only from words that describe the situation.
+
+    「我爸上个月走了，他是厂里退休的，后事要办哪些手续」: 「退休」 names 退休一件事, but here it is
+    inside 「厂里退休的」, a fact about the deceased (deceased_insured), not a second need.
+    At least one target is always kept.
+    """
+    described = queries.fact_words_in(session, turn.text)
+    if not described:
+        return targets
+
+    def only_described(target: Target) -> bool:
+        words = turn.words_for(target.code)
+        return bool(words) and all(any(normalise(w) in fact for fact in described) for w in words)
+
+    kept = [target for target in targets if not only_described(target)]
+    return kept or targets
+
+
+def _unless_ambiguous(session: Session, turn: Turn, named: Target) -> list[Target]:
+    """The one item the NLU named, unless the words fit it and its siblings equally, or the
+    message names a more specific sibling exactly.
 
     The NLU may settle on one item where the citizen named only what several share
     (「社保卡要办理」 read as 补领 by a near-miss match); the catalog's ranking of the whole
     message then offers the tied items, the named one among them, as the one question.
+    And where the NLU read only the shared words (「社保卡」 in 「我社保卡弄丢了咋个补」) while the
+    whole message is exactly another item's name (社会保障卡补领) that contains them, that item
+    is what was asked for.
     """
-    ranked = _close_candidates(session, text, min_score=SIBLING_SCORE)
+    ranked = _close_candidates(session, turn.text, min_score=SIBLING_SCORE)
     if len(ranked) > 1 and named.code in {t.code for t in ranked}:
         return ranked
+    if len(ranked) == 1 and ranked[0].code != named.code and _names_exactly(session, turn.text, ranked[0]) \
+            and any(queries.name_extends(session, ranked[0].code, words) for words in turn.item_words):
+        return ranked
     return [named]
+
+
+def _names_exactly(session: Session, text: str, target: Target) -> bool:
+    hits = queries.search(session, text, limit=1)
+    return bool(hits) and hits[0].code == target.code and hits[0].score >= EXACT_SCORE
 
 
 def _picked_candidate(session: Session, turn: Turn, memory: Memory) -> Optional[Target]:
@@ -155,12 +190,18 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
     if named:
         return _need_of(named)
     found = _close_candidates(session, turn.text)
-    if found:
+    if found and not (memory.pending_question and turn.is_reply and learned and len(found) > 1):
+        # (A reply to the one question that gives the place or a fact and only loosely fits
+        # several other items, 「户口在悦来镇」, answers the question; it starts no new choice.)
         return _need_of(found)
     if remembered and (memory.pending_question or turn.aspect or learned or _states_something(session, turn)):
         # About the same item: 「要多少钱」「我在协兴镇」, or a restatement that names no other item
         # (「我是她儿子，我去办」 after 「…我能帮她补办吗」), which a 12345 handoff would lose.
         return Need(target=remembered[0])
+    if memory.pending_question and memory.candidates and learned:
+        # The reply answered the rest of the one question (「我在悦来镇」) but not which item:
+        # the same candidates, now answered in full (DESIGN §2.2: never a second round).
+        return Need(candidates=_targets(session, [c["code"] for c in memory.candidates]))
     return Need()
 
 
@@ -261,6 +302,8 @@ class ActionAnswer(CatalogAction):
         already_asked = need.key in memory.asked_for
         if need.candidates:
             if already_asked and memory.pending_question:
+                if learned:  # the reply settled the place or a fact, not the item: every candidate in full
+                    return GUIDE, self._all_guides(session, dispatcher, turn, need.candidates, facts, place)
                 return NOT_FOUND, _forget_question()  # still unclear after the one question
             return CLARIFY, self._ask(dispatcher, memory, need, self._candidate_questions(session, need, place))
         missing = [] if already_asked else queries.missing_facts(session, need.target, facts, place)
@@ -312,6 +355,15 @@ class ActionAnswer(CatalogAction):
             SlotSet("asked_for", list(dict.fromkeys(asked_for))),
             SlotSet("pending_question", True),
         ]
+
+    @staticmethod
+    def _all_guides(session, dispatcher, turn: Turn, targets: list[Target], facts, place):
+        dispatcher.utter_message(text=ALL_CANDIDATES_INTRO.format(count=len(targets)))
+        for target in targets:
+            payload = queries.guide(session, target, facts, place, public_base=public_base_url())
+            dispatcher.utter_message(text=render.guide_text(payload, turn.aspect), json_message=payload)
+        # No single item is in play: a follow-up names the one it is about.
+        return [SlotSet("target_code", None)] + _forget_question()
 
     @staticmethod
     def _guide(session, dispatcher, turn: Turn, target: Target, facts, place):

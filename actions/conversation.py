@@ -14,6 +14,13 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
+def _span(text: str, entity: dict[str, Any]) -> str:
+    start, end = entity.get("start"), entity.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+        return text[start:end]
+    return ""
+
+
 def _previous_user_text(tracker: Tracker) -> Optional[str]:
     texts = [(e.get("text") or "").strip() for e in tracker.events or [] if e.get("event") == "user"]
     return texts[-2] if len(texts) >= 2 else None
@@ -31,6 +38,8 @@ class Turn:
     aspect: Optional[str]
     # The citizen's message before this one, if this conversation had one (tracker events).
     previous_text: Optional[str] = None
+    # (item code, the words the NLU read as it): ("512B0070200003", "社保卡") in 「我社保卡弄丢了咋个补」.
+    item_mentions: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> "Turn":
@@ -41,20 +50,32 @@ class Turn:
             return _unique([str(e.get("value") or "") for e in entities if e.get("entity") == name])
 
         towns, villages, aspects = values("town"), values("village"), values("aspect")
+        raw = message.get("text") or ""
         return cls(
-            text=(message.get("text") or "").strip(),
+            text=raw.strip(),
             intent=((message.get("intent") or {}).get("name") or ""),
             item_codes=values("item"),
             town_code=towns[0] if towns else None,
             village_code=villages[0] if villages else None,
             aspect=aspects[0] if aspects else None,
             previous_text=_previous_user_text(tracker),
+            item_mentions=tuple(dict.fromkeys(
+                (str(e.get("value")), _span(raw, e)) for e in entities if e.get("entity") == "item" and e.get("value")
+            )),
         )
 
     @property
     def repeats_previous(self) -> bool:
         """The same words again: a double tap, a client retry, or a turn re-sent after a replica died."""
         return bool(self.text) and self.text == self.previous_text
+
+    @property
+    def item_words(self) -> list[str]:
+        return _unique([words for _, words in self.item_mentions])
+
+    def words_for(self, code: str) -> list[str]:
+        """What the NLU read as ``code``; empty when its extractor reported no span."""
+        return _unique([words for named, words in self.item_mentions if named == code])
 
     @property
     def is_reply(self) -> bool:

@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session
 
 from catalog.cache import cached
 from catalog.models import Bundle, BundleMember, CatalogMeta, Fact, Item, Region, RegionAlias, ServicePoint
-from catalog.search import invalidate_search_index
+from catalog.search import invalidate_search_index, name_extends
 from catalog.search import search as _search_names
 from catalog.text import normalise
 from catalog.types import LEVEL_RANK, Candidate, LocationOut, MaterialOut, Place, Question, RegionRef, Target
 
 __all__ = [
     "search", "bundle_named_by", "get_target", "resolve_place", "place_from_codes", "parse_facts", "missing_facts", "tailor",
-    "nearest_service_point", "guide", "invalidate_search_index",
+    "nearest_service_point", "guide", "invalidate_search_index", "name_extends",
+    "fact_words_in",
     "Candidate", "Target", "RegionRef", "Place", "Question", "MaterialOut", "LocationOut",
 ]
 
@@ -235,6 +236,14 @@ def parse_facts(session: Session, text: str, answering: Iterable[str] = ()) -> d
     if asked:
         found.update({k: v for k, v in _paraphrased_facts(book, text, asked).items()})
     return found
+
+
+def fact_words_in(session: Session, text: str) -> list[str]:
+    """The catalog's situation-fact words found in ``text`` (「厂里退休的」 in 「他是厂里退休的」),
+    longest match first at each position, as normalised text."""
+    book = _fact_book(session)
+    text = normalise(text)
+    return [text[start : start + length] for start, length, _ in _scan(text, book.words, book.longest)]
 
 
 # A reply that says 「门头要重新装一下」 means 门头要装修 though no listed word is in it. Such

@@ -139,6 +139,7 @@ class SearchIndex:
         self.by_bigram: dict[str, list[int]] = {}
         self.by_char: dict[str, list[int]] = {}
         self.by_form: dict[str, list[int]] = {}  # canonical entry text → target indexes
+        self.forms_of: dict[str, list[str]] = {}  # target code → its canonical entry texts
         self._longest_form: int | None = None
         words: set[str] = set()
         for target, names in targets:
@@ -163,6 +164,7 @@ class SearchIndex:
         grams = frozenset(_bigrams(form))
         self.entries.append((form, target_index, grams))
         self.by_form.setdefault(form, []).append(target_index)
+        self.forms_of.setdefault(self.targets[target_index].code, []).append(form)
         for gram in grams:
             self.by_bigram.setdefault(gram, []).append(entry_index)
         for char in set(form):
@@ -208,6 +210,11 @@ class SearchIndex:
             if all(end <= s or e <= start for s, e, _ in chosen):  # longest first, no overlap
                 chosen.append((start, end, targets))
         return {target for _, _, targets in chosen for target in targets}
+
+    def name_extends(self, code: str, words: str) -> bool:
+        """A name or alias of ``code`` says ``words`` and more (「社保卡」 → 「社会保障卡补领…」)."""
+        said = self._canonical(words)
+        return bool(said) and any(said in form and said != form for form in self.forms_of.get(code, ()))
 
     @property
     def longest_form(self) -> int:
@@ -279,6 +286,11 @@ def search_index(session: Session) -> SearchIndex:
 def search(session: Session, text: str, limit: int = 5) -> list[Candidate]:
     """Top ``limit`` items/bundles for a free-text question, best first, scores 0..100."""
     return search_index(session).search(text, limit)
+
+
+def name_extends(session: Session, code: str, words: str) -> bool:
+    """Whether a name or alias of ``code`` contains ``words`` (in catalog form) and says more."""
+    return search_index(session).name_extends(code, words)
 
 
 def catalog_words(session: Session) -> Iterable[str]:

@@ -28,6 +28,8 @@ Expectation keys (all optional; a turn without ``expect`` is only sent):
 - ``location_level`` (village|town|county) and ``location_place`` (text the location name contains);
 - ``materials_include`` / ``materials_exclude`` — material names that must / must not appear;
 - ``materials_plain`` — must appear with no condition; ``materials_conditional`` — must appear with one;
+- ``guides_for`` — the reply carries exactly these guides, in this order, each named by its bundle
+  or its one item (a choice left open by a reply that gave only the place answers every candidate);
 - ``handoff`` — true: a ``handoff`` payload must be present; false: it must not;
 - ``text_include`` — strings the reply's text must contain.
 
@@ -62,7 +64,7 @@ GUIDE_KEYS = frozenset({
     "item", "bundle", "items_include", "items_exclude", "location_level", "location_place",
     "materials_include", "materials_exclude", "materials_plain", "materials_conditional",
 })
-KNOWN_KEYS = GUIDE_KEYS | {"clarify", "clarify_slots", "candidates_include", "handoff", "text_include"}
+KNOWN_KEYS = GUIDE_KEYS | {"clarify", "clarify_slots", "candidates_include", "guides_for", "handoff", "text_include"}
 LEVELS = ("village", "town", "county")
 
 
@@ -162,6 +164,13 @@ def candidate_names(reply: dict[str, Any]) -> set[str]:
     return names
 
 
+def guide_name(guide: dict[str, Any]) -> str:
+    """A guide by its bundle's name, else its first item's."""
+    bundle = (guide.get("bundle") or {}).get("name")
+    items = guide.get("items") or [{}]
+    return str(bundle or items[0].get("name"))
+
+
 def score_reply(expect: dict[str, Any], reply: dict[str, Any]) -> list[str]:
     """Reasons this reply misses the expectation; empty when it meets all of it."""
     reasons: list[str] = []
@@ -173,6 +182,10 @@ def score_reply(expect: dict[str, Any], reply: dict[str, Any]) -> list[str]:
             reasons.append(f"expected a guide, got {describe(reply)}")
         else:
             reasons += _check_guide(expect, guides[-1])
+    if "guides_for" in expect:
+        got = [guide_name(guide) for guide in payloads(reply, "guide")]
+        if got != list(expect["guides_for"]):
+            reasons.append(f"guides {got} != expected {list(expect['guides_for'])}")
     for needle in expect.get("text_include") or []:
         if needle not in reply_text(reply):
             reasons.append(f"text lacks {needle!r}")

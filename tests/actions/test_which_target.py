@@ -101,6 +101,33 @@ def test_a_named_item_the_words_support_is_answered(conversation, text, named, i
     assert [i["name"] for i in guide["items"]] == [item]
 
 
+def spanned(code, text, words):
+    start = text.index(words)
+    return {**entity(code), "start": start, "end": start + len(words)}
+
+
+@pytest.mark.parametrize(
+    "text, words, named, item",
+    [
+        # The NLU read only 「社保卡」, which several items share, and chose 申领; the whole
+        # message is 社会保障卡补领 word for word (「弄丢了…补」 is 补领), a name containing 社保卡.
+        ("我在龙台镇，我社保卡弄丢了咋个补", "社保卡", CARD_APPLICATION, "社会保障卡补领、换领、换发"),
+        ("我在龙台镇，社保卡丢了", "社保卡", CARD_CANCELLATION, "社会保障卡补领、换领、换发"),
+        # Its own name, said in full, is never overruled.
+        ("我在龙台镇，办社保卡要带啥", "办社保卡", CARD_APPLICATION, "社会保障卡申领"),
+    ],
+)
+def test_a_message_that_is_a_more_specific_siblings_name_answers_it(conversation, text, words, named, item):
+    guide = only(conversation().say(text, entities=[spanned(named, text, words)]), "guide")
+    assert [i["name"] for i in guide["items"]] == [item]
+
+
+def test_without_the_nlus_words_its_item_stands(conversation):
+    # No span (an extractor that does not report one): nothing says the exact hit refines it.
+    guide = only(conversation().say("我在龙台镇，社保卡丢了", entities=[entity(CARD_CANCELLATION)]), "guide")
+    assert [i["name"] for i in guide["items"]] == ["社会保障卡注销"]
+
+
 @pytest.mark.parametrize(
     "text, bundle",
     [
@@ -162,3 +189,68 @@ def test_pick_option_by_words_only_one_label_has(reply, chosen):
 def test_a_named_item_is_kept_against_a_noisy_tie(conversation, text, named, item):
     guide = only(conversation().say(text, entities=[entity(named)]), "guide")
     assert [i["name"] for i in guide["items"]] == [item]
+
+
+RETIREMENT, AFTER_DEATH = "retirement", "after-death"
+
+
+def test_an_item_read_from_words_that_describe_the_deceased_is_left_out(conversation):
+    # 「退休」 names 退休一件事, but inside 「厂里退休的」 it says the father was insured (a fact).
+    text = "我爸上个月走了，他是厂里退休的，后事要办哪些手续"
+    guide = only(conversation().say(text, entities=[spanned(RETIREMENT, text, "退休"),
+                                                     spanned(AFTER_DEATH, text, "后事")]), "guide")
+    assert guide["bundle"]["name"] == "身后一件事"
+    assert "供养亲属抚恤金申领" in [i["name"] for i in guide["items"]]  # deceased_insured=yes was read
+
+
+@pytest.mark.parametrize(
+    "text, mentions",
+    [
+        # 「退休」 is its own need here, not a description: both stay, the one question asks which.
+        ("我快退休了，我爸又刚走，后事和退休手续都要办", [(RETIREMENT, "退休"), (AFTER_DEATH, "后事")]),
+        # No span reported: nothing shows the words are a description.
+        ("我爸上个月走了，他是厂里退休的，后事要办哪些手续", [(RETIREMENT, None), (AFTER_DEATH, None)]),
+    ],
+)
+def test_items_named_outside_fact_words_all_stay(conversation, text, mentions):
+    entities = [spanned(code, text, words) if words else entity(code) for code, words in mentions]
+    question = only(conversation().say(text, entities=entities), "clarify")
+    item_question = next(q for q in question["questions"] if q["slot"] == "item")
+    assert {option["value"] for option in item_question["options"]} == {RETIREMENT, AFTER_DEATH}
+
+
+def test_a_reply_that_settles_the_place_but_not_the_item_answers_every_candidate(conversation):
+    chat = conversation()
+    question = only(chat.say("户口方面的事情问下"), "clarify")
+    slots = [q["slot"] for q in question["questions"]]
+    assert slots == ["item", "place"]
+    offered = [option["label"] for option in question["questions"][0]["options"]]
+
+    messages = chat.say("我在悦来镇", intent="inform")
+    guides = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "guide"]
+    assert "这{}项".format(len(offered)) in messages[0]["text"]
+    assert [g["items"][0]["name"] for g in guides] == offered
+    assert not [m for m in messages if (m.get("custom") or {}).get("type") in ("clarify", "handoff")]
+    town_level = [g for g in guides if g["location"]["level"] != "county"]
+    assert town_level and all(g["location"]["name"].startswith("悦来镇") for g in town_level)
+    assert chat.slots["pending_question"] is False and chat.slots.get("target_code") is None
+    assert chat.slots["lookup_status"] == "guide"
+
+
+def test_a_reply_that_settles_nothing_still_hands_off(conversation):
+    chat = conversation()
+    only(chat.say("户口方面的事情问下"), "clarify")
+    assert chat.say("我也说不清楚", intent="inform") == []
+    assert chat.slots["lookup_status"] == "not_found"  # the rules then hand off to 12345
+
+
+def test_a_place_reply_that_loosely_fits_other_items_answers_the_open_choice(conversation):
+    chat = conversation()
+    text = "我爸上个月走了，他是厂里退休的，后事要办哪些手续"
+    question = only(chat.say(text, entities=[entity(RETIREMENT), entity(AFTER_DEATH)]), "clarify")
+    assert {o["value"] for o in question["questions"][0]["options"]} == {RETIREMENT, AFTER_DEATH}
+    # 「户口」 fits 户口登记/注销/迁移 equally; here it only says where the 户口 is.
+    messages = chat.say("户口在悦来镇", intent="inform", entities=[{"entity": "town", "value": "511602104"}])
+    guides = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "guide"]
+    assert sorted(g["bundle"]["name"] for g in guides) == ["身后一件事", "退休一件事"]
+    assert not [m for m in messages if (m.get("custom") or {}).get("type") == "clarify"]

@@ -1,7 +1,7 @@
 """search(): citizens' own wording, typos and traditional characters reach the right item."""
 import pytest
 
-from catalog.queries import search
+from catalog.queries import name_extends, search
 
 # (what a citizen types, the canonical name that must come first)
 PHRASINGS = [
@@ -157,3 +157,18 @@ def test_a_name_said_word_for_word_is_the_only_exact_hit(session, question, name
     candidates = search(session, question)
     exact = [c.name for c in candidates if c.score == 100]
     assert exact == [named], [(c.name, c.score) for c in candidates]
+
+
+@pytest.mark.parametrize(
+    "code, words, extends",
+    [
+        ("512B0070200006", "社保卡", True),        # 社会保障卡补领、换领、换发 says 社会保障卡 and more
+        ("512B0070200006", "社会保障卡", True),
+        ("512B0070200006", "社会保障卡补领、换领、换发", False),  # its name exactly: nothing more
+        ("512B0070200006", "营业执照", False),     # not in any of its names
+        ("512B0070200006", "", False),
+        ("no-such-code", "社保卡", False),
+    ],
+)
+def test_name_extends_the_words(session, code, words, extends):
+    assert name_extends(session, code, words) is extends

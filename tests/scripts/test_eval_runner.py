@@ -85,6 +85,16 @@ def test_each_missed_expectation_gives_its_reason(expect, fragment):
     assert len(reasons) == 1 and fragment in reasons[0], reasons
 
 
+def test_guides_for_wants_exactly_these_guides_in_order():
+    one, two = guide_reply(name="户口登记"), guide_reply(bundle="身后一件事", items=["户口注销"])
+    reply = {"sender_id": "s", "messages": [{"text": "您没有选定哪一项……"}] + one["messages"] + two["messages"]}
+    assert ev.score_reply({"guides_for": ["户口登记", "身后一件事"]}, reply) == []
+    assert ev.score_reply({"guides_for": ["身后一件事", "户口登记"]}, reply) == [
+        "guides ['户口登记', '身后一件事'] != expected ['身后一件事', '户口登记']"]
+    assert ev.score_reply({"guides_for": ["户口登记"]}, reply)
+    assert ev.score_reply({"guides_for": ["户口登记"]}, handoff_reply()) == ["guides [] != expected ['户口登记']"]
+
+
 def test_a_bundle_answer_is_not_an_item_answer():
     reply = guide_reply(bundle="我要开小餐馆", items=["个体工商户设立登记", "小餐饮经营许可证核发"], level="county")
     assert ev.score_reply({"bundle": "我要开小餐馆", "items_exclude": ["新办纳税人涉税事项"]}, reply) == []
@@ -230,6 +240,9 @@ def test_names_in_expectations_exist_in_the_catalog(cases, guides):
     bundles = {b["name"]: b for b in guides["bundles"]}
     problems = []
     for case, expect in _expectations(cases):
+        for name in expect.get("guides_for") or []:
+            if name not in items and name not in bundles:
+                problems.append(f"{case.id}: guides_for {name} is no core item or bundle")
         for key in ("item", "items_include", "items_exclude", "candidates_include"):
             names = expect.get(key) or []
             for name in [names] if isinstance(names, str) else names:

@@ -1,0 +1,30 @@
+"""Turn.from_tracker: what the action reads of the NLU's output."""
+from actions.conversation import Turn
+
+from tests.actions.conftest import make_tracker
+
+
+def test_item_mentions_keep_the_words_each_item_was_read_from():
+    text = "我爸上个月走了，他是厂里退休的，后事要办哪些手续"
+    entities = [
+        {"entity": "item", "value": "retirement", "start": 12, "end": 14},
+        {"entity": "item", "value": "after-death", "start": 16, "end": 18},
+        {"entity": "item", "value": "after-death", "start": 16, "end": 18},   # the same mention twice
+        {"entity": "town", "value": "511602104", "start": 0, "end": 1},
+    ]
+    turn = Turn.from_tracker(make_tracker(text, "ask_item", entities))
+    assert turn.item_codes == ["retirement", "after-death"]
+    assert turn.item_mentions == (("retirement", "退休"), ("after-death", "后事"))
+    assert turn.words_for("after-death") == ["后事"] and turn.words_for("other") == []
+    assert turn.item_words == ["退休", "后事"]
+
+
+def test_a_mention_without_a_usable_span_has_no_words():
+    entities = [
+        {"entity": "item", "value": "a"},                                # no span reported
+        {"entity": "item", "value": "b", "start": 3, "end": 99},          # outside the text
+        {"entity": "item", "value": "c", "start": "0", "end": "2"},       # not integers
+    ]
+    turn = Turn.from_tracker(make_tracker("社保卡丢了", "ask_item", entities))
+    assert turn.item_codes == ["a", "b", "c"]
+    assert turn.item_words == [] and turn.words_for("a") == []
