@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     exchange_retention_days: int = 180
     # Load catalog/data into an empty catalog database at startup (first run needs no command).
     load_default_catalog: bool = True
+    # At startup, build the catalog's search index and matchers and freeze the start-up heap
+    # (api/main.py, assistant/heap.py). Off in unit tests, which start hundreds of apps.
+    warm_start: bool = True
 
     # WeChat official account (公众号). Unset AES key = plain mode.
     wechat_token: str | None = Field(default=None, validation_alias="WECHAT_TOKEN")

@@ -1,4 +1,4 @@
-"""Three fixes to the per-turn cost of Rasa 3.6, installed when Rasa imports ``assistant``.
+"""Four fixes to the per-turn cost of Rasa 3.6, installed when Rasa imports ``assistant``.
 
 1. Compile Rasa's action-response schema once instead of on every custom action call.
 
@@ -30,6 +30,10 @@ outside the nodes themselves (docs/BENCHMARKS.md). ``_run_in_order`` computes ea
 order once (dependencies first) and calls the same ``GraphNode`` objects with the same arguments
 (the ``(name, output)`` pairs of the nodes they need, or of the inputs). Runners whose nodes have
 hooks (the training graph) keep dask's scheduler, which also frees intermediate results.
+
+4. Freeze the start-up heap once the model is loaded (``Agent.load_model``, see assistant/heap.py):
+a full garbage collection otherwise walks the ~780,000 objects of TensorFlow, spaCy and the
+model, a pause of most of a second for every conversation of the process, at a random turn.
 
 All are installed when Rasa imports this package (``assistant/__init__.py``): the model's pipeline names
 ``assistant.components.catalog_entities``, so every `rasa run`, `rasa train` and `rasa test` loads it.
@@ -181,6 +185,7 @@ def _close_all() -> None:
 
 
 _dask_run: Optional[Any] = None
+_load_model: Optional[Any] = None  # Agent.load_model as Rasa defines it
 
 
 def _order(graph: Any, targets: Tuple[Text, ...]) -> List[Tuple[Text, List[Text]]]:
@@ -241,11 +246,19 @@ def _run_in_order(
     return dict(values[target] for target in run_targets)
 
 
+def _load_model_then_freeze(self: Any, *args: Any, **kwargs: Any) -> None:
+    from assistant.heap import freeze_startup_heap
+
+    _load_model(self, *args, **kwargs)
+    freeze_startup_heap("rasa model loaded")
+
+
 def install() -> None:
-    """Replace ``RemoteAction._validate_action_result``, ``EndpointConfig.session`` and
-    ``DaskGraphRunner.run`` (again: the same); a no-op without Rasa."""
-    global _dask_run
+    """Replace ``RemoteAction._validate_action_result``, ``EndpointConfig.session``,
+    ``DaskGraphRunner.run`` and ``Agent.load_model`` (again: the same); a no-op without Rasa."""
+    global _dask_run, _load_model
     try:
+        from rasa.core.agent import Agent
         from rasa.core.actions.action import RemoteAction
         from rasa.engine.runner.dask import DaskGraphRunner
         from rasa.utils.endpoints import EndpointConfig
@@ -256,3 +269,6 @@ def install() -> None:
     if DaskGraphRunner.run is not _run_in_order:
         _dask_run = DaskGraphRunner.run
         DaskGraphRunner.run = _run_in_order
+    if Agent.load_model is not _load_model_then_freeze:
+        _load_model = Agent.load_model
+        Agent.load_model = _load_model_then_freeze

@@ -18,6 +18,10 @@ import pytest
 
 from tests.processes import free_port, stop, wait_for
 
+# Unit tests start hundreds of apps: no catalog warm-up and no heap freeze per app (api/settings.py
+# warm_start). The end-to-end processes below turn it back on: they are the real start-up.
+os.environ.setdefault("WYC_WARM_START", "false")
+
 ROOT = Path(__file__).resolve().parents[1]
 BOT_RASA = ROOT / ".venv" / "bot" / "bin" / "rasa"
 APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
@@ -53,6 +57,7 @@ def stack(tmp_path_factory) -> Stack:
                WYC_DATABASE_URL=f"sqlite:///{work / 'catalog.db'}",
                WYC_RASA_URL=f"http://127.0.0.1:{rasa_port}",
                WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}",
+               WYC_WARM_START="true",
                WECHAT_TOKEN=E2E_WECHAT_TOKEN)  # the WeChat webhook in plain mode
     env.pop("WYC_AGENT_TOKEN", None)
     subprocess.run([str(APP_PYTHON), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env, check=True)

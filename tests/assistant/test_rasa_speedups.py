@@ -299,3 +299,27 @@ def test_runners_with_hooks_keep_the_dask_scheduler(tmp_path, monkeypatch):
     plain = _runner(tmp_path / "plain")
     assert plain.run(inputs={"__message__": 1}, targets=["double"]) == {"double": [3, 3]}
     assert len(seen) == 1
+
+
+# ---------------------------------------------------------------- 4. heap frozen after the model loads
+
+
+def test_loading_a_model_freezes_the_heap_after_rasas_own_load(monkeypatch):
+    import gc
+
+    from rasa.core.agent import Agent
+
+    assert Agent.load_model is rasa_speedups._load_model_then_freeze
+    calls = []
+    monkeypatch.setattr(rasa_speedups, "_load_model",
+                        lambda agent, path, fingerprint=None: calls.append((path, gc.get_freeze_count())))
+    try:
+        Agent.load_model(object(), "models/x.tar.gz")
+        assert calls == [("models/x.tar.gz", 0)]  # Rasa's load ran first, on an unfrozen heap
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        from assistant import heap
+
+        if heap._on_collection in gc.callbacks:
+            gc.callbacks.remove(heap._on_collection)
