@@ -2,7 +2,7 @@
 
     .venv/app/bin/python scripts/bench.py [--url http://127.0.0.1:8000] [--rasa-url http://127.0.0.1:5005]
         [--concurrency 1 10 20 50] [--messages 200] [--max-seconds 60] [--pids app=123 rasa=456]
-        [--cold-start-model models/wyc-....tar.gz] [--json results/bench.json]
+        [--cold-start-model models/wyc-....tar.gz [--cold-start-only]] [--json results/bench.json]
 
 For each concurrency level, N senders (asyncio + httpx) send a realistic mix of citizen messages
 (the first turns and follow-ups of tests/dialogues) as fast as answers come back, in three modes:
@@ -16,7 +16,8 @@ For each concurrency level, N senders (asyncio + httpx) send a realistic mix of 
 Reports p50/p95/p99 latency, messages per second and errors per mode and level; the peak RSS
 (VmHWM) of the app and Rasa processes (pids given, or found by their listening port through
 /proc); optionally the cold start (process start → ``/health`` 200) of a fresh app + Rasa pair on
-free ports; and the training times recorded by scripts/train.sh in var/train-times.log.
+free ports, with the latency of the first questions it answers (FIRST_QUESTIONS; the first one pays
+whatever was left to build on first use); and the training times recorded by scripts/train.sh in var/train-times.log.
 Every level is bounded by ``--messages`` and ``--max-seconds``. Targets (measured, not asserted):
 full p95 ≤ 2× parse p95 at the same concurrency; full throughput at 20 senders ≥ 0.8× rest; 0 errors.
 """
@@ -246,8 +247,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+FIRST_QUESTIONS = ("我在龙台镇，社保卡丢了怎么补", "开个小饭馆要准备啥", "我在协兴镇，失业了去哪登记")
+
+
 def measure_cold_start(model: str, timeout: float = 300) -> dict[str, Any]:
-    """Start a fresh app + Rasa pair on free ports, time process start → /health 200, stop both."""
+    """Start a fresh app + Rasa pair on free ports, time process start → /health 200 and the first
+    questions answered after it, stop both."""
     import tempfile
 
     import httpx
@@ -275,7 +280,8 @@ def measure_cold_start(model: str, timeout: float = 300) -> dict[str, Any]:
                 return {"error": f"a process exited during startup; logs in {work}"}
             try:
                 if httpx.get(f"http://127.0.0.1:{app_port}/health", timeout=2).status_code == 200:
-                    return {"seconds_to_health": round(time.perf_counter() - started, 1),
+                    ready = round(time.perf_counter() - started, 1)
+                    return {"seconds_to_health": ready, "first_questions_ms": _first_questions_ms(app_port),
                             "peak_rss_mib": {"app": peak_rss_mib(processes[0].pid),
                                              "rasa": peak_rss_mib(processes[1].pid)}}
             except httpx.HTTPError:
@@ -290,6 +296,19 @@ def measure_cold_start(model: str, timeout: float = 300) -> dict[str, Any]:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _first_questions_ms(app_port: int) -> list[float]:
+    import httpx
+
+    timings = []
+    for number, question in enumerate(FIRST_QUESTIONS):
+        began = time.perf_counter()
+        response = httpx.post(f"http://127.0.0.1:{app_port}/api/chat", timeout=60,
+                              json={"sender_id": f"cold-start-{number}-{uuid.uuid4().hex[:8]}", "message": question})
+        response.raise_for_status()
+        timings.append(round((time.perf_counter() - began) * 1000, 1))
+    return timings
 
 
 # ============================================================== report
@@ -331,9 +350,13 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=60, help="seconds per request")
     parser.add_argument("--pids", nargs="*", default=[], help="name=pid pairs; default: found by listening port")
     parser.add_argument("--cold-start-model", help="also time a fresh app + Rasa start with this model")
+    parser.add_argument("--cold-start-only", action="store_true",
+                        help="only the cold start (needs --cold-start-model; no running service needed)")
     parser.add_argument("--dialogues", type=Path, default=ROOT / "tests" / "dialogues")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
+    if args.cold_start_only and not args.cold_start_model:
+        parser.error("--cold-start-only needs --cold-start-model")
     for url in (args.url, args.rasa_url):
         if urlparse(url).hostname not in LOCAL_HOSTS:
             parser.error(f"{url}: the benchmark only targets this machine (127.0.0.1)")
@@ -344,6 +367,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the report
     args = parse_args(argv)
+    if args.cold_start_only:
+        cold = measure_cold_start(args.cold_start_model)
+        sys.stdout.write(f"- cold start (process start → /health 200): {cold}\n")
+        return 0 if "error" not in cold else 1
     messages = message_mix(args.dialogues)
     results = asyncio.run(run_benchmark(args, messages))
     ports = {"app": urlparse(args.url).port or 80, "rasa": urlparse(args.rasa_url).port or 80}

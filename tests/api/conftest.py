@@ -14,12 +14,41 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from rasa_sdk import Action
+
 from api.main import create_app
 from api.settings import Settings
 
 PUBLIC_BASE = "https://wyc.example.test"
 
 RasaHandler = Callable[[httpx.Request], httpx.Response]
+
+
+def redis_up() -> bool:
+    """The local Redis (127.0.0.1:6379) the production-path tests use; it runs here and in CI."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+class Boom(Action):
+    """An action that raises, as one does when the catalog database is gone."""
+
+    def name(self) -> str:
+        return "action_boom_for_tests"
+
+    def run(self, dispatcher, tracker, domain):
+        raise RuntimeError("catalog exploded")
+
+
+class Fine(Action):
+    def name(self) -> str:
+        return "action_fine_for_tests"
+
+    def run(self, dispatcher, tracker, domain):
+        return []
 
 
 @pytest.fixture

@@ -4,17 +4,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 import time
 import uuid
 from typing import Iterator
 
 import httpx
 import pytest
-from rasa_sdk import Action
 
 from api import deps
 from api.deps import ActionOutcomes, TrackedActionExecutor
+from tests.api.conftest import Boom, Fine, redis_up
 
 
 def test_all_parts_ok(make_client, fake_rasa):
@@ -80,33 +79,9 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 BOOM_FAILURE = "action_boom_for_tests raised RuntimeError"
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 needs_redis = pytest.mark.skipif(
-    not _redis_up(), reason="Redis not reachable on 127.0.0.1:6379: the shared /health tests need it"
+    not redis_up(), reason="Redis not reachable on 127.0.0.1:6379: the shared /health tests need it"
 )
-
-
-class Boom(Action):
-    def name(self) -> str:
-        return "action_boom_for_tests"
-
-    def run(self, dispatcher, tracker, domain):
-        raise RuntimeError("catalog exploded")
-
-
-class Fine(Action):
-    def name(self) -> str:
-        return "action_fine_for_tests"
-
-    def run(self, dispatcher, tracker, domain):
-        return []
 
 
 def _call(action: str, sender: str = "citizen-4711") -> dict:

@@ -15,6 +15,7 @@ from api.ratelimit import (
     RedisRateLimiter,
     make_rate_limiter,
 )
+from tests.api.conftest import redis_up
 
 
 class FakeClock:
@@ -55,16 +56,8 @@ def test_zero_disables_the_limit():
     assert all(hits(limiter, "a", 100))
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.mark.redis
-@pytest.mark.skipif(not _redis_up(), reason="Redis not reachable on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(), reason="Redis not reachable on 127.0.0.1:6379")
 def test_redis_limiter_is_shared_between_limiter_instances():
     """Two workers = two limiter objects on one Redis: they count the same window."""
     prefix = f"wyc:test-ratelimit:{uuid.uuid4().hex}:"

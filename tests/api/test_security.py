@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from api.routes import agents
 from api.settings import Settings
+from tests.api.conftest import Boom, Fine
 
 ID_NUMBER = "51160219800101123X"
 MOBILE = "13812345678"
@@ -158,22 +159,6 @@ def test_an_empty_rasa_reply_becomes_the_12345_handoff(make_client, rasa_replyin
 
 
 def test_a_raising_action_fails_health_until_an_action_succeeds(make_client, fake_rasa):
-    from rasa_sdk import Action
-
-    class Boom(Action):
-        def name(self) -> str:
-            return "action_boom_for_tests"
-
-        def run(self, dispatcher, tracker, domain):
-            raise RuntimeError("catalog exploded")
-
-    class Fine(Action):
-        def name(self) -> str:
-            return "action_fine_for_tests"
-
-        def run(self, dispatcher, tracker, domain):
-            return []
-
     client = make_client(fake_rasa)
     executor = client.app.state.resources.executor
     executor.register_action(Boom())
