@@ -67,11 +67,19 @@ def _targets(session: Session, codes: list[str]) -> list[Target]:
     return [target for target in found if target is not None]
 
 
-def _close_candidates(session: Session, text: str, min_score: float = MIN_SCORE) -> list[Target]:
-    """Search hits good enough to answer: one clear winner, or the few tied with it."""
+def _hits(session: Session, text: str) -> list[queries.Candidate]:
+    """The catalog's ranking of the whole message, best first, above MIN_SCORE."""
     if not text:
         return []
-    hits = [hit for hit in queries.search(session, text, limit=MAX_CANDIDATES + 1) if hit.score >= MIN_SCORE]
+    return [hit for hit in queries.search(session, text, limit=MAX_CANDIDATES + 1) if hit.score >= MIN_SCORE]
+
+
+def _close_candidates(session: Session, text: str, min_score: float = MIN_SCORE,
+                      hits: Optional[list[queries.Candidate]] = None) -> list[Target]:
+    """Search hits good enough to answer: one clear winner, or the few tied with it.
+    ``hits``: ``_hits(session, text)`` when the caller already has them."""
+    if hits is None:
+        hits = _hits(session, text)
     if not hits or hits[0].score < min_score:
         return []
     if hits[0].score >= EXACT_SCORE:
@@ -137,18 +145,16 @@ def _unless_ambiguous(session: Session, turn: Turn, named: Target) -> list[Targe
     whole message is exactly another item's name (社会保障卡补领) that contains them, that item
     is what was asked for.
     """
-    ranked = _close_candidates(session, turn.text, min_score=SIBLING_SCORE)
+    hits = _hits(session, turn.text)
+    ranked = _close_candidates(session, turn.text, min_score=SIBLING_SCORE, hits=hits)
     if len(ranked) > 1 and named.code in {t.code for t in ranked}:
         return ranked
-    if len(ranked) == 1 and ranked[0].code != named.code and _names_exactly(session, turn.text, ranked[0]) \
+    # (A single ``ranked`` comes from a non-empty ``hits``; its first hit must be that item, exactly.)
+    if len(ranked) == 1 and ranked[0].code != named.code \
+            and hits[0].code == ranked[0].code and hits[0].score >= EXACT_SCORE \
             and any(queries.name_extends(session, ranked[0].code, words) for words in turn.item_words):
         return ranked
     return [named]
-
-
-def _names_exactly(session: Session, text: str, target: Target) -> bool:
-    hits = queries.search(session, text, limit=1)
-    return bool(hits) and hits[0].code == target.code and hits[0].score >= EXACT_SCORE
 
 
 def _picked_candidate(session: Session, turn: Turn, memory: Memory) -> Optional[Target]:
@@ -360,16 +366,20 @@ class ActionAnswer(CatalogAction):
     def _all_guides(session, dispatcher, turn: Turn, targets: list[Target], facts, place):
         dispatcher.utter_message(text=ALL_CANDIDATES_INTRO.format(count=len(targets)))
         for target in targets:
-            payload = queries.guide(session, target, facts, place, public_base=public_base_url())
-            dispatcher.utter_message(text=render.guide_text(payload, turn.aspect), json_message=payload)
+            _utter_guide(session, dispatcher, turn, target, facts, place)
         # No single item is in play: a follow-up names the one it is about.
         return [SlotSet("target_code", None)] + _forget_question()
 
     @staticmethod
     def _guide(session, dispatcher, turn: Turn, target: Target, facts, place):
-        payload = queries.guide(session, target, facts, place, public_base=public_base_url())
-        dispatcher.utter_message(text=render.guide_text(payload, turn.aspect), json_message=payload)
+        _utter_guide(session, dispatcher, turn, target, facts, place)
         return [SlotSet("target_code", target.code)] + _forget_question()
+
+
+def _utter_guide(session: Session, dispatcher: CollectingDispatcher, turn: Turn, target: Target,
+                 facts: dict[str, str], place: Place) -> None:
+    payload = queries.guide(session, target, facts, place, public_base=public_base_url())
+    dispatcher.utter_message(text=render.guide_text(payload, turn.aspect), json_message=payload)
 
 
 def _noted(session: Session, memory: Memory, facts: dict[str, str], place: Place) -> list[str]:
