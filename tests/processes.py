@@ -12,6 +12,15 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 
+def reachable(host: str, port: int, timeout: float = 1.0) -> bool:
+    """Something accepts TCP connections there (the local PostgreSQL, Redis)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

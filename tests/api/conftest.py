@@ -18,6 +18,7 @@ from rasa_sdk import Action
 
 from api.main import create_app
 from api.settings import Settings
+from tests.processes import reachable
 
 PUBLIC_BASE = "https://wyc.example.test"
 
@@ -26,11 +27,7 @@ RasaHandler = Callable[[httpx.Request], httpx.Response]
 
 def redis_up() -> bool:
     """The local Redis (127.0.0.1:6379) the production-path tests use; it runs here and in CI."""
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
+    return reachable("127.0.0.1", 6379)
 
 
 class Boom(Action):

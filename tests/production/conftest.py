@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from typing import Optional
 import httpx
 import pytest
 
-from tests.processes import free_port, log_tail, stop, wait_for
+from tests.processes import free_port, log_tail, reachable, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
@@ -34,13 +33,6 @@ PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5
 REDIS_URL = "redis://127.0.0.1:6379/0"
 RASA_START_SECONDS = 240
 
-
-def _reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 class Cluster:
@@ -133,9 +125,9 @@ class Cluster:
 
 
 def _require_services() -> None:
-    if not _reachable("127.0.0.1", 5432):
+    if not reachable("127.0.0.1", 5432, timeout=2):
         pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
-    if not _reachable("127.0.0.1", 6379):
+    if not reachable("127.0.0.1", 6379, timeout=2):
         pytest.skip("Redis not reachable on 127.0.0.1:6379")
 
 

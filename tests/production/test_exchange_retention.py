@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -16,22 +15,15 @@ from sqlalchemy.orm import Session
 
 from api.exchange_log import Exchange, ExchangeLog, ExchangeRecord
 from catalog.db import make_engine
+from tests.processes import reachable
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 
 
-def _postgres_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def postgres_url():
-    if not _postgres_up():
+    if not reachable("127.0.0.1", 5432):
         pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432")
     sys.path.insert(0, str(ROOT))
     from deploy.database import drop_database, ensure_database

@@ -2,26 +2,18 @@
 checked against the catalog data so that a typo in an expectation fails here, not in `make eval`."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.scripts.conftest import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
 DIALOGUES = ROOT / "tests" / "dialogues"
 
 
-def _load_eval_module():
-    spec = importlib.util.spec_from_file_location("wyc_eval_script", ROOT / "scripts" / "eval.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses resolve annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
-
-
-ev = _load_eval_module()
+ev = load_script("eval", "wyc_eval_script")
 
 
 # ------------------------------------------------------------------ fake replies

@@ -1,20 +1,12 @@
 """scripts/soak.py: every answered turn is counted, also one answered just after a report."""
 import asyncio
-import importlib.util
-import sys
-from pathlib import Path
-
 import httpx
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "soak.py"
+from tests.scripts.conftest import load_script
 
 
 def _soak():
-    spec = importlib.util.spec_from_file_location("soak", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["soak"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_script("soak")
 
 
 def test_a_turn_answered_after_a_report_counts_in_the_next_interval():
