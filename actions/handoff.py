@@ -1,9 +1,9 @@
 """action_handoff: the structured half of every handoff (DESIGN §2.6 and §6).
 
-The sentence the citizen reads (转人工 / 拨打12345) is the `utter_handoff*` response the
+The sentence the citizen reads (拨打12345) is the `utter_handoff*` response the
 rules play just before this action; this action adds the payload channels act on
-(the widget's 转人工 button, the agent console's queue) and closes the open question so
-the citizen's next message is read as a new request.
+(the widget's call-12345 card, WeChat's hotline line; the exchange log records its type)
+and closes the open question so the citizen's next message is read as a new request.
 """
 from __future__ import annotations
 

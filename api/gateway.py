@@ -171,13 +171,39 @@ def no_answer_response(sender_id: str) -> ChatResponse:
 
 
 def to_bot_messages(rasa_messages: list[dict[str, Any]]) -> list[BotMessage]:
-    """Map Rasa REST messages (text, buttons, custom / json_message) to the §6 message model."""
+    """Map Rasa REST messages (text, buttons, custom / json_message) to the §6 message model,
+    one message per utterance."""
     messages = []
-    for raw in rasa_messages:
+    for raw in one_per_utterance(rasa_messages):
         message = to_bot_message(raw)
         if message.text or message.buttons or message.custom:
             messages.append(message)
     return messages
+
+
+def _custom_part(raw: dict[str, Any]) -> Any:
+    # rasa_sdk sends an empty {} when an utterance has no custom part.
+    return raw.get("custom") or raw.get("json_message") or None
+
+
+def one_per_utterance(rasa_messages: list[Any]) -> list[dict[str, Any]]:
+    """Rasa's REST channel sends ``utter_message(text=…, buttons=…, json_message=…)`` as two
+    messages: the text with its buttons, then the payload alone. DESIGN §6 has one message carry
+    all three, so every channel can show the payload *instead of* the text it spells out (the
+    widget's card, WeChat's compact form). A payload alone is joined to the message before it
+    when that one has text and no payload of its own; a rule's sentence followed by
+    action_handoff's payload becomes one handoff message the same way."""
+    paired: list[dict[str, Any]] = []
+    for raw in rasa_messages:
+        if not isinstance(raw, dict):
+            continue
+        previous = paired[-1] if paired else None
+        lone_payload = _custom_part(raw) and not raw.get("text") and not raw.get("buttons")
+        if lone_payload and previous is not None and previous.get("text") and not _custom_part(previous):
+            paired[-1] = {**previous, "custom": _custom_part(raw)}
+        else:
+            paired.append(raw)
+    return paired
 
 
 def to_bot_message(raw: dict[str, Any]) -> BotMessage:
@@ -187,8 +213,7 @@ def to_bot_message(raw: dict[str, Any]) -> BotMessage:
         for b in raw.get("buttons") or []
         if isinstance(b, dict)
     ]
-    # rasa_sdk sends an empty {} when an utterance has no custom part.
-    custom = raw.get("custom") or raw.get("json_message") or None
+    custom = _custom_part(raw)
     try:
         return BotMessage(text=text, buttons=buttons or None, custom=custom)
     except ValidationError as exc:

@@ -126,6 +126,10 @@ CustomPayload = Annotated[
 
 
 class BotMessage(BaseModel):
+    """One bot utterance (DESIGN §6). ``text`` is complete on its own for text-only channels; when
+    ``custom`` is set, the text spells out the same payload, and a channel that draws the payload
+    (the widget's card, WeChat's compact form) shows it instead of the text."""
+
     text: Optional[str] = None
     buttons: Optional[list[Button]] = None
     custom: Optional[CustomPayload] = None

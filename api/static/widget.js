@@ -111,6 +111,7 @@
     ".clarify .q{margin:0 0 6px;font-weight:600}",
     ".clarify .qblock+.qblock{margin-top:10px}",
     ".clarify .send-choices{margin-top:12px}",
+    ".clarify .hint{margin:0;color:var(--muted);font-size:13px}",
     ".guide h3{margin:0;font-size:17px;line-height:1.35}",
     ".badge{display:inline-block;font-size:12px;padding:1px 8px;border-radius:10px;background:#fdecee;color:var(--brand);",
     "margin-right:6px;vertical-align:2px;font-weight:600}",
@@ -300,15 +301,33 @@
     Array.prototype.forEach.call(box.querySelectorAll("button"), function (b) { b.disabled = true; });
   }
 
+  /**
+   * One message per utterance (DESIGN §6): its text spells out for text-only channels what its
+   * payload holds, so a payload the widget draws is shown instead of that text, never beside it.
+   */
   function renderMessage(message) {
-    if (message.text) addBubble("bot", message.text);
     var custom = message.custom || null;
+    var kind = custom ? custom.type : null;
     var buttons = Array.isArray(message.buttons) ? message.buttons : [];
-    if (custom && custom.type === "guide") appendRow("bot", guideCard(custom));
-    else if (custom && custom.type === "clarify") appendRow("bot", clarifyCard(custom, buttons.length > 0));
-    else if (custom && custom.type === "handoff") appendRow("bot", handoffNotice(custom));
-    else if (custom && custom.type === "candidates") renderCandidates(custom);
-    if (buttons.length) addChips(buttons);
+    if (kind === "guide") {
+      appendRow("bot", guideCard(custom));
+    } else if (kind === "clarify") {
+      // The text's first line introduces the questions; the card asks them, with their options.
+      var intro = firstLine(message.text);
+      if (intro) addBubble("bot", intro);
+      appendRow("bot", clarifyCard(custom, buttons));
+    } else if (kind === "handoff") {
+      if (message.text) addBubble("bot", message.text);
+      appendRow("bot", handoffNotice(custom, Boolean(message.text)));
+    } else {
+      if (message.text) addBubble("bot", message.text);
+      if (kind === "candidates") renderCandidates(custom);
+      else if (buttons.length) addChips(buttons);
+    }
+  }
+
+  function firstLine(text) {
+    return text ? String(text).split("\n")[0] : "";
   }
 
   function renderCandidates(custom) {
@@ -318,71 +337,95 @@
   }
 
   /**
-   * The one clarifying question. When the bot also sent `buttons`, those are the quick
-   * replies; otherwise each question's options become chips, one choice per question, and
-   * the chosen labels are sent together in one message (the citizen answers once).
+   * The one clarifying question, with every open point in it. Each point with options gets one
+   * row of chips (one choice per point). A single point is answered by one click. Several are
+   * answered together: with 「发送所选」 when every point has options, otherwise the choices are
+   * written into the input box, where the citizen adds the rest (the town) and sends once.
+   * A lone item choice sends the bot's own button payload (the item's code), not its name.
    */
-  function clarifyCard(custom, hasButtons) {
+  function clarifyCard(custom, buttons) {
     var card = el("div", "card clarify");
     var questions = Array.isArray(custom.questions) ? custom.questions : [];
+    var withOptions = questions.filter(function (q) { return Array.isArray(q.options) && q.options.length; });
+    var typed = questions.length - withOptions.length;
+    var oneClick = questions.length === 1 && withOptions.length === 1;
     var chosen = {};
     var sendChoices = el("button", "chip send-choices", "发送所选");
     sendChoices.type = "button";
     sendChoices.disabled = true;
 
+    function buttonPayload(label) {
+      for (var i = 0; i < buttons.length; i++) {
+        if (buttons[i].title === label && buttons[i].payload) return String(buttons[i].payload);
+      }
+      return null;
+    }
+
+    function chosenText() {
+      return Object.keys(chosen).sort().map(function (k) { return chosen[k]; }).join("，");
+    }
+
     questions.forEach(function (question, index) {
       var block = el("div", "qblock");
-      block.appendChild(el("p", "q", question.text));
       var options = Array.isArray(question.options) ? question.options : [];
-      if (!hasButtons && options.length) {
-        var chips = el("div", "chips");
-        chips.setAttribute("role", "group");
-        chips.setAttribute("aria-label", question.text || "选项");
-        options.forEach(function (option) {
-          var label = option.label || option.value;
-          var chip = el("button", "chip", label);
-          chip.type = "button";
-          chip.setAttribute("aria-pressed", "false");
-          chip.addEventListener("click", function () {
-            if (questions.length === 1) {
-              disableChips(card);
-              send(String(option.payload || label), String(label));
-              return;
-            }
-            Array.prototype.forEach.call(chips.children, function (c) { c.setAttribute("aria-pressed", "false"); });
-            chip.setAttribute("aria-pressed", "true");
-            chosen[index] = String(option.payload || label);
-            sendChoices.disabled = false;
-          });
-          chips.appendChild(chip);
-        });
-        block.appendChild(chips);
+      block.appendChild(el("p", "q", (questions.length > 1 ? index + 1 + ". " : "") + (question.text || "")));
+      if (!options.length) {
+        block.appendChild(el("p", "hint", "请在下方输入框回复"));
+        card.appendChild(block);
+        return;
       }
+      var chips = el("div", "chips");
+      chips.setAttribute("role", "group");
+      chips.setAttribute("aria-label", question.text || "选项");
+      options.forEach(function (option) {
+        var label = String(option.label || option.value);
+        var chip = el("button", "chip", label);
+        chip.type = "button";
+        chip.setAttribute("aria-pressed", "false");
+        chip.addEventListener("click", function () {
+          if (oneClick) {
+            disableChips(card);
+            send(buttonPayload(label) || String(option.payload || label), label);
+            return;
+          }
+          Array.prototype.forEach.call(chips.children, function (c) { c.setAttribute("aria-pressed", "false"); });
+          chip.setAttribute("aria-pressed", "true");
+          chosen[index] = label;
+          if (typed) {
+            input.value = chosenText() + "，";
+            input.focus();
+          } else {
+            sendChoices.disabled = Object.keys(chosen).length < withOptions.length;
+          }
+        });
+        chips.appendChild(chip);
+      });
+      block.appendChild(chips);
       card.appendChild(block);
     });
 
-    if (!hasButtons && questions.length > 1) {
+    if (!oneClick && !typed && withOptions.length) {
       sendChoices.addEventListener("click", function () {
-        var parts = Object.keys(chosen).sort().map(function (k) { return chosen[k]; });
         disableChips(card);
-        send(parts.join("，"));
+        send(chosenText());
       });
       card.appendChild(sendChoices);
     }
     return card;
   }
 
-  function handoffNotice(custom) {
+  /** The human route: the hotline, as a link that dials it. The reason code is for staff only. */
+  function handoffNotice(custom, hasText) {
     var card = el("div", "card notice");
     card.setAttribute("role", "note");
-    card.appendChild(el("p", "", custom.reason ? "这个问题需要人工为您解答（" + custom.reason + "）。" : "这个问题需要人工为您解答。"));
+    if (!hasText) card.appendChild(el("p", "", "这个问题需要人工为您解答。"));
     var phone = custom.phone || "12345";
     var line = el("p");
-    line.appendChild(document.createTextNode("请拨打 "));
+    line.appendChild(document.createTextNode("人工服务请拨打 "));
     var link = el("a", "", phone);
     link.href = phoneHref(phone) || "tel:12345";
     line.appendChild(link);
-    line.appendChild(document.createTextNode(" 政务服务便民热线，或在工作时间转人工服务。"));
+    line.appendChild(document.createTextNode(" 政务服务便民热线。"));
     card.appendChild(line);
     return card;
   }
@@ -539,7 +582,8 @@
       })
       .catch(function () {
         typing.remove();
-        appendRow("bot", handoffNotice({ reason: "暂时无法连接咨询服务", phone: "12345" }));
+        addBubble("bot", "暂时无法连接咨询服务，请稍后再试。");
+        appendRow("bot", handoffNotice({ phone: "12345" }, true));
       })
       .then(function () {
         setBusy(false);

@@ -239,22 +239,6 @@ def _handoff_text(text: Optional[str]) -> str:
     return f"{text}\n{HOTLINE_SENTENCE}" if text else HOTLINE_SENTENCE
 
 
-def _paired(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One message per utterance: Rasa's REST channel sends ``utter_message(text=…, buttons=…,
-    json_message=…)`` as two messages, the text with its buttons and then the payload alone.
-    Here they are one again, so that the payload's compact WeChat form replaces the long text
-    instead of following it (a guide or a question would otherwise come twice)."""
-    paired: list[dict[str, Any]] = []
-    for message in messages:
-        previous = paired[-1] if paired else None
-        if (previous is not None and message.get("custom") and not message.get("text") and not message.get("buttons")
-                and previous.get("text") and not previous.get("custom")):
-            paired[-1] = {**previous, "custom": message["custom"]}
-        else:
-            paired.append(message)
-    return paired
-
-
 def _intro(text: Optional[str]) -> Optional[str]:
     """The first line of a question's text: the rest spells out the questions the payload holds."""
     return text.split("\n", 1)[0] if text else text
@@ -266,7 +250,7 @@ def format_response(response: Any, limit: int = TEXT_LIMIT_BYTES) -> WeChatText:
     options: list[str] = []
     guides: list[tuple[int, Mapping[str, Any]]] = []  # (slot in parts, guide)
     handoff = False
-    for message in _paired(response_messages(response)):
+    for message in response_messages(response):
         custom = _as_dict(message.get("custom"))
         kind = custom.get("type")
         text = message.get("text")

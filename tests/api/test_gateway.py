@@ -54,7 +54,7 @@ def test_maps_text_buttons_custom_and_json_message(build_gateway, rasa_replying)
     rasa = rasa_replying([
         {"recipient_id": "web-1", "text": "请问您办理哪一项？",
          "buttons": [{"title": "补领", "payload": "/choose{\"item\":\"b\"}"}]},
-        {"recipient_id": "web-1", "custom": GUIDE},
+        {"recipient_id": "web-1", "text": "【社会保障卡补领】一次性告知", "custom": GUIDE},
         {"recipient_id": "web-1", "json_message": {"type": "handoff", "reason": "complaint", "phone": "12345"}},
         {"recipient_id": "web-1", "image": "https://x/y.png"},  # nothing the contract carries: dropped
         {"recipient_id": "web-1", "text": None, "custom": {}},  # rasa_sdk's empty custom part
@@ -66,6 +66,42 @@ def test_maps_text_buttons_custom_and_json_message(build_gateway, rasa_replying)
     assert [b.model_dump() for b in first.buttons] == [{"title": "补领", "payload": "/choose{\"item\":\"b\"}"}]
     assert second.custom.type == "guide" and second.custom.location.name == "龙台镇便民服务中心"
     assert third.custom.type == "handoff" and third.custom.reason == "complaint"
+
+
+# Rasa's REST channel sends utter_message(text=…, buttons=…, json_message=…) as two messages.
+SPLIT_QUESTION = [
+    {"recipient_id": "w", "text": "请先确认以下几点：\n1. 门头需要装修吗？", "buttons": [{"title": "门头要装修", "payload": "门头要装修"}]},
+    {"recipient_id": "w", "custom": {"type": "clarify", "questions": [{"slot": "shopfront_renovation", "text": "门头需要装修吗？",
+                                                                      "options": [{"value": "yes", "label": "门头要装修"}]}]}},
+]
+
+
+def test_an_utterance_split_by_rasa_is_one_message_again():
+    (message,) = to_bot_messages(SPLIT_QUESTION)
+    assert message.text.startswith("请先确认以下几点") and message.buttons[0].title == "门头要装修"
+    assert message.custom.type == "clarify" and message.custom.questions[0].slot == "shopfront_renovation"
+
+
+def test_every_guide_after_an_intro_keeps_its_own_text():
+    guide_b = {**GUIDE, "items": [{"code": "b", "name": "乙", "department": "区人社局"}]}
+    messages = to_bot_messages([
+        {"text": "下面把这2项都列出来："},
+        {"text": "【甲】一次性告知"}, {"custom": GUIDE},
+        {"text": "【乙】一次性告知"}, {"json_message": guide_b},
+    ])
+    assert [(m.text, m.custom.type if m.custom else None) for m in messages] == [
+        ("下面把这2项都列出来：", None), ("【甲】一次性告知", "guide"), ("【乙】一次性告知", "guide")]
+
+
+def test_a_rule_sentence_and_the_handoff_payload_are_one_message():
+    (message,) = to_bot_messages([{"text": "请拨打12345"}, {"custom": {"type": "handoff", "reason": "complaint", "phone": "12345"}}])
+    assert message.text == "请拨打12345" and message.custom.type == "handoff"
+
+
+def test_a_payload_after_a_message_with_its_own_payload_stays_apart():
+    handoff = {"type": "handoff", "reason": "x", "phone": "12345"}
+    messages = to_bot_messages([{"text": "请拨打12345", "custom": handoff}, {"custom": GUIDE}, {"custom": GUIDE}])
+    assert [(m.text, m.custom.type) for m in messages] == [("请拨打12345", "handoff"), (None, "guide"), (None, "guide")]
 
 
 def test_unknown_custom_is_dropped_but_text_kept(caplog):

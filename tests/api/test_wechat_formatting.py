@@ -155,25 +155,25 @@ def test_parse_fields_reads_a_flat_wechat_message():
     assert fields == {"MsgType": "text", "Content": "社保卡", "MsgId": "1"}
 
 
-# Rasa's REST channel splits utter_message(text=…, buttons=…, json_message=…) into the text (with
-# its buttons) and then the payload alone; the payload's compact form replaces the long text.
+# The gateway gives one message per utterance (text, buttons and payload together; Rasa's split is
+# undone in api/gateway.py): the payload's compact form replaces the long text it spells out.
 LONG_GUIDE_TEXT = "【居民身份证办理（包括临时）】一次性告知\n所需材料：\n1. 材料0很长很长的名称（原件，1份）"
 
 
-def test_a_guide_split_by_rasa_comes_once():
-    formatted = format_response({"messages": [{"text": LONG_GUIDE_TEXT}, {"custom": {**_guide(3), "code": "x"}}]})
+def test_a_guide_with_its_long_text_comes_once():
+    formatted = format_response({"messages": [{"text": LONG_GUIDE_TEXT, "custom": {**_guide(3), "code": "x"}}]})
     assert formatted.text.count("居民身份证办理（包括临时）") == 1
     assert "一次性告知" not in formatted.text and formatted.target_code == "x"
 
 
-def test_a_question_split_by_rasa_is_asked_once_with_its_numbers():
+def test_a_question_with_its_long_text_is_asked_once_with_its_numbers():
     clarify = {"type": "clarify", "questions": [
         {"slot": "shopfront_renovation", "text": "门头需要装修吗？",
          "options": [{"value": "yes", "label": "门头要装修"}, {"value": "no", "label": "门头不装修"}]},
         {"slot": "place", "text": "您在哪个乡镇（街道）办理？", "options": []}]}
     text = "请先确认以下几点（可一次回复）：\n1. 门头需要装修吗？（门头要装修 / 门头不装修）\n2. 您在哪个乡镇（街道）办理？"
     buttons = [{"title": "门头要装修", "payload": "门头要装修"}, {"title": "门头不装修", "payload": "门头不装修"}]
-    formatted = format_response({"messages": [{"text": text, "buttons": buttons}, {"custom": clarify}]})
+    formatted = format_response({"messages": [{"text": text, "buttons": buttons, "custom": clarify}]})
     assert formatted.text.count("门头需要装修吗") == 1 and formatted.text.count("门头要装修") == 1
     assert formatted.text.startswith("请先确认以下几点") and "「1 XX镇」" in formatted.text
     assert formatted.options == ["门头要装修", "门头不装修"]
@@ -185,15 +185,9 @@ def test_every_guide_of_an_open_choice_fits_with_its_link():
     for index, name in enumerate(names):
         guide = {**_guide(40), "name": name, "code": f"c{index}", "items": [{"code": f"c{index}", "name": name}],
                  "guide_url": f"https://www.sczwfw.gov.cn/{index}"}
-        messages += [{"text": f"【{name}】一次性告知\n…"}, {"custom": guide}]
+        messages.append({"text": f"【{name}】一次性告知\n…", "custom": guide})
     formatted = format_response({"messages": messages})
     assert utf8_len(formatted.text) <= TEXT_LIMIT_BYTES
     assert all(formatted.text.count(f"【{name}】") == 1 for name in names)
     assert all(f"https://www.sczwfw.gov.cn/{index}" in formatted.text for index in range(3))
     assert formatted.target_code is None  # a shared location would not say which of them it is for
-
-
-def test_a_payload_after_a_message_with_its_own_payload_is_not_paired():
-    handoff = {"type": "handoff", "reason": "x", "phone": "12345"}
-    formatted = format_response({"messages": [{"text": "请拨打12345", "custom": handoff}, {"custom": _guide(2)}]})
-    assert formatted.text.startswith("请拨打12345") and "【居民身份证办理（包括临时）】" in formatted.text

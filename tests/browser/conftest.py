@@ -65,7 +65,8 @@ def page_factory(browser):
 
 
 def build_fake_rasa(catalog_url: str, public_base: str):
-    """A stand-in for `rasa run`: one guide answer per message, straight from the catalog."""
+    """A stand-in for `rasa run`: one guide answer per message, straight from the catalog, split into
+    text and payload as Rasa's REST channel splits it."""
     from fastapi import FastAPI
 
     from catalog import queries
@@ -85,7 +86,9 @@ def build_fake_rasa(catalog_url: str, public_base: str):
             place = queries.resolve_place(session, text)
             facts = queries.parse_facts(session, text)
             payload = queries.guide(session, target, facts, place, public_base=public_base)
-        return [{"recipient_id": sender, "text": f"为您查到「{target.name}」的一次性告知：", "custom": payload}]
+        # As Rasa's REST channel sends one utterance: the text, then the payload alone.
+        return [{"recipient_id": sender, "text": f"【{target.name}】一次性告知（纯文本）"},
+                {"recipient_id": sender, "custom": payload}]
 
     @fake.get("/status")
     def status() -> dict:

@@ -53,6 +53,10 @@ def test_widget_renders_guide_card_from_fake_bot(page_factory, app_with_fake_bot
     from playwright.sync_api import expect
 
     expect(page.locator(".row.user .bubble").last).to_have_text(QUESTION)
+    # The card is the answer: the plain-text form of the same guide (for text-only channels) is not
+    # shown beside it, and the guide comes once.
+    assert page.locator(".guide").count() == 1
+    assert "纯文本" not in page.locator(".log").inner_text()
     sender_id = page.evaluate("() => localStorage.getItem('wenyici.sender_id')")
     assert sender_id and sender_id.startswith("web-")
     # Picture the answer from the citizen's question down, as a citizen sees it.
@@ -99,30 +103,109 @@ def test_widget_shows_server_text_as_text_not_markup(page_factory, app_with_fake
     assert page.locator("img[src=x]").count() == 0
 
 
-def test_widget_clarify_buttons_send_their_payload(page_factory, app_with_fake_bot):
-    page = page_factory()
-    sent = []
+def _answer_with(sent: list, first_reply: dict):
+    """A route for /api/chat: ``first_reply`` to the first message, 「好的」 after; records what was sent."""
+    import json
 
     def answer(route):
         sent.append(route.request.post_data_json["message"])
-        if len(sent) == 1:
-            body = ('{"sender_id":"s","messages":[{"text":"您要办理社保卡的哪一项？",'
-                    '"buttons":[{"title":"补领","payload":"社会保障卡补领"},{"title":"注销","payload":"社会保障卡注销"}],'
-                    '"custom":{"type":"clarify","questions":[{"slot":"item","text":"办理哪一项？","options":[]}]}}]}')
-        else:
-            body = '{"sender_id":"s","messages":[{"text":"好的"}]}'
+        reply = first_reply if len(sent) == 1 else {"text": "好的"}
+        body = json.dumps({"sender_id": "s", "messages": [reply]}, ensure_ascii=False)
         route.fulfill(status=200, content_type="application/json", body=body)
 
-    page.route("**/api/chat", answer)
-    page.goto(app_with_fake_bot.url + "/")
+    return answer
+
+
+def _ask(page, app_url: str, text: str) -> None:
+    page.goto(app_url + "/")
     page.get_by_role("button", name="在线咨询").click()
-    page.get_by_label("输入您的问题").fill("社保卡")
+    page.get_by_label("输入您的问题").fill(text)
     page.get_by_label("输入您的问题").press("Enter")
-    page.get_by_role("button", name="补领", exact=True).click()
+
+
+ITEM_QUESTION = {
+    "text": "请先确认以下几点（可一次回复）：\n1. 您要办理的是哪一项？\n  1) 补领\n  2) 注销",
+    "buttons": [{"title": "补领", "payload": '/inform{"item": "b"}'}, {"title": "注销", "payload": '/inform{"item": "z"}'}],
+    "custom": {"type": "clarify", "questions": [{"slot": "item", "text": "您要办理的是哪一项？",
+                                                 "options": [{"value": "b", "label": "补领"}, {"value": "z", "label": "注销"}]}]},
+}
+
+
+def test_widget_asks_a_one_point_question_once_and_sends_the_button_payload(page_factory, app_with_fake_bot):
     from playwright.sync_api import expect
 
+    page = page_factory()
+    sent: list = []
+    page.route("**/api/chat", _answer_with(sent, ITEM_QUESTION))
+    _ask(page, app_with_fake_bot.url, "社保卡")
+    # The intro line as a bubble, the question and its options once, in the card.
+    expect(page.locator(".row.bot .bubble").last).to_have_text("请先确认以下几点（可一次回复）：")
+    assert page.get_by_text("您要办理的是哪一项？").count() == 1
+    page.get_by_role("button", name="补领", exact=True).click()  # strict: one such button
     expect(page.locator(".row.bot .bubble").last).to_have_text("好的")
-    assert sent == ["社保卡", "社会保障卡补领"]
+    assert sent == ["社保卡", '/inform{"item": "b"}']
+    expect(page.locator(".row.user .bubble").last).to_have_text("补领")
+
+
+FACTS_AND_TOWN = {
+    "text": "请先确认以下几点（可一次回复）：\n1. 门头需要装修吗？（门头要装修 / 门头不装修）\n2. 一并办税吗？（一并办税 / 暂时不办税）\n3. 您在哪个乡镇（街道）办理？",
+    "buttons": [{"title": t, "payload": t} for t in ("门头要装修", "门头不装修", "一并办税", "暂时不办税")],
+    "custom": {"type": "clarify", "questions": [
+        {"slot": "shopfront_renovation", "text": "门头需要装修吗？",
+         "options": [{"value": "yes", "label": "门头要装修"}, {"value": "no", "label": "门头不装修"}]},
+        {"slot": "tax_now", "text": "一并办税吗？",
+         "options": [{"value": "yes", "label": "一并办税"}, {"value": "no", "label": "暂时不办税"}]},
+        {"slot": "place", "text": "您在哪个乡镇（街道）办理？", "options": []}]},
+}
+
+
+def test_widget_composes_every_answer_into_one_reply_when_a_point_needs_typing(page_factory, app_with_fake_bot):
+    from playwright.sync_api import expect
+
+    page = page_factory()
+    sent: list = []
+    page.route("**/api/chat", _answer_with(sent, FACTS_AND_TOWN))
+    _ask(page, app_with_fake_bot.url, "开小饭馆")
+    page.get_by_role("button", name="门头要装修", exact=True).click()
+    page.get_by_role("button", name="暂时不办税", exact=True).click()
+    box = page.get_by_label("输入您的问题")
+    expect(box).to_have_value("门头要装修，暂时不办税，")
+    assert page.get_by_role("button", name="发送所选").count() == 0
+    box.press("End")
+    box.type("龙台镇")
+    box.press("Enter")
+    expect(page.locator(".row.bot .bubble").last).to_have_text("好的")
+    assert sent == ["开小饭馆", "门头要装修，暂时不办税，龙台镇"]
+
+
+def test_widget_sends_the_choices_together_when_every_point_has_options(page_factory, app_with_fake_bot):
+    from playwright.sync_api import expect
+
+    two_points = {**FACTS_AND_TOWN, "custom": {**FACTS_AND_TOWN["custom"],
+                                                "questions": FACTS_AND_TOWN["custom"]["questions"][:2]}}
+    page = page_factory()
+    sent: list = []
+    page.route("**/api/chat", _answer_with(sent, two_points))
+    _ask(page, app_with_fake_bot.url, "开小饭馆")
+    send_choices = page.get_by_role("button", name="发送所选")
+    page.get_by_role("button", name="门头不装修", exact=True).click()
+    expect(send_choices).to_be_disabled()  # one answer per point, all in one message
+    page.get_by_role("button", name="一并办税", exact=True).click()
+    send_choices.click()
+    expect(page.locator(".row.bot .bubble").last).to_have_text("好的")
+    assert sent == ["开小饭馆", "门头不装修，一并办税"]
+
+
+def test_widget_handoff_offers_the_hotline_without_the_staff_reason(page_factory, app_with_fake_bot):
+    from playwright.sync_api import expect
+
+    page = page_factory()
+    sent: list = []
+    handoff = {"text": "请拨打12345政务服务便民热线咨询。", "custom": {"type": "handoff", "reason": "nlu_fallback", "phone": "12345"}}
+    page.route("**/api/chat", _answer_with(sent, handoff))
+    _ask(page, app_with_fake_bot.url, "我家孩子想转学")
+    expect(page.locator(".notice a")).to_have_attribute("href", "tel:12345")
+    assert "nlu_fallback" not in page.locator(".log").inner_text()
 
 
 @pytest.mark.e2e
@@ -130,6 +213,41 @@ def test_widget_renders_guide_card_from_real_bot(page_factory, app_with_real_bot
     page = page_factory(viewport={"width": 1280, "height": 900})
     card = ask_in_widget(page, app_with_real_bot.url, QUESTION)
     check_guide_card(page, card)
+    assert page.locator(".guide").count() == 1
+    assert "一次性告知" not in page.locator(".log").inner_text()  # the text form is not shown beside the card
+
+
+@pytest.mark.e2e
+def test_widget_small_restaurant_one_question_then_the_bundle_from_real_bot(page_factory, app_with_real_bot):
+    """The product's front page flow: one question with every open point, answered in one reply."""
+    from playwright.sync_api import expect
+
+    page = page_factory(viewport={"width": 1280, "height": 900})
+    _ask(page, app_with_real_bot.url, "我想开个小饭馆要准备啥")
+    card = page.locator(".clarify")
+    card.wait_for(timeout=30_000)
+    points = card.locator(".qblock")
+    assert points.count() >= 2, "the shopfront and the tax point are asked together"
+    log = page.locator(".log")
+    first_point = points.first.locator(".q").inner_text().split(". ", 1)[-1]
+    assert log.inner_text().count(first_point) == 1, "each point is asked once, in the card"
+    chips = points.first.locator(".chip")
+    assert chips.count() == 2
+    for index in range(points.count()):
+        options = points.nth(index).locator(".chip")
+        if options.count():
+            options.first.click()
+    box = page.get_by_label("输入您的问题")
+    if page.get_by_role("button", name="发送所选").count():
+        page.get_by_role("button", name="发送所选").click()
+    else:
+        box.press("End")
+        box.type("我在龙台镇")
+        box.press("Enter")
+    guide = page.locator(".guide").last
+    guide.wait_for(timeout=30_000)
+    expect(guide.locator("h3")).to_contain_text("我要开小餐馆")
+    assert page.locator(".clarify").count() == 1, "never a second question"
 
 
 def _json(text: str) -> str:
