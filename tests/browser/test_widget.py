@@ -147,53 +147,64 @@ def test_widget_asks_a_one_point_question_once_and_sends_the_button_payload(page
     expect(page.locator(".row.user .bubble").last).to_have_text("补领")
 
 
-FACTS_AND_TOWN = {
-    "text": "请先确认以下几点（可一次回复）：\n1. 门头需要装修吗？（门头要装修 / 门头不装修）\n2. 一并办税吗？（一并办税 / 暂时不办税）\n3. 您在哪个乡镇（街道）办理？",
+# As the real bot asks them (「户口方面的事情问下」; 「我想开个小饭馆要准备啥」).
+INTRO = "为了一次把材料和办理地点告诉您，请先确认以下几点（可一次回复）："
+HUKOU = ["户口登记", "户口注销", "户口迁移审批"]
+ITEM_AND_TOWN = {
+    "text": INTRO + "\n1. 您要办理的是哪一项？请回复序号或名称。\n  1) 户口登记\n  2) 户口注销\n  3) 户口迁移审批\n2. 您在哪个乡镇（街道）办理？",
+    "buttons": [{"title": name, "payload": '/inform{"item": "h%d"}' % i} for i, name in enumerate(HUKOU)],
+    "custom": {"type": "clarify", "questions": [
+        {"slot": "item", "text": "您要办理的是哪一项？请回复序号或名称。",
+         "options": [{"value": "h%d" % i, "label": name} for i, name in enumerate(HUKOU)]},
+        {"slot": "place", "text": "您在哪个乡镇（街道）办理？", "options": []}]},
+}
+SHOPFRONT_AND_TAX = {
+    "text": INTRO + "\n1. 门头（店招）需要装修吗？（门头要装修 / 门头不装修）\n2. 现在就一并办理涉税事项吗？（一并办税 / 暂时不办税）",
     "buttons": [{"title": t, "payload": t} for t in ("门头要装修", "门头不装修", "一并办税", "暂时不办税")],
     "custom": {"type": "clarify", "questions": [
-        {"slot": "shopfront_renovation", "text": "门头需要装修吗？",
+        {"slot": "shopfront_renovation", "text": "门头（店招）需要装修吗？",
          "options": [{"value": "yes", "label": "门头要装修"}, {"value": "no", "label": "门头不装修"}]},
-        {"slot": "tax_now", "text": "一并办税吗？",
-         "options": [{"value": "yes", "label": "一并办税"}, {"value": "no", "label": "暂时不办税"}]},
-        {"slot": "place", "text": "您在哪个乡镇（街道）办理？", "options": []}]},
+        {"slot": "handle_tax", "text": "现在就一并办理涉税事项吗？",
+         "options": [{"value": "yes", "label": "一并办税"}, {"value": "no", "label": "暂时不办税"}]}]},
 }
 
 
-def test_widget_composes_every_answer_into_one_reply_when_a_point_needs_typing(page_factory, app_with_fake_bot):
+def test_widget_composes_every_answer_into_one_reply_when_a_point_needs_typing(
+        page_factory, app_with_fake_bot, save_screenshot):
     from playwright.sync_api import expect
 
-    page = page_factory()
+    page = page_factory(viewport={"width": 1280, "height": 900})
     sent: list = []
-    page.route("**/api/chat", _answer_with(sent, FACTS_AND_TOWN))
-    _ask(page, app_with_fake_bot.url, "开小饭馆")
-    page.get_by_role("button", name="门头要装修", exact=True).click()
-    page.get_by_role("button", name="暂时不办税", exact=True).click()
+    page.route("**/api/chat", _answer_with(sent, ITEM_AND_TOWN))
+    _ask(page, app_with_fake_bot.url, "户口方面的事情问下")
+    page.get_by_role("button", name="户口注销", exact=True).click()
     box = page.get_by_label("输入您的问题")
-    expect(box).to_have_value("门头要装修，暂时不办税，")
+    expect(box).to_have_value("户口注销，")  # a name, not the button's /inform payload: the town follows
     assert page.get_by_role("button", name="发送所选").count() == 0
+    assert page.get_by_text("您在哪个乡镇（街道）办理？").count() == 1
     box.press("End")
     box.type("龙台镇")
+    save_screenshot(page, "widget-question.png")
     box.press("Enter")
     expect(page.locator(".row.bot .bubble").last).to_have_text("好的")
-    assert sent == ["开小饭馆", "门头要装修，暂时不办税，龙台镇"]
+    assert sent == ["户口方面的事情问下", "户口注销，龙台镇"]
 
 
 def test_widget_sends_the_choices_together_when_every_point_has_options(page_factory, app_with_fake_bot):
     from playwright.sync_api import expect
 
-    two_points = {**FACTS_AND_TOWN, "custom": {**FACTS_AND_TOWN["custom"],
-                                                "questions": FACTS_AND_TOWN["custom"]["questions"][:2]}}
     page = page_factory()
     sent: list = []
-    page.route("**/api/chat", _answer_with(sent, two_points))
-    _ask(page, app_with_fake_bot.url, "开小饭馆")
+    page.route("**/api/chat", _answer_with(sent, SHOPFRONT_AND_TAX))
+    _ask(page, app_with_fake_bot.url, "我想开个小饭馆要准备啥")
+    expect(page.locator(".row.bot .bubble").last).to_have_text(INTRO)
     send_choices = page.get_by_role("button", name="发送所选")
     page.get_by_role("button", name="门头不装修", exact=True).click()
     expect(send_choices).to_be_disabled()  # one answer per point, all in one message
     page.get_by_role("button", name="一并办税", exact=True).click()
     send_choices.click()
     expect(page.locator(".row.bot .bubble").last).to_have_text("好的")
-    assert sent == ["开小饭馆", "门头不装修，一并办税"]
+    assert sent == ["我想开个小饭馆要准备啥", "门头不装修，一并办税"]
 
 
 def test_widget_handoff_offers_the_hotline_without_the_staff_reason(page_factory, app_with_fake_bot):
