@@ -198,9 +198,10 @@ def one_per_utterance(rasa_messages: list[Any]) -> list[dict[str, Any]]:
         if not isinstance(raw, dict):
             continue
         previous = paired[-1] if paired else None
-        lone_payload = _custom_part(raw) and not raw.get("text") and not raw.get("buttons")
+        custom = _custom_part(raw)
+        lone_payload = custom and not raw.get("text") and not raw.get("buttons")
         if lone_payload and previous is not None and previous.get("text") and not _custom_part(previous):
-            paired[-1] = {**previous, "custom": _custom_part(raw)}
+            paired[-1] = {**previous, "custom": custom}
         else:
             paired.append(raw)
     return paired
