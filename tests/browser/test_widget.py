@@ -19,12 +19,17 @@ QR_LOADED = """() => {
 }"""
 
 
-def ask_in_widget(page, app_url: str, question: str):
+def ask(page, app_url: str, question: str) -> None:
+    """Open the demo page, open the widget and send ``question``."""
     page.goto(app_url + "/")
     page.get_by_role("button", name="在线咨询").click()
     box = page.get_by_label("输入您的问题")
     box.fill(question)
     box.press("Enter")
+
+
+def ask_in_widget(page, app_url: str, question: str):
+    ask(page, app_url, question)
     card = page.locator(".guide").last
     card.wait_for(timeout=30_000)
     return card
@@ -91,10 +96,7 @@ def test_widget_shows_server_text_as_text_not_markup(page_factory, app_with_fake
             '"reason":' + _json(hostile) + ',"phone":"12345"}}]}',
         ),
     )
-    page.goto(app_with_fake_bot.url + "/")
-    page.get_by_role("button", name="在线咨询").click()
-    page.get_by_label("输入您的问题").fill("测试")
-    page.get_by_label("输入您的问题").press("Enter")
+    ask(page, app_with_fake_bot.url, "测试")
     from playwright.sync_api import expect
 
     expect(page.locator(".row.bot .bubble").last).to_have_text(hostile)
@@ -116,13 +118,6 @@ def _answer_with(sent: list, first_reply: dict):
     return answer
 
 
-def _ask(page, app_url: str, text: str) -> None:
-    page.goto(app_url + "/")
-    page.get_by_role("button", name="在线咨询").click()
-    page.get_by_label("输入您的问题").fill(text)
-    page.get_by_label("输入您的问题").press("Enter")
-
-
 ITEM_QUESTION = {
     "text": "请先确认以下几点（可一次回复）：\n1. 您要办理的是哪一项？\n  1) 补领\n  2) 注销",
     "buttons": [{"title": "补领", "payload": '/inform{"item": "b"}'}, {"title": "注销", "payload": '/inform{"item": "z"}'}],
@@ -137,7 +132,7 @@ def test_widget_asks_a_one_point_question_once_and_sends_the_button_payload(page
     page = page_factory()
     sent: list = []
     page.route("**/api/chat", _answer_with(sent, ITEM_QUESTION))
-    _ask(page, app_with_fake_bot.url, "社保卡")
+    ask(page, app_with_fake_bot.url, "社保卡")
     # The intro line as a bubble, the question and its options once, in the card.
     expect(page.locator(".row.bot .bubble").last).to_have_text("请先确认以下几点（可一次回复）：")
     assert page.get_by_text("您要办理的是哪一项？").count() == 1
@@ -176,7 +171,7 @@ def test_widget_composes_every_answer_into_one_reply_when_a_point_needs_typing(
     page = page_factory(viewport={"width": 1280, "height": 900})
     sent: list = []
     page.route("**/api/chat", _answer_with(sent, ITEM_AND_TOWN))
-    _ask(page, app_with_fake_bot.url, "户口方面的事情问下")
+    ask(page, app_with_fake_bot.url, "户口方面的事情问下")
     page.get_by_role("button", name="户口注销", exact=True).click()
     box = page.get_by_label("输入您的问题")
     expect(box).to_have_value("户口注销，")  # a name, not the button's /inform payload: the town follows
@@ -196,7 +191,7 @@ def test_widget_sends_the_choices_together_when_every_point_has_options(page_fac
     page = page_factory()
     sent: list = []
     page.route("**/api/chat", _answer_with(sent, SHOPFRONT_AND_TAX))
-    _ask(page, app_with_fake_bot.url, "我想开个小饭馆要准备啥")
+    ask(page, app_with_fake_bot.url, "我想开个小饭馆要准备啥")
     expect(page.locator(".row.bot .bubble").last).to_have_text(INTRO)
     send_choices = page.get_by_role("button", name="发送所选")
     page.get_by_role("button", name="门头不装修", exact=True).click()
@@ -214,7 +209,7 @@ def test_widget_handoff_offers_the_hotline_without_the_staff_reason(page_factory
     sent: list = []
     handoff = {"text": "请拨打12345政务服务便民热线咨询。", "custom": {"type": "handoff", "reason": "nlu_fallback", "phone": "12345"}}
     page.route("**/api/chat", _answer_with(sent, handoff))
-    _ask(page, app_with_fake_bot.url, "我家孩子想转学")
+    ask(page, app_with_fake_bot.url, "我家孩子想转学")
     expect(page.locator(".notice a")).to_have_attribute("href", "tel:12345")
     assert "nlu_fallback" not in page.locator(".log").inner_text()
 
@@ -234,7 +229,7 @@ def test_widget_small_restaurant_one_question_then_the_bundle_from_real_bot(page
     from playwright.sync_api import expect
 
     page = page_factory(viewport={"width": 1280, "height": 900})
-    _ask(page, app_with_real_bot.url, "我想开个小饭馆要准备啥")
+    ask(page, app_with_real_bot.url, "我想开个小饭馆要准备啥")
     card = page.locator(".clarify")
     card.wait_for(timeout=30_000)
     points = card.locator(".qblock")
