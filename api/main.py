@@ -30,6 +30,7 @@ def create_app(
     """Build the app. ``rasa_transport`` lets tests answer for Rasa without a network."""
     settings = settings or get_settings()
     install_log_redaction()
+    actions.quiet_answered_action_calls()
     app = FastAPI(
         title="问一次 API",
         version="0.1.0",

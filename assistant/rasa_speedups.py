@@ -1,4 +1,4 @@
-"""Four fixes to the per-turn cost of Rasa 3.6, installed when Rasa imports ``assistant``.
+"""Five fixes to the per-turn cost of Rasa 3.6, installed when Rasa imports ``assistant``.
 
 1. Compile Rasa's action-response schema once instead of on every custom action call.
 
@@ -34,6 +34,13 @@ hooks (the training graph) keep dask's scheduler, which also frees intermediate 
 4. Freeze the start-up heap once the model is loaded (``Agent.load_model``, see assistant/heap.py):
 a full garbage collection otherwise walks the ~780,000 objects of TensorFlow, spaCy and the
 model, a pause of most of a second for every conversation of the process, at a random turn.
+
+5. Compute a tracker's past states once per policy pass. RulePolicy looks for a rule twice in every
+prediction, once with the text of the last message and once with its intent, and each look
+rebuilds the whole history's states (``DialogueStateTracker.past_states``: every prior tracker
+replayed): two of a turn's four computations repeat one already made. ``_past_states`` keeps the
+last result on the tracker, for the same domain, arguments and events, and hands out a copy
+(the featurizer deletes keys in the states it gets), so every caller sees what Rasa computes.
 
 All are installed when Rasa imports this package (``assistant/__init__.py``): the model's pipeline names
 ``assistant.components.catalog_entities``, so every `rasa run`, `rasa train` and `rasa test` loads it.
@@ -186,6 +193,8 @@ def _close_all() -> None:
 
 _dask_run: Optional[Any] = None
 _load_model: Optional[Any] = None  # Agent.load_model as Rasa defines it
+_rasa_past_states: Optional[Any] = None  # DialogueStateTracker.past_states as Rasa defines it
+_PAST_STATES = "_wyc_past_states"
 
 
 def _order(graph: Any, targets: Tuple[Text, ...]) -> List[Tuple[Text, List[Text]]]:
@@ -246,6 +255,32 @@ def _run_in_order(
     return dict(values[target] for target in run_targets)
 
 
+def _copy_states(states: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    # A state maps "user", "prev_action", "active_loop" and "slots" to dicts of strings and tuples;
+    # Rasa's featurizer deletes keys of those inner dicts, never changes a value in place.
+    return [{key: dict(part) for key, part in state.items()} for state in states]
+
+
+def _past_states(
+    self: Any,
+    domain: Any,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: Optional[Dict[Text, Any]] = None,
+) -> List[Dict[Text, Any]]:
+    """``DialogueStateTracker.past_states``, computed once for the same domain, arguments and events."""
+    events = self.events
+    # The states follow from the domain and the events alone; the events only grow during a turn,
+    # and the newest one's identity tells a tracker rebuilt with as many events apart.
+    key = (id(domain), omit_unset_slots, ignore_rule_only_turns, repr(rule_only_data),
+           len(events), id(events[-1]) if events else None)
+    memo = self.__dict__.get(_PAST_STATES)
+    if memo is None or memo[0] != key or memo[1] is not domain:
+        states = _rasa_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        memo = self.__dict__[_PAST_STATES] = (key, domain, states)
+    return _copy_states(memo[2])
+
+
 def _load_model_then_freeze(self: Any, *args: Any, **kwargs: Any) -> None:
     from assistant.heap import freeze_startup_heap
 
@@ -255,15 +290,20 @@ def _load_model_then_freeze(self: Any, *args: Any, **kwargs: Any) -> None:
 
 def install() -> None:
     """Replace ``RemoteAction._validate_action_result``, ``EndpointConfig.session``,
-    ``DaskGraphRunner.run`` and ``Agent.load_model`` (again: the same); a no-op without Rasa."""
-    global _dask_run, _load_model
+    ``DaskGraphRunner.run``, ``Agent.load_model`` and ``DialogueStateTracker.past_states``
+    (again: the same); a no-op without Rasa."""
+    global _dask_run, _load_model, _rasa_past_states
     try:
         from rasa.core.agent import Agent
         from rasa.core.actions.action import RemoteAction
         from rasa.engine.runner.dask import DaskGraphRunner
+        from rasa.shared.core.trackers import DialogueStateTracker
         from rasa.utils.endpoints import EndpointConfig
     except ImportError:  # the app environment imports `assistant` without Rasa
         return
+    if DialogueStateTracker.past_states is not _past_states:
+        _rasa_past_states = DialogueStateTracker.past_states
+        DialogueStateTracker.past_states = _past_states
     RemoteAction._validate_action_result = _validate_action_result
     EndpointConfig.session = _session
     if DaskGraphRunner.run is not _run_in_order:

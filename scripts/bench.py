@@ -18,6 +18,12 @@ Reports p50/p95/p99 latency, messages per second and errors per mode and level; 
 /proc); optionally the cold start (process start → ``/health`` 200) of a fresh app + Rasa pair on
 free ports, with the latency of the first questions it answers (FIRST_QUESTIONS; the first one pays
 whatever was left to build on first use); and the training times recorded by scripts/train.sh in var/train-times.log.
+Before its first level, each mode sends the whole mix once with one sender (reported as its
+"first pass", not in the ratios), so no mode is measured while the services still compute their
+once-per-item results; ``--no-first-pass`` warms with 3 messages only, as before session 7.
+The modes then take turns within a level, in ``--rounds`` blocks each (at least 10 messages per
+sender in a block), so that the machine's drift over minutes falls on every mode alike;
+``--rounds 1`` runs each mode's level in one go, as before session 7.
 Every level is bounded by ``--messages`` and ``--max-seconds``. Targets (measured, not asserted):
 full p95 ≤ 2× parse p95 at the same concurrency; full throughput at 20 senders ≥ 0.8× rest; 0 errors.
 """
@@ -192,8 +198,9 @@ def request_for(mode: str, text: str, sender: str) -> tuple[str, dict[str, Any]]
 
 
 async def run_level(client, mode: str, concurrency: int, messages: list[str], total: int,
-                    max_seconds: float, run_id: str) -> LevelResult:
-    """`concurrency` senders share a budget of `total` messages and a deadline."""
+                    max_seconds: float, run_id: str, start: int = 0) -> LevelResult:
+    """`concurrency` senders share a budget of `total` messages and a deadline; the messages are
+    taken from the mix from index `start` on."""
     latencies: list[float] = []
     counters = {"sent": 0, "errors": 0}
     deadline = time.perf_counter() + max_seconds
@@ -201,7 +208,7 @@ async def run_level(client, mode: str, concurrency: int, messages: list[str], to
     async def sender(worker: int) -> None:
         turn = 0
         while counters["sent"] < total and time.perf_counter() < deadline:
-            index = counters["sent"]
+            index = start + counters["sent"]
             counters["sent"] += 1
             conversation = f"bench-{run_id}-{mode}-{concurrency}-{worker}-{turn // TURNS_PER_CONVERSATION}"
             path, body = request_for(mode, messages[index % len(messages)], conversation)
@@ -224,21 +231,80 @@ async def run_level(client, mode: str, concurrency: int, messages: list[str], to
                        latencies)
 
 
-async def run_benchmark(args: argparse.Namespace, messages: list[str]) -> list[LevelResult]:
+async def run_benchmark(args: argparse.Namespace, messages: list[str]) -> tuple[list[LevelResult], list[LevelResult]]:
+    """The measured levels, and each mode's first pass over the whole mix (empty with --no-first-pass).
+
+    Before a mode's first level, one sender sends every message of the mix once, so each mode is
+    measured in the same warm state: whatever the services compute once per item, place or fact
+    set (the catalog's memos, TensorFlow's traces) is computed in that pass, and no mode pays it
+    inside its measured level because it happened to run first after a start. The first pass is
+    reported on its own; the cold start itself is measured by --cold-start-model."""
     import httpx
 
     run_id = uuid.uuid4().hex[:6]
     limits = httpx.Limits(max_connections=max(args.concurrency) + 5)
-    results = []
+    results, first_passes = [], []
     bases = {"full": args.url, "parse": args.rasa_url, "rest": args.rasa_url}
     for level in args.concurrency:
-        for mode in args.modes:
-            async with httpx.AsyncClient(base_url=bases[mode], timeout=args.timeout, limits=limits) as client:
-                await run_level(client, mode, 1, messages, min(3, args.messages), 10, run_id + "w")  # warm-up
-                result = await run_level(client, mode, level, messages, args.messages, args.max_seconds, run_id)
-            logger.info("%-5s c=%-3d %s", mode, level, result.row())
-            results.append(result)
-    return results
+        clients = {mode: httpx.AsyncClient(base_url=bases[mode], timeout=args.timeout, limits=limits)
+                   for mode in args.modes}
+        try:
+            for mode in args.modes:
+                client = clients[mode]
+                if args.first_pass and not any(r.mode == mode for r in first_passes):
+                    first = await run_level(client, mode, 1, messages, len(messages), args.max_seconds, run_id + "f")
+                    logger.info("%-5s first pass %s", mode, first.row())
+                    first_passes.append(first)
+                else:
+                    await run_level(client, mode, 1, messages, min(3, args.messages), 10, run_id + "w")  # warm-up
+            level_results = await run_interleaved(clients, args.modes, level, messages, args.messages,
+                                                  args.max_seconds, block_size(args.messages, args.rounds, level),
+                                                  f"{run_id}-{level}")
+        finally:
+            for client in clients.values():
+                await client.aclose()
+        for result in level_results:
+            logger.info("%-5s c=%-3d %s", result.mode, level, result.row())
+        results += level_results
+    return results, first_passes
+
+
+def block_size(messages: int, rounds: int, concurrency: int) -> int:
+    """Messages per block: the level's budget in `rounds` blocks, but at least 10 per sender, so
+    that a block is mostly at full concurrency rather than starting up or draining."""
+    blocks = max(1, min(rounds, messages // (10 * concurrency)))
+    return max(1, -(-messages // blocks))
+
+
+def interleaved_order(modes: list[str], round_number: int) -> list[str]:
+    """The modes of one round, rotated every round so no mode always runs first or last."""
+    shift = round_number % len(modes)
+    return list(modes[shift:]) + list(modes[:shift])
+
+
+async def run_interleaved(clients: dict[str, Any], modes: list[str], concurrency: int, messages: list[str],
+                          total: int, max_seconds: float, block: int, run_id: str) -> list[LevelResult]:
+    """Each mode's `total` messages in blocks of `block`, the modes taking turns block by block.
+
+    The machine's speed drifts over minutes (shared cores: the bare parse's p95 moved by a quarter
+    between two back-to-back runs). Run one after the other, the modes are measured at different
+    speeds, and the ratios carry the drift; in turns, each mode's latencies come from the same
+    minutes. Each mode is still bounded by `total` messages and `max_seconds` of its own time."""
+    merged = {mode: LevelResult(mode, concurrency, 0, 0, 0.0, []) for mode in modes}
+    round_number = 0
+    while any(r.sent < total and r.seconds < max_seconds for r in merged.values()):
+        for mode in interleaved_order(modes, round_number):
+            so_far = merged[mode]
+            if so_far.sent >= total or so_far.seconds >= max_seconds:
+                continue
+            part = await run_level(clients[mode], mode, concurrency, messages, min(block, total - so_far.sent),
+                                   max_seconds - so_far.seconds, f"{run_id}r{round_number}", start=so_far.sent)
+            so_far.sent += part.sent
+            so_far.errors += part.errors
+            so_far.seconds += part.seconds
+            so_far.latencies_ms += part.latencies_ms
+        round_number += 1
+    return [merged[mode] for mode in modes]
 
 
 def free_port() -> int:
@@ -264,7 +330,8 @@ def measure_cold_start(model: str, timeout: float = 300) -> dict[str, Any]:
                WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}")
     subprocess.run([str(ROOT / ".venv/app/bin/python"), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env,
                    check=True, stdout=subprocess.DEVNULL)
-    (work / "endpoints.yml").write_text(f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n")
+    (work / "endpoints.yml").write_text(
+        f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n  enable_selective_domain: true\n")
     started = time.perf_counter()
     processes = [
         subprocess.Popen([str(ROOT / ".venv/app/bin/python"), "-m", "uvicorn", "--factory", "api.main:create_app",
@@ -314,13 +381,22 @@ def _first_questions_ms(app_port: int) -> list[float]:
 # ============================================================== report
 
 
-def format_report(results: list[LevelResult], rss: dict[str, list[Optional[float]]], extra: dict[str, Any]) -> str:
+def _table(results: list[LevelResult]) -> list[str]:
     lines = ["| mode | senders | sent | errors | msgs/s | p50 ms | p95 ms | p99 ms |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for result in results:
         row = result.row()
         lines.append(f"| {row['mode']} | {row['concurrency']} | {row['sent']} | {row['errors']} | {row['msgs_per_s']} "
                      f"| {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |")
+    return lines
+
+
+def format_report(results: list[LevelResult], rss: dict[str, list[Optional[float]]], extra: dict[str, Any],
+                  first_passes: Optional[list[LevelResult]] = None) -> str:
+    lines = _table(results)
+    if first_passes:
+        lines += ["", "First pass over the mix, before each mode's first level (not in the ratios; its errors count):",
+                  *_table(first_passes)]
     summary = ratios(results)
     lines.append("")
     for level, ratio in summary["p95_full_over_parse"].items():
@@ -330,7 +406,7 @@ def format_report(results: list[LevelResult], rss: dict[str, list[Optional[float
         ratio = summary["throughput_full_over_rest"]
         lines.append(f"- throughput full / bare Rasa REST at 20 senders: {ratio}× "
                      f"({'meets' if ratio >= 0.8 else 'misses'} target ≥ 0.8×)")
-    total_errors = sum(r.errors for r in results)
+    total_errors = sum(r.errors for r in [*results, *(first_passes or [])])
     lines.append(f"- errors: {total_errors} ({'meets' if total_errors == 0 else 'misses'} target 0)")
     for name, values in rss.items():
         lines.append(f"- peak RSS (VmHWM) {name}: {', '.join(f'{v} MiB' for v in values) or 'process not found'}")
@@ -352,6 +428,10 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--cold-start-model", help="also time a fresh app + Rasa start with this model")
     parser.add_argument("--cold-start-only", action="store_true",
                         help="only the cold start (needs --cold-start-model; no running service needed)")
+    parser.add_argument("--rounds", type=int, default=10,
+                        help="blocks per mode and level, the modes taking turns (1: each mode's level in one go)")
+    parser.add_argument("--no-first-pass", dest="first_pass", action="store_false",
+                        help="warm each mode with 3 messages only, not one pass over the whole mix")
     parser.add_argument("--dialogues", type=Path, default=ROOT / "tests" / "dialogues")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
@@ -372,7 +452,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         sys.stdout.write(f"- cold start (process start → /health 200): {cold}\n")
         return 0 if "error" not in cold else 1
     messages = message_mix(args.dialogues)
-    results = asyncio.run(run_benchmark(args, messages))
+    results, first_passes = asyncio.run(run_benchmark(args, messages))
     ports = {"app": urlparse(args.url).port or 80, "rasa": urlparse(args.rasa_url).port or 80}
     pids = resolve_pids(args.pids, ports)
     rss = {name: [peak_rss_mib(pid) for pid in found] for name, found in pids.items()}
@@ -384,10 +464,11 @@ def main(argv: Optional[list[str]] = None) -> int:
             extra["training time (last, var/train-times.log)"] = f"{entries[-1]['seconds']} s ({entries[-1]['model']})"
     if args.cold_start_model:
         extra["cold start (process start → /health 200)"] = measure_cold_start(args.cold_start_model)
-    sys.stdout.write(format_report(results, rss, extra) + "\n")
+    sys.stdout.write(format_report(results, rss, extra, first_passes) + "\n")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        document = {"levels": [r.row() for r in results], "ratios": ratios(results), "peak_rss_mib": rss,
+        document = {"levels": [r.row() for r in results], "first_passes": [r.row() for r in first_passes],
+                    "ratios": ratios(results), "peak_rss_mib": rss,
                     "pids": pids, **{k: v for k, v in extra.items()}}
         args.json.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0

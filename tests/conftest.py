@@ -62,7 +62,10 @@ def stack(tmp_path_factory) -> Stack:
     env.pop("WYC_AGENT_TOKEN", None)
     subprocess.run([str(APP_PYTHON), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env, check=True)
     endpoints = work / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n", encoding="utf-8")
+    endpoints.write_text(
+        f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n  enable_selective_domain: true\n",
+        encoding="utf-8",
+    )
 
     app_log, rasa_log = work / "app.log", work / "rasa.log"
     app = subprocess.Popen(

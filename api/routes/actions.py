@@ -22,6 +22,31 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["actions"])
 
+WEBHOOK_PATH = "/webhook"
+ACCESS_LOGGER = "uvicorn.access"
+
+
+class SkipAnsweredActionCalls(logging.Filter):
+    """Drops uvicorn's access line for an answered action call (a 2xx or 3xx POST /webhook).
+
+    Rasa calls /webhook once or more in every citizen's turn, so the access log had a second,
+    uninformative line for each ``POST /api/chat``. A failed call (4xx, 5xx) keeps its line, and
+    ``run_action`` logs the failure itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if not isinstance(args, tuple) or len(args) != 5:
+            return True
+        _client, method, path, _version, status = args
+        return not (method == "POST" and path == WEBHOOK_PATH and isinstance(status, int) and status < 400)
+
+
+def quiet_answered_action_calls() -> None:
+    """Idempotent: installs the filter once on uvicorn's access logger."""
+    access = logging.getLogger(ACCESS_LOGGER)
+    if not any(isinstance(f, SkipAnsweredActionCalls) for f in access.filters):
+        access.addFilter(SkipAnsweredActionCalls())
+
 
 async def read_action_call(request: Request) -> Any:
     """The JSON body; Rasa may deflate it (``Content-Encoding: deflate``). None when unreadable."""
@@ -34,7 +59,7 @@ async def read_action_call(request: Request) -> Any:
         return None
 
 
-@router.post("/webhook")
+@router.post(WEBHOOK_PATH)
 async def run_action(request: Request, executor: ActionExecutorDep) -> JSONResponse:
     """Rasa 调用自定义动作的入口（rasa_sdk 协议）。"""
     action_call = await read_action_call(request)

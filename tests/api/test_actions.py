@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import zlib
 
 import pytest
@@ -9,6 +10,7 @@ from rasa_sdk import Action
 from rasa_sdk.interfaces import ActionExecutionRejection
 
 from api.deps import get_action_executor
+from api.routes import actions as actions_route
 
 REAL_ACTIONS = {"action_answer", "action_handoff", "action_reset_need"}
 
@@ -115,3 +117,27 @@ def test_executor_can_be_overridden(client):
 
     client.app.dependency_overrides[get_action_executor] = lambda: Fake()
     assert client.get("/actions").json() == [{"name": "only_this"}]
+
+
+def _access_record(method, path, status):
+    return logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                             ("127.0.0.1:5000", method, path, "1.1", status), None)
+
+
+@pytest.mark.parametrize(("method", "path", "status", "kept"), [
+    ("POST", "/webhook", 200, False),
+    ("POST", "/webhook", 400, True),
+    ("POST", "/webhook", 500, True),
+    ("POST", "/api/chat", 200, True),
+    ("GET", "/webhook", 405, True),
+    ("POST", "/webhook?x=1", 200, True),
+])
+def test_access_log_skips_only_answered_action_calls(method, path, status, kept):
+    assert actions_route.SkipAnsweredActionCalls().filter(_access_record(method, path, status)) is kept
+
+
+def test_creating_the_app_installs_the_access_filter_once(make_client):
+    make_client()
+    make_client()
+    filters = logging.getLogger("uvicorn.access").filters
+    assert sum(isinstance(f, actions_route.SkipAnsweredActionCalls) for f in filters) == 1

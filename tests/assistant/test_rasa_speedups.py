@@ -30,6 +30,9 @@ def action():
 def test_installed_on_import_of_the_assistant_package():
     assert RemoteAction._validate_action_result is rasa_speedups._validate_action_result
     assert EndpointConfig.session is rasa_speedups._session
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    assert DialogueStateTracker.past_states is rasa_speedups._past_states
 
 
 def test_a_valid_response_passes(action):
@@ -323,3 +326,62 @@ def test_loading_a_model_freezes_the_heap_after_rasas_own_load(monkeypatch):
 
         if heap._on_collection in gc.callbacks:
             gc.callbacks.remove(heap._on_collection)
+
+
+# --- past states, once per tracker and events ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def domain():
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load("assistant/domain")
+
+
+def _conversation(domain, sender="s1"):
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = [
+        ActionExecuted("action_session_start"), ActionExecuted("action_listen"),
+        UserUttered("社保卡丢了咋补", {"name": "ask_item", "confidence": 0.97},
+                    [{"entity": "item", "value": "512B0070200003", "start": 0, "end": 3}]),
+        ActionExecuted("action_answer"), BotUttered("请问您在哪个乡镇？"), SlotSet("lookup_status", "clarify"),
+        ActionExecuted("action_listen"),
+        UserUttered("龙台镇", {"name": "inform", "confidence": 0.91}),
+    ]
+    return DialogueStateTracker.from_events(sender, events, domain.slots)
+
+
+def test_past_states_are_rasas_and_a_caller_cannot_change_the_kept_ones(domain):
+    tracker = _conversation(domain)
+    expected = rasa_speedups._rasa_past_states(tracker, domain)
+    first = tracker.past_states(domain)
+    assert first == expected
+    for state in first:  # what the featurizer does to the states it gets
+        state.get("user", {}).pop("intent", None)
+        state.get("user", {}).pop("text", None)
+    assert tracker.past_states(domain) == expected
+    rule_only = {"slots": ["lookup_status"], "active_loops": []}
+    assert tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data=rule_only) == \
+        rasa_speedups._rasa_past_states(tracker, domain, False, True, rule_only)
+
+
+def test_past_states_are_computed_again_only_when_the_events_or_arguments_change(domain, monkeypatch):
+    from rasa.shared.core.events import ActionExecuted
+
+    calls = []
+    original = rasa_speedups._rasa_past_states
+    monkeypatch.setattr(rasa_speedups, "_rasa_past_states", lambda *a: calls.append(a[2:]) or original(*a))
+    tracker = _conversation(domain)
+    tracker.past_states(domain)
+    tracker.past_states(domain)
+    assert len(calls) == 1
+    tracker.update(ActionExecuted("action_answer"))
+    after = tracker.past_states(domain)
+    assert len(calls) == 2 and after == original(tracker, domain)
+    tracker.past_states(domain, omit_unset_slots=True)
+    tracker.past_states(domain, rule_only_data={"slots": ["lookup_status"]})
+    assert len(calls) == 4
+    _conversation(domain).past_states(domain)  # another tracker with as many events: its own
+    assert len(calls) == 5

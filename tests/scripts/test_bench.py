@@ -30,3 +30,55 @@ def test_cold_start_only_reports_it_and_sends_no_load(bench, monkeypatch, capsys
 def test_a_failed_cold_start_exits_non_zero(bench, monkeypatch):
     monkeypatch.setattr(bench, "measure_cold_start", lambda model: {"error": "a process exited during startup"})
     assert bench.main(["--cold-start-model", "models/m.tar.gz", "--cold-start-only"]) == 1
+
+
+def _level(bench, mode, concurrency, latencies, errors=0):
+    return bench.LevelResult(mode, concurrency, len(latencies) + errors, errors, 1.0, latencies)
+
+
+def test_first_pass_is_reported_apart_and_not_in_the_ratios(bench):
+    measured = [_level(bench, "full", 1, [30.0] * 20), _level(bench, "parse", 1, [16.0] * 20)]
+    first = [_level(bench, "full", 1, [90.0] * 20), _level(bench, "parse", 1, [17.0] * 20)]
+    report = bench.format_report(measured, {}, {}, first)
+    table, _, rest = report.partition("First pass over the mix")
+    assert "| full | 1 | 20 | 0 | 20.0 | 30.0 | 30.0 | 30.0 |" in table
+    assert "| full | 1 | 20 | 0 | 20.0 | 90.0 | 90.0 | 90.0 |" in rest
+    assert "at 1 senders: 1.88× (meets target ≤ 2×)" in report  # 30 / 16, the first pass left out
+
+
+def test_first_pass_errors_count_against_the_zero_error_target(bench):
+    measured = [_level(bench, "full", 1, [30.0] * 5)]
+    first = [_level(bench, "full", 1, [30.0] * 4, errors=1)]
+    assert "- errors: 1 (misses target 0)" in bench.format_report(measured, {}, {}, first)
+    assert "- errors: 0 (meets target 0)" in bench.format_report(measured, {}, {})
+
+
+def test_blocks_split_the_budget_but_keep_ten_messages_per_sender(bench):
+    assert bench.block_size(600, 10, 1) == 60
+    assert bench.block_size(600, 10, 20) == 200
+    assert bench.block_size(600, 10, 50) == 600  # never more than the budget: one block
+    assert bench.block_size(600, 1, 1) == 600
+    assert bench.block_size(5, 10, 1) == 5
+
+
+def test_every_mode_leads_a_round_in_turn(bench):
+    modes = ["full", "parse", "rest"]
+    assert [bench.interleaved_order(modes, r)[0] for r in range(4)] == ["full", "parse", "rest", "full"]
+    assert sorted(bench.interleaved_order(modes, 2)) == sorted(modes)
+
+
+def test_interleaved_modes_share_the_budget_block_by_block(bench, monkeypatch):
+    import asyncio
+
+    calls = []
+
+    async def fake_level(client, mode, concurrency, messages, total, max_seconds, run_id, start=0):
+        calls.append((mode, total, start))
+        return bench.LevelResult(mode, concurrency, total, 0, 0.01 * total, [float(start + i) for i in range(total)])
+
+    monkeypatch.setattr(bench, "run_level", fake_level)
+    results = asyncio.run(bench.run_interleaved({"full": None, "parse": None}, ["full", "parse"], 1,
+                                                ["m"] * 7, 25, 60, 10, "t"))
+    assert calls == [("full", 10, 0), ("parse", 10, 0), ("parse", 10, 10), ("full", 10, 10),
+                     ("full", 5, 20), ("parse", 5, 20)]
+    assert [(r.mode, r.sent, r.latencies_ms[-1]) for r in results] == [("full", 25, 24.0), ("parse", 25, 24.0)]
