@@ -231,12 +231,14 @@ async def run_level(client, mode: str, concurrency: int, messages: list[str], to
                        latencies)
 
 
-async def run_benchmark(args: argparse.Namespace, messages: list[str]) -> tuple[list[LevelResult], list[LevelResult]]:
+async def run_benchmark(
+    args: argparse.Namespace, messages: list[str]
+) -> tuple[list[LevelResult], list[LevelResult]]:
     """The measured levels, and each mode's first pass over the whole mix (empty with --no-first-pass).
 
     Before a mode's first level, one sender sends every message of the mix once, so each mode is
     measured in the same warm state: whatever the services compute once per item, place or fact
-    set (the catalog's memos, TensorFlow's traces) is computed in that pass, and no mode pays it
+    set (the catalog's memos) is computed in that pass, and no mode pays it
     inside its measured level because it happened to run first after a start. The first pass is
     reported on its own; the cold start itself is measured by --cold-start-model."""
     import httpx
@@ -252,14 +254,15 @@ async def run_benchmark(args: argparse.Namespace, messages: list[str]) -> tuple[
             for mode in args.modes:
                 client = clients[mode]
                 if args.first_pass and not any(r.mode == mode for r in first_passes):
-                    first = await run_level(client, mode, 1, messages, len(messages), args.max_seconds, run_id + "f")
+                    first = await run_level(client, mode, 1, messages, len(messages), args.max_seconds,
+                                            run_id + "f")
                     logger.info("%-5s first pass %s", mode, first.row())
                     first_passes.append(first)
                 else:
                     await run_level(client, mode, 1, messages, min(3, args.messages), 10, run_id + "w")  # warm-up
+            block = block_size(args.messages, args.rounds, level)
             level_results = await run_interleaved(clients, args.modes, level, messages, args.messages,
-                                                  args.max_seconds, block_size(args.messages, args.rounds, level),
-                                                  f"{run_id}-{level}")
+                                                  args.max_seconds, block, f"{run_id}-{level}")
         finally:
             for client in clients.values():
                 await client.aclose()
@@ -303,6 +306,8 @@ async def run_interleaved(clients: dict[str, Any], modes: list[str], concurrency
             so_far.errors += part.errors
             so_far.seconds += part.seconds
             so_far.latencies_ms += part.latencies_ms
+            if part.sent == 0:  # out of time before a message went out: this mode is done
+                so_far.seconds = max(so_far.seconds, max_seconds)
         round_number += 1
     return [merged[mode] for mode in modes]
 

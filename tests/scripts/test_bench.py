@@ -82,3 +82,14 @@ def test_interleaved_modes_share_the_budget_block_by_block(bench, monkeypatch):
     assert calls == [("full", 10, 0), ("parse", 10, 0), ("parse", 10, 10), ("full", 10, 10),
                      ("full", 5, 20), ("parse", 5, 20)]
     assert [(r.mode, r.sent, r.latencies_ms[-1]) for r in results] == [("full", 25, 24.0), ("parse", 25, 24.0)]
+
+
+def test_a_mode_out_of_time_stops_taking_turns(bench, monkeypatch):
+    import asyncio
+
+    async def no_time_left(client, mode, concurrency, messages, total, max_seconds, run_id, start=0):
+        return bench.LevelResult(mode, concurrency, 0, 0, 0.0, [])
+
+    monkeypatch.setattr(bench, "run_level", no_time_left)
+    results = asyncio.run(bench.run_interleaved({"full": None}, ["full"], 1, ["m"], 25, 60, 10, "t"))
+    assert (results[0].sent, results[0].errors) == (0, 0)
