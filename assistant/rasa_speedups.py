@@ -270,9 +270,10 @@ def _past_states(
 ) -> List[Dict[Text, Any]]:
     """``DialogueStateTracker.past_states``, computed once for the same domain, arguments and events."""
     events = self.events
-    # The states follow from the domain and the events alone; the events only grow during a turn,
-    # and the newest one's identity tells a tracker rebuilt with as many events apart.
-    key = (id(domain), omit_unset_slots, ignore_rule_only_turns, repr(rule_only_data),
+    # The states follow from the domain (kept with them, compared by identity) and the events
+    # alone; the events only grow during a turn, and the newest one's identity tells a tracker
+    # rebuilt with as many events apart.
+    key = (omit_unset_slots, ignore_rule_only_turns, repr(rule_only_data),
            len(events), id(events[-1]) if events else None)
     memo = self.__dict__.get(_PAST_STATES)
     if memo is None or memo[0] != key or memo[1] is not domain:

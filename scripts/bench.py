@@ -247,13 +247,13 @@ async def run_benchmark(
     limits = httpx.Limits(max_connections=max(args.concurrency) + 5)
     results, first_passes = [], []
     bases = {"full": args.url, "parse": args.rasa_url, "rest": args.rasa_url}
-    for level in args.concurrency:
+    for level_number, level in enumerate(args.concurrency):
         clients = {mode: httpx.AsyncClient(base_url=bases[mode], timeout=args.timeout, limits=limits)
                    for mode in args.modes}
         try:
             for mode in args.modes:
                 client = clients[mode]
-                if args.first_pass and not any(r.mode == mode for r in first_passes):
+                if args.first_pass and level_number == 0:
                     first = await run_level(client, mode, 1, messages, len(messages), args.max_seconds,
                                             run_id + "f")
                     logger.info("%-5s first pass %s", mode, first.row())
