@@ -122,6 +122,11 @@ def _without_described(session: Session, turn: Turn, targets: list[Target]) -> l
     inside 「厂里退休的」, a fact about the deceased (deceased_insured), not a second need.
     At least one target is always kept.
     """
+    return _not_described(session, turn, targets) or targets
+
+
+def _not_described(session: Session, turn: Turn, targets: list[Target]) -> list[Target]:
+    """The targets named by more than words that describe the situation (possibly none)."""
     described = queries.fact_words_in(session, turn.text)
     if not described:
         return targets
@@ -130,8 +135,23 @@ def _without_described(session: Session, turn: Turn, targets: list[Target]) -> l
         words = turn.words_for(target.code)
         return bool(words) and all(any(normalise(w) in fact for fact in described) for w in words)
 
-    kept = [target for target in targets if not only_described(target)]
-    return kept or targets
+    return [target for target in targets if not only_described(target)]
+
+
+def _named_instead(session: Session, turn: Turn, in_play: Target) -> list[Target]:
+    """The items a statement names in place of the one in play, when no question is open.
+
+    「我的社报卡丢了，龙台镇的」 after the 残疾人证 guide is read as inform and gives a place, yet it
+    is about 社保卡, not the 残疾人证 again. Nothing is named instead when the statement names the
+    item in play, or names others only in words that describe the situation (「他是厂里退休的」
+    after the 身后一件事 guide is a fact about the deceased).
+    """
+    named = _targets(session, turn.item_codes)
+    if not named or in_play.code in {target.code for target in named}:
+        return []
+    if not _not_described(session, turn, named):
+        return []
+    return _from_entities(session, turn)
 
 
 def _unless_ambiguous(session: Session, turn: Turn, named: Target) -> list[Target]:
@@ -191,6 +211,9 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
     if remembered and _continues(turn, memory, learned_for_item_in_play):
         # A reply to the one question (「门头要装修」) must never be re-read as a new search:
         # that text alone is also the name of an item (临时占道).
+        instead = [] if memory.pending_question else _named_instead(session, turn, remembered[0])
+        if instead:
+            return _need_of(instead)
         return Need(target=remembered[0])
     named = _from_entities(session, turn)
     if named:

@@ -340,7 +340,8 @@
    * The one clarifying question, with every open point in it. Each point with options gets one
    * row of chips (one choice per point). A single point is answered by one click. Several are
    * answered together: with 「发送所选」 when every point has options, otherwise the choices are
-   * written into the input box, where the citizen adds the rest (the town) and sends once.
+   * written at the start of the input box, before whatever the citizen has typed there (the town),
+   * and the citizen sends once.
    * A lone item choice sends the bot's own button payload (the item's code), not its name.
    */
   function clarifyCard(custom, buttons) {
@@ -350,6 +351,7 @@
     var typed = questions.length - withOptions.length;
     var oneClick = questions.length === 1 && withOptions.length === 1;
     var chosen = {};
+    var written = "";  // what the chips last wrote at the start of the input box
     var sendChoices = el("button", "chip send-choices", "发送所选");
     sendChoices.type = "button";
     sendChoices.disabled = true;
@@ -392,7 +394,11 @@
           chip.setAttribute("aria-pressed", "true");
           chosen[index] = label;
           if (typed) {
-            input.value = chosenText() + "，";
+            // The citizen may already have typed the rest (the town): keep it after the choices.
+            var current = input.value;
+            var own = current.indexOf(written) === 0 ? current.slice(written.length) : current;
+            written = chosenText() + "，";
+            input.value = written + own.replace(/^[，,\s]+/, "");
             input.focus();
           } else {
             sendChoices.disabled = Object.keys(chosen).length < withOptions.length;

@@ -172,16 +172,22 @@ class CatalogMatcher:
         from rapidfuzz import process
         from rapidfuzz.distance import Hamming
 
-        words = {token.text for token in self._nlp(text)}
+        tokens = list(self._nlp(text))
+        words = {token.text for token in tokens}
+        # A misspelt name is still read as a word or a run of words: a window that starts or ends
+        # inside one (「厂里|退休」 → 「里退休」, one character from 「办退休」) is not a near miss.
+        boundaries = {token.idx for token in tokens} | {len(text)}
         candidates = []
         for length, choices in self._fuzzy_by_length.items():
             surfaces = [surface for _, surface in choices]
             for start in range(0, len(text) - length + 1):
                 end = start + length
                 window = text[start:end]
-                if any(m.overlaps(start, end) for m in taken) or not window.strip():
+                if any(m.overlaps(start, end) for m in taken) or not _all_word_characters(window):
                     continue
                 if window in words:  # a real word of its own is not a misspelling
+                    continue
+                if start not in boundaries or end not in boundaries:
                     continue
                 best = process.extractOne(window, surfaces, scorer=Hamming.distance, score_cutoff=1)
                 if best is None:
@@ -201,6 +207,11 @@ class CatalogMatcher:
         if inside:
             return max(inside, key=lambda m: (m.confidence, m.length)).codes
         return ()
+
+
+def _all_word_characters(window: str) -> bool:
+    """A near miss is one wrong character *of a word*: 「，户口」 is not a misspelt 「销户口」."""
+    return all(character.isalnum() for character in window)
 
 
 def _longest_non_overlapping(mentions: Iterable[Mention]) -> List[Mention]:

@@ -208,8 +208,9 @@ def test_an_item_read_from_words_that_describe_the_deceased_is_left_out(conversa
     [
         # 「退休」 is its own need here, not a description: both stay, the one question asks which.
         ("我快退休了，我爸又刚走，后事和退休手续都要办", [(RETIREMENT, "退休"), (AFTER_DEATH, "后事")]),
-        # No span reported: nothing shows the words are a description.
-        ("我爸上个月走了，他是厂里退休的，后事要办哪些手续", [(RETIREMENT, None), (AFTER_DEATH, None)]),
+        # No span reported, and the text names neither word for word (「后事要办」 would name 身后一件事):
+        # nothing shows the words are a description.
+        ("我爸上个月走了，他是厂里退休的，后事有哪些手续", [(RETIREMENT, None), (AFTER_DEATH, None)]),
     ],
 )
 def test_items_named_outside_fact_words_all_stay(conversation, text, mentions):
@@ -246,7 +247,7 @@ def test_a_reply_that_settles_nothing_still_hands_off(conversation):
 
 def test_a_place_reply_that_loosely_fits_other_items_answers_the_open_choice(conversation):
     chat = conversation()
-    text = "我爸上个月走了，他是厂里退休的，后事要办哪些手续"
+    text = "我爸上个月走了，他是厂里退休的，后事有哪些手续"
     question = only(chat.say(text, entities=[entity(RETIREMENT), entity(AFTER_DEATH)]), "clarify")
     assert {o["value"] for o in question["questions"][0]["options"]} == {RETIREMENT, AFTER_DEATH}
     # 「户口」 fits 户口登记/注销/迁移 equally; here it only says where the 户口 is.
@@ -254,3 +255,32 @@ def test_a_place_reply_that_loosely_fits_other_items_answers_the_open_choice(con
     guides = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "guide"]
     assert sorted(g["bundle"]["name"] for g in guides) == ["身后一件事", "退休一件事"]
     assert not [m for m in messages if (m.get("custom") or {}).get("type") == "clarify"]
+
+
+# ---------------------------------------------------------------- a new item after an answer
+
+LONGTAI = "511602014"
+
+
+def test_a_statement_naming_another_item_after_an_answer_is_about_that_item(conversation):
+    chat = conversation()
+    text = "我在协兴镇，想问下残疾证方面的事情"
+    first = only(chat.say(text, entities=[spanned(DISABILITY_CARD, text, "残疾证")]), "guide")
+    assert first["items"][0]["name"] == "残疾人证新办"
+    # Read as inform, with a place: still a new need, not the 残疾人证 again for 龙台镇.
+    text = "我的社报卡丢了，龙台镇的"
+    guide = only(chat.say(text, intent="inform", entities=[spanned(CARD_REPLACEMENT, text, "社报卡丢了"),
+                                                          {"entity": "town", "value": LONGTAI}]), "guide")
+    assert [i["name"] for i in guide["items"]] == ["社会保障卡补领、换领、换发"]
+
+
+def test_a_fact_after_an_answer_that_only_describes_stays_with_the_item_in_play(conversation):
+    chat = conversation()
+    text = "我爸走了，身后事要办啥"
+    only(chat.say(text, entities=[spanned(AFTER_DEATH, text, "身后事")]), "clarify")
+    only(chat.say("没有退休金，只有农村养老保险", intent="inform"), "guide")
+    # 「退休」 inside 「厂里退休的」 is a fact about the deceased, not the 退休一件事.
+    text = "说错了，他是厂里退休的"
+    guide = only(chat.say(text, intent="inform", entities=[spanned(RETIREMENT, text, "退休")]), "guide")
+    assert guide["bundle"]["name"] == "身后一件事"
+    assert "供养亲属抚恤金申领" in [i["name"] for i in guide["items"]]

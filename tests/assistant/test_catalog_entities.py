@@ -69,6 +69,23 @@ def test_a_real_word_is_not_taken_for_a_misspelt_name(extractor):
     assert values(extract(extractor, "开发区管委会在哪"), "item") == []
 
 
+def test_a_near_miss_is_never_across_punctuation(extractor):
+    # 「，户口」 is one character away from both 迁户口 and 销户口: a comma is not a misspelling.
+    assert values(extract(extractor, "我妈走了，户口咋办"), "item") == []
+    assert values(extract(extractor, "我妈走了 户口咋办"), "item") == []
+
+
+def test_diet_span_starting_with_punctuation_is_not_read_as_a_near_miss(extractor):
+    diet = {"entity": "item", "start": 4, "end": 7, "value": "，户口", "extractor": "DIETClassifier"}
+    assert values(extract(extractor, "我妈走了，户口咋办", prior_entities=[diet]), "item") == []
+
+
+def test_a_near_miss_does_not_cut_a_word(extractor):
+    # 厂里|退休: 「里退休」 is one character from 「办退休」 but starts inside the word 厂里.
+    assert values(extract(extractor, "他是厂里退休的，后事咋办"), "item") == []
+    assert values(extract(extractor, "我想办退休"), "item") == ["retirement"]
+
+
 def test_two_character_near_misses_are_ignored(extractor):
     assert values(extract(extractor, "低调一点"), "item") == []
 

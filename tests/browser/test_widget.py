@@ -185,6 +185,25 @@ def test_widget_composes_every_answer_into_one_reply_when_a_point_needs_typing(
     assert sent == ["户口方面的事情问下", "户口注销，龙台镇"]
 
 
+def test_widget_choice_keeps_what_the_citizen_already_typed(page_factory, app_with_fake_bot):
+    from playwright.sync_api import expect
+
+    page = page_factory()
+    sent: list = []
+    page.route("**/api/chat", _answer_with(sent, ITEM_AND_TOWN))
+    ask(page, app_with_fake_bot.url, "户口方面的事情问下")
+    expect(page.get_by_text("您在哪个乡镇（街道）办理？")).to_be_visible()
+    box = page.get_by_label("输入您的问题")
+    box.type("龙台镇")  # the town first, then the item by its chip
+    page.get_by_role("button", name="户口注销", exact=True).click()
+    expect(box).to_have_value("户口注销，龙台镇")
+    page.get_by_role("button", name="户口登记", exact=True).click()  # a second thought replaces the first
+    expect(box).to_have_value("户口登记，龙台镇")
+    box.press("Enter")
+    expect(page.locator(".row.bot .bubble").last).to_have_text("好的")
+    assert sent == ["户口方面的事情问下", "户口登记，龙台镇"]
+
+
 def test_widget_sends_the_choices_together_when_every_point_has_options(page_factory, app_with_fake_bot):
     from playwright.sync_api import expect
 

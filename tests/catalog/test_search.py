@@ -111,6 +111,8 @@ COLLOQUIAL_BUNDLES = [
     ("老人没了，后事咋个办", "身后一件事"),
     ("我妈走了要办些什么", "身后一件事"),
     ("爷爷走了，手续咋弄", "身后一件事"),
+    ("我妈前几天过世了，后事咋个办", "身后一件事"),
+    ("办后事要跑哪些地方", "身后一件事"),
     ("想开个火锅店，要办啥", "我要开小餐馆"),
     ("打算在街上开个米粉店", "我要开小餐馆"),
     ("搞个苍蝇馆子要啥手续", "我要开小餐馆"),
@@ -124,6 +126,20 @@ def test_life_events_in_free_wording_find_their_bundle_clearly(session, question
     # clear: the only exact hit, or well ahead of the rest
     clear = first.score == 100 and all(c.score < 100 for c in rest) or all(first.score - c.score > 5 for c in rest)
     assert first.score >= 60 and clear, [(c.name, c.score) for c in rest]
+
+
+# Who the citizen asks for (爸爸, 我妈) is not part of the need: the benefit named decides.
+DEATH_BENEFITS = [
+    ("爸爸去世了，丧葬补助金在哪里领", "供养亲属抚恤金申领"),
+    ("工亡丧葬补助金怎么领", "一次性工亡补助金（含生活困难，预支50%确认）、丧葬补助金申领"),
+]
+
+
+@pytest.mark.parametrize("question, expected", DEATH_BENEFITS)
+def test_death_benefits_are_found_by_the_benefit_not_by_the_relative(session, question, expected):
+    first, *rest = search(session, question)
+    assert first.name == expected, [(c.name, c.score) for c in search(session, question)]
+    assert first.score >= 60 and all(first.score - c.score > 5 for c in rest), [(c.name, c.score) for c in rest]
 
 
 # A need named only by what several core items share: they come out tied, so the bot asks which.
