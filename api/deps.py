@@ -89,7 +89,10 @@ class AppResources:
         with self._lock:
             if self._rasa is None:
                 self._rasa = RasaClient(
-                    self.settings.rasa_url, self.settings.rasa_timeout_seconds, transport=self._rasa_transport
+                    self.settings.rasa_url,
+                    self.settings.rasa_timeout_seconds,
+                    transport=self._rasa_transport,
+                    max_connections=self.settings.rasa_max_connections,
                 )
             return self._rasa
 

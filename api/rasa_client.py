@@ -23,6 +23,12 @@ STATUS_PATH = "/status"
 # Idle connections are closed after this, below Rasa's (Sanic's) 5 s keep-alive and nginx's 75 s,
 # so a request never goes out on a connection the server is closing.
 KEEPALIVE_SECONDS = 2.0
+# Connections open at once (Settings.rasa_max_connections). A busy Rasa accepted new connections
+# slowly (4–6 a second at 50 senders on 2 cores) while the turns on the connections it already had
+# went round: with one connection per waiting turn, the last turns of a burst waited 7–9 s in its
+# accept queue (docs/BENCHMARKS.md, session 8). Requests beyond the limit wait for a free connection
+# here instead, first come first served, within the request's timeout.
+DEFAULT_MAX_CONNECTIONS = 16
 
 
 class RasaUnavailable(Exception):
@@ -38,9 +44,11 @@ class RasaClient:
         base_url: str,
         timeout_seconds: float,
         transport: Optional[httpx.AsyncBaseTransport] = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout_seconds = timeout_seconds
+        self.max_connections = max(0, int(max_connections))  # 0: no limit (aiohttp's own meaning)
         self._test_client = (
             httpx.AsyncClient(base_url=self.base_url, timeout=timeout_seconds, transport=transport)
             if transport is not None
@@ -87,7 +95,9 @@ class RasaClient:
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._session_loop is not loop:
             # A session belongs to the loop it was opened in (tests run several loops in turn).
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.max_connections, keepalive_timeout=KEEPALIVE_SECONDS)
+            )
             self._session_loop = loop
         async with self._session.request(
             method, self.base_url + path, json=body, timeout=aiohttp.ClientTimeout(total=timeout)

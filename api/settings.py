@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.rasa_client import DEFAULT_MAX_CONNECTIONS
+
 PLACEHOLDERS = {"", "change-me", "changeme", "placeholder", "secret", "token", "test"}
 # Every secret setting; in production each one that is set must not be a placeholder.
 SECRET_FIELDS = ("agent_token", "wechat_token", "wechat_app_secret", "wechat_aes_key")
@@ -21,6 +23,8 @@ class Settings(BaseSettings):
     log_database_url: str | None = None
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 10.0
+    # Connections each app process keeps open to Rasa (0: no limit); see api/rasa_client.py.
+    rasa_max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, ge=0)
     public_base_url: str = "http://127.0.0.1:8000"
     max_message_chars: int = 500
     agent_token: str | None = None

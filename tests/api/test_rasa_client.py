@@ -137,3 +137,44 @@ def test_a_client_used_again_in_a_new_event_loop_opens_a_new_session(serve):
     asyncio.run(client.send_message("s1", "一"))
     _run(client, lambda c: c.send_message("s1", "二"))  # the first loop has ended
     assert [body["message"] for _, _, body, _ in seen] == ["一", "二"]
+
+
+def _slow_counting(in_flight: dict) -> Reply:
+    """Answers after 50 ms and records the most requests Rasa was handling at once."""
+    lock = threading.Lock()
+
+    def reply(path: str, body: Any) -> tuple[int, bytes]:
+        with lock:
+            in_flight["now"] += 1
+            in_flight["most"] = max(in_flight["most"], in_flight["now"])
+        time.sleep(0.05)
+        with lock:
+            in_flight["now"] -= 1
+        return 200, json.dumps([{"text": body["message"]}], ensure_ascii=False).encode()
+
+    return reply
+
+
+@pytest.mark.parametrize("limit, most_connections", [(3, 3), (0, 12)])
+def test_turns_beyond_the_connection_limit_wait_for_a_free_connection(serve, limit, most_connections):
+    in_flight = {"now": 0, "most": 0}
+    url, seen = serve(_slow_counting(in_flight))
+
+    async def twelve_senders(client: RasaClient) -> list:
+        return await asyncio.gather(*(client.send_message(f"s{n}", f"第{n}句") for n in range(12)))
+
+    answers = _run(RasaClient(url, 5.0, max_connections=limit), twelve_senders)
+    assert [a[0]["text"] for a in answers] == [f"第{n}句" for n in range(12)]  # every turn answered
+    if limit:
+        assert in_flight["most"] <= limit and len({port for *_, port in seen}) <= limit
+    else:  # no limit: one connection per waiting turn, as before
+        assert len({port for *_, port in seen}) == most_connections
+
+
+def test_the_connection_limit_comes_from_the_settings():
+    from api.deps import AppResources
+    from api.settings import Settings
+
+    settings = Settings(rasa_max_connections=5, warm_start=False, load_default_catalog=False)
+    assert AppResources(settings).rasa.max_connections == 5
+    assert Settings().rasa_max_connections == 16
