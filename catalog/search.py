@@ -227,7 +227,10 @@ class SearchIndex:
         if not query:
             return []
         query_grams = _bigrams(query)
-        best: dict[int, float] = dict.fromkeys(self.named_verbatim(text), EXACT_SCORE)
+        # Said word for word, or word for word once filler words are gone (「社保卡咋个注销」 is
+        # 社会保障卡注销); the message as written decides when it names something itself.
+        named = self.named_verbatim(text) or self.named_verbatim(query)
+        best: dict[int, float] = dict.fromkeys(named, EXACT_SCORE)
         for entry_index in self._candidate_entries(query):
             form, target_index, grams = self.entries[entry_index]
             score = _score(query, query_grams, form, grams)

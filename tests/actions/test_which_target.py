@@ -113,6 +113,8 @@ def spanned(code, text, words):
         # message is 社会保障卡补领 word for word (「弄丢了…补」 is 补领), a name containing 社保卡.
         ("我在龙台镇，我社保卡弄丢了咋个补", "社保卡", CARD_APPLICATION, "社会保障卡补领、换领、换发"),
         ("我在龙台镇，社保卡丢了", "社保卡", CARD_CANCELLATION, "社会保障卡补领、换领、换发"),
+        # 社会保障卡注销 word for word once the filler 「咋个」 is gone.
+        ("我老汉前天走了，他的社保卡咋个注销，我们是恒升镇的", "社保卡", CARD_APPLICATION, "社会保障卡注销"),
         # Its own name, said in full, is never overruled.
         ("我在龙台镇，办社保卡要带啥", "办社保卡", CARD_APPLICATION, "社会保障卡申领"),
     ],

@@ -159,6 +159,8 @@ def test_a_name_shared_by_several_items_ranks_them_together(session, question, t
         ("办社保卡要带啥", "社会保障卡申领"),  # alias 「办社保卡」: 「办」 is not filler here
         ("本人办社保卡丢了咋补", "社会保障卡补领、换领、换发"),  # overlapping aliases: the longer one
         ("户口登记项目内容变更更正证明去哪开", "户口登记项目内容变更更正证明"),  # not also 户口登记
+        ("他的社保卡咋个注销", "社会保障卡注销"),  # word for word once the filler 「咋个」 is gone
+        ("社保卡要注销，咋个弄", "社会保障卡注销"),
     ],
 )
 def test_a_name_said_word_for_word_is_the_only_exact_hit(session, question, named):
