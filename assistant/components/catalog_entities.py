@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
@@ -30,6 +31,8 @@ logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 CODED_ENTITY_TYPES = ("item", "town", "village")
+# 「1」「第二个」「选3」: an option number alone, as the one question invites (actions/choice.py reads it).
+_ORDINAL_REPLY = re.compile(r"^(?:选|选择)?第?\s*(?:[1-9]|[一二两三四五六七八九])\s*(?:个|项|条|号|种)?[。.!！,，]?$")
 VOCAB_SECTIONS = {"items": "item", "towns": "town", "villages": "village"}
 
 # Citizens name the thing they want to know in many ways; the keyword decides the aspect.
@@ -252,6 +255,8 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
             # Complaints and requests for a person are never overridden.
             "small_talk_intents": ["out_of_scope", "goodbye", "greet", "thanks", "bot_challenge"],
             "item_intent": "ask_item",
+            # A bare option number read as small talk is an answer to the one question.
+            "reply_intent": "inform",
             # 投诉/举报 always mean the human route (DESIGN §2.6): never answered as an item,
             # whatever DIET guessed. A request for a person stays one.
             "complaint_keywords": ["投诉", "举报"],
@@ -317,6 +322,10 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
             self._set_intent(message, intent, self._config["complaint_intent"], confidence=1.0)
             return
         if name not in self._config["small_talk_intents"]:
+            return
+        if _ORDINAL_REPLY.match(text.strip()):
+            # 「1」 answers the numbered question (「请回复序号或名称」); it was read as goodbye.
+            self._set_intent(message, intent, self._config["reply_intent"])
             return
         if not any(m.entity == "item" and m.extractor_kind == "exact" for m in mentions):
             return

@@ -12,7 +12,10 @@ SOCIAL_CARD = [
 
 @pytest.mark.parametrize(
     "reply, position",
-    [("1", 1), ("2.", 2), ("第二个", 2), ("第3项", 3), ("选2", 2), ("三", 3), ("第二个吧啊啊", None), ("12345", None)],
+    [("1", 1), ("2.", 2), ("第二个", 2), ("第3项", 3), ("选2", 2), ("三", 3), ("第二个吧啊啊", None), ("12345", None),
+     # the number first, then the rest of the answer (「2，龙台镇」), as the question invites
+     ("2，龙台镇", 2), ("第一个，我自己去", 1), ("3 在悦来镇", 3),
+     ("一起办，龙台镇", None), ("两个都要办", None), ("2024年办的", None)],
 )
 def test_ordinal_in(reply, position):
     assert ordinal_in(reply) == position

@@ -286,3 +286,13 @@ def test_a_fact_after_an_answer_that_only_describes_stays_with_the_item_in_play(
     guide = only(chat.say(text, intent="inform", entities=[spanned(RETIREMENT, text, "退休")]), "guide")
     assert guide["bundle"]["name"] == "身后一件事"
     assert "供养亲属抚恤金申领" in [i["name"] for i in guide["items"]]
+
+
+def test_an_option_number_with_the_town_answers_the_one_question(conversation):
+    chat = conversation()
+    question = only(chat.say("户口方面的事情问下"), "clarify")
+    offered = [option["label"] for option in question["questions"][0]["options"]]
+    messages = chat.say("2，龙台镇", intent="inform", entities=[{"entity": "town", "value": LONGTAI}])
+    guide = only(messages, "guide")  # the second option only, not every candidate
+    assert [i["name"] for i in guide["items"]] == [offered[1]]
+    assert guide["location"]["level"] == "town"

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 import pytest
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from assistant.components.catalog_entities import CatalogEntityExtractor
@@ -200,6 +200,19 @@ def test_small_talk_guess_naming_an_item_becomes_a_question_about_it(extractor, 
 )
 def test_intent_is_kept_without_an_exact_catalog_name_or_for_the_human_route(extractor, text, intent):
     assert classified(extractor, text, intent) == ({"name": intent, "confidence": 0.6}, None)
+
+
+@pytest.mark.parametrize("text", ["1", "2。", "第二个", "选3"])
+def test_an_option_number_read_as_small_talk_is_a_reply(extractor, text):
+    message = Message(data={TEXT: text, INTENT: {"name": "goodbye", "confidence": 0.95}})
+    extractor.process([message])
+    assert message.get(INTENT)["name"] == "inform"
+
+
+def test_a_number_inside_a_sentence_keeps_its_intent(extractor):
+    message = Message(data={TEXT: "12345", INTENT: {"name": "request_human", "confidence": 0.9}})
+    extractor.process([message])
+    assert message.get(INTENT)["name"] == "request_human"
 
 
 @pytest.mark.parametrize(
