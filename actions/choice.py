@@ -9,19 +9,17 @@ import re
 from typing import Any, Iterable, Optional, Sequence
 
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-# 「1」「1.」「第1个」「第一项」「二号」「选2」: a bare ordinal, optionally decorated.
-_ORDINAL = re.compile(r"^(?:选|选择)?第?\s*([1-9]|[一二两三四五六七八九])\s*(?:个|项|条|号|种)?[。.!！,，]?$")
-
-
-# 「2，龙台镇」: an ordinal first, then the rest of the answer (the town) after a separator.
-_LEADING_ORDINAL = re.compile(
-    r"^(?:选|选择)?第?\s*([1-9]|[一二两三四五六七八九])\s*(?:个|项|条|号|种)?\s*[,，、;；.。\s]+(?=\S)"
+# 「1」「1.」「第1个」「第一项」「二号」「选2」: a bare ordinal, optionally decorated; or one followed,
+# after a separator, by the rest of the answer (「2，龙台镇」).
+_ORDINAL = re.compile(
+    r"^(?:选|选择)?第?\s*([1-9]|[一二两三四五六七八九])\s*(?:个|项|条|号|种)?"
+    r"(?:[。.!！,，]?$|\s*[,，、;；.。\s]+(?=\S))"
 )
 
 
 def ordinal_in(text: str) -> Optional[int]:
     """1-based position named by a reply such as 「2」「第二个」「2，龙台镇」, else None."""
-    match = _ORDINAL.match(text.strip()) or _LEADING_ORDINAL.match(text.strip())
+    match = _ORDINAL.match(text.strip())
     if not match:
         return None
     token = match.group(1)
