@@ -174,7 +174,18 @@ def _unless_ambiguous(session: Session, turn: Turn, named: Target) -> list[Targe
             and hits[0].code == ranked[0].code and hits[0].score >= EXACT_SCORE \
             and any(queries.name_extends(session, ranked[0].code, words) for words in turn.item_words):
         return ranked
+    if hits and hits[0].code != named.code and _leads(hits, named.code) \
+            and any(queries.name_extends(session, hits[0].code, words) for words in turn.item_words):
+        # The NLU read 「残疾证」 (残疾人证新办) in 「残疾证丢了咋个补」; the catalog ranks
+        # 残疾人证挂失补办, which says 「残疾证」 and more of the message, clearly first.
+        return _targets(session, [hits[0].code])
     return [named]
+
+
+def _leads(hits: list[queries.Candidate], code: str) -> bool:
+    """The best hit is more than AMBIGUITY_MARGIN ahead of ``code``'s score (or ``code`` is not a hit)."""
+    score = next((hit.score for hit in hits if hit.code == code), 0.0)
+    return hits[0].score - score > AMBIGUITY_MARGIN
 
 
 def _picked_candidate(session: Session, turn: Turn, memory: Memory) -> Optional[Target]:

@@ -16,7 +16,9 @@ A name or alias of at least MIN_CONTAINED_LENGTH characters found verbatim in th
 (before filler words are dropped) also scores 100: 「办社保卡要带啥」 names 社会保障卡申领 by its
 alias 「办社保卡」 although the bare 「社保卡」 left after dropping 「办」 fits three items. Where
 such names overlap, only the longest counts (「户口登记项目内容变更更正证明」 does not also
-name 户口登记; 「本人办社保卡丢了」 is 「社保卡丢了」, not 「办社保卡」).
+name 户口登记; 「本人办社保卡丢了」 is 「社保卡丢了」, not 「办社保卡」). A name yields, and is only
+ranked, where another target's longer name contains it and says more of the question: 「残疾证丢了
+咋个补」 says the alias 「残疾证」 of 残疾人证新办, but 残疾人证挂失补办 says 「残疾证」 and 「补」.
 
 For callers: the question is ambiguous when the best score is below 100 and others are
 within a few points of it.
@@ -191,10 +193,9 @@ class SearchIndex:
                 found.update(self.by_char.get(char, ()))
         return found
 
-    def named_verbatim(self, text: str) -> set[int]:
-        """Targets whose name or alias appears whole in ``text``; of overlapping names the longest wins
-        (「本人办社保卡丢了」: 「社保卡丢了」, not 「办社保卡」)."""
-        full = self._canonical(text)
+    def _named_spans(self, full: str) -> list[tuple[int, int, list[int]]]:
+        """(start, end, target indexes) of the names and aliases in canonical text ``full``; of
+        overlapping names the longest wins (「本人办社保卡丢了」: 「社保卡丢了」, not 「办社保卡」)."""
         found: list[tuple[int, int, list[int]]] = []  # (start, end, target indexes)
         for start in range(len(full)):
             for end in range(start + MIN_CONTAINED_LENGTH, min(len(full), start + self.longest_form) + 1):
@@ -209,7 +210,30 @@ class SearchIndex:
         for start, end, targets in sorted(found, key=lambda span: (span[0] - span[1], span[0])):
             if all(end <= s or e <= start for s, e, _ in chosen):  # longest first, no overlap
                 chosen.append((start, end, targets))
-        return {target for _, _, targets in chosen for target in targets}
+        return chosen
+
+    def _named(self, text: str) -> set[int]:
+        """Targets named word for word, less those whose name a longer name extends with more of
+        the question: 「残疾证丢了咋个补」 says the alias 「残疾证」 (残疾人证新办), but
+        残疾人证挂失补办 is 「残疾证」 and 「补办」, so the ranking decides between them."""
+        full = self._canonical(text)
+        named: set[int] = set()
+        for start, end, targets in self._named_spans(full):
+            rest = _bigrams(self.query_form(full[:start] + "，" + full[end:]))
+            for target in targets:
+                if not rest or not self._said_more_of_another(full[start:end], rest, target):
+                    named.add(target)
+        return named
+
+    def _said_more_of_another(self, form: str, rest: set[str], target: int) -> bool:
+        """Whether another target has a name containing ``form`` whose other words share a
+        bigram with ``rest`` (the question's words around ``form``)."""
+        for entry_index in self._candidate_entries(form):
+            entry, other, grams = self.entries[entry_index]
+            if other != target and form in entry and entry != form \
+                    and rest & _bigrams(entry.replace(form, "，")):
+                return True
+        return False
 
     def name_extends(self, code: str, words: str) -> bool:
         """A name or alias of ``code`` says ``words`` and more (「社保卡」 → 「社会保障卡补领…」)."""
@@ -229,7 +253,7 @@ class SearchIndex:
         query_grams = _bigrams(query)
         # Said word for word, or word for word once filler words are gone (「社保卡咋个注销」 is
         # 社会保障卡注销); the message as written decides when it names something itself.
-        named = self.named_verbatim(text) or self.named_verbatim(query)
+        named = self._named(text) or self._named(query)
         best: dict[int, float] = dict.fromkeys(named, EXACT_SCORE)
         for entry_index in self._candidate_entries(query):
             form, target_index, grams = self.entries[entry_index]

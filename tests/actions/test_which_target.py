@@ -117,6 +117,11 @@ def spanned(code, text, words):
         ("我老汉前天走了，他的社保卡咋个注销，我们是恒升镇的", "社保卡", CARD_APPLICATION, "社会保障卡注销"),
         # Its own name, said in full, is never overruled.
         ("我在龙台镇，办社保卡要带啥", "办社保卡", CARD_APPLICATION, "社会保障卡申领"),
+        # 「残疾证」 is an alias of 残疾人证新办; 残疾人证挂失补办 says it and 「补」 too, and the
+        # catalog ranks it clearly first although no alias of it is said word for word.
+        ("残疾证丢了咋个补，我是协兴镇的", "残疾证", DISABILITY_CARD, "残疾人证挂失补办"),
+        ("残疾证补办，龙台镇", "残疾证", DISABILITY_CARD, "残疾人证挂失补办"),
+        ("龙台镇的，残疾证多久能拿到", "残疾证", DISABILITY_CARD, "残疾人证新办"),
     ],
 )
 def test_a_message_that_is_a_more_specific_siblings_name_answers_it(conversation, text, words, named, item):

@@ -154,6 +154,25 @@ def test_a_name_shared_by_several_items_ranks_them_together(session, question, t
 
 
 @pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("残疾证丢了咋个补", "残疾人证挂失补办"),  # alias 「残疾证」 of 新办; 挂失补办 says 「补」 too
+        ("残疾证补办", "残疾人证挂失补办"),
+    ],
+)
+def test_a_name_yields_to_a_longer_name_that_says_more_of_the_question(session, question, expected):
+    candidates = search(session, question)
+    assert candidates[0].name == expected, [(c.name, c.score) for c in candidates]
+    assert all(c.score < 100 for c in candidates)
+
+
+@pytest.mark.parametrize("question", ["残疾证", "残疾证多久能拿到", "龙台镇的，残疾证"])
+def test_a_name_with_nothing_more_of_a_longer_one_stays_exact(session, question):
+    first, *rest = search(session, question)
+    assert (first.name, first.score) == ("残疾人证新办", 100), [(c.name, c.score) for c in search(session, question)]
+
+
+@pytest.mark.parametrize(
     "question, named",
     [
         ("办社保卡要带啥", "社会保障卡申领"),  # alias 「办社保卡」: 「办」 is not filler here
