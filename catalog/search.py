@@ -143,6 +143,7 @@ class SearchIndex:
         self.by_form: dict[str, list[int]] = {}  # canonical entry text → target indexes
         self.forms_of: dict[str, list[str]] = {}  # target code → its canonical entry texts
         self._longest_form: int | None = None
+        self._extensions_of: dict[str, list[tuple[frozenset[str], int]]] = {}
         words: set[str] = set()
         for target, names in targets:
             index = len(self.targets)
@@ -219,21 +220,21 @@ class SearchIndex:
         full = self._canonical(text)
         named: set[int] = set()
         for start, end, targets in self._named_spans(full):
-            rest = _bigrams(self.query_form(full[:start] + "，" + full[end:]))
-            for target in targets:
-                if not rest or not self._said_more_of_another(full[start:end], rest, target):
-                    named.add(target)
+            extensions = self._extensions(full[start:end])
+            rest = _bigrams(self.query_form(full[:start] + "，" + full[end:])) if extensions else set()
+            named.update(target for target in targets
+                         if not any(other != target and rest & more for more, other in extensions))
         return named
 
-    def _said_more_of_another(self, form: str, rest: set[str], target: int) -> bool:
-        """Whether another target has a name containing ``form`` whose other words share a
-        bigram with ``rest`` (the question's words around ``form``)."""
-        for entry_index in self._candidate_entries(form):
-            entry, other, grams = self.entries[entry_index]
-            if other != target and form in entry and entry != form \
-                    and rest & _bigrams(entry.replace(form, "，")):
-                return True
-        return False
+    def _extensions(self, form: str) -> list[tuple[frozenset[str], int]]:
+        """(bigrams of what it adds, target index) of every longer name containing ``form``."""
+        if form not in self._extensions_of:
+            self._extensions_of[form] = [
+                (frozenset(_bigrams(entry.replace(form, "，"))), target)
+                for entry, target, _ in (self.entries[i] for i in sorted(self._candidate_entries(form)))
+                if form in entry and entry != form
+            ]
+        return self._extensions_of[form]
 
     def name_extends(self, code: str, words: str) -> bool:
         """A name or alias of ``code`` says ``words`` and more (「社保卡」 → 「社会保障卡补领…」)."""
