@@ -4,7 +4,7 @@
         [--concurrency 1 10 20 50] [--messages 200] [--max-seconds 60] [--pids app=123 rasa=456]
         [--cold-start-model models/wyc-....tar.gz [--cold-start-only]] [--json results/bench.json]
 
-For each concurrency level, N senders (asyncio + httpx) send a realistic mix of citizen messages
+For each concurrency level, N senders (asyncio + aiohttp) send a realistic mix of citizen messages
 (the first turns and follow-ups of tests/dialogues) as fast as answers come back, in three modes:
 
 - ``full``  — ``POST /api/chat`` on the app: normalisation, Rasa, the action webhook, the catalog;
@@ -197,6 +197,32 @@ def request_for(mode: str, text: str, sender: str) -> tuple[str, dict[str, Any]]
     return "/webhooks/rest/webhook", {"sender": sender, "message": text}
 
 
+class LoadClient:
+    """The senders' HTTP client: one aiohttp session per mode, at most ``connections`` connections.
+
+    Not httpx: the load generator shares the two cores with what it measures, and at 50 senders
+    httpx spent 3.5–3.8 ms of CPU per request against aiohttp's 1.1–1.4 ms (docs/BENCHMARKS.md,
+    session 9), CPU the service under test did not get."""
+
+    def __init__(self, base_url: str, timeout: float, connections: int):
+        import aiohttp
+
+        self.base_url = base_url.rstrip("/")
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=connections),
+            timeout=aiohttp.ClientTimeout(total=timeout),
+        )
+
+    async def post(self, path: str, body: dict[str, Any]) -> int:
+        """POST ``body`` as JSON and read the whole answer; the HTTP status."""
+        async with self.session.post(self.base_url + path, json=body) as response:
+            await response.read()
+            return response.status
+
+    async def aclose(self) -> None:
+        await self.session.close()
+
+
 async def run_level(client, mode: str, concurrency: int, messages: list[str], total: int,
                     max_seconds: float, run_id: str, start: int = 0) -> LevelResult:
     """`concurrency` senders share a budget of `total` messages and a deadline; the messages are
@@ -214,8 +240,7 @@ async def run_level(client, mode: str, concurrency: int, messages: list[str], to
             path, body = request_for(mode, messages[index % len(messages)], conversation)
             started = time.perf_counter()
             try:
-                response = await client.post(path, json=body)
-                ok = response.status_code == 200
+                ok = await client.post(path, body) == 200
             except Exception as exc:  # noqa: BLE001 — counted and reported, the run goes on
                 logger.debug("%s %s failed: %s", mode, path, exc)
                 ok = False
@@ -241,15 +266,11 @@ async def run_benchmark(
     set (the catalog's memos) is computed in that pass, and no mode pays it
     inside its measured level because it happened to run first after a start. The first pass is
     reported on its own; the cold start itself is measured by --cold-start-model."""
-    import httpx
-
     run_id = uuid.uuid4().hex[:6]
-    limits = httpx.Limits(max_connections=max(args.concurrency) + 5)
     results, first_passes = [], []
     bases = {"full": args.url, "parse": args.rasa_url, "rest": args.rasa_url}
     for level_number, level in enumerate(args.concurrency):
-        clients = {mode: httpx.AsyncClient(base_url=bases[mode], timeout=args.timeout, limits=limits)
-                   for mode in args.modes}
+        clients = {mode: LoadClient(bases[mode], args.timeout, max(args.concurrency) + 5) for mode in args.modes}
         try:
             for mode in args.modes:
                 client = clients[mode]

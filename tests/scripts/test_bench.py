@@ -1,4 +1,6 @@
 """scripts/bench.py: its arguments and the cold-start-only path (no service, no processes started)."""
+import asyncio
+
 import pytest
 
 from tests.scripts.conftest import load_script
@@ -93,3 +95,42 @@ def test_a_mode_out_of_time_stops_taking_turns(bench, monkeypatch):
     monkeypatch.setattr(bench, "run_level", no_time_left)
     results = asyncio.run(bench.run_interleaved({"full": None}, ["full"], 1, ["m"], 25, 60, 10, "t"))
     assert (results[0].sent, results[0].errors) == (0, 0)
+
+
+def test_senders_post_over_real_http_and_failures_count_as_errors(bench):
+    """run_level with the real LoadClient against a local server: every message is sent once, in
+    its conversation, and a 500 or a refused request is an error, not a latency."""
+    from aiohttp import web
+
+    seen = []
+
+    async def parse(request):
+        body = await request.json()
+        seen.append(body)
+        return web.json_response({"ok": True}, status=500 if body["text"] == "坏" else 200)
+
+    async def go():
+        app = web.Application()
+        app.router.add_post("/model/parse", parse)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        client = bench.LoadClient(f"http://127.0.0.1:{port}/", timeout=5, connections=3)
+        try:
+            served = await bench.run_level(client, "parse", 3, ["好", "坏", "好"], 12, 30, "t")
+        finally:
+            await client.aclose()
+            await runner.cleanup()
+        refused = bench.LoadClient(f"http://127.0.0.1:{port}", timeout=5, connections=1)
+        try:
+            unserved = await bench.run_level(refused, "parse", 1, ["好"], 2, 30, "u")
+        finally:
+            await refused.aclose()
+        return served, unserved
+
+    served, unserved = asyncio.run(go())
+    assert (served.sent, served.errors, len(served.latencies_ms)) == (12, 4, 8)
+    assert sorted(body["text"] for body in seen) == ["坏"] * 4 + ["好"] * 8
+    assert (unserved.sent, unserved.errors, unserved.latencies_ms) == (2, 2, [])
