@@ -68,10 +68,12 @@ def _targets(session: Session, codes: list[str]) -> list[Target]:
 
 
 def _hits(session: Session, text: str) -> list[queries.Candidate]:
-    """The catalog's ranking of the whole message, best first, above MIN_SCORE."""
+    """The catalog's ranking of the whole message, best first, down to AMBIGUITY_MARGIN below
+    MIN_SCORE (a near miss under the bar still makes the best hit unclear)."""
     if not text:
         return []
-    return [hit for hit in queries.search(session, text, limit=MAX_CANDIDATES + 1) if hit.score >= MIN_SCORE]
+    return [hit for hit in queries.search(session, text, limit=MAX_CANDIDATES + 1)
+            if hit.score >= MIN_SCORE - AMBIGUITY_MARGIN]
 
 
 def _close_candidates(session: Session, text: str, min_score: float = MIN_SCORE,
@@ -88,6 +90,10 @@ def _close_candidates(session: Session, text: str, min_score: float = MIN_SCORE,
         exact = [hit.code for hit in hits if hit.score >= EXACT_SCORE]
         return _targets(session, _bundle_or_all(session, exact)[:MAX_CANDIDATES])
     close = [hit for hit in hits if hits[0].score - hit.score <= AMBIGUITY_MARGIN][:MAX_CANDIDATES]
+    if any(hit.score < MIN_SCORE for hit in close):
+        # A weak best hit with near misses under the bar (「我想换个驾驶证」: 机动车驾驶证公证 61.7,
+        # three 拖拉机驾驶证 items 56–57): nothing fits well enough to answer or to offer.
+        return []
     return _targets(session, [hit.code for hit in close])
 
 

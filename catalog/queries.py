@@ -224,10 +224,11 @@ def parse_facts(session: Session, text: str, answering: Iterable[str] = ()) -> d
     """
     book = _fact_book(session)
     text = normalise(text)
+    asking = _as_asked(text)
     chosen: dict[str, tuple[int, str]] = {}
     for start, length, (key, value) in _scan(text, book.words, book.longest):
         word = text[start : start + length]
-        if not _negated(word) and _negated(text[max(0, start - 3) : start]):
+        if not _negated(word) and _negated(asking[max(0, start - 3) : start]):
             continue  # 「我不想委托别人」: a "yes" word under a negation just before it says nothing
         if key not in chosen or len(word) >= chosen[key][0]:
             chosen[key] = (len(word), value)
@@ -258,6 +259,15 @@ PARAPHRASE_MIN_WORD = 3
 
 def _negated(text: str) -> bool:
     return any(negation in text for negation in _NEGATIONS)
+
+
+# 「能不能」「可不可以」「有没有」 ask; they do not negate what follows (「公积金能不能提出来租房」).
+_ASKED_FORM = re.compile(r"(.)[不没]\1")
+
+
+def _as_asked(text: str) -> str:
+    """``text`` with its A不A question forms blanked out, same length (offsets still agree)."""
+    return _ASKED_FORM.sub(lambda match: "？" * len(match.group(0)), text)
 
 
 def _paraphrased_facts(book: _FactBook, text: str, keys: set[str]) -> dict[str, str]:

@@ -252,6 +252,14 @@ def test_a_reply_that_settles_nothing_still_hands_off(conversation):
     assert chat.slots["lookup_status"] == "not_found"  # the rules then hand off to 12345
 
 
+def test_a_weak_best_hit_with_near_misses_under_the_bar_is_not_an_answer(conversation):
+    # 机动车驾驶证公证（指引） scores just over the bar, three 拖拉机驾驶证 items just under it: the
+    # county catalog has no driving licence renewal, so no guide and no choice, but 12345.
+    chat = conversation()
+    assert chat.say("我想换个驾驶证") == []
+    assert chat.slots["lookup_status"] == "not_found"
+
+
 def test_a_place_reply_that_loosely_fits_other_items_answers_the_open_choice(conversation):
     chat = conversation()
     text = "我爸上个月走了，他是厂里退休的，后事有哪些手续"

@@ -59,6 +59,10 @@ def test_place_from_codes(session, town_code, village_code, town, village):
         ("我自己去办，要办税", {"delegated": "no", "handle_tax": "yes"}),
         ("暂时不办税", {"handle_tax": "no"}),
         ("买房提取公积金", {"withdrawal_reason": "purchase"}),
+        ("公积金怎么取出来买房", {"withdrawal_reason": "purchase"}),
+        ("公积金能不能提出来租房", {"withdrawal_reason": "rent"}),  # 「能不能」 asks, it does not negate
+        ("可不可以找人代办", {"delegated": "yes"}),
+        ("我不想委托别人", {}),
         ("我想开个小饭馆", {}),
         ("我自己跑，门头不动", {"delegated": "no", "shopfront_renovation": "no"}),
         ("我去不了，让儿子去办", {"delegated": "yes"}),
