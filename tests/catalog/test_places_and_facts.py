@@ -62,6 +62,7 @@ def test_place_from_codes(session, town_code, village_code, town, village):
         ("公积金怎么取出来买房", {"withdrawal_reason": "purchase"}),
         ("公积金能不能提出来租房", {"withdrawal_reason": "rent"}),  # 「能不能」 asks, it does not negate
         ("可不可以找人代办", {"delegated": "yes"}),
+        ("我想迁户口到老公那里，他是协兴镇的", {"move_reason": "spouse"}),
         ("我不想委托别人", {}),
         ("我想开个小饭馆", {}),
         ("我自己跑，门头不动", {"delegated": "no", "shopfront_renovation": "no"}),

@@ -25,6 +25,7 @@ PHRASINGS = [
     ("社保卡注销", "社会保障卡注销"),
     ("医保卡丢了", "社会保障卡补领、换领、换发"),  # the medical insurance card is the social security card
     ("残疾证要换新的", "残疾人证换领"),
+    ("我在兴平镇开了个小卖部，要办啥证", "个体工商户设立登记"),  # a shop selling goods: a business licence
 ]
 TRADITIONAL = [
     ("社保卡丟了怎麼補", "社会保障卡补领、换领、换发"),
@@ -118,6 +119,8 @@ COLLOQUIAL_BUNDLES = [
     ("想开个火锅店，要办啥", "我要开小餐馆"),
     ("打算在街上开个米粉店", "我要开小餐馆"),
     ("搞个苍蝇馆子要啥手续", "我要开小餐馆"),
+    ("生了二胎，要办些啥", "新生儿出生一件事"),
+    ("退休了养老金怎么领", "退休一件事"),  # a pension after work: the 城乡居民 item is 「满60岁领养老金」
 ]
 
 # Who the citizen asks for (爸爸, 我妈) is not part of the need: the benefit named decides.
