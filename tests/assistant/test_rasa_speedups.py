@@ -9,6 +9,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 import assistant  # noqa: F401  (installs the speedup, as Rasa's import of our component does)
 from assistant import rasa_speedups
+from tests.local_http import serve
 
 GUIDE_RESPONSE = {
     "events": [{"event": "slot", "timestamp": None, "name": "lookup_status", "value": "guide"}],
@@ -64,16 +65,7 @@ def test_the_schema_is_checked_once(action, monkeypatch):
 # ------------------------------------------------------- one kept connection to the action server
 
 async def _serve(handler):
-    from aiohttp import web
-
-    app = web.Application()
-    app.router.add_post("/webhook", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    return runner, f"http://127.0.0.1:{port}/webhook"
+    return await serve("/webhook", handler)
 
 
 def test_action_calls_reuse_one_connection_with_rasas_headers_and_auth():

@@ -3,6 +3,7 @@ import asyncio
 
 import pytest
 
+from tests.local_http import serve
 from tests.scripts.conftest import load_script
 
 
@@ -110,20 +111,15 @@ def test_senders_post_over_real_http_and_failures_count_as_errors(bench):
         return web.json_response({"ok": True}, status=500 if body["text"] == "坏" else 200)
 
     async def go():
-        app = web.Application()
-        app.router.add_post("/model/parse", parse)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        client = bench.LoadClient(f"http://127.0.0.1:{port}/", timeout=5, connections=3)
+        runner, url = await serve("/model/parse", parse)
+        base = url.removesuffix("/model/parse")
+        client = bench.LoadClient(base + "/", timeout=5, connections=3)
         try:
             served = await bench.run_level(client, "parse", 3, ["好", "坏", "好"], 12, 30, "t")
         finally:
             await client.aclose()
             await runner.cleanup()
-        refused = bench.LoadClient(f"http://127.0.0.1:{port}", timeout=5, connections=1)
+        refused = bench.LoadClient(base, timeout=5, connections=1)
         try:
             unserved = await bench.run_level(refused, "parse", 1, ["好"], 2, 30, "u")
         finally:
