@@ -162,7 +162,7 @@ def _named_instead(session: Session, turn: Turn, in_play: Target) -> list[Target
 
 def _unless_ambiguous(session: Session, turn: Turn, named: Target) -> list[Target]:
     """The one item the NLU named, unless the words fit it and its siblings equally, or the
-    message names a more specific sibling exactly.
+    message names a more specific sibling, or the 一件事 it is part of, exactly.
 
     The NLU may settle on one item where the citizen named only what several share
     (「社保卡要办理」 read as 补领 by a near-miss match); the catalog's ranking of the whole
@@ -178,7 +178,10 @@ def _unless_ambiguous(session: Session, turn: Turn, named: Target) -> list[Targe
     # (A single ``ranked`` comes from a non-empty ``hits``; its first hit must be that item, exactly.)
     if len(ranked) == 1 and ranked[0].code != named.code \
             and hits[0].code == ranked[0].code and hits[0].score >= EXACT_SCORE \
-            and any(queries.name_extends(session, ranked[0].code, words) for words in turn.item_words):
+            and (any(queries.name_extends(session, ranked[0].code, words) for words in turn.item_words)
+                 or queries.bundle_named_by(session, [ranked[0].code, named.code]) == ranked[0].code):
+        # (or the message names, word for word, the 一件事 the NLU's item is part of: 「生了二胎，
+        # 出生证户口这些咋个办」 is 新生儿出生一件事, not only the 出生证 the NLU read)
         return ranked
     if hits and hits[0].code != named.code and _leads(hits, named.code) \
             and any(queries.name_extends(session, hits[0].code, words) for words in turn.item_words):

@@ -129,6 +129,13 @@ def test_a_message_that_is_a_more_specific_siblings_name_answers_it(conversation
     assert [i["name"] for i in guide["items"]] == [item]
 
 
+def test_a_message_that_names_the_bundle_of_the_nlus_item_answers_the_bundle(conversation):
+    # The NLU read only 「出生证」; the whole message says 「生了二胎」 (新生儿出生) and 出生证 and 户口.
+    text = "屋头生了二胎，出生证户口这些咋个办，我们是龙台镇的"
+    guide = only(conversation().say(text, entities=[spanned(BIRTH_CERTIFICATE, text, "出生证")]), "guide")
+    assert guide["bundle"]["name"] == "新生儿出生一件事"
+
+
 def test_without_the_nlus_words_its_item_stands(conversation):
     # No span (an extractor that does not report one): nothing says the exact hit refines it.
     guide = only(conversation().say("我在龙台镇，社保卡丢了", entities=[entity(CARD_CANCELLATION)]), "guide")
