@@ -183,7 +183,7 @@ def _unless_ambiguous(session: Session, turn: Turn, named: Target) -> list[Targe
         # (or the message names, word for word, the 一件事 the NLU's item is part of: 「生了二胎，
         # 出生证户口这些咋个办」 is 新生儿出生一件事, not only the 出生证 the NLU read)
         return ranked
-    if hits and hits[0].code != named.code and _leads(hits, named.code) \
+    if hits and hits[0].score >= MIN_SCORE and hits[0].code != named.code and _leads(hits, named.code) \
             and any(queries.name_extends(session, hits[0].code, words) for words in turn.item_words):
         # The NLU read 「残疾证」 (残疾人证新办) in 「残疾证丢了咋个补」; the catalog ranks
         # 残疾人证挂失补办, which says 「残疾证」 and more of the message, clearly first.

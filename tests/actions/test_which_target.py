@@ -129,6 +129,20 @@ def test_a_message_that_is_a_more_specific_siblings_name_answers_it(conversation
     assert [i["name"] for i in guide["items"]] == [item]
 
 
+def test_a_weak_best_hit_never_overrules_the_nlus_item(conversation, monkeypatch):
+    # A best hit under the bar, even one that extends the NLU's words and leads its item, is no
+    # reason to answer something else.
+    from actions import answer
+    from catalog.types import Candidate
+
+    weak = [Candidate("511F82001006", "残疾人证挂失补办", "item", 58.0),
+            Candidate(DISABILITY_CARD, "残疾人证新办", "item", 50.0)]
+    monkeypatch.setattr(answer.queries, "search", lambda session, text, limit=5: weak)
+    text = "龙台镇的，残疾证那个事"
+    guide = only(conversation().say(text, entities=[spanned(DISABILITY_CARD, text, "残疾证")]), "guide")
+    assert [i["name"] for i in guide["items"]] == ["残疾人证新办"]
+
+
 def test_a_message_that_names_the_bundle_of_the_nlus_item_answers_the_bundle(conversation):
     # The NLU read only 「出生证」; the whole message says 「生了二胎」 (新生儿出生) and 出生证 and 户口.
     text = "屋头生了二胎，出生证户口这些咋个办，我们是龙台镇的"
