@@ -9,6 +9,7 @@ reason when `WYC_E2E_MODEL` is not set (plain `pytest` runs only unit tests; `ma
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,6 +42,28 @@ class Stack:
         response = self.client.post("/api/chat", json={"sender_id": sender_id, "message": message})
         assert response.status_code == 200, response.text
         return response.json()
+
+
+CATALOG_DATA = ROOT / "catalog" / "data"
+
+
+# ---------------------------------------------------------------- the catalog's data files, as written
+
+
+@pytest.fixture(scope="module")
+def guides() -> dict:
+    """catalog/data/guides.yaml, parsed (the authored guides, facts and bundles)."""
+    import yaml  # the bot env loads this conftest too
+
+    with (CATALOG_DATA / "guides.yaml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture(scope="module")
+def real_items() -> dict[str, dict]:
+    """catalog/data/guangan_items.json by item name (the real items, with or without a guide)."""
+    with (CATALOG_DATA / "guangan_items.json").open(encoding="utf-8") as handle:
+        return {row["name"]: row for row in json.load(handle)}
 
 
 E2E_WECHAT_TOKEN = "e2e-wechat-token"

@@ -7,16 +7,9 @@ written out from ../shared/CATALOG.md on purpose: a typo in the YAML must fail h
 """
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import pytest
-import yaml
-
-ROOT = Path(__file__).resolve().parents[2]
-GUIDES_PATH = ROOT / "catalog" / "data" / "guides.yaml"
-REAL_ITEMS_PATH = ROOT / "catalog" / "data" / "guangan_items.json"
 
 # CATALOG.md "Core items": canonical name -> (department, lowest level).
 CORE_ITEMS = {
@@ -105,18 +98,6 @@ SAMPLE_NOTICE = "示例数据，以官方办事指南为准"
 
 
 # ---------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def guides() -> dict:
-    with GUIDES_PATH.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
-@pytest.fixture(scope="module")
-def real_items() -> dict[str, dict]:
-    with REAL_ITEMS_PATH.open(encoding="utf-8") as handle:
-        return {row["name"]: row for row in json.load(handle)}
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,9 @@
 checked against the catalog data so that a typo in an expectation fails here, not in `make eval`."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.scripts.conftest import load_script
 
@@ -202,11 +200,6 @@ def cases():
     return ev.load_cases(DIALOGUES)
 
 
-@pytest.fixture(scope="module")
-def guides():
-    return yaml.safe_load((ROOT / "catalog" / "data" / "guides.yaml").read_text(encoding="utf-8"))
-
-
 def _expectations(cases):
     for case in cases:
         for turn in case.turns:
@@ -226,12 +219,6 @@ def test_every_core_item_and_bundle_is_answered_somewhere(cases, guides):
     answered = {e.get("item") for _, e in _expectations(cases)} | {e.get("bundle") for _, e in _expectations(cases)}
     core = {i["name"] for i in guides["items"]} | {b["name"] for b in guides["bundles"]}
     assert core - answered == set()
-
-
-@pytest.fixture(scope="module")
-def real_items():
-    """Names of the real items (catalog/data/guangan_items.json), with or without an authored guide."""
-    return {row["name"] for row in json.loads((ROOT / "catalog" / "data" / "guangan_items.json").read_text(encoding="utf-8"))}
 
 
 def test_names_in_expectations_exist_in_the_catalog(cases, guides, real_items):
