@@ -9,12 +9,13 @@ import re
 from typing import Any, Iterable, Optional, Sequence
 
 _CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-# 「1」「1.」「第1个」「第一项」「二号」「选2」: a bare ordinal, optionally decorated; or one followed,
-# after a separator, by the rest of the answer (「2，龙台镇」).
-_ORDINAL = re.compile(
-    r"^(?:选|选择)?第?\s*([1-9]|[一二两三四五六七八九])\s*(?:个|项|条|号|种)?"
-    r"(?:[。.!！,，]?$|\s*[,，、;；.。\s]+(?=\S))"
-)
+# 「1」「1.」「第1个」「第一项」「二号」「选2」: an option number, optionally decorated.
+_ORDINAL_HEAD = r"^(?:选|选择)?第?\s*([1-9]|[一二两三四五六七八九])\s*(?:个|项|条|号|种)?"
+# The number alone. The catalog component (assistant/components/catalog_entities.py) reads such a
+# reply as an answer to the one question, whatever small talk DIET took it for.
+BARE_ORDINAL = re.compile(_ORDINAL_HEAD + r"[。.!！,，]?$")
+# The number alone, or followed, after a separator, by the rest of the answer (「2，龙台镇」).
+_ORDINAL = re.compile(_ORDINAL_HEAD + r"(?:[。.!！,，]?$|\s*[,，、;；.。\s]+(?=\S))")
 
 
 def ordinal_in(text: str) -> Optional[int]:

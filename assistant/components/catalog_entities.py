@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
@@ -26,13 +25,13 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.choice import BARE_ORDINAL
+
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 CODED_ENTITY_TYPES = ("item", "town", "village")
-# 「1」「第二个」「选3」: an option number alone, as the one question invites (actions/choice.py reads it).
-_ORDINAL_REPLY = re.compile(r"^(?:选|选择)?第?\s*(?:[1-9]|[一二两三四五六七八九])\s*(?:个|项|条|号|种)?[。.!！,，]?$")
 VOCAB_SECTIONS = {"items": "item", "towns": "town", "villages": "village"}
 
 # Citizens name the thing they want to know in many ways; the keyword decides the aspect.
@@ -323,7 +322,7 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
             return
         if name not in self._config["small_talk_intents"]:
             return
-        if _ORDINAL_REPLY.match(text.strip()):
+        if BARE_ORDINAL.match(text.strip()):
             # 「1」 answers the numbered question (「请回复序号或名称」); it was read as goodbye.
             self._set_intent(message, intent, self._config["reply_intent"])
             return
