@@ -42,6 +42,7 @@ def create_app(
     for module in (health, chat, guides, agents, wechat, actions):
         app.include_router(module.router)
     install_cors(app, settings.cors_origins)
+    app.add_middleware(actions.ActionCalls)  # POST /webhook, before FastAPI's routing
     return app
 
 

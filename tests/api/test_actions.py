@@ -26,6 +26,14 @@ class ActionEchoForTests(Action):
         return [{"event": "slot", "name": "echoed", "value": True}]
 
 
+class ActionCrashForTests(Action):
+    def name(self) -> str:
+        return "action_crash_for_tests"
+
+    async def run(self, dispatcher, tracker, domain):
+        raise RuntimeError("catalog went away")
+
+
 class ActionRejectForTests(Action):
     def name(self) -> str:
         return "action_reject_for_tests"
@@ -59,6 +67,7 @@ def client(make_client, fake_rasa):
     executor = client.app.state.resources.executor
     executor.register_action(ActionEchoForTests)
     executor.register_action(ActionRejectForTests)
+    executor.register_action(ActionCrashForTests)
     return client
 
 
@@ -109,6 +118,34 @@ def test_rejection_is_400_with_the_sdk_error_shape(client):
 def test_invalid_body_is_400(client, body):
     response = client.post("/webhook", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and "Invalid body request" in response.json()["error"]
+
+
+def test_failing_action_is_500_without_the_citizens_words(client, caplog):
+    with caplog.at_level(logging.ERROR, logger="api.routes.actions"):
+        response = client.post("/webhook", json=action_call("action_crash_for_tests", text="我的电话13812345678"))
+    assert response.status_code == 500
+    assert response.json() == {"error": "RuntimeError", "action_name": "action_crash_for_tests"}
+    assert "action action_crash_for_tests failed" in caplog.text and "13812345678" not in response.text
+
+
+def test_failing_action_is_reported_by_health_outcomes(client):
+    client.post("/webhook", json=action_call("action_crash_for_tests"))
+    outcomes = client.app.state.resources.action_outcomes
+    assert outcomes.last_failure is not None
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_other_methods_on_the_webhook_are_405(client, method):
+    response = client.request(method, "/webhook")
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+
+
+def test_action_call_body_arriving_in_chunks_is_read_whole(client):
+    body = json.dumps(action_call("action_echo_for_tests", text="分块")).encode()
+    response = client.post("/webhook", content=(body[i:i + 50] for i in range(0, len(body), 50)),
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 200
+    assert response.json()["responses"][0]["text"] == "echo: 分块"
 
 
 def test_executor_can_be_overridden(client):
