@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
+from itertools import product
+from math import prod
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
@@ -36,6 +38,7 @@ EXACT_SCORE = 100.0
 # a tie of middling scores means noisy wording the NLU reads better (「父母房子送给子女…过户」).
 SIBLING_SCORE = 90.0
 MAX_CANDIDATES = 5
+MAX_READINGS = 125  # ways to read the shared names of several named items, tried for a 一件事
 
 CLARIFY_INTRO = "为了一次把材料和办理地点告诉您，请先确认以下几点（可一次回复）："
 ALL_CANDIDATES_INTRO = "您没有选定哪一项，下面把这{count}项的材料和办理地点都列出来，请按您要办的那一项准备："
@@ -114,11 +117,45 @@ def _from_entities(session: Session, turn: Turn) -> list[Target]:
     bundle = _bundle_or_all(session, [t.code for t in targets])
     if len(bundle) == 1:
         return _targets(session, bundle)
+    through_sibling = _bundle_through_a_sibling(session, turn, targets)
+    if through_sibling:
+        return _targets(session, [through_sibling])
     # Several items named: let the full text decide if it clearly prefers one of them.
     ranked = _close_candidates(session, turn.text)
     if len(ranked) == 1 and ranked[0].code in {t.code for t in targets}:
         return ranked
     return targets[:MAX_CANDIDATES]
+
+
+def _bundle_through_a_sibling(session: Session, turn: Turn, targets: list[Target]) -> Optional[str]:
+    """The one 一件事 several named items make once the names they share with siblings are read
+    as the siblings that go with the others.
+
+    「我妈的户口要注销，还有她的社保卡」: the NLU reads 户口注销 and 「社保卡」, which names 社会保障卡
+    申领, 补领 and 注销 alike, and settles on 申领. 户口注销 and 申领 are parts of no common 一件事;
+    户口注销 and 社会保障卡注销 are both parts of 身后一件事, which is what the citizen needs. Every
+    reading of every shared name is tried; only a single 一件事 among all of them counts (「户口和
+    社保卡」 reads as 新生儿出生 or as 身后一件事: None, the items stay as named).
+    """
+    readings = [[target.code] + _named_as_well(session, turn, target.code) for target in targets]
+    if prod(len(options) for options in readings) > MAX_READINGS:
+        return None
+    found = {queries.bundle_named_by(session, list(codes)) for codes in product(*readings)} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
+def _named_as_well(session: Session, turn: Turn, code: str) -> list[str]:
+    """The other items the NLU's words for ``code`` name exactly as well as ``code`` (tied best
+    hits of the catalog search, ``code`` among them); none when they name ``code`` best."""
+    others: list[str] = []
+    for words in turn.words_for(code):
+        hits = queries.search(session, words, limit=MAX_CANDIDATES + 1)
+        if not hits or hits[0].score < MIN_SCORE:
+            continue
+        tied = [hit.code for hit in hits if hit.score == hits[0].score]
+        if code in tied:
+            others += [other for other in tied if other != code and other not in others]
+    return others
 
 
 def _without_described(session: Session, turn: Turn, targets: list[Target]) -> list[Target]:

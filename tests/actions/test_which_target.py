@@ -129,6 +129,40 @@ def test_a_message_that_is_a_more_specific_siblings_name_answers_it(conversation
     assert [i["name"] for i in guide["items"]] == [item]
 
 
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        # 「社保卡」 names 申领, 补领 and 注销 alike; the NLU chose 申领. With 户口注销, 注销 makes 身后一件事.
+        ("我妈的户口要注销，还有她的社保卡", [(HUKOU_CANCELLATION, "户口要注销"), (CARD_APPLICATION, "社保卡")]),
+        ("我妈去世了，户口要注销，还有她的社保卡，龙台镇的",
+         [(HUKOU_CANCELLATION, "户口要注销"), (CARD_APPLICATION, "的社保卡")]),
+        ("老人的社保卡要注销，户口也是", [(CARD_CANCELLATION, "社保卡要注销"), (HUKOU_REGISTRATION, "户口")]),
+    ],
+)
+def test_a_shared_name_read_as_the_sibling_that_completes_a_bundle(conversation, text, spans):
+    talk = conversation()
+    question = only(talk.say(text, entities=[spanned(code, text, words) for code, words in spans]), "clarify")
+    # 身后一件事 asks its one deciding fact (was the deceased insured?), never which item
+    assert [q["slot"] for q in question["questions"]] == ["deceased_insured"]
+    guide = only(talk.say("参加了", intent="inform"), "guide")
+    assert guide["bundle"]["name"] == "身后一件事"
+
+
+@pytest.mark.parametrize(
+    "text, spans",
+    [
+        # 「身份证」 names 居民身份证办理 best; no reading of it and 社保卡 makes a 一件事.
+        ("龙台镇，身份证和社保卡都丢了", [("513A0011200068", "身份证"), (CARD_REPLACEMENT, "社保卡")]),
+        # 「户口」 and 「社保卡」 read as 登记 and 申领 make 新生儿出生, as 注销 and 注销 身后一件事:
+        # two 一件事 are no answer.
+        ("户口和社保卡的事，龙台镇", [(HUKOU_REGISTRATION, "户口"), (CARD_REPLACEMENT, "社保卡")]),
+    ],
+)
+def test_no_single_bundle_through_siblings_keeps_the_items(conversation, text, spans):
+    messages = conversation().say(text, entities=[spanned(code, text, words) for code, words in spans])
+    assert not any((m.get("custom") or {}).get("bundle") for m in messages), messages
+
+
 def test_a_weak_best_hit_never_overrules_the_nlus_item(conversation, monkeypatch):
     # A best hit under the bar, even one that extends the NLU's words and leads its item, is no
     # reason to answer something else.
