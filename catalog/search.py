@@ -53,6 +53,7 @@ _BRACKETED = re.compile(r"[（(《【\[][^）)》】\]]*[）)》】\]]")
 MIN_SCORE = 20.0
 MIN_CONTAINED_LENGTH = 3
 EXACT_SCORE = 100.0
+ACTION_MISMATCH = 0.75  # a name that says another thing is done than the question asks
 
 
 def invalidate_search_index() -> None:
@@ -67,6 +68,11 @@ class Lexicon:
     phrases: dict[str, str]
     canonical_forms: frozenset[str]
     longest_phrase: int
+    actions: tuple[tuple[str, str], ...] = ()  # (word, stem): what a name says is done
+
+    def actions_in(self, text: str) -> frozenset[str]:
+        """The stems of the action words in ``text`` (canonical form): 「补领」→{补领}, 「补换证」→{补领, 换领}."""
+        return frozenset(stem for word, stem in self.actions if word in text)
 
     def rewrite_phrases(self, text: str) -> str:
         """Longest-match phrase mapping; text already in catalog form is copied unchanged."""
@@ -99,6 +105,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         phrases=phrases,
         canonical_forms=frozenset(phrases.values()) | keep,
         longest_phrase=longest,
+        actions=tuple((normalise(word), normalise(stem)) for stem, words in (data.get("actions") or {}).items()
+                      for word in words),
     )
 
 
@@ -138,6 +146,7 @@ class SearchIndex:
         self.lexicon = lexicon
         self.targets: list[_Target] = []
         self.entries: list[tuple[str, int, frozenset[str]]] = []  # (canonical text, target index, bigrams)
+        self.entry_actions: list[frozenset[str]] = []  # per entry: the action stems its text says
         self.by_bigram: dict[str, list[int]] = {}
         self.by_char: dict[str, list[int]] = {}
         self.by_form: dict[str, list[int]] = {}  # canonical entry text → target indexes
@@ -166,6 +175,7 @@ class SearchIndex:
         entry_index = len(self.entries)
         grams = frozenset(_bigrams(form))
         self.entries.append((form, target_index, grams))
+        self.entry_actions.append(self.lexicon.actions_in(form))
         self.by_form.setdefault(form, []).append(target_index)
         self.forms_of.setdefault(self.targets[target_index].code, []).append(form)
         for gram in grams:
@@ -256,11 +266,17 @@ class SearchIndex:
         # 社会保障卡注销); the message as written decides when it names something itself.
         named = self._named(text) or self._named(query)
         best: dict[int, float] = dict.fromkeys(named, EXACT_SCORE)
+        wanted = self.lexicon.actions_in(query)
         for entry_index in self._candidate_entries(query):
             form, target_index, grams = self.entries[entry_index]
             score = _score(query, query_grams, form, grams)
             if score < 100.0:  # only an exact name reaches 100
                 score = min(99.0, score + self.targets[target_index].prior)
+                done = self.entry_actions[entry_index]
+                if wanted and done and not wanted & done:
+                    # The question wants one thing done, the name says another (「驾照到期了在哪换」:
+                    # 换领, against 机动车驾驶证公证): the same object is no close match.
+                    score *= ACTION_MISMATCH
             if score > best.get(target_index, 0.0):
                 best[target_index] = score
         ranked = sorted(best.items(), key=lambda pair: (-pair[1], self.targets[pair[0]].kind != "bundle",

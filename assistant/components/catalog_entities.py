@@ -158,6 +158,7 @@ class CatalogMatcher:
         chosen = _longest_non_overlapping(m for m in exact if m.entity != "aspect")
         aspects = _longest_non_overlapping(m for m in exact if m.entity == "aspect")
         chosen += self._fuzzy_mentions(text, taken=chosen + aspects)
+        chosen = [m for m in chosen if not _near_miss_village_of_another_town(m, chosen)]
         chosen = [_prefer_villages_in_named_town(m, chosen) for m in chosen]
         return sorted(chosen + aspects, key=lambda m: m.start)
 
@@ -195,6 +196,8 @@ class CatalogMatcher:
                 if best is None:
                     continue
                 entity, surface = choices[best[2]]
+                if _another_real_word(window, surface, start, tokens):
+                    continue
                 confidence = round(1.0 - best[1] / length, 3)
                 codes = tuple(self._vocabulary.codes(entity, surface))
                 candidates.append(Mention(entity, start, end, codes, confidence, "fuzzy"))
@@ -209,6 +212,33 @@ class CatalogMatcher:
         if inside:
             return max(inside, key=lambda m: (m.confidence, m.length)).codes
         return ()
+
+
+def _another_real_word(window: str, surface: str, start: int, tokens: Sequence[Any]) -> bool:
+    """The one character that differs sits in a word of the message that is a real word, and the
+    name has another real word in the same place: 「驾照到期」 is not a misspelt 「护照到期」.
+
+    A typo rarely makes a dictionary word (「社报卡」: jieba's 「社报」 is no word of its dictionary,
+    「公基金」: 「积金」 is none either), so such near misses stay."""
+    import jieba
+
+    differing = next(index for index, (a, b) in enumerate(zip(window, surface)) if a != b)
+    for token in tokens:
+        begin, end = token.idx - start, token.idx - start + len(token.text)
+        if begin <= differing < end:
+            if end - begin < 2 or begin < 0 or end > len(window):
+                return False
+            return bool(jieba.get_FREQ(window[begin:end])) and bool(jieba.get_FREQ(surface[begin:end]))
+    return False
+
+
+def _near_miss_village_of_another_town(mention: Mention, mentions: List[Mention]) -> bool:
+    """A near-miss village in none of the towns the message names word for word: 「我们是农村的，
+    龙台镇」 — 「是农村」 is one character from 新农村, a village of 兴平镇, but the citizen named 龙台镇."""
+    if mention.entity != "village" or mention.extractor_kind != "fuzzy":
+        return False
+    towns = [code for m in mentions if m.entity == "town" and m.extractor_kind == "exact" for code in m.codes]
+    return bool(towns) and not any(code.startswith(town) for code in mention.codes for town in towns)
 
 
 def _all_word_characters(window: str) -> bool:
@@ -361,7 +391,14 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
         ]
         if same_type:
             return max(same_type, key=lambda m: (m.confidence, m.length)).codes
-        return self._matcher.resolve_span(entity["entity"], text[entity["start"] : entity["end"]])
+        codes = self._matcher.resolve_span(entity["entity"], text[entity["start"] : entity["end"]])
+        if entity["entity"] == "village" and codes:
+            # DIET's village span is no name of ours: the village read inside it must not send the
+            # citizen to another town than the one the message names word for word.
+            named = Mention("village", entity["start"], entity["end"], codes, 0.0, "fuzzy")
+            if _near_miss_village_of_another_town(named, mentions):
+                return ()
+        return codes
 
     def _entities_for(
         self, mentions: List[Mention], text: str, skip: List[Dict[str, Any]]

@@ -86,6 +86,31 @@ def test_a_near_miss_does_not_cut_a_word(extractor):
     assert values(extract(extractor, "我想办退休"), "item") == ["retirement"]
 
 
+def test_a_near_miss_that_turns_one_real_word_into_another_is_ignored(extractor):
+    # 驾照 and 护照 are both words: 「驾照到期」 is not a misspelt 「护照到期」.
+    assert values(extract(extractor, "驾照到期了在哪换"), "item") == []
+    assert values(extract(extractor, "护照到期了在哪换"), "item") == ["511A0010"]
+    # 「社报」 is no dictionary word: still a typo of 社保卡
+    assert values(extract(extractor, "我的社报卡丢了"), "item") == ["511A0001"]
+
+
+def test_a_near_miss_village_outside_the_named_town_is_ignored(extractor):
+    # 「是农村」 is one character from 新农村 (兴平镇); the citizen named 龙台镇.
+    entities = extract(extractor, "低保怎么申请，我们是农村的，龙台镇")
+    assert values(entities, "village") == [] and values(entities, "town") == ["511602014"]
+    # the same near miss with no town named, or with its own town, stays
+    assert values(extract(extractor, "我们是心农村的"), "village") == ["511602005215"]
+    assert values(extract(extractor, "兴平镇心农村的"), "village") == ["511602005215"]
+    assert values(extract(extractor, "我是新农村的，龙台镇"), "village") == ["511602005215"]  # said word for word
+    # nor through a village span DIET found around the same words
+    text = "低保怎么申请，我们是农村的，龙台镇"
+    diet = {"entity": "village", "start": text.index("是农村"), "end": text.index("是农村") + 3,
+            "value": "是农村", "extractor": "DIETClassifier"}
+    assert values(extract(extractor, text, prior_entities=[diet]), "village") == []
+    diet_alone = {**diet, "start": 2, "end": 5, "value": "是农村"}
+    assert values(extract(extractor, "我们是农村的", prior_entities=[diet_alone]), "village") == ["511602005215"]
+
+
 def test_two_character_near_misses_are_ignored(extractor):
     assert values(extract(extractor, "低调一点"), "item") == []
 
