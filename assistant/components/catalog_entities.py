@@ -222,7 +222,9 @@ def _another_real_word(window: str, surface: str, start: int, tokens: Sequence[A
     「公基金」: 「积金」 is none either), so such near misses stay."""
     import jieba
 
-    differing = next(index for index, (a, b) in enumerate(zip(window, surface)) if a != b)
+    differing = next((index for index, (a, b) in enumerate(zip(window, surface)) if a != b), None)
+    if differing is None:
+        return False
     for token in tokens:
         begin, end = token.idx - start, token.idx - start + len(token.text)
         if begin <= differing < end:

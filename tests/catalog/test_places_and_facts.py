@@ -101,6 +101,11 @@ def test_parse_facts_reads_subject_first_colloquial_wording(session, text, expec
     assert parse_facts(session, text) == expected
 
 
+@pytest.mark.parametrize("text", ["我买的二手房要过户，要带些啥", "买了二手房，过户咋个办", "二手房过户要带什么"])
+def test_a_bought_second_hand_flat_is_a_sale(session, text):
+    assert parse_facts(session, text).get("transfer_reason") == "sale"
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

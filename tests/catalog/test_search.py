@@ -127,6 +127,9 @@ COLLOQUIAL_BUNDLES = [
     # the years of contributions on record: the personal rights record
     ("我想查一下我的养老保险交了好多年", "个人权益记录查询打印"),
     ("社保交了多少年在哪查", "个人权益记录查询打印"),
+    # a soldier's lump sum for finding his own job, and paying the residents' medical insurance
+    ("我是退伍军人，退役金在哪领", "退役士兵自主就业一次性经济补助金的给付"),
+    ("孩子医保怎么交，刚出生的", "城乡居民基本医疗保险参保登记"),
 ]
 
 # Who the citizen asks for (爸爸, 我妈) is not part of the need: the benefit named decides.
@@ -216,7 +219,8 @@ def test_name_extends_the_words(session, code, words, extends):
 
 # ---------------------------------------------------------------- what is done (search_lexicon.yaml actions)
 
-@pytest.mark.parametrize("question", ["驾照到期了在哪换", "驾照丢了", "我的驾照过期了"])
+@pytest.mark.parametrize("question", ["驾照到期了在哪换", "驾照丢了", "我的驾照过期了",
+                                      "公积金贷款怎么申请"])  # a loan, not 住房公积金提取
 def test_a_name_that_says_another_thing_is_done_is_no_confident_hit(session, question):
     # 驾照 is 机动车驾驶证; the county's list has its 公证 (notarisation) and no renewal. Before, the
     # shared characters made 普通护照签发 (「照到期」) or 机动车驾驶证公证 an answer over 60.
