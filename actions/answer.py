@@ -39,6 +39,7 @@ EXACT_SCORE = 100.0
 SIBLING_SCORE = 90.0
 MAX_CANDIDATES = 5
 MAX_READINGS = 125  # ways to read the shared names of several named items, tried for a 一件事
+MAX_READING_HITS = 20  # the catalog's ranking of the message that weighs those readings
 
 CLARIFY_INTRO = "为了一次把材料和办理地点告诉您，请先确认以下几点（可一次回复）："
 ALL_CANDIDATES_INTRO = "您没有选定哪一项，下面把这{count}项的材料和办理地点都列出来，请按您要办的那一项准备："
@@ -134,14 +135,24 @@ def _bundle_through_a_sibling(session: Session, turn: Turn, targets: list[Target
     「我妈的户口要注销，还有她的社保卡」: the NLU reads 户口注销 and 「社保卡」, which names 社会保障卡
     申领, 补领 and 注销 alike, and settles on 申领. 户口注销 and 申领 are parts of no common 一件事;
     户口注销 and 社会保障卡注销 are both parts of 身后一件事, which is what the citizen needs. Every
-    reading of every shared name is tried; only a single 一件事 among all of them counts (「户口和
-    社保卡」 reads as 新生儿出生 or as 身后一件事: None, the items stay as named).
+    reading of every shared name is tried. Where readings make several 一件事 (「户口」 and 「社保卡」
+    read as 登记 and 申领 make 新生儿出生, as 注销 and 注销 身后一件事), the whole message decides:
+    the reading whose items the catalog ranks clearly higher for it (「我老汉走了，他的社保卡和户口都要销」
+    ranks both 注销 items first). Otherwise None: the items stay as named.
     """
     readings = [[target.code] + _named_as_well(session, turn, target.code) for target in targets]
     if prod(len(options) for options in readings) > MAX_READINGS:
         return None
-    found = {queries.bundle_named_by(session, list(codes)) for codes in product(*readings)} - {None}
-    return found.pop() if len(found) == 1 else None
+    support = {hit.code: hit.score for hit in queries.search(session, turn.text, limit=MAX_READING_HITS)}
+    best: dict[str, float] = {}  # 一件事 → how well the message supports its best reading
+    for codes in product(*readings):
+        bundle = queries.bundle_named_by(session, list(codes))
+        if bundle is not None:
+            best[bundle] = max(best.get(bundle, 0.0), sum(support.get(code, 0.0) for code in codes))
+    ranked = sorted(best.items(), key=lambda pair: -pair[1])
+    if len(ranked) == 1 or (ranked and ranked[0][1] - ranked[1][1] > AMBIGUITY_MARGIN):
+        return ranked[0][0]
+    return None
 
 
 def _named_as_well(session: Session, turn: Turn, code: str) -> list[str]:

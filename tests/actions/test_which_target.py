@@ -137,6 +137,10 @@ def test_a_message_that_is_a_more_specific_siblings_name_answers_it(conversation
         ("我妈去世了，户口要注销，还有她的社保卡，龙台镇的",
          [(HUKOU_CANCELLATION, "户口要注销"), (CARD_APPLICATION, "的社保卡")]),
         ("老人的社保卡要注销，户口也是", [(CARD_CANCELLATION, "社保卡要注销"), (HUKOU_REGISTRATION, "户口")]),
+        # 「户口」 and 「社保卡」 read either way make 新生儿出生 or 身后一件事; the message (走了, 销)
+        # ranks the two 注销 items first.
+        ("我老汉走了，他的社保卡和户口都要销，我们是白市镇的",
+         [(CARD_APPLICATION, "社保卡"), ("511A0147300000", "户口")]),
     ],
 )
 def test_a_shared_name_read_as_the_sibling_that_completes_a_bundle(conversation, text, spans):
