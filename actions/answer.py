@@ -141,6 +141,8 @@ def _bundle_through_a_sibling(session: Session, turn: Turn, targets: list[Target
     ranks both 注销 items first). Otherwise None: the items stay as named.
     """
     readings = [[target.code] + _named_as_well(session, turn, target.code) for target in targets]
+    if all(len(options) == 1 for options in readings):
+        return None  # no shared name: the one reading is the items as named, which _bundle_or_all has tried
     if prod(len(options) for options in readings) > MAX_READINGS:
         return None
     support = {hit.code: hit.score for hit in queries.search(session, turn.text, limit=MAX_READING_HITS)}

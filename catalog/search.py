@@ -105,8 +105,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         phrases=phrases,
         canonical_forms=frozenset(phrases.values()) | keep,
         longest_phrase=longest,
-        actions=tuple((normalise(word), normalise(stem)) for stem, words in (data.get("actions") or {}).items()
-                      for word in words),
+        actions=tuple((normalise(word), normalise(stem))
+                      for stem, words in (data.get("actions") or {}).items() for word in words),
     )
 
 
