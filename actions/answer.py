@@ -73,11 +73,14 @@ def _targets(session: Session, codes: list[str]) -> list[Target]:
 
 def _hits(session: Session, text: str) -> list[queries.Candidate]:
     """The catalog's ranking of the whole message, best first, down to AMBIGUITY_MARGIN below
-    MIN_SCORE (a near miss under the bar still makes the best hit unclear)."""
+    MIN_SCORE (a near miss under the bar still makes the best hit unclear), less the names that
+    say another thing is done than the message asks for (``_not_asked_otherwise``)."""
     if not text:
         return []
-    return [hit for hit in queries.search(session, text, limit=MAX_CANDIDATES + 1)
+    hits = [hit for hit in queries.search(session, text, limit=MAX_CANDIDATES + 1)
             if hit.score >= MIN_SCORE - AMBIGUITY_MARGIN]
+    otherwise = queries.asked_otherwise(session, text, [hit.code for hit in hits])
+    return [hit for hit in hits if hit.code not in otherwise]
 
 
 def _close_candidates(session: Session, text: str, min_score: float = MIN_SCORE,
@@ -108,6 +111,10 @@ def _bundle_or_all(session: Session, codes: list[str]) -> list[str]:
 
 
 def _from_entities(session: Session, turn: Turn) -> list[Target]:
+    return _not_asked_otherwise(session, turn, _as_named(session, turn))
+
+
+def _as_named(session: Session, turn: Turn) -> list[Target]:
     targets = _targets(session, turn.item_codes)
     if len(targets) > 1:
         targets = _without_described(session, turn, targets)
@@ -126,6 +133,20 @@ def _from_entities(session: Session, turn: Turn) -> list[Target]:
     if len(ranked) == 1 and ranked[0].code in {t.code for t in targets}:
         return ranked
     return targets[:MAX_CANDIDATES]
+
+
+def _not_asked_otherwise(session: Session, turn: Turn, targets: list[Target]) -> list[Target]:
+    """Leave out items whose name says another thing is done than the message asks for.
+
+    「娃娃的出生证明丢了要咋个补」 says the alias 「出生证明」 word for word, but the county's only
+    such item is 《出生医学证明》首次签发: the first-issue guide would send someone who lost the
+    certificate with the wrong materials. With nothing else named, the search decides, and here
+    nothing fits: a handoff, not a wrong 一次性告知. (Applied after the NLU's items met the
+    message's ranking, in which such names are no hits: 「残疾证丢了咋个补」 read as 残疾人证新办
+    still leads to the sibling that says 补办.)
+    """
+    otherwise = queries.asked_otherwise(session, turn.text, [target.code for target in targets])
+    return [target for target in targets if target.code not in otherwise]
 
 
 def _bundle_through_a_sibling(session: Session, turn: Turn, targets: list[Target]) -> Optional[str]:

@@ -153,6 +153,7 @@ class SearchIndex:
         self.forms_of: dict[str, list[str]] = {}  # target code → its canonical entry texts
         self._longest_form: int | None = None
         self._extensions_of: dict[str, list[tuple[frozenset[str], int]]] = {}
+        self._actions_of: dict[str, frozenset[str]] | None = None  # target code → what its name says is done
         words: set[str] = set()
         for target, names in targets:
             index = len(self.targets)
@@ -246,6 +247,20 @@ class SearchIndex:
             ]
         return self._extensions_of[form]
 
+    def asked_otherwise(self, text: str, codes: Iterable[str]) -> set[str]:
+        """Those of ``codes`` whose own name says something is done that the question does not
+        ask for, while it asks for something: 「出生证明丢了要咋个补」 wants a 补领, and
+        《出生医学证明》首次签发 is a first issue however exactly its alias 「出生证明」 is said."""
+        wanted = self.lexicon.actions_in(self.query_form(text))
+        if not wanted:
+            return set()
+        return {code for code in codes if (done := self._name_actions(code)) and not wanted & done}
+
+    def _name_actions(self, code: str) -> frozenset[str]:
+        if self._actions_of is None:
+            self._actions_of = {t.code: self.lexicon.actions_in(self._canonical(t.name)) for t in self.targets}
+        return self._actions_of.get(code, frozenset())
+
     def name_extends(self, code: str, words: str) -> bool:
         """A name or alias of ``code`` says ``words`` and more (「社保卡」 → 「社会保障卡补领…」)."""
         said = self._canonical(words)
@@ -335,6 +350,11 @@ def search(session: Session, text: str, limit: int = 5) -> list[Candidate]:
 def name_extends(session: Session, code: str, words: str) -> bool:
     """Whether a name or alias of ``code`` contains ``words`` (in catalog form) and says more."""
     return search_index(session).name_extends(code, words)
+
+
+def asked_otherwise(session: Session, text: str, codes: Iterable[str]) -> set[str]:
+    """The ``codes`` whose names say another thing is done than ``text`` asks for (none when it asks none)."""
+    return search_index(session).asked_otherwise(text, codes)
 
 
 def catalog_words(session: Session) -> Iterable[str]:

@@ -190,8 +190,14 @@ def test_a_message_that_names_the_bundle_of_the_nlus_item_answers_the_bundle(con
 
 def test_without_the_nlus_words_its_item_stands(conversation):
     # No span (an extractor that does not report one): nothing says the exact hit refines it.
+    # (社会保障卡申领's name says nothing is done, so 「丢了」 does not rule it out.)
+    guide = only(conversation().say("我在龙台镇，社保卡丢了", entities=[entity(CARD_APPLICATION)]), "guide")
+    assert [i["name"] for i in guide["items"]] == ["社会保障卡申领"]
+
+
+def test_without_the_nlus_words_an_item_doing_another_thing_than_asked_still_yields(conversation):
     guide = only(conversation().say("我在龙台镇，社保卡丢了", entities=[entity(CARD_CANCELLATION)]), "guide")
-    assert [i["name"] for i in guide["items"]] == ["社会保障卡注销"]
+    assert [i["name"] for i in guide["items"]] == ["社会保障卡补领、换领、换发"]
 
 
 @pytest.mark.parametrize(
@@ -317,6 +323,29 @@ def test_a_weak_best_hit_with_near_misses_under_the_bar_is_not_an_answer(convers
     chat = conversation()
     assert chat.say("我想换个驾驶证") == []
     assert chat.slots["lookup_status"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "text, words, named",
+    [
+        # The county's only 出生医学证明 item is the first issue: someone who lost the certificate
+        # would bring the wrong materials. Its alias is said word for word; the rules hand off.
+        ("我在官盛镇，娃娃的出生证明丢了要咋个补", "出生证明", BIRTH_CERTIFICATE),
+        ("出生证明遗失了怎么补办", "出生证明", BIRTH_CERTIFICATE),
+        # A lost business licence is no 个体工商户设立登记 (setting one up).
+        ("我的营业执照丢了，龙台镇", "营业执照", BUSINESS_LICENCE),
+    ],
+)
+def test_an_item_whose_name_does_another_thing_than_asked_is_no_answer(conversation, text, words, named):
+    chat = conversation()
+    assert chat.say(text, entities=[spanned(named, text, words)]) == []
+    assert chat.slots["lookup_status"] == "not_found"
+
+
+def test_an_item_whose_name_does_what_is_asked_is_still_answered(conversation):
+    text = "我在官盛镇，娃娃刚生，出生证明咋个办"  # no other action asked: the first issue it is
+    guide = only(conversation().say(text, entities=[spanned(BIRTH_CERTIFICATE, text, "出生证明")]), "guide")
+    assert [i["code"] for i in guide["items"]] == [BIRTH_CERTIFICATE]
 
 
 def test_a_place_reply_that_loosely_fits_other_items_answers_the_open_choice(conversation):

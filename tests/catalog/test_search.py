@@ -1,7 +1,7 @@
 """search(): citizens' own wording, typos and traditional characters reach the right item."""
 import pytest
 
-from catalog.queries import name_extends, search
+from catalog.queries import asked_otherwise, name_extends, search
 
 # (what a citizen types, the canonical name that must come first)
 PHRASINGS = [
@@ -240,4 +240,21 @@ def test_a_name_that_says_another_thing_is_done_is_no_confident_hit(session, que
 def test_the_name_that_says_the_asked_action_still_comes_first(session, question, expected):
     first = search(session, question)[0]
     assert first.name == expected and first.score >= 60, search(session, question)
+
+
+@pytest.mark.parametrize(
+    "question, name, otherwise",
+    [
+        ("出生证明丢了要咋个补", "《出生医学证明》首次签发", True),   # 补领 asked, a first issue named
+        ("出生证明怎么办", "《出生医学证明》首次签发", False),         # nothing asked to be done
+        ("社保卡丢了", "社会保障卡注销", True),                       # as said, before 「丢了」 is mapped
+        ("社保卡丢了", "社会保障卡挂失", False),                      # reporting it lost is what a loss asks
+        ("社保卡丢了", "社会保障卡补领、换领、换发", False),
+        ("社保卡丢了", "社会保障卡申领", False),                       # a name that says nothing is done
+        ("营业执照丢了", "个体工商户设立登记", True),
+    ],
+)
+def test_names_that_say_another_thing_is_done_than_asked(session, question, name, otherwise):
+    code = next(c.code for c in search(session, name, limit=1))
+    assert (code in asked_otherwise(session, question, [code])) is otherwise
 
