@@ -43,6 +43,7 @@ MAX_READING_HITS = 20  # the catalog's ranking of the message that weighs those 
 
 CLARIFY_INTRO = "为了一次把材料和办理地点告诉您，请先确认以下几点（可一次回复）："
 ALL_CANDIDATES_INTRO = "您没有选定哪一项，下面把这{count}项的材料和办理地点都列出来，请按您要办的那一项准备："
+EVERY_CANDIDATE_INTRO = "好的，下面把这{count}项的材料和办理地点都列出来："
 ITEM_QUESTION = "您要办理的是哪一项？请回复序号或名称。"
 
 # lookup_status values; the rules choose the next step from them.
@@ -55,6 +56,7 @@ class Need:
 
     target: Optional[Target] = None
     candidates: list[Target] = field(default_factory=list)
+    every: bool = False  # the reply to the one question took every candidate (「两个都要办」)
 
     @property
     def key(self) -> Optional[str]:
@@ -293,6 +295,8 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
         picked = _picked_candidate(session, turn, memory)
         if picked is not None:
             return Need(target=picked)
+        if choice.takes_every_option(turn.text):
+            return Need(candidates=_targets(session, [c["code"] for c in memory.candidates]), every=True)
     remembered = _targets(session, [memory.target_code] if memory.target_code else [])
     if remembered and turn.is_reply and turn.repeats_previous and not learned and _states_something(session, turn):
         # The same reply twice (「门头要装修…」 sent again, or re-sent by the load balancer after
@@ -422,8 +426,9 @@ class ActionAnswer(CatalogAction):
         already_asked = need.key in memory.asked_for
         if need.candidates:
             if already_asked and memory.pending_question:
-                if learned:  # the reply settled the place or a fact, not the item: every candidate in full
-                    return GUIDE, self._all_guides(session, dispatcher, turn, need.candidates, facts, place)
+                if learned or need.every:  # the place or a fact settled, or every item taken: each in full
+                    intro = EVERY_CANDIDATE_INTRO if need.every else ALL_CANDIDATES_INTRO
+                    return GUIDE, self._all_guides(session, dispatcher, turn, need.candidates, facts, place, intro)
                 return NOT_FOUND, _forget_question()  # still unclear after the one question
             return CLARIFY, self._ask(dispatcher, memory, need, self._candidate_questions(session, need, place))
         missing = [] if already_asked else queries.missing_facts(session, need.target, facts, place)
@@ -477,8 +482,8 @@ class ActionAnswer(CatalogAction):
         ]
 
     @staticmethod
-    def _all_guides(session, dispatcher, turn: Turn, targets: list[Target], facts, place):
-        dispatcher.utter_message(text=ALL_CANDIDATES_INTRO.format(count=len(targets)))
+    def _all_guides(session, dispatcher, turn: Turn, targets: list[Target], facts, place, intro: str):
+        dispatcher.utter_message(text=intro.format(count=len(targets)))
         for target in targets:
             _utter_guide(session, dispatcher, turn, target, facts, place)
         # No single item is in play: a follow-up names the one it is about.

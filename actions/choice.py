@@ -35,6 +35,15 @@ def _value_of(option: dict[str, Any]) -> str:
     return str(option.get("value") or option.get("code") or "")
 
 
+# A reply to the which-item question that takes every option: 「都要」「两个都要办」「全部都办」「一起办」,
+# or just 「全部」; not 「都不是」「都不要」.
+_EVERY_OPTION = re.compile(r"(?:都|全部|一起)(?:要|需要|得|想|办|弄|整|搞)|^(?:全部|都|两个都|两项都|全都)[。.!！]?$")
+
+
+def takes_every_option(text: str) -> bool:
+    return bool(_EVERY_OPTION.search(text.strip()))
+
+
 def pick_option(text: str, options: Sequence[dict[str, Any]]) -> Optional[dict[str, Any]]:
     """The option a reply chooses: by position, exact value/label, or a label fragment.
 

@@ -69,6 +69,7 @@ class Lexicon:
     canonical_forms: frozenset[str]
     longest_phrase: int
     actions: tuple[tuple[str, str], ...] = ()  # (word, stem): what a name says is done
+    names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (citizens' word, the target names it names alike)
 
     def actions_in(self, text: str) -> frozenset[str]:
         """The stems of the action words in ``text`` (canonical form): 「补领」→{补领}, 「补换证」→{补领, 换领}."""
@@ -107,6 +108,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         longest_phrase=longest,
         actions=tuple((normalise(word), normalise(stem))
                       for stem, words in (data.get("actions") or {}).items() for word in words),
+        names=tuple((normalise(word), tuple(normalise(name) for name in names))
+                    for word, names in (data.get("names") or {}).items()),
     )
 
 
@@ -332,8 +335,22 @@ def _load_targets(session: Session) -> list[tuple[_Target, list[str]]]:
     return [(targets[key], names[key]) for key in sorted(targets)]
 
 
+def _with_lexicon_names(targets: list[tuple[_Target, list[str]]], lexicon: Lexicon) -> list[tuple[_Target, list[str]]]:
+    """Each target with the lexicon's words that name it among others (``names:``); a name the
+    catalog does not have (another county's list) is skipped."""
+    by_name = {normalise(target.name): names for target, names in targets}
+    for word, named in lexicon.names:
+        for name in named:
+            if name in by_name:
+                by_name[name].append(word)
+            else:
+                log.debug("search lexicon: %r names %r, which is not in this catalog", word, name)
+    return targets
+
+
 def build_index(session: Session) -> SearchIndex:
-    index = SearchIndex(_load_targets(session), load_lexicon())
+    lexicon = load_lexicon()
+    index = SearchIndex(_with_lexicon_names(_load_targets(session), lexicon), lexicon)
     log.info("search index built: %d targets, %d entries", len(index.targets), len(index.entries))
     return index
 

@@ -1,7 +1,7 @@
 """Reading the reply to the one question: numbers, option texts, yes/no."""
 import pytest
 
-from actions.choice import facts_from_options, ordinal_in, pick_option, yes_no_fact
+from actions.choice import facts_from_options, ordinal_in, pick_option, takes_every_option, yes_no_fact
 
 SOCIAL_CARD = [
     {"value": "a", "label": "社会保障卡申领"},
@@ -68,3 +68,14 @@ def test_yes_no_answers_only_a_single_open_yes_no_question():
     assert yes_no_fact("deny", QUESTIONS[1:]) == {"handle_tax": "no"}
     assert yes_no_fact("affirm", QUESTIONS[1:]) == {"handle_tax": "yes"}
     assert yes_no_fact("inform", QUESTIONS[1:]) == {}
+
+
+@pytest.mark.parametrize(
+    "reply, every",
+    [
+        ("都要", True), ("两个都要办", True), ("全部都办，我在龙台镇", True), ("一起办", True), ("全部", True),
+        ("都不是", False), ("都不要", False), ("第一个", False), ("医保那个", False), ("我都不晓得", False),
+    ],
+)
+def test_takes_every_option(reply, every):
+    assert takes_every_option(reply) is every

@@ -310,6 +310,29 @@ def test_a_reply_that_settles_the_place_but_not_the_item_answers_every_candidate
     assert chat.slots["lookup_status"] == "guide"
 
 
+@pytest.mark.parametrize("reply, intent", [("都要", "affirm"), ("两个都要办", "inform"), ("全部", "inform")])
+def test_a_reply_that_takes_every_candidate_answers_each(conversation, reply, intent):
+    # 「社保转移」 names the 医保 and the 养老保险 transfer alike; a worker who changed county often
+    # needs both, and 「都要」 was handed off to 12345 as a reply that settled nothing.
+    chat = conversation()
+    question = only(chat.say("社保转移怎么办"), "clarify")
+    offered = [option["label"] for option in question["questions"][0]["options"]]
+    assert len(offered) == 2
+
+    messages = chat.say(reply, intent=intent)
+    guides = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "guide"]
+    assert messages[0]["text"].startswith("好的") and "这2项" in messages[0]["text"]
+    assert [g["items"][0]["name"] for g in guides] == offered
+    assert chat.slots["pending_question"] is False and chat.slots["lookup_status"] == "guide"
+
+
+def test_a_reply_that_takes_no_candidate_still_hands_off(conversation):
+    chat = conversation()
+    only(chat.say("社保转移怎么办"), "clarify")
+    assert chat.say("都不是", intent="deny") == []
+    assert chat.slots["lookup_status"] == "not_found"
+
+
 def test_a_reply_that_settles_nothing_still_hands_off(conversation):
     chat = conversation()
     only(chat.say("户口方面的事情问下"), "clarify")

@@ -258,3 +258,42 @@ def test_names_that_say_another_thing_is_done_than_asked(session, question, name
     code = next(c.code for c in search(session, name, limit=1))
     assert (code in asked_otherwise(session, question, [code])) is otherwise
 
+
+
+# ---------------------------------------------------------------- words that name several items (search_lexicon.yaml names)
+
+WORKER_TRANSFER = {"企业职工基本养老保险关系转移接续申请", "基本医疗保险关系转移接续"}
+PENSION_TRANSFER = {"企业职工基本养老保险关系转移接续申请", "城乡居民基本养老保险关系转移接续申请",
+                    "军人退役养老保险关系转移接续申请", "机关事业单位基本养老保险关系转移接续（含职业年金）申请"}
+
+
+@pytest.mark.parametrize(
+    "question, named",
+    [
+        ("我在广安区打工，社保转移怎么办", WORKER_TRANSFER),       # the employees' 养老 and 医保 alike
+        ("养老保险转回老家要带些啥子", PENSION_TRANSFER),            # no scheme said: every scheme's transfer
+        ("农保转移，我是花桥镇的", {"城乡居民基本养老保险关系转移接续申请"}),
+        ("医保转移", {"基本医疗保险关系转移接续"}),                  # its own alias still names it alone
+    ],
+)
+def test_a_word_that_names_several_items_makes_each_an_exact_hit(session, question, named):
+    exact = {c.name for c in search(session, question, limit=10) if c.score == 100}
+    assert exact == named, search(session, question, limit=10)
+
+
+def test_every_name_in_the_lexicon_is_in_the_default_catalog(session):
+    from catalog.search import load_lexicon
+    from catalog.text import normalise
+
+    missing = {(word, name) for word, names in load_lexicon().names for name in names
+               if not any(normalise(c.name) == name and c.score == 100 for c in search(session, name, limit=10))}
+    assert missing == set()
+
+
+def test_a_name_missing_from_the_catalog_is_skipped(tmp_path):
+    from catalog.search import Lexicon, _Target, _with_lexicon_names
+
+    lexicon = Lexicon(filler=frozenset(), query_words={}, phrases={}, canonical_forms=frozenset(), longest_phrase=1,
+                      names=(("社保转移", ("基本医疗保险关系转移接续", "某县没有的事项")),))
+    targets = [(_Target("1", "基本医疗保险关系转移接续", "item"), ["基本医疗保险关系转移接续"])]
+    assert _with_lexicon_names(targets, lexicon)[0][1] == ["基本医疗保险关系转移接续", "社保转移"]
