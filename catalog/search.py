@@ -254,10 +254,15 @@ class SearchIndex:
         """Those of ``codes`` whose own name says something is done that the question does not
         ask for, while it asks for something: 「出生证明丢了要咋个补」 wants a 补领, and
         《出生医学证明》首次签发 is a first issue however exactly its alias 「出生证明」 is said."""
-        wanted = self.lexicon.actions_in(self.query_form(text))
+        wanted = self._wanted(text, self.query_form(text))
         if not wanted:
             return set()
         return {code for code in codes if (done := self._name_actions(code)) and not wanted & done}
+
+    def _wanted(self, text: str, query: str) -> frozenset[str]:
+        """What the question says it wants done, as written or as its query reads (「查下公积金」:
+        the query drops 「下」 as filler)."""
+        return self.lexicon.actions_in(query) | self.lexicon.actions_in(normalise(text).lower())
 
     def _name_actions(self, code: str) -> frozenset[str]:
         if self._actions_of is None:
@@ -284,7 +289,7 @@ class SearchIndex:
         # 社会保障卡注销); the message as written decides when it names something itself.
         named = self._named(text) or self._named(query)
         best: dict[int, float] = dict.fromkeys(named, EXACT_SCORE)
-        wanted = self.lexicon.actions_in(query)
+        wanted = self._wanted(text, query)
         for entry_index in self._candidate_entries(query):
             form, target_index, grams = self.entries[entry_index]
             score = _score(query, query_grams, form, grams)

@@ -26,6 +26,11 @@ PHRASINGS = [
     ("医保卡丢了", "社会保障卡补领、换领、换发"),  # the medical insurance card is the social security card
     ("残疾证要换新的", "残疾人证换领"),
     ("我在兴平镇开了个小卖部，要办啥证", "个体工商户设立登记"),  # a shop selling goods: a business licence
+    ("我想开个理发店", "个体工商户设立登记"),              # a shop that serves, not food: a 个体户
+    ("开个服装店要办啥", "个体工商户设立登记"),
+    ("结婚要带啥子", "结婚登记预约"),                       # 「结婚」 alone: not 补领结婚证 as well
+    ("农村合作医疗今年咋个交", "城乡居民基本医疗保险参保登记"),  # the old name of residents' insurance
+    ("老人去世了，丧葬费在哪领", "供养亲属抚恤金申领"),
 ]
 TRADITIONAL = [
     ("社保卡丟了怎麼補", "社会保障卡补领、换领、换发"),
@@ -252,6 +257,8 @@ def test_the_name_that_says_the_asked_action_still_comes_first(session, question
         ("社保卡丢了", "社会保障卡补领、换领、换发", False),
         ("社保卡丢了", "社会保障卡申领", False),                       # a name that says nothing is done
         ("营业执照丢了", "个体工商户设立登记", True),
+        ("我想开个理发店", "个体工商户注销登记", True),            # opening one (开个) is no 注销
+        ("我想查下我的公积金", "住房公积金提取", True),            # 「查下」 as written: the query drops 「下」
     ],
 )
 def test_names_that_say_another_thing_is_done_than_asked(session, question, name, otherwise):
