@@ -428,7 +428,8 @@ class ActionAnswer(CatalogAction):
             if already_asked and memory.pending_question:
                 if learned or need.every:  # the place or a fact settled, or every item taken: each in full
                     intro = EVERY_CANDIDATE_INTRO if need.every else ALL_CANDIDATES_INTRO
-                    return GUIDE, self._all_guides(session, dispatcher, turn, need.candidates, facts, place, intro)
+                    guides = self._all_guides(session, dispatcher, turn, need.candidates, facts, place, intro)
+                    return GUIDE, guides
                 return NOT_FOUND, _forget_question()  # still unclear after the one question
             return CLARIFY, self._ask(dispatcher, memory, need, self._candidate_questions(session, need, place))
         missing = [] if already_asked else queries.missing_facts(session, need.target, facts, place)

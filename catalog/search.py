@@ -54,6 +54,7 @@ MIN_SCORE = 20.0
 MIN_CONTAINED_LENGTH = 3
 EXACT_SCORE = 100.0
 ACTION_MISMATCH = 0.75  # a name that says another thing is done than the question asks
+WANTED_MEMO_SIZE = 1024  # messages whose wanted actions are remembered (cleared when full)
 
 
 def invalidate_search_index() -> None:
@@ -157,6 +158,7 @@ class SearchIndex:
         self._longest_form: int | None = None
         self._extensions_of: dict[str, list[tuple[frozenset[str], int]]] = {}
         self._actions_of: dict[str, frozenset[str]] | None = None  # target code → what its name says is done
+        self._wanted_of: dict[str, frozenset[str]] = {}  # message → what it says it wants done
         words: set[str] = set()
         for target, names in targets:
             index = len(self.targets)
@@ -254,10 +256,19 @@ class SearchIndex:
         """Those of ``codes`` whose own name says something is done that the question does not
         ask for, while it asks for something: 「出生证明丢了要咋个补」 wants a 补领, and
         《出生医学证明》首次签发 is a first issue however exactly its alias 「出生证明」 is said."""
-        wanted = self._wanted(text, self.query_form(text))
+        wanted = self._wanted_in(text)
         if not wanted:
             return set()
         return {code for code in codes if (done := self._name_actions(code)) and not wanted & done}
+
+    def _wanted_in(self, text: str) -> frozenset[str]:
+        """``_wanted`` of a message, remembered: one turn asks it of several lists of hits."""
+        wanted = self._wanted_of.get(text)
+        if wanted is None:
+            if len(self._wanted_of) >= WANTED_MEMO_SIZE:
+                self._wanted_of.clear()
+            wanted = self._wanted_of[text] = self._wanted(text, self.query_form(text))
+        return wanted
 
     def _wanted(self, text: str, query: str) -> frozenset[str]:
         """What the question says it wants done, as written or as its query reads (「查下公积金」:
@@ -266,7 +277,8 @@ class SearchIndex:
 
     def _name_actions(self, code: str) -> frozenset[str]:
         if self._actions_of is None:
-            self._actions_of = {t.code: self.lexicon.actions_in(self._canonical(t.name)) for t in self.targets}
+            self._actions_of = {target.code: self.lexicon.actions_in(self._canonical(target.name))
+                                for target in self.targets}
         return self._actions_of.get(code, frozenset())
 
     def name_extends(self, code: str, words: str) -> bool:
@@ -340,7 +352,8 @@ def _load_targets(session: Session) -> list[tuple[_Target, list[str]]]:
     return [(targets[key], names[key]) for key in sorted(targets)]
 
 
-def _with_lexicon_names(targets: list[tuple[_Target, list[str]]], lexicon: Lexicon) -> list[tuple[_Target, list[str]]]:
+def _with_lexicon_names(targets: list[tuple[_Target, list[str]]],
+                        lexicon: Lexicon) -> list[tuple[_Target, list[str]]]:
     """Each target with the lexicon's words that name it among others (``names:``); a name the
     catalog does not have (another county's list) is skipped."""
     by_name = {normalise(target.name): names for target, names in targets}
