@@ -69,3 +69,17 @@ def test_every_entity_span_falls_on_jieba_token_boundaries(training_data):
             if entity["start"] not in bounds or entity["end"] not in bounds:
                 misaligned.append(f"{text} [{text[entity['start']:entity['end']]}]")
     assert misaligned == []
+
+
+def test_every_line_of_an_examples_block_is_an_example():
+    """A comment inside ``examples: |`` is text to Rasa: it warns and skips the line, and the note meant
+    for readers is lost from view (``rasa data validate`` passes all the same)."""
+    import yaml
+
+    stray = []
+    for path in rasa.shared.data.get_data_files([str(NLU_DIR)], rasa.shared.data.is_nlu_file):
+        for block in yaml.safe_load(Path(path).read_text(encoding="utf-8")).get("nlu") or []:
+            for line in str(block.get("examples") or "").splitlines():
+                if line.strip() and not line.lstrip().startswith("- "):
+                    stray.append((Path(path).name, block.get("intent") or block.get("synonym"), line.strip()))
+    assert stray == []
