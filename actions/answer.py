@@ -143,12 +143,18 @@ def _not_asked_otherwise(session: Session, turn: Turn, targets: list[Target]) ->
     「娃娃的出生证明丢了要咋个补」 says the alias 「出生证明」 word for word, but the county's only
     such item is 《出生医学证明》首次签发: the first-issue guide would send someone who lost the
     certificate with the wrong materials. With nothing else named, the search decides, and here
-    nothing fits: a handoff, not a wrong 一次性告知. (Applied after the NLU's items met the
+    nothing fits: a handoff, not a wrong 一次性告知. Where an item about the same thing does
+    what is asked, it takes the named one's place: 「营业执照地址变了要改」 names 个体工商户设立登记
+    by its alias and asks for 个体工商户变更登记（备案）. (Applied after the NLU's items met the
     message's ranking, in which such names are no hits: 「残疾证丢了咋个补」 read as 残疾人证新办
     still leads to the sibling that says 补办.)
     """
     otherwise = queries.asked_otherwise(session, turn.text, [target.code for target in targets])
-    return [target for target in targets if target.code not in otherwise]
+    if not otherwise:
+        return targets
+    codes = [queries.variant_asked(session, target.code, turn.text) if target.code in otherwise else target.code
+             for target in targets]
+    return _targets(session, list(dict.fromkeys(code for code in codes if code)))
 
 
 def _bundle_through_a_sibling(session: Session, turn: Turn, targets: list[Target]) -> Optional[str]:

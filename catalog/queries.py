@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from catalog.cache import cached
 from catalog.models import Bundle, BundleMember, CatalogMeta, Fact, Item, Region, RegionAlias, ServicePoint
-from catalog.search import asked_otherwise, invalidate_search_index, name_extends
+from catalog.search import asked_otherwise, invalidate_search_index, name_extends, variant_asked
 from catalog.search import search as _search_names
 from catalog.text import normalise
 from catalog.types import LEVEL_RANK, Candidate, LocationOut, MaterialOut, Place, Question, RegionRef, Target
@@ -21,7 +21,7 @@ from catalog.types import LEVEL_RANK, Candidate, LocationOut, MaterialOut, Place
 __all__ = [
     "search", "bundle_named_by", "get_target", "resolve_place", "place_from_codes", "parse_facts", "missing_facts", "tailor",
     "nearest_service_point", "guide", "invalidate_search_index", "name_extends",
-    "asked_otherwise",
+    "asked_otherwise", "variant_asked",
     "fact_words_in",
     "Candidate", "Target", "RegionRef", "Place", "Question", "MaterialOut", "LocationOut",
 ]

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 import yaml
 from rapidfuzz.distance import LCSseq
@@ -50,6 +50,7 @@ CATALOG_WORD_FREQ = 20000  # high enough that jieba keeps a catalog name in one 
 _NOT_HAN_OR_ALNUM = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 _WORD_SEPARATORS = re.compile(r"[^\u3400-\u9fff0-9A-Za-z]+")
 _BRACKETED = re.compile(r"[（(《【\[][^）)》】\]]*[）)》】\]]")
+_PARENTHESISED = re.compile(r"[（(][^）)]*[）)]")  # a name's qualifier: 「（备案）」「（县级）」
 MIN_SCORE = 20.0
 MIN_CONTAINED_LENGTH = 3
 EXACT_SCORE = 100.0
@@ -159,6 +160,8 @@ class SearchIndex:
         self._extensions_of: dict[str, list[tuple[frozenset[str], int]]] = {}
         self._actions_of: dict[str, frozenset[str]] | None = None  # target code → what its name says is done
         self._wanted_of: dict[str, frozenset[str]] = {}  # message → what it says it wants done
+        self._by_object: dict[str, list[str]] | None = None  # what a name is about → item codes
+        self._object_of: dict[str, str] = {}  # item code → what its name is about, actions left out
         words: set[str] = set()
         for target, names in targets:
             index = len(self.targets)
@@ -275,6 +278,37 @@ class SearchIndex:
         the query drops 「下」 as filler)."""
         return self.lexicon.actions_in(query) | self.lexicon.actions_in(normalise(text).lower())
 
+    def variant_asked(self, code: str, text: str) -> Optional[str]:
+        """The one other item about the same thing as ``code`` whose name does what the question asks
+        and ``code``'s does not: 「营业执照地址变了要改」 names 个体工商户设立登记 by its alias
+        「营业执照」 and asks for a 变更, which 个体工商户变更登记（备案） is. Two names are about the
+        same thing when they are equal once their action words and qualifiers are left out."""
+        wanted = self._wanted_in(text)
+        if not wanted or wanted & self._name_actions(code):
+            return None
+        self._index_objects()
+        about = self._object_of.get(code)
+        variants = [other for other in (self._by_object or {}).get(about or "", ())
+                    if other != code and wanted & self._name_actions(other)]
+        return variants[0] if len(variants) == 1 else None
+
+    def _index_objects(self) -> None:
+        if self._by_object is not None:
+            return
+        words = sorted({word for word, _stem in self.lexicon.actions}, key=len, reverse=True)
+        by_object: dict[str, list[str]] = {}
+        for target in self.targets:
+            if target.kind != "item":
+                continue
+            about = _PARENTHESISED.sub("", self._canonical(target.name))
+            for word in words:
+                about = about.replace(word, "")
+            about = _compact(about)
+            if about:
+                self._object_of[target.code] = about
+                by_object.setdefault(about, []).append(target.code)
+        self._by_object = by_object
+
     def _name_actions(self, code: str) -> frozenset[str]:
         if self._actions_of is None:
             self._actions_of = {target.code: self.lexicon.actions_in(self._canonical(target.name))
@@ -390,6 +424,11 @@ def name_extends(session: Session, code: str, words: str) -> bool:
 def asked_otherwise(session: Session, text: str, codes: Iterable[str]) -> set[str]:
     """The ``codes`` whose names say another thing is done than ``text`` asks for (none when it asks none)."""
     return search_index(session).asked_otherwise(text, codes)
+
+
+def variant_asked(session: Session, code: str, text: str) -> Optional[str]:
+    """The item about the same thing as ``code`` that does what ``text`` asks for, when there is one."""
+    return search_index(session).variant_asked(code, text)
 
 
 def catalog_words(session: Session) -> Iterable[str]:

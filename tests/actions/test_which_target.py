@@ -365,6 +365,20 @@ def test_an_item_whose_name_does_another_thing_than_asked_is_no_answer(conversat
     assert chat.slots["lookup_status"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    "text, words, named, item",
+    [
+        # 「营业执照」 is an alias of 个体工商户设立登记; a change of address is its 变更登记
+        ("营业执照地址变了要改，我在龙台镇", "营业执照", BUSINESS_LICENCE, "个体工商户变更登记（备案）"),
+        ("我在龙台镇，残疾证丢了", "残疾证", DISABILITY_CARD, "残疾人证挂失补办"),
+    ],
+)
+def test_an_item_doing_another_thing_gives_way_to_its_variant_that_does_it(conversation, text, words, named,
+                                                                            item):
+    guide = only(conversation().say(text, entities=[spanned(named, text, words)]), "guide")
+    assert [i["name"] for i in guide["items"]] == [item]
+
+
 def test_an_item_whose_name_does_what_is_asked_is_still_answered(conversation):
     text = "我在官盛镇，娃娃刚生，出生证明咋个办"  # no other action asked: the first issue it is
     guide = only(conversation().say(text, entities=[spanned(BIRTH_CERTIFICATE, text, "出生证明")]), "guide")

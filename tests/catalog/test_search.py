@@ -1,7 +1,7 @@
 """search(): citizens' own wording, typos and traditional characters reach the right item."""
 import pytest
 
-from catalog.queries import asked_otherwise, name_extends, search
+from catalog.queries import asked_otherwise, name_extends, search, variant_asked
 
 # (what a citizen types, the canonical name that must come first)
 PHRASINGS = [
@@ -314,3 +314,22 @@ def test_a_household_split_is_no_maintenance_fund_account(session):
     # 「分户」 was a near miss of 住宅专项维修资金分户账更名; it is a 户口 matter, which the county's
     # list does not name as such: nothing over the bar (the rules hand off).
     assert all(c.score < 60 for c in search(session, "我想分户，我们是龙台镇的")), search(session, "我想分户")
+
+
+@pytest.mark.parametrize(
+    "question, name, variant",
+    [
+        ("营业执照地址变了要改", "个体工商户设立登记", "个体工商户变更登记（备案）"),
+        ("个体户不开了要注销", "个体工商户设立登记", "个体工商户注销登记"),
+        ("残疾证丢了咋个补", "残疾人证新办", "残疾人证挂失补办"),       # 挂失补办 says both 挂失 and 补领
+        ("出生证明丢了要补", "《出生医学证明》首次签发", None),          # no other 出生医学证明 item
+        ("营业执照丢了", "个体工商户设立登记", None),                    # no 个体工商户 item says 补领
+        ("营业执照怎么办", "个体工商户设立登记", None),                  # nothing asked to be done
+        ("个体户变更", "个体工商户变更登记（备案）", None),               # it already does what is asked
+    ],
+)
+def test_the_variant_that_does_what_is_asked(session, question, name, variant):
+    def code_of(exact_name):
+        return next(c.code for c in search(session, exact_name, limit=10) if c.name == exact_name)
+
+    assert variant_asked(session, code_of(name), question) == (code_of(variant) if variant else None)
