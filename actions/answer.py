@@ -152,8 +152,8 @@ def _not_asked_otherwise(session: Session, turn: Turn, targets: list[Target]) ->
     otherwise = queries.asked_otherwise(session, turn.text, [target.code for target in targets])
     if not otherwise:
         return targets
-    codes = [queries.variant_asked(session, target.code, turn.text) if target.code in otherwise else target.code
-             for target in targets]
+    codes = [target.code if target.code not in otherwise
+             else queries.variant_asked(session, target.code, turn.text) for target in targets]
     return _targets(session, list(dict.fromkeys(code for code in codes if code)))
 
 
