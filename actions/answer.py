@@ -441,6 +441,10 @@ class ActionAnswer(CatalogAction):
         missing = [] if already_asked else queries.missing_facts(session, need.target, facts, place)
         if missing:
             return CLARIFY, self._ask(dispatcher, memory, need, [_as_dict(q) for q in missing])
+        if _only_a_place_that_changes_nothing(session, turn, memory, need.target, facts, place):
+            location = queries.nearest_service_point(session, need.target, place)
+            dispatcher.utter_message(text=render.same_answer_text(need.target.name, asdict(location)))
+            return GUIDE, [SlotSet("target_code", need.target.code)] + _forget_question()
         return GUIDE, self._guide(session, dispatcher, turn, need.target, facts, place)
 
     @staticmethod
@@ -506,6 +510,19 @@ def _utter_guide(session: Session, dispatcher: CollectingDispatcher, turn: Turn,
                  facts: dict[str, str], place: Place) -> None:
     payload = queries.guide(session, target, facts, place, public_base=public_base_url())
     dispatcher.utter_message(text=render.guide_text(payload, turn.aspect), json_message=payload)
+
+
+def _only_a_place_that_changes_nothing(session: Session, turn: Turn, memory: Memory, target: Target,
+                                       facts: dict[str, str], place: Place) -> bool:
+    """The message gives only a place for the item just answered, and that item is handled at the
+    same point wherever the citizen lives (「想在农村修房子…」, the county guide, then 「龙台镇」)."""
+    if memory.pending_question or memory.target_code != target.code or facts != memory.facts:
+        return False
+    if turn.item_codes or turn.aspect or _place_codes(place) == (memory.town_code, memory.village_code):
+        return False
+    before = queries.place_from_codes(session, memory.town_code, memory.village_code)
+    was, now = (queries.nearest_service_point(session, target, where) for where in (before, place))
+    return (was.level, was.name) == (now.level, now.name)
 
 
 def _noted(session: Session, memory: Memory, facts: dict[str, str], place: Place) -> list[str]:

@@ -112,6 +112,13 @@ def guide_text(guide: dict[str, Any], aspect: Optional[str] = None) -> str:
 EXAMPLES = "比如「补办社保卡」「开小饭馆要准备啥」"
 
 
+def same_answer_text(name: str, location: dict[str, Any]) -> str:
+    """A place given after the answer that does not change it (the item is handled higher up):
+    say so briefly instead of sending the whole 一次性告知 again."""
+    note = f"{location['note']}，" if location.get("note") else ""
+    return f"【{name}】{note}仍在{location['name']}办理，所需材料和上面的一次性告知相同。"
+
+
 def no_context_text(noted: Sequence[str], answered_before: bool) -> str:
     """The reply to 「好的」「我在龙台镇」… when no item is in play: what was noted, then what to ask."""
     lines = [f"好的，已记下：{'、'.join(noted)}。" if noted else "好的。"]

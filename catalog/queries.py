@@ -32,6 +32,7 @@ PLACE_QUESTION = "您在哪个乡镇（街道）办理？"
 # before the table is emptied.
 MEMO_LIMIT = 4096
 VILLAGE_STATION_NOTE = "您所在村（社区）的便民服务站也可办理"
+NOT_HERE_NOTE = "{name}不能办理这一项"  # the citizen's nearer point, when the item is handled higher up
 MIN_PLACE_NAME = 2
 CONDITION_SEPARATOR = "；"
 T = TypeVar("T")
@@ -538,10 +539,15 @@ def _point_by_region(session: Session, target: Target, place: Optional[Place]) -
     if target.level == "village" and village is not None:
         return _location(village, note=f"{town.name}也可办理" if town else None)
     if target.level in ("village", "town") and town is not None:
-        return _location(town, note=VILLAGE_STATION_NOTE if target.level == "village" else None)
+        return _location(town, note=VILLAGE_STATION_NOTE if target.level == "village" else _not_here(village))
     if county is None:
         return LocationOut(level="county", name="政务服务中心")
-    return _location(county)
+    return _location(county, note=_not_here(village or town))
+
+
+def _not_here(nearer: Optional[ServicePoint]) -> Optional[str]:
+    """Where the citizen said they live cannot handle it: say so, so nobody goes there first."""
+    return NOT_HERE_NOTE.format(name=nearer.name) if nearer is not None else None
 
 
 # ---------------------------------------------------------------- the guide payload

@@ -131,6 +131,35 @@ def test_a_place_question_alone_is_answered_by_the_town(conversation):
     assert item_names(guide) == ["最低生活保障"] and "龙台镇" in guide["location"]["name"]
 
 
+LONGTAI, HUAQIAO = "511602108", "511602107"
+
+
+def test_a_place_that_changes_nothing_gets_one_line_not_the_guide_again(conversation):
+    chat = conversation()
+    the_guide(chat.say("办护照要带啥"))
+    messages = chat.say("我在龙台镇", intent="inform", entities=[{"entity": "town", "value": LONGTAI}])
+    assert len(messages) == 1 and not messages[0].get("custom")
+    assert messages[0]["text"] == ("【普通护照签发】龙台镇便民服务中心不能办理这一项，仍在广安区政务服务中心办理，"
+                                   "所需材料和上面的一次性告知相同。")
+    assert chat.slots["target_code"] and chat.slots["town_code"] == LONGTAI
+    assert chat.slots["lookup_status"] == "guide"
+
+
+def test_a_place_that_changes_the_point_gets_the_guide_for_it(conversation):
+    chat = conversation()
+    the_guide(chat.say("我住龙台镇，低保怎么申请"))
+    guide = the_guide(chat.say("我搬到花桥镇了", intent="inform", entities=[{"entity": "town", "value": HUAQIAO}]))
+    assert "花桥镇" in guide["location"]["name"]
+
+
+def test_an_aspect_asked_with_a_place_still_gets_the_guide(conversation):
+    chat = conversation()
+    the_guide(chat.say("办护照要带啥"))
+    messages = chat.say("我在龙台镇，要多少钱", intent="inform",
+                        entities=[{"entity": "town", "value": LONGTAI}, {"entity": "aspect", "value": "fee"}])
+    assert the_guide(messages)["location"]["note"] == "龙台镇便民服务中心不能办理这一项"
+
+
 def test_close_candidates_are_one_item_question_with_a_candidates_payload(conversation):
     chat = conversation()
     messages = chat.say("社保卡")

@@ -157,9 +157,12 @@ def test_retirement_bundle_does_not_ask_the_withdrawal_reason(session):
         ("最低生活保障", LONGTAI, CHETANG, "village", "车堂村便民服务站", "龙台镇便民服务中心也可办理"),
         ("最低生活保障", LONGTAI, None, "town", "龙台镇便民服务中心", "您所在村（社区）的便民服务站也可办理"),
         ("最低生活保障", None, None, "county", "广安区政务服务中心", None),
-        ("居民身份证办理（包括临时）", LONGTAI, CHETANG, "town", "龙台镇便民服务中心", None),
-        ("普通护照签发", LONGTAI, CHETANG, "county", "广安区政务服务中心", None),
-        ("企业投资项目备案（技术改造）（市级/县级）", LONGTAI, None, "county", "广安区政务服务中心", None),
+        # The citizen's nearer point cannot handle it: said, so nobody goes there first.
+        ("居民身份证办理（包括临时）", LONGTAI, CHETANG, "town", "龙台镇便民服务中心", "车堂村便民服务站不能办理这一项"),
+        ("普通护照签发", LONGTAI, CHETANG, "county", "广安区政务服务中心", "车堂村便民服务站不能办理这一项"),
+        ("企业投资项目备案（技术改造）（市级/县级）", LONGTAI, None, "county", "广安区政务服务中心",
+         "龙台镇便民服务中心不能办理这一项"),
+        ("普通护照签发", None, None, "county", "广安区政务服务中心", None),
     ],
 )
 def test_lowest_level_point_in_the_citizens_place(session, name, town, village, level, point, note):
