@@ -59,6 +59,11 @@ class Need:
     every: bool = False  # the reply to the one question took every candidate (「两个都要办」)
 
     @property
+    def every_key(self) -> Optional[str]:
+        """Recorded in `asked_for` when the one question was asked for every candidate at once."""
+        return "every:" + self.key if self.candidates and self.key else None
+
+    @property
     def key(self) -> Optional[str]:
         """The entry recorded in `asked_for` once this need has had its one question."""
         if self.target is not None:
@@ -130,11 +135,21 @@ def _as_named(session: Session, turn: Turn) -> list[Target]:
     through_sibling = _bundle_through_a_sibling(session, turn, targets)
     if through_sibling:
         return _targets(session, [through_sibling])
+    if _named_apart(turn, targets):
+        return targets[:MAX_CANDIDATES]  # 「身份证和护照」: both are wanted (find_need answers each)
     # Several items named: let the full text decide if it clearly prefers one of them.
     ranked = _close_candidates(session, turn.text)
     if len(ranked) == 1 and ranked[0].code in {t.code for t in targets}:
         return ranked
     return targets[:MAX_CANDIDATES]
+
+
+def _named_apart(turn: Turn, targets: list[Target]) -> bool:
+    """Each target was read from words of its own: 「我要办身份证和护照」 names two needs, where
+    「社保卡的事」 read as several 社保卡 items names one need that is unclear."""
+    words = [set(turn.words_for(target.code)) for target in targets]
+    return len(targets) > 1 and all(words) and all(
+        not (words[i] & words[j]) for i in range(len(words)) for j in range(i + 1, len(words)))
 
 
 def _not_asked_otherwise(session: Session, turn: Turn, targets: list[Target]) -> list[Target]:
@@ -298,11 +313,16 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
     if learned_for_item_in_play is None:
         learned_for_item_in_play = learned
     if memory.pending_question and memory.candidates:
+        offered = Need(candidates=_targets(session, [c["code"] for c in memory.candidates]))
+        if offered.every_key in memory.asked_for:
+            # The question was asked for several needs at once, with no choice among them: the
+            # reply gives what they lack (「他是厂里退休的」 names no choice, though it says 「退休」).
+            return Need(candidates=offered.candidates, every=True)
         picked = _picked_candidate(session, turn, memory)
         if picked is not None:
             return Need(target=picked)
         if choice.takes_every_option(turn.text):
-            return Need(candidates=_targets(session, [c["code"] for c in memory.candidates]), every=True)
+            return Need(candidates=offered.candidates, every=True)
     remembered = _targets(session, [memory.target_code] if memory.target_code else [])
     if remembered and turn.is_reply and turn.repeats_previous and not learned and _states_something(session, turn):
         # The same reply twice (「门头要装修…」 sent again, or re-sent by the load balancer after
@@ -317,6 +337,8 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
             return _need_of(instead)
         return Need(target=remembered[0])
     named = _from_entities(session, turn)
+    if len(named) > 1 and _named_apart(turn, named):
+        return Need(candidates=named, every=True)
     if named:
         return _need_of(named)
     found = _close_candidates(session, turn.text)
@@ -437,6 +459,8 @@ class ActionAnswer(CatalogAction):
                     guides = self._all_guides(session, dispatcher, turn, need.candidates, facts, place, intro)
                     return GUIDE, guides
                 return NOT_FOUND, _forget_question()  # still unclear after the one question
+            if need.every:
+                return self._every_need(session, dispatcher, turn, memory, need, facts, place, already_asked)
             return CLARIFY, self._ask(dispatcher, memory, need, self._candidate_questions(session, need, place))
         missing = [] if already_asked else queries.missing_facts(session, need.target, facts, place)
         if missing:
@@ -446,6 +470,14 @@ class ActionAnswer(CatalogAction):
             dispatcher.utter_message(text=render.same_answer_text(need.target.name, asdict(location)))
             return GUIDE, [SlotSet("target_code", need.target.code)] + _forget_question()
         return GUIDE, self._guide(session, dispatcher, turn, need.target, facts, place)
+
+    def _every_need(self, session, dispatcher, turn, memory, need, facts, place, already_asked):
+        """Several needs named at once: what any of them lacks, asked once; then each in full."""
+        questions = [] if already_asked else _questions_for_all(session, need.candidates, facts, place)
+        if questions:
+            return CLARIFY, self._ask(dispatcher, memory, need, questions)
+        intro = EVERY_CANDIDATE_INTRO
+        return GUIDE, self._all_guides(session, dispatcher, turn, need.candidates, facts, place, intro)
 
     @staticmethod
     def _nothing_found(turn: Turn, memory: Memory, learned: bool):
@@ -485,6 +517,8 @@ class ActionAnswer(CatalogAction):
             json_message={"type": "clarify", "questions": questions},
         )
         asked_for = memory.asked_for + [need.key] + [t.code for t in need.candidates]
+        if need.every:
+            asked_for.append(need.every_key)
         return [
             SlotSet("target_code", need.target.code if need.target else None),
             SlotSet("candidates", [{"code": t.code, "name": t.name} for t in need.candidates] or None),
@@ -510,6 +544,17 @@ def _utter_guide(session: Session, dispatcher: CollectingDispatcher, turn: Turn,
                  facts: dict[str, str], place: Place) -> None:
     payload = queries.guide(session, target, facts, place, public_base=public_base_url())
     dispatcher.utter_message(text=render.guide_text(payload, turn.aspect), json_message=payload)
+
+
+def _questions_for_all(session: Session, targets: list[Target], facts: dict[str, str],
+                       place: Place) -> list[dict[str, Any]]:
+    """Every deciding fact and the place that any of the targets lacks, each asked once."""
+    questions: dict[str, dict[str, Any]] = {}
+    for target in targets:
+        for question in queries.missing_facts(session, target, facts, place):
+            asked = _as_dict(question)
+            questions.setdefault(asked["slot"], asked)
+    return list(questions.values())
 
 
 def _only_a_place_that_changes_nothing(session: Session, turn: Turn, memory: Memory, target: Target,

@@ -275,11 +275,55 @@ def test_an_item_read_from_words_that_describe_the_deceased_is_left_out(conversa
     assert "供养亲属抚恤金申领" in [i["name"] for i in guide["items"]]  # deceased_insured=yes was read
 
 
+def test_items_named_apart_are_both_needs_with_their_facts_asked_once(conversation):
+    # 「退休」 is its own need here, not a description: both stay, and both are answered. Their
+    # deciding facts (the deceased's insurance, where the 公积金 goes) are asked in one question.
+    text = "我快退休了，我爸又刚走，后事和退休手续都要办"
+    chat = conversation()
+    entities = [spanned(RETIREMENT, text, "退休"), spanned(AFTER_DEATH, text, "后事")]
+    question = only(chat.say(text, entities=entities), "clarify")
+    assert "item" not in [q["slot"] for q in question["questions"]]
+    assert "deceased_insured" in [q["slot"] for q in question["questions"]]
+    messages = chat.say("他是厂里退休的，龙台镇", intent="inform",
+                        entities=[{"entity": "town", "value": "511602108"}])
+    guides = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "guide"]
+    assert sorted(g["bundle"]["name"] for g in guides) == ["身后一件事", "退休一件事"]
+    assert messages[0]["text"].startswith("好的")
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        # 护照 was dropped: the whole message's ranking preferred 身份证 and the other item went
+        ("我要办身份证和护照，我在龙台镇", {"身份证": "居民身份证办理（包括临时）", "护照": "普通护照签发"}),
+        # the one question asked which of the two, though the citizen wants both
+        ("低保和临时救助都想申请，我在花桥镇", {"低保": "最低生活保障", "临时救助": "临时救助"}),
+    ],
+)
+def test_items_named_apart_are_each_answered(conversation, code_of, text, named):
+    entities = [spanned(code_of(name), text, words) for words, name in named.items()]
+    entities.append({"entity": "town", "value": "511602108" if "龙台镇" in text else "511602107"})
+    messages = conversation().say(text, entities=entities)
+    guides = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "guide"]
+    assert [g["items"][0]["name"] for g in guides] == list(named.values())
+    assert not [m for m in messages if (m.get("custom") or {}).get("type") in ("clarify", "handoff")]
+
+
+def test_items_named_apart_without_a_place_ask_it_once_for_both(conversation, code_of):
+    text = "低保和临时救助怎么申请"
+    chat = conversation()
+    entities = [spanned(code_of("最低生活保障"), text, "低保"), spanned(code_of("临时救助"), text, "临时救助")]
+    question = only(chat.say(text, entities=entities), "clarify")
+    assert [q["slot"] for q in question["questions"]] == ["place"]
+    messages = chat.say("花桥镇", intent="inform", entities=[{"entity": "town", "value": "511602107"}])
+    guides = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "guide"]
+    assert [g["items"][0]["name"] for g in guides] == ["最低生活保障", "临时救助"]
+    assert all("花桥镇" in g["location"]["name"] for g in guides)
+
+
 @pytest.mark.parametrize(
     "text, mentions",
     [
-        # 「退休」 is its own need here, not a description: both stay, the one question asks which.
-        ("我快退休了，我爸又刚走，后事和退休手续都要办", [(RETIREMENT, "退休"), (AFTER_DEATH, "后事")]),
         # No span reported, and the text names neither word for word (「后事要办」 would name 身后一件事):
         # nothing shows the words are a description.
         ("我爸上个月走了，他是厂里退休的，后事有哪些手续", [(RETIREMENT, None), (AFTER_DEATH, None)]),
