@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import Callable, TypeVar
+from typing import Any, Callable, Hashable, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 T = TypeVar("T")
 _caches: "weakref.WeakKeyDictionary[Engine, dict[str, object]]" = weakref.WeakKeyDictionary()
 _lock = threading.RLock()
+# Entries per memo table (targets, fact keys, tailored materials, members, service points, what a
+# message asks to be done) before the table is emptied.
+MEMO_LIMIT = 4096
 
 
 def _engine_of(session: Session) -> Engine:
@@ -26,6 +29,18 @@ def cached(session: Session, name: str, build: Callable[[Session], T]) -> T:
         if name not in per_engine:
             per_engine[name] = build(session)
         return per_engine[name]  # type: ignore[return-value]
+
+
+def memoised(session: Session, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` once per engine and key, dropped with the search index when an importer
+    writes. Keys are built from catalog codes, stated facts or messages; a table is emptied if it
+    ever grows past MEMO_LIMIT entries."""
+    memo: dict[Hashable, Any] = cached(session, name, lambda _: {})
+    if key not in memo:
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[key] = compute()
+    return memo[key]
 
 
 def invalidate_all() -> None:

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.cache import cached
+from catalog.cache import cached, memoised
 from catalog.models import Bundle, BundleMember, CatalogMeta, Fact, Item, Region, RegionAlias, ServicePoint
 from catalog.search import asked_otherwise, invalidate_search_index, name_extends, variant_asked
 from catalog.search import search as _search_names
@@ -28,9 +28,6 @@ __all__ = [
 
 DEFAULT_SAMPLE_NOTICE = "示例数据，以官方办事指南为准"
 PLACE_QUESTION = "您在哪个乡镇（街道）办理？"
-# Entries per memo table (targets, fact keys, tailored materials, members, service points)
-# before the table is emptied.
-MEMO_LIMIT = 4096
 VILLAGE_STATION_NOTE = "您所在村（社区）的便民服务站也可办理"
 NOT_HERE_NOTE = "{name}不能办理这一项"  # the citizen's nearer point, when the item is handled higher up
 MIN_PLACE_NAME = 2
@@ -81,7 +78,7 @@ def _level_of_bundle(bundle: Bundle) -> str:
 
 def get_target(session: Session, code: str) -> Optional[Target]:
     """The item or bundle with this code (None if neither); memoised (Target is immutable)."""
-    return _memoised(session, "targets", code, lambda: _load_target(session, code))
+    return memoised(session, "targets", code, lambda: _load_target(session, code))
 
 
 def _load_target(session: Session, code: str) -> Optional[Target]:
@@ -389,25 +386,13 @@ def _merge_into(result: dict[str, MaterialOut], material: MaterialOut) -> None:
         result[key] = material  # unconditional wins; keeps the first position
 
 
-def _memoised(session: Session, name: str, key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()`` once per engine and key, dropped with the search index when an importer
-    writes. Keys are built from catalog codes and stated facts, the catalog's finite vocabulary;
-    a table is emptied if it ever grows past MEMO_LIMIT entries."""
-    memo: dict[Hashable, Any] = cached(session, name, lambda _: {})
-    if key not in memo:
-        if len(memo) >= MEMO_LIMIT:
-            memo.clear()
-        memo[key] = compute()
-    return memo[key]
-
-
 def _facts_key(target: Target, facts: Mapping[str, str]) -> Hashable:
     return target.code, tuple(sorted(facts.items()))
 
 
 def tailor(session: Session, target: Target, facts: Mapping[str, str]) -> list[MaterialOut]:
     """Materials for this citizen's situation: contradicted ones dropped, unknown ones conditional."""
-    return list(_memoised(session, "tailored", _facts_key(target, facts), lambda: tuple(_tailor(session, target, facts))))
+    return list(memoised(session, "tailored", _facts_key(target, facts), lambda: tuple(_tailor(session, target, facts))))
 
 
 def _tailor(session: Session, target: Target, facts: Mapping[str, str]) -> list[MaterialOut]:
@@ -443,7 +428,7 @@ def _tailor(session: Session, target: Target, facts: Mapping[str, str]) -> list[
 
 def fact_keys(session: Session, target: Target, facts: Mapping[str, str]) -> list[str]:
     """The situation facts ``target`` uses (deciding and detail), in asking order."""
-    return list(_memoised(session, "fact_keys", _facts_key(target, facts), lambda: tuple(_fact_keys(session, target, facts))))
+    return list(memoised(session, "fact_keys", _facts_key(target, facts), lambda: tuple(_fact_keys(session, target, facts))))
 
 
 def _fact_keys(session: Session, target: Target, facts: Mapping[str, str]) -> list[str]:
@@ -529,7 +514,7 @@ def nearest_service_point(session: Session, target: Target, place: Optional[Plac
         if point is not None:
             return _location(point)
     key = (target.level,) + (tuple(ref.code if ref else None for ref in (place.town, place.village)) if place else (None, None))
-    return _memoised(session, "service_points", key, lambda: _point_by_region(session, target, place))
+    return memoised(session, "service_points", key, lambda: _point_by_region(session, target, place))
 
 
 def _point_by_region(session: Session, target: Target, place: Optional[Place]) -> LocationOut:
@@ -562,7 +547,7 @@ def _sample_notice(session: Session) -> str:
 
 
 def _items_of(session: Session, target: Target, facts: Mapping[str, str]) -> list[dict[str, Any]]:
-    items = _memoised(session, "items_of", _facts_key(target, facts), lambda: tuple(_load_items_of(session, target, facts)))
+    items = memoised(session, "items_of", _facts_key(target, facts), lambda: tuple(_load_items_of(session, target, facts)))
     return [dict(item) for item in items]
 
 

@@ -37,7 +37,7 @@ from rapidfuzz.distance import LCSseq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.cache import cached, invalidate_all
+from catalog.cache import cached, invalidate_all, memoised
 from catalog.models import Bundle, BundleAlias, Item, ItemAlias
 from catalog.segment import cut, new_tokenizer
 from catalog.text import normalise
@@ -55,7 +55,6 @@ MIN_SCORE = 20.0
 MIN_CONTAINED_LENGTH = 3
 EXACT_SCORE = 100.0
 ACTION_MISMATCH = 0.75  # a name that says another thing is done than the question asks
-WANTED_MEMO_SIZE = 1024  # messages whose wanted actions are remembered (cleared when full)
 
 
 def invalidate_search_index() -> None:
@@ -159,7 +158,6 @@ class SearchIndex:
         self._longest_form: int | None = None
         self._extensions_of: dict[str, list[tuple[frozenset[str], int]]] = {}
         self._actions_of: dict[str, frozenset[str]] | None = None  # target code → what its name says is done
-        self._wanted_of: dict[str, frozenset[str]] = {}  # message → what it says it wants done
         self._by_object: dict[str, list[str]] | None = None  # what a name is about → item codes
         self._object_of: dict[str, str] = {}  # item code → what its name is about, actions left out
         words: set[str] = set()
@@ -255,35 +253,26 @@ class SearchIndex:
             ]
         return self._extensions_of[form]
 
-    def asked_otherwise(self, text: str, codes: Iterable[str]) -> set[str]:
+    def asked_otherwise(self, wanted: frozenset[str], codes: Iterable[str]) -> set[str]:
         """Those of ``codes`` whose own name says something is done that the question does not
-        ask for, while it asks for something: 「出生证明丢了要咋个补」 wants a 补领, and
-        《出生医学证明》首次签发 is a first issue however exactly its alias 「出生证明」 is said."""
-        wanted = self._wanted_in(text)
+        ask for, while it asks for something (``wanted``, see ``wanted()``): 「出生证明丢了要咋个补」
+        wants a 补领, and 《出生医学证明》首次签发 is a first issue however exactly its alias
+        「出生证明」 is said."""
         if not wanted:
             return set()
         return {code for code in codes if (done := self._name_actions(code)) and not wanted & done}
 
-    def _wanted_in(self, text: str) -> frozenset[str]:
-        """``_wanted`` of a message, remembered: one turn asks it of several lists of hits."""
-        wanted = self._wanted_of.get(text)
-        if wanted is None:
-            if len(self._wanted_of) >= WANTED_MEMO_SIZE:
-                self._wanted_of.clear()
-            wanted = self._wanted_of[text] = self._wanted(text, self.query_form(text))
-        return wanted
-
-    def _wanted(self, text: str, query: str) -> frozenset[str]:
+    def wanted(self, text: str, query: Optional[str] = None) -> frozenset[str]:
         """What the question says it wants done, as written or as its query reads (「查下公积金」:
         the query drops 「下」 as filler)."""
+        query = self.query_form(text) if query is None else query
         return self.lexicon.actions_in(query) | self.lexicon.actions_in(normalise(text).lower())
 
-    def variant_asked(self, code: str, text: str) -> Optional[str]:
+    def variant_asked(self, code: str, wanted: frozenset[str]) -> Optional[str]:
         """The one other item about the same thing as ``code`` whose name does what the question asks
-        and ``code``'s does not: 「营业执照地址变了要改」 names 个体工商户设立登记 by its alias
-        「营业执照」 and asks for a 变更, which 个体工商户变更登记（备案） is. Two names are about the
-        same thing when they are equal once their action words and qualifiers are left out."""
-        wanted = self._wanted_in(text)
+        (``wanted``) and ``code``'s does not: 「营业执照地址变了要改」 names 个体工商户设立登记 by its
+        alias 「营业执照」 and asks for a 变更, which 个体工商户变更登记（备案） is. Two names are about
+        the same thing when they are equal once their action words and qualifiers are left out."""
         if not wanted or wanted & self._name_actions(code):
             return None
         self._index_objects()
@@ -335,7 +324,7 @@ class SearchIndex:
         # 社会保障卡注销); the message as written decides when it names something itself.
         named = self._named(text) or self._named(query)
         best: dict[int, float] = dict.fromkeys(named, EXACT_SCORE)
-        wanted = self._wanted(text, query)
+        wanted = self.wanted(text, query)
         for entry_index in self._candidate_entries(query):
             form, target_index, grams = self.entries[entry_index]
             score = _score(query, query_grams, form, grams)
@@ -421,14 +410,19 @@ def name_extends(session: Session, code: str, words: str) -> bool:
     return search_index(session).name_extends(code, words)
 
 
+def _wanted(session: Session, text: str) -> frozenset[str]:
+    """What ``text`` asks to be done, remembered per message: one turn asks it of several lists."""
+    return memoised(session, "wanted_actions", text, lambda: search_index(session).wanted(text))
+
+
 def asked_otherwise(session: Session, text: str, codes: Iterable[str]) -> set[str]:
     """The ``codes`` whose names say another thing is done than ``text`` asks for (none when it asks none)."""
-    return search_index(session).asked_otherwise(text, codes)
+    return search_index(session).asked_otherwise(_wanted(session, text), codes)
 
 
 def variant_asked(session: Session, code: str, text: str) -> Optional[str]:
     """The item about the same thing as ``code`` that does what ``text`` asks for, when there is one."""
-    return search_index(session).variant_asked(code, text)
+    return search_index(session).variant_asked(code, _wanted(session, text))
 
 
 def catalog_words(session: Session) -> Iterable[str]:
