@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from catalog import queries
 from catalog.text import normalise
-from catalog.types import Place, Target
+from catalog.types import LocationOut, Place, Target
 
 from actions import choice, render
 from actions.base import CatalogAction
@@ -465,9 +465,9 @@ class ActionAnswer(CatalogAction):
         missing = [] if already_asked else queries.missing_facts(session, need.target, facts, place)
         if missing:
             return CLARIFY, self._ask(dispatcher, memory, need, [_as_dict(q) for q in missing])
-        if _only_a_place_that_changes_nothing(session, turn, memory, need.target, facts, place):
-            location = queries.nearest_service_point(session, need.target, place)
-            dispatcher.utter_message(text=render.same_answer_text(need.target.name, asdict(location)))
+        unchanged = _unchanged_point(session, turn, memory, need.target, facts, place)
+        if unchanged is not None:
+            dispatcher.utter_message(text=render.same_answer_text(need.target.name, asdict(unchanged)))
             return GUIDE, [SlotSet("target_code", need.target.code)] + _forget_question()
         return GUIDE, self._guide(session, dispatcher, turn, need.target, facts, place)
 
@@ -557,17 +557,18 @@ def _questions_for_all(session: Session, targets: list[Target], facts: dict[str,
     return list(questions.values())
 
 
-def _only_a_place_that_changes_nothing(session: Session, turn: Turn, memory: Memory, target: Target,
-                                       facts: dict[str, str], place: Place) -> bool:
-    """The message gives only a place for the item just answered, and that item is handled at the
-    same point wherever the citizen lives (「想在农村修房子…」, the county guide, then 「龙台镇」)."""
+def _unchanged_point(session: Session, turn: Turn, memory: Memory, target: Target,
+                     facts: dict[str, str], place: Place) -> Optional[LocationOut]:
+    """The service point, when the message gives only a place for the item just answered and that
+    item is handled at the same point as before (「想在农村修房子…」, the county guide, then 「龙台镇」);
+    otherwise None."""
     if memory.pending_question or memory.target_code != target.code or facts != memory.facts:
-        return False
+        return None
     if turn.item_codes or turn.aspect or _place_codes(place) == (memory.town_code, memory.village_code):
-        return False
+        return None
     before = queries.place_from_codes(session, memory.town_code, memory.village_code)
     was, now = (queries.nearest_service_point(session, target, where) for where in (before, place))
-    return (was.level, was.name) == (now.level, now.name)
+    return now if (was.level, was.name) == (now.level, now.name) else None
 
 
 def _noted(session: Session, memory: Memory, facts: dict[str, str], place: Place) -> list[str]:
