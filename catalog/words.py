@@ -1,0 +1,140 @@
+"""The item model's vocabulary and the citizens' lexicon: word lists as data in catalog/data/words/.
+
+One loader, one scanner. Adding a word is a YAML edit; nothing here names an item.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Mapping
+
+import yaml
+
+from catalog.text import normalise
+
+WORDS_DIR = Path(__file__).resolve().parent / "data" / "words"
+AUDIENCES = ("citizen", "business", "institution")
+
+
+class Scanner:
+    """Longest-match scanner over a fixed word → value map.
+
+    Words are tried longest first from each position, up to the longest word's length, so a
+    scan costs O(len(text) × max word length): linear in the text for a fixed vocabulary.
+    """
+
+    def __init__(self, words: Mapping[str, object]):
+        self._words = {normalise(w): v for w, v in words.items() if normalise(w)}
+        self._max = max((len(w) for w in self._words), default=0)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self._words
+
+    def scan(self, text: str) -> Iterator[tuple[int, int, str, object]]:
+        """(start, end, word, value) of each longest match, left to right, non-overlapping."""
+        i, n = 0, len(text)
+        while i < n:
+            for size in range(min(self._max, n - i), 0, -1):
+                word = text[i : i + size]
+                if word in self._words:
+                    yield i, i + size, word, self._words[word]
+                    i += size
+                    break
+            else:
+                i += 1
+
+
+@dataclass(frozen=True)
+class Words:
+    """The vocabulary the item model parses names with (catalog/data/words/*.yaml)."""
+
+    names: Scanner            # word → (kind, value); kind ∈ action | qualifier | scope | glue | noun
+    cues: Scanner             # word → (audience, weight)
+    heads: tuple[str, ...]    # nouns that end an item named without an action (…证明, …补贴)
+    stems: tuple[str, ...]    # canonical action stems, in the order actions.yaml lists them
+    qualifier_audience: Mapping[str, str]  # canonical qualifier → audience it implies, if any
+
+
+def _read(folder: Path, name: str) -> dict:
+    with open(folder / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+@lru_cache(maxsize=4)
+def load_words(path: str | Path = WORDS_DIR) -> Words:
+    folder = Path(path)
+    actions, qualifiers, objects, audience = (
+        _read(folder, f) for f in ("actions.yaml", "qualifiers.yaml", "objects.yaml", "audience.yaml")
+    )
+    names: dict[str, tuple[str, str]] = {}
+    # Later kinds win over earlier ones for the same word; nouns last, because a noun listed
+    # there is listed precisely to stop it being read as an action or qualifier (许可证 ≠ 许可).
+    for stem, forms in actions["actions"].items():
+        for form in [stem, *(forms or [])]:
+            names[form] = ("action", stem)
+    qualifier_audience: dict[str, str] = {}
+    for kind in ("scope", "for_whom"):
+        for canonical, entry in (qualifiers.get(kind) or {}).items():
+            entry = entry or {}
+            forms = entry.get("words", []) if isinstance(entry, dict) else entry
+            if isinstance(entry, dict) and entry.get("audience"):
+                qualifier_audience[canonical] = entry["audience"]
+            for form in [canonical, *forms]:
+                names[form] = ("scope" if kind == "scope" else "qualifier", canonical)
+    for word in objects.get("glue", []):
+        names[word] = ("glue", word)
+    for word in objects.get("nouns", []):
+        names[word] = ("noun", word)
+    cues: dict[str, tuple[str, int]] = {}
+    for who in AUDIENCES:
+        for weight, key in ((2, "strong"), (1, "weak")):
+            for word in (audience.get(who) or {}).get(key, []):
+                cues[word] = (who, weight)
+    return Words(
+        names=Scanner(names),
+        cues=Scanner(cues),
+        heads=tuple(sorted({normalise(h) for h in objects.get("heads", [])}, key=len, reverse=True)),
+        stems=tuple(actions["actions"]),
+        qualifier_audience=qualifier_audience,
+    )
+
+
+# ---------------------------------------------------------------- the citizens' lexicon
+
+
+@dataclass(frozen=True)
+class ColloquialEntry:
+    section: str                 # objects | actions | askers
+    word: str                    # normalised
+    example: str                 # a citizen's sentence containing the word
+    expect: str                  # exact item (or guides.yaml) name the example must reach, as written
+    means: str | None = None     # objects: an object the item model produces
+    items: tuple[str, ...] = ()  # objects: specific item names, instead of means
+    stem: str | None = None      # actions: canonical action stem
+    audience: str | None = None  # askers: citizen | business | institution
+
+
+COLLOQUIAL_FILE = WORDS_DIR / "colloquial.yaml"
+
+
+@lru_cache(maxsize=4)
+def load_colloquial(path: str | Path = COLLOQUIAL_FILE) -> tuple[ColloquialEntry, ...]:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    entries = []
+    for section in ("objects", "actions", "askers"):
+        for row in data.get(section) or []:
+            entries.append(
+                ColloquialEntry(
+                    section=section,
+                    word=normalise(str(row["word"])),
+                    example=normalise(str(row["example"])),
+                    expect=str(row["expect"]).strip(),
+                    means=normalise(row["means"]) if row.get("means") else None,
+                    items=tuple(str(i).strip() for i in row.get("items") or ()),
+                    stem=row.get("stem"),
+                    audience=row.get("audience"),
+                )
+            )
+    return tuple(entries)

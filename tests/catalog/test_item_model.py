@@ -1,0 +1,111 @@
+"""The item model parses real item names into object, actions, qualifiers and audience."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from catalog.item_model import ITEMS_FILE, catalog_parts, main, parse_catalog, parse_name
+from catalog.words import Scanner, load_words
+
+FANGCHENGGANG = Path("/work/shared/data/guides/fangchenggang_services.jsonl")
+
+# name, lead object, other objects that must be present, actions, qualifiers that must be present, audience
+CASES = [
+    ("失业保险金申领", "失业保险金", (), {"申领"}, (), "citizen"),
+    ("烟草专卖零售许可证延续", "烟草专卖零售许可证", (), {"延续"}, (), "business"),
+    ("烟草专卖零售许可证歇业", "烟草专卖零售许可证", (), {"停业"}, (), "business"),
+    ("烟草专卖零售许可证恢复营业", "烟草专卖零售许可证", (), {"恢复"}, (), "business"),
+    ("社会保障卡补领、换领、换发", "社会保障卡", (), {"补领", "换领"}, (), "citizen"),
+    ("社会保障卡注销", "社会保障卡", (), {"注销"}, (), "citizen"),
+    ("补领结婚证", "结婚证", (), {"补领"}, (), "citizen"),
+    ("申领《四川省老年人优待证》", "四川省老年人优待证", (), {"申领"}, ("老年人",), "citizen"),
+    ("《出生医学证明》首次签发", "出生医学证明", (), {"新办"}, (), "citizen"),
+    ("80周岁以上老年人高龄津贴发放", "80周岁以上老年人高龄津贴", ("高龄津贴",), {"申领"}, ("老年人",), "citizen"),
+    ("困难残疾人生活补贴", "困难残疾人生活补贴", ("生活补贴",), set(), ("残疾人",), "citizen"),
+    ("最低生活保障", "最低生活保障", (), set(), (), "citizen"),
+    ("无犯罪记录证明", "无犯罪记录证明", (), set(), (), "citizen"),
+    ("临时救助", "临时救助", (), set(), (), "citizen"),
+    ("居民身份证跨省异地办理", "居民身份证", ("身份证",), {"办理"}, ("跨省", "异地"), "citizen"),
+    ("户口注销", "户口", (), {"注销"}, (), "citizen"),
+    ("户口迁移审批", "户口", (), {"转移接续", "审批"}, (), "citizen"),
+    ("离婚登记预约", "离婚", (), {"登记", "预约"}, (), "citizen"),
+    ("残疾人证挂失补办", "残疾人证", (), {"补领"}, (), "citizen"),
+    ("残疾人证换领", "残疾人证", (), {"换领"}, (), "citizen"),
+    ("犬类准养证核发", "犬类准养证", (), {"核发"}, (), "citizen"),
+    ("领取失业保险金期间职业培训补贴申领", "职业培训补贴", ("失业保险金",), {"申领"}, (), "citizen"),
+    ("军人退役养老保险关系转移接续申请", "军人退役养老保险关系", ("养老保险关系",), {"转移接续", "申请"}, ("退役军人",), "citizen"),
+    ("企业职工基本养老保险正常退休申请", "企业职工基本养老保险正常退休", (), {"申请"}, ("职工",), "citizen"),
+    ("门诊费用报销", "门诊费用", (), {"提取"}, (), "citizen"),
+    ("个体工商户注销登记", "个体工商户", (), {"注销", "登记"}, ("个体",), "business"),
+    ("个体工商户设立登记", "个体工商户", (), {"新办", "登记"}, ("个体",), "business"),
+    ("代开增值税普通发票（县级行使）", "增值税普通发票", (), {"开具"}, ("县级",), "business"),
+    ("增值税一般纳税人登记（县级行使）", "增值税一般纳税人", (), {"登记"}, ("县级",), "business"),
+    ("客运车辆道路运输证办理（补办）", "客运车辆道路运输证", (), {"办理", "补领"}, (), "business"),
+    ("道路客运班线经营许可证明（初领）", "道路客运班线经营许可证明", (), {"新办"}, (), "business"),
+    ("食品(含保健食品)经营许可延续", "食品经营许可", (), {"延续"}, ("含保健食品",), "business"),
+    ("危险废物经营许可到期延续(市级)", "危险废物经营许可", (), {"延续"}, ("市级",), "business"),
+    ("河道采砂许可", "河道采砂许可", (), set(), (), "business"),
+    ("网络预约出租汽车运输证发放（补办）", "网络预约出租汽车运输证", (), {"申领", "补领"}, (), "business"),
+    ("拖拉机联合收割机驾驶证期满换证", "拖拉机联合收割机驾驶证", (), {"换领"}, (), "citizen"),
+    ("社会团体注销登记", "社会团体", (), {"注销", "登记"}, ("社会组织",), "institution"),
+    ("机关事业单位职业年金缴纳", "机关事业单位职业年金", ("职业年金",), {"缴纳"}, ("机关事业单位",), "institution"),
+    ("停业登记(县级行使）", "停业登记", (), {"停业", "登记"}, ("县级",), "mixed"),
+]
+
+
+@pytest.fixture(scope="module")
+def words():
+    return load_words()
+
+
+@pytest.mark.parametrize("name,lead,others,actions,qualifiers,audience", CASES, ids=[c[0] for c in CASES])
+def test_real_names_parse_into_their_parts(words, name, lead, others, actions, qualifiers, audience):
+    parts = parse_name(name, words)
+    assert parts.parsed
+    assert parts.objects[0] == lead
+    assert set(others) <= set(parts.objects)
+    assert parts.actions == frozenset(actions)
+    assert set(qualifiers) <= set(parts.qualifiers)
+    assert parts.audience == audience
+
+
+def test_case_names_are_on_the_list():
+    names = {row["name"] for row in json.loads(ITEMS_FILE.read_text(encoding="utf-8"))}
+    assert {c[0] for c in CASES} <= names
+
+
+def test_a_name_without_object_or_action_is_not_parsed(words):
+    assert not parse_name("暂", words).parsed
+    assert not parse_name("", words).parsed
+
+
+def test_every_stem_is_a_known_stem(words):
+    for parts in catalog_parts().values():
+        assert parts.actions <= set(words.stems), parts.name
+
+
+def test_guangan_list_parses_at_least_95_percent():
+    parts = list(catalog_parts().values())
+    assert len(parts) == len({row["name"] for row in json.loads(ITEMS_FILE.read_text(encoding="utf-8"))})
+    assert sum(p.parsed for p in parts) >= 0.95 * len(parts)
+
+
+@pytest.mark.skipif(not FANGCHENGGANG.exists(), reason="shared data not present")
+def test_another_countys_list_parses_at_least_95_percent():
+    names = [json.loads(line)["item_name"] for line in FANGCHENGGANG.read_text(encoding="utf-8").splitlines() if line]
+    parts = parse_catalog(names)
+    assert sum(p.parsed for p in parts) >= 0.95 * len(parts)
+
+
+def test_scanner_takes_the_longest_word():
+    scanner = Scanner({"许可": 1, "许可证": 2, "证": 3})
+    assert [(w, v) for _, _, w, v in scanner.scan("许可证许可x证")] == [("许可证", 2), ("许可", 1), ("证", 3)]
+
+
+def test_report_prints_counts(capsys):
+    main(["report"])
+    out = capsys.readouterr().out
+    assert "items: 1135" in out
+    assert "by audience:" in out and "not parsed:" in out and "colloquial coverage" in out
