@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.action_pool import ActionPool
 from api.exchange_log import ExchangeLog
 from api.gateway import ChatGateway
 from api.rasa_client import RasaClient
@@ -44,6 +45,7 @@ class AppResources:
         self._exchange_log: Optional[ExchangeLog] = None
         self._rasa: Optional[RasaClient] = None
         self._executor: Optional[ActionExecutor] = None
+        self._action_pool: Optional[ActionPool] = None
         self._rate_limiter: Optional[RateLimiter] = None
         self._client_rate_limiter: Optional[RateLimiter] = None
         self.action_load_error: Optional[str] = None
@@ -93,6 +95,7 @@ class AppResources:
                     self.settings.rasa_timeout_seconds,
                     transport=self._rasa_transport,
                     max_connections=self.settings.rasa_max_connections,
+                    api_token=self.settings.rasa_token,
                 )
             return self._rasa
 
@@ -102,6 +105,13 @@ class AppResources:
             if self._executor is None:
                 self._executor = build_action_executor(self._action_package, self)
             return self._executor
+
+    @property
+    def action_pool(self) -> ActionPool:
+        with self._lock:
+            if self._action_pool is None:
+                self._action_pool = ActionPool(self.settings.action_workers)
+            return self._action_pool
 
     @property
     def rate_limiter(self) -> RateLimiter:
@@ -132,6 +142,8 @@ class AppResources:
             if limiter is not None:
                 await limiter.aclose()
         await self.action_outcomes.aclose()
+        if self._action_pool is not None:
+            self._action_pool.shutdown()
         engines = {id(e): e for e in (self._catalog_engine, self._exchange_log and self._exchange_log.engine) if e}
         for engine in engines.values():
             engine.dispose()
@@ -259,29 +271,46 @@ class ActionOutcomes:
 
 
 class TrackedActionExecutor(ActionExecutor):
-    """rasa_sdk's executor that remembers whether actions currently fail (a rejection is no failure)."""
+    """rasa_sdk's executor that remembers whether actions currently fail (a rejection is no failure).
+
+    ``run`` runs and records in one call. The action webhook runs ``run_untracked`` in a worker
+    thread (api/action_pool.py) and records with ``record_success`` / ``record_failure`` on the app's
+    event loop, where the shared record's Redis client lives.
+    """
 
     def __init__(self, outcomes: ActionOutcomes) -> None:
         super().__init__()
         self._outcomes = outcomes
 
     async def run(self, action_call):  # type: ignore[override]
-        from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
-
-        outcomes = self._outcomes
         try:
-            result = await super().run(action_call)
-        except (ActionExecutionRejection, ActionNotFoundException):
-            raise
+            result = await self.run_untracked(action_call)
         except Exception as exc:
-            outcomes.failed(action_call.get("next_action"), exc)
-            if outcomes.shared:
-                await outcomes.share_failure()
+            await self.record_failure(action_call, exc)
             raise
+        await self.record_success()
+        return result
+
+    async def run_untracked(self, action_call):
+        """rasa_sdk's own ``run``: events and responses, nothing recorded."""
+        return await super().run(action_call)
+
+    async def record_success(self) -> None:
+        outcomes = self._outcomes
         outcomes.succeeded()
         if outcomes.shared:  # without Redis: no await, today's cost
             await outcomes.share_success()
-        return result
+
+    async def record_failure(self, action_call: Any, exc: BaseException) -> None:
+        """A rejection or an unknown action is the caller's doing, not a failing action."""
+        from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+
+        if isinstance(exc, (ActionExecutionRejection, ActionNotFoundException)):
+            return
+        outcomes = self._outcomes
+        outcomes.failed(action_call.get("next_action") if isinstance(action_call, dict) else None, exc)
+        if outcomes.shared:
+            await outcomes.share_failure()
 
 
 def build_action_executor(package: Optional[str], resources: AppResources) -> ActionExecutor:

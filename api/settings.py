@@ -11,7 +11,10 @@ from api.rasa_client import DEFAULT_MAX_CONNECTIONS
 
 PLACEHOLDERS = {"", "change-me", "changeme", "placeholder", "secret", "token", "test"}
 # Every secret setting; in production each one that is set must not be a placeholder.
-SECRET_FIELDS = ("agent_token", "wechat_token", "wechat_app_secret", "wechat_aes_key")
+SECRET_FIELDS = ("agent_token", "wechat_token", "wechat_app_secret", "wechat_aes_key", "action_token", "rasa_token")
+# Shared secrets between our own processes (Rasa ↔ app) are generated, so they can be long.
+MIN_GENERATED_SECRET_CHARS = 16
+KIB = 1024
 
 
 class Settings(BaseSettings):
@@ -50,6 +53,23 @@ class Settings(BaseSettings):
     # WeChat drops a passive reply after 5 s; past this, reply `success` and send via 客服消息.
     wechat_reply_timeout_seconds: float = 4.0
 
+    # --- protections against hostile input (README "Security") ---
+    # The secret Rasa sends with every action call (header X-Action-Token, assistant/endpoints*.yml).
+    # Required in production; scripts/run.sh generates one per start in development. Unset in
+    # development or tests: /webhook takes calls without it (a warning at start says so).
+    action_token: str | None = None
+    # Rasa's HTTP API token (`rasa run --auth-token`); the app passes it to GET /status.
+    rasa_token: str | None = None
+    # Action calls run in a pool of worker threads, off the event loop; a call not answered within
+    # the deadline (queueing included) gets the handoff reply. Below rasa_timeout_seconds, so the
+    # citizen reads the handoff rather than "unavailable".
+    action_workers: int = Field(default=4, ge=1, le=64)
+    action_deadline_seconds: float = Field(default=5.0, gt=0)
+    # Request bodies, checked before any parsing: every route but the action webhook ...
+    max_body_bytes: int = Field(default=64 * KIB, ge=1 * KIB)
+    # ... and Rasa's action calls, which carry the tracker (also the cap after inflating deflate).
+    webhook_max_body_bytes: int = Field(default=1024 * KIB, ge=64 * KIB)
+
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> "Settings":
         if self.environment == "production":
@@ -61,6 +81,13 @@ class Settings(BaseSettings):
                 raise ValueError("a database or redis URL still holds a placeholder password")
             if not self.agent_token:
                 raise ValueError("agent_token must be set in production")
+            for name in ("action_token", "rasa_token"):
+                value = getattr(self, name)
+                if not value or len(value.strip()) < MIN_GENERATED_SECRET_CHARS:
+                    raise ValueError(
+                        f"{name} must be set in production (at least {MIN_GENERATED_SECRET_CHARS} characters, "
+                        "e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                    )
         return self
 
     def _server_urls(self) -> list[str]:

@@ -7,6 +7,7 @@ actions here means one process owns the catalog.
 """
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import zlib
@@ -15,11 +16,14 @@ from typing import Any, Optional
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from rasa_sdk import utils as sdk_utils
-from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import ActionExecutorDep
+from api.action_pool import ActionDeadlineExceeded, ActionPool
+from api.deps import ActionExecutorDep, TrackedActionExecutor
+from api.limits import send_too_large
 
 logger = logging.getLogger(__name__)
 
@@ -51,23 +55,104 @@ def quiet_answered_action_calls() -> None:
         access.addFilter(SkipAnsweredActionCalls())
 
 
-def decode_action_call(body: bytes, content_encoding: Optional[str]) -> Any:
-    """The JSON body; Rasa may deflate it (``Content-Encoding: deflate``). None when unreadable."""
+TOKEN_HEADER = "X-Action-Token"
+TOKEN_HEADER_BYTES = TOKEN_HEADER.lower().encode("ascii")
+MISSING_TOKEN = {"error": "Unauthorized", "detail": f"the action endpoint needs Rasa's token in the {TOKEN_HEADER} header"}
+# The handoff reason a citizen's payload carries when the action did not answer in time.
+DEADLINE_REASON = "action_timeout"
+
+
+class BodyTooLarge(Exception):
+    """A deflated action call inflates past the webhook's limit."""
+
+
+def decode_action_call(body: bytes, content_encoding: Optional[str], max_bytes: Optional[int] = None) -> Any:
+    """The JSON body; Rasa may deflate it (``Content-Encoding: deflate``). None when unreadable.
+
+    ``max_bytes`` caps the inflated size (``BodyTooLarge`` past it): 51 KB of zeros inflate to 50 MB.
+    """
     try:
         if content_encoding == "deflate":
-            body = zlib.decompress(body)
+            body = inflate(body, max_bytes)
         return json.loads(body)
     except (zlib.error, ValueError):
         return None
 
 
-async def answer_action_call(executor: ActionExecutor, action_call: Any) -> tuple[int, dict[str, Any]]:
-    """rasa_sdk's answer to one action call, as (status, JSON body); same shapes as rasa_sdk 3.6."""
+def inflate(body: bytes, max_bytes: Optional[int]) -> bytes:
+    if max_bytes is None:
+        return zlib.decompress(body)
+    inflater = zlib.decompressobj()
+    out = inflater.decompress(body, max_bytes + 1)
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        raise BodyTooLarge()
+    out += inflater.flush()
+    if len(out) > max_bytes:
+        raise BodyTooLarge()
+    if not inflater.eof:
+        raise zlib.error("incomplete deflate stream")
+    return out
+
+
+def token_matches(expected: Optional[str], scope: Scope) -> bool:
+    """True when no token is configured (development) or the call carries it (constant-time)."""
+    if not expected:
+        return True
+    given = next((value for name, value in scope["headers"] if name == TOKEN_HEADER_BYTES), b"")
+    return hmac.compare_digest(expected.encode("utf-8"), given)
+
+
+def deadline_answer() -> dict[str, Any]:
+    """A valid action response with the handoff reply: the sentence is the domain's
+    ``utter_handoff`` (Rasa renders it) and the payload is action_handoff's own."""
+    from actions.handoff import handoff_payload
+
+    dispatcher = CollectingDispatcher()
+    dispatcher.utter_message(response="utter_handoff")
+    dispatcher.utter_message(json_message=handoff_payload(DEADLINE_REASON))
+    # What action_handoff returns: the open question is closed, the next message is a new request.
+    events = [SlotSet("pending_question", False), SlotSet("candidates", None)]
+    return {"events": events, "responses": dispatcher.messages}
+
+
+async def run_action(executor: ActionExecutor, action_call: dict[str, Any], pool: Optional[ActionPool],
+                     deadline_seconds: float) -> dict[str, Any]:
+    """The executor's answer, computed in ``pool`` (off the event loop) when there is one.
+
+    Outcomes for /health are recorded here, on the app's loop: only calls that reached this point
+    (authenticated, readable) count."""
+    if pool is None:
+        return await executor.run(action_call)
+    action_name = action_call.get("next_action")
+    if not isinstance(executor, TrackedActionExecutor):
+        return await pool.run(lambda: executor.run(action_call), deadline_seconds, action_name)
+    try:
+        result = await pool.run(lambda: executor.run_untracked(action_call), deadline_seconds, action_name)
+    except ActionDeadlineExceeded:
+        raise
+    except Exception as exc:
+        await executor.record_failure(action_call, exc)
+        raise
+    await executor.record_success()
+    return result
+
+
+async def answer_action_call(executor: ActionExecutor, action_call: Any, pool: Optional[ActionPool] = None,
+                             deadline_seconds: float = 5.0) -> tuple[int, dict[str, Any]]:
+    """rasa_sdk's answer to one action call, as (status, JSON body); same shapes as rasa_sdk 3.6.
+
+    Past ``deadline_seconds`` (with a ``pool``): 200 with the handoff reply (``deadline_answer``)."""
     if not isinstance(action_call, dict):
         return 400, {"error": "Invalid body request"}
+    if action_call.get("next_action") and not isinstance(action_call.get("tracker"), dict):
+        return 400, {"error": "Invalid body request: missing 'tracker'"}  # the caller's error, not the action's
     sdk_utils.check_version_compatibility(action_call.get("version"))
     try:
-        return 200, await executor.run(action_call)
+        return 200, await run_action(executor, action_call, pool, deadline_seconds)
+    except ActionDeadlineExceeded as exc:
+        # Overload or a pathological message, not a broken action: /health is not told.
+        logger.warning("%s; answered with the handoff reply", exc)
+        return 200, deadline_answer()
     except ActionExecutionRejection as exc:
         logger.debug("action rejected: %s", exc)
         return 400, {"error": exc.message, "action_name": exc.action_name}
@@ -85,7 +170,7 @@ async def answer_action_call(executor: ActionExecutor, action_call: Any) -> tupl
 
 class ActionCalls:
     """Pure ASGI middleware: Rasa's action calls (``POST /webhook``, 「Rasa 调用自定义动作的入口」)
-    go straight to rasa_sdk's executor; every other request goes on to FastAPI.
+    go to rasa_sdk's executor; every other request goes on to FastAPI.
 
     Rasa makes one such call in every citizen's turn. Through FastAPI's routing, dependency
     injection and response handling, the call cost about as much app CPU again as the action
@@ -95,6 +180,12 @@ class ActionCalls:
     echoed request in a 500. Installed inside Starlette's error middleware, so an exception still
     becomes a 500, and the access log still has the line (kept only for failed calls,
     ``SkipAnsweredActionCalls``).
+
+    The endpoint is Rasa's alone: with ``Settings.action_token`` set, a call without that token in
+    ``X-Action-Token`` gets 401 before its body is decoded, and changes nothing (no action runs, and
+    /health's record of action outcomes is untouched). The body's size was checked before this
+    (``api.limits.BodyLimit``); a deflated body is capped again once inflated. The action runs in
+    the app's ``ActionPool``, off the event loop, within ``Settings.action_deadline_seconds``.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -108,6 +199,11 @@ class ActionCalls:
             await JSONResponse({"detail": "Method Not Allowed"}, status_code=405,
                                headers={"Allow": "POST"})(scope, receive, send)
             return
+        resources = scope["app"].state.resources
+        settings = resources.settings
+        if not token_matches(settings.action_token, scope):
+            await JSONResponse(MISSING_TOKEN, status_code=401)(scope, receive, send)
+            return
         chunks = []
         while True:
             message = await receive()
@@ -118,8 +214,13 @@ class ActionCalls:
                 break
         encoding = next((value.decode("latin-1") for name, value in scope["headers"]
                          if name == b"content-encoding"), None)
-        executor = scope["app"].state.resources.executor
-        status, content = await answer_action_call(executor, decode_action_call(b"".join(chunks), encoding))
+        try:
+            action_call = decode_action_call(b"".join(chunks), encoding, settings.webhook_max_body_bytes)
+        except BodyTooLarge:
+            await send_too_large(send, settings.webhook_max_body_bytes)
+            return
+        status, content = await answer_action_call(
+            resources.executor, action_call, resources.action_pool, settings.action_deadline_seconds)
         await JSONResponse(content, status_code=status)(scope, receive, send)
 
 

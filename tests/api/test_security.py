@@ -56,7 +56,8 @@ def test_token_comparison_is_constant_time(monkeypatch):
 
 
 def production(**values) -> Settings:
-    base = {"environment": "production", "agent_token": "a-real-agent-token-1234"}
+    base = {"environment": "production", "agent_token": "a-real-agent-token-1234",
+            "action_token": "a-generated-action-token-5678", "rasa_token": "a-generated-rasa-token-9012"}
     base.update(values)
     return Settings(_env_file=None, **base)
 
