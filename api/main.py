@@ -11,7 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppResources, catalog_item_count
+from api.docs import install_docs
 from api.gateway import bind_default_gateway
+from api.headers import SecurityHeaders
+from api.limits import BodyLimit
 from api.routes import actions, agents, chat, guides, health, wechat
 from api.security import install_cors, install_log_redaction
 from api.settings import Settings, get_settings
@@ -36,13 +39,25 @@ def create_app(
         version="0.1.0",
         description="一次性告知：政务服务事项的材料、地点、时限与办事指南二维码。",
         lifespan=_lifespan,
+        # FastAPI's pages load Swagger UI and ReDoc from a public CDN: /docs is served locally instead.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.resources = AppResources(settings, rasa_transport=rasa_transport, action_package=action_package)
     for module in (health, chat, guides, agents, wechat, actions):
         app.include_router(module.router)
+    install_docs(app)
     install_cors(app, settings.cors_origins)
     app.add_middleware(actions.ActionCalls)  # POST /webhook, before FastAPI's routing
+    # Outermost: no route reads a byte of a body over its limit; every answer, a 413 included,
+    # carries the security headers.
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes,
+                       webhook_max_body_bytes=settings.webhook_max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    if not settings.action_token:
+        logger.warning("WYC_ACTION_TOKEN is not set: /webhook runs actions for any caller "
+                       "(development only; scripts/run.sh sets one, production requires it)")
     return app
 
 

@@ -161,10 +161,22 @@
   var host = el("div");
   host.id = "wenyici-widget";
   var shadow = host.attachShadow({ mode: "open" });
-  var style = el("style");
-  style.textContent = CSS;
   var root = el("div", "root");
-  shadow.appendChild(style);
+  // A constructed stylesheet is not an inline <style>: it works under a Content-Security-Policy
+  // without 'unsafe-inline' (ours, api/headers.py, and a host page's). Older browsers get <style>.
+  var sheet = null;
+  try {
+    if (window.CSSStyleSheet && "adoptedStyleSheets" in shadow) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      shadow.adoptedStyleSheets = [sheet];
+    }
+  } catch (e) { sheet = null; }
+  if (!sheet) {
+    var style = el("style");
+    style.textContent = CSS;
+    shadow.appendChild(style);
+  }
   shadow.appendChild(root);
 
   var launcher = el("button", "launcher");

@@ -1,0 +1,43 @@
+"""``/docs``: Swagger UI from files installed with the app (PyPI ``swagger-ui-bundle``), not a CDN.
+
+An intranet without the internet still shows the API documentation. FastAPI's own ``/docs`` and
+``/redoc`` load their scripts from a public CDN and start Swagger UI with an inline script; both
+are turned off in ``create_app`` and replaced by this page, whose start-up script is
+``/static/swagger-init.js``.
+"""
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
+
+ASSETS_PATH = "/docs-assets"
+
+
+PAGE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>{title} - 接口文档</title>
+<link rel="stylesheet" href="{assets}/swagger-ui.css">
+<link rel="icon" type="image/png" href="{assets}/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="{assets}/swagger-ui-bundle.js"></script>
+<script src="{assets}/swagger-ui-standalone-preset.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body>
+</html>
+"""
+
+
+def install_docs(app: FastAPI) -> None:
+    """Mount Swagger UI's files and the ``/docs`` page (call with ``docs_url=None``)."""
+    app.mount(ASSETS_PATH, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    page = PAGE.format(title=app.title, assets=ASSETS_PATH)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(page)
