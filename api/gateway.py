@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from api.exchange_log import ExchangeLog, ExchangeRecord
 from api.rasa_client import RasaClient, RasaUnavailable
 from api.ratelimit import RATE_LIMITED_MESSAGE, NoRateLimit, RateLimiter
-from api.redact import redact
+from api.redact import redact, redact_for_nlu
 from api.schemas import HOTLINE, SENDER_ID_PATTERN, BotMessage, ChatResponse, HandoffPayload
 from api.settings import Settings
 from catalog.text import normalise
@@ -32,6 +32,10 @@ NO_ANSWER_REASON = "no_answer"
 NO_ANSWER_TEXT = f"抱歉，这个问题暂时没能查到答案。您的问题已记录，请拨打{HOTLINE}政务服务便民热线，由人工为您解答。"
 # Channels a citizen types into; the agent console is staff and is not limited.
 RATE_LIMITED_CHANNELS = frozenset({"web", "wechat"})
+# Each channel owns the sender ids beginning with its prefix (compared case-insensitively); no
+# other channel may use them: a web caller who knows an OpenID must not write into, or spend the
+# rate limit of, that citizen's WeChat conversation.
+CHANNEL_SENDER_PREFIXES = {"wechat": "wx:"}
 
 
 class InvalidMessage(HTTPException):
@@ -69,12 +73,14 @@ class ChatGateway:
         self, sender_id: str, text: str, channel: str, client: Optional[str] = None
     ) -> ChatResponse:
         """``client``: the caller's address, for the web chat's per-address limit (None: not checked)."""
-        validate_sender_id(sender_id)
+        validate_sender_id(sender_id, channel)
         message = self.normalise_message(text)
         await self._check_rate(sender_id, channel, client)
         started = time.perf_counter()
         try:
-            rasa_messages = await self.rasa.send_message(sender_id, message)
+            # Rasa keeps the text in its tracker store: ID and mobile numbers never reach it (the
+            # NLU needs neither; the mark is a word no item or place name contains).
+            rasa_messages = await self.rasa.send_message(sender_id, redact_for_nlu(message))
         except RasaUnavailable as exc:
             logger.warning("rasa unavailable for sender %s on %s: %s", redact(sender_id), channel, exc)
             response = unavailable_response(sender_id)
@@ -151,12 +157,18 @@ def _is_loopback(address: str) -> bool:
         return False
 
 
-def validate_sender_id(sender_id: Any) -> None:
+def validate_sender_id(sender_id: Any, channel: Optional[str] = None) -> None:
     if not isinstance(sender_id, str) or not _SENDER_ID.fullmatch(sender_id):
         raise InvalidMessage(
             422,
             "sender_id 无效：须为 1–128 个字符，仅含字母、数字和 _ . : @ -",
         )
+    if channel is None:
+        return
+    lowered = sender_id.lower()
+    for owner, prefix in CHANNEL_SENDER_PREFIXES.items():
+        if owner != channel and lowered.startswith(prefix):
+            raise InvalidMessage(422, f"sender_id 无效：以 {prefix} 开头的会话标识属于其他渠道（{owner}），不能在此使用。")
 
 
 def unavailable_response(sender_id: str) -> ChatResponse:

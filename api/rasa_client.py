@@ -45,8 +45,12 @@ class RasaClient:
         timeout_seconds: float,
         transport: Optional[httpx.AsyncBaseTransport] = None,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        api_token: Optional[str] = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # Rasa's HTTP API token (`rasa run --auth-token`): Rasa reads it from ?token=. Only the API
+        # (/status here) needs it; the REST channel is not part of the API.
+        self._api_params = {"token": api_token} if api_token else None
         self.timeout_seconds = timeout_seconds
         self.max_connections = max(0, int(max_connections))  # 0: no limit (aiohttp's own meaning)
         self._test_client = (
@@ -65,17 +69,19 @@ class RasaClient:
         return [message for message in body if isinstance(message, dict)]
 
     async def status(self, timeout_seconds: float) -> dict[str, Any]:
-        """GET /status (needs ``rasa run --enable-api``); short timeout: it backs the health check."""
-        body = await self._request_json("GET", STATUS_PATH, timeout=timeout_seconds)
+        """GET /status (needs ``rasa run --enable-api``, and its ``--auth-token`` when set); short
+        timeout: it backs the health check."""
+        body = await self._request_json("GET", STATUS_PATH, timeout=timeout_seconds, params=self._api_params)
         if not isinstance(body, dict):
             raise RasaUnavailable("status answered something other than an object")
         return body
 
     async def _request_json(
-        self, method: str, path: str, body: Any = None, timeout: Optional[float] = None
+        self, method: str, path: str, body: Any = None, timeout: Optional[float] = None,
+        params: Optional[dict[str, str]] = None,
     ) -> Any:
         try:
-            status, content = await self._request(method, path, body, timeout or self.timeout_seconds)
+            status, content = await self._request(method, path, body, timeout or self.timeout_seconds, params)
         except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
             raise RasaUnavailable(f"{method} {path} timed out") from exc
         except (aiohttp.ClientError, httpx.HTTPError, OSError) as exc:  # connection refused, reset, ...
@@ -87,10 +93,11 @@ class RasaClient:
         except ValueError as exc:  # not JSON, or not UTF-8
             raise RasaUnavailable(f"{method} {path} failed: {type(exc).__name__}") from exc
 
-    async def _request(self, method: str, path: str, body: Any, timeout: float) -> tuple[int, bytes]:
+    async def _request(self, method: str, path: str, body: Any, timeout: float,
+                       params: Optional[dict[str, str]] = None) -> tuple[int, bytes]:
         """The raw exchange: status code and body bytes."""
         if self._test_client is not None:
-            response = await self._test_client.request(method, path, json=body, timeout=timeout)
+            response = await self._test_client.request(method, path, json=body, timeout=timeout, params=params)
             return response.status_code, response.content
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._session_loop is not loop:
@@ -100,7 +107,7 @@ class RasaClient:
             )
             self._session_loop = loop
         async with self._session.request(
-            method, self.base_url + path, json=body, timeout=aiohttp.ClientTimeout(total=timeout)
+            method, self.base_url + path, json=body, params=params, timeout=aiohttp.ClientTimeout(total=timeout)
         ) as response:
             return response.status, await response.read()
 

@@ -12,6 +12,7 @@ from typing import Any, Awaitable, Callable, Optional
 
 from fastapi import HTTPException
 
+from api.gateway import CHANNEL_SENDER_PREFIXES
 from api.wechat.delivery import Answer
 from api.wechat.formatting import (
     LOCATION_ASK_TOWN,
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 ChatHandler = Callable[..., Awaitable[Any]]  # api.gateway.handle_message(sender_id, text, channel)
 CHANNEL = "wechat"
-SENDER_PREFIX = "wx:"
+SENDER_PREFIX = CHANNEL_SENDER_PREFIXES[CHANNEL]  # this channel's namespace (api/gateway.py)
 WELCOME_EVENTS = {"subscribe", "subscribe_scan"}
 
 

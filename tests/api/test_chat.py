@@ -122,3 +122,29 @@ def test_gateway_dependency_can_be_overridden(make_client, rasa_replying):
     )
     response = client.post("/api/chat", json={"sender_id": "web-1", "message": "社保卡"})
     assert response.json()["messages"] == [{"text": "来自替身", "buttons": None, "custom": None}]
+
+
+@pytest.mark.parametrize("sender_id", ["wx:oAbC123", "WX:oAbC123", "Wx:o1"])
+def test_the_web_channel_cannot_use_the_wechat_namespace(make_client, fake_rasa, exchanges_of, sender_id):
+    """A web caller who knows an OpenID must not write into that citizen's WeChat conversation."""
+    client = make_client(fake_rasa)
+    response = client.post("/api/chat", json={"sender_id": sender_id, "message": "社保卡"})
+    assert response.status_code == 422 and "wx:" in response.json()["detail"]
+    assert fake_rasa.received == [] and exchanges_of(client) == []
+
+
+def test_web_senders_that_only_contain_the_prefix_are_fine(make_client, fake_rasa):
+    client = make_client(fake_rasa)
+    assert client.post("/api/chat", json={"sender_id": "web-wx:1", "message": "社保卡"}).status_code == 200
+
+
+def test_rasa_never_receives_the_citizens_id_or_mobile_number(make_client, fake_rasa, exchanges_of):
+    """Rasa keeps every message in its tracker store: the numbers are hidden before it."""
+    client = make_client(fake_rasa)
+    text = "我的电话13812345678，身份证51160219900101123X，低保怎么申请"
+    assert client.post("/api/chat", json={"sender_id": "web-r", "message": text}).status_code == 200
+    (sent,) = fake_rasa.received
+    assert "13812345678" not in sent["message"] and "51160219900101123X" not in sent["message"]
+    assert sent["message"].endswith("低保怎么申请")
+    (row,) = exchanges_of(client)
+    assert "13812345678" not in row.user_text and row.redacted

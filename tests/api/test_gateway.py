@@ -204,3 +204,14 @@ def test_module_entry_point_uses_the_running_app(make_settings, fake_rasa):
     assert response.messages[0].text == "好的"
     assert fake_rasa.received == [{"sender": "wx-1", "message": "社保卡"}]
     assert gateway_module._default_gateway is None  # unbound when the app stops
+
+
+def test_each_channel_owns_its_sender_prefix():
+    from api.gateway import validate_sender_id
+
+    validate_sender_id("wx:oOPENID", "wechat")
+    for sender in ("wx:oOPENID", "WX:oOPENID"):
+        with pytest.raises(InvalidMessage) as caught:
+            validate_sender_id(sender, "web")
+        assert caught.value.status_code == 422
+    validate_sender_id("web-1", "web")

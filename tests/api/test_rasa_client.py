@@ -178,3 +178,26 @@ def test_the_connection_limit_comes_from_the_settings():
     settings = Settings(rasa_max_connections=5, warm_start=False, load_default_catalog=False)
     assert AppResources(settings).rasa.max_connections == 5
     assert Settings().rasa_max_connections == 16
+
+
+def test_the_status_probe_passes_rasas_api_token_and_messages_do_not(serve):
+    """`rasa run --auth-token` reads ?token= on its HTTP API; the REST channel is not the API."""
+    url, seen = serve(lambda path, body: (200, b'{"model_file": "m"}') if path.startswith("/status")
+                      else (200, b"[]"))
+    client = RasaClient(url, 2.0, api_token="rasa-api-token-for-tests")
+
+    async def both(c):
+        await c.status(timeout_seconds=1.0)
+        await c.send_message("s1", "身份证")
+
+    _run(client, both)
+    assert seen[0][1] == "/status?token=rasa-api-token-for-tests"
+    assert seen[1][1] == REST_WEBHOOK_PATH
+
+
+def test_the_app_gives_its_rasa_client_the_rasa_token():
+    from api.deps import AppResources
+    from api.settings import Settings
+
+    resources = AppResources(Settings(_env_file=None, environment="test", rasa_token="rasa-api-token-1234567"))
+    assert resources.rasa._api_params == {"token": "rasa-api-token-1234567"}
