@@ -19,7 +19,7 @@ help:
 	@echo "make run-cluster - production shape: PostgreSQL, Redis, 2 Rasa replicas, 2 app workers, nginx on :8000"
 	@echo "make setup  - create the two pinned Python 3.10 environments (.venv/app, .venv/bot)"
 	@echo "make lock   - re-resolve requirements/*.in into requirements/*.lock"
-	@echo "make eval   - score the dialogue set (tests/dialogues) against a running service (URL=...)"
+	@echo "make eval   - score the dialogue set (tests/dialogues), then measure the long-tail halves, against a running service (URL=..., EVAL_ARGS=...)"
 	@echo "make bench  - load benchmark against a running service (URL=..., RASA_URL=...)"
 	@echo "make bench-search - catalog search latency and catalog size"
 	@echo "make nlu-cv - NLU cross-validation (intent accuracy, entity F1)"
@@ -60,8 +60,10 @@ train: setup
 URL ?= http://127.0.0.1:8000
 RASA_URL ?= http://127.0.0.1:5005
 
+# The dialogue set passes or fails the run; the two long-tail halves are only measured (tests/longtail/README.md).
 eval: .venv/app/.synced
-	$(APP) scripts/eval.py --url $(URL) --cases tests/dialogues
+	$(APP) scripts/eval.py --url $(URL) --cases tests/dialogues \
+		--metrics tests/longtail/tune.yaml tests/longtail/held_out.yaml $(EVAL_ARGS)
 
 bench: .venv/app/.synced
 	$(APP) scripts/bench.py --url $(URL) --rasa-url $(RASA_URL) --concurrency 1 10 20 50

@@ -1,7 +1,8 @@
 """Dialogue evaluation: run the test conversations against the running service and score them.
 
     .venv/app/bin/python scripts/eval.py --url http://127.0.0.1:8000 [--cases tests/dialogues]
-        [--only CATEGORY_OR_ID ...] [--concurrency 4] [--json results/eval.json]
+        [--metrics tests/longtail/tune.yaml tests/longtail/held_out.yaml] [--list-failures]
+        [--show-held-out] [--only CATEGORY_OR_ID ...] [--concurrency 4] [--json results/eval.json]
 
 Every conversation goes through ``POST /api/chat`` (DESIGN.md §6) with its own sender id, turn by
 turn. The script prints the pass rate by category and every failure with its reason, and exits
@@ -38,6 +39,19 @@ A turn may set ``new_need: true``: the conversation moves to another need (e.g. 
 the first turn always starts one. "Asked twice for one need" means two turns of the same need
 carried a ``clarify`` payload; asking again for a slot already asked earlier in the conversation is
 a failure too (DESIGN §2.4: a fact, once given, is never asked again).
+
+Measurement sets (``--metrics``, files or directories, each file a set of its own;
+tests/longtail/README.md) are scored, never passed or failed: each case is one first message with
+one expected outcome, an item (``item``) or a handoff (``handoff: true``). A question without an
+``item`` slot (the place, perhaps with a fact) is answered with ``PLACE_REPLY`` and the reply to
+that counts. Per set the report gives, for the item cases: top-1 (the first guide answers the
+expected item), question rate (a which-item question was asked), right-item-among-candidates when
+asked, confident wrong guide (a guide for another item without a which-item question), handoff rate;
+for the not-on-list cases: handoff (correct), wrong guide, question. They never change the exit
+code. ``--list-failures`` prints each missed case's message, expected and got; a held-out set (its
+file name contains ``held_out``) prints aggregates only, in the report and in ``--json``, unless
+``--show-held-out`` is given. Without ``--cases`` and with ``--metrics``, only the measurement sets
+run.
 """
 from __future__ import annotations
 
@@ -395,6 +409,255 @@ def format_report(results: list[CaseResult], summary: Summary, elapsed: float) -
     return "\n".join(lines)
 
 
+# ============================================================== measurement sets (pure)
+
+PLACE_REPLY = "龙台镇"  # the town given when a single-need case is asked only where the citizen is
+HELD_OUT_MARK = "held_out"
+OUTCOME_KINDS = ("guide", "question", "handoff", "other", "error")
+
+
+@dataclass(frozen=True)
+class SingleNeed:
+    """A measurement case: one first message and the one outcome it should get."""
+    case_id: str
+    category: str
+    user: str
+    item: Optional[str]  # the expected item, or None when a handoff is expected
+
+    @property
+    def expects_handoff(self) -> bool:
+        return self.item is None
+
+
+def single_need(case: Case) -> SingleNeed:
+    """The measurement reading of a case: one turn expecting exactly an ``item`` or ``handoff: true``."""
+    if len(case.turns) != 1:
+        raise CaseError(f"{case.source}:{case.id}: a measurement case has exactly one turn")
+    expect = case.turns[0].expect
+    if set(expect) == {"item"} and isinstance(expect["item"], str):
+        return SingleNeed(case.id, case.category, case.turns[0].user, expect["item"])
+    if expect == {"handoff": True}:
+        return SingleNeed(case.id, case.category, case.turns[0].user, None)
+    raise CaseError(f"{case.source}:{case.id}: a measurement case expects only `item` or `handoff: true`")
+
+
+def asks_item(reply: dict[str, Any]) -> bool:
+    """A which-item question: an ``item`` slot in a clarify, or a list of candidates to pick from."""
+    return "item" in clarify_slots(reply) or bool(payloads(reply, "candidates"))
+
+
+def asks_only_place(reply: dict[str, Any]) -> bool:
+    """A question that leaves the item settled and asks where (and perhaps a fact): answered with a town."""
+    return bool(payloads(reply, "clarify")) and not asks_item(reply) and not payloads(reply, "guide")
+
+
+def first_guide_name(reply: dict[str, Any]) -> Optional[str]:
+    """The item the first guide answers; a bundle's guide answers no single item (its bundle name)."""
+    guides = payloads(reply, "guide")
+    if not guides:
+        return None
+    guide = guides[0]
+    bundle = (guide.get("bundle") or {}).get("name")
+    items = [str(i.get("name")) for i in guide.get("items") or []]
+    if bundle or len(items) != 1:
+        return f"bundle:{bundle}" if bundle else ("+".join(items) or str(guide.get("name")))
+    return items[0]
+
+
+@dataclass
+class Outcome:
+    case_id: str
+    category: str
+    user: str
+    expected: str  # the item's name, or "handoff"
+    kind: str  # one of OUTCOME_KINDS: what the final reply was
+    answered: Optional[str] = None  # the first guide's item
+    candidates: list[str] = field(default_factory=list)
+    place_asked: bool = False
+    summary: str = ""
+
+    @property
+    def correct(self) -> bool:
+        if self.expected == "handoff":
+            return self.kind == "handoff"
+        return self.kind == "guide" and self.answered == self.expected
+
+    @property
+    def confident_wrong(self) -> bool:
+        return self.kind == "guide" and not self.correct
+
+    @property
+    def right_among_candidates(self) -> bool:
+        return self.kind == "question" and self.expected in self.candidates
+
+
+def classify(need: SingleNeed, replies: list[dict[str, Any]], error: Optional[str] = None) -> Outcome:
+    """What the conversation came to: the last reply decides (the first, or the one after the place)."""
+    expected = need.item or "handoff"
+    place_asked = len(replies) > 1
+    if error is not None or not replies:
+        return Outcome(need.case_id, need.category, need.user, expected, "error", place_asked=place_asked,
+                       summary=f"transport: {error or 'no reply'}")
+    reply = replies[-1]
+    summary = " → ".join(describe(r) for r in replies)
+    if asks_item(reply):
+        return Outcome(need.case_id, need.category, need.user, expected, "question",
+                       candidates=sorted(candidate_names(reply)), place_asked=place_asked, summary=summary)
+    if payloads(reply, "guide"):
+        return Outcome(need.case_id, need.category, need.user, expected, "guide",
+                       answered=first_guide_name(reply), place_asked=place_asked, summary=summary)
+    kind = "handoff" if payloads(reply, "handoff") else "other"
+    return Outcome(need.case_id, need.category, need.user, expected, kind, place_asked=place_asked,
+                   summary=summary)
+
+
+@dataclass
+class SetMetrics:
+    """One measurement set's aggregates. Rates are over the set's item (or not-on-list) cases."""
+    name: str
+    items: int = 0
+    top1: int = 0
+    asked: int = 0
+    right_among_candidates: int = 0
+    confident_wrong: int = 0
+    handoff: int = 0
+    other: int = 0
+    place_asked: int = 0
+    not_on_list: int = 0
+    nol_handoff: int = 0
+    nol_wrong_guide: int = 0
+    nol_asked: int = 0
+    nol_other: int = 0
+    errors: int = 0
+
+    def rates(self) -> dict[str, Optional[float]]:
+        def rate(part: int, whole: int) -> Optional[float]:
+            return part / whole if whole else None
+        return {
+            "top1": rate(self.top1, self.items),
+            "question_rate": rate(self.asked, self.items),
+            "right_among_candidates_when_asked": rate(self.right_among_candidates, self.asked),
+            "confident_wrong_guide": rate(self.confident_wrong, self.items),
+            "handoff_rate": rate(self.handoff, self.items),
+            "other_rate": rate(self.other, self.items),
+            "not_on_list_handoff": rate(self.nol_handoff, self.not_on_list),
+            "not_on_list_wrong_guide": rate(self.nol_wrong_guide, self.not_on_list),
+            "not_on_list_question": rate(self.nol_asked, self.not_on_list),
+        }
+
+
+def measure(name: str, outcomes: Iterable[Outcome]) -> SetMetrics:
+    metrics = SetMetrics(name)
+    for o in outcomes:
+        metrics.errors += o.kind == "error"
+        if o.expected == "handoff":
+            metrics.not_on_list += 1
+            metrics.nol_handoff += o.kind == "handoff"
+            metrics.nol_wrong_guide += o.kind == "guide"
+            metrics.nol_asked += o.kind == "question"
+            metrics.nol_other += o.kind in ("other", "error")
+            continue
+        metrics.items += 1
+        metrics.top1 += o.correct
+        metrics.asked += o.kind == "question"
+        metrics.right_among_candidates += o.right_among_candidates
+        metrics.confident_wrong += o.confident_wrong
+        metrics.handoff += o.kind == "handoff"
+        metrics.other += o.kind in ("other", "error")
+        metrics.place_asked += o.place_asked
+    return metrics
+
+
+def is_held_out(name: str) -> bool:
+    return HELD_OUT_MARK in name
+
+
+def _pct(value: Optional[float]) -> str:
+    return "   –  " if value is None else f"{value:6.1%}"
+
+
+def format_metrics(sets: list[tuple[SetMetrics, list[Outcome]]], list_failures: bool = False,
+                   show_held_out: bool = False) -> str:
+    """The compact table of every measurement set, then (on request) each missed case of a set."""
+    lines = ["long-tail measurement (never fails the run)", "",
+             f"  {'set':<22} {'items':>5} {'top-1':>6} {'asked':>6} {'right∈asked':>11} "
+             f"{'wrong guide':>11} {'handoff':>7} {'other':>6}"]
+    for m, _ in sets:
+        r = m.rates()
+        lines.append(f"  {m.name:<22} {m.items:>5} {_pct(r['top1'])} {_pct(r['question_rate'])} "
+                     f"{_pct(r['right_among_candidates_when_asked']):>11} "
+                     f"{_pct(r['confident_wrong_guide']):>11} "
+                     f"{_pct(r['handoff_rate']):>7} {_pct(r['other_rate'])}")
+    lines += ["", f"  {'not on the list':<22} {'needs':>5} {'handoff':>7} {'wrong guide':>11} {'asked':>6}"]
+    for m, _ in sets:
+        r = m.rates()
+        lines.append(f"  {m.name:<22} {m.not_on_list:>5} {_pct(r['not_on_list_handoff']):>7} "
+                     f"{_pct(r['not_on_list_wrong_guide']):>11} {_pct(r['not_on_list_question'])}")
+    errors = sum(m.errors for m, _ in sets)
+    if errors:
+        lines += ["", f"  transport errors: {errors}"]
+    if list_failures:
+        for m, outcomes in sets:
+            missed = [o for o in outcomes if not o.correct]
+            lines += ["", f"{m.name}: {len(missed)} missed"]
+            if is_held_out(m.name) and not show_held_out:
+                lines.append("  (held-out set: aggregates only; --show-held-out lists its cases)")
+                continue
+            for o in missed:
+                got = o.answered if o.kind == "guide" else o.kind
+                if o.kind == "question":
+                    got += f" {o.candidates}" + (" (right one offered)" if o.right_among_candidates else "")
+                lines.append(f"  - {o.case_id}: {o.user}\n      expected {o.expected}; got {got}"
+                             f"{' after the place' if o.place_asked else ''} [{o.summary}]")
+    return "\n".join(lines)
+
+
+def metrics_document(sets: list[tuple[SetMetrics, list[Outcome]]],
+                     show_held_out: bool = False) -> dict[str, Any]:
+    """The JSON form; a held-out set's cases are left out unless asked for."""
+    document: dict[str, Any] = {}
+    for m, outcomes in sets:
+        entry: dict[str, Any] = {"counts": asdict(m), "rates": m.rates()}
+        if show_held_out or not is_held_out(m.name):
+            entry["cases"] = [asdict(o) | {"correct": o.correct} for o in outcomes]
+        document[m.name] = entry
+    return document
+
+
+def measurement_files(paths: Iterable[Path]) -> list[Path]:
+    """Each file given, and each case file of each directory given: every file is a set of its own
+    (so a directory holding both halves still reports, and hides, its held-out half apart)."""
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
+    return files
+
+
+def load_measurement_set(path: Path) -> list[SingleNeed]:
+    """One file of measurement cases, each read as a single need."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(data, list):
+        raise CaseError(f"{path}: a case file holds a YAML list of cases")
+    cases = [parse_case(raw, path.name) for raw in data]
+    duplicates = [cid for cid, n in Counter(c.id for c in cases).items() if n > 1]
+    if duplicates:
+        raise CaseError(f"{path}: duplicate case ids: {duplicates}")
+    return [single_need(c) for c in cases]
+
+
+def split_by_key(keys: Iterable[str], seed: int) -> tuple[set[str], set[str]]:
+    """(tune, held_out): the distinct keys shuffled with a fixed seed, the first half held out.
+
+    The long-tail set was split with it by item (every phrasing of one item on one side) and, for
+    the not-on-list needs, by case; tests/scripts re-derive the split from the two files."""
+    import random
+
+    ordered = sorted(set(keys))
+    random.Random(seed).shuffle(ordered)
+    half = len(ordered) // 2
+    return set(ordered[half:]), set(ordered[:half])
+
+
 # ============================================================== running against the service (I/O)
 
 
@@ -413,31 +676,73 @@ async def run_case(client, case: Case, run_id: str) -> CaseResult:
     return score_case(case, replies)
 
 
-async def run_all(url: str, cases: list[Case], concurrency: int, timeout: float) -> list[CaseResult]:
+async def run_single(client, need: SingleNeed, run_id: str) -> Outcome:
+    """A measurement case: its one message, and ``PLACE_REPLY`` if only the place is asked."""
+    sender_id = f"eval-{run_id}-{need.case_id}"[:128]
+    replies: list[dict[str, Any]] = []
+    try:
+        for message in (need.user, PLACE_REPLY):
+            response = await client.post("/api/chat", json={"sender_id": sender_id, "message": message})
+            if response.status_code != 200:
+                return classify(need, replies, error=f"HTTP {response.status_code}")
+            replies.append(response.json())
+            if not asks_only_place(replies[-1]):
+                break
+    except Exception as exc:  # noqa: BLE001 — a transport failure is a counted error, not a crash
+        return classify(need, replies, error=f"{type(exc).__name__}: {exc}")
+    return classify(need, replies)
+
+
+async def _run_bounded(url: str, things: list, concurrency: int, timeout: float, runner) -> list:
     import httpx
 
     run_id = uuid.uuid4().hex[:8]  # reruns must not resume yesterday's conversations
     limit = asyncio.Semaphore(concurrency)
     async with httpx.AsyncClient(base_url=url, timeout=timeout) as client:
 
-        async def bounded(case: Case) -> CaseResult:
+        async def bounded(thing):
             async with limit:
-                return await run_case(client, case, run_id)
+                return await runner(client, thing, run_id)
 
-        return list(await asyncio.gather(*(bounded(c) for c in cases)))
+        return list(await asyncio.gather(*(bounded(t) for t in things)))
 
 
-def select_cases(cases: list[Case], only: Optional[list[str]]) -> list[Case]:
+async def run_all(url: str, cases: list[Case], concurrency: int, timeout: float) -> list[CaseResult]:
+    return await _run_bounded(url, cases, concurrency, timeout, run_case)
+
+
+async def run_measurements(url: str, needs: list[SingleNeed], concurrency: int,
+                           timeout: float) -> list[Outcome]:
+    return await _run_bounded(url, needs, concurrency, timeout, run_single)
+
+
+def select_cases(cases: list, only: Optional[list[str]]) -> list:
+    """Cases (or single needs) whose id or category is named; all of them without ``--only``."""
     if not only:
         return cases
     wanted = set(only)
-    return [c for c in cases if c.id in wanted or c.category in wanted]
+    return [c for c in cases if getattr(c, "id", None) in wanted or getattr(c, "case_id", None) in wanted
+            or c.category in wanted]
+
+
+def set_name(path: Path) -> str:
+    """A measurement set's name in the report: its path below tests/, or its file name."""
+    parts = path.resolve().parts
+    return "/".join(parts[parts.index("tests") + 1:]) if "tests" in parts else path.name
 
 
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="the running app (POST /api/chat)")
-    parser.add_argument("--cases", type=Path, default=Path(__file__).resolve().parents[1] / "tests" / "dialogues")
+    parser.add_argument("--cases", type=Path, default=None,
+                        help="dialogue cases, passed or failed "
+                             "(default tests/dialogues unless only --metrics is given)")
+    parser.add_argument("--metrics", type=Path, nargs="+", default=[],
+                        help="measurement sets (files or directories), scored per file; never fail the run")
+    parser.add_argument("--list-failures", action="store_true",
+                        help="print each missed case of a measurement set (message, expected, got)")
+    parser.add_argument("--show-held-out", action="store_true",
+                        help="let --list-failures and --json show the cases of a held-out set too")
     parser.add_argument("--only", nargs="*", help="case ids or categories to run")
     parser.add_argument("--concurrency", type=int, default=4, help="conversations in flight at once")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
@@ -449,17 +754,34 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the report
     args = parse_args(argv)
-    cases = select_cases(load_cases(args.cases), args.only)
-    started = time.perf_counter()
-    results = asyncio.run(run_all(args.url, cases, max(1, args.concurrency), args.timeout))
-    summary = summarise(results)
-    sys.stdout.write(format_report(results, summary, time.perf_counter() - started) + "\n")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
+    if args.cases is None and not args.metrics:
+        args.cases = Path(__file__).resolve().parents[1] / "tests" / "dialogues"
+    concurrency = max(1, args.concurrency)
+    measured = [(set_name(path), select_cases(load_measurement_set(path), args.only))
+                for path in measurement_files(args.metrics)]
+    document: dict[str, Any] = {}
+    exit_code = 0
+    if args.cases is not None:
+        cases = select_cases(load_cases(args.cases), args.only)
+        started = time.perf_counter()
+        results = asyncio.run(run_all(args.url, cases, concurrency, args.timeout))
+        summary = summarise(results)
+        sys.stdout.write(format_report(results, summary, time.perf_counter() - started) + "\n")
         document = {"summary": asdict(summary) | {"pass_rate": summary.pass_rate},
                     "results": [asdict(r) | {"passed": r.passed} for r in results]}
+        exit_code = 0 if summary.ok else 1
+    if measured:
+        scored = []
+        for name, needs in measured:
+            outcomes = asyncio.run(run_measurements(args.url, needs, concurrency, args.timeout))
+            scored.append((measure(name, outcomes), outcomes))
+        sys.stdout.write(("\n" if args.cases is not None else "")
+                         + format_metrics(scored, args.list_failures, args.show_held_out) + "\n")
+        document["sets"] = metrics_document(scored, args.show_held_out)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    return 0 if summary.ok else 1
+    return exit_code
 
 
 if __name__ == "__main__":

@@ -276,3 +276,175 @@ def test_places_in_expectations_are_real_regions(cases):
 def test_every_case_has_a_checkable_expectation(cases):
     for case in cases:
         assert any(t.expect for t in case.turns), f"{case.id} checks nothing"
+
+
+# ------------------------------------------------------------------ measurement sets (long tail)
+
+
+def need(item="失业保险金申领", user="厂里裁员了"):
+    return ev.single_need(ev.parse_case({"id": "m1", "category": "longtail",
+                                         "turns": [{"user": user, "expect": {"item": item} if item else
+                                                    {"handoff": True}}]}))
+
+
+def item_question(*names):
+    options = [{"value": f"v{i}", "label": n} for i, n in enumerate(names)]
+    return clarify_reply("item", "place", options=options)
+
+
+def text_reply(text="您好"):
+    return {"sender_id": "s", "messages": [{"text": text}]}
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"id": "a", "turns": [{"user": "x", "expect": {"item": "y"}}, {"user": "z"}]}, "exactly one turn"),
+    ({"id": "a", "turns": [{"user": "x", "expect": {"item": "y", "clarify": 0}}]}, "only `item`"),
+    ({"id": "a", "turns": [{"user": "x", "expect": {"handoff": False}}]}, "only `item`"),
+    ({"id": "a", "turns": [{"user": "x"}]}, "only `item`"),
+])
+def test_a_measurement_case_is_one_turn_expecting_an_item_or_a_handoff(raw, message):
+    with pytest.raises(ev.CaseError, match=message):
+        ev.single_need(ev.parse_case(raw))
+
+
+def test_the_first_guide_answering_the_item_is_top1():
+    outcome = ev.classify(need(), [guide_reply(name="失业保险金申领")])
+    assert (outcome.kind, outcome.answered, outcome.correct, outcome.confident_wrong) == \
+        ("guide", "失业保险金申领", True, False)
+    two = {"sender_id": "s", "messages": guide_reply(name="失业登记")["messages"]
+           + guide_reply(name="失业保险金申领")["messages"]}
+    assert ev.classify(need(), [two]).answered == "失业登记"  # only the first guide counts
+
+
+def test_a_guide_for_another_item_or_a_bundle_without_a_question_is_a_confident_wrong_guide():
+    wrong = ev.classify(need(), [guide_reply(name="失业登记")])
+    assert wrong.confident_wrong and not wrong.correct
+    bundle = ev.classify(need("个体工商户设立登记"), [guide_reply(bundle="我要开小餐馆", items=["个体工商户设立登记"])])
+    assert bundle.confident_wrong and bundle.answered == "bundle:我要开小餐馆"
+
+
+def test_only_place_questions_are_answered_with_a_town():
+    assert ev.asks_only_place(clarify_reply("place"))
+    assert ev.asks_only_place(clarify_reply("place", "move_reason"))
+    assert not ev.asks_only_place(item_question("失业登记", "失业保险金申领"))
+    assert not ev.asks_only_place(guide_reply())
+    assert not ev.asks_only_place(handoff_reply())
+    after = ev.classify(need(), [clarify_reply("place"), guide_reply(name="失业保险金申领")])
+    assert after.correct and after.place_asked
+    wrong = ev.classify(need(), [clarify_reply("place"), guide_reply(name="失业登记")])
+    assert wrong.confident_wrong and wrong.place_asked  # the place question is no which-item question
+
+
+def test_a_which_item_question_counts_as_asked_with_or_without_the_right_candidate():
+    right = ev.classify(need(), [item_question("失业登记", "失业保险金申领")])
+    assert (right.kind, right.right_among_candidates, right.correct) == ("question", True, False)
+    missed = ev.classify(need(), [item_question("失业登记", "就业登记")])
+    assert missed.kind == "question" and not missed.right_among_candidates and not missed.confident_wrong
+    listed = {"sender_id": "s", "messages": [{"custom": {"type": "candidates", "items": [
+        {"code": "a", "name": "失业保险金申领"}]}}]}
+    assert ev.classify(need(), [listed]).right_among_candidates
+
+
+def test_handoffs_text_and_transport_errors():
+    assert ev.classify(need(), [handoff_reply()]).kind == "handoff"
+    assert ev.classify(need(), [text_reply()]).kind == "other"
+    assert ev.classify(need(), [], error="ConnectError").kind == "error"
+    nol = need(item=None, user="楼上装修吵")
+    assert nol.expects_handoff and ev.classify(nol, [handoff_reply()]).correct
+    assert not ev.classify(nol, [guide_reply()]).correct
+
+
+def test_measure_gives_every_rate_per_set():
+    outcomes = [
+        ev.classify(need(), [guide_reply(name="失业保险金申领")]),                       # top-1
+        ev.classify(need(), [clarify_reply("place"), guide_reply(name="失业保险金申领")]),  # top-1 after place
+        ev.classify(need(), [guide_reply(name="失业登记")]),                              # confident wrong
+        ev.classify(need(), [item_question("失业登记", "失业保险金申领")]),               # asked, right offered
+        ev.classify(need(), [item_question("失业登记", "就业登记")]),                     # asked, not offered
+        ev.classify(need(), [handoff_reply()]),                                           # handoff
+        ev.classify(need(), [text_reply()]),                                              # other
+        ev.classify(need(), [], error="boom"),                                            # error (other)
+        ev.classify(need(item=None), [handoff_reply()]),
+        ev.classify(need(item=None), [guide_reply()]),
+        ev.classify(need(item=None), [item_question("a", "b")]),
+        ev.classify(need(item=None), [text_reply()]),
+    ]
+    m = ev.measure("longtail/tune.yaml", outcomes)
+    assert (m.items, m.top1, m.asked, m.right_among_candidates, m.confident_wrong, m.handoff, m.other,
+            m.place_asked, m.errors) == (8, 2, 2, 1, 1, 1, 2, 1, 1)
+    assert (m.not_on_list, m.nol_handoff, m.nol_wrong_guide, m.nol_asked, m.nol_other) == (4, 1, 1, 1, 1)
+    r = m.rates()
+    assert r["top1"] == 0.25 and r["question_rate"] == 0.25 and r["right_among_candidates_when_asked"] == 0.5
+    assert r["confident_wrong_guide"] == 0.125 and r["handoff_rate"] == 0.125
+    assert r["not_on_list_handoff"] == 0.25 and r["not_on_list_wrong_guide"] == 0.25
+    assert ev.measure("empty", []).rates()["top1"] is None
+
+
+def test_failures_are_listed_for_a_tune_set_but_never_for_a_held_out_set_unless_asked():
+    outcomes = [ev.classify(need(user="厂里裁员了咋办"), [guide_reply(name="失业登记")]),
+                ev.classify(need(), [guide_reply(name="失业保险金申领")])]
+    tune = (ev.measure("longtail/tune.yaml", outcomes), outcomes)
+    held = (ev.measure("longtail/held_out.yaml", outcomes), outcomes)
+    table = ev.format_metrics([tune, held])
+    assert "longtail/tune.yaml" in table and "50.0%" in table and "厂里裁员了咋办" not in table
+    listed = ev.format_metrics([tune, held], list_failures=True)
+    assert listed.count("厂里裁员了咋办") == 1 and "expected 失业保险金申领; got 失业登记" in listed
+    assert "aggregates only" in listed
+    assert ev.format_metrics([held], list_failures=True, show_held_out=True).count("厂里裁员了咋办") == 1
+    document = ev.metrics_document([tune, held])
+    assert "cases" in document["longtail/tune.yaml"] and "cases" not in document["longtail/held_out.yaml"]
+    assert document["longtail/held_out.yaml"]["rates"]["top1"] == 0.5
+    assert "cases" in ev.metrics_document([held], show_held_out=True)["longtail/held_out.yaml"]
+
+
+def test_split_by_key_is_seeded_halves_and_independent_of_order():
+    keys = [f"k{i}" for i in range(11)]
+    tune, held = ev.split_by_key(keys, 20)
+    assert tune | held == set(keys) and not tune & held and len(held) == 5
+    assert ev.split_by_key(reversed(keys + keys), 20) == (tune, held)
+    assert ev.split_by_key(keys, 21) != (tune, held)
+
+
+def test_run_single_answers_a_place_question_with_a_town():
+    import asyncio
+
+    sent = []
+
+    class FakeResponse:
+        status_code = 200
+
+        def __init__(self, payload):
+            self._payload = payload
+
+        def json(self):
+            return self._payload
+
+    class FakeClient:
+        def __init__(self, replies):
+            self.replies = list(replies)
+
+        async def post(self, path, json):
+            sent.append((json["sender_id"], json["message"]))
+            return FakeResponse(self.replies.pop(0))
+
+    outcome = asyncio.run(ev.run_single(FakeClient([clarify_reply("place"), guide_reply(name="失业保险金申领")]),
+                                        need(), "run1"))
+    assert outcome.correct and [m for _, m in sent] == ["厂里裁员了", ev.PLACE_REPLY]
+    assert {s for s, _ in sent} == {"eval-run1-m1"}
+    sent.clear()
+    asked = asyncio.run(ev.run_single(FakeClient([item_question("失业登记")]), need(), "run1"))
+    assert asked.kind == "question" and [m for _, m in sent] == ["厂里裁员了"]  # no reply to a which-item question
+
+
+def test_held_out_sets_are_known_by_name():
+    assert ev.is_held_out("longtail/held_out.yaml") and not ev.is_held_out("longtail/tune.yaml")
+
+
+def test_a_directory_of_measurement_sets_is_one_set_per_file(tmp_path):
+    held = "- id: a\n  turns: [{user: x, expect: {handoff: true}}]\n"
+    (tmp_path / "held_out.yaml").write_text(held, encoding="utf-8")
+    (tmp_path / "tune.yaml").write_text("- id: b\n  turns: [{user: y, expect: {item: z}}]\n", encoding="utf-8")
+    files = ev.measurement_files([tmp_path])
+    assert [f.name for f in files] == ["held_out.yaml", "tune.yaml"]
+    assert ev.is_held_out(ev.set_name(files[0])) and not ev.is_held_out(ev.set_name(files[1]))
+    assert [n.item for n in ev.load_measurement_set(files[1])] == ["z"]

@@ -1,0 +1,106 @@
+"""tests/longtail: the long-tail measurement set checked against the catalog data — exact names, no
+authored guide, the counts, the seeded split by item, no item on both sides, no repeated phrasing.
+
+Failure messages name case ids, never held-out phrasings."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.scripts.conftest import load_script
+
+ROOT = Path(__file__).resolve().parents[2]
+LONGTAIL = ROOT / "tests" / "longtail"
+SPLIT_SEED = 20  # tests/longtail/README.md
+
+ev = load_script("eval", "wyc_eval_script_longtail")
+
+
+@pytest.fixture(scope="module")
+def halves():
+    return {side: ev.load_measurement_set(LONGTAIL / f"{side}.yaml") for side in ("tune", "held_out")}
+
+
+@pytest.fixture(scope="module")
+def everything(halves):
+    return halves["tune"] + halves["held_out"]
+
+
+def test_every_case_is_a_single_need_of_a_known_category(everything):
+    assert {n.category for n in everything} == {"longtail", "not_on_list"}
+    for n in everything:
+        assert (n.category == "not_on_list") == n.expects_handoff, n.case_id
+
+
+def test_case_ids_are_unique_across_both_halves(everything):
+    ids = [n.case_id for n in everything]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_expected_item_is_a_real_item_spelled_exactly(everything, real_items):
+    assert [n.case_id for n in everything if n.item and n.item not in real_items] == []
+
+
+def test_no_expected_item_has_an_authored_guide(everything, guides):
+    authored = {i["name"] for i in guides["items"]}
+    assert [n.case_id for n in everything if n.item in authored] == []
+
+
+def test_the_counts_meet_the_minimums(halves, everything):
+    items = [n for n in everything if not n.expects_handoff]
+    assert len(items) >= 320
+    assert len({n.item for n in items}) >= 210
+    assert sum(n.expects_handoff for n in everything) >= 45
+    for side in halves.values():
+        assert sum(not n.expects_handoff for n in side) >= 140
+        assert sum(n.expects_handoff for n in side) >= 20
+
+
+def test_no_item_is_on_both_sides(halves):
+    tune = {n.item for n in halves["tune"] if n.item}
+    held = {n.item for n in halves["held_out"] if n.item}
+    assert tune & held == set()
+
+
+def test_the_split_is_the_seeded_split_by_item(halves, everything):
+    tune, held = ev.split_by_key([n.item for n in everything if n.item], SPLIT_SEED)
+    assert {n.item for n in halves["held_out"] if n.item} == held
+    assert {n.item for n in halves["tune"] if n.item} == tune
+    tune_nol, held_nol = ev.split_by_key([n.case_id for n in everything if n.expects_handoff], SPLIT_SEED)
+    assert {n.case_id for n in halves["held_out"] if n.expects_handoff} == held_nol
+    assert {n.case_id for n in halves["tune"] if n.expects_handoff} == tune_nol
+
+
+def _normalised(text):
+    return re.sub(r"[\s，。,.!！?？、~～]", "", text)
+
+
+def test_no_phrasing_repeats_nor_copies_a_dialogue_case(everything):
+    seen: dict[str, str] = {}
+    repeated = []
+    for n in everything:
+        key = _normalised(n.user)
+        if key in seen:
+            repeated.append((seen[key], n.case_id))
+        seen[key] = n.case_id
+    assert repeated == []
+    dialogues = ev.load_cases(ROOT / "tests" / "dialogues")
+    dialogue_turns = {_normalised(t.user) for c in dialogues for t in c.turns}
+    assert [n.case_id for n in everything if _normalised(n.user) in dialogue_turns] == []
+
+
+def test_few_phrasings_carry_the_official_name(everything):
+    """Citizens rarely type an item's name: at most 15% may contain it (without its （…） qualifiers)."""
+    items = [n for n in everything if n.item]
+    verbatim = [n for n in items if re.sub(r"[（(][^）)]*[）)]", "", n.item) in n.user]
+    assert len(verbatim) <= 0.15 * len(items)
+
+
+def test_most_items_have_at_most_two_phrasings(everything):
+    from collections import Counter
+
+    per_item = Counter(n.item for n in everything if n.item)
+    assert max(per_item.values()) <= 3
+    assert sum(k > 2 for k in per_item.values()) <= 0.1 * len(per_item)
