@@ -11,7 +11,7 @@ UV := $(TOOLS)/bin/uv
 APP := .venv/app/bin/python
 BOT := .venv/bot/bin/python
 
-.PHONY: help setup run run-cluster soak test unit e2e lock catalog vocab train bench bench-search validate clean
+.PHONY: help setup run run-cluster soak test unit e2e lock catalog vocab train bench bench-search bench-adversarial validate clean
 
 help:
 	@echo "make run    - set up (first time) and start the whole service on http://127.0.0.1:8000"
@@ -22,6 +22,7 @@ help:
 	@echo "make eval   - score the dialogue set (tests/dialogues), then measure the long-tail halves, against a running service (URL=..., EVAL_ARGS=...)"
 	@echo "make bench  - load benchmark against a running service (URL=..., RASA_URL=...)"
 	@echo "make bench-search - catalog search latency and catalog size"
+	@echo "make bench-adversarial - worst-case 500-character messages vs normal turns (URL=...)"
 	@echo "make nlu-cv - NLU cross-validation (intent accuracy, entity F1)"
 	@echo "make nlu-compare - our NLU vs stock Rasa zh vs a rapidfuzz baseline on one held-out split"
 
@@ -53,6 +54,10 @@ vocab: .venv/app/.synced
 
 bench-search: .venv/app/.synced
 	$(APP) -m catalog.bench
+
+# Worst-case 500-character messages against normal turns, end to end (service running).
+bench-adversarial: .venv/app/.synced
+	$(APP) scripts/bench_adversarial.py --url $(URL)
 
 train: setup
 	scripts/train.sh

@@ -295,7 +295,13 @@ def search(session: Session, text: str, limit: int = 5) -> list[Candidate]:
     Place names and situation-fact words say where and how, not what: 「我在龙台镇，本人办，社保卡丢了」
     would otherwise dilute the match. Places are always taken out; fact words only in a second
     reading whose scores are merged in, because some fact words are also names (「退休」).
+
+    Remembered per message and limit: one turn ranks its message several times.
     """
+    return list(memoised(session, "search", (text, limit), lambda: tuple(_search(session, text, limit))))
+
+
+def _search(session: Session, text: str, limit: int) -> list[Candidate]:
     text = normalise(text)
     places = _places(session)
     without_places = _without_matches(text, places.names, places.longest, MIN_PLACE_NAME)

@@ -156,6 +156,7 @@ class SearchIndex:
         self.by_form: dict[str, list[int]] = {}  # canonical entry text → target indexes
         self.forms_of: dict[str, list[str]] = {}  # target code → its canonical entry texts
         self._longest_form: int | None = None
+        self._form_prefixes: frozenset[str] | None = None
         self._extensions_of: dict[str, list[tuple[frozenset[str], int]]] = {}
         self._actions_of: dict[str, frozenset[str]] | None = None  # target code → what its name says is done
         self._by_object: dict[str, list[str]] | None = None  # what a name is about → item codes
@@ -193,12 +194,11 @@ class SearchIndex:
     def query_form(self, text: str) -> str:
         """The question reduced to what names the need: 「社保卡丢了怎么补」→「社会保障卡补领」."""
         text = self.lexicon.rewrite_phrases(normalise(text).lower())
-        kept: list[str] = []
+        kept: dict[str, None] = {}  # ordered, and a repeated word costs no scan of the kept ones
         for token in cut(self.tokenizer, text):
             token = self.lexicon.query_words.get(token, token)
-            if token in self.lexicon.filler or token in kept:
-                continue
-            kept.append(token)
+            if token not in self.lexicon.filler:
+                kept.setdefault(token)
         return _compact("".join(kept))
 
     def _candidate_entries(self, query: str) -> set[int]:
@@ -213,32 +213,54 @@ class SearchIndex:
 
     def _named_spans(self, full: str) -> list[tuple[int, int, list[int]]]:
         """(start, end, target indexes) of the names and aliases in canonical text ``full``; of
-        overlapping names the longest wins (「本人办社保卡丢了」: 「社保卡丢了」, not 「办社保卡」)."""
+        overlapping names the longest wins (「本人办社保卡丢了」: 「社保卡丢了」, not 「办社保卡」).
+
+        Linear in the text's length: each position tries at most ``longest_form`` lengths, and the
+        spans are then filtered by one sort and one pass over a per-character occupancy list."""
         found: list[tuple[int, int, list[int]]] = []  # (start, end, target indexes)
+        prefixes = self.form_prefixes
         for start in range(len(full)):
-            for end in range(start + MIN_CONTAINED_LENGTH, min(len(full), start + self.longest_form) + 1):
-                targets = self.by_form.get(full[start:end])
+            for end in range(start + 1, min(len(full), start + self.longest_form) + 1):
+                piece = full[start:end]
+                if piece not in prefixes:
+                    break  # no name goes on this way: stop extending (a trie walk, without the trie)
+                targets = self.by_form.get(piece) if end - start >= MIN_CONTAINED_LENGTH else None
                 if targets:
                     found.append((start, end, targets))
         # A name inside a longer one is part of it (「营业执照」 in 「注销营业执照」), even where that
-        # longer one then yields to an overlapping name of its own target.
-        found = [(start, end, targets) for start, end, targets in found
-                 if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found)]
+        # longer one then yields to an overlapping name of its own target. Sorted by start, longest
+        # first, a span lies inside another exactly when an earlier span reaches as far.
+        outermost: list[tuple[int, int, list[int]]] = []
+        reach = -1
+        for start, end, targets in sorted(found, key=lambda span: (span[0], -span[1])):
+            if end > reach:
+                outermost.append((start, end, targets))
+                reach = end
         chosen: list[tuple[int, int, list[int]]] = []
-        for start, end, targets in sorted(found, key=lambda span: (span[0] - span[1], span[0])):
-            if all(end <= s or e <= start for s, e, _ in chosen):  # longest first, no overlap
+        taken = [False] * len(full)
+        for start, end, targets in sorted(outermost, key=lambda span: (span[0] - span[1], span[0])):
+            if not any(taken[start:end]):  # longest first, no overlap
                 chosen.append((start, end, targets))
-        return chosen
+                taken[start:end] = [True] * (end - start)
+        return sorted(chosen, key=lambda span: span[0])
 
     def _named(self, text: str) -> set[int]:
         """Targets named word for word, less those whose name a longer name extends with more of
         the question: 「残疾证丢了咋个补」 says the alias 「残疾证」 (残疾人证新办), but
-        残疾人证挂失补办 is 「残疾证」 and 「补办」, so the ranking decides between them."""
+        残疾人证挂失补办 is 「残疾证」 and 「补办」, so the ranking decides between them.
+
+        What a longer name adds is looked for in the whole question's query form, computed once
+        (less the bigrams of the name itself): no step re-reads the message per name found."""
         full = self._canonical(text)
+        spans = self._named_spans(full)
+        question: Optional[set[str]] = None
         named: set[int] = set()
-        for start, end, targets in self._named_spans(full):
-            extensions = self._extensions(full[start:end])
-            rest = _bigrams(self.query_form(full[:start] + "，" + full[end:])) if extensions else set()
+        for start, end, targets in spans:
+            form = full[start:end]
+            extensions = self._extensions(form)
+            if extensions and question is None:
+                question = _bigrams(self.query_form(full))
+            rest = (question or set()) - _bigrams(form) if extensions else set()
             named.update(target for target in targets
                          if not any(other != target and rest & more for more, other in extensions))
         return named
@@ -308,6 +330,13 @@ class SearchIndex:
         """A name or alias of ``code`` says ``words`` and more (「社保卡」 → 「社会保障卡补领…」)."""
         said = self._canonical(words)
         return bool(said) and any(said in form and said != form for form in self.forms_of.get(code, ()))
+
+    @property
+    def form_prefixes(self) -> frozenset[str]:
+        """Every beginning of a name or alias in canonical form (「社」「社会」「社会保」…)."""
+        if self._form_prefixes is None:
+            self._form_prefixes = frozenset(form[:n] for form in self.by_form for n in range(1, len(form) + 1))
+        return self._form_prefixes
 
     @property
     def longest_form(self) -> int:

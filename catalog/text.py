@@ -4,10 +4,15 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 
 _converter = None
 _converter_lock = threading.Lock()
 _WHITESPACE = re.compile(r"\s+")
+LONGEST_REPEATED_UNIT = 100
+# One turn normalises its message in many places (search, places, facts): remember the latest ones.
+NORMALISED_CACHE = 2048
+_REPEATED = re.compile(r"(.{1,%d}?)\1{2,}" % LONGEST_REPEATED_UNIT, re.DOTALL)
 
 
 def _t2s():
@@ -30,8 +35,26 @@ def _drop_control_chars(text: str) -> str:
     )
 
 
+def collapse_repeats(text: str) -> str:
+    """A run of three or more back-to-back copies of the same piece (up to LONGEST_REPEATED_UNIT
+    characters, not digits alone) keeps two: 「低保低保低保…」 says what 「低保低保」 says, and a
+    message padded that way would cost every later step as much as a long one. Numbers are never
+    touched (「1000000元」 is not 「100元」). One regular-expression pass, in C.
+
+    >>> collapse_repeats("啊啊啊啊啊，社保卡丢了")
+    '啊啊，社保卡丢了'
+    """
+    return _REPEATED.sub(_two_copies, text)
+
+
+def _two_copies(match: "re.Match[str]") -> str:
+    piece = match.group(1)
+    return match.group(0) if piece.isdigit() else piece * 2
+
+
+@lru_cache(maxsize=NORMALISED_CACHE)
 def normalise(text: str) -> str:
-    """全角→半角 (NFKC)、繁→简、去控制字符、合并空白。
+    """全角→半角 (NFKC)、繁→简、去控制字符、合并空白、折叠连续重复三次以上的片段。
 
     >>> normalise("社會保障卡　補領\\u200b ")
     '社会保障卡 补领'
@@ -41,4 +64,4 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _drop_control_chars(text)
     text = _t2s().convert(text)
-    return _WHITESPACE.sub(" ", text).strip()
+    return collapse_repeats(_WHITESPACE.sub(" ", text).strip())

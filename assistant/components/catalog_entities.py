@@ -28,6 +28,7 @@ from rasa.shared.nlu.training_data.message import Message
 from actions.choice import BARE_ORDINAL
 
 logger = logging.getLogger(__name__)
+_NO_INDEX = 1 << 30
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,6 +133,15 @@ class CatalogMatcher:
                 self._add_pattern(f"aspect|{keyword}", "aspect", keyword, value=aspect)
         self._fuzzy_min_length = fuzzy_min_length
         self._fuzzy_by_length = self._group_for_fuzzy(fuzzy_min_length, fuzzy_max_length)
+        # Every surface with one character blanked out ("\0"): a window one character from a
+        # surface shares one of these keys with it. Values are the first index in its length group.
+        self._fuzzy_exact: Dict[str, int] = {}
+        self._fuzzy_wildcards: Dict[str, int] = {}
+        for choices in self._fuzzy_by_length.values():
+            for index, (_, surface) in enumerate(choices):
+                self._fuzzy_exact.setdefault(surface, index)
+                for i in range(len(surface)):
+                    self._fuzzy_wildcards.setdefault(surface[:i] + "\0" + surface[i + 1 :], index)
 
     def _add_pattern(self, key: str, entity: str, surface: str, value: Optional[str] = None) -> None:
         match_id = self._nlp.vocab.strings.add(key)
@@ -172,36 +182,50 @@ class CatalogMatcher:
         return mentions
 
     def _fuzzy_mentions(self, text: str, taken: List[Mention]) -> List[Mention]:
-        from rapidfuzz import process
-        from rapidfuzz.distance import Hamming
-
         tokens = list(self._nlp(text))
         words = {token.text for token in tokens}
         # A misspelt name is still read as a word or a run of words: a window that starts or ends
         # inside one (「厂里|退休」 → 「里退休」, one character from 「办退休」) is not a near miss.
         boundaries = {token.idx for token in tokens} | {len(text)}
         candidates = []
+        occupied = _occupied(text, [(m.start, m.end) for m in taken])
+        # 「，户口」 is not a misspelt 「销户口」: a near miss is one wrong character *of a word*.
+        not_word = _occupied(text, [(i, i + 1) for i, character in enumerate(text) if not character.isalnum()])
+        token_at: List[Any] = [None] * len(text)  # the token each character is in (None: a space)
+        for token in tokens:
+            token_at[token.idx : token.idx + len(token.text)] = [token] * len(token.text)
         for length, choices in self._fuzzy_by_length.items():
-            surfaces = [surface for _, surface in choices]
             for start in range(0, len(text) - length + 1):
                 end = start + length
-                window = text[start:end]
-                if any(m.overlaps(start, end) for m in taken) or not _all_word_characters(window):
-                    continue
-                if window in words:  # a real word of its own is not a misspelling
-                    continue
                 if start not in boundaries or end not in boundaries:
                     continue
-                best = process.extractOne(window, surfaces, scorer=Hamming.distance, score_cutoff=1)
+                if occupied[end] - occupied[start] or not_word[end] - not_word[start]:
+                    continue
+                window = text[start:end]
+                if window in words:  # a real word of its own is not a misspelling
+                    continue
+                best = self._nearest(window)
                 if best is None:
                     continue
-                entity, surface = choices[best[2]]
-                if _another_real_word(window, surface, start, tokens):
+                distance, index = best
+                entity, surface = choices[index]
+                if _another_real_word(window, surface, start, token_at):
                     continue
-                confidence = round(1.0 - best[1] / length, 3)
+                confidence = round(1.0 - distance / length, 3)
                 codes = tuple(self._vocabulary.codes(entity, surface))
                 candidates.append(Mention(entity, start, end, codes, confidence, "fuzzy"))
         return _longest_non_overlapping(candidates)
+
+    def _nearest(self, window: str) -> Optional[Tuple[int, int]]:
+        """(Hamming distance, index among the surfaces of its length) of the first surface at most
+        one character from ``window``, as rapidfuzz's extractOne with that cutoff would choose, in
+        ``len(window)`` look-ups of the one-wildcard index instead of a pass over every surface."""
+        exact = self._fuzzy_exact.get(window)
+        if exact is not None:
+            return 0, exact
+        found = [self._fuzzy_wildcards.get(window[:i] + "\0" + window[i + 1 :], _NO_INDEX) for i in range(len(window))]
+        index = min(found)
+        return None if index == _NO_INDEX else (1, index)
 
     def resolve_span(self, entity: str, span_text: str) -> Tuple[str, ...]:
         """Codes for a span another extractor (DIET) found: exact name, else its best contained mention."""
@@ -214,24 +238,23 @@ class CatalogMatcher:
         return ()
 
 
-def _another_real_word(window: str, surface: str, start: int, tokens: Sequence[Any]) -> bool:
+def _another_real_word(window: str, surface: str, start: int, token_at: Sequence[Any]) -> bool:
     """The one character that differs sits in a word of the message that is a real word, and the
     name has another real word in the same place: 「驾照到期」 is not a misspelt 「护照到期」.
 
     A typo rarely makes a dictionary word (「社报卡」: jieba's 「社报」 is no word of its dictionary,
-    「公基金」: 「积金」 is none either), so such near misses stay."""
+    「公基金」: 「积金」 is none either), so such near misses stay. ``token_at``: the message's token
+    at each character."""
     import jieba
 
     differing = next((index for index, (a, b) in enumerate(zip(window, surface)) if a != b), None)
-    if differing is None:
+    token = token_at[start + differing] if differing is not None else None
+    if token is None:
         return False
-    for token in tokens:
-        begin, end = token.idx - start, token.idx - start + len(token.text)
-        if begin <= differing < end:
-            if end - begin < 2 or begin < 0 or end > len(window):
-                return False
-            return bool(jieba.get_FREQ(window[begin:end])) and bool(jieba.get_FREQ(surface[begin:end]))
-    return False
+    begin, end = token.idx - start, token.idx - start + len(token.text)
+    if end - begin < 2 or begin < 0 or end > len(window):
+        return False
+    return bool(jieba.get_FREQ(window[begin:end])) and bool(jieba.get_FREQ(surface[begin:end]))
 
 
 def _near_miss_village_of_another_town(mention: Mention, mentions: List[Mention]) -> bool:
@@ -243,16 +266,29 @@ def _near_miss_village_of_another_town(mention: Mention, mentions: List[Mention]
     return bool(towns) and not any(code.startswith(town) for code in mention.codes for town in towns)
 
 
-def _all_word_characters(window: str) -> bool:
-    """A near miss is one wrong character *of a word*: 「，户口」 is not a misspelt 「销户口」."""
-    return all(character.isalnum() for character in window)
+def _occupied(text: str, spans: Iterable[Tuple[int, int]]) -> List[int]:
+    """Prefix counts of the characters ``spans`` cover: a window [start, end) overlaps one of them
+    exactly when ``counts[end] - counts[start]`` is not 0 (one subtraction, not a scan)."""
+    covered = [0] * len(text)
+    for start, end in spans:
+        for index in range(start, min(end, len(text))):
+            covered[index] = 1
+    counts = [0]
+    for flag in covered:
+        counts.append(counts[-1] + flag)
+    return counts
 
 
 def _longest_non_overlapping(mentions: Iterable[Mention]) -> List[Mention]:
+    """Best first (confidence, then length), each kept only where no kept one covers it; linear in
+    the characters covered, so a message of 250 names costs no more than 250 look-ups."""
     chosen: List[Mention] = []
+    taken: set = set()
     for mention in sorted(mentions, key=lambda m: (-m.confidence, -m.length, m.start)):
-        if not any(mention.overlaps(c.start, c.end) for c in chosen):
+        span = range(mention.start, mention.end)
+        if not any(index in taken for index in span):
             chosen.append(mention)
+            taken.update(span)
     return chosen
 
 

@@ -256,3 +256,29 @@ def test_complaint_words_always_take_the_human_route(extractor, text, guessed):
 
 def test_a_request_for_a_person_that_mentions_a_complaint_stays_a_request(extractor):
     assert classified(extractor, "转人工，我要投诉", "request_human") == ({"name": "request_human", "confidence": 0.6}, None)
+
+
+def test_near_miss_index_chooses_as_rapidfuzz_extract_one(extractor):
+    """The one-wildcard index gives, for every window, the surface rapidfuzz's extractOne with a
+    Hamming cutoff of 1 gave (the first of the closest), without a pass over every surface."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Hamming
+
+    matcher = extractor._matcher
+    checked = 0
+    for length, choices in matcher._fuzzy_by_length.items():
+        surfaces = [surface for _, surface in choices]
+        for surface in surfaces:
+            windows = [surface] + [surface[:i] + "某" + surface[i + 1:] for i in range(len(surface))]
+            windows.append("某" * length)
+            for window in windows:
+                best = process.extractOne(window, surfaces, scorer=Hamming.distance, score_cutoff=1)
+                assert matcher._nearest(window) == (None if best is None else (best[1], best[2])), window
+                checked += 1
+    assert checked > 50
+
+
+def test_a_long_message_of_names_is_read_in_one_pass(extractor):
+    """500 characters of one short name: every occurrence found, none twice (was quadratic)."""
+    entities = extract(extractor, "社保卡" * 166)
+    assert len([e for e in entities if e["entity"] == "item"]) == 166

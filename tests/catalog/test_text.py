@@ -1,6 +1,6 @@
 import pytest
 
-from catalog.text import normalise
+from catalog.text import collapse_repeats, normalise
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,21 @@ def test_normalise(raw, expected):
 def test_normalise_is_idempotent():
     once = normalise("請問ＸＸ村委會　怎麼辦")
     assert normalise(once) == once
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("低保低保低保低保", "低保低保"),
+    ("啊啊啊啊啊，社保卡丢了", "啊啊，社保卡丢了"),
+    ("谢谢谢谢", "谢谢"),
+    ("要得要得", "要得要得"),                       # two copies stay as they are
+    ("1000000元", "1000000元"),                     # numbers are never shortened
+    ("13888888888", "13888888888"),
+    ("a低1保a低1保a低1保a低1保", "a低1保a低1保"),
+    ("社保卡丢了怎么补", "社保卡丢了怎么补"),
+])
+def test_collapse_repeats(text, expected):
+    assert collapse_repeats(text) == expected
+
+
+def test_normalise_shortens_a_padded_message():
+    assert normalise("低保" * 250) == "低保低保"
