@@ -189,6 +189,22 @@ def resolve_pids(given: list[str], ports: dict[str, int]) -> dict[str, list[int]
 # ============================================================== load generation (I/O)
 
 
+def rasa_api_token(given: Optional[str]) -> Optional[str]:
+    """Rasa's HTTP API token: --rasa-token, else $WYC_RASA_TOKEN, else the one `make run` wrote
+    to var/rasa-token; None when there is none (a Rasa started without --auth-token)."""
+    if given:
+        return given
+    if os.environ.get("WYC_RASA_TOKEN"):
+        return os.environ["WYC_RASA_TOKEN"]
+    path = ROOT / "var" / "rasa-token"
+    return path.read_text().strip() or None if path.exists() else None
+
+
+def api_params(args: argparse.Namespace) -> Optional[dict[str, str]]:
+    token = rasa_api_token(getattr(args, "rasa_token", None))
+    return {"token": token} if token else None
+
+
 def request_for(mode: str, text: str, sender: str) -> tuple[str, dict[str, Any]]:
     if mode == "full":
         return "/api/chat", {"sender_id": sender, "message": text}
@@ -204,10 +220,12 @@ class LoadClient:
     httpx spent 3.5–3.8 ms of CPU per request against aiohttp's 1.1–1.4 ms (docs/BENCHMARKS.md,
     session 9), CPU the service under test did not get."""
 
-    def __init__(self, base_url: str, timeout: float, connections: int):
+    def __init__(self, base_url: str, timeout: float, connections: int,
+                 params: Optional[dict[str, str]] = None):
         import aiohttp
 
         self.base_url = base_url.rstrip("/")
+        self.params = params  # Rasa's API token for /model/parse (?token=, `rasa run --auth-token`)
         self.session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=connections),
             timeout=aiohttp.ClientTimeout(total=timeout),
@@ -215,7 +233,7 @@ class LoadClient:
 
     async def post(self, path: str, body: dict[str, Any]) -> int:
         """POST ``body`` as JSON and read the whole answer; the HTTP status."""
-        async with self.session.post(self.base_url + path, json=body) as response:
+        async with self.session.post(self.base_url + path, json=body, params=self.params) as response:
             await response.read()
             return response.status
 
@@ -270,7 +288,9 @@ async def run_benchmark(
     results, first_passes = [], []
     bases = {"full": args.url, "parse": args.rasa_url, "rest": args.rasa_url}
     for level_number, level in enumerate(args.concurrency):
-        clients = {mode: LoadClient(bases[mode], args.timeout, max(args.concurrency) + 5) for mode in args.modes}
+        clients = {mode: LoadClient(bases[mode], args.timeout, max(args.concurrency) + 5,
+                                    params=api_params(args) if mode == "parse" else None)
+                   for mode in args.modes}
         try:
             for mode in args.modes:
                 client = clients[mode]
@@ -349,21 +369,27 @@ def measure_cold_start(model: str, timeout: float = 300) -> dict[str, Any]:
 
     import httpx
 
+    import secrets
+
     work = Path(tempfile.mkdtemp(prefix="wyc-cold-"))
     app_port, rasa_port = free_port(), free_port()
+    rasa_token = secrets.token_urlsafe(24)
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT),
                WYC_DATABASE_URL=f"sqlite:///{work / 'catalog.db'}", WYC_RASA_URL=f"http://127.0.0.1:{rasa_port}",
-               WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}")
+               WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}",
+               WYC_ACTION_TOKEN=secrets.token_urlsafe(24), WYC_RASA_TOKEN=rasa_token)
     subprocess.run([str(ROOT / ".venv/app/bin/python"), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env,
                    check=True, stdout=subprocess.DEVNULL)
     (work / "endpoints.yml").write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n  enable_selective_domain: true\n")
+        f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n  enable_selective_domain: true\n"
+        "  headers:\n    X-Action-Token: ${WYC_ACTION_TOKEN}\n")
     started = time.perf_counter()
     processes = [
         subprocess.Popen([str(ROOT / ".venv/app/bin/python"), "-m", "uvicorn", "--factory", "api.main:create_app",
                           "--host", "127.0.0.1", "--port", str(app_port)], cwd=ROOT, env=env,
                          stdout=(work / "app.log").open("w"), stderr=subprocess.STDOUT),
-        subprocess.Popen([str(ROOT / ".venv/bot/bin/rasa"), "run", "--enable-api", "-m", str(ROOT / model),
+        subprocess.Popen([str(ROOT / ".venv/bot/bin/rasa"), "run", "--enable-api", "--auth-token", rasa_token,
+                          "-m", str(ROOT / model),
                           "--endpoints", str(work / "endpoints.yml"), "-i", "127.0.0.1", "-p", str(rasa_port)],
                          cwd=ROOT, env=env, stdout=(work / "rasa.log").open("w"), stderr=subprocess.STDOUT),
     ]
@@ -445,6 +471,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="the app (POST /api/chat)")
     parser.add_argument("--rasa-url", default="http://127.0.0.1:5005", help="Rasa started with --enable-api")
+    parser.add_argument("--rasa-token", help="Rasa's --auth-token (default: $WYC_RASA_TOKEN, else var/rasa-token)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 20, 50])
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--messages", type=int, default=200, help="messages per mode and level (upper bound)")

@@ -53,6 +53,11 @@ if [ -z "${WYC_AGENT_TOKEN:-}" ]; then
   WYC_AGENT_TOKEN=$("$APP" -c 'import secrets; print(secrets.token_urlsafe(24))')
   export WYC_AGENT_TOKEN
 fi
+# Rasa ↔ app secrets (production requires both): keep the ones you set, else make them per run.
+# shellcheck source=scripts/lib/secrets.sh
+source scripts/lib/secrets.sh
+use_secret WYC_ACTION_TOKEN "$RUN_DIR/action-token"
+use_secret WYC_RASA_TOKEN "$RUN_DIR/rasa-token"
 export WYC_ACTION_ENDPOINT_URL="http://127.0.0.1:${APP_PORT}/webhook"
 export WYC_TRACKER_DB_HOST=$PG_HOST WYC_TRACKER_DB_PORT=$PG_PORT WYC_TRACKER_DB_NAME=$CLUSTER_DB
 export WYC_TRACKER_DB_USER=$PG_USER WYC_TRACKER_DB_PASSWORD=${WYC_TRACKER_DB_PASSWORD:-}
@@ -78,7 +83,7 @@ source scripts/lib/supervise.sh  # (the working directory is the repository root
 
 for rasa_port in $RASA_PORTS; do
   echo "== Rasa replica on 127.0.0.1:${rasa_port} (log: ${RUN_DIR}/rasa-${rasa_port}.log)"
-  PYTHONPATH=. "$RASA" run --enable-api --endpoints assistant/endpoints.production.yml \
+  PYTHONPATH=. "$RASA" run --enable-api --auth-token "$WYC_RASA_TOKEN" --endpoints assistant/endpoints.production.yml \
     --credentials assistant/credentials.yml -m "$model" --port "$rasa_port" -i 127.0.0.1 \
     >"${RUN_DIR}/rasa-${rasa_port}.log" 2>&1 &
   pids+=($!)
@@ -98,7 +103,7 @@ pids+=($!)
 # Ready when /health through nginx is 200 and every Rasa replica has loaded its model.
 all_replicas_ready() {
   local n=0
-  for p in $RASA_PORTS; do curl -fsS "http://127.0.0.1:${p}/status" 2>/dev/null | grep -q '"model_file":"[^"]' && n=$((n+1)); done
+  for p in $RASA_PORTS; do curl -fsS "http://127.0.0.1:${p}/status?token=${WYC_RASA_TOKEN}" 2>/dev/null | grep -q '"model_file":"[^"]' && n=$((n+1)); done
   [ "$n" -eq "$(wc -w <<<"$RASA_PORTS")" ]
 }
 wait_until_ready "${URL}/health" "$STARTUP_TIMEOUT_SECONDS" "${RUN_DIR}/*.log" all_replicas_ready

@@ -34,19 +34,23 @@ echo "== Rasa model"
 model=$(scripts/train.sh)
 echo "using $model"
 
-# assistant/endpoints.yml sends action calls to the app on port 8000; follow PORT if it differs.
-endpoints=assistant/endpoints.yml
-if [ "$PORT" != 8000 ]; then
-  endpoints=var/endpoints.run.yml
-  sed "s#http://127.0.0.1:8000/webhook#${APP_URL}/webhook#" assistant/endpoints.yml >"$endpoints"
-fi
+# Shared secrets of this start (README "Security"): Rasa sends WYC_ACTION_TOKEN with every action
+# call, and its HTTP API (/status for /health, /model/parse for the benchmark) needs WYC_RASA_TOKEN.
+# Set either to keep it; otherwise each start makes new ones, kept in var/ (mode 0600) for local tools.
+# shellcheck source=scripts/lib/secrets.sh
+source scripts/lib/secrets.sh
+use_secret WYC_ACTION_TOKEN var/action-token
+use_secret WYC_RASA_TOKEN var/rasa-token
+# assistant/endpoints.yml, with the app's address (PORT) and the header carrying the action token.
+endpoints=var/endpoints.run.yml
+render_dev_endpoints assistant/endpoints.yml "$endpoints" "$APP_URL"
 
 # shellcheck source=scripts/lib/supervise.sh
 source scripts/lib/supervise.sh  # (the working directory is the repository root)
 
 echo "== starting Rasa on 127.0.0.1:${RASA_PORT} (log: var/rasa.log)"
-PYTHONPATH=. "$RASA" run --enable-api --endpoints "$endpoints" --credentials assistant/credentials.yml \
-  -m "$model" --port "$RASA_PORT" -i 127.0.0.1 >var/rasa.log 2>&1 &
+PYTHONPATH=. "$RASA" run --enable-api --auth-token "$WYC_RASA_TOKEN" --endpoints "$endpoints" \
+  --credentials assistant/credentials.yml -m "$model" --port "$RASA_PORT" -i 127.0.0.1 >var/rasa.log 2>&1 &
 pids+=($!)
 
 echo "== starting the app on ${APP_URL}"
@@ -64,7 +68,7 @@ cat <<EOF
   guide + QR        ${APP_URL}/guide/open-restaurant
   chat API          POST ${APP_URL}/api/chat   (docs: ${APP_URL}/docs)
   health            ${APP_URL}/health
-  Rasa              ${WYC_RASA_URL}
+  Rasa              ${WYC_RASA_URL}  (HTTP API token: var/rasa-token)
 Press Ctrl-C to stop both.
 EOF
 

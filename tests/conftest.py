@@ -29,13 +29,15 @@ APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
 
 
 class Stack:
-    """The running service: `chat(sender, text)` posts to /api/chat like the widget does."""
+    """The running service: `chat(sender, text)` posts to /api/chat like the widget does.
+    ``action_token`` and ``rasa_token`` are the shared secrets the processes were started with."""
 
-    def __init__(self, app_url: str, rasa_url: str):
+    def __init__(self, app_url: str, rasa_url: str, action_token: str = "", rasa_token: str = ""):
         import httpx
 
         self.app_url = self.url = app_url
         self.rasa_url = rasa_url
+        self.action_token, self.rasa_token = action_token, rasa_token
         self.client = httpx.Client(base_url=app_url, timeout=30)
 
     def chat(self, sender_id: str, message: str) -> dict:
@@ -74,9 +76,14 @@ def stack(tmp_path_factory) -> Stack:
     model = os.environ.get("WYC_E2E_MODEL")
     if not model:
         pytest.skip("WYC_E2E_MODEL not set: end-to-end tests run from `make test` after training")
+    import secrets
+
     work = tmp_path_factory.mktemp("e2e")
     app_port, rasa_port = free_port(), free_port()
+    # The secrets scripts/run.sh generates per start: Rasa's action calls and its HTTP API need them.
+    action_token, rasa_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT),
+               WYC_ACTION_TOKEN=action_token, WYC_RASA_TOKEN=rasa_token,
                WYC_DATABASE_URL=f"sqlite:///{work / 'catalog.db'}",
                WYC_RASA_URL=f"http://127.0.0.1:{rasa_port}",
                WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}",
@@ -86,7 +93,8 @@ def stack(tmp_path_factory) -> Stack:
     subprocess.run([str(APP_PYTHON), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env, check=True)
     endpoints = work / "endpoints.yml"
     endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n  enable_selective_domain: true\n",
+        f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n  enable_selective_domain: true\n"
+        "  headers:\n    X-Action-Token: ${WYC_ACTION_TOKEN}\n",
         encoding="utf-8",
     )
 
@@ -96,14 +104,15 @@ def stack(tmp_path_factory) -> Stack:
          "--host", "127.0.0.1", "--port", str(app_port)],
         cwd=ROOT, env=env, stdout=app_log.open("w"), stderr=subprocess.STDOUT)
     rasa = subprocess.Popen(
-        [str(BOT_RASA), "run", "--enable-api", "-m", str(ROOT / model), "--endpoints", str(endpoints),
+        [str(BOT_RASA), "run", "--enable-api", "--auth-token", rasa_token, "-m", str(ROOT / model),
+         "--endpoints", str(endpoints),
          "-i", "127.0.0.1", "-p", str(rasa_port)],
         cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
     try:
         wait_for(f"http://127.0.0.1:{app_port}/health/live", app, app_log, 60)
-        wait_for(f"http://127.0.0.1:{rasa_port}/status", rasa, rasa_log, 180,
+        wait_for(f"http://127.0.0.1:{rasa_port}/status?token={rasa_token}", rasa, rasa_log, 180,
                    ok=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
-        yield Stack(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}")
+        yield Stack(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", action_token, rasa_token)
     finally:
         stop([rasa, app])
         sys.stderr.write(f"e2e logs kept in {work}\n")

@@ -44,6 +44,7 @@ class Cluster:
         self.rasa_ports = [free_port(), free_port()]
         self.url = f"http://127.0.0.1:{self.port}"
         self.agent_token = env["WYC_AGENT_TOKEN"]
+        self.action_token, self.rasa_token = env["WYC_ACTION_TOKEN"], env["WYC_RASA_TOKEN"]
         self.rasa: dict[int, subprocess.Popen] = {}
         self.app: Optional[subprocess.Popen] = None
         self.nginx: Optional[subprocess.Popen] = None
@@ -57,13 +58,13 @@ class Cluster:
     def start_rasa(self, index: int) -> None:
         port = self.rasa_ports[index]
         self.rasa[index] = self._spawn(f"rasa-{port}", [
-            str(BOT_RASA), "run", "--enable-api", "-m", str(ROOT / self.model),
+            str(BOT_RASA), "run", "--enable-api", "--auth-token", self.rasa_token, "-m", str(ROOT / self.model),
             "--endpoints", "assistant/endpoints.production.yml", "--credentials", "assistant/credentials.yml",
             "-i", "127.0.0.1", "-p", str(port)])
 
     def wait_rasa(self, index: int, timeout: float = RASA_START_SECONDS) -> None:
         port, process = self.rasa_ports[index], self.rasa[index]
-        self._wait(f"http://127.0.0.1:{port}/status", process, f"rasa-{port}", timeout,
+        self._wait(f"http://127.0.0.1:{port}/status?token={self.rasa_token}", process, f"rasa-{port}", timeout,
                    ok=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
 
     def kill_rasa(self, index: int, sig: int = signal.SIGKILL) -> None:
@@ -144,6 +145,7 @@ def _cluster_env(catalog_db: str, tracker_db: str, lock_prefix: str) -> dict[str
         WYC_RASA_TIMEOUT_SECONDS="45",
         WYC_LOAD_DEFAULT_CATALOG="false",
         WYC_AGENT_TOKEN=secrets.token_urlsafe(24),
+        WYC_ACTION_TOKEN=secrets.token_urlsafe(24), WYC_RASA_TOKEN=secrets.token_urlsafe(24),
         WYC_TRACKER_DB_HOST="127.0.0.1", WYC_TRACKER_DB_PORT="5432", WYC_TRACKER_DB_NAME=tracker_db,
         WYC_TRACKER_DB_USER="postgres", WYC_TRACKER_DB_PASSWORD="",
         WYC_REDIS_HOST="127.0.0.1", WYC_REDIS_PORT="6379", WYC_REDIS_PASSWORD="", WYC_REDIS_LOCK_DB="0",
