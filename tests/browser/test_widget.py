@@ -279,3 +279,65 @@ def _json(text: str) -> str:
     import json
 
     return json.dumps(text, ensure_ascii=False)
+
+
+CSP_WATCH = """() => {
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation',
+    e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
+}"""
+
+
+def _watch_csp(page) -> list:
+    """CSP violations on the page: the console's reports and the DOM's violation events."""
+    reports: list = []
+    page.on("console", lambda msg: reports.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.add_init_script(f"({CSP_WATCH})()")
+    return reports
+
+
+def _violations(page, reports: list) -> list:
+    return reports + (page.evaluate("() => window.__csp || []") or [])
+
+
+def test_widget_agent_console_guide_and_docs_work_under_their_csp(page_factory, app_with_fake_bot, agent_token):
+    """Every page is served with a Content-Security-Policy (api/headers.py) and does all it does
+    under it: the widget styled and answering, the guide page with its stylesheet and QR code,
+    the agent console searching, Swagger UI drawing the API from local files."""
+    from playwright.sync_api import expect
+
+    page = page_factory(viewport={"width": 1280, "height": 900})
+    reports = _watch_csp(page)
+    response = page.goto(app_with_fake_bot.url + "/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    # Styled: the constructed stylesheet applies inside the shadow root (fixed launcher).
+    launcher_position = page.evaluate(
+        "() => getComputedStyle(document.getElementById('wenyici-widget').shadowRoot"
+        ".querySelector('.launcher')).position")
+    assert launcher_position == "fixed"
+    card = ask_in_widget(page, app_with_fake_bot.url, QUESTION)
+    check_guide_card(page, card)
+    assert _violations(page, reports) == []
+
+    guide_url = card.locator(".qr a").get_attribute("href")
+    guide = page_factory()
+    guide_reports = _watch_csp(guide)
+    guide.goto(app_with_fake_bot.url + "/guide/open-restaurant")
+    assert guide.evaluate("() => getComputedStyle(document.body).backgroundColor") == "rgb(245, 247, 250)"
+    guide.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
+    assert _violations(guide, guide_reports) == [], guide_url
+
+    agent = page_factory()
+    agent_reports = _watch_csp(agent)
+    agent.goto(f"{app_with_fake_bot.url}/agent?token={agent_token}")
+    agent.get_by_label("搜索事项或一件事").fill("低保")
+    agent.locator("#results button", has_text="最低生活保障").first.click()
+    expect(agent.locator("#guide-title")).to_have_text("最低生活保障", timeout=15_000)
+    assert _violations(agent, agent_reports) == []
+
+    docs = page_factory()
+    docs_reports = _watch_csp(docs)
+    docs.goto(app_with_fake_bot.url + "/docs")
+    expect(docs.locator(".opblock-summary-path").first).to_be_visible(timeout=15_000)
+    assert docs.get_by_text("/api/chat").count() >= 1
+    assert _violations(docs, docs_reports) == []
