@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.text_samples import distinct_text
+
 GUIDE = {
     "type": "guide", "bundle": {"name": "我要开小餐馆"},
     "items": [{"code": "open-restaurant", "name": "我要开小餐馆", "department": None}],
@@ -88,7 +90,7 @@ def test_wrong_types_are_422(make_client, fake_rasa, payload, field):
     [
         ({"sender_id": "web-1", "message": ""}, 422, "为空"),
         ({"sender_id": "web-1", "message": "  \u3000\t "}, 422, "为空"),
-        ({"sender_id": "web-1", "message": "办" * 501}, 413, "最多500个字"),
+        ({"sender_id": "web-1", "message": distinct_text(501)}, 413, "最多500个字"),
         ({"sender_id": "web 1", "message": "社保卡"}, 422, "sender_id"),
         ({"sender_id": "", "message": "社保卡"}, 422, "sender_id"),
         ({"sender_id": "x" * 129, "message": "社保卡"}, 422, "sender_id"),
@@ -104,7 +106,7 @@ def test_rejected_messages_say_why(make_client, fake_rasa, exchanges_of, payload
 
 def test_exactly_500_characters_pass(make_client, fake_rasa):
     client = make_client(rasa=fake_rasa)
-    response = client.post("/api/chat", json={"sender_id": "web-1", "message": "办" * 500})
+    response = client.post("/api/chat", json={"sender_id": "web-1", "message": distinct_text(500)})
     assert response.status_code == 200
     assert len(fake_rasa.received[0]["message"]) == 500
 

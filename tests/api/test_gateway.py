@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import gateway as gateway_module
+from tests.text_samples import distinct_text
 from api.exchange_log import ExchangeLog
 from api.main import create_app
 from api.gateway import ChatGateway, InvalidMessage, handle_message, to_bot_messages
@@ -165,9 +166,9 @@ def test_empty_after_normalising_is_422(build_gateway, fake_rasa, exchange_log, 
 
 def test_length_limit_counts_normalised_characters(build_gateway, fake_rasa):
     gateway = build_gateway(fake_rasa)
-    run(gateway.handle_message("web-1", "社" * 500 + "   ", "web"))  # trailing spaces are trimmed first
+    run(gateway.handle_message("web-1", distinct_text(500) + "   ", "web"))  # trailing spaces are trimmed first
     with pytest.raises(InvalidMessage) as caught:
-        run(gateway.handle_message("web-1", "社" * 501, "web"))
+        run(gateway.handle_message("web-1", distinct_text(501), "web"))
     assert caught.value.status_code == 413 and "500" in caught.value.message
     assert len(fake_rasa.received) == 1
 

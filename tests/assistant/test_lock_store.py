@@ -163,7 +163,7 @@ def test_rasa_builds_it_from_the_production_endpoints_file(prefix, monkeypatch):
     from rasa.core.utils import AvailableEndpoints
 
     for name, value in {
-        "WYC_ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook",
+        "WYC_ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook", "WYC_ACTION_TOKEN": "t" * 32,
         "WYC_TRACKER_DB_HOST": "127.0.0.1", "WYC_TRACKER_DB_PORT": "5432", "WYC_TRACKER_DB_NAME": "x",
         "WYC_TRACKER_DB_USER": "x", "WYC_TRACKER_DB_PASSWORD": "",
         "WYC_REDIS_HOST": "127.0.0.1", "WYC_REDIS_PORT": "6379", "WYC_REDIS_PASSWORD": "",

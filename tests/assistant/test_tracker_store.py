@@ -191,7 +191,7 @@ def postgres_db(monkeypatch):
     admin.autocommit = True
     admin.cursor().execute(f"CREATE DATABASE {name}")
     for key, value in {
-        "WYC_ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook",
+        "WYC_ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook", "WYC_ACTION_TOKEN": "t" * 32,
         "WYC_TRACKER_DB_HOST": "127.0.0.1", "WYC_TRACKER_DB_PORT": "5432", "WYC_TRACKER_DB_NAME": name,
         "WYC_TRACKER_DB_USER": "postgres", "WYC_TRACKER_DB_PASSWORD": "",
         "WYC_REDIS_HOST": "127.0.0.1", "WYC_REDIS_PORT": "6379", "WYC_REDIS_PASSWORD": "",
