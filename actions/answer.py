@@ -346,6 +346,10 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
         # (A reply to the one question that gives the place or a fact and only loosely fits
         # several other items, 「户口在悦来镇」, answers the question; it starts no new choice.)
         return _need_of(found)
+    if not memory.pending_question:
+        resolved = _resolved(session, turn)
+        if resolved:
+            return _need_of(resolved)
     if remembered and (memory.pending_question or turn.aspect or learned or _states_something(session, turn)):
         # About the same item: 「要多少钱」「我在协兴镇」, or a restatement that names no other item
         # (「我是她儿子，我去办」 after 「…我能帮她补办吗」), which a 12345 handoff would lose.
@@ -355,6 +359,15 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
         # the same candidates, now answered in full (DESIGN §2.2: never a second round).
         return Need(candidates=_targets(session, [c["code"] for c in memory.candidates]))
     return Need()
+
+
+def _resolved(session: Session, turn: Turn) -> list[Target]:
+    """The general resolver's answer or options (``catalog.resolver``), where neither the NLU's items
+    nor the catalog search found anything: the county's whole list, read through the item model
+    and the citizens' lexicon (「厂里裁员了，失业金咋个领」 → 失业保险金申领)."""
+    if not turn.text:
+        return []
+    return _targets(session, queries.resolve(session, turn.text).codes)
 
 
 def _states_something(session: Session, turn: Turn) -> bool:
@@ -505,7 +518,7 @@ class ActionAnswer(CatalogAction):
         for target in need.candidates:
             if target.level != "county":
                 asked = [_as_dict(q) for q in queries.missing_facts(session, target, {}, place)]
-                place_questions = [q for q in asked if q["slot"] == "place"][:1]
+                place_questions = [{**q, "text": queries.PLACE_QUESTION} for q in asked if q["slot"] == "place"][:1]
                 break
         return [item_question] + place_questions
 
@@ -553,6 +566,8 @@ def _questions_for_all(session: Session, targets: list[Target], facts: dict[str,
     for target in targets:
         for question in queries.missing_facts(session, target, facts, place):
             asked = _as_dict(question)
+            if asked["slot"] == "place" and len(targets) > 1:
+                asked["text"] = queries.PLACE_QUESTION  # one place for several needs names none of them
             questions.setdefault(asked["slot"], asked)
     return list(questions.values())
 

@@ -15,19 +15,23 @@ from catalog.cache import cached, memoised
 from catalog.models import Bundle, BundleMember, CatalogMeta, Fact, Item, Region, RegionAlias, ServicePoint
 from catalog.search import asked_otherwise, invalidate_search_index, name_extends, variant_asked
 from catalog.search import search as _search_names
+from catalog.resolver import Resolution, ResolverIndex, build_targets
 from catalog.text import normalise
+from catalog.words import load_colloquial, load_words
 from catalog.types import LEVEL_RANK, Candidate, LocationOut, MaterialOut, Place, Question, RegionRef, Target
 
 __all__ = [
     "search", "bundle_named_by", "get_target", "resolve_place", "place_from_codes", "parse_facts", "missing_facts", "tailor",
     "nearest_service_point", "guide", "invalidate_search_index", "name_extends",
     "asked_otherwise", "variant_asked",
-    "fact_words_in",
+    "fact_words_in", "resolve", "Resolution",
     "Candidate", "Target", "RegionRef", "Place", "Question", "MaterialOut", "LocationOut",
 ]
 
 DEFAULT_SAMPLE_NOTICE = "示例数据，以官方办事指南为准"
 PLACE_QUESTION = "您在哪个乡镇（街道）办理？"
+# The place question for one target names it, so a misreading can be corrected in the same reply.
+PLACE_QUESTION_FOR = "办理「{name}」，您在哪个乡镇（街道）？"
 VILLAGE_STATION_NOTE = "您所在村（社区）的便民服务站也可办理"
 NOT_HERE_NOTE = "{name}不能办理这一项"  # the citizen's nearer point, when the item is handled higher up
 MIN_PLACE_NAME = 2
@@ -466,7 +470,7 @@ def missing_facts(session: Session, target: Target, facts: Mapping[str, str], pl
             options = [{"value": value, "label": label} for value, label, _ in fact.options]
             questions.append(Question(slot=key, text=fact.question, options=options))
     if target.level != "county" and (place is None or place.is_empty):
-        questions.append(Question(slot="place", text=PLACE_QUESTION, options=[]))
+        questions.append(Question(slot="place", text=PLACE_QUESTION_FOR.format(name=target.name), options=[]))
     return questions
 
 
@@ -600,3 +604,36 @@ def guide(session: Session, target: Target, facts: Mapping[str, str], place: Opt
         "pending": _unique(part for material in materials if material.condition
                            for part in material.condition.split(CONDITION_SEPARATOR)),
     }
+
+
+# ---------------------------------------------------------------- the general resolver
+
+
+def _build_resolver(session: Session) -> ResolverIndex:
+    from catalog.models import BundleAlias, ItemAlias
+    from catalog.search import load_lexicon
+
+    aliases: dict[str, list[str]] = {}
+    for code, alias in session.execute(select(ItemAlias.item_code, ItemAlias.alias)):
+        aliases.setdefault(code, []).append(alias)
+    for code, alias in session.execute(select(BundleAlias.bundle_code, BundleAlias.alias)):
+        aliases.setdefault(code, []).append(alias)
+    rows = [(code, name, "item", aliases.get(code, ()), bool(has_guide))
+            for code, name, has_guide in session.execute(select(Item.code, Item.name, Item.has_guide))]
+    rows += [(code, name, "bundle", aliases.get(code, ()), True)
+             for code, name in session.execute(select(Bundle.code, Bundle.name))]
+    words = load_words()
+    return ResolverIndex(build_targets(sorted(rows), words), words, load_colloquial(),
+                         dict(load_lexicon().names))
+
+
+def resolve(session: Session, text: str) -> Resolution:
+    """The general resolver's one ranking of the whole list for ``text`` (places taken out), with the
+    catalog search's scores as one of its parts. Remembered per message."""
+    def compute() -> Resolution:
+        places = _places(session)
+        without_places = _without_matches(normalise(text), places.names, places.longest, MIN_PLACE_NAME)
+        scores = {hit.code: hit.score for hit in search(session, text, limit=10)}
+        return cached(session, "resolver", _build_resolver).rank(without_places, scores)
+
+    return memoised(session, "resolutions", text, compute)

@@ -1,0 +1,308 @@
+"""The general resolver: one ranking of the county's whole list for a citizen's words.
+
+Every target (item or 一件事) is described by data only: its name, its aliases, the item model's
+parts of its name (objects, actions, qualifiers, audience: ``catalog.item_model``) and the
+citizens' words that name it (``catalog/data/words/colloquial.yaml``, the search lexicon's
+``names``). A message is read once, left to right, by two longest-match scanners (the objects it
+names, the actions it wants) and as character bigrams; each target then gets one score from:
+
+- **object** — the message names what the target is about (an object of its name, an alias, or a
+  citizen's word for it); the leading object of a name counts more than a later one, and a longer
+  span more than a shorter one (「困难残疾人生活补贴」 over 「生活补贴」);
+- **action** — what the message asks done agrees with what the name does (「丢了」 → 补领), or, when
+  the message asks nothing in particular, the name does the ordinary thing (申领, 新办, 登记…), not
+  a special one (注销, 变更, 补领…);
+- **words** — TF-IDF cosine of character bigrams between the message and the target's names;
+- **who** — for-whom qualifiers of the name the message says (退役军人) or does not say, and
+  whether a business item is asked for by a citizen;
+- **search** — the catalog search's score of the target (``catalog.search``), which carries the
+  authored aliases and the phrase lexicon of the core items.
+
+``Resolution.decision``: ``answer`` (one target clearly first, named by an object), ``ask`` (two to
+four close targets, each named), or ``handoff`` (nothing the message names). Thresholds are
+constants below, calibrated on tests/longtail/tune.yaml only.
+
+Pure: no database and no I/O; ``catalog.queries.resolve`` builds the index from a session.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Optional, Sequence
+
+from rapidfuzz import fuzz
+
+from catalog.item_model import ItemParts, parse_name
+from catalog.text import normalise
+from catalog.words import ColloquialEntry, Scanner, Words
+
+# Weights of the score's parts (see the module docstring).
+OBJECT_WEIGHT = 2.0
+LEADING_OBJECT = 1.0
+LATER_OBJECT = 0.6
+SPAN_BONUS = 0.04           # per character of the object span the message says
+ACTION_AGREES = 1.0
+ACTION_DIFFERS = -1.2
+ORDINARY_ACTION = 0.3       # nothing asked in particular, and the name does the ordinary thing
+SPECIAL_ACTION = -0.4       # nothing asked in particular, and the name does a special thing
+WORDS_WEIGHT = 1.5
+QUALIFIER_SAID = 0.4
+QUALIFIER_UNSAID = -0.35
+AUDIENCE_MISMATCH = -0.4
+SEARCH_WEIGHT = 0.5
+GUIDED_PRIOR = 0.15
+
+# Decision thresholds (calibrated on the tune half of the long-tail set, never on the held-out half).
+ANSWER_SCORE = 2.0
+ANSWER_MARGIN = 0.45
+ASK_SCORE = 2.0
+ASK_MARGIN = 0.8
+MAX_OPTIONS = 4
+POOL = 60                   # targets most alike in bigrams that are scored in full
+MIN_OBJECT = 3              # a shorter object of a name (公司, 医院, 离婚) is too common a word to name it
+PARTIAL_OBJECT = 0.8
+SHORT_OBJECT = 4            # an object this short is said exactly or not at all (分公司 ≠ 公司)
+ALIAS_OBJECT = 0.7
+SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target without an object word
+
+ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报"})
+# For-whom qualifiers so general that not saying them says nothing (every citizen is 个人).
+UNMARKED_QUALIFIERS = frozenset({"个人", "职工", "包括临时"})
+
+
+@dataclass(frozen=True)
+class Target:
+    code: str
+    name: str
+    kind: str                       # item | bundle
+    names: tuple[str, ...]          # name and aliases, normalised
+    parts: Optional[ItemParts] = None
+    has_guide: bool = False
+
+
+@dataclass(frozen=True)
+class Scored:
+    code: str
+    name: str
+    kind: str
+    score: float
+    named: bool                     # the message names what it is about (an object, alias or word)
+    action_agrees: bool = False
+
+
+@dataclass(frozen=True)
+class Resolution:
+    decision: str                   # answer | ask | handoff
+    ranked: tuple[Scored, ...]
+    wanted: frozenset[str] = frozenset()
+
+    @property
+    def codes(self) -> list[str]:
+        """The answer's one code, or the question's options; empty for a handoff."""
+        if self.decision == "answer":
+            return [self.ranked[0].code]
+        if self.decision == "ask":
+            top = self.ranked[0].score
+            return [s.code for s in self.ranked if s.named and top - s.score <= ASK_MARGIN][:MAX_OPTIONS]
+        return []
+
+
+def _bigrams(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
+
+
+@dataclass
+class ResolverIndex:
+    targets: list[Target]
+    words: Words
+    colloquial: Sequence[ColloquialEntry] = ()
+    lexicon_names: Mapping[str, Sequence[str]] = field(default_factory=dict)  # word → target names
+
+    def __post_init__(self) -> None:
+        by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
+        object_of: dict[str, set[tuple[int, float]]] = {}
+
+        def reach(word: str, index: int, weight: float) -> None:
+            word = normalise(word)
+            if len(word) >= 2:
+                object_of.setdefault(word, set()).add((index, weight))
+
+        by_object: dict[str, list[tuple[int, float]]] = {}
+        self._name_objects: list[tuple[tuple[str, float], ...]] = []
+        for index, target in enumerate(self.targets):
+            reach(target.name, index, LEADING_OBJECT)
+            for alias in target.names[1:]:  # authored aliases are broad (「营业执照」 is also a company's)
+                reach(alias, index, ALIAS_OBJECT)
+            objects: list[tuple[str, float]] = []
+            if target.parts is not None:
+                for rank, obj in enumerate(target.parts.objects):
+                    weight = LEADING_OBJECT if rank == 0 or (rank == 1 and len(obj) < len(target.parts.objects[0])
+                                                              and obj in target.parts.objects[0]) else LATER_OBJECT
+                    by_object.setdefault(normalise(obj), []).append((index, weight))
+                    if len(obj) >= MIN_OBJECT:
+                        objects.append((normalise(obj), weight))
+            self._name_objects.append(tuple(objects))
+        docs: list[list[str]] = [list(t.names) for t in self.targets]
+        for entry in self.colloquial:
+            if entry.section != "objects":
+                continue
+            if entry.items:
+                for name in entry.items:
+                    if normalise(name) in by_name:
+                        reach(entry.word, by_name[normalise(name)], LEADING_OBJECT)
+                        docs[by_name[normalise(name)]].append(entry.word)
+            elif entry.means:
+                for index, weight in by_object.get(entry.means, ()):
+                    reach(entry.word, index, weight)
+                    docs[index].append(entry.word)
+        for entry in self.colloquial:  # a citizen's sentence is words that name its item too
+            if normalise(entry.expect) in by_name:
+                docs[by_name[normalise(entry.expect)]].append(entry.example)
+        for word, names in self.lexicon_names.items():
+            for name in names:
+                if normalise(name) in by_name:
+                    reach(word, by_name[normalise(name)], LEADING_OBJECT)
+        self._objects = Scanner({word: frozenset(reached) for word, reached in object_of.items()})
+        actions = {w: stem for w, (kind, stem) in self.words.names._words.items() if kind == "action"}
+        actions.update({e.word: e.stem for e in self.colloquial if e.section == "actions" and e.stem})
+        self._actions = Scanner(actions)
+        self._qualifiers = Scanner({w: value for w, (kind, value) in self.words.names._words.items()
+                                    if kind in ("qualifier", "scope")})
+        self._askers = {e.word: e.audience for e in self.colloquial if e.section == "askers" and e.audience}
+        self._asker_scanner = Scanner(self._askers)
+        # TF-IDF over character bigrams of each target's names and citizens' words.
+        self._doc_vectors: list[dict[str, float]] = []
+        frequency: Counter[str] = Counter()
+        grams = [Counter(g for text in doc for g in _bigrams(normalise(text))) for doc in docs]
+        for counts in grams:
+            frequency.update(counts.keys())
+        total = len(self.targets)
+        self._idf = {gram: math.log((1 + total) / (1 + n)) + 1.0 for gram, n in frequency.items()}
+        self._postings: dict[str, list[int]] = {}
+        for index, counts in enumerate(grams):
+            vector = {g: (1 + math.log(c)) * self._idf[g] for g, c in counts.items()}
+            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+            self._doc_vectors.append({g: v / norm for g, v in vector.items()})
+            for gram in vector:
+                self._postings.setdefault(gram, []).append(index)
+
+    # ------------------------------------------------------------ reading the message
+
+    def objects_in(self, text: str) -> dict[int, float]:
+        """Target index → evidence from the words that name targets explicitly (names, aliases,
+        citizens' words): weight of the object plus the span's length."""
+        found: dict[int, float] = {}
+        for start, end, _word, reached in self._objects.scan(text):
+            for index, weight in reached:
+                value = weight + SPAN_BONUS * (end - start)
+                if value > found.get(index, 0.0):
+                    found[index] = value
+        return found
+
+    def name_objects_in(self, text: str, pool: Iterable[int]) -> dict[int, float]:
+        """Target index → evidence that the message says an object of the target's name, nearly
+        (「失业保险」 for 失业保险金: partial_ratio ≥ PARTIAL_OBJECT), scaled by how nearly."""
+        found: dict[int, float] = {}
+        for index in pool:
+            best = 0.0
+            for obj, weight in self._name_objects[index]:
+                ratio = fuzz.partial_ratio(obj, text) / 100.0 if len(obj) <= len(text) else 0.0
+                if ratio >= (PARTIAL_OBJECT if len(obj) > SHORT_OBJECT else 1.0):
+                    best = max(best, weight * ratio ** 2 + SPAN_BONUS * len(obj) * ratio)
+            if best:
+                found[index] = best
+        return found
+
+    def wanted(self, text: str) -> frozenset[str]:
+        return frozenset(stem for _s, _e, _w, stem in self._actions.scan(text))
+
+    def qualifiers_in(self, text: str) -> frozenset[str]:
+        return frozenset(value for _s, _e, _w, value in self._qualifiers.scan(text))
+
+    def audience_of(self, text: str) -> Optional[str]:
+        said = {audience for _s, _e, _w, audience in self._asker_scanner.scan(text)}
+        return said.pop() if len(said) == 1 else None
+
+    def _similarities(self, text: str) -> dict[int, float]:
+        counts = Counter(_bigrams(text))
+        vector = {g: (1 + math.log(c)) * self._idf[g] for g, c in counts.items() if g in self._idf}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        found: dict[int, float] = {}
+        for gram, value in vector.items():
+            for index in self._postings.get(gram, ()):
+                found[index] = found.get(index, 0.0) + value / norm * self._doc_vectors[index][gram]
+        return found
+
+    # ------------------------------------------------------------ one ranking
+
+    def rank(self, text: str, search_scores: Mapping[str, float] | None = None, limit: int = 8) -> Resolution:
+        """``text``: the message (places and situation words may be taken out by the caller);
+        ``search_scores``: the catalog search's scores (0..100) by code, when the caller has them."""
+        text = normalise(text)
+        search_scores = search_scores or {}
+        objects = self.objects_in(text)
+        similar = self._similarities(text)
+        wanted = self.wanted(text)
+        said_qualifiers = self.qualifiers_in(text)
+        audience = self.audience_of(text)
+        pool = set(objects) | {i for i, _ in sorted(similar.items(), key=lambda p: -p[1])[:POOL]}
+        pool |= {i for i, t in enumerate(self.targets) if t.code in search_scores}
+        for index, value in self.name_objects_in(text, pool).items():
+            objects[index] = max(objects.get(index, 0.0), value)
+        scored = [self._score(i, objects, similar, wanted, said_qualifiers, audience, search_scores) for i in pool]
+        scored.sort(key=lambda s: (-s.score, len(s.name), s.code))
+        ranked = tuple(scored[:limit])
+        return Resolution(_decide(ranked), ranked, wanted)
+
+    def _score(self, index: int, objects: Mapping[int, float], similar: Mapping[int, float],
+               wanted: frozenset[str], said: frozenset[str], audience: Optional[str],
+               search_scores: Mapping[str, float]) -> Scored:
+        target = self.targets[index]
+        parts = target.parts
+        score = OBJECT_WEIGHT * objects.get(index, 0.0) + WORDS_WEIGHT * similar.get(index, 0.0)
+        score += SEARCH_WEIGHT * search_scores.get(target.code, 0.0) / 100.0
+        agrees = False
+        if parts is not None:
+            done = parts.actions
+            if wanted and done:
+                agrees = bool(wanted & done)
+                score += ACTION_AGREES if agrees else ACTION_DIFFERS
+            elif not wanted:
+                score += ORDINARY_ACTION if not done or done & ORDINARY_STEMS else SPECIAL_ACTION
+            for qualifier in parts.qualifiers:
+                if qualifier in said:
+                    score += QUALIFIER_SAID
+                elif qualifier in self.words.qualifier_audience and qualifier not in UNMARKED_QUALIFIERS:
+                    score += QUALIFIER_UNSAID
+            if audience and parts.audience in ("citizen", "business", "institution") and parts.audience != audience:
+                score += AUDIENCE_MISMATCH
+        if target.has_guide:
+            score += GUIDED_PRIOR
+        named = index in objects or similar.get(index, 0.0) >= SIMILAR_NAMES
+        return Scored(target.code, target.name, target.kind, round(score, 3), named, agrees)
+
+
+def _decide(ranked: Sequence[Scored]) -> str:
+    if not ranked or not ranked[0].named:
+        return "handoff"
+    top = ranked[0]
+    second = ranked[1].score if len(ranked) > 1 else float("-inf")
+    if top.score >= ANSWER_SCORE and top.score - second >= ANSWER_MARGIN:
+        return "answer"
+    close = [s for s in ranked if s.named and top.score - s.score <= ASK_MARGIN]
+    if top.score >= ASK_SCORE and 2 <= len(close) <= MAX_OPTIONS:
+        return "ask"
+    if top.score >= ANSWER_SCORE and len(close) == 1:
+        return "answer"
+    return "handoff"
+
+
+def build_targets(rows: Iterable[tuple[str, str, str, Sequence[str], bool]], words: Words) -> list[Target]:
+    """``rows``: (code, name, kind, aliases, has_guide) of every item and 一件事."""
+    targets = []
+    for code, name, kind, aliases, has_guide in rows:
+        names = tuple(dict.fromkeys(normalise(n) for n in (name, *aliases) if normalise(n)))
+        parts = parse_name(name, words) if kind == "item" else None
+        targets.append(Target(code, name, kind, names, parts, has_guide))
+    return targets
