@@ -340,12 +340,12 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
     if len(named) > 1 and _named_apart(turn, named):
         return Need(candidates=named, every=True)
     if named:
-        return _need_of(named)
+        return _need_of(_unless_outranked(session, turn, memory, named))
     found = _close_candidates(session, turn.text)
     if found and not (memory.pending_question and turn.is_reply and learned and len(found) > 1):
         # (A reply to the one question that gives the place or a fact and only loosely fits
         # several other items, 「户口在悦来镇」, answers the question; it starts no new choice.)
-        return _need_of(found)
+        return _need_of(_unless_outranked(session, turn, memory, found))
     if not memory.pending_question:
         resolved = _resolved(session, turn)
         if resolved:
@@ -359,6 +359,19 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
         # the same candidates, now answered in full (DESIGN §2.2: never a second round).
         return Need(candidates=_targets(session, [c["code"] for c in memory.candidates]))
     return Need()
+
+
+def _unless_outranked(session: Session, turn: Turn, memory: Memory, targets: list[Target]) -> list[Target]:
+    """``targets``, unless the general resolver answers another item, clearly ahead of each of them:
+    then the NLU or the search read an incidental word of the message (「身份证银行卡都在身上，请问
+    失业保险金要去哪里申请」 is 失业保险金申领, not 居民身份证办理)."""
+    if memory.pending_question or not turn.text or len(targets) != 1 or targets[0].kind != "item":
+        return targets  # several items, or a 一件事 the items make, are a reading of their own
+    resolution = queries.resolve(session, turn.text, consider=[t.code for t in targets])
+    if resolution.outranks(t.code for t in targets):
+        logger.debug("resolver outranks %s with %s", [t.code for t in targets], resolution.codes)
+        return _targets(session, resolution.codes) or targets
+    return targets
 
 
 def _resolved(session: Session, turn: Turn) -> list[Target]:

@@ -627,13 +627,16 @@ def _build_resolver(session: Session) -> ResolverIndex:
                          dict(load_lexicon().names))
 
 
-def resolve(session: Session, text: str) -> Resolution:
+def resolve(session: Session, text: str, consider: Iterable[str] = ()) -> Resolution:
     """The general resolver's one ranking of the whole list for ``text`` (places taken out), with the
-    catalog search's scores as one of its parts. Remembered per message."""
+    catalog search's scores as one of its parts; ``consider``: codes scored in any case (another
+    reading's targets). Remembered per message."""
+    consider = tuple(sorted(set(consider)))
+
     def compute() -> Resolution:
         places = _places(session)
         without_places = _without_matches(normalise(text), places.names, places.longest, MIN_PLACE_NAME)
         scores = {hit.code: hit.score for hit in search(session, text, limit=10)}
-        return cached(session, "resolver", _build_resolver).rank(without_places, scores)
+        return cached(session, "resolver", _build_resolver).rank(without_places, scores, consider=consider)
 
-    return memoised(session, "resolutions", text, compute)
+    return memoised(session, "resolutions", (text, consider), compute)

@@ -59,6 +59,7 @@ ANSWER_MARGIN = 0.45
 ASK_SCORE = 2.0
 ASK_MARGIN = 0.8
 MAX_OPTIONS = 4
+OVERRIDE_MARGIN = 1.5       # how far the answer must lead another reading's target to replace it
 POOL = 60                   # targets most alike in bigrams that are scored in full
 MIN_OBJECT = 3              # a shorter object of a name (公司, 医院, 离婚) is too common a word to name it
 PARTIAL_OBJECT = 0.8
@@ -96,6 +97,16 @@ class Resolution:
     decision: str                   # answer | ask | handoff
     ranked: tuple[Scored, ...]
     wanted: frozenset[str] = frozenset()
+    scores: Mapping[str, float] = field(default_factory=dict)  # the considered codes' scores
+
+    def outranks(self, codes: Iterable[str]) -> bool:
+        """The answer is none of ``codes`` and leads each of them by OVERRIDE_MARGIN: what another
+        reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」)."""
+        if self.decision != "answer":
+            return False
+        top = self.ranked[0]
+        return all(code != top.code and top.score - self.scores.get(code, float("-inf")) >= OVERRIDE_MARGIN
+                   for code in codes)
 
     @property
     def codes(self) -> list[str]:
@@ -236,9 +247,12 @@ class ResolverIndex:
 
     # ------------------------------------------------------------ one ranking
 
-    def rank(self, text: str, search_scores: Mapping[str, float] | None = None, limit: int = 8) -> Resolution:
+    def rank(self, text: str, search_scores: Mapping[str, float] | None = None, limit: int = 8,
+             consider: Iterable[str] = ()) -> Resolution:
         """``text``: the message (places and situation words may be taken out by the caller);
-        ``search_scores``: the catalog search's scores (0..100) by code, when the caller has them."""
+        ``search_scores``: the catalog search's scores (0..100) by code, when the caller has them;
+        ``consider``: codes scored whatever their words (another reading's targets), kept in
+        ``Resolution.scores``."""
         text = normalise(text)
         search_scores = search_scores or {}
         objects = self.objects_in(text)
@@ -247,13 +261,14 @@ class ResolverIndex:
         said_qualifiers = self.qualifiers_in(text)
         audience = self.audience_of(text)
         pool = set(objects) | {i for i, _ in sorted(similar.items(), key=lambda p: -p[1])[:POOL]}
-        pool |= {i for i, t in enumerate(self.targets) if t.code in search_scores}
+        considered = set(consider)
+        pool |= {i for i, t in enumerate(self.targets) if t.code in search_scores or t.code in considered}
         for index, value in self.name_objects_in(text, pool).items():
             objects[index] = max(objects.get(index, 0.0), value)
         scored = [self._score(i, objects, similar, wanted, said_qualifiers, audience, search_scores) for i in pool]
         scored.sort(key=lambda s: (-s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
-        return Resolution(_decide(ranked), ranked, wanted)
+        return Resolution(_decide(ranked), ranked, wanted, {s.code: s.score for s in scored if s.code in considered})
 
     def _score(self, index: int, objects: Mapping[int, float], similar: Mapping[int, float],
                wanted: frozenset[str], said: frozenset[str], audience: Optional[str],

@@ -10,9 +10,12 @@ _converter = None
 _converter_lock = threading.Lock()
 _WHITESPACE = re.compile(r"\s+")
 LONGEST_REPEATED_UNIT = 100
+# Copies of one piece a run keeps: three, not two, because the NLU reads 「啊啊」 as a yes and
+# 「啊啊啊」 as gibberish (out of scope).
+KEPT_COPIES = 3
 # One turn normalises its message in many places (search, places, facts): remember the latest ones.
 NORMALISED_CACHE = 2048
-_REPEATED = re.compile(r"(.{1,%d}?)\1{2,}" % LONGEST_REPEATED_UNIT, re.DOTALL)
+_REPEATED = re.compile(r"(.{1,%d}?)\1{%d,}" % (LONGEST_REPEATED_UNIT, KEPT_COPIES), re.DOTALL)
 
 
 def _t2s():
@@ -36,25 +39,26 @@ def _drop_control_chars(text: str) -> str:
 
 
 def collapse_repeats(text: str) -> str:
-    """A run of three or more back-to-back copies of the same piece (up to LONGEST_REPEATED_UNIT
-    characters, not digits alone) keeps two: 「低保低保低保…」 says what 「低保低保」 says, and a
+    """A run of more than KEPT_COPIES back-to-back copies of the same piece (up to
+    LONGEST_REPEATED_UNIT characters, not digits alone) keeps that many: 「低保低保低保低保…」 says
+    what 「低保低保低保」 says, and a
     message padded that way would cost every later step as much as a long one. Numbers are never
     touched (「1000000元」 is not 「100元」). One regular-expression pass, in C.
 
     >>> collapse_repeats("啊啊啊啊啊，社保卡丢了")
-    '啊啊，社保卡丢了'
+    '啊啊啊，社保卡丢了'
     """
-    return _REPEATED.sub(_two_copies, text)
+    return _REPEATED.sub(_kept_copies, text)
 
 
-def _two_copies(match: "re.Match[str]") -> str:
+def _kept_copies(match: "re.Match[str]") -> str:
     piece = match.group(1)
-    return match.group(0) if piece.isdigit() else piece * 2
+    return match.group(0) if piece.isdigit() else piece * KEPT_COPIES
 
 
 @lru_cache(maxsize=NORMALISED_CACHE)
 def normalise(text: str) -> str:
-    """全角→半角 (NFKC)、繁→简、去控制字符、合并空白、折叠连续重复三次以上的片段。
+    """全角→半角 (NFKC)、繁→简、去控制字符、合并空白、折叠连续重复三次以上的片段（保留三次）。
 
     >>> normalise("社會保障卡　補領\\u200b ")
     '社会保障卡 补领'

@@ -188,11 +188,12 @@ def test_a_message_that_names_the_bundle_of_the_nlus_item_answers_the_bundle(con
     assert guide["bundle"]["name"] == "新生儿出生一件事"
 
 
-def test_without_the_nlus_words_its_item_stands(conversation):
-    # No span (an extractor that does not report one): nothing says the exact hit refines it.
-    # (社会保障卡申领's name says nothing is done, so 「丢了」 does not rule it out.)
+def test_without_the_nlus_words_its_item_yields_to_a_clear_resolver_answer(conversation):
+    # No span (an extractor that does not report one): nothing says the exact hit refines it, and
+    # 社会保障卡申领's name says nothing is done, so 「丢了」 does not rule it out; but the general
+    # resolver reads 社保卡 and 丢了 (补领) and answers 补领, far ahead of 申领.
     guide = only(conversation().say("我在龙台镇，社保卡丢了", entities=[entity(CARD_APPLICATION)]), "guide")
-    assert [i["name"] for i in guide["items"]] == ["社会保障卡申领"]
+    assert [i["name"] for i in guide["items"]] == ["社会保障卡补领、换领、换发"]
 
 
 def test_without_the_nlus_words_an_item_doing_another_thing_than_asked_still_yields(conversation):
