@@ -175,10 +175,10 @@ class ResolverIndex:
                 if normalise(name) in by_name:
                     reach(word, by_name[normalise(name)], LEADING_OBJECT)
         self._objects = Scanner({word: frozenset(reached) for word, reached in object_of.items()})
-        actions = {w: stem for w, (kind, stem) in self.words.names._words.items() if kind == "action"}
+        actions = {w: stem for w, (kind, stem) in self.words.names.items() if kind == "action"}
         actions.update({e.word: e.stem for e in self.colloquial if e.section == "actions" and e.stem})
         self._actions = Scanner(actions)
-        self._qualifiers = Scanner({w: value for w, (kind, value) in self.words.names._words.items()
+        self._qualifiers = Scanner({w: value for w, (kind, value) in self.words.names.items()
                                     if kind in ("qualifier", "scope")})
         self._askers = {e.word: e.audience for e in self.colloquial if e.section == "askers" and e.audience}
         self._asker_scanner = Scanner(self._askers)

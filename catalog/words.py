@@ -31,6 +31,10 @@ class Scanner:
     def __contains__(self, word: str) -> bool:
         return word in self._words
 
+    def items(self) -> Iterator[tuple[str, object]]:
+        """Every (word, value), for building another scanner from part of this one."""
+        return iter(self._words.items())
+
     def scan(self, text: str) -> Iterator[tuple[int, int, str, object]]:
         """(start, end, word, value) of each longest match, left to right, non-overlapping."""
         i, n = 0, len(text)

@@ -165,19 +165,22 @@ def test_malformed_cases_are_refused(raw, message):
         ev.parse_case(raw)
 
 
+class FakeResponse:
+    """An answer of POST /api/chat, as the runner reads it."""
+
+    status_code = 200
+
+    def __init__(self, payload):
+        self._payload = payload
+
+    def json(self):
+        return self._payload
+
+
 def test_run_case_posts_every_turn_with_one_sender_id():
     import asyncio
 
     sent = []
-
-    class FakeResponse:
-        status_code = 200
-
-        def __init__(self, payload):
-            self._payload = payload
-
-        def json(self):
-            return self._payload
 
     class FakeClient:
         async def post(self, path, json):
@@ -409,15 +412,6 @@ def test_run_single_answers_a_place_question_with_a_town():
     import asyncio
 
     sent = []
-
-    class FakeResponse:
-        status_code = 200
-
-        def __init__(self, payload):
-            self._payload = payload
-
-        def json(self):
-            return self._payload
 
     class FakeClient:
         def __init__(self, replies):
