@@ -1,5 +1,5 @@
-"""python -m catalog.cli {load-default,import-regions,import-service-points,import-items,import-guides [--prune]}
-[--database-url URL]"""
+"""python -m catalog.cli {load-default [--region CODE],import-regions,import-service-points,import-items,
+import-guides [--prune],import-official-guides FILE --region CODE [--dry-run]} [--database-url URL]"""
 from __future__ import annotations
 
 import argparse
@@ -17,8 +17,12 @@ from catalog.importers import (
     import_regions,
     import_service_points,
 )
+from catalog.official_guides import import_official_guides
 from catalog.schema import upgrade_to_head
-from catalog.seed import load_default_catalog
+from catalog.seed import REGIONS, load_default_catalog
+
+# Exit status of import-official-guides when some rows were rejected (the valid ones are imported).
+ROWS_REJECTED = 1
 
 log = logging.getLogger("catalog.cli")
 
@@ -35,7 +39,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--database-url", default=None,
                         help="SQLAlchemy URL (default: $WYC_DATABASE_URL, else sqlite:///var/catalog.db)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("load-default", help="load 广安区 regions, items and guides.yaml (no-op when loaded)")
+    default = commands.add_parser("load-default", help="load a shipped region's data (no-op when loaded)")
+    default.add_argument("--region", choices=sorted(REGIONS), default=None,
+                         help="511602 广安区 or 450600 防城港市 (default: $WYC_REGION, else 511602)")
+    official = commands.add_parser("import-official-guides",
+                                   help="published guides, one JSON object per line (catalog/data/SCHEMA.md)")
+    official.add_argument("file")
+    official.add_argument("--region", required=True, help="code of the loaded region the guides belong to")
+    official.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
     for name, help_text in (("import-regions", "regions CSV: code,name,level,parent_code"),
                             ("import-service-points",
                              "service points CSV: region_code[,name,address,hours,phone,lat,lng]"),
@@ -56,10 +67,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     engine = make_engine(args.database_url or database_url_from_env())
     try:
         if args.command == "load-default":
-            loaded = load_default_catalog(engine)
+            loaded = load_default_catalog(engine, args.region)
             log.info("default catalog %s", "loaded" if loaded else "already loaded: nothing to do")
             return 0
         upgrade_to_head(engine)
+        if args.command == "import-official-guides":
+            with session_scope(make_sessionmaker(engine)) as session:
+                report = import_official_guides(session, args.file, args.region, dry_run=args.dry_run)
+            print(report.text())
+            return ROWS_REJECTED if report.rejected else 0
         with session_scope(make_sessionmaker(engine)) as session:
             options = {"prune": True} if getattr(args, "prune", False) else {}
             result = IMPORTERS[args.command](session, args.file, **options)

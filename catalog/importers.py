@@ -50,6 +50,8 @@ from catalog.text import normalise
 log = logging.getLogger(__name__)
 
 PARENT_LEVEL = {"town": "county", "village": "town"}
+# Levels whose parent may be absent: a city's province, and a county's city in a county-only load.
+TOP_LEVELS = ("city", "county")
 SAMPLE_NOTICE_KEY = "sample_notice"
 
 
@@ -163,10 +165,13 @@ def read_regions(path: Path, existing: dict[str, str]) -> list[RegionRow]:
 
 
 def _check_parent(file: str, row: RegionRow, levels: dict[str, str]) -> None:
-    if row.level == "county":
-        # A county's parent (the city) is usually not loaded: keep it only if it is.
+    if row.level in TOP_LEVELS:
+        # A county's parent (the city) is kept when loaded, as a city's (the province) would be.
         if row.parent_code not in levels:
             row.parent_code = None
+        elif row.level == "county" and levels[row.parent_code] != "city":
+            raise CatalogImportError(file, row.line, "parent_code",
+                                     f"parent {row.parent_code} is a {levels[row.parent_code]}, a county needs a city")
         return
     if not row.parent_code:
         raise CatalogImportError(file, row.line, "parent_code", f"missing (a {row.level} needs its parent)")
@@ -185,7 +190,7 @@ def import_regions(session: Session, path: str | Path) -> int:
     path = Path(path)
     existing = dict(session.execute(select(Region.code, Region.level)).all())
     rows = read_regions(path, existing)
-    order = {level: rank for rank, level in enumerate(("county", "town", "village"))}
+    order = {level: rank for rank, level in enumerate(("city", "county", "town", "village"))}
     with session.begin_nested():
         for row in sorted(rows, key=lambda r: order[r.level]):  # parents before children
             _upsert_region(session, row)
@@ -415,8 +420,9 @@ def _disambiguate_codes(file: str, rows: list[ItemRow]) -> None:
         first_row[row.code] = row.row
 
 
-def import_items(session: Session, path: str | Path) -> int:
-    """Load or update the real item list; authored guide content on existing items is kept."""
+def import_items(session: Session, path: str | Path, region: Optional[str] = None) -> int:
+    """Load or update the real item list; authored guide content on existing items is kept.
+    ``region``: the region (tenant) whose list this is, stored on every item."""
     path = Path(path)
     rows = read_items(path)
     bundle_codes = set(session.scalars(select(Bundle.code)))
@@ -426,14 +432,14 @@ def import_items(session: Session, path: str | Path) -> int:
     with session.begin_nested():
         existing = {item.code: item for item in session.scalars(select(Item))}
         for row in rows:
-            _upsert_item(session, existing.get(row.code), row)
+            _upsert_item(session, existing.get(row.code), row, region)
         session.flush()
     invalidate_search_index()
     log.info("imported %d items from %s", len(rows), path.name)
     return len(rows)
 
 
-def _upsert_item(session: Session, item: Optional[Item], row: ItemRow) -> None:
+def _upsert_item(session: Session, item: Optional[Item], row: ItemRow, region: Optional[str] = None) -> None:
     if item is None:
         item = Item(code=row.code, source="real", has_guide=False, level=row.level or "county")
         session.add(item)
@@ -441,6 +447,8 @@ def _upsert_item(session: Session, item: Optional[Item], row: ItemRow) -> None:
         item.level = row.level
     item.name, item.department, item.main_item = row.name, row.department, row.main_item
     item.guide_url = row.guide_url
+    if region is not None:
+        item.region_code = region
     _set_item_aliases(item, row.aliases, origin="items")
 
 

@@ -14,7 +14,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-LEVELS = ("village", "town", "county")
+# Lowest to highest; a city-level item (防城港市本级) is handled only at the city hall.
+LEVELS = ("village", "town", "county", "city")
 FACT_KINDS = ("deciding", "detail")
 SOURCES = ("real", "authored sample")
 
@@ -101,6 +102,18 @@ class Item(Base):
     source: Mapped[str] = mapped_column(String(20), default="real")
     # True once guides.yaml authored materials/facts for it (sample data, shown with a notice).
     has_guide: Mapped[bool] = mapped_column(default=False)
+    # The region (tenant) whose list the item belongs to; None for lists loaded without one.
+    region_code: Mapped[Optional[str]] = mapped_column(String(12), index=True)
+    # True once a published official guide (import-official-guides) gave its materials and facts.
+    official_guide: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # The handling window as the official guide gives it (per department, e.g. 2楼市医保局4、5、6号窗口).
+    address: Mapped[Optional[str]] = mapped_column(String(500))
+    hours: Mapped[Optional[str]] = mapped_column(String(200))
+    phone: Mapped[Optional[str]] = mapped_column(String(100))
+    consult: Mapped[Optional[str]] = mapped_column(Text)  # the guide's 咨询方式 verbatim
+    promise_days: Mapped[Optional[int]] = mapped_column(Integer)
+    legal_days: Mapped[Optional[int]] = mapped_column(Integer)
+    accept_condition: Mapped[Optional[str]] = mapped_column(Text)
 
     aliases: Mapped[list["ItemAlias"]] = relationship(back_populates="item", cascade="all, delete-orphan")
     materials: Mapped[list["Material"]] = relationship(
@@ -164,6 +177,13 @@ class Material(Base):
     form: Mapped[Optional[str]] = mapped_column(String(50))
     note: Mapped[Optional[str]] = mapped_column(String(500))
     condition: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)  # {fact_key: value}, all must hold
+    # From official guides: a condition read from the guide's text that no situation fact expresses
+    # (「如申报住院费用」); shown with the material, never asked and never used to drop it.
+    condition_text: Mapped[Optional[str]] = mapped_column(String(200))
+    required: Mapped[Optional[bool]] = mapped_column()  # None: the source does not say
+    originals: Mapped[Optional[int]] = mapped_column(Integer)  # 原件 count; ``copies`` is 复印件
+    medium: Mapped[Optional[str]] = mapped_column(String(20))  # 纸质 / 电子 / 纸质或电子 / 纸质和电子
+    details: Mapped[Optional[str]] = mapped_column(Text)  # the guide's full notes, for the guide page
 
     item: Mapped[Item] = relationship(back_populates="materials")
 

@@ -45,7 +45,7 @@ def region_aliases(name: str, level: str) -> list[str]:
 
 
 def service_point_name(region_name: str, level: str) -> str:
-    if level == "county":
+    if level in ("county", "city"):
         return f"{region_name}政务服务中心"
     if level == "town":
         return f"{region_name}便民服务中心"

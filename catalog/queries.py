@@ -90,7 +90,9 @@ def _load_target(session: Session, code: str) -> Optional[Target]:
     if item is not None:
         return Target(code=item.code, name=item.name, kind="item", level=item.level, department=item.department,
                       time_limit=item.time_limit, fee=item.fee, trips=item.trips, online=item.online,
-                      process=item.process, guide_url=item.guide_url, source=item.source, has_guide=item.has_guide)
+                      process=item.process, guide_url=item.guide_url, source=item.source, has_guide=item.has_guide,
+                      official_guide=item.official_guide, address=item.address, hours=item.hours, phone=item.phone,
+                      region_code=item.region_code)
     bundle = session.get(Bundle, code)
     if bundle is not None:
         return Target(code=bundle.code, name=bundle.name, kind="bundle", level=_level_of_bundle(bundle),
@@ -382,9 +384,14 @@ def _applicable_members(bundle: Bundle, facts: Mapping[str, str]) -> list:
 
 
 def _material_out(book: _FactBook, material, open_parts: list[tuple[str, str]]) -> MaterialOut:
-    condition = CONDITION_SEPARATOR.join(dict.fromkeys(book.condition_text(k, v) for k, v in open_parts)) or None
+    texts = [book.condition_text(k, v) for k, v in open_parts]
+    # An official guide's condition that no fact expresses is shown, never asked or used to drop.
+    texts += [material.condition_text] if getattr(material, "condition_text", None) else []
+    condition = CONDITION_SEPARATOR.join(dict.fromkeys(texts)) or None
     return MaterialOut(name=material.name, copies=material.copies, form=material.form, note=material.note,
-                       condition=condition)
+                       condition=condition, required=getattr(material, "required", None),
+                       originals=getattr(material, "originals", None), medium=getattr(material, "medium", None),
+                       details=getattr(material, "details", None))
 
 
 def _merge_into(result: dict[str, MaterialOut], material: MaterialOut) -> None:
@@ -461,7 +468,7 @@ def _fact_keys(session: Session, target: Target, facts: Mapping[str, str]) -> li
 
 def missing_facts(session: Session, target: Target, facts: Mapping[str, str], place: Optional[Place]) -> list[Question]:
     """What still decides the answer: unknown deciding facts in order, then the place
-    unless the target is county-level. Detail facts are never asked."""
+    unless the target is county- or city-level. Detail facts are never asked."""
     book = _fact_book(session)
     questions = []
     for key in fact_keys(session, target, facts):
@@ -469,7 +476,7 @@ def missing_facts(session: Session, target: Target, facts: Mapping[str, str], pl
         if fact is not None and fact.kind == "deciding" and key not in facts:
             options = [{"value": value, "label": label} for value, label, _ in fact.options]
             questions.append(Question(slot=key, text=fact.question, options=options))
-    if target.level != "county" and (place is None or place.is_empty):
+    if LEVEL_RANK[target.level] < LEVEL_RANK["county"] and (place is None or place.is_empty):
         questions.append(Question(slot="place", text=PLACE_QUESTION_FOR.format(name=target.name), options=[]))
     return questions
 
@@ -524,11 +531,28 @@ def nearest_service_point(session: Session, target: Target, place: Optional[Plac
         if point is not None:
             return _location(point)
     key = (target.level,) + (tuple(ref.code if ref else None for ref in (place.town, place.village)) if place else (None, None))
-    return memoised(session, "service_points", key, lambda: _point_by_region(session, target, place))
+    point = memoised(session, "service_points", key, lambda: _point_by_region(session, target, place))
+    return _at_window(point, target)
+
+
+def _at_window(point: LocationOut, target: Target) -> LocationOut:
+    """An official guide names the item's own window (「市政务服务中心2楼市医保局4、5、6号窗口」), hours
+    and phone: they are more precise than the hall's. A window outside the hall (a department's own
+    office) is named by the department."""
+    if not (target.address or target.hours or target.phone):
+        return point
+    name = point.name
+    if target.address and "政务服务中心" not in target.address and target.department:
+        name = target.department
+    return LocationOut(level=point.level, name=name, address=target.address or point.address,
+                       hours=target.hours or point.hours, phone=target.phone or point.phone, note=point.note)
 
 
 def _point_by_region(session: Session, target: Target, place: Optional[Place]) -> LocationOut:
-    county = _point_for(session, _county_code(session, place))
+    county_code = _county_code(session, place)
+    if target.level == "city":
+        county_code = _city_code(session, county_code)
+    county = _point_for(session, county_code)
     town = _point_for(session, place.town.code) if place and place.town else None
     village = _point_for(session, place.village.code) if place and place.village else None
     if target.level == "village" and village is not None:
@@ -538,6 +562,14 @@ def _point_by_region(session: Session, target: Target, place: Optional[Place]) -
     if county is None:
         return LocationOut(level="county", name="政务服务中心")
     return _location(county, note=_not_here(village or town))
+
+
+def _city_code(session: Session, code: Optional[str]) -> Optional[str]:
+    """The city above ``code`` (itself when it is the city); unchanged when none is loaded."""
+    region = session.get(Region, code) if code else None
+    if region is not None and region.level != "city" and region.parent is not None and region.parent.level == "city":
+        return region.parent.code
+    return code
 
 
 def _not_here(nearer: Optional[ServicePoint]) -> Optional[str]:
@@ -573,6 +605,19 @@ def public_base_from_env() -> str:
     return os.environ.get("WYC_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 
+HOTLINE = "12345"
+# The payload fields an answer shows; one the data lacks is named in ``missing`` so every channel
+# says it is not known and where to ask, instead of leaving it out or guessing.
+ANSWER_FIELDS = ("materials", "time_limit", "fee", "trips", "online")
+LOCATION_FIELDS = ("address", "hours", "phone")
+
+
+def _missing(target: Target, materials: list[MaterialOut], location: dict[str, Any]) -> list[str]:
+    missing = [name for name in ANSWER_FIELDS
+               if (not materials if name == "materials" else getattr(target, name) in (None, ""))]
+    return missing + [name for name in LOCATION_FIELDS if not location.get(name)]
+
+
 def _unique(values: Iterable[Optional[str]]) -> list[str]:
     return [value for value in dict.fromkeys(values) if value]
 
@@ -583,6 +628,7 @@ def guide(session: Session, target: Target, facts: Mapping[str, str], place: Opt
     base = (public_base or public_base_from_env()).rstrip("/")
     authored = target.has_guide or target.source == "authored sample"
     materials = tailor(session, target, facts)
+    location = asdict(nearest_service_point(session, target, place, coordinates))
     return {
         "type": "guide",
         "code": target.code,
@@ -590,7 +636,7 @@ def guide(session: Session, target: Target, facts: Mapping[str, str], place: Opt
         "bundle": {"code": target.code, "name": target.name} if target.kind == "bundle" else None,
         "items": _items_of(session, target, facts),
         "materials": [asdict(material) for material in materials],
-        "location": asdict(nearest_service_point(session, target, place, coordinates)),
+        "location": location,
         "time_limit": target.time_limit,
         "fee": target.fee,
         "trips": target.trips,
@@ -600,6 +646,10 @@ def guide(session: Session, target: Target, facts: Mapping[str, str], place: Opt
         "qr_url": f"{base}/guide/{target.code}/qr.svg",
         "sample_notice": _sample_notice(session) if authored else None,
         "source": "authored sample" if authored else "real",
+        # Materials and facts from the published official guide (guide_url is its source link).
+        "official": target.official_guide and not authored,
+        "missing": _missing(target, materials, location),
+        "ask_phone": location.get("phone") or HOTLINE,
         # Each open situation once, though several materials (and composite conditions) share it.
         "pending": _unique(part for material in materials if material.condition
                            for part in material.condition.split(CONDITION_SEPARATOR)),

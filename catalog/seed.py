@@ -1,8 +1,12 @@
-"""The default catalog the project ships: 广安区 regions, its real item list and the authored guides."""
+"""The catalogs the project ships, one per region (WYC_REGION): 广安区 (511602, the default: regions, its
+real item list and the authored guides) and 防城港市 (450600: regions, the city hall and the published
+official guides of its city-level departments)."""
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
@@ -10,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from catalog.db import make_sessionmaker, session_scope
-from catalog.importers import import_guides, import_items, import_regions
+from catalog.importers import CatalogImportError, import_guides, import_items, import_regions, import_service_points
 from catalog.models import CatalogMeta
 from catalog.schema import upgrade_to_head
 
@@ -22,14 +26,47 @@ DEFAULT_ITEMS = DATA_DIR / "guangan_items.json"
 DEFAULT_GUIDES = DATA_DIR / "guides.yaml"
 DEFAULT_COUNTY_CODE = "511602"
 FINGERPRINT_KEY = "default_catalog_sha256"
+# The region answers default to (its service point is the top of "nearest"); the name is historical.
 DEFAULT_COUNTY_KEY = "default_county"
 
 
-def default_files() -> list[Path]:
-    files = [DEFAULT_REGIONS, DEFAULT_ITEMS]
-    if DEFAULT_GUIDES.exists():  # optional: the real list alone is a working catalog
-        files.append(DEFAULT_GUIDES)
-    return files
+@dataclass(frozen=True)
+class RegionData:
+    code: str
+    regions: Path
+    items: Optional[Path] = None  # real item list without guides (import-items)
+    guides: Optional[Path] = None  # authored sample guides (import-guides)
+    service_points: Optional[Path] = None
+    official_guides: Optional[Path] = None  # published guides (import-official-guides)
+
+    def files(self) -> list[Path]:
+        # The authored guides are optional: the real list alone is a working catalog.
+        return [path for path in (self.regions, self.items, self.service_points, self.official_guides)
+                if path is not None] + ([self.guides] if self.guides and self.guides.exists() else [])
+
+
+REGIONS = {
+    DEFAULT_COUNTY_CODE: RegionData(DEFAULT_COUNTY_CODE, DEFAULT_REGIONS, items=DEFAULT_ITEMS, guides=DEFAULT_GUIDES),
+    "450600": RegionData("450600", DATA_DIR / "fangchenggang_450600.csv",
+                         service_points=DATA_DIR / "fangchenggang_service_points.csv",
+                         official_guides=DATA_DIR / "fangchenggang_services.jsonl"),
+}
+
+
+def region_from_env() -> str:
+    """The demo region (WYC_REGION, default 广安区); an unknown code is an error, not a silent default."""
+    region = os.environ.get("WYC_REGION") or DEFAULT_COUNTY_CODE
+    if region not in REGIONS:
+        raise ValueError(f"WYC_REGION={region} is not a shipped region (one of {', '.join(sorted(REGIONS))})")
+    return region
+
+
+def fingerprint_key(region: str) -> str:
+    return FINGERPRINT_KEY if region == DEFAULT_COUNTY_CODE else f"{FINGERPRINT_KEY}:{region}"
+
+
+def default_files(region: str = DEFAULT_COUNTY_CODE) -> list[Path]:
+    return REGIONS[region].files()
 
 
 def _fingerprint(files: list[Path]) -> str:
@@ -45,28 +82,41 @@ def _meta(session: Session, key: str) -> Optional[str]:
     return row.value if row else None
 
 
-def load_default_catalog(target: Union[Session, Engine]) -> bool:
-    """Load the default data; a no-op (returns False) when exactly this data is already loaded.
+def load_default_catalog(target: Union[Session, Engine], region: Optional[str] = None) -> bool:
+    """Load a shipped region's data (default: WYC_REGION, else 广安区); a no-op (returns False) when
+    exactly this data is already loaded.
 
     With an Engine: migrates the schema to head and commits. With a Session: expects the
     schema to exist and leaves the commit to the caller.
     """
+    region = region or region_from_env()
     if isinstance(target, Engine):
         upgrade_to_head(target)
         with session_scope(make_sessionmaker(target)) as session:
-            return load_default_catalog(session)
-    files = default_files()
+            return load_default_catalog(session, region)
+    data = REGIONS[region]
+    files = data.files()
     fingerprint = _fingerprint(files)
-    if _meta(target, FINGERPRINT_KEY) == fingerprint:
+    if _meta(target, fingerprint_key(region)) == fingerprint:
         return False
-    import_regions(target, DEFAULT_REGIONS)
-    import_items(target, DEFAULT_ITEMS)
-    if DEFAULT_GUIDES in files:
-        import_guides(target, DEFAULT_GUIDES, prune=True)  # the file is the county's whole authored content
-    else:
-        log.warning("%s not found: loading the real item list without authored guides", DEFAULT_GUIDES.name)
-    target.merge(CatalogMeta(key=DEFAULT_COUNTY_KEY, value=DEFAULT_COUNTY_CODE))
-    target.merge(CatalogMeta(key=FINGERPRINT_KEY, value=fingerprint))
+    import_regions(target, data.regions)
+    if data.service_points:
+        import_service_points(target, data.service_points)
+    if data.items:
+        import_items(target, data.items, region=region)
+    if data.official_guides:
+        from catalog.official_guides import import_official_guides
+
+        report = import_official_guides(target, data.official_guides, region)
+        if report.rejected:  # the shipped file is all valid; a rejection here is a broken checkout
+            raise CatalogImportError(data.official_guides.name, report.rejected[0].line, report.rejected[0].field,
+                                     report.rejected[0].message)
+    if data.guides and data.guides in files:
+        import_guides(target, data.guides, prune=True)  # the file is the county's whole authored content
+    elif data.guides:
+        log.warning("%s not found: loading the real item list without authored guides", data.guides.name)
+    target.merge(CatalogMeta(key=DEFAULT_COUNTY_KEY, value=region))
+    target.merge(CatalogMeta(key=fingerprint_key(region), value=fingerprint))
     target.flush()
-    log.info("default catalog loaded from %s", ", ".join(path.name for path in files))
+    log.info("catalog of region %s loaded from %s", region, ", ".join(path.name for path in files))
     return True

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
-Level = Literal["village", "town", "county"]
-LEVEL_RANK = {"village": 0, "town": 1, "county": 2}
+Level = Literal["village", "town", "county", "city"]
+LEVEL_RANK = {"village": 0, "town": 1, "county": 2, "city": 3}
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ class Target:
     guide_url: Optional[str] = None
     source: str = "real"  # real | authored sample
     has_guide: bool = False  # materials and situation facts were authored
+    official_guide: bool = False  # materials and facts come from the published official guide
+    address: Optional[str] = None  # the handling window, when the official guide names one
+    hours: Optional[str] = None
+    phone: Optional[str] = None
+    region_code: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,12 @@ class MaterialOut:
     form: Optional[str]
     note: Optional[str]
     condition: Optional[str]  # None = applies plainly; else e.g. 「如委托他人办理」
+    # Official guides only (None for authored ones): required or optional, 原件 count (``copies``
+    # then counts 复印件), paper/electronic, and the guide's full notes.
+    required: Optional[bool] = None
+    originals: Optional[int] = None
+    medium: Optional[str] = None
+    details: Optional[str] = None
 
 
 @dataclass(frozen=True)

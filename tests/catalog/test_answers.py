@@ -188,7 +188,8 @@ def test_coordinates_pick_the_nearest_point_that_can_handle_it(session):
 # ---------------------------------------------------------------- guide payload
 
 GUIDE_KEYS = {"type", "bundle", "items", "materials", "location", "time_limit", "fee", "trips", "online",
-              "guide_url", "qr_url", "code", "name", "sample_notice", "process", "source", "pending"}
+              "guide_url", "qr_url", "code", "name", "sample_notice", "process", "source", "pending",
+              "official", "missing", "ask_phone"}
 
 
 def test_bundle_guide_payload(session):

@@ -82,7 +82,9 @@ def test_regions_load_with_aliases_and_service_points(empty_engine, tmp_path):
     "content, expected",
     [
         (REGIONS_HEADER + "511602,广安区,county,5116\n511602108,,town,511602\n", 'r.csv: row 3, field "name": missing'),
-        (REGIONS_HEADER + "511602,广安区,city,5116\n", 'r.csv: row 2, field "level": \'city\' is not one of'),
+        (REGIONS_HEADER + "511602,广安区,province,5116\n", 'r.csv: row 2, field "level": \'province\' is not one of'),
+        (REGIONS_HEADER + "511600,广安市,city,51\n511602,广安区,county,511602001\n511602001,浓洄街道,town,511600\n",
+         'r.csv: row 3, field "parent_code": parent 511602001 is a town, a county needs a city'),
         (REGIONS_HEADER + "511602,广安区,county,5116\n511602108,龙台镇,town,999999\n",
          'r.csv: row 3, field "parent_code": unknown parent code 999999'),
         (REGIONS_HEADER + "511602,广安区,county,5116\n511602,广安区,county,5116\n",
