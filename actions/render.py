@@ -11,10 +11,31 @@ ASPECTS = ("materials", "location", "process", "time", "fee", "online")
 ASPECT_LABELS = {"materials": "所需材料", "location": "办理地点", "process": "办理流程", "time": "办理时限",
                  "fee": "收费标准", "online": "网上办理"}
 UNKNOWN_DETAIL = "请以完整办事指南为准。"
+# Link-only items (the real list without a loaded guide): no materials heading over nothing.
+LINK_ONLY_MATERIALS = "材料清单：完整材料以官方办事指南为准，请扫描二维码或打开下方链接查看。"
+HANDOFF_OFFER = "需要人工帮助，请回复「转人工」或拨打12345。"
+# What an official guide leaves empty is said, with where to ask, never guessed.
+MISSING_LABELS = {"materials": "所需材料", "time_limit": "办理时限", "fee": "收费标准", "trips": "跑动次数",
+                  "online": "网上办理", "address": "办理地址", "hours": "办理时间", "phone": "咨询电话"}
+
+
+def missing_text(guide: dict[str, Any], field: str) -> str:
+    return f"{MISSING_LABELS[field]}：官方办事指南未载明，请咨询{guide.get('ask_phone') or '12345'}。"
+
+
+def _official_counts(material: dict[str, Any]) -> list[str]:
+    counts = [f"原件{material['originals']}份" if material.get("originals") else None,
+              f"复印件{material['copies']}份" if material.get("copies") else None]
+    return [part for part in counts if part] + ([material["medium"]] if material.get("medium") else [])
 
 
 def _material_line(index: int, material: dict[str, Any]) -> str:
-    details = [part for part in (material.get("form"), _copies(material.get("copies"))) if part]
+    if material.get("required") is not None or material.get("originals") is not None:
+        details = _official_counts(material)  # counts of originals and copies, paper or electronic
+        if material.get("required") is False:
+            details.insert(0, "非必需")
+    else:
+        details = [part for part in (material.get("form"), _copies(material.get("copies"))) if part]
     line = f"{index}. {material['name']}"
     if details:
         line += f"（{'，'.join(details)}）"
@@ -29,8 +50,18 @@ def _copies(copies: Optional[int]) -> Optional[str]:
     return f"{copies}份" if copies else None
 
 
+def is_link_only(guide: dict[str, Any]) -> bool:
+    """A real item whose guide is not loaded: its materials are only behind the official link."""
+    return not guide.get("materials") and not guide.get("official") and not guide.get("sample_notice")
+
+
 def _materials_section(guide: dict[str, Any]) -> list[str]:
     materials = guide.get("materials") or []
+    if not materials and guide.get("official"):
+        return [missing_text(guide, "materials")]
+    if not materials and is_link_only(guide):
+        departments = "、".join(dict.fromkeys(i["department"] for i in guide.get("items") or [] if i.get("department")))
+        return [LINK_ONLY_MATERIALS] + ([f"受理部门：{departments}"] if departments else [])
     if not materials:
         return [f"所需材料：{UNKNOWN_DETAIL}"]
     return ["所需材料："] + [_material_line(i, m) for i, m in enumerate(materials, start=1)]
@@ -48,11 +79,15 @@ def _location_section(guide: dict[str, Any]) -> list[str]:
     lines = [f"办理地点：{location['name']}" + (f"（{details}）" if details else "")]
     if location.get("note"):
         lines.append(location["note"])
+    if guide.get("official"):
+        lines += [missing_text(guide, key) for key in ("address", "hours") if key in (guide.get("missing") or [])]
     return lines
 
 
 def _field_section(label: str, key: str) -> Callable[[dict[str, Any]], list[str]]:
     def section(guide: dict[str, Any]) -> list[str]:
+        if guide.get(key) in (None, "") and guide.get("official") and key in (guide.get("missing") or []):
+            return [missing_text(guide, key)]
         return [f"{label}：{guide[key]}"] if guide.get(key) not in (None, "") else []
 
     return section
@@ -61,7 +96,9 @@ def _field_section(label: str, key: str) -> Callable[[dict[str, Any]], list[str]
 def _trips_section(guide: dict[str, Any]) -> list[str]:
     trips = guide.get("trips")
     if trips is None:
-        return []
+        return [missing_text(guide, "trips")] if guide.get("official") else []
+    if guide.get("official"):
+        return [f"跑动次数：{trips}次"]  # the guide's figure as given; online handling is its own line
     return ["跑动次数：0次（可全程网办）"] if trips == 0 else [f"跑动次数：最多跑{trips}次"]
 
 
@@ -89,7 +126,12 @@ def _footer(guide: dict[str, Any]) -> list[str]:
     if guide.get("pending"):
         lines.append("标有“如……”的材料，请按您的实际情况准备。")
     if guide.get("guide_url"):
-        lines.append(f"完整办事指南：{guide['guide_url']}")
+        label = "官方办事指南（来源）" if guide.get("official") else "完整办事指南"
+        lines.append(f"{label}：{guide['guide_url']}")
+    if guide.get("official") and "phone" in (guide.get("missing") or []):
+        lines.append(missing_text(guide, "phone"))
+    if is_link_only(guide) and not guide.get("bundle"):
+        lines.append(HANDOFF_OFFER)
     if guide.get("sample_notice"):
         lines.append(f"（{guide['sample_notice']}）")
     return lines

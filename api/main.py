@@ -123,7 +123,7 @@ def ensure_catalog_loaded(resources: AppResources) -> None:
     from catalog.seed import load_default_catalog
 
     logger.info("catalog is empty: loading the default catalog")
-    load_default_catalog(resources.catalog_engine)
+    load_default_catalog(resources.catalog_engine, resources.settings.region)
 
 
 def share_catalog_with_actions(resources: AppResources) -> None:

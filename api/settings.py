@@ -8,6 +8,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.rasa_client import DEFAULT_MAX_CONNECTIONS
+from catalog.db import database_url_for_region
+from catalog.seed import DEFAULT_COUNTY_CODE as DEFAULT_REGION, REGIONS
 
 PLACEHOLDERS = {"", "change-me", "changeme", "placeholder", "secret", "token", "test"}
 # Every secret setting; in production each one that is set must not be a placeholder.
@@ -21,6 +23,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WYC_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "production", "test"] = "development"
+    # The demo region (WYC_REGION): 511602 广安区 or 450600 防城港市 (catalog/seed.py REGIONS). Each
+    # region's embedded catalog is its own SQLite file unless WYC_DATABASE_URL says otherwise.
+    region: str = DEFAULT_REGION
     database_url: str = "sqlite:///var/catalog.db"
     # Where exchanges (the chat log) are recorded; defaults to the catalog database.
     log_database_url: str | None = None
@@ -69,6 +74,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * KIB, ge=1 * KIB)
     # ... and Rasa's action calls, which carry the tracker (also the cap after inflating deflate).
     webhook_max_body_bytes: int = Field(default=1024 * KIB, ge=64 * KIB)
+
+    @model_validator(mode="after")
+    def _region_and_its_catalog(self) -> "Settings":
+        if self.region not in REGIONS:
+            raise ValueError(f"region {self.region} is not a shipped region (one of {', '.join(sorted(REGIONS))})")
+        if "database_url" not in self.model_fields_set:
+            self.database_url = database_url_for_region(self.region)
+        return self
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> "Settings":

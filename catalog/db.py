@@ -11,10 +11,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///var/catalog.db"
+DEFAULT_REGION = "511602"
+
+
+def database_url_for_region(region: str) -> str:
+    """The embedded catalog of a region: 广安区 keeps var/catalog.db; another region gets its own
+    file, so switching WYC_REGION never mixes two regions' items in one search."""
+    return DEFAULT_DATABASE_URL if region == DEFAULT_REGION else f"sqlite:///var/catalog_{region}.db"
 
 
 def database_url_from_env() -> str:
-    return os.environ.get("WYC_DATABASE_URL") or DEFAULT_DATABASE_URL
+    return os.environ.get("WYC_DATABASE_URL") or database_url_for_region(os.environ.get("WYC_REGION") or DEFAULT_REGION)
 
 
 def _on_sqlite_connect(dbapi_connection, _record) -> None:

@@ -24,7 +24,7 @@ for tool in "$APP" "$RASA"; do
 done
 mkdir -p var models
 
-echo "== catalog (loaded once; reloaded when catalog/data changes)"
+echo "== catalog of region ${WYC_REGION:-511602} (loaded once; reloaded when catalog/data changes)"
 "$APP" -m catalog.cli load-default
 
 echo "== NLU vocabulary from the catalog"

@@ -42,7 +42,8 @@ def test_the_aspect_asked_about_comes_first():
 
 def test_a_guide_without_authored_materials_points_to_the_full_guide():
     text = guide_text({**GUIDE, "materials": [], "bundle": None, "pending": [], "sample_notice": None})
-    assert "请以完整办事指南为准" in text and "示例数据" not in text
+    assert "所需材料" not in text and "完整材料以官方办事指南为准" in text and "示例数据" not in text
+    assert "受理部门：" in text and "转人工" in text
 
 
 QUESTIONS = [
