@@ -530,7 +530,8 @@ def nearest_service_point(session: Session, target: Target, place: Optional[Plac
         point = _nearest_by_distance(session, target.level, coordinates)
         if point is not None:
             return _location(point)
-    key = (target.level,) + (tuple(ref.code if ref else None for ref in (place.town, place.village)) if place else (None, None))
+    key = (target.level, target.region_code) + (
+        tuple(ref.code if ref else None for ref in (place.town, place.village)) if place else (None, None))
     point = memoised(session, "service_points", key, lambda: _point_by_region(session, target, place))
     return _at_window(point, target)
 
@@ -550,6 +551,8 @@ def _at_window(point: LocationOut, target: Target) -> LocationOut:
 
 def _point_by_region(session: Session, target: Target, place: Optional[Place]) -> LocationOut:
     county_code = _county_code(session, place)
+    if (place is None or place.town is None) and target.region_code and session.get(Region, target.region_code):
+        county_code = target.region_code  # the item's own region, when two regions share one catalog
     if target.level == "city":
         county_code = _city_code(session, county_code)
     county = _point_for(session, county_code)
