@@ -20,7 +20,25 @@ def alembic_config() -> Config:
 
 
 def upgrade_to_head(engine: Engine) -> None:
+    """On SQLite, foreign keys are not enforced while migrating: changing a CHECK constraint rebuilds
+    the table, and dropping a table others refer to fails when they are (the Alembic docs' advice
+    for batch mode; the PRAGMA has no effect inside a transaction, so it is set before it). They are
+    checked once the migration is done, and enforced again."""
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        # The driver's own connection: SQLAlchemy would BEGIN first (catalog.db takes over BEGIN).
+        raw = connection.connection.driver_connection if sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left rows without their parent: {broken[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")

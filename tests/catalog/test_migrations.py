@@ -48,3 +48,25 @@ def test_postgres_upgrade_head_matches_models():
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_sqlite_upgrade_keeps_rows_that_refer_to_rebuilt_tables(tmp_path):
+    """A catalog loaded under the first schema upgrades in place: rebuilding ``regions`` for its
+    new level constraint must not trip over the service points and aliases that refer to it."""
+    from alembic import command
+
+    from catalog.schema import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text("INSERT INTO regions (code, name, level) VALUES ('511602000000', '广安区', 'county')"))
+        connection.execute(text("INSERT INTO region_aliases (region_code, alias) VALUES ('511602000000', '广安')"))
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM region_aliases")).scalar() == 1
+        assert connection.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
