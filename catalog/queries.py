@@ -17,7 +17,7 @@ from catalog.search import asked_otherwise, invalidate_search_index, name_extend
 from catalog.search import search as _search_names
 from catalog.resolver import Resolution, ResolverIndex, build_targets
 from catalog.text import normalise
-from catalog.words import load_colloquial, load_words
+from catalog.words import load_colloquial, load_phrasings, load_words
 from catalog.types import LEVEL_RANK, Candidate, LocationOut, MaterialOut, Place, Question, RegionRef, Target
 
 __all__ = [
@@ -677,7 +677,7 @@ def _build_resolver(session: Session) -> ResolverIndex:
              for code, name in session.execute(select(Bundle.code, Bundle.name))]
     words = load_words()
     return ResolverIndex(build_targets(sorted(rows), words), words, load_colloquial(),
-                         dict(load_lexicon().names))
+                         dict(load_lexicon().names), load_phrasings())
 
 
 def resolve(session: Session, text: str, consider: Iterable[str] = ()) -> Resolution:

@@ -51,11 +51,16 @@ QUALIFIER_SAID = 0.4
 QUALIFIER_UNSAID = -0.35
 AUDIENCE_MISMATCH = -0.4
 SEARCH_WEIGHT = 0.5
+PHRASED_WEIGHT = 2.0        # the best cosine with one of the target's citizens' sentences
+PHRASED_NAMES = 0.5         # a sentence that close names the target
+COMMON_BIGRAM = 0.03        # bigrams in more of the sentences than this are left out
 GUIDED_PRIOR = 0.15
 
 # Decision thresholds (calibrated on the tune half of the long-tail set, never on the held-out half).
 ANSWER_SCORE = 2.0
 ANSWER_MARGIN = 0.45
+CLEAR_SCORE = 1.8
+CLEAR_MARGIN = 0.6
 ASK_SCORE = 2.0
 ASK_MARGIN = 0.8
 MAX_OPTIONS = 4
@@ -68,6 +73,7 @@ ALIAS_OBJECT = 0.7
 SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target without an object word
 
 ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报"})
+GENERIC_STEMS = frozenset({"办理", "申请"})
 # For-whom qualifiers so general that not saying them says nothing (every citizen is 个人).
 UNMARKED_QUALIFIERS = frozenset({"个人", "职工", "包括临时"})
 
@@ -90,6 +96,7 @@ class Scored:
     score: float
     named: bool                     # the message names what it is about (an object, alias or word)
     action_agrees: bool = False
+    action_differs: bool = False    # the message asks one thing done, the name says another
 
 
 @dataclass(frozen=True)
@@ -104,18 +111,19 @@ class Resolution:
         reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」)."""
         if self.decision != "answer":
             return False
-        top = self.ranked[0]
+        top = next(s for s in self.ranked if not s.action_differs)
         return all(code != top.code and top.score - self.scores.get(code, float("-inf")) >= OVERRIDE_MARGIN
                    for code in codes)
 
     @property
     def codes(self) -> list[str]:
         """The answer's one code, or the question's options; empty for a handoff."""
+        fitting = [s for s in self.ranked if not s.action_differs]
         if self.decision == "answer":
-            return [self.ranked[0].code]
+            return [fitting[0].code]
         if self.decision == "ask":
-            top = self.ranked[0].score
-            return [s.code for s in self.ranked if s.named and top - s.score <= ASK_MARGIN][:MAX_OPTIONS]
+            top = fitting[0].score
+            return [s.code for s in fitting if s.named and top - s.score <= ASK_MARGIN][:MAX_OPTIONS]
         return []
 
 
@@ -129,6 +137,7 @@ class ResolverIndex:
     words: Words
     colloquial: Sequence[ColloquialEntry] = ()
     lexicon_names: Mapping[str, Sequence[str]] = field(default_factory=dict)  # word → target names
+    phrasings: Sequence[tuple[str, str]] = ()  # (target name, a citizen's sentence for it)
 
     def __post_init__(self) -> None:
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
@@ -198,6 +207,42 @@ class ResolverIndex:
             for gram in vector:
                 self._postings.setdefault(gram, []).append(index)
 
+        self._index_phrasings(by_name)
+
+    def _index_phrasings(self, by_name: Mapping[str, int]) -> None:
+        """TF-IDF of character bigrams over every citizen's sentence; bigrams in more than
+        COMMON_BIGRAM of the sentences (「我想」「怎么」) say nothing and are left out, which also
+        keeps the postings a message walks short."""
+        rows = [(by_name[normalise(name)], sentence) for name, sentence in self.phrasings
+                if normalise(name) in by_name]
+        counts = [Counter(_bigrams(sentence)) for _, sentence in rows]
+        frequency: Counter[str] = Counter(g for c in counts for g in c)
+        common = max(2, int(COMMON_BIGRAM * len(rows)))
+        self._phrase_idf = {g: math.log((1 + len(rows)) / (1 + n)) + 1.0 for g, n in frequency.items() if n <= common}
+        self._phrase_target = [index for index, _ in rows]
+        self._phrase_postings: dict[str, list[tuple[int, float]]] = {}
+        for number, c in enumerate(counts):
+            vector = {g: (1 + math.log(n)) * self._phrase_idf[g] for g, n in c.items() if g in self._phrase_idf}
+            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+            for gram, value in vector.items():
+                self._phrase_postings.setdefault(gram, []).append((number, value / norm))
+
+    def _phrased(self, text: str) -> dict[int, float]:
+        """Target index → the best cosine of the message with one of its citizens' sentences."""
+        counts = Counter(_bigrams(text))
+        vector = {g: (1 + math.log(n)) * self._phrase_idf[g] for g, n in counts.items() if g in self._phrase_idf}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        per_sentence: dict[int, float] = {}
+        for gram, value in vector.items():
+            for number, weight in self._phrase_postings.get(gram, ()):
+                per_sentence[number] = per_sentence.get(number, 0.0) + value / norm * weight
+        best: dict[int, float] = {}
+        for number, similarity in per_sentence.items():
+            target = self._phrase_target[number]
+            if similarity > best.get(target, 0.0):
+                best[target] = similarity
+        return best
+
     # ------------------------------------------------------------ reading the message
 
     def objects_in(self, text: str) -> dict[int, float]:
@@ -257,31 +302,39 @@ class ResolverIndex:
         search_scores = search_scores or {}
         objects = self.objects_in(text)
         similar = self._similarities(text)
+        phrased = self._phrased(text)
         wanted = self.wanted(text)
         said_qualifiers = self.qualifiers_in(text)
         audience = self.audience_of(text)
         pool = set(objects) | {i for i, _ in sorted(similar.items(), key=lambda p: -p[1])[:POOL]}
+        pool |= {i for i, _ in sorted(phrased.items(), key=lambda p: -p[1])[:POOL]}
         considered = set(consider)
         pool |= {i for i, t in enumerate(self.targets) if t.code in search_scores or t.code in considered}
         for index, value in self.name_objects_in(text, pool).items():
             objects[index] = max(objects.get(index, 0.0), value)
-        scored = [self._score(i, objects, similar, wanted, said_qualifiers, audience, search_scores) for i in pool]
+        scored = [self._score(i, objects, similar, phrased, wanted, said_qualifiers, audience, search_scores)
+                  for i in pool]
         scored.sort(key=lambda s: (-s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
         return Resolution(_decide(ranked), ranked, wanted, {s.code: s.score for s in scored if s.code in considered})
 
     def _score(self, index: int, objects: Mapping[int, float], similar: Mapping[int, float],
-               wanted: frozenset[str], said: frozenset[str], audience: Optional[str],
-               search_scores: Mapping[str, float]) -> Scored:
+               phrased: Mapping[int, float], wanted: frozenset[str], said: frozenset[str],
+               audience: Optional[str], search_scores: Mapping[str, float]) -> Scored:
         target = self.targets[index]
         parts = target.parts
         score = OBJECT_WEIGHT * objects.get(index, 0.0) + WORDS_WEIGHT * similar.get(index, 0.0)
+        score += PHRASED_WEIGHT * phrased.get(index, 0.0)
         score += SEARCH_WEIGHT * search_scores.get(target.code, 0.0) / 100.0
-        agrees = False
+        agrees = differs = False
         if parts is not None:
             done = parts.actions
-            if wanted and done:
-                agrees = bool(wanted & done)
+            if wanted and done and not done <= GENERIC_STEMS:
+                # 登记, 办理, 申请, 核发… are one ordinary thing said several ways (「养狗登记」 is 犬类
+                # 准养证核发); a special one (补领, 注销, 变更…) must be said as the name says it. A name
+                # that only says 办理 (居民身份证办理) says nothing about which.
+                agrees = bool(wanted & done) or (wanted <= ORDINARY_STEMS and bool(done & ORDINARY_STEMS))
+                differs = not agrees
                 score += ACTION_AGREES if agrees else ACTION_DIFFERS
             elif not wanted:
                 score += ORDINARY_ACTION if not done or done & ORDINARY_STEMS else SPECIAL_ACTION
@@ -294,15 +347,23 @@ class ResolverIndex:
                 score += AUDIENCE_MISMATCH
         if target.has_guide:
             score += GUIDED_PRIOR
-        named = index in objects or similar.get(index, 0.0) >= SIMILAR_NAMES
-        return Scored(target.code, target.name, target.kind, round(score, 3), named, agrees)
+        named = index in objects or similar.get(index, 0.0) >= SIMILAR_NAMES \
+            or phrased.get(index, 0.0) >= PHRASED_NAMES
+        return Scored(target.code, target.name, target.kind, round(score, 3), named, agrees, differs)
 
 
 def _decide(ranked: Sequence[Scored]) -> str:
-    if not ranked or not ranked[0].named:
+    """A target whose name does another thing than the message asks is never the answer nor an
+    option (「出生证明丢了」 is no 《出生医学证明》首次签发, which would list first-issue materials)."""
+    ranked = [s for s in ranked if not s.action_differs]
+    if not ranked:
         return "handoff"
     top = ranked[0]
     second = ranked[1].score if len(ranked) > 1 else float("-inf")
+    if top.score >= CLEAR_SCORE and top.score - second >= CLEAR_MARGIN:
+        return "answer"  # far ahead of everything else, though no single word names it
+    if not top.named:
+        return "handoff"
     if top.score >= ANSWER_SCORE and top.score - second >= ANSWER_MARGIN:
         return "answer"
     close = [s for s in ranked if s.named and top.score - s.score <= ASK_MARGIN]

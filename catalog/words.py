@@ -142,3 +142,23 @@ def load_colloquial(path: str | Path = COLLOQUIAL_FILE) -> tuple[ColloquialEntry
                 )
             )
     return tuple(entries)
+
+
+# ---------------------------------------------------------------- citizens' phrasings, per item
+
+PHRASINGS_DIR = WORDS_DIR / "phrasings"
+
+
+@lru_cache(maxsize=4)
+def load_phrasings(path: str | Path = PHRASINGS_DIR) -> tuple[tuple[str, str], ...]:
+    """(exact item name as the list writes it, a citizen's sentence, normalised) for every phrasing
+    in ``path``'s YAML files (catalog/data/words/phrasings/README.md)."""
+    rows: list[tuple[str, str]] = []
+    for file in sorted(Path(path).glob("*.yaml")):
+        with open(file, encoding="utf-8") as handle:
+            entries = yaml.safe_load(handle) or []
+        for number, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict) or not entry.get("item") or not isinstance(entry.get("say"), list):
+                raise ValueError(f"{file.name}: entry {number} needs 'item' and a list 'say'")
+            rows += [(str(entry["item"]).strip(), normalise(str(sentence))) for sentence in entry["say"]]
+    return tuple(rows)

