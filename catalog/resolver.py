@@ -50,6 +50,7 @@ WORDS_WEIGHT = 1.5
 QUALIFIER_SAID = 0.4
 QUALIFIER_UNSAID = -0.35
 AUDIENCE_MISMATCH = -0.4
+CIRCUMSTANCE_UNSAID = -0.5
 SEARCH_WEIGHT = 0.5
 PHRASED_WEIGHT = 2.0        # the best cosine with one of the target's citizens' sentences
 PHRASED_NAMES = 0.5         # a sentence that close names the target
@@ -312,7 +313,7 @@ class ResolverIndex:
         pool |= {i for i, t in enumerate(self.targets) if t.code in search_scores or t.code in considered}
         for index, value in self.name_objects_in(text, pool).items():
             objects[index] = max(objects.get(index, 0.0), value)
-        scored = [self._score(i, objects, similar, phrased, wanted, said_qualifiers, audience, search_scores)
+        scored = [self._score(i, objects, similar, phrased, wanted, said_qualifiers, audience, search_scores, text)
                   for i in pool]
         scored.sort(key=lambda s: (-s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
@@ -320,7 +321,7 @@ class ResolverIndex:
 
     def _score(self, index: int, objects: Mapping[int, float], similar: Mapping[int, float],
                phrased: Mapping[int, float], wanted: frozenset[str], said: frozenset[str],
-               audience: Optional[str], search_scores: Mapping[str, float]) -> Scored:
+               audience: Optional[str], search_scores: Mapping[str, float], text: str) -> Scored:
         target = self.targets[index]
         parts = target.parts
         score = OBJECT_WEIGHT * objects.get(index, 0.0) + WORDS_WEIGHT * similar.get(index, 0.0)
@@ -345,6 +346,13 @@ class ResolverIndex:
                     score += QUALIFIER_UNSAID
             if audience and parts.audience in ("citizen", "business", "institution") and parts.audience != audience:
                 score += AUDIENCE_MISMATCH
+            # A later object of the name is a circumstance the item is for (「领取失业保险金期间丧葬
+            # 补助金…」: while drawing unemployment benefit); a message that never says it is about
+            # the plain item (供养亲属抚恤金申领 for 「丧葬补助金」).
+            for obj, weight in self._name_objects[index]:
+                if weight == LATER_OBJECT and fuzz.partial_ratio(obj, text) < PARTIAL_OBJECT * 100:
+                    score += CIRCUMSTANCE_UNSAID
+                    break
         if target.has_guide:
             score += GUIDED_PRIOR
         named = index in objects or similar.get(index, 0.0) >= SIMILAR_NAMES \
