@@ -1,10 +1,11 @@
 """The general resolver: one ranking of the county's whole list for a citizen's words.
 
 Every target (item or 一件事) is described by data only: its name, its aliases, the item model's
-parts of its name (objects, actions, qualifiers, audience: ``catalog.item_model``) and the
-citizens' words that name it (``catalog/data/words/colloquial.yaml``, the search lexicon's
-``names``). A message is read once, left to right, by two longest-match scanners (the objects it
-names, the actions it wants) and as character bigrams; each target then gets one score from:
+parts of its name (objects, actions, qualifiers, audience: ``catalog.item_model``), the citizens'
+words that name it (``catalog/data/words/colloquial.yaml``, the search lexicon's ``names``) and
+the citizens' sentences that ask for it (``catalog/data/words/phrasings/``). A message is read
+once, left to right, by longest-match scanners (the objects it names, the actions it wants, its
+qualifiers, who asks) and as character bigrams; each target then gets one score from:
 
 - **object** — the message names what the target is about (an object of its name, an alias, or a
   citizen's word for it); the leading object of a name counts more than a later one, and a longer
@@ -13,14 +14,17 @@ names, the actions it wants) and as character bigrams; each target then gets one
   the message asks nothing in particular, the name does the ordinary thing (申领, 新办, 登记…), not
   a special one (注销, 变更, 补领…);
 - **words** — TF-IDF cosine of character bigrams between the message and the target's names;
-- **who** — for-whom qualifiers of the name the message says (退役军人) or does not say, and
-  whether a business item is asked for by a citizen;
+- **phrased** — the best such cosine with one of the target's citizens' sentences;
+- **who** — for-whom qualifiers of the name the message says (退役军人) or does not say, a
+  circumstance of the name it never says (「领取失业保险金期间…」), and whether a business item is
+  asked for by a citizen;
 - **search** — the catalog search's score of the target (``catalog.search``), which carries the
   authored aliases and the phrase lexicon of the core items.
 
-``Resolution.decision``: ``answer`` (one target clearly first, named by an object), ``ask`` (two to
-four close targets, each named), or ``handoff`` (nothing the message names). Thresholds are
-constants below, calibrated on tests/longtail/tune.yaml only.
+``Resolution.decision``: ``answer`` (one target clearly first: named and ahead, or far ahead),
+``ask`` (two to four close targets, each named), or ``handoff`` (nothing the message names). A
+target whose name does another thing than the message asks is neither. Thresholds are constants
+below, calibrated on tests/longtail/tune.yaml only.
 
 Pure: no database and no I/O; ``catalog.queries.resolve`` builds the index from a session.
 """
@@ -132,6 +136,36 @@ def _bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
 
 
+class _BigramIndex:
+    """TF-IDF (sublinear counts, smoothed IDF) of character bigrams over documents, each a bag of
+    texts; ``cosines`` walks only the postings of the message's bigrams. Bigrams in more than
+    ``common`` of the documents (「我想」「怎么」 among citizens' sentences) are left out: they say
+    nothing and would make every message walk the longest postings."""
+
+    def __init__(self, documents: Sequence[Sequence[str]], common: float = 1.0):
+        counts = [Counter(g for text in document for g in _bigrams(text)) for document in documents]
+        frequency: Counter[str] = Counter(g for c in counts for g in c)
+        most = max(2, int(common * len(documents)))
+        self._idf = {g: math.log((1 + len(documents)) / (1 + n)) + 1.0 for g, n in frequency.items() if n <= most}
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for number, c in enumerate(counts):
+            for gram, value in self._unit_vector(c).items():
+                self._postings.setdefault(gram, []).append((number, value))
+
+    def _unit_vector(self, counts: Mapping[str, int]) -> dict[str, float]:
+        vector = {g: (1 + math.log(n)) * self._idf[g] for g, n in counts.items() if g in self._idf}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        return {g: v / norm for g, v in vector.items()}
+
+    def cosines(self, text: str) -> dict[int, float]:
+        """Document number → cosine with ``text``, for the documents sharing a bigram with it."""
+        found: dict[int, float] = {}
+        for gram, value in self._unit_vector(Counter(_bigrams(text))).items():
+            for number, weight in self._postings.get(gram, ()):
+                found[number] = found.get(number, 0.0) + value * weight
+        return found
+
+
 @dataclass
 class ResolverIndex:
     targets: list[Target]
@@ -192,53 +226,21 @@ class ResolverIndex:
                                     if kind in ("qualifier", "scope")})
         self._askers = {e.word: e.audience for e in self.colloquial if e.section == "askers" and e.audience}
         self._asker_scanner = Scanner(self._askers)
-        # TF-IDF over character bigrams of each target's names and citizens' words.
-        self._doc_vectors: list[dict[str, float]] = []
-        frequency: Counter[str] = Counter()
-        grams = [Counter(g for text in doc for g in _bigrams(normalise(text))) for doc in docs]
-        for counts in grams:
-            frequency.update(counts.keys())
-        total = len(self.targets)
-        self._idf = {gram: math.log((1 + total) / (1 + n)) + 1.0 for gram, n in frequency.items()}
-        self._postings: dict[str, list[int]] = {}
-        for index, counts in enumerate(grams):
-            vector = {g: (1 + math.log(c)) * self._idf[g] for g, c in counts.items()}
-            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-            self._doc_vectors.append({g: v / norm for g, v in vector.items()})
-            for gram in vector:
-                self._postings.setdefault(gram, []).append(index)
-
+        # What each target is called: its names, citizens' words and lexicon examples.
+        self._names_index = _BigramIndex([[normalise(text) for text in doc] for doc in docs])
         self._index_phrasings(by_name)
 
     def _index_phrasings(self, by_name: Mapping[str, int]) -> None:
-        """TF-IDF of character bigrams over every citizen's sentence; bigrams in more than
-        COMMON_BIGRAM of the sentences (「我想」「怎么」) say nothing and are left out, which also
-        keeps the postings a message walks short."""
+        """Every citizen's sentence of the phrasing bank is a document of its own."""
         rows = [(by_name[normalise(name)], sentence) for name, sentence in self.phrasings
                 if normalise(name) in by_name]
-        counts = [Counter(_bigrams(sentence)) for _, sentence in rows]
-        frequency: Counter[str] = Counter(g for c in counts for g in c)
-        common = max(2, int(COMMON_BIGRAM * len(rows)))
-        self._phrase_idf = {g: math.log((1 + len(rows)) / (1 + n)) + 1.0 for g, n in frequency.items() if n <= common}
         self._phrase_target = [index for index, _ in rows]
-        self._phrase_postings: dict[str, list[tuple[int, float]]] = {}
-        for number, c in enumerate(counts):
-            vector = {g: (1 + math.log(n)) * self._phrase_idf[g] for g, n in c.items() if g in self._phrase_idf}
-            norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-            for gram, value in vector.items():
-                self._phrase_postings.setdefault(gram, []).append((number, value / norm))
+        self._phrase_index = _BigramIndex([[sentence] for _, sentence in rows], common=COMMON_BIGRAM)
 
     def _phrased(self, text: str) -> dict[int, float]:
         """Target index → the best cosine of the message with one of its citizens' sentences."""
-        counts = Counter(_bigrams(text))
-        vector = {g: (1 + math.log(n)) * self._phrase_idf[g] for g, n in counts.items() if g in self._phrase_idf}
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        per_sentence: dict[int, float] = {}
-        for gram, value in vector.items():
-            for number, weight in self._phrase_postings.get(gram, ()):
-                per_sentence[number] = per_sentence.get(number, 0.0) + value / norm * weight
         best: dict[int, float] = {}
-        for number, similarity in per_sentence.items():
+        for number, similarity in self._phrase_index.cosines(text).items():
             target = self._phrase_target[number]
             if similarity > best.get(target, 0.0):
                 best[target] = similarity
@@ -282,14 +284,7 @@ class ResolverIndex:
         return said.pop() if len(said) == 1 else None
 
     def _similarities(self, text: str) -> dict[int, float]:
-        counts = Counter(_bigrams(text))
-        vector = {g: (1 + math.log(c)) * self._idf[g] for g, c in counts.items() if g in self._idf}
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        found: dict[int, float] = {}
-        for gram, value in vector.items():
-            for index in self._postings.get(gram, ()):
-                found[index] = found.get(index, 0.0) + value / norm * self._doc_vectors[index][gram]
-        return found
+        return self._names_index.cosines(text)
 
     # ------------------------------------------------------------ one ranking
 
