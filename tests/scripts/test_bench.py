@@ -40,13 +40,23 @@ def _level(bench, mode, concurrency, latencies, errors=0):
 
 
 def test_first_pass_is_reported_apart_and_not_in_the_ratios(bench):
-    measured = [_level(bench, "full", 1, [30.0] * 20), _level(bench, "parse", 1, [16.0] * 20)]
+    measured = [_level(bench, "full", 1, [30.0] * 20), _level(bench, "parse", 1, [16.0] * 20),
+                _level(bench, "rest", 1, [27.0] * 20)]
     first = [_level(bench, "full", 1, [90.0] * 20), _level(bench, "parse", 1, [17.0] * 20)]
     report = bench.format_report(measured, {}, {}, first)
     table, _, rest = report.partition("First pass over the mix")
     assert "| full | 1 | 20 | 0 | 20.0 | 30.0 | 30.0 | 30.0 |" in table
     assert "| full | 1 | 20 | 0 | 20.0 | 90.0 | 90.0 | 90.0 |" in rest
-    assert "at 1 senders: 1.88× (meets target ≤ 2×)" in report  # 30 / 16, the first pass left out
+    # the first pass left out: 30 / 27 against REST, 30 / 16 against the parse
+    assert "p95 full / p95 bare Rasa REST at 1 senders: 1.11× (meets target ≤ 1.2×)" in report
+    assert "throughput full / bare Rasa REST at 1 senders: 1.0× (meets target ≥ 0.95×)" in report
+    assert "p95 full / p95 Rasa parse at 1 senders: 1.88× (reported)" in report
+
+
+def test_a_full_turn_slower_than_its_rest_peer_misses(bench):
+    measured = [_level(bench, "full", 20, [40.0] * 20), _level(bench, "rest", 20, [30.0] * 20)]
+    report = bench.format_report(measured, {}, {})
+    assert "p95 full / p95 bare Rasa REST at 20 senders: 1.33× (misses target ≤ 1.2×)" in report
 
 
 def test_first_pass_errors_count_against_the_zero_error_target(bench):
