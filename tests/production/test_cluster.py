@@ -63,6 +63,15 @@ def test_agent_api_needs_the_token_in_production(cluster):
     assert right.status_code == 200 and right.json()["results"]
 
 
+def test_nginx_routes_no_action_calls_and_rasa_api_needs_its_token(cluster):
+    """Rasa's action endpoint is the app's /webhook on the inside network only; Rasa's HTTP API
+    answers nobody without the token."""
+    for method in ("GET", "POST"):
+        assert cluster.client.request(method, "/webhook", json={"next_action": "action_answer"}).status_code == 404
+    status = httpx.get(f"http://127.0.0.1:{cluster.rasa_ports[0]}/status", timeout=30)
+    assert status.status_code == 401
+
+
 def test_the_dialogue_set_passes_on_the_cluster(cluster):
     eval_script = ROOT / "scripts" / "eval.py"
     if not eval_script.exists():
