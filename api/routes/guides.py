@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api import guide_view
 from api.deps import SessionDep, SettingsDep
 from api.schemas import ErrorDetail
 
@@ -37,9 +38,11 @@ LEVEL_EXPLANATIONS = {
     "village": "村（社区）便民服务站即可办理，不必跑到乡镇或区里。",
     "town": "在乡镇（街道）便民服务中心办理；村（社区）便民服务站不受理本事项。",
     "county": "在区政务服务中心办理：全区统一窗口，与您住在哪个乡镇无关。",
+    "city": "在市政务服务中心办理：全市统一窗口，与您住在哪个区县、乡镇无关。",
 }
 NO_PLACE_EXPLANATION = "区政务服务中心可以办理；本事项在乡镇（街道）或村（社区）也能办，选择您所在的乡镇可就近办理。"
-LEVEL_LABELS = {"village": "村（社区）便民服务站", "town": "乡镇（街道）便民服务中心", "county": "区政务服务中心"}
+LEVEL_LABELS = {"village": "村（社区）便民服务站", "town": "乡镇（街道）便民服务中心", "county": "区政务服务中心",
+                "city": "市政务服务中心"}
 
 
 class Tailoring:
@@ -103,6 +106,19 @@ def build_guide(session: Session, target: Any, tailoring: Tailoring, public_base
     return guide(session, target, tailoring.facts, place, public_base=public_base)
 
 
+def page_view(payload: dict[str, Any]) -> dict[str, Any]:
+    """The guide page's view of the payload (api/guide_view.py, shared with WeChat)."""
+    return {
+        "gv": guide_view,
+        "materials": [guide_view.material_view(m) for m in payload.get("materials") or []],
+        "missing": guide_view.missing_fields(payload),
+        "link_only": guide_view.is_link_only(payload) and not payload.get("bundle"),
+        "departments": guide_view.departments(payload),
+        "terms": [("办理时限", "time_limit", payload.get("time_limit")), ("收费", "fee", payload.get("fee")),
+                  ("跑动次数", "trips", guide_view.trips_text(payload)), ("网上办理", "online", payload.get("online"))],
+    }
+
+
 def page_url(public_base: str, code: str, tailoring: Tailoring) -> str:
     query = tailoring.query_string()
     return f"{public_base}/guide/{code}" + (f"?{query}" if query else "")
@@ -143,6 +159,7 @@ def guide_page(code: str, request: Request, session: SessionDep, settings: Setti
         "qr_src": f"/guide/{target.code}/qr.svg" + (f"?{tailoring.query_string()}" if tailoring.query_string() else ""),
         "towns": _towns(session) if _needs_place(target, tailoring) else [],
         "facts": tailoring.facts,
+        **page_view(payload),
     }
     return templates.TemplateResponse(request, "guide.html", context)
 
@@ -179,7 +196,7 @@ def _qr_headers() -> dict[str, str]:
 
 def _needs_place(target: Any, tailoring: Tailoring) -> bool:
     """Offer a town picker when the place would change the answer and none was given."""
-    return getattr(target, "level", "county") != "county" and not (tailoring.town or tailoring.village)
+    return getattr(target, "level", "county") not in ("county", "city") and not (tailoring.town or tailoring.village)
 
 
 def _towns(session: Session) -> list[dict[str, str]]:

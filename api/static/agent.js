@@ -6,7 +6,12 @@
 (function () {
   "use strict";
 
-  var LEVEL_LABELS = { village: "村/社区便民服务站", town: "乡镇（街道）便民服务中心", county: "区政务服务中心" };
+  var LEVEL_LABELS = { village: "村/社区便民服务站", town: "乡镇（街道）便民服务中心", county: "区政务服务中心", city: "市政务服务中心" };
+  // Payload words shared with the guide page and WeChat (api/guide_view.py).
+  var MISSING_LABELS = { materials: "所需材料", time_limit: "办理时限", fee: "收费标准", trips: "跑动次数",
+    online: "网上办理", address: "办理地址", hours: "办理时间", phone: "咨询电话" };
+  var LINK_ONLY_SENTENCE = "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。";
+  var HANDOFF_SENTENCE = "需要人工帮助，可转人工或拨打12345政务服务便民热线。";
   var SEARCH_DELAY_MS = 200;
   var TOKEN_KEY = "wenyici.agent_token";
 
@@ -225,9 +230,28 @@
     return seen;
   }
 
-  function tripsText(trips) {
+  function tripsText(trips, official) {
     if (trips === null || trips === undefined) return null;
+    if (official) return trips + " 次";
     return Number(trips) === 0 ? "零跑动" : "最多跑 " + trips + " 次";
+  }
+
+  function missingFields(guide) {
+    return guide.official && Array.isArray(guide.missing) ? guide.missing : [];
+  }
+
+  function missingText(guide, field) {
+    return (MISSING_LABELS[field] || field) + "：官方办事指南未载明，请咨询" + (guide.ask_phone || "12345") + "。";
+  }
+
+  function isLinkOnly(guide) {
+    return !(guide.materials || []).length && !guide.official && !guide.sample_notice && !guide.bundle;
+  }
+
+  function requiredTag(material) {
+    if (material.required === true) return "必需";
+    if (material.required === false) return "非必需";
+    return null;
   }
 
   function renderGuide(guide) {
@@ -242,25 +266,47 @@
 
     var materials = $("materials");
     clear(materials);
+    var missing = missingFields(guide);
+    var linkOnly = isLinkOnly(guide);
+    $("materials-title").textContent = linkOnly ? "材料清单" : "需要准备的材料";
     (guide.materials || []).forEach(function (material) {
       var li = el("li");
       if (material.condition) li.appendChild(el("span", "cond", material.condition));
+      var tag = requiredTag(material);
+      if (tag) li.appendChild(el("span", tag === "必需" ? "tag" : "tag optional", tag));
       li.appendChild(el("span", "", material.name));
       var meta = materialMeta(material);
       if (meta) li.appendChild(el("span", "meta", "（" + meta + "）"));
       if (material.note) li.appendChild(el("span", "note", material.note));
+      if (material.details && material.details !== material.note) li.title = material.details;
       materials.appendChild(li);
     });
-    if (!materials.children.length) materials.appendChild(el("li", "note", "材料以官方办事指南为准（见右侧二维码）"));
+    if (!materials.children.length) {
+      if (linkOnly) {
+        materials.appendChild(el("li", "note link-only", LINK_ONLY_SENTENCE));
+        if (departments(guide).length) materials.appendChild(el("li", "note link-only", "受理部门：" + departments(guide).join("、")));
+        materials.appendChild(el("li", "note link-only", HANDOFF_SENTENCE));
+      } else if (missing.indexOf("materials") >= 0) {
+        materials.appendChild(el("li", "note missing", missingText(guide, "materials")));
+      } else {
+        materials.appendChild(el("li", "note", "材料以官方办事指南为准（见右侧二维码）"));
+      }
+    }
 
     renderLocation(guide.location);
+    ["address", "hours", "phone"].forEach(function (field) {
+      if (missing.indexOf(field) >= 0) $("location").appendChild(el("p", "missing", missingText(guide, field)));
+    });
 
     var terms = $("terms");
     clear(terms);
     addTerm(terms, "办理时限", guide.time_limit);
     addTerm(terms, "收费", guide.fee);
-    addTerm(terms, "跑动次数", tripsText(guide.trips));
+    addTerm(terms, "跑动次数", tripsText(guide.trips, guide.official));
     addTerm(terms, "网上办理", guide.online);
+    ["time_limit", "fee", "trips", "online"].forEach(function (field) {
+      if (missing.indexOf(field) >= 0) addTerm(terms, MISSING_LABELS[field], "官方办事指南未载明，请咨询" + (guide.ask_phone || "12345"));
+    });
 
     $("sample").hidden = !guide.sample_notice;
     $("sample").textContent = guide.sample_notice || "";
@@ -269,11 +315,19 @@
     if (qr) $("qr").src = qr; else $("qr").removeAttribute("src");
     var link = safeUrl(guide.guide_url);
     if (link) $("guide-link").href = link; else $("guide-link").removeAttribute("href");
+    $("guide-link").textContent = guide.sample_notice ? "打开完整指南" : "官方办事指南（来源）";
     $("guide-url").value = link || "";
   }
 
   function materialMeta(material) {
-    return [material.form, material.copies ? material.copies + "份" : null].filter(Boolean).join("，");
+    var official = (material.required !== undefined && material.required !== null) ||
+      (material.originals !== undefined && material.originals !== null);
+    if (!official) return [material.form, material.copies ? material.copies + "份" : null].filter(Boolean).join("，");
+    var parts = [material.originals ? "原件" + material.originals + "份" : null,
+      material.copies ? "复印件" + material.copies + "份" : null].filter(Boolean);
+    if (!parts.length && material.form) parts = [material.form];
+    if (material.medium) parts.push(material.medium);
+    return parts.join("，");
   }
 
   function addTerm(dl, term, value) {
@@ -302,13 +356,21 @@
   function answerText(guide) {
     var lines = ["【" + guideTitle(guide) + "】" + (departments(guide).length ? "（" + departments(guide).join("、") + "）" : "")];
     if (guide.bundle) lines.push("包含事项：" + (guide.items || []).map(function (i) { return i.name; }).join("、"));
-    lines.push("需要准备的材料：");
-    (guide.materials || []).forEach(function (m, i) {
-      var meta = materialMeta(m);
-      lines.push((i + 1) + ". " + (m.condition ? m.condition + "：" : "") + m.name + (meta ? "（" + meta + "）" : "") +
-        (m.note ? "，" + m.note : ""));
-    });
-    if (!(guide.materials || []).length) lines.push("以官方办事指南为准。");
+    var missing = missingFields(guide);
+    if ((guide.materials || []).length) {
+      lines.push("需要准备的材料：");
+      (guide.materials || []).forEach(function (m, i) {
+        var meta = [requiredTag(m), materialMeta(m)].filter(Boolean).join("，");
+        lines.push((i + 1) + ". " + (m.condition ? m.condition + "：" : "") + m.name + (meta ? "（" + meta + "）" : "") +
+          (m.note ? "，" + m.note : ""));
+      });
+    } else if (isLinkOnly(guide)) {
+      lines.push(LINK_ONLY_SENTENCE);
+    } else if (missing.indexOf("materials") >= 0) {
+      lines.push(missingText(guide, "materials"));
+    } else {
+      lines.push("材料以官方办事指南为准。");
+    }
     var loc = guide.location;
     if (loc) {
       lines.push("办理地点：" + loc.name + "（" + (LEVEL_LABELS[loc.level] || loc.level) + "）");
@@ -317,11 +379,14 @@
       if (details.length) lines.push(details.join("；"));
       if (loc.note) lines.push(loc.note);
     }
+    var trips = tripsText(guide.trips, guide.official);
     var terms = [guide.time_limit && "办理时限：" + guide.time_limit, guide.fee && "收费：" + guide.fee,
-      tripsText(guide.trips) && "跑动次数：" + tripsText(guide.trips), guide.online && "网上办理：" + guide.online]
+      trips && "跑动次数：" + trips, guide.online && "网上办理：" + guide.online]
       .filter(Boolean);
     if (terms.length) lines.push(terms.join("；"));
-    if (guide.guide_url) lines.push("办事指南：" + guide.guide_url);
+    missing.forEach(function (field) { if (field !== "materials") lines.push(missingText(guide, field)); });
+    if (guide.guide_url) lines.push((guide.sample_notice ? "办事指南：" : "官方办事指南（来源）：") + guide.guide_url);
+    if (isLinkOnly(guide)) lines.push(HANDOFF_SENTENCE);
     if (guide.sample_notice) lines.push("（" + guide.sample_notice + "）");
     return lines.join("\n");
   }

@@ -23,7 +23,8 @@
   var LEVEL_LABELS = {
     village: "村/社区便民服务站",
     town: "乡镇（街道）便民服务中心",
-    county: "区政务服务中心"
+    county: "区政务服务中心",
+    city: "市政务服务中心"
   };
   var EXAMPLES = ["我在龙台镇，社保卡丢了怎么补", "我想开个小饭馆要准备啥", "怎么申请低保"];
 
@@ -125,6 +126,12 @@
     ".cond{display:inline-block;font-size:12px;color:#6b5b12;background:#fff6d6;border-radius:4px;padding:0 6px;",
     "margin-right:6px}",
     ".mat-note{display:block;color:var(--muted);font-size:13px}",
+    ".tag{display:inline-block;font-size:12px;padding:0 6px;border-radius:4px;background:#e8f5e9;color:#1b5e20;",
+    "margin-right:6px}",
+    ".tag.optional{background:#eef2f7;color:var(--muted)}",
+    ".missing{margin:6px 0 0;color:#8a4b00;font-size:13px}",
+    ".link-only{background:#fffaeb;border-radius:8px;padding:6px 10px;font-size:14px}",
+    ".link-only p{margin:2px 0}",
     ".loc{background:var(--soft);border-radius:10px;padding:10px 12px;font-size:14px}",
     ".loc .level{font-size:12px;color:var(--brand);font-weight:600}",
     ".loc .name{font-weight:600;margin:2px 0}",
@@ -462,11 +469,45 @@
     return box;
   }
 
+  // Payload words shared with the guide page and WeChat (api/guide_view.py).
+  var MISSING_LABELS = { materials: "所需材料", time_limit: "办理时限", fee: "收费标准", trips: "跑动次数",
+    online: "网上办理", address: "办理地址", hours: "办理时间", phone: "咨询电话" };
+  var LINK_ONLY_SENTENCE = "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。";
+  var HANDOFF_SENTENCE = "需要人工帮助，可回复「转人工」或拨打12345政务服务便民热线。";
+
+  function isOfficialMaterial(m) {
+    return (m.required !== undefined && m.required !== null) || (m.originals !== undefined && m.originals !== null);
+  }
+
+  function materialMeta(m) {
+    if (!isOfficialMaterial(m)) return [m.form, m.copies ? m.copies + "份" : null].filter(Boolean);
+    var parts = [m.originals ? "原件" + m.originals + "份" : null, m.copies ? "复印件" + m.copies + "份" : null]
+      .filter(Boolean);
+    if (!parts.length && m.form) parts = [m.form];
+    if (m.medium) parts.push(m.medium);
+    return parts;
+  }
+
+  function missingFields(guide) {
+    return guide.official && Array.isArray(guide.missing) ? guide.missing : [];
+  }
+
+  function missingText(guide, field) {
+    return (MISSING_LABELS[field] || field) + "：官方办事指南未载明，请咨询" + (guide.ask_phone || "12345") + "。";
+  }
+
+  function isLinkOnly(guide) {
+    var materials = Array.isArray(guide.materials) ? guide.materials : [];
+    return !materials.length && !guide.official && !guide.sample_notice && !guide.bundle;
+  }
+
   function materialLine(material) {
     var li = el("li");
     if (material.condition) li.appendChild(el("span", "cond", material.condition));
+    if (material.required === true) li.appendChild(el("span", "tag", "必需"));
+    if (material.required === false) li.appendChild(el("span", "tag optional", "非必需"));
     li.appendChild(el("span", "mat-name", material.name));
-    var meta = [material.form, material.copies ? material.copies + "份" : null].filter(Boolean).join(" · ");
+    var meta = materialMeta(material).join(" · ");
     if (meta) li.appendChild(el("span", "mat-meta", "（" + meta + "）"));
     if (material.note) li.appendChild(el("span", "mat-note", material.note));
     return li;
@@ -518,23 +559,43 @@
     }
 
     var materials = Array.isArray(guide.materials) ? guide.materials : [];
+    var missing = missingFields(guide);
     if (materials.length) {
       var list = el("ol", "materials");
       materials.forEach(function (m) { list.appendChild(materialLine(m)); });
       card.appendChild(section("需要准备的材料", list));
+    } else if (isLinkOnly(guide)) {
+      // No materials heading over nothing: where the materials are, and who to ask.
+      var box = el("div", "link-only");
+      box.appendChild(el("p", "", LINK_ONLY_SENTENCE));
+      if (departments.length) box.appendChild(el("p", "", "受理部门：" + departments.join("、")));
+      box.appendChild(el("p", "", HANDOFF_SENTENCE));
+      card.appendChild(section("材料清单", box));
+    } else if (missing.indexOf("materials") >= 0) {
+      card.appendChild(section("需要准备的材料", el("p", "missing", missingText(guide, "materials"))));
     } else {
       card.appendChild(section("需要准备的材料", el("p", "dept", "材料以官方办事指南为准，请扫码查看。")));
     }
 
-    if (guide.location) card.appendChild(section("到哪里办", locationCard(guide.location)));
+    if (guide.location) {
+      var where = locationCard(guide.location);
+      ["address", "hours", "phone"].forEach(function (field) {
+        if (missing.indexOf(field) >= 0) where.appendChild(el("p", "missing", missingText(guide, field)));
+      });
+      card.appendChild(section("到哪里办", where));
+    }
 
     var facts = el("dl", "facts");
     addTerm(facts, "办理时限", guide.time_limit);
     addTerm(facts, "收费", guide.fee);
     if (guide.trips !== undefined && guide.trips !== null) {
-      addTerm(facts, "跑动次数", Number(guide.trips) === 0 ? "零跑动" : "最多跑 " + guide.trips + " 次");
+      addTerm(facts, "跑动次数", guide.official ? guide.trips + " 次" :
+        (Number(guide.trips) === 0 ? "零跑动" : "最多跑 " + guide.trips + " 次"));
     }
     addTerm(facts, "网上办理", guide.online);
+    ["time_limit", "fee", "trips", "online"].forEach(function (field) {
+      if (missing.indexOf(field) >= 0) addTerm(facts, MISSING_LABELS[field], "官方办事指南未载明，请咨询" + (guide.ask_phone || "12345"));
+    });
     if (facts.children.length) card.appendChild(section("办理须知", facts));
 
     card.appendChild(qrBlock(guide));
@@ -558,7 +619,7 @@
     text.appendChild(el("p", "", "扫码或点击查看完整办事指南"));
     var guideUrl = safeUrl(guide.guide_url);
     if (guideUrl) {
-      var link = el("a", "", "查看完整指南 ›");
+      var link = el("a", "", guide.sample_notice ? "查看完整指南 ›" : "官方办事指南（来源） ›");
       link.href = guideUrl;
       link.target = "_blank";
       link.rel = "noopener noreferrer";

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from api import guide_view
+
 TEXT_LIMIT_BYTES = 2048
 
 HOTLINE_SENTENCE = "如需人工服务，请拨打12345政务服务便民热线。"
@@ -69,10 +71,15 @@ def cdata_safe(text: str) -> str:
 
 
 def describe_material(material: Mapping[str, Any]) -> str:
-    """「委托书（原件1份）」 — name, then form and copies, then any note."""
-    details = "".join(
-        part for part in (material.get("form") or "", f"{material['copies']}份" if material.get("copies") else "")
-    )
+    """「委托书（原件1份）」 — name, then form and copies, then any note. An official guide's material:
+    「医疗费用发票报销联（必需，原件1份，电子）」, optional ones marked 非必需."""
+    if material.get("required") is not None or material.get("originals") is not None:
+        view = guide_view.material_view(material)
+        details = "，".join(([view["tag"]] if view["tag"] else []) + view["counts"])
+    else:
+        details = "".join(
+            part for part in (material.get("form") or "", f"{material['copies']}份" if material.get("copies") else "")
+        )
     text = str(material.get("name") or "")
     if details:
         text += f"（{details}）"
@@ -97,7 +104,8 @@ def material_lines(materials: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def location_lines(location: Optional[Mapping[str, Any]], heading: str = "办理地点") -> list[str]:
+def location_lines(location: Optional[Mapping[str, Any]], heading: str = "办理地点",
+                   guide: Optional[Mapping[str, Any]] = None) -> list[str]:
     if not location:
         return []
     name = location.get("name") or LEVEL_NAMES.get(location.get("level") or "", "")
@@ -107,6 +115,9 @@ def location_lines(location: Optional[Mapping[str, Any]], heading: str = "办理
             lines.append(f"{label}：{location[key]}")
     if location.get("note"):
         lines.append(str(location["note"]))
+    if guide is not None:
+        missing = guide_view.missing_fields(guide)
+        lines += [guide_view.missing_sentence(guide, key) for key in ("address", "hours", "phone") if key in missing]
     return lines
 
 
@@ -120,6 +131,9 @@ def _facts_line(guide: Mapping[str, Any]) -> str:
         parts.append(f"跑动次数：{guide['trips']}次")
     if guide.get("online"):
         parts.append(f"网上办理：{guide['online']}")
+    missing = guide_view.missing_fields(guide)
+    parts += [guide_view.missing_sentence(guide, key).rstrip("。") for key in ("time_limit", "fee", "trips", "online")
+              if key in missing]
     return "；".join(parts)
 
 
@@ -139,7 +153,10 @@ def _guide_footer(guide: Mapping[str, Any]) -> list[str]:
     lines = []
     link = guide.get("guide_url") or guide.get("qr_url")
     if link:
-        lines.append(f"完整指南：{link}")
+        label = "完整指南" if guide.get("sample_notice") else guide_view.source_label(guide)
+        lines.append(f"{label}：{link}")
+    if guide_view.is_link_only(guide) and not guide.get("bundle"):
+        lines.append(guide_view.HANDOFF_SENTENCE)
     if guide.get("sample_notice"):
         lines.append(str(guide["sample_notice"]))
     return lines
@@ -150,9 +167,17 @@ def format_guide(guide: Mapping[str, Any], limit: int = TEXT_LIMIT_BYTES) -> str
     to the link, because the link always carries the full list."""
     head = _guide_header(guide)
     facts = [line for line in [_facts_line(guide)] if line]
-    tail = location_lines(guide.get("location")) + facts
+    tail = location_lines(guide.get("location"), guide=guide) + facts
     footer = _guide_footer(guide)
     materials = material_lines(guide.get("materials") or [])
+    if not materials:
+        # No empty 「所需材料」 heading: say where the materials are, or that the guide leaves them out.
+        if guide_view.is_link_only(guide) and not guide.get("bundle"):
+            departments = guide_view.departments(guide)
+            head = head + [guide_view.LINK_ONLY_SENTENCE] + (
+                [f"受理部门：{'、'.join(departments)}"] if departments and len(head) < 2 else [])
+        elif "materials" in guide_view.missing_fields(guide):
+            head = head + [guide_view.missing_sentence(guide, "materials")]
 
     def render(kept: list[str], cut: bool) -> str:
         body = ["所需材料："] + kept + ([MATERIALS_CUT] if cut else []) if (kept or cut) else []

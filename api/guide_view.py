@@ -1,0 +1,95 @@
+"""What every channel shows of a guide payload (catalog.queries.guide), in one place for the
+server-rendered channels (the guide page, WeChat text). The widget and the agent console render
+the same fields in JavaScript (api/static/widget.js, agent.js) with the same words.
+
+Three kinds of answer:
+- an item from a published official guide (``official``): each material says required or optional,
+  originals and copies, paper or electronic, the decisive note; the full notes (``details``) go to
+  the guide page; a field the guide leaves empty (``missing``) is said, with the phone to ask;
+- a real item without a loaded guide (link-only): no materials list, but a plain sentence that the
+  materials are in the official guide (QR and link), the department, the hall and 12345;
+- an authored sample item: its materials and the sample-data notice.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+HOTLINE = "12345"
+LINK_ONLY_SENTENCE = "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。"
+HANDOFF_SENTENCE = "需要人工帮助，可回复「转人工」或拨打12345政务服务便民热线。"
+OFFICIAL_SOURCE_LABEL = "官方办事指南（来源）"
+MISSING_LABELS = {"materials": "所需材料", "time_limit": "办理时限", "fee": "收费标准", "trips": "跑动次数",
+                  "online": "网上办理", "address": "办理地址", "hours": "办理时间", "phone": "咨询电话"}
+LEVEL_LABELS = {"village": "村（社区）便民服务站", "town": "乡镇（街道）便民服务中心", "county": "区县政务服务中心",
+                "city": "市政务服务中心"}
+
+
+def is_official(guide: Mapping[str, Any]) -> bool:
+    return bool(guide.get("official"))
+
+
+def is_link_only(guide: Mapping[str, Any]) -> bool:
+    """A real item whose guide is not loaded: its materials are only behind the official link."""
+    return not guide.get("materials") and not guide.get("official") and not guide.get("sample_notice")
+
+
+def ask_phone(guide: Mapping[str, Any]) -> str:
+    return str(guide.get("ask_phone") or HOTLINE)
+
+
+def missing_sentence(guide: Mapping[str, Any], field: str) -> str:
+    return f"{MISSING_LABELS.get(field, field)}：官方办事指南未载明，请咨询{ask_phone(guide)}。"
+
+
+def missing_fields(guide: Mapping[str, Any]) -> list[str]:
+    """The fields an official guide leaves empty (link-only and sample items say nothing of the kind)."""
+    if not is_official(guide):
+        return []
+    return [field for field in guide.get("missing") or [] if field in MISSING_LABELS]
+
+
+def departments(guide: Mapping[str, Any]) -> list[str]:
+    return list(dict.fromkeys(i["department"] for i in guide.get("items") or [] if i.get("department")))
+
+
+def material_tag(material: Mapping[str, Any]) -> Optional[str]:
+    """必需 / 非必需 for official materials; authored ones carry no such flag."""
+    required = material.get("required")
+    if required is None:
+        return None
+    return "必需" if required else "非必需"
+
+
+def material_counts(material: Mapping[str, Any]) -> list[str]:
+    """「原件1份」「复印件1份」「纸质」: the decisive part of an official material; an authored one
+    keeps its form and copies."""
+    if material.get("required") is None and material.get("originals") is None:
+        return [part for part in (material.get("form"), f"{material['copies']}份" if material.get("copies") else None)
+                if part]
+    parts = [f"原件{material['originals']}份" if material.get("originals") else None,
+             f"复印件{material['copies']}份" if material.get("copies") else None]
+    if not any(parts) and material.get("form"):
+        parts = [str(material["form"])]  # 「原件或复印件」 without counts
+    return [p for p in parts if p] + ([str(material["medium"])] if material.get("medium") else [])
+
+
+def material_view(material: Mapping[str, Any]) -> dict[str, Any]:
+    details = material.get("details") or None
+    if details and details.strip() == (material.get("note") or "").strip():
+        details = None
+    return {"name": material.get("name") or "", "tag": material_tag(material), "counts": material_counts(material),
+            "note": material.get("note") or None, "condition": material.get("condition") or None,
+            "details": details}
+
+
+def trips_text(guide: Mapping[str, Any]) -> Optional[str]:
+    trips = guide.get("trips")
+    if trips is None:
+        return None
+    if is_official(guide):
+        return f"{trips}次"
+    return "零跑动" if trips == 0 else f"最多跑{trips}次"
+
+
+def source_label(guide: Mapping[str, Any]) -> str:
+    return OFFICIAL_SOURCE_LABEL if is_official(guide) or guide.get("source") == "real" else "完整办事指南"
