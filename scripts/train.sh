@@ -8,10 +8,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
-inputs=(config.yml assistant/domain assistant/data nlu_data assistant/components assistant/generated requirements/bot.lock)
+# Another region (scripts/run.sh with WYC_REGION) trains from its own config and generated vocabulary
+# under var/region_<code>/, so the default region's committed generated files are never rewritten.
+config=${WYC_TRAIN_CONFIG:-config.yml}
+generated=${WYC_TRAIN_GENERATED:-assistant/generated}
+prefix=${WYC_TRAIN_PREFIX:-wyc}
+inputs=("$config" assistant/domain assistant/data nlu_data assistant/components "$generated" requirements/bot.lock)
 hash=$(find "${inputs[@]}" -type f ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 2>/dev/null \
   | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-model="models/wyc-${hash}.tar.gz"
+model="models/${prefix}-${hash}.tar.gz"
 if [ -f "$model" ]; then
   echo "reusing $model" >&2
 else
@@ -19,7 +24,7 @@ else
   echo "training $model (seeded; this takes a few minutes on 2 cores)" >&2
   start=$(date +%s)
   PYTHONPATH=. .venv/bot/bin/rasa train --domain assistant/domain --data nlu_data assistant/data \
-    --config config.yml --out models --fixed-model-name "wyc-${hash}" >var/train.log 2>&1 \
+    --config "$config" --out models --fixed-model-name "${prefix}-${hash}" >var/train.log 2>&1 \
     || { tail -n 60 var/train.log >&2; echo "training failed; full log in var/train.log" >&2; exit 1; }
   echo "trained in $(( $(date +%s) - start ))s: $model ($(du -h "$model" | cut -f1))" >&2
   echo "$(date -u +%FT%TZ) train_seconds=$(( $(date +%s) - start )) model=$model size=$(du -b "$model" | cut -f1)" >>var/train-times.log
