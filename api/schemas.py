@@ -49,10 +49,15 @@ class Material(_Payload):
     form: Optional[str] = None
     note: Optional[str] = None
     condition: Optional[str] = Field(None, description="null = 必须提供；否则为适用条件，如「如委托他人办理」")
+    # From a published official guide (null for authored sample materials).
+    required: Optional[bool] = Field(None, description="官方指南：是否必需")
+    originals: Optional[int] = Field(None, description="官方指南：原件份数")
+    medium: Optional[str] = Field(None, description="官方指南：纸质 / 电子 / 纸质或电子")
+    details: Optional[str] = Field(None, description="官方指南中该材料的全部说明（来源渠道、填报须知、受理标准等）")
 
 
 class Location(_Payload):
-    level: Literal["village", "town", "county"]
+    level: Literal["village", "town", "county", "city"]
     name: str
     address: Optional[str] = None
     hours: Optional[str] = None
@@ -81,6 +86,10 @@ class GuidePayload(_Payload):
     process: Optional[str] = None
     source: Optional[str] = None
     pending: list[str] = Field(default_factory=list)
+    official: bool = Field(False, description="材料与办理信息来自已导入的官方办事指南（guide_url 为来源）")
+    missing: list[str] = Field(default_factory=list,
+                               description="官方指南未载明的字段（materials, time_limit, fee, trips, online, address, hours, phone）")
+    ask_phone: Optional[str] = Field(None, description="未载明时咨询的电话（窗口电话，否则 12345）")
 
 
 class ClarifyOption(_Payload):

@@ -222,3 +222,23 @@ def test_real_fangchenggang_item_on_the_page_and_in_json(make_client, fake_rasa,
     assert "承诺15天办结" in text and "市医保局4、5、6号窗口" in text and "13:30-16:30" in text
     assert "选择您所在的乡镇" not in text  # a city-level item never asks for the town
     assert "<script" not in page.text and "style=" not in page.text  # the page's CSP forbids inline both
+
+
+# --- the chat gateway: the payload reaches the widget whole ------------------------------------
+
+
+@pytest.mark.parametrize("guide", [OFFICIAL, official_with_gaps(), LINK_ONLY], ids=["official", "gaps", "link-only"])
+def test_chat_gateway_passes_the_official_payload_to_the_widget(make_client, rasa_replying, guide):
+    """A city-level location and the official fields are part of the contract: a payload the schema
+    refused would be dropped and the widget would show only text."""
+    rasa = rasa_replying([{"recipient_id": "web-o1", "text": "【生育医疗费用支付】一次性告知"},
+                          {"recipient_id": "web-o1", "custom": guide}])
+    client = make_client(rasa=rasa, action_package=None)
+    body = client.post("/api/chat", json={"sender_id": "web-o1", "message": "生孩子的医疗费咋个报"}).json()
+    custom = next(m["custom"] for m in body["messages"] if m.get("custom"))
+    assert custom["location"]["level"] == guide["location"]["level"]
+    for key in ("official", "missing", "ask_phone", "sample_notice"):
+        assert custom[key] == guide[key]
+    for sent, received in zip(guide["materials"], custom["materials"]):
+        for key in ("required", "originals", "copies", "medium", "details", "note"):
+            assert received[key] == sent[key]

@@ -1,0 +1,113 @@
+"""Official guides in a real browser: 防城港市's 生育医疗费用支付 as the widget's card and as the guide
+page (screenshots for the README), and a 广安区 link-only item's card without a materials list.
+
+The app runs on a catalog of region 450600 (its own SQLite file, as WYC_REGION=450600 gives), behind
+the fake bot of tests/browser/conftest.py, which answers with catalog.guide for the best search match.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import pytest
+
+from tests.browser.conftest import AppServer, ThreadedServer, build_fake_rasa, start_app, stop_app
+from tests.browser.test_widget import QR_LOADED, ask_in_widget
+from tests.processes import free_port
+
+pytestmark = pytest.mark.browser
+
+ITEM = "生育医疗费用支付"
+WINDOW = "市政务服务中心2楼市医保局4、5、6号窗口"
+
+
+@pytest.fixture(scope="module")
+def fangchenggang_app(tmp_path_factory) -> Iterator[AppServer]:
+    from catalog.db import make_engine
+    from catalog.seed import load_default_catalog
+
+    tmp = tmp_path_factory.mktemp("fangchenggang")
+    catalog_url = f"sqlite:///{tmp / 'catalog_450600.db'}"
+    engine = make_engine(catalog_url)
+    try:
+        load_default_catalog(engine, "450600")
+    finally:
+        engine.dispose()
+    app_port, bot_port = free_port(), free_port()
+    fake = build_fake_rasa(catalog_url, public_base=f"http://127.0.0.1:{app_port}")
+    with ThreadedServer(fake, bot_port):
+        server = start_app(tmp, catalog_url, f"http://127.0.0.1:{bot_port}", app_port)
+        try:
+            yield server
+        finally:
+            stop_app(server)
+
+
+CODE = "be80b929-acbc-4299-8afe-a1b1a2273dda"  # the item's source_item_id in fangchenggang_services.jsonl
+
+
+def test_widget_card_of_an_official_guide(page_factory, fangchenggang_app, save_screenshot):
+    from playwright.sync_api import expect
+
+    page = page_factory(viewport={"width": 1280, "height": 1000})
+    card = ask_in_widget(page, fangchenggang_app.url, "生育医疗费用怎么报")
+    expect(card.locator("h3")).to_have_text(ITEM)
+    materials = card.locator(".materials li")
+    assert materials.count() == 4
+    expect(materials.nth(1)).to_contain_text("医疗费用发票报销联")
+    expect(materials.nth(1).locator(".tag")).to_have_text("必需")
+    expect(materials.nth(1).locator(".mat-meta")).to_contain_text("原件1份")
+    expect(materials.nth(1).locator(".mat-meta")).to_contain_text("电子")
+    expect(card.locator(".loc .level")).to_have_text("市政务服务中心")
+    expect(card.locator(".loc")).to_contain_text(WINDOW)
+    expect(card.locator(".loc")).to_contain_text("13:30-16:30")
+    expect(card.locator(".loc")).to_contain_text("0770-2838059")
+    expect(card.locator(".facts")).to_contain_text("承诺15天办结")
+    expect(card.locator(".facts")).to_contain_text("不收费")
+    assert card.locator(".sample").count() == 0, "no sample-data notice on an official guide"
+    expect(card.locator(".qr a")).to_contain_text("官方办事指南（来源）")
+    assert (card.locator(".qr a").get_attribute("href") or "").startswith("https://zwfw.gxzf.gov.cn/")
+    page.wait_for_function(QR_LOADED, timeout=15_000)
+    # No question about the town: the answer is the card.
+    assert page.locator(".clarify").count() == 0
+    page.locator(".row.user").last.evaluate("row => row.scrollIntoView({block: 'start'})")
+    save_screenshot(page, "guide-official-widget.png")
+
+
+def test_guide_page_of_an_official_guide(page_factory, fangchenggang_app, save_screenshot):
+    from playwright.sync_api import expect
+
+    page = page_factory(viewport={"width": 420, "height": 1400})
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{fangchenggang_app.url}/guide/{CODE}")
+    expect(page.locator("h1")).to_have_text(ITEM)
+    first = page.locator("ol.materials > li").nth(1)
+    expect(first.locator(".tag")).to_have_text("必需")
+    expect(first).to_contain_text("原件1份")
+    # The full notes are collapsed under the decisive line, and open on a tap.
+    details = first.locator("details")
+    expect(details.locator(".details")).to_be_hidden()
+    details.locator("summary").click()
+    expect(details.locator(".details")).to_be_visible()
+    expect(details.locator(".details")).to_contain_text("来源渠道")
+    expect(page.locator("body")).to_contain_text(WINDOW)
+    expect(page.locator("body")).to_contain_text("承诺15天办结")
+    expect(page.get_by_role("link", name="官方办事指南（来源）")).to_have_attribute("href", re.compile(r"^https://zwfw\.gxzf"))
+    assert page.locator(".notice").count() == 0 and page.locator("select[name=town]").count() == 0
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    save_screenshot(page, "guide-official-page.png")
+
+
+def test_widget_card_of_a_link_only_item(page_factory, app_with_fake_bot):
+    from playwright.sync_api import expect
+
+    page = page_factory(viewport={"width": 1280, "height": 900})
+    card = ask_in_widget(page, app_with_fake_bot.url, "企业投资项目备案（技术改造）（市级/县级）")
+    expect(card.locator("h3")).to_contain_text("企业投资项目备案")
+    assert card.locator(".materials").count() == 0
+    expect(card).not_to_contain_text("需要准备的材料")
+    expect(card.locator(".link-only")).to_contain_text("完整材料清单在官方办事指南中")
+    expect(card.locator(".link-only")).to_contain_text("12345")
+    expect(card.locator(".loc .name")).to_contain_text("广安区政务服务中心")
+    assert card.locator(".sample").count() == 0
