@@ -11,7 +11,7 @@ UV := $(TOOLS)/bin/uv
 APP := .venv/app/bin/python
 BOT := .venv/bot/bin/python
 
-.PHONY: help setup run run-cluster soak test unit e2e lock catalog vocab train bench bench-search bench-adversarial validate clean
+.PHONY: help setup run run-cluster soak test unit e2e lock catalog vocab train eval-fangchenggang bench bench-search bench-adversarial validate clean
 
 help:
 	@echo "make run    - set up (first time) and start the whole service on http://127.0.0.1:8000"
@@ -20,6 +20,7 @@ help:
 	@echo "make setup  - create the two pinned Python 3.10 environments (.venv/app, .venv/bot)"
 	@echo "make lock   - re-resolve requirements/*.in into requirements/*.lock"
 	@echo "make eval   - score the dialogue set (tests/dialogues), then measure the long-tail halves, against a running service (URL=..., EVAL_ARGS=...)"
+	@echo "make eval-fangchenggang - score tests/dialogues_fangchenggang against a service run with WYC_REGION=450600 (URL=...)"
 	@echo "make bench  - load benchmark against a running service (URL=..., RASA_URL=...)"
 	@echo "make bench-search - catalog search latency and catalog size"
 	@echo "make bench-adversarial - worst-case 500-character messages vs normal turns (URL=...)"
@@ -69,6 +70,10 @@ RASA_URL ?= http://127.0.0.1:5005
 eval: .venv/app/.synced
 	$(APP) scripts/eval.py --url $(URL) --cases tests/dialogues \
 		--metrics tests/longtail/tune.yaml tests/longtail/held_out.yaml $(EVAL_ARGS)
+
+# Opt-in: 防城港市's cases, against a service started with WYC_REGION=450600 (not part of `make eval`).
+eval-fangchenggang: .venv/app/.synced
+	$(APP) scripts/eval.py --url $(URL) --cases tests/dialogues_fangchenggang $(EVAL_ARGS)
 
 bench: .venv/app/.synced
 	$(APP) scripts/bench.py --url $(URL) --rasa-url $(RASA_URL) --concurrency 1 10 20 50

@@ -26,7 +26,7 @@ Expectation keys (all optional; a turn without ``expect`` is only sent):
 - ``candidates_include`` — canonical names that must be among the options of the ``item`` question;
 - ``item`` — the guide answers exactly this item (canonical name, not a bundle);
 - ``bundle`` — the guide answers this bundle; ``items_include`` / ``items_exclude`` — member items;
-- ``location_level`` (village|town|county) and ``location_place`` (text the location name contains);
+- ``location_level`` (village|town|county|city) and ``location_place`` (text the location name contains);
 - ``materials_include`` / ``materials_exclude`` — material names that must / must not appear;
 - ``materials_plain`` — must appear with no condition; ``materials_conditional`` — must appear with one;
 - ``guides_for`` — the reply carries exactly these guides, in this order, each named by its bundle
@@ -79,7 +79,7 @@ GUIDE_KEYS = frozenset({
     "materials_include", "materials_exclude", "materials_plain", "materials_conditional",
 })
 KNOWN_KEYS = GUIDE_KEYS | {"clarify", "clarify_slots", "candidates_include", "guides_for", "handoff", "text_include"}
-LEVELS = ("village", "town", "county")
+LEVELS = ("village", "town", "county", "city")
 
 
 # ============================================================== cases (pure)
