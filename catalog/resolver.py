@@ -70,6 +70,7 @@ ASK_SCORE = 2.0
 ASK_MARGIN = 0.8
 MAX_OPTIONS = 4
 OVERRIDE_MARGIN = 1.5       # how far the answer must lead another reading's target to replace it
+VARIANT_MARGIN = 0.3        # ... when that target is about the same thing but does not do what is asked
 POOL = 60                   # targets most alike in bigrams that are scored in full
 MIN_OBJECT = 3              # a shorter object of a name (公司, 医院, 离婚) is too common a word to name it
 PARTIAL_OBJECT = 0.8
@@ -102,6 +103,7 @@ class Scored:
     named: bool                     # the message names what it is about (an object, alias or word)
     action_agrees: bool = False
     action_differs: bool = False    # the message asks one thing done, the name says another
+    about: Optional[str] = None     # the leading object of its name (社会保障卡 for 社会保障卡注销)
 
 
 @dataclass(frozen=True)
@@ -109,16 +111,25 @@ class Resolution:
     decision: str                   # answer | ask | handoff
     ranked: tuple[Scored, ...]
     wanted: frozenset[str] = frozenset()
-    scores: Mapping[str, float] = field(default_factory=dict)  # the considered codes' scores
+    considered: Mapping[str, Scored] = field(default_factory=dict)  # the considered codes, scored
 
     def outranks(self, codes: Iterable[str]) -> bool:
         """The answer is none of ``codes`` and leads each of them by OVERRIDE_MARGIN: what another
-        reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」)."""
+        reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」).
+        A variant of the same thing that does what the message asks, where the other does not,
+        needs only VARIANT_MARGIN (「户口被注销了…想恢复」 is 户口恢复, not 户口注销)."""
         if self.decision != "answer":
             return False
         top = next(s for s in self.ranked if not s.action_differs)
-        return all(code != top.code and top.score - self.scores.get(code, float("-inf")) >= OVERRIDE_MARGIN
-                   for code in codes)
+
+        def leads(code: str) -> bool:
+            other = self.considered.get(code)
+            if other is None:
+                return code != top.code
+            variant = other.about == top.about and top.action_agrees and not other.action_agrees
+            return code != top.code and top.score - other.score >= (VARIANT_MARGIN if variant else OVERRIDE_MARGIN)
+
+        return all(leads(code) for code in codes)
 
     @property
     def codes(self) -> list[str]:
@@ -293,7 +304,7 @@ class ResolverIndex:
         """``text``: the message (places and situation words may be taken out by the caller);
         ``search_scores``: the catalog search's scores (0..100) by code, when the caller has them;
         ``consider``: codes scored whatever their words (another reading's targets), kept in
-        ``Resolution.scores``."""
+        ``Resolution.considered``."""
         text = normalise(text)
         search_scores = search_scores or {}
         objects = self.objects_in(text)
@@ -312,7 +323,7 @@ class ResolverIndex:
                   for i in pool]
         scored.sort(key=lambda s: (-s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
-        return Resolution(_decide(ranked), ranked, wanted, {s.code: s.score for s in scored if s.code in considered})
+        return Resolution(_decide(ranked), ranked, wanted, {s.code: s for s in scored if s.code in considered})
 
     def _score(self, index: int, objects: Mapping[int, float], similar: Mapping[int, float],
                phrased: Mapping[int, float], wanted: frozenset[str], said: frozenset[str],
@@ -352,7 +363,8 @@ class ResolverIndex:
             score += GUIDED_PRIOR
         named = index in objects or similar.get(index, 0.0) >= SIMILAR_NAMES \
             or phrased.get(index, 0.0) >= PHRASED_NAMES
-        return Scored(target.code, target.name, target.kind, round(score, 3), named, agrees, differs)
+        about = normalise(parts.objects[0]) if parts is not None and parts.objects else None
+        return Scored(target.code, target.name, target.kind, round(score, 3), named, agrees, differs, about)
 
 
 def _decide(ranked: Sequence[Scored]) -> str:
