@@ -86,3 +86,17 @@ def test_every_lexicon_example_reaches_its_item(session):
             missed.append(f"{entry.example} → {entry.expect}: {resolution.decision} {options}")
     print("\n".join(missed))
     assert len(missed) <= 0.10 * len(entries), missed
+
+
+def test_a_variant_doing_what_is_asked_replaces_another_reading_at_a_small_margin(small_index):
+    resolution = small_index.rank("社保卡丢了", consider=["c2"])
+    assert resolution.codes == ["c1"]
+    assert resolution.considered["c2"].about == resolution.ranked[0].about  # both about 社会保障卡
+    assert resolution.outranks(["c2"])  # 注销 does not do the 补领 asked for
+
+
+def test_another_reading_close_behind_on_another_thing_stands(small_index):
+    resolution = small_index.rank("社保卡丢了", consider=["a1"])
+    lead = resolution.ranked[0].score - resolution.considered["a1"].score
+    assert resolution.outranks(["a1"]) == (lead >= 1.5)
+    assert not resolution.outranks(["c1"])  # never replaces the answer itself
