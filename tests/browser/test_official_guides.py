@@ -111,3 +111,23 @@ def test_widget_card_of_a_link_only_item(page_factory, app_with_fake_bot):
     expect(card.locator(".link-only")).to_contain_text("12345")
     expect(card.locator(".loc .name")).to_contain_text("广安区政务服务中心")
     assert card.locator(".sample").count() == 0
+
+
+def test_agent_console_shows_an_official_guide(page_factory, fangchenggang_app, agent_token):
+    from playwright.sync_api import expect
+
+    page = page_factory(viewport={"width": 1360, "height": 1000})
+    page.goto(f"{fangchenggang_app.url}/agent?token={agent_token}")
+    page.get_by_label("搜索事项或一件事").fill(ITEM)
+    page.locator("#results button", has_text=ITEM).first.click()
+    expect(page.locator("#guide-title")).to_have_text(ITEM)
+    expect(page.locator("#materials li").nth(1).locator(".tag")).to_have_text("必需")
+    expect(page.locator("#materials li").nth(1)).to_contain_text("原件1份")
+    expect(page.locator("#location")).to_contain_text(WINDOW)
+    expect(page.locator("#terms")).to_contain_text("承诺15天办结")
+    expect(page.locator("#sample")).to_be_hidden()
+    expect(page.locator("#guide-link")).to_have_text("官方办事指南（来源）")
+    # The town is not asked for a city-level item, and the copied answer carries what the card shows.
+    text = page.evaluate("() => window.WenYiCiAgent.answerText()")
+    assert "（必需，原件1份，电子）" in text and WINDOW in text and "官方办事指南（来源）：https://zwfw.gxzf.gov.cn/" in text
+    assert "示例数据" not in text
