@@ -71,7 +71,7 @@ ASK_MARGIN = 0.8
 MAX_OPTIONS = 4
 OVERRIDE_MARGIN = 1.5       # how far the answer must lead another reading's target to replace it
 VARIANT_MARGIN = 0.3        # ... when that target is about the same thing but does not do what is asked
-POOL = 60                   # targets most alike in bigrams that are scored in full
+POOL = 30                   # targets most alike in bigrams that are scored in full
 MIN_OBJECT = 3              # a shorter object of a name (公司, 医院, 离婚) is too common a word to name it
 PARTIAL_OBJECT = 0.8
 SHORT_OBJECT = 4            # an object this short is said exactly or not at all (分公司 ≠ 公司)
@@ -187,6 +187,7 @@ class ResolverIndex:
 
     def __post_init__(self) -> None:
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
+        self._index_of = {t.code: i for i, t in enumerate(self.targets)}
         object_of: dict[str, set[tuple[int, float]]] = {}
 
         def reach(word: str, index: int, weight: float) -> None:
@@ -316,7 +317,7 @@ class ResolverIndex:
         pool = set(objects) | {i for i, _ in sorted(similar.items(), key=lambda p: -p[1])[:POOL]}
         pool |= {i for i, _ in sorted(phrased.items(), key=lambda p: -p[1])[:POOL]}
         considered = set(consider)
-        pool |= {i for i, t in enumerate(self.targets) if t.code in search_scores or t.code in considered}
+        pool |= {self._index_of[code] for code in (*search_scores, *considered) if code in self._index_of}
         for index, value in self.name_objects_in(text, pool).items():
             objects[index] = max(objects.get(index, 0.0), value)
         scored = [self._score(i, objects, similar, phrased, wanted, said_qualifiers, audience, search_scores, text)
