@@ -193,16 +193,9 @@ def test_agent_copy_text_names_the_link_only_materials_without_a_materials_headi
 
 @pytest.fixture(scope="module")
 def fangchenggang_url(tmp_path_factory) -> str:
-    from catalog.db import make_engine
-    from catalog.seed import load_default_catalog
+    from tests.catalogs import region_catalog_url
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('fcg') / 'catalog.db'}"
-    engine = make_engine(url)
-    try:
-        load_default_catalog(engine, "450600")
-    finally:
-        engine.dispose()
-    return url
+    return region_catalog_url(tmp_path_factory.mktemp("fcg"), "450600")
 
 
 def test_real_fangchenggang_item_on_the_page_and_in_json(make_client, fake_rasa, fangchenggang_url):

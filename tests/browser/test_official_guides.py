@@ -23,16 +23,10 @@ WINDOW = "市政务服务中心2楼市医保局4、5、6号窗口"
 
 @pytest.fixture(scope="module")
 def fangchenggang_app(tmp_path_factory) -> Iterator[AppServer]:
-    from catalog.db import make_engine
-    from catalog.seed import load_default_catalog
+    from tests.catalogs import region_catalog_url
 
     tmp = tmp_path_factory.mktemp("fangchenggang")
-    catalog_url = f"sqlite:///{tmp / 'catalog_450600.db'}"
-    engine = make_engine(catalog_url)
-    try:
-        load_default_catalog(engine, "450600")
-    finally:
-        engine.dispose()
+    catalog_url = region_catalog_url(tmp, "450600")
     app_port, bot_port = free_port(), free_port()
     fake = build_fake_rasa(catalog_url, public_base=f"http://127.0.0.1:{app_port}")
     with ThreadedServer(fake, bot_port):
