@@ -15,9 +15,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from catalog.types import HOTLINE
+
 logger = logging.getLogger(__name__)
 
-HOTLINE = "12345"
 # Intents that are themselves the reason; otherwise the catalog lookup's outcome is.
 HANDOFF_INTENTS = frozenset({"complaint", "request_human", "out_of_scope", "nlu_fallback"})
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-HOTLINE = "12345"
+from catalog.types import HOTLINE
+
 LINK_ONLY_SENTENCE = "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。"
-HANDOFF_SENTENCE = "需要人工帮助，可回复「转人工」或拨打12345政务服务便民热线。"
+HANDOFF_SENTENCE = f"需要人工帮助，可回复「转人工」或拨打{HOTLINE}政务服务便民热线。"
 OFFICIAL_SOURCE_LABEL = "官方办事指南（来源）"
 MISSING_LABELS = {"materials": "所需材料", "time_limit": "办理时限", "fee": "收费标准", "trips": "跑动次数",
                   "online": "网上办理", "address": "办理地址", "hours": "办理时间", "phone": "咨询电话"}

@@ -8,8 +8,9 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from catalog.types import HOTLINE  # one number for every channel; the gateway imports it from here
+
 SENDER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
-HOTLINE = "12345"
 
 
 class ChatRequest(BaseModel):

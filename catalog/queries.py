@@ -12,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.cache import cached, memoised
-from catalog.models import Bundle, BundleMember, CatalogMeta, Fact, Item, Region, RegionAlias, ServicePoint
-from catalog.search import asked_otherwise, invalidate_search_index, name_extends, variant_asked
+from catalog.models import (Bundle, BundleAlias, BundleMember, CatalogMeta, Fact, Item, ItemAlias, Region, RegionAlias,
+                            ServicePoint)
+from catalog.search import asked_otherwise, invalidate_search_index, load_lexicon, name_extends, variant_asked
 from catalog.search import search as _search_names
 from catalog.resolver import Resolution, ResolverIndex, build_targets
 from catalog.text import normalise
 from catalog.words import load_colloquial, load_phrasings, load_words
-from catalog.types import LEVEL_RANK, Candidate, LocationOut, MaterialOut, Place, Question, RegionRef, Target
+from catalog.types import HOTLINE, LEVEL_RANK, Candidate, LocationOut, MaterialOut, Place, Question, RegionRef, Target
 
 __all__ = [
     "search", "bundle_named_by", "get_target", "resolve_place", "place_from_codes", "parse_facts", "missing_facts", "tailor",
@@ -608,7 +609,6 @@ def public_base_from_env() -> str:
     return os.environ.get("WYC_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 
-HOTLINE = "12345"
 # The payload fields an answer shows; one the data lacks is named in ``missing`` so every channel
 # says it is not known and where to ask, instead of leaving it out or guessing.
 ANSWER_FIELDS = ("materials", "time_limit", "fee", "trips", "online")
@@ -663,9 +663,6 @@ def guide(session: Session, target: Target, facts: Mapping[str, str], place: Opt
 
 
 def _build_resolver(session: Session) -> ResolverIndex:
-    from catalog.models import BundleAlias, ItemAlias
-    from catalog.search import load_lexicon
-
     aliases: dict[str, list[str]] = {}
     for code, alias in session.execute(select(ItemAlias.item_code, ItemAlias.alias)):
         aliases.setdefault(code, []).append(alias)

@@ -6,6 +6,8 @@ from typing import Any, Literal, Optional
 
 Level = Literal["village", "town", "county", "city"]
 LEVEL_RANK = {"village": 0, "town": 1, "county": 2, "city": 3}
+# The human route every channel offers (the handoff payload, the answers' "where to ask").
+HOTLINE = "12345"
 
 
 @dataclass(frozen=True)

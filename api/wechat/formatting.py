@@ -33,7 +33,6 @@ LOCATION_ASK_TOWN = (
 )
 LOCATION_UNAVAILABLE = "目前还不能按定位查找办理地点，办理地点请以答复中的为准。" + HOTLINE_SENTENCE
 LOCATION_NEED_TARGET = "已收到您的位置。请先告诉我您要办什么事，我再帮您找最近的办理地点。"
-LEVEL_NAMES = {"village": "村（社区）便民服务站", "town": "乡镇（街道）便民服务中心", "county": "区县政务服务中心"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ def location_lines(location: Optional[Mapping[str, Any]], heading: str = "办理
                    guide: Optional[Mapping[str, Any]] = None) -> list[str]:
     if not location:
         return []
-    name = location.get("name") or LEVEL_NAMES.get(location.get("level") or "", "")
+    name = location.get("name") or guide_view.LEVEL_LABELS.get(location.get("level") or "", "")
     lines = [f"{heading}：{name}"]
     for label, key in (("地址", "address"), ("办公时间", "hours"), ("电话", "phone")):
         if location.get(key):
