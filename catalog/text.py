@@ -41,9 +41,9 @@ def _drop_control_chars(text: str) -> str:
 def collapse_repeats(text: str) -> str:
     """A run of more than KEPT_COPIES back-to-back copies of the same piece (up to
     LONGEST_REPEATED_UNIT characters, not digits alone) keeps that many: 「低保低保低保低保…」 says
-    what 「低保低保低保」 says, and a
-    message padded that way would cost every later step as much as a long one. Numbers are never
-    touched (「1000000元」 is not 「100元」). One regular-expression pass, in C.
+    what 「低保低保低保」 says, and a message padded that way would cost every later step as much as
+    a long one. Numbers are never touched (「1000000元」 is not 「100元」). One regular-expression
+    pass, in C.
 
     >>> collapse_repeats("啊啊啊啊啊，社保卡丢了")
     '啊啊啊，社保卡丢了'
