@@ -28,13 +28,35 @@ class AgentSearch:
     listed: bool  # false: nothing on the list fits; the agent files a 12345 工单
 
 
+# A search score from which the catalog search's hit is a close name of the words typed: it may
+# stand beside the resolver's choices (「身份证丢了」 → 挂失申报); below it, a shared word or two
+# (「低保」 and 社会*保*障卡) is noise.
+CLOSE_NAME = 60.0
+# A close enough name that the need is on the list, though the chat would ask a human about it.
+LISTED_NAME = 50.0
+# A name that does another thing than asked (「…丢了」 and 挂失 vs 补领) stays, a few places lower.
+OTHER_ACTION_PLACES = 3
+
+
 def agent_search(session: Session, text: str, limit: int = 10) -> AgentSearch:
+    """Best first: each target at the better of its place in the resolver's ranking and, for a close
+    name, its place in the search's; ties keep the resolver's order."""
     resolution = resolve(session, text)
-    ordered: dict[str, AgentHit] = {}
-    for scored in resolution.ranked:
-        if not scored.action_differs:
-            ordered.setdefault(scored.code, AgentHit(scored.code, scored.name, scored.kind))
-    for candidate in search(session, text, limit=limit):
-        ordered.setdefault(candidate.code, AgentHit(candidate.code, candidate.name, candidate.kind))
-    results = tuple(ordered.values())[:limit]
-    return AgentSearch(text, results, listed=resolution.decision != "handoff")
+    hits = search(session, text, limit=limit)
+    places: dict[str, tuple[float, float]] = {}
+    names: dict[str, AgentHit] = {}
+    for place, scored in enumerate(resolution.ranked):
+        shifted = place + (OTHER_ACTION_PLACES if scored.action_differs else 0)
+        places[scored.code] = (shifted, shifted)
+        names[scored.code] = AgentHit(scored.code, scored.name, scored.kind)
+    for place, candidate in enumerate(hits):
+        names.setdefault(candidate.code, AgentHit(candidate.code, candidate.name, candidate.kind))
+        best, resolver_place = places.get(candidate.code, (float("inf"), float("inf")))
+        if candidate.score >= CLOSE_NAME:
+            best = min(best, place)
+        elif best == float("inf"):
+            best = len(resolution.ranked) + place  # after everything the resolver ranked
+        places[candidate.code] = (best, resolver_place)
+    order = sorted(places, key=lambda code: places[code])
+    listed = resolution.decision != "handoff" or bool(hits and hits[0].score >= LISTED_NAME)
+    return AgentSearch(text, tuple(names[code] for code in order[:limit]), listed)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from api.deps import SessionDep
 from catalog.models import Fact, Region
+from catalog.types import HOTLINE
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ MISSING_TOKEN_MESSAGE = (
 # Region and item codes are short ASCII identifiers; anything else is a caller error, not a lookup.
 REGION_CODE_PATTERN = r"^[0-9]{6,12}$"
 ITEM_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+NOT_LISTED_HINT = f"不在事项清单中：请按 {HOTLINE} 工单流程登记来电人诉求，转交承办单位办理。"
 
 router = APIRouter()
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -103,14 +105,20 @@ def search_items(
     q: Annotated[str, Query(min_length=1, max_length=100, description="事项名称或口语说法")],
     limit: Annotated[int, Query(ge=1, le=20)] = 10,
 ) -> dict[str, Any]:
-    """Search-as-you-type for agents: catalog.search, best first, with scores and kind."""
-    from catalog.queries import search  # the query module loads jieba tables; import on first use
+    """Search-as-you-type for agents (catalog.agent_search): best first, no scores; ``listed`` false
+    when nothing on the list fits, with the 12345 工单 route in ``hint``."""
+    from catalog.agent_search import agent_search  # loads jieba tables; import on first use
 
     query = q.strip()
     if not query:
         raise HTTPException(status_code=422, detail="q 不能为空")
-    candidates = search(session, query, limit=limit)
-    return {"query": query, "results": [asdict(candidate) for candidate in candidates]}
+    found = agent_search(session, query, limit=limit)
+    return {
+        "query": query,
+        "results": [asdict(hit) for hit in found.results],
+        "listed": found.listed,
+        "hint": None if found.listed else NOT_LISTED_HINT,
+    }
 
 
 @router.get("/api/regions", tags=["agents"])

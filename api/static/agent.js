@@ -12,6 +12,7 @@
     online: "网上办理", address: "办理地址", hours: "办理时间", phone: "咨询电话" };
   var LINK_ONLY_SENTENCE = "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。";
   var HANDOFF_SENTENCE = "需要人工帮助，可转人工或拨打12345政务服务便民热线。";
+  var NOT_LISTED_LINE = "都不是？不在清单的诉求按 12345 工单流程登记转办。";
   var SEARCH_DELAY_MS = 200;
   var TOKEN_KEY = "wenyici.agent_token";
 
@@ -86,11 +87,12 @@
   function runSearch() {
     var query = $("search").value.trim();
     var seq = ++state.searchSeq; // answers to older keystrokes are dropped
-    if (!query) { clear($("results")); $("search-status").textContent = ""; return; }
+    if (!query) { clear($("results")); $("search-status").textContent = ""; $("not-listed").hidden = true; return; }
     getJson("/api/items?q=" + encodeURIComponent(query) + "&limit=10", true)
       .then(function (body) {
         if (seq !== state.searchSeq) return;
         renderResults(body.results || []);
+        renderNotListed(body);
       })
       .catch(function (error) {
         if (seq === state.searchSeq) $("search-status").textContent = error.message;
@@ -100,7 +102,7 @@
   function renderResults(results) {
     var list = $("results");
     clear(list);
-    $("search-status").textContent = results.length ? "找到 " + results.length + " 项（按匹配度排序）" : "没有匹配的事项";
+    $("search-status").textContent = results.length ? "找到 " + results.length + " 项，最相关的在前" : "没有匹配的事项";
     results.forEach(function (result) {
       var li = el("li");
       var button = el("button");
@@ -108,14 +110,19 @@
       button.dataset.code = result.code;
       button.appendChild(el("span", "kind" + (result.kind === "bundle" ? " bundle" : ""), result.kind === "bundle" ? "一件事" : "事项"));
       button.appendChild(el("span", "name", result.name));
-      var score = el("span", "score", Math.round(Number(result.score) || 0));
-      score.title = "匹配度";
-      button.appendChild(score);
       button.setAttribute("aria-current", String(result.code === state.code));
       button.addEventListener("click", function () { openTarget(result.code, result.name); });
       li.appendChild(button);
       list.appendChild(li);
     });
+  }
+
+  /** Below the results: the 12345 工单 route, stressed when nothing on the list fits the words. */
+  function renderNotListed(body) {
+    var box = $("not-listed");
+    box.hidden = false;
+    box.classList.toggle("stressed", body.listed === false);
+    box.textContent = body.listed === false && body.hint ? body.hint : NOT_LISTED_LINE;
   }
 
   // ---- opening a target ---------------------------------------------------------------------

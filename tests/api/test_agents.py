@@ -84,17 +84,22 @@ def guarded(catalog_url):
 # --- search -----------------------------------------------------------------------------------
 
 
-def test_search_for_dibao_returns_scored_results_best_first(client):
+def test_search_for_dibao_puts_the_item_first_without_scores(client):
     response = client.get("/api/items", params={"q": "低保"})
     assert response.status_code == 200
-    results = response.json()["results"]
+    body = response.json()
+    results = body["results"]
     assert 1 <= len(results) <= 10
-    assert "最低生活保障" in [r["name"] for r in results[:3]]
-    scores = [r["score"] for r in results]
-    assert scores == sorted(scores, reverse=True)
-    assert all(0 <= s <= 100 for s in scores)
+    assert results[0]["name"] == "最低生活保障"
+    assert all(set(r) == {"code", "name", "kind"} for r in results)
     assert {r["kind"] for r in results} <= {"item", "bundle"}
-    assert all(r["code"] for r in results)
+    assert body["listed"] is True and body["hint"] is None
+
+
+def test_search_for_a_need_off_the_list_gives_the_12345_route(client):
+    body = client.get("/api/items", params={"q": "邻居装修太吵了"}).json()
+    assert body["listed"] is False
+    assert "12345" in body["hint"] and "工单" in body["hint"]
 
 
 def test_search_limit_is_respected(client):
