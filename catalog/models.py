@@ -1,9 +1,12 @@
-"""SQLAlchemy 2.0 models of the catalog: regions, service points, items, facts, bundles."""
+"""SQLAlchemy 2.0 models of the catalog: regions, service points, items, facts, bundles, and the
+tailored answers shared by link (一事一码 of one answer)."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, CheckConstraint, DateTime, Float, ForeignKey, Integer, MetaData, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -281,3 +284,16 @@ class BundleFact(Base):
     position: Mapped[int] = mapped_column(Integer)
 
     fact: Mapped[Fact] = relationship()
+
+
+class SharedAnswer(Base):
+    """One answer as the citizen was given it (the guide payload: item or bundle, place, materials
+    with the conditions applied), behind a short random id, until the county's retention ends.
+    It holds catalog facts only: never the citizen's words, sender id, ID or phone numbers."""
+
+    __tablename__ = "shared_answers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
