@@ -23,6 +23,7 @@ from api.exchange_log import ExchangeLog
 from api.gateway import ChatGateway
 from api.rasa_client import RasaClient
 from api.ratelimit import RateLimiter, make_rate_limiter
+from api.shares import AnswerShares
 from api.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class AppResources:
         self._action_pool: Optional[ActionPool] = None
         self._rate_limiter: Optional[RateLimiter] = None
         self._client_rate_limiter: Optional[RateLimiter] = None
+        self._shares: Optional[AnswerShares] = None
         self.action_load_error: Optional[str] = None
         self.action_outcomes = ActionOutcomes(settings.redis_url)
         # Sync dependencies run in worker threads: build each resource once.
@@ -129,6 +131,14 @@ class AppResources:
                     prefix="wyc:ratelimit:client:",
                 )
             return self._client_rate_limiter
+
+    @property
+    def shares(self) -> AnswerShares:
+        with self._lock:
+            if self._shares is None:
+                self._shares = AnswerShares(self.catalog_sessions, self.settings.public_base_url,
+                                            self.settings.share_retention_days)
+            return self._shares
 
     def gateway(self) -> ChatGateway:
         return ChatGateway(self.settings, self.rasa, self.exchange_log, self.rate_limiter, self.client_rate_limiter)
@@ -366,12 +376,17 @@ async def get_action_executor(resources: Annotated[AppResources, Depends(get_res
     return resources.executor
 
 
+async def get_answer_shares(resources: Annotated[AppResources, Depends(get_resources)]) -> AnswerShares:
+    return resources.shares
+
+
 ResourcesDep = Annotated[AppResources, Depends(get_resources)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RasaClientDep = Annotated[RasaClient, Depends(get_rasa_client)]
 ExchangeLogDep = Annotated[ExchangeLog, Depends(get_exchange_log)]
 ActionExecutorDep = Annotated[ActionExecutor, Depends(get_action_executor)]
+AnswerSharesDep = Annotated[AnswerShares, Depends(get_answer_shares)]
 
 
 async def get_gateway(

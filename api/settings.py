@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     rate_limit_per_client_per_minute: int = 240
     redis_url: str | None = None
     exchange_retention_days: int = 180
+    # How long a tailored answer's own link and QR (/guide/t/<id>) stay valid; the county sets it.
+    share_retention_days: int = Field(default=30, ge=1, le=3650)
     # Load catalog/data into an empty catalog database at startup (first run needs no command).
     load_default_catalog: bool = True
     # At startup, build the catalog's search index and matchers and freeze the start-up heap
