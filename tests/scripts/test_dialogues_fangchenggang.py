@@ -22,7 +22,7 @@ def _guides() -> dict[str, dict]:
 def test_cases_parse_and_name_real_items_and_materials():
     eval_script = load_script("eval")
     cases = eval_script.load_cases(CASES)
-    assert len(cases) >= 30
+    assert len(cases) >= 60
     guides = _guides()
     region_names = REGIONS.read_text(encoding="utf-8")
     for case in cases:
