@@ -9,7 +9,7 @@ import json
 import logging
 import threading
 import time
-from typing import Annotated, Any, Iterator, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Iterator, Optional
 
 import httpx
 from fastapi import Depends, Request
@@ -25,6 +25,10 @@ from api.rasa_client import RasaClient
 from api.ratelimit import RateLimiter, make_rate_limiter
 from api.shares import AnswerShares
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    from api.desk_hooks import DeskHooks
+    from api.takeover import Desk
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +54,7 @@ class AppResources:
         self._rate_limiter: Optional[RateLimiter] = None
         self._client_rate_limiter: Optional[RateLimiter] = None
         self._shares: Optional[AnswerShares] = None
+        self._desk: Optional["Desk"] = None
         self.action_load_error: Optional[str] = None
         self.action_outcomes = ActionOutcomes(settings.redis_url)
         # Sync dependencies run in worker threads: build each resource once.
@@ -133,6 +138,25 @@ class AppResources:
             return self._client_rate_limiter
 
     @property
+    def desk(self) -> "Desk":
+        """The service desk's tables live beside the exchange log (api/desk_models.py)."""
+        with self._lock:
+            if self._desk is None:
+                from api.takeover import Desk, WorkingHours
+
+                settings = self.settings
+                hours = WorkingHours.parse(settings.takeover_hours, settings.takeover_days, settings.takeover_timezone)
+                self._desk = Desk(self.exchange_log.engine, hours, settings.takeover_heartbeat_seconds,
+                                  settings.takeover_claim_timeout_seconds)
+                self._desk.create_tables()
+            return self._desk
+
+    def desk_hooks(self) -> "DeskHooks":
+        from api.desk_hooks import DeskHooks
+
+        return DeskHooks(self.desk)
+
+    @property
     def shares(self) -> AnswerShares:
         with self._lock:
             if self._shares is None:
@@ -141,7 +165,8 @@ class AppResources:
             return self._shares
 
     def gateway(self) -> ChatGateway:
-        return ChatGateway(self.settings, self.rasa, self.exchange_log, self.rate_limiter, self.client_rate_limiter)
+        return ChatGateway(self.settings, self.rasa, self.exchange_log, self.rate_limiter, self.client_rate_limiter,
+                           desk=self.desk_hooks())
 
     async def aclose(self) -> None:
         if self._exchange_log is not None:
@@ -392,7 +417,8 @@ AnswerSharesDep = Annotated[AnswerShares, Depends(get_answer_shares)]
 async def get_gateway(
     settings: SettingsDep, rasa: RasaClientDep, exchange_log: ExchangeLogDep, resources: ResourcesDep
 ) -> ChatGateway:
-    return ChatGateway(settings, rasa, exchange_log, resources.rate_limiter, resources.client_rate_limiter)
+    return ChatGateway(settings, rasa, exchange_log, resources.rate_limiter, resources.client_rate_limiter,
+                       desk=resources.desk_hooks())
 
 
 GatewayDep = Annotated[ChatGateway, Depends(get_gateway)]

@@ -9,7 +9,7 @@ import ipaddress
 import logging
 import re
 import time
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi import HTTPException
 from pydantic import ValidationError
@@ -21,6 +21,9 @@ from api.redact import redact, redact_for_nlu
 from api.schemas import HOTLINE, SENDER_ID_PATTERN, BotMessage, ChatResponse, HandoffPayload
 from api.settings import Settings
 from catalog.text import normalise
+
+if TYPE_CHECKING:
+    from api.desk_hooks import DeskHooks
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +65,15 @@ class ChatGateway:
         exchange_log: Optional[ExchangeLog],
         rate_limiter: Optional[RateLimiter] = None,
         client_rate_limiter: Optional[RateLimiter] = None,
+        desk: Optional["DeskHooks"] = None,
     ) -> None:
         self.settings = settings
         self.rasa = rasa
         self.exchange_log = exchange_log
         self.rate_limiter = rate_limiter or NoRateLimit()
         self.client_rate_limiter = client_rate_limiter or NoRateLimit()
+        # The service desk (api/desk_hooks.py): takeover by a person, WeChat ratings; None in tools.
+        self.desk = desk
 
     async def handle_message(
         self, sender_id: str, text: str, channel: str, client: Optional[str] = None
@@ -77,6 +83,10 @@ class ChatGateway:
         message = self.normalise_message(text)
         await self._check_rate(sender_id, channel, client)
         started = time.perf_counter()
+        if self.desk is not None:
+            diverted = await self.desk.divert(sender_id, channel, message)
+            if diverted is not None:  # a person answers this conversation: the bot stays silent
+                return diverted
         try:
             # Rasa keeps the text in its tracker store: ID and mobile numbers never reach it (the
             # NLU needs neither; the mark is a word no item or place name contains).
@@ -84,6 +94,8 @@ class ChatGateway:
         except RasaUnavailable as exc:
             logger.warning("rasa unavailable for sender %s on %s: %s", redact(sender_id), channel, exc)
             response = unavailable_response(sender_id)
+            if self.desk is not None:
+                response = await self.desk.after_turn(sender_id, channel, message, response)
             self._record(sender_id, channel, message, response, started, error=str(exc))
             return response
         response, error = ChatResponse(sender_id=sender_id, messages=to_bot_messages(rasa_messages)), None
@@ -93,6 +105,8 @@ class ChatGateway:
         logger.info(
             "sender %s on %s: %r → %d message(s)", redact(sender_id), channel, redact(message), len(response.messages)
         )
+        if self.desk is not None:
+            response = await self.desk.after_turn(sender_id, channel, message, response)
         self._record(sender_id, channel, message, response, started, error=error)
         return response
 

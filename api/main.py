@@ -15,7 +15,7 @@ from api.docs import install_docs
 from api.gateway import bind_default_gateway
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
-from api.routes import actions, agents, chat, guides, health, wechat
+from api.routes import actions, agents, chat, guides, health, takeover, wechat
 from api.security import install_cors, install_log_redaction
 from api.settings import Settings, get_settings
 from assistant.heap import freeze_startup_heap  # standard library only: shared by both processes
@@ -45,7 +45,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.resources = AppResources(settings, rasa_transport=rasa_transport, action_package=action_package)
-    for module in (health, chat, guides, agents, wechat, actions):
+    for module in (health, chat, guides, agents, takeover, wechat, actions):
         app.include_router(module.router)
     install_docs(app)
     install_cors(app, settings.cors_origins)

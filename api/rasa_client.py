@@ -76,6 +76,17 @@ class RasaClient:
             raise RasaUnavailable("status answered something other than an object")
         return body
 
+    async def tracker(self, sender_id: str, timeout_seconds: float = 3.0) -> dict[str, Any]:
+        """GET /conversations/{sender}/tracker (Rasa's HTTP API, read only): the slots and events an
+        agent sees when taking over. Never writes to the tracker."""
+        from urllib.parse import quote
+
+        path = f"/conversations/{quote(sender_id, safe='')}/tracker"
+        body = await self._request_json("GET", path, timeout=timeout_seconds, params=self._api_params)
+        if not isinstance(body, dict):
+            raise RasaUnavailable("tracker answered something other than an object")
+        return body
+
     async def _request_json(
         self, method: str, path: str, body: Any = None, timeout: Optional[float] = None,
         params: Optional[dict[str, str]] = None,

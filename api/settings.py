@@ -51,6 +51,22 @@ class Settings(BaseSettings):
     # (api/main.py, assistant/heap.py). Off in unit tests, which start hundreds of apps.
     warm_start: bool = True
 
+    # --- the service desk: live takeover by agents (api/takeover.py) ---
+    # When agents answer chats, in the county's time zone: "HH:MM-HH:MM" on ISO weekdays ("1-5", "1-7").
+    takeover_hours: str = "08:30-17:30"
+    takeover_days: str = "1-5"
+    takeover_timezone: str = "Asia/Shanghai"
+    # An agent is online while its console's heartbeat (every 10 s) is younger than this; a
+    # conversation whose agent went offline goes back to the queue.
+    takeover_heartbeat_seconds: float = Field(default=30.0, gt=0)
+    # A queued conversation no agent claims within this goes back to the bot (with 12345 and callback).
+    takeover_claim_timeout_seconds: float = Field(default=300.0, gt=0)
+    # The widget's event stream: how often it looks for new messages, and how long one response
+    # lasts before the browser reconnects with Last-Event-ID (below proxies' read timeouts).
+    takeover_poll_seconds: float = Field(default=0.5, gt=0)
+    takeover_stream_seconds: float = Field(default=25.0, ge=0)
+    takeover_max_agent_chars: int = Field(default=1000, ge=1)
+
     # WeChat official account (公众号). Unset AES key = plain mode.
     wechat_token: str | None = Field(default=None, validation_alias="WECHAT_TOKEN")
     wechat_app_id: str | None = Field(default=None, validation_alias="WECHAT_APP_ID")
