@@ -23,17 +23,21 @@ def missing_text(guide: dict[str, Any], field: str) -> str:
     return f"{MISSING_LABELS[field]}：官方办事指南未载明，请咨询{guide.get('ask_phone') or '12345'}。"
 
 
-def _official_counts(material: dict[str, Any]) -> list[str]:
-    counts = [f"原件{material['originals']}份" if material.get("originals") else None,
-              f"复印件{material['copies']}份" if material.get("copies") else None]
-    return [part for part in counts if part] + ([material["medium"]] if material.get("medium") else [])
+def _official_details(material: dict[str, Any]) -> list[str]:
+    """The decisive part of an official material, compact and first: 必需 or 非必需, the counts of
+    originals and copies (or the form when the guide gives no counts), paper or electronic; the
+    guide's full notes stay on the guide page (the same words as api/guide_view.py)."""
+    tag = {True: ["必需"], False: ["非必需"]}.get(material.get("required"), [])
+    counts = [part for part in (f"原件{material['originals']}份" if material.get("originals") else None,
+                                f"复印件{material['copies']}份" if material.get("copies") else None) if part]
+    if not counts and material.get("form"):
+        counts = [str(material["form"])]  # 「原件或复印件」 without counts
+    return tag + counts + ([material["medium"]] if material.get("medium") else [])
 
 
 def _material_line(index: int, material: dict[str, Any]) -> str:
     if material.get("required") is not None or material.get("originals") is not None:
-        details = _official_counts(material)  # counts of originals and copies, paper or electronic
-        if material.get("required") is False:
-            details.insert(0, "非必需")
+        details = _official_details(material)
     else:
         details = [part for part in (material.get("form"), _copies(material.get("copies"))) if part]
     line = f"{index}. {material['name']}"

@@ -1,4 +1,6 @@
 """The text of the guide and of the one question, built from their payloads."""
+import pytest
+
 from actions.render import clarify_buttons, clarify_text, guide_text
 
 GUIDE = {
@@ -73,3 +75,33 @@ def test_clarify_buttons_carry_the_item_code_or_the_option_text():
 def test_an_aspect_asked_but_unknown_is_said_first_not_skipped():
     text = guide_text({**GUIDE, "fee": None}, aspect="fee")
     assert text.splitlines()[2] == "收费标准：请以完整办事指南为准。"
+
+
+# An official guide's material (防城港市's 生育医疗费用支付 as catalog.queries.guide gives it): the
+# decisive part first and compact, 必需 or 非必需, counts or form, paper or electronic, then the note.
+OFFICIAL_MATERIAL_LINES = [
+    ({"name": "医疗费用发票报销联", "copies": 0, "form": "原件", "note": "个人网厅申报需上传发票PDF源文件。",
+      "condition": None, "required": True, "originals": 1, "medium": "纸质"},
+     "1. 医疗费用发票报销联（必需，原件1份，纸质）：个人网厅申报需上传发票PDF源文件。"),
+    ({"name": "广西生育保险待遇个人申请表", "copies": 0, "form": "原件或复印件", "note": None, "condition": None,
+      "required": True, "originals": 0, "medium": "电子"},
+     "1. 广西生育保险待遇个人申请表（必需，原件或复印件，电子）"),
+    ({"name": "病历资料", "copies": 1, "form": "复印件", "note": None, "condition": None, "required": False,
+      "originals": 0, "medium": "纸质或电子"},
+     "1. 病历资料（非必需，复印件1份，纸质或电子）"),
+    ({"name": "授权委托书", "copies": 0, "form": "原件", "note": None, "condition": "如委托他人办理",
+      "required": True, "originals": 1, "medium": "纸质"},
+     "1. 授权委托书（必需，原件1份，纸质） —— 如委托他人办理"),
+]
+
+
+@pytest.mark.parametrize("material, line", OFFICIAL_MATERIAL_LINES, ids=lambda value: str(value)[:12])
+def test_an_official_material_says_required_or_optional_first(material, line):
+    guide = {"type": "guide", "name": "生育医疗费用支付", "items": [], "materials": [material], "official": True,
+             "missing": [], "location": None}
+    assert line in guide_text(guide).splitlines()
+
+
+def test_an_authored_material_carries_no_required_tag():
+    text = guide_text(GUIDE)
+    assert "必需" not in text
