@@ -91,6 +91,7 @@ class GuidePayload(_Payload):
     missing: list[str] = Field(default_factory=list,
                                description="官方指南未载明的字段（materials, time_limit, fee, trips, online, address, hours, phone）")
     ask_phone: Optional[str] = Field(None, description="未载明时咨询的电话（窗口电话，否则 12345）")
+    share_url: Optional[str] = Field(None, description="这一次答复（按所说情况定制的清单）的短链接 /guide/t/<id>；qr_url 随之编码它")
 
 
 class ClarifyOption(_Payload):

@@ -37,12 +37,27 @@ PLACE_PARAMS = ("town", "village")
 LEVEL_EXPLANATIONS = {
     "village": "村（社区）便民服务站即可办理，不必跑到乡镇或区里。",
     "town": "在乡镇（街道）便民服务中心办理；村（社区）便民服务站不受理本事项。",
+    # A village-level item answered at the town centre (no village said): both take it.
+    "town_or_village": "在乡镇（街道）便民服务中心办理；您所在村（社区）的便民服务站也可办理。",
     "county": "在区政务服务中心办理：全区统一窗口，与您住在哪个乡镇无关。",
     "city": "在市政务服务中心办理：全市统一窗口，与您住在哪个区县、乡镇无关。",
 }
 NO_PLACE_EXPLANATION = "区政务服务中心可以办理；本事项在乡镇（街道）或村（社区）也能办，选择您所在的乡镇可就近办理。"
 LEVEL_LABELS = {"village": "村（社区）便民服务站", "town": "乡镇（街道）便民服务中心", "county": "区政务服务中心",
                 "city": "市政务服务中心"}
+
+
+def where_to_go(location: Optional[dict[str, Any]], target_level: Optional[str]) -> list[str]:
+    """The page's one statement of where to go: the level's explanation and the location's note,
+    never two sentences that contradict each other (「村站不受理」 then 「村站也可办理」)."""
+    if not location:
+        return []
+    level, note = location.get("level"), location.get("note")
+    if level == "county" and target_level not in (None, "county", "city"):
+        return [NO_PLACE_EXPLANATION] + ([note] if note else [])
+    if level == "town" and target_level == "village":
+        return [LEVEL_EXPLANATIONS["town_or_village"]]  # the note says the same of the village station
+    return [text for text in (LEVEL_EXPLANATIONS.get(level or ""), note) if text]
 
 
 class Tailoring:
@@ -149,19 +164,92 @@ def guide_page(code: str, request: Request, session: SessionDep, settings: Setti
     public_base = _public_base(settings)
     payload = build_guide(session, target, tailoring, public_base)
     context = {
-        "guide": payload,
-        "code": target.code,
+        **page_context(payload, target.level),
         "kind": target.kind,
-        "target_level": target.level,
-        "level_explanations": LEVEL_EXPLANATIONS,
-        "no_place_explanation": NO_PLACE_EXPLANATION,
-        "level_labels": LEVEL_LABELS,
         "qr_src": f"/guide/{target.code}/qr.svg" + (f"?{tailoring.query_string()}" if tailoring.query_string() else ""),
         "towns": _towns(session) if _needs_place(target, tailoring) else [],
         "facts": tailoring.facts,
-        **page_view(payload),
     }
     return templates.TemplateResponse(request, "guide.html", context)
+
+
+def page_context(payload: dict[str, Any], target_level: Optional[str]) -> dict[str, Any]:
+    return {
+        "guide": payload,
+        "code": payload.get("code"),
+        "target_level": target_level,
+        "where": where_to_go(payload.get("location"), target_level),
+        "level_labels": LEVEL_LABELS,
+        "towns": [],
+        "facts": {},
+        **page_view(payload),
+    }
+
+
+# --- one answer as it was given (catalog/shares.py) ----------------------------------------------
+
+
+def shared_not_found(retention_days: int) -> str:
+    return (f"这个链接无效或已过期：对话中的定制清单保存 {retention_days} 天。"
+            "请重新提问，或拨打12345咨询。")
+
+
+def _load_shared(session: Session, share_id: str, settings: Any) -> Any:
+    from catalog.shares import load_answer
+
+    answer = load_answer(session, share_id)
+    if answer is None:
+        raise HTTPException(status_code=404, detail=shared_not_found(settings.share_retention_days))
+    return answer
+
+
+@router.get("/guide/t/{share_id}", response_class=HTMLResponse,
+            responses={404: {"description": "链接无效或已过期（HTML 页面）"}})
+def shared_answer_page(share_id: str, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """对话中给出的那一份定制清单（事项或一件事、乡镇、按所说情况取舍的材料），附官方办事指南链接。"""
+    try:
+        answer = _load_shared(session, share_id, settings)
+    except HTTPException as exc:
+        return templates.TemplateResponse(
+            request, "guide.html", {"error": exc.detail, "code": None}, status_code=exc.status_code
+        )
+    payload = answer.payload
+    target = _target_or_none(session, payload.get("code"))
+    context = {
+        **page_context(payload, target.level if target else None),
+        "kind": "bundle" if payload.get("bundle") else "item",
+        "qr_src": f"/guide/t/{answer.id}/qr.svg",
+        "shared": {"expires": answer.expires_at.strftime("%Y-%m-%d"),
+                   "general_url": f"/guide/{payload['code']}" if target else None},
+    }
+    return templates.TemplateResponse(request, "guide.html", context)
+
+
+@router.get("/guide/t/{share_id}/qr.svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}}, 404: {"model": ErrorDetail}})
+def shared_answer_qr_svg(share_id: str, session: SessionDep, settings: SettingsDep) -> Response:
+    answer = _load_shared(session, share_id, settings)
+    return Response(render_qr(_shared_url(settings, answer.id), "svg"), media_type="image/svg+xml",
+                    headers=_qr_headers())
+
+
+@router.get("/guide/t/{share_id}/qr.png", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}, 404: {"model": ErrorDetail}})
+def shared_answer_qr_png(share_id: str, session: SessionDep, settings: SettingsDep) -> Response:
+    answer = _load_shared(session, share_id, settings)
+    return Response(render_qr(_shared_url(settings, answer.id), "png"), media_type="image/png", headers=_qr_headers())
+
+
+def _shared_url(settings: Any, share_id: str) -> str:
+    from api.shares import share_path
+
+    return f"{_public_base(settings)}{share_path(share_id)}"
+
+
+def _target_or_none(session: Session, code: Any) -> Any:
+    from catalog.queries import get_target
+
+    return get_target(session, code) if isinstance(code, str) and CODE_PATTERN.fullmatch(code) else None
 
 
 @router.get("/api/guide/{code}", responses={404: {"model": ErrorDetail}, 422: {"model": ErrorDetail}})

@@ -139,3 +139,29 @@ def test_every_catalog_text_is_escaped(make_client, fake_rasa, catalog_url, tmp_
     page = client.get("/guide/evil-1").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page and "<b>部门</b>" not in page
+
+
+@pytest.fixture
+def village_item(client) -> Item:
+    """An item the village (community) station handles."""
+    with client.app.state.resources.catalog_sessions() as session:
+        return session.scalars(select(Item).where(Item.level == "village").order_by(Item.code)).first()
+
+
+def test_where_to_go_is_one_consistent_statement(client, village_item):
+    # A town said and no village: the town centre, and the village station takes it too.
+    page = client.get(f"/guide/{village_item.code}", params={"town": LONGTAI_TOWN}).text
+    assert "也可办理" in page
+    assert "不受理" not in page
+
+
+def test_the_town_picker_asks_instead_of_defaulting(client, town_item):
+    page = client.get(f"/guide/{town_item.code}").text
+    picker = page[page.index('<select name="town"'):page.index("</select>")]
+    assert '<option value="" selected disabled>请选择乡镇（街道）</option>' in picker
+    assert picker.count(" selected") == 1
+
+
+def test_the_page_prints_on_a4(client):
+    css = client.get("/static/guide.css").text
+    assert "size:A4" in css and "@media print" in css
