@@ -87,6 +87,15 @@ class RasaClient:
             raise RasaUnavailable("tracker answered something other than an object")
         return body
 
+    async def restart(self, sender_id: str, timeout_seconds: float = 3.0) -> None:
+        """Forget the conversation: append a ``restart`` event through Rasa's HTTP API (slots, the
+        open question and the history before it no longer count). Needs ``rasa run --enable-api``."""
+        from urllib.parse import quote
+
+        path = f"/conversations/{quote(sender_id, safe='')}/tracker/events"
+        params = {**(self._api_params or {}), "include_events": "NONE"}
+        await self._request_json("POST", path, body={"event": "restart"}, timeout=timeout_seconds, params=params)
+
     async def _request_json(
         self, method: str, path: str, body: Any = None, timeout: Optional[float] = None,
         params: Optional[dict[str, str]] = None,

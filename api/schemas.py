@@ -23,6 +23,15 @@ class ChatRequest(BaseModel):
     message: str = Field(..., description="市民输入的原文（服务端统一规范化，最长 500 字）", examples=["我想开个小饭馆要准备啥"])
 
 
+class RestartRequest(BaseModel):
+    sender_id: str = Field(..., description="要结束的会话标识", examples=["web-3f9c2a"])
+
+
+class RestartResponse(BaseModel):
+    sender_id: str
+    restarted: bool = Field(..., description="服务端已忘记这次对话（已说的乡镇、情形和未答的问题）")
+
+
 class Button(BaseModel):
     title: str
     payload: str

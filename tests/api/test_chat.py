@@ -1,6 +1,9 @@
 """POST /api/chat: the HTTP contract of DESIGN.md §6, bad input, and Rasa being down."""
 from __future__ import annotations
 
+import json
+
+import httpx
 import pytest
 
 from tests.text_samples import distinct_text
@@ -150,3 +153,48 @@ def test_rasa_never_receives_the_citizens_id_or_mobile_number(make_client, fake_
     assert sent["message"].endswith("低保怎么申请")
     (row,) = exchanges_of(client)
     assert "13812345678" not in row.user_text and row.redacted
+
+
+# --- 「重新开始」: the server forgets the conversation too ---------------------------------------
+
+
+class RestartingRasa:
+    """Answers the REST channel and records the events appended through Rasa's HTTP API."""
+
+    def __init__(self):
+        self.appended: list[tuple[str, dict, dict]] = []
+
+    def __call__(self, request):
+        if request.url.path.endswith("/tracker/events") and request.method == "POST":
+            self.appended.append((request.url.path, dict(request.url.params), json.loads(request.content)))
+            return httpx.Response(200, json={"sender_id": "x"})
+        if request.url.path == "/webhooks/rest/webhook":
+            return httpx.Response(200, json=[{"recipient_id": "x", "text": "好的"}])
+        return httpx.Response(404, json={})
+
+
+def test_restart_appends_a_restart_event_for_that_sender(make_client):
+    rasa = RestartingRasa()
+    client = make_client(rasa=rasa, rasa_token="rasa-api-token-for-tests-0123")
+    response = client.post("/api/chat/restart", json={"sender_id": "web-42"})
+    assert response.status_code == 200
+    assert response.json() == {"sender_id": "web-42", "restarted": True}
+    ((path, params, body),) = rasa.appended
+    assert path == "/conversations/web-42/tracker/events"
+    assert body == {"event": "restart"}
+    assert params["token"] == "rasa-api-token-for-tests-0123"
+
+
+@pytest.mark.parametrize("sender", ["", "wx:openid-of-someone", "bad id"])
+def test_restart_refuses_bad_or_foreign_sender_ids(make_client, sender):
+    rasa = RestartingRasa()
+    client = make_client(rasa=rasa)
+    assert client.post("/api/chat/restart", json={"sender_id": sender}).status_code == 422
+    assert rasa.appended == []
+
+
+def test_restart_with_rasa_down_is_a_clear_503(make_client):
+    client = make_client()  # rasa_url points at a closed local port
+    response = client.post("/api/chat/restart", json={"sender_id": "web-1"})
+    assert response.status_code == 503
+    assert "暂时无法结束对话" in response.json()["detail"]
