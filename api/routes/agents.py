@@ -1,6 +1,7 @@
 """Agent console and web front-end routes.
 
-- ``/``            the demo host page of the embeddable chat widget (``/static/widget.js``);
+- ``/``            the demo host page of the embeddable chat widget (``/static/widget.js``), named and
+                   worded for the region the service runs (``templates/demo.html``, WYC_REGION);
 - ``/static/...``  the widget and agent-console files (plain HTML/CSS/JS, no build step);
 - ``/agent``       the hotline agent console page;
 - ``/api/items``, ``/api/items/{code}/facts``, ``/api/regions``  the lookups the console uses.
@@ -20,9 +21,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query,
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from catalog.models import Fact, Region
+from api.routes.guides import templates
+from catalog.models import Fact, Item, Region
 from catalog.types import HOTLINE
 
 logger = logging.getLogger(__name__)
@@ -79,9 +82,36 @@ def _page_token_ok(request: Request) -> bool:
 # --- pages --------------------------------------------------------------------------------
 
 
+# The demo host page's words for each shipped region (catalog/seed.py REGIONS): its common services
+# and where its guides come from. The region's name comes from its loaded catalog.
+DEMO_TILES = {
+    "511602": (("社会保障卡", "申领、补领、换领、注销"), ("最低生活保障", "村（社区）便民服务站即可受理"),
+               ("我要开小餐馆", "营业执照、食品经营、涉税事项一次办"), ("新生儿出生一件事", "出生证明、落户、医保、社保卡")),
+    "450600": (("生育保险", "生育医疗费用报销、生育津贴"), ("住房公积金", "购房、租房、还贷、退休提取"),
+               ("不动产登记", "转移、抵押、补证、换证"), ("驾驶证和机动车", "补换领、审验、过户、上牌")),
+}
+DEMO_DATA_NOTES = {
+    "511602": "材料为示例数据，以官方办事指南为准",
+    "450600": "办事指南来自广西政务服务网公开数据，以官方办事指南为准",
+}
+DEMO_DATA_NOTE = "以官方办事指南为准"
+
+
+def demo_site(session: Session, region: str) -> dict[str, Any]:
+    """What the demo page says of the region the service runs (WYC_REGION): its name, whether its items
+    are handled below the city so the citizen's town matters, its common services and its data."""
+    found = session.get(Region, region)
+    below_city = session.scalar(select(Item.code).where(Item.level.in_(("village", "town")),
+                                                        (Item.region_code == region) | Item.region_code.is_(None))
+                                .limit(1))
+    return {"region": found.name if found is not None else region, "asks_place": below_city is not None,
+            "tiles": DEMO_TILES.get(region, ()), "data_note": DEMO_DATA_NOTES.get(region, DEMO_DATA_NOTE)}
+
+
 @router.get("/", include_in_schema=False)
-def widget_demo_page() -> FileResponse:
-    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
+def widget_demo_page(request: Request, session: SessionDep) -> HTMLResponse:
+    site = demo_site(session, request.app.state.settings.region)
+    return templates.TemplateResponse(request, "demo.html", {"site": site})
 
 
 @router.get("/agent", include_in_schema=False, response_model=None)

@@ -208,6 +208,39 @@ def test_demo_page_embeds_the_widget_script(client):
     assert '<script src="/static/widget.js"' in page.text
 
 
+def test_demo_page_is_branded_for_the_default_region(client):
+    page = client.get("/").text
+    assert "<title>广安区 12345 政务服务便民热线" in page and "广安区政务服务便民热线" in page
+    assert "所在乡镇（街道）" in page, "its village- and town-level items need the citizen's town"
+    assert "我要开小餐馆" in page and "材料为示例数据" in page
+
+
+@pytest.fixture(scope="module")
+def fangchenggang_url(tmp_path_factory) -> str:
+    from tests.catalogs import region_catalog_url
+
+    return region_catalog_url(tmp_path_factory.mktemp("fcg"), "450600")
+
+
+def test_demo_page_is_branded_for_the_region_the_service_runs(make_client, fake_rasa, fangchenggang_url):
+    client = make_client(rasa=fake_rasa, action_package=None, database_url=fangchenggang_url, region="450600")
+    page = client.get("/").text
+    assert "<title>防城港市 12345 政务服务便民热线" in page and "防城港市政务服务便民热线" in page
+    assert "广安" not in page and "我要开小餐馆" not in page
+    assert "所在乡镇（街道）" not in page, "every item of the region is city level: the town is never asked"
+    assert "住房公积金" in page and "广西政务服务网公开数据" in page and "示例数据" not in page
+    assert '<script src="/static/widget.js"' in page
+
+
+def test_a_region_without_page_words_still_gets_its_name(make_client, fake_rasa, catalog_url):
+    from api.routes.agents import demo_site
+
+    client = make_client(rasa=fake_rasa, action_package=None)
+    with client.app.state.resources.catalog_sessions() as session:
+        site = demo_site(session, "511602001")  # 浓洄街道: a region code with no page words of its own
+    assert site["region"] == "浓洄街道" and site["tiles"] == () and site["data_note"] == "以官方办事指南为准"
+
+
 @pytest.mark.parametrize("name", ["widget.js", "agent.js", "agent.css", "demo.css"])
 def test_static_files_are_served(client, name):
     response = client.get(f"/static/{name}")
