@@ -2,6 +2,7 @@
 import pytest
 
 from actions.answer import ActionAnswer, ActionResetNeed
+from tests.actions.conftest import Conversation
 
 
 def payloads(messages, kind):
@@ -332,3 +333,56 @@ def test_restating_what_is_known_stays_with_the_item_in_play(conversation, then,
     again = the_guide(chat.say(then, intent=intent))
     assert item_names(again) == item_names(first) and again["location"] == first["location"]
     assert chat.slots["facts"].get("delegated") == "yes"
+
+
+# 「要多少钱」 after the guide: the fee the data gives, first, never 「请以完整办事指南为准」 when the data
+# has it (DESIGN §1: time limit, fee, trips are part of the answer).
+@pytest.mark.parametrize("name, fee_line", [
+    ("普通护照签发", "收费标准：120元（照片现场免费采集）"),
+    ("退休一件事", "收费标准：免费"),  # a bundle's own fee
+])
+def test_the_fee_asked_after_the_guide_is_the_datas(conversation, code_of, name, fee_line):
+    chat = conversation()
+    the_guide(chat.say(name, entities=[{"entity": "item", "value": code_of(name)}]))
+    messages = chat.say("要多少钱", entities=[{"entity": "aspect", "value": "fee"}])
+    body = [line for line in messages[0]["text"].splitlines()[1:] if not line.startswith("这件事一次办")]
+    assert body[0] == fee_line and "请以完整办事指南为准" not in messages[0]["text"]
+    assert the_guide(messages)["fee"] == fee_line.removeprefix("收费标准：")
+
+
+@pytest.fixture
+def fangchenggang_actions(catalog_factory, tmp_path_factory):
+    """The actions reading 防城港市's catalog (as WYC_REGION=450600 gives), then 广安区's again."""
+    from actions.catalog_session import use_sessionmaker
+    from catalog.db import make_engine, make_sessionmaker
+    from tests.catalogs import region_catalog_url
+
+    engine = make_engine(region_catalog_url(tmp_path_factory.mktemp("fcg"), "450600"))
+    factory = make_sessionmaker(engine)
+    use_sessionmaker(factory)
+    try:
+        yield factory
+    finally:
+        use_sessionmaker(catalog_factory)
+        engine.dispose()
+
+
+@pytest.mark.parametrize("name, fee_line, time_line", [
+    ("生育医疗费用支付", "收费标准：不收费", "办理时限：承诺15天办结，法定时限20天"),
+    ("集体建设用地使用权及房屋所有权首次登记", "收费标准：收费（收费标准见官方办事指南）",
+     "办理时限：承诺5天办结，法定时限30天"),
+])
+def test_an_official_guides_fee_and_days_asked_are_the_sources(fangchenggang_actions, name, fee_line, time_line):
+    from sqlalchemy import select
+
+    from catalog.models import Item
+
+    with fangchenggang_actions() as session:
+        code = session.scalar(select(Item.code).where(Item.name == name))
+    chat = Conversation(ActionAnswer())
+    guide = the_guide(chat.say(name, entities=[{"entity": "item", "value": code}]))
+    assert guide["location"]["level"] == "city" and guide["official"]
+    fee = chat.say("要多少钱", entities=[{"entity": "aspect", "value": "fee"}])
+    assert fee[0]["text"].splitlines()[1] == fee_line
+    days = chat.say("要几天", entities=[{"entity": "aspect", "value": "time"}])
+    assert days[0]["text"].splitlines()[1] == time_line

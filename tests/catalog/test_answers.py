@@ -2,12 +2,14 @@
 import json
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from catalog.models import Item, ServicePoint
 from catalog.queries import (
     get_target, guide, missing_facts, nearest_service_point, place_from_codes, resolve_place, search, tailor,
 )
+from catalog.seed import DEFAULT_GUIDES
 from catalog.types import Place
 
 LONGTAI, CHETANG = "511602108", "511602108201"
@@ -236,3 +238,49 @@ def test_every_id_card_case_names_something_to_bring(session):
         assert plain, case
     lost = _by_name(tailor(session, target, {"id_card_case": "lost"}))
     assert "居民户口簿（丢失补领）" in lost and "原居民身份证" not in lost
+
+
+# ---------------------------------------------------------------- values against the source (广安区)
+
+# Written out from catalog/data/guides.yaml by hand, so a field dropped on load or read from the wrong
+# column (an item's fee, a bundle's time limit) fails here. 防城港市's official values are compared
+# with their source file in tests/catalog/test_official_guides.py.
+GUANGAN_VALUES = [
+    ("居民身份证办理（包括临时）", "20个工作日（临时居民身份证3个工作日）",
+     "首次申领、到期换领20元；丢失补领、损坏换领40元；临时居民身份证10元", 1),
+    ("普通护照签发", "7个工作日", "120元（照片现场免费采集）", 1),
+    ("不动产转移登记", "5个工作日", "住宅登记费80元/件（含一本证书，每增加一本加收10元）；税费按规定另缴", 1),
+    ("住房公积金提取", "即时办结（材料需核实的3个工作日）", "免费", 1),
+    ("最低生活保障", "30个工作日（含入户调查、民主评议和公示）", "免费", 1),
+]
+GUANGAN_BUNDLE_VALUES = [
+    ("open-restaurant", "8个工作日", "免费", 1),
+    ("after-death", "15个工作日（户口注销、社保卡注销当场办结）", "免费", 1),
+    ("disability", "残疾评定后20个工作日", "免费", 1),
+]
+
+
+@pytest.mark.parametrize("name, time_limit, fee, trips", GUANGAN_VALUES)
+def test_authored_item_answers_with_its_file_values(session, name, time_limit, fee, trips):
+    payload = guide(session, _target(session, name), {}, resolve_place(session, "龙台镇"))
+    assert (payload["time_limit"], payload["fee"], payload["trips"]) == (time_limit, fee, trips)
+    # The demo has no service-point directory: no address or hours is invented, each is said missing.
+    assert payload["location"]["address"] is None and payload["location"]["hours"] is None
+    assert {"address", "hours"} <= set(payload["missing"]) and "fee" not in payload["missing"]
+
+
+@pytest.mark.parametrize("code, time_limit, fee, trips", GUANGAN_BUNDLE_VALUES)
+def test_bundle_answers_with_its_own_file_values(session, code, time_limit, fee, trips):
+    payload = guide(session, get_target(session, code), {}, resolve_place(session, "龙台镇"))
+    assert (payload["time_limit"], payload["fee"], payload["trips"]) == (time_limit, fee, trips)
+
+
+def test_every_authored_item_and_bundle_answers_with_its_file_values(session):
+    data = yaml.safe_load(DEFAULT_GUIDES.read_text(encoding="utf-8"))
+    rows = [(_code(session, row["name"]), row) for row in data["items"]]
+    rows += [(row["code"], row) for row in data["bundles"]]
+    for code, row in rows:
+        payload = guide(session, get_target(session, code), {}, None)
+        for field in ("time_limit", "fee", "trips", "online"):
+            assert payload[field] == row[field], (row["name"], field)
+            assert field not in payload["missing"], (row["name"], field)
