@@ -271,6 +271,12 @@ def guide_qr_png(code: str, request: Request, session: SessionDep, settings: Set
     return Response(render_qr(url, "png"), media_type="image/png", headers=_qr_headers())
 
 
+@router.get("/api/towns")
+def list_towns(session: SessionDep) -> dict[str, Any]:
+    """全部乡镇（街道）：追问「您在哪个乡镇（街道）」时挂件给出的选项（公开的行政区划，不含个人信息）。"""
+    return {"towns": _towns(session)}
+
+
 def render_qr(url: str, kind: str) -> bytes:
     # Error level M survives a crumpled printout; scale 6 prints at about 3 cm.
     buffer = io.BytesIO()

@@ -27,13 +27,18 @@
     city: "市政务服务中心"
   };
   var EXAMPLES = ["我在龙台镇，社保卡丢了怎么补", "我想开个小饭馆要准备啥", "怎么申请低保"];
+  var ELDER_KEY = "wenyici.elder";
+  var NOT_THESE = "都不是";
 
   function readConfig(el) {
     var data = (el && el.dataset) || {};
     var scriptOrigin = "";
     try { scriptOrigin = el && el.src ? new URL(el.src, location.href).origin : ""; } catch (e) { /* keep "" */ }
     var api = (data.api || scriptOrigin || location.origin).replace(/\/+$/, "");
-    return { api: api, open: data.open === "true", title: data.title || "问一次 · 政务服务咨询" };
+    // data-needs: the county's most asked needs, separated by 「、」 (the menu after 「都不是」).
+    var needs = (data.needs || "社保卡补办、申请低保、开小餐馆、新生儿出生办证、办理退休、房屋过户").split("、")
+      .map(function (s) { return s.trim(); }).filter(Boolean);
+    return { api: api, open: data.open === "true", title: data.title || "问一次 · 政务服务咨询", needs: needs };
   }
 
   // ---- small DOM helpers (textContent only) -------------------------------------------
@@ -159,6 +164,41 @@
     ".foot{margin:0;padding:0 12px 8px;background:#fff;font-size:12px;color:var(--muted)}",
     ".foot a{color:var(--muted)}",
     ".sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);border:0}",
+    ".head .tool{border:1px solid rgba(255,255,255,.6);background:transparent;color:#fff;border-radius:14px;",
+    "padding:4px 10px;font:inherit;font-size:13px;cursor:pointer;white-space:nowrap;min-height:32px}",
+    ".head .tool:hover,.head .tool[aria-pressed=true]{background:rgba(255,255,255,.22)}",
+    ".materials.check{list-style:none;padding-left:0}",
+    ".materials.check li{margin:0 0 8px}",
+    ".mat-check{display:flex;gap:8px;align-items:flex-start;cursor:pointer}",
+    ".mat-check input{width:20px;height:20px;margin:2px 0 0;flex:none;accent-color:var(--brand)}",
+    ".materials.check li.done .mat-name{text-decoration:line-through;color:var(--muted)}",
+    "details.mat-more{margin:2px 0 0 28px;font-size:13px;color:var(--muted)}",
+    "details.mat-more summary{cursor:pointer;color:var(--brand)}",
+    ".progress{margin:0 0 6px;font-size:13px;color:var(--muted)}",
+    ".share{display:flex;flex-wrap:wrap;gap:8px;margin-top:10px}",
+    ".share a,.share button{border:1px solid var(--line);background:#fff;color:var(--ink);border-radius:8px;",
+    "padding:6px 10px;font:inherit;font-size:13px;cursor:pointer;text-decoration:none}",
+    ".share a:hover,.share button:hover{border-color:var(--brand);color:var(--brand)}",
+    ".clarify .send-choices{display:block;width:100%;margin-top:14px;border:0;border-radius:10px;padding:10px 14px;",
+    "background:var(--brand);color:#fff;font:inherit;font-weight:600;cursor:pointer}",
+    ".clarify .send-choices:disabled{opacity:.45;cursor:default}",
+    ".clarify select{font:inherit;padding:7px 10px;border:1px solid var(--brand);border-radius:10px;background:#fff;",
+    "color:var(--ink);max-width:100%}",
+    ".chip.none{border-style:dashed;border-color:#9aa5b1;color:var(--muted)}",
+    ".root.elder{font-size:19px;line-height:1.7}",
+    ".elder .head h2{font-size:20px}.elder .head p{font-size:15px}",
+    ".elder .head .tool{font-size:16px;padding:6px 12px;min-height:44px}.elder .icon-btn{width:44px;height:44px}",
+    ".elder .chip{font-size:18px;padding:10px 16px;border-radius:22px;min-height:48px}",
+    ".elder .guide h3{font-size:22px}",
+    ".elder .section h4,.elder .dept,.elder .mat-meta,.elder .mat-note,.elder .loc,.elder .facts,.elder .qr p,",
+    ".elder .sample,.elder .hint,.elder .progress,.elder details.mat-more,.elder .cond,.elder .tag,.elder .foot,",
+    ".elder .typing{font-size:18px}",
+    ".elder .mat-check input{width:28px;height:28px}.elder details.mat-more{margin-left:36px}",
+    ".elder textarea,.elder .send{font-size:19px;min-height:52px}",
+    ".elder .share a,.elder .share button,.elder .clarify select{font-size:18px;padding:10px 14px;min-height:48px}",
+    ".elder .launcher{font-size:19px;padding:16px 24px}",
+    "@media (max-width:480px){.head{gap:6px;padding:10px 12px}.head .logo,.head p{display:none}",
+    ".head h2{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.elder .head h2{font-size:18px}}",
     "@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100%;max-height:100%;",
     "border-radius:0}.launcher{right:16px;bottom:16px}}"
   ].join("");
@@ -208,6 +248,15 @@
   titles.appendChild(title);
   titles.appendChild(el("p", "", "一次说清，材料地点一次告知"));
   head.appendChild(titles);
+  var elderBtn = el("button", "tool", "长辈版");
+  elderBtn.type = "button";
+  elderBtn.setAttribute("aria-pressed", "false");
+  elderBtn.title = "大字号、大按钮";
+  var restartBtn = el("button", "tool", "重新开始");
+  restartBtn.type = "button";
+  restartBtn.title = "清空本次对话，服务端也不再记得";
+  head.appendChild(elderBtn);
+  head.appendChild(restartBtn);
   var closeBtn = el("button", "icon-btn", "×");
   closeBtn.type = "button";
   closeBtn.setAttribute("aria-label", "关闭咨询窗口");
@@ -281,6 +330,106 @@
     addChips(EXAMPLES.map(function (text) { return { title: text, payload: text }; }));
   }
 
+  // ---- fresh starts ------------------------------------------------------------------------
+  // The server remembers a conversation by its sender id (the town, the facts, an open question),
+  // and the screen starts empty on every load: so a reload, like 「重新开始」, ends the conversation
+  // on the server too, never on one side only. Messages wait until that is done.
+  var hadConversation = (function () {
+    try { return Boolean(window.localStorage.getItem(SENDER_KEY)); } catch (e) { return false; }
+  })();
+  var conversationReady = hadConversation ? endConversation() : Promise.resolve();
+
+  /** Asks the server to forget this sender's conversation; if it cannot, a new sender id starts
+   *  one the server has never seen. */
+  function endConversation() {
+    return fetch(config.api + "/api/chat/restart", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender_id: senderId() })
+    }).then(function (response) { return response.ok; }, function () { return false; })
+      .then(function (forgotten) { if (!forgotten) newSenderId(); });
+  }
+
+  function newSenderId() {
+    try { window.localStorage.removeItem(SENDER_KEY); } catch (e) { /* storage blocked */ }
+    senderId();
+  }
+
+  function chatFetch(options) {
+    return conversationReady.then(function () { return fetch(config.api + "/api/chat", options); });
+  }
+
+  function restart() {
+    if (busy) return;
+    setBusy(true);
+    conversationReady = endConversation();
+    conversationReady.then(function () {
+      while (log.firstChild) log.removeChild(log.firstChild);
+      input.value = "";
+      if (typeof notify === "function") notify("restart", { senderId: senderId() });
+      setBusy(false);
+      greet();
+      input.focus();
+    });
+  }
+
+  restartBtn.addEventListener("click", restart);
+
+  // ---- elders' mode (长辈版), remembered on this device ---------------------------------------
+
+  function setElder(on) {
+    root.classList.toggle("elder", on);
+    elderBtn.setAttribute("aria-pressed", String(on));
+  }
+  try { setElder(window.localStorage.getItem(ELDER_KEY) === "1"); } catch (e) { setElder(false); }
+  elderBtn.addEventListener("click", function () {
+    var on = !root.classList.contains("elder");
+    setElder(on);
+    try { window.localStorage.setItem(ELDER_KEY, on ? "1" : "0"); } catch (e) { /* this visit only */ }
+  });
+
+  // ---- the towns a place question offers (GET /api/towns), loaded once ------------------------
+
+  var towns = null;
+  fetch(config.api + "/api/towns", { headers: { Accept: "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (body) { towns = body && Array.isArray(body.towns) ? body.towns : null; }, function () { towns = null; });
+
+  // ---- the host page's tiles: <a data-wyc-ask="怎么申请低保"> starts that conversation --------------
+
+  document.addEventListener("click", function (event) {
+    var target = event.target && event.target.closest ? event.target.closest("[data-wyc-ask]") : null;
+    if (!target) return;
+    event.preventDefault();
+    openPanel();
+    send(target.getAttribute("data-wyc-ask"));
+  });
+
+  /** After 「都不是」: the county's most asked needs, beside the human route the bot gave. */
+  var menuAfterReply = false;
+
+  function commonNeeds() {
+    addBubble("bot", "也可以从常办事项中选一项，或换个说法再问一次：");
+    addChips(config.needs.map(function (text) { return { title: text, payload: text }; }));
+  }
+
+  /** A reply with a guide opens at the guide's title, not at the end of its materials. */
+  function afterReply() {
+    if (menuAfterReply) { menuAfterReply = false; commonNeeds(); }
+    var rows = Array.prototype.slice.call(log.children);
+    var lastUser = -1;
+    rows.forEach(function (row, index) { if (row.classList.contains("user")) lastUser = index; });
+    for (var i = lastUser + 1; i < rows.length; i++) {
+      var card = rows[i].querySelector(".guide");
+      if (card) {
+        var top = card.getBoundingClientRect().top - log.getBoundingClientRect().top;
+        log.scrollTop = Math.max(0, log.scrollTop + top - 8);
+        return;
+      }
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+
   launcher.addEventListener("click", openPanel);
   closeBtn.addEventListener("click", closePanel);
   panel.addEventListener("keydown", function (event) {
@@ -317,7 +466,7 @@
   }
 
   function disableChips(box) {
-    Array.prototype.forEach.call(box.querySelectorAll("button"), function (b) { b.disabled = true; });
+    Array.prototype.forEach.call(box.querySelectorAll("button, select"), function (b) { b.disabled = true; });
   }
 
   /**
@@ -329,15 +478,17 @@
     var kind = custom ? custom.type : null;
     var buttons = Array.isArray(message.buttons) ? message.buttons : [];
     if (kind === "guide") {
-      appendRow("bot", guideCard(custom));
+      var guideRow = appendRow("bot", guideCard(custom));
+      notify("guide", { row: guideRow, guide: custom, question: lastQuestion });
     } else if (kind === "clarify") {
       // The text's first line introduces the questions; the card asks them, with their options.
-      var intro = firstLine(message.text);
+      var intro = introLine(message.text, custom);
       if (intro) addBubble("bot", intro);
       appendRow("bot", clarifyCard(custom, buttons));
     } else if (kind === "handoff") {
       if (message.text) addBubble("bot", message.text);
       appendRow("bot", handoffNotice(custom, Boolean(message.text)));
+      notify("handoff", { payload: custom, question: lastQuestion });
     } else {
       if (message.text) addBubble("bot", message.text);
       if (kind === "candidates") renderCandidates(custom);
@@ -347,6 +498,26 @@
 
   function firstLine(text) {
     return text ? String(text).split("\n")[0] : "";
+  }
+
+  /** 「以下几点」 is for several questions; one is one point. */
+  function introLine(text, custom) {
+    var line = firstLine(text);
+    var count = Array.isArray(custom.questions) ? custom.questions.length : 0;
+    return count === 1 ? line.replace(/以下几点（可一次回复）/, "一点") : line;
+  }
+
+  /** The question as the card asks it: the chips are the answer, so no 「请回复序号或名称」. */
+  function questionText(question) {
+    return String(question.text || "").replace(/请回复序号或名称。?/, "").trim();
+  }
+
+  /** A place question comes without options; the card offers the county's towns. */
+  function withTownOptions(question) {
+    var options = Array.isArray(question.options) ? question.options : [];
+    if (options.length || question.slot !== "place" || !towns || !towns.length) return question;
+    return { slot: question.slot, text: question.text, town: true,
+      options: towns.map(function (t) { return { value: t.name, label: t.name }; }) };
   }
 
   function renderCandidates(custom) {
@@ -365,13 +536,13 @@
    */
   function clarifyCard(custom, buttons) {
     var card = el("div", "card clarify");
-    var questions = Array.isArray(custom.questions) ? custom.questions : [];
+    var questions = (Array.isArray(custom.questions) ? custom.questions : []).map(withTownOptions);
     var withOptions = questions.filter(function (q) { return Array.isArray(q.options) && q.options.length; });
     var typed = questions.length - withOptions.length;
     var oneClick = questions.length === 1 && withOptions.length === 1;
     var chosen = {};
     var written = "";  // what the chips last wrote at the start of the input box
-    var sendChoices = el("button", "chip send-choices", "发送所选");
+    var sendChoices = el("button", "send-choices", "确认并发送");
     sendChoices.type = "button";
     sendChoices.disabled = true;
 
@@ -389,15 +560,24 @@
     questions.forEach(function (question, index) {
       var block = el("div", "qblock");
       var options = Array.isArray(question.options) ? question.options : [];
-      block.appendChild(el("p", "q", (questions.length > 1 ? index + 1 + ". " : "") + (question.text || "")));
+      block.appendChild(el("p", "q", (questions.length > 1 ? index + 1 + ". " : "") + questionText(question)));
       if (!options.length) {
         block.appendChild(el("p", "hint", "请在下方输入框回复"));
         card.appendChild(block);
         return;
       }
+      if (question.town) {
+        block.appendChild(townPicker(question, function (label) {
+          if (oneClick) { disableChips(card); send(label); return; }
+          chosen[index] = label;
+          sendChoices.disabled = Object.keys(chosen).length < withOptions.length;
+        }));
+        card.appendChild(block);
+        return;
+      }
       var chips = el("div", "chips");
       chips.setAttribute("role", "group");
-      chips.setAttribute("aria-label", question.text || "选项");
+      chips.setAttribute("aria-label", questionText(question) || "选项");
       options.forEach(function (option) {
         var label = String(option.label || option.value);
         var chip = el("button", "chip", label);
@@ -425,6 +605,17 @@
         });
         chips.appendChild(chip);
       });
+      if (question.slot === "item") {
+        // None of these: the bot hands the need to a person; the widget adds the common needs.
+        var none = el("button", "chip none", NOT_THESE);
+        none.type = "button";
+        none.addEventListener("click", function () {
+          disableChips(card);
+          menuAfterReply = true;
+          send(NOT_THESE);
+        });
+        chips.appendChild(none);
+      }
       block.appendChild(chips);
       card.appendChild(block);
     });
@@ -437,6 +628,24 @@
       card.appendChild(sendChoices);
     }
     return card;
+  }
+
+  /** The towns as one select (too many for chips); the first entry asks, none is preselected. */
+  function townPicker(question, onChoose) {
+    var select = el("select");
+    select.setAttribute("aria-label", questionText(question) || "所在乡镇（街道）");
+    var ask = el("option", "", "请选择乡镇（街道）");
+    ask.value = "";
+    ask.disabled = true;
+    ask.selected = true;
+    select.appendChild(ask);
+    question.options.forEach(function (option) {
+      var entry = el("option", "", option.label);
+      entry.value = option.label;
+      select.appendChild(entry);
+    });
+    select.addEventListener("change", function () { if (select.value) onChoose(select.value); });
+    return select;
   }
 
   /** The human route: the hotline, as a link that dials it. The reason code is for staff only. */
@@ -501,16 +710,56 @@
     return !materials.length && !guide.official && !guide.sample_notice && !guide.bundle;
   }
 
-  function materialLine(material) {
+  /** One material to tick off: its name with condition, tag and counts; the note folds out. */
+  function materialLine(material, onTick) {
     var li = el("li");
-    if (material.condition) li.appendChild(el("span", "cond", material.condition));
-    if (material.required === true) li.appendChild(el("span", "tag", "必需"));
-    if (material.required === false) li.appendChild(el("span", "tag optional", "非必需"));
-    li.appendChild(el("span", "mat-name", material.name));
+    var label = el("label", "mat-check");
+    var tick = el("input");
+    tick.type = "checkbox";
+    tick.addEventListener("change", function () {
+      li.classList.toggle("done", tick.checked);
+      if (onTick) onTick();
+    });
+    label.appendChild(tick);
+    var text = el("span", "mat-text");
+    if (material.condition) text.appendChild(el("span", "cond", material.condition));
+    if (material.required === true) text.appendChild(el("span", "tag", "必需"));
+    if (material.required === false) text.appendChild(el("span", "tag optional", "非必需"));
+    text.appendChild(el("span", "mat-name", material.name));
     var meta = materialMeta(material).join(" · ");
-    if (meta) li.appendChild(el("span", "mat-meta", "（" + meta + "）"));
-    if (material.note) li.appendChild(el("span", "mat-note", material.note));
+    if (meta) text.appendChild(el("span", "mat-meta", "（" + meta + "）"));
+    label.appendChild(text);
+    li.appendChild(label);
+    if (material.note) {
+      var more = el("details", "mat-more");
+      more.appendChild(el("summary", "", "说明"));
+      more.appendChild(el("span", "mat-note", material.note));
+      li.appendChild(more);
+    }
     return li;
+  }
+
+  /** What everyone brings first, then what depends on the citizen's situation, then the optional. */
+  function materialRank(material) {
+    return material.required === false ? 2 : (material.condition ? 1 : 0);
+  }
+
+  function checklist(materials) {
+    var box = el("div");
+    var progress = el("p", "progress");
+    progress.setAttribute("aria-live", "polite");
+    var list = el("ol", "materials check");
+    var ordered = materials.map(function (m, i) { return { material: m, index: i }; }).sort(function (a, b) {
+      return materialRank(a.material) - materialRank(b.material) || a.index - b.index;
+    });
+    function count() {
+      progress.textContent = "勾选已备齐的材料：" + list.querySelectorAll("input:checked").length + " / " + ordered.length;
+    }
+    ordered.forEach(function (entry) { list.appendChild(materialLine(entry.material, count)); });
+    count();
+    box.appendChild(progress);
+    box.appendChild(list);
+    return box;
   }
 
   function locationCard(location) {
@@ -561,9 +810,7 @@
     var materials = Array.isArray(guide.materials) ? guide.materials : [];
     var missing = missingFields(guide);
     if (materials.length) {
-      var list = el("ol", "materials");
-      materials.forEach(function (m) { list.appendChild(materialLine(m)); });
-      card.appendChild(section("需要准备的材料", list));
+      card.appendChild(section("需要准备的材料", checklist(materials)));
     } else if (isLinkOnly(guide)) {
       // No materials heading over nothing: where the materials are, and who to ask.
       var box = el("div", "link-only");
@@ -599,6 +846,8 @@
     if (facts.children.length) card.appendChild(section("办理须知", facts));
 
     card.appendChild(qrBlock(guide));
+    var shareUrl = safeUrl(guide.share_url);
+    if (shareUrl) card.appendChild(shareRow(guide, shareUrl));
     var notice = guide.sample_notice;
     if (notice) card.appendChild(el("p", "sample", notice));
     return card;
@@ -616,7 +865,7 @@
       box.appendChild(img);
     }
     var text = el("div");
-    text.appendChild(el("p", "", "扫码或点击查看完整办事指南"));
+    text.appendChild(el("p", "", guide.share_url ? "扫码打开您的这份清单（按您所说的情况定制）" : "扫码或点击查看完整办事指南"));
     var guideUrl = safeUrl(guide.guide_url);
     if (guideUrl) {
       var link = el("a", "", guide.sample_notice ? "查看完整指南 ›" : "官方办事指南（来源） ›");
@@ -629,9 +878,54 @@
     return box;
   }
 
+  /** This answer's own page (/guide/t/…): open it, save its QR as a picture, or forward it (on a
+   *  phone the system share sheet, where WeChat is; elsewhere the link is copied). */
+  function shareRow(guide, shareUrl) {
+    var row = el("div", "share");
+    var open = el("a", "", "打开我的清单");
+    open.href = shareUrl;
+    open.target = "_blank";
+    open.rel = "noopener noreferrer";
+    var save = el("a", "", "保存二维码");
+    save.href = shareUrl + "/qr.png";
+    save.setAttribute("download", guideTitle(guide) + "-办事清单二维码.png");
+    var forward = el("button", "", "转发");
+    forward.type = "button";
+    forward.addEventListener("click", function () {
+      var data = { title: guideTitle(guide) + " · 办事清单", url: shareUrl };
+      if (navigator.share) { navigator.share(data).catch(function () { /* closed */ }); return; }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(shareUrl).then(function () { forward.textContent = "链接已复制"; },
+          function () { forward.textContent = shareUrl; });
+      } else {
+        forward.textContent = shareUrl;
+      }
+    });
+    row.appendChild(open);
+    row.appendChild(save);
+    row.appendChild(forward);
+    return row;
+  }
+
   // ---- talking to the server ----------------------------------------------------------------
 
   var busy = false;
+  var lastQuestion = "";
+
+  // ---- extensions (takeover.js): told of guide cards, handoffs and empty replies ------------
+
+  var extensions = [];
+
+  /** Calls ``name`` on every extension; true when one of them handled it. An extension's error
+   *  never breaks the chat. */
+  function notify(name, detail) {
+    var handled = false;
+    extensions.forEach(function (extension) {
+      if (typeof extension[name] !== "function") return;
+      try { if (extension[name](detail)) handled = true; } catch (e) { /* keep chatting */ }
+    });
+    return handled;
+  }
 
   function setBusy(value) {
     busy = value;
@@ -642,9 +936,10 @@
     var text = String(message || "").trim();
     if (!text || busy) return;
     addBubble("user", shownAs || text);
+    lastQuestion = shownAs || text;
     setBusy(true);
     var typing = appendRow("bot", el("div", "typing", "正在查询…"));
-    fetch(config.api + "/api/chat", {
+    chatFetch({
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sender_id: senderId(), message: text })
@@ -656,7 +951,8 @@
       .then(function (body) {
         typing.remove();
         var messages = Array.isArray(body.messages) ? body.messages : [];
-        if (!messages.length) addBubble("bot", "抱歉，我没有找到答案。");
+        // A person answering this conversation: the message went to them, the bot says nothing.
+        if (!messages.length && !notify("empty", body)) addBubble("bot", "抱歉，我没有找到答案。");
         messages.forEach(renderMessage);
       })
       .catch(function () {
@@ -666,7 +962,7 @@
       })
       .then(function () {
         setBusy(false);
-        log.scrollTop = log.scrollHeight;
+        afterReply();
       });
   }
 
@@ -688,10 +984,30 @@
   function mount() {
     document.body.appendChild(host);
     if (config.open) openPanel();
+    loadTakeover();
+  }
+
+  /** Live takeover by a person and ratings (api/static/takeover.js), from the widget's own origin. */
+  function loadTakeover() {
+    var extra = document.createElement("script");
+    extra.src = config.api + "/static/takeover.js";
+    extra.async = true;
+    document.head.appendChild(extra);
   }
 
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
 
-  window.WenYiCi = { open: openPanel, close: closePanel, send: send };
+  window.WenYiCi = {
+    open: openPanel, close: closePanel, send: send,
+    /** For takeover.js: register an extension and get the widget's parts to draw with. */
+    extend: function (extension) {
+      extensions.push(extension);
+      return {
+        config: config, shadow: shadow, panel: panel, log: log, form: form, el: el, senderId: senderId,
+        appendRow: appendRow, addBubble: addBubble, addChips: addChips, renderMessage: renderMessage,
+        phoneHref: phoneHref
+      };
+    }
+  };
 })();

@@ -165,3 +165,10 @@ def test_the_town_picker_asks_instead_of_defaulting(client, town_item):
 def test_the_page_prints_on_a4(client):
     css = client.get("/static/guide.css").text
     assert "size:A4" in css and "@media print" in css
+
+
+def test_towns_are_public_choices_for_the_place_question(client):
+    body = client.get("/api/towns").json()
+    names = [town["name"] for town in body["towns"]]
+    assert "龙台镇" in names and "浓洄街道" in names
+    assert all(set(town) == {"code", "name"} for town in body["towns"])

@@ -94,6 +94,14 @@ def build_fake_rasa(catalog_url: str, public_base: str):
     def status() -> dict:
         return {"model_file": "fake-bot (tests/browser)", "fingerprint": {}}
 
+    @fake.post("/conversations/{sender}/tracker/events")
+    def append_events(sender: str, body: dict) -> dict:
+        # The fake keeps no conversation; it records who asked to be forgotten (「重新开始」, reload).
+        if body.get("event") == "restart":
+            fake.state.restarted.append(sender)
+        return {"sender_id": sender}
+
+    fake.state.restarted = []
     return fake
 
 
@@ -156,11 +164,12 @@ def stop_app(server: AppServer) -> None:
 
 @pytest.fixture(scope="session")
 def app_with_fake_bot(tmp_path_factory, catalog_url) -> Iterator[AppServer]:
-    """The real app (its own process) whose Rasa URL points at the fake bot."""
+    """The real app (its own process) whose Rasa URL points at the fake bot (``.fake_bot``: its app)."""
     app_port, bot_port = free_port(), free_port()
     fake = build_fake_rasa(catalog_url, public_base=f"http://127.0.0.1:{app_port}")
     with ThreadedServer(fake, bot_port):
         server = start_app(tmp_path_factory.mktemp("app-fake-bot"), catalog_url, f"http://127.0.0.1:{bot_port}", app_port)
+        server.fake_bot = fake
         try:
             yield server
         finally:

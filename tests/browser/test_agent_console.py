@@ -1,7 +1,6 @@
 """The agent console in a real browser: search 「低保」, open the guide, tailor it, copy the answer."""
 from __future__ import annotations
 
-
 import pytest
 
 pytestmark = pytest.mark.browser

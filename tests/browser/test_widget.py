@@ -133,8 +133,8 @@ def test_widget_asks_a_one_point_question_once_and_sends_the_button_payload(page
     sent: list = []
     page.route("**/api/chat", _answer_with(sent, ITEM_QUESTION))
     ask(page, app_with_fake_bot.url, "社保卡")
-    # The intro line as a bubble, the question and its options once, in the card.
-    expect(page.locator(".row.bot .bubble").last).to_have_text("请先确认以下几点（可一次回复）：")
+    # The intro line as a bubble (one question is 「一点」, not 「以下几点」), the question and its options once.
+    expect(page.locator(".row.bot .bubble").last).to_have_text("请先确认一点：")
     assert page.get_by_text("您要办理的是哪一项？").count() == 1
     page.get_by_role("button", name="补领", exact=True).click()  # strict: one such button
     expect(page.locator(".row.bot .bubble").last).to_have_text("好的")
@@ -164,22 +164,26 @@ SHOPFRONT_AND_TAX = {
 }
 
 
-def test_widget_composes_every_answer_into_one_reply_when_a_point_needs_typing(
-        page_factory, app_with_fake_bot, save_screenshot):
+def without_towns(page) -> None:
+    """The towns cannot be listed (GET /api/towns fails): the town is typed, as a fallback."""
+    page.route("**/api/towns", lambda route: route.fulfill(status=503, body="{}", content_type="application/json"))
+
+
+def test_widget_composes_every_answer_into_one_reply_when_a_point_needs_typing(page_factory, app_with_fake_bot):
     from playwright.sync_api import expect
 
     page = page_factory(viewport={"width": 1280, "height": 900})
     sent: list = []
+    without_towns(page)
     page.route("**/api/chat", _answer_with(sent, ITEM_AND_TOWN))
     ask(page, app_with_fake_bot.url, "户口方面的事情问下")
     page.get_by_role("button", name="户口注销", exact=True).click()
     box = page.get_by_label("输入您的问题")
     expect(box).to_have_value("户口注销，")  # a name, not the button's /inform payload: the town follows
-    assert page.get_by_role("button", name="发送所选").count() == 0
+    assert page.get_by_role("button", name="确认并发送").count() == 0
     assert page.get_by_text("您在哪个乡镇（街道）办理？").count() == 1
     box.press("End")
     box.type("龙台镇")
-    save_screenshot(page, "widget-question.png")
     box.press("Enter")
     expect(page.locator(".row.bot .bubble").last).to_have_text("好的")
     assert sent == ["户口方面的事情问下", "户口注销，龙台镇"]
@@ -190,6 +194,7 @@ def test_widget_choice_keeps_what_the_citizen_already_typed(page_factory, app_wi
 
     page = page_factory()
     sent: list = []
+    without_towns(page)
     page.route("**/api/chat", _answer_with(sent, ITEM_AND_TOWN))
     ask(page, app_with_fake_bot.url, "户口方面的事情问下")
     expect(page.get_by_text("您在哪个乡镇（街道）办理？")).to_be_visible()
@@ -212,7 +217,7 @@ def test_widget_sends_the_choices_together_when_every_point_has_options(page_fac
     page.route("**/api/chat", _answer_with(sent, SHOPFRONT_AND_TAX))
     ask(page, app_with_fake_bot.url, "我想开个小饭馆要准备啥")
     expect(page.locator(".row.bot .bubble").last).to_have_text(INTRO)
-    send_choices = page.get_by_role("button", name="发送所选")
+    send_choices = page.get_by_role("button", name="确认并发送")
     page.get_by_role("button", name="门头不装修", exact=True).click()
     expect(send_choices).to_be_disabled()  # one answer per point, all in one message
     page.get_by_role("button", name="一并办税", exact=True).click()
@@ -260,11 +265,14 @@ def test_widget_small_restaurant_one_question_then_the_bundle_from_real_bot(page
     assert chips.count() == 2
     for index in range(points.count()):
         options = points.nth(index).locator(".chip")
+        towns = points.nth(index).locator("select")
         if options.count():
             options.first.click()
+        elif towns.count():
+            towns.select_option(label="龙台镇")
     box = page.get_by_label("输入您的问题")
-    if page.get_by_role("button", name="发送所选").count():
-        page.get_by_role("button", name="发送所选").click()
+    if page.get_by_role("button", name="确认并发送").count():
+        page.get_by_role("button", name="确认并发送").click()
     else:
         box.press("End")
         box.type("我在龙台镇")
