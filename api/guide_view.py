@@ -94,3 +94,38 @@ def trips_text(guide: Mapping[str, Any]) -> Optional[str]:
 
 def source_label(guide: Mapping[str, Any]) -> str:
     return OFFICIAL_SOURCE_LABEL if is_official(guide) or guide.get("source") == "real" else "完整办事指南"
+
+
+# --- the SMS an agent sends: one message, the short link to the whole list -----------------------
+
+SMS_LIMIT = 140
+SMS_SIGNATURE = "【12345】"
+SMS_TITLE_CHARS = 24
+
+
+def sms_text(guide: Mapping[str, Any], link: str, limit: int = SMS_LIMIT) -> str:
+    """「【12345】事项：请带A、B等N项；到某中心办理。清单：<link>」 in at most ``limit`` characters: the
+    materials everyone brings, as many as fit, then 「等N项」; the link carries the rest."""
+    title = str(guide.get("name") or (guide.get("bundle") or {}).get("name") or "办事指南")
+    if len(title) > SMS_TITLE_CHARS:
+        title = title[: SMS_TITLE_CHARS - 1] + "…"
+    location = guide.get("location") or {}
+    where = f"到{location['name']}办理。" if location.get("name") else ""
+    head, tail = f"{SMS_SIGNATURE}{title}：", f"清单：{link}"
+    budget = limit - len(head) - len(where) - len(tail)
+    return head + _materials_phrase(guide, budget) + where + tail
+
+
+def _materials_phrase(guide: Mapping[str, Any], budget: int) -> str:
+    materials = guide.get("materials") or []
+    if not materials:
+        return "材料见清单；"
+    always = [m["name"] for m in materials if not m.get("condition") and m.get("required") is not False]
+    names = always or [m["name"] for m in materials]
+    for shown in range(len(names), 0, -1):
+        rest = len(materials) - shown
+        phrase = "请带" + "、".join(names[:shown]) + (f"等{len(materials)}项" if rest else "") + "；"
+        if len(phrase) <= budget:
+            return phrase
+    phrase = f"需带{len(materials)}项材料；"
+    return phrase if len(phrase) <= budget else ""

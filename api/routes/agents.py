@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query, Request
+from pydantic import BaseModel, Field
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.routes.guides import templates
 from catalog.models import Fact, Item, Region
 from catalog.types import HOTLINE
@@ -214,3 +215,66 @@ def _facts_response(code: str, name: str, kind: str, facts: list[Fact]) -> dict[
         ],
     }
 
+
+# --- a live call: the caller's words, and the SMS with the answer's own link -------------------
+
+
+class CallerWords(BaseModel):
+    text: str = Field(..., min_length=1, max_length=500, description="来电人的原话（坐席输入或粘贴）")
+
+
+@router.post("/api/agent/understand", tags=["agents"])
+def understand_caller(words: CallerWords, session: SessionDep, _access: AgentAccess) -> dict[str, Any]:
+    """来电人的原话，用与对话相同的理解（catalog.queries.resolve）：确定的事项（或候选）、乡镇、情形。
+    原话不记录、不写日志（可能含号码）。"""
+    from catalog import queries
+    from catalog.agent_search import agent_search
+
+    text = words.text.strip()
+    if not text:
+        raise HTTPException(status_code=422, detail="text 不能为空")
+    resolution = queries.resolve(session, text)
+    found = agent_search(session, text, limit=5)
+    target = None
+    if resolution.decision == "answer":
+        top = next((hit for hit in found.results if hit.code == resolution.codes[0]), None)
+        target = asdict(top) if top else {"code": resolution.codes[0], "name": resolution.ranked[0].name,
+                                          "kind": resolution.ranked[0].kind}
+    place = queries.resolve_place(session, text)
+    return {
+        "decision": resolution.decision,
+        "target": target,
+        "candidates": [asdict(hit) for hit in found.results],
+        "town": asdict(place.town) if place.town else None,
+        "village": asdict(place.village) if place.village else None,
+        "facts": queries.parse_facts(session, text),
+        "listed": found.listed,
+        "hint": None if found.listed else NOT_LISTED_HINT,
+    }
+
+
+class AgentShareRequest(BaseModel):
+    code: str = Field(..., pattern=ITEM_CODE_PATTERN)
+    town: Optional[str] = Field(None, pattern=REGION_CODE_PATTERN)
+    village: Optional[str] = Field(None, pattern=REGION_CODE_PATTERN)
+    facts: dict[str, Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")]] = Field(default_factory=dict)
+
+
+@router.post("/api/agent/share", tags=["agents"])
+def share_for_caller(body: AgentShareRequest, session: SessionDep, settings: SettingsDep,
+                     _access: AgentAccess) -> dict[str, Any]:
+    """按来电人情况定制的这份答复的短链接、二维码，和不超过 140 字的短信（含短链接）。不含个人信息。"""
+    from api import guide_view
+    from api.routes.guides import Tailoring, _known_fact_keys, build_guide, load_target
+    from api.shares import share_path
+    from catalog.shares import save_answer
+
+    target = load_target(session, body.code)
+    known = _known_fact_keys(session)
+    tailoring = Tailoring(body.town, body.village, {k: v for k, v in body.facts.items() if k in known})
+    base = settings.public_base_url.rstrip("/")
+    payload = build_guide(session, target, tailoring, base)
+    answer = save_answer(session, payload, settings.share_retention_days)
+    session.commit()
+    share_url = base + share_path(answer.id)
+    return {"share_url": share_url, "qr_url": share_url + "/qr.svg", "sms": guide_view.sms_text(payload, share_url)}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -260,3 +261,55 @@ def test_front_end_never_puts_text_in_the_page_with_inner_html():
     for script in static.glob("*.js"):
         source = script.read_text(encoding="utf-8")
         assert not HTML_SINKS.search(source), f"{script.name}: {HTML_SINKS.search(source).group(0)}"
+
+
+# --- a live call: the caller's words, the SMS ---------------------------------------------------------
+
+
+def test_the_callers_words_are_understood_like_the_chat(client):
+    body = client.post("/api/agent/understand", json={"text": "我在龙台镇，社保卡丢了，我自己去办"}).json()
+    assert body["decision"] == "answer"
+    assert body["target"]["name"] == "社会保障卡补领、换领、换发"
+    assert body["town"]["code"] == LONGTAI_TOWN and body["town"]["name"] == "龙台镇"
+    assert body["facts"].get("delegated") == "no"
+    assert body["listed"] is True
+    assert body["candidates"][0]["code"] == body["target"]["code"]
+
+
+def test_vague_words_give_candidates_not_an_answer(client):
+    body = client.post("/api/agent/understand", json={"text": "营业执照的事"}).json()
+    assert body["target"] is None
+    names = [c["name"] for c in body["candidates"]]
+    assert "个体工商户设立登记" in names
+
+
+def test_words_off_the_list_give_the_12345_route(client):
+    body = client.post("/api/agent/understand", json={"text": "邻居装修太吵了"}).json()
+    assert body["target"] is None and body["listed"] is False and "工单" in body["hint"]
+
+
+@pytest.mark.parametrize("text", ["", "证" * 501])
+def test_understand_rejects_empty_or_long_words(client, text):
+    assert client.post("/api/agent/understand", json={"text": text}).status_code == 422
+
+
+def test_share_gives_a_short_link_and_an_sms_of_one_message(client):
+    body = client.post("/api/agent/share", json={"code": "512B0003600029", "town": LONGTAI_TOWN,
+                                                 "facts": {"delegated": "no"}}).json()
+    assert re.fullmatch(r".+/guide/t/[A-Za-z0-9_-]{12}", body["share_url"])
+    assert body["qr_url"] == body["share_url"] + "/qr.svg"
+    assert len(body["sms"]) <= 140 and body["sms"].endswith(body["share_url"])
+    page = client.get(urlsplit(body["share_url"]).path).text
+    assert "最低生活保障申请书" in page and "龙台镇" in page
+    assert "代理人身份证" not in page  # the caller goes in person: the delegation materials are out
+
+
+@pytest.mark.parametrize("body", [{"code": "no-such-item"}, {"code": "bad*code"}, {"code": "512B0003600029", "town": "x"},
+                                  {"code": "512B0003600029", "facts": {"delegated": "<b>"}}])
+def test_share_rejects_bad_input(client, body):
+    assert client.post("/api/agent/share", json=body).status_code in (404, 422)
+
+
+@pytest.mark.parametrize("path", ["/api/agent/understand", "/api/agent/share"])
+def test_live_call_apis_require_the_token_when_set(guarded, path):
+    assert guarded.post(path, json={"text": "低保", "code": "512B0003600029"}).status_code == 401
