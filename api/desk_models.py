@@ -56,6 +56,8 @@ class DeskConversation(DeskBase):
     episode_id: Mapped[Optional[int]] = mapped_column(Integer)
     # The last message's number: messages are numbered 1, 2, 3… per conversation (SSE event ids).
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The number of the current handoff's first message (its "queued" notice): the widget shows from there.
+    started_seq: Mapped[int] = mapped_column(Integer, default=0)
     # The citizen's question that led to the handoff (redacted), shown first in the queue.
     question: Mapped[Optional[str]] = mapped_column(Text)
     # WeChat: the guide answered last (item, place), for a rating reply right after it.

@@ -275,7 +275,9 @@ class Desk:
             if not moved:
                 session.delete(episode)
                 return "already"
-            self._append(session, sender_id, "system", "state", QUEUED_TEXT, {"state": QUEUED})
+            first = self._append(session, sender_id, "system", "state", QUEUED_TEXT, {"state": QUEUED})
+            session.execute(update(DeskConversation).where(DeskConversation.sender_id == sender_id)
+                            .values(started_seq=first).execution_options(synchronize_session=False))
         logger.info("sender %s queued for an agent (%s)", redact(sender_id), reason)
         return QUEUED
 
@@ -406,7 +408,7 @@ class Desk:
             session.flush()
             row.state, row.reason, row.queued_at, row.episode_id, row.updated_at = QUEUED, "agent_pick", now, episode.id, now
             row.question = redact(question)[:500]
-            self._append(session, sender_id, "system", "state", QUEUED_TEXT, {"state": QUEUED})
+            row.started_seq = self._append(session, sender_id, "system", "state", QUEUED_TEXT, {"state": QUEUED})
 
     def agent_message(self, sender_id: str, agent_id: str, text: Optional[str] = None,
                       guide: Optional[dict[str, Any]] = None) -> dict[str, Any]:

@@ -88,6 +88,9 @@ def stack(tmp_path_factory) -> Stack:
                WYC_RASA_URL=f"http://127.0.0.1:{rasa_port}",
                WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}",
                WYC_WARM_START="true",
+               # Agents answer live chats at any hour here (the takeover tests); handoffs are queued
+               # only while an agent console is open.
+               WYC_TAKEOVER_HOURS="00:00-24:00", WYC_TAKEOVER_DAYS="1-7",
                WECHAT_TOKEN=E2E_WECHAT_TOKEN)  # the WeChat webhook in plain mode
     env.pop("WYC_AGENT_TOKEN", None)
     subprocess.run([str(APP_PYTHON), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env, check=True)

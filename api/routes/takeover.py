@@ -109,6 +109,8 @@ async def takeover_status(sender_id: SenderId, resources: ResourcesDep) -> dict[
         "state": row.state if row is not None else "bot",
         "agent_name": row.agent_name if row is not None else None,
         "last_id": row.last_seq if row is not None else 0,
+        # Events after this number are the current handoff's (the widget's ``?after=``).
+        "since": max(0, row.started_seq - 1) if row is not None and row.state != "bot" else (row.last_seq if row else 0),
         "available": availability.open,
         "unavailable_text": availability.text(),
         "hours": availability.hours,

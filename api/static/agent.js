@@ -263,6 +263,10 @@
 
   function renderGuide(guide) {
     state.guide = guide;
+    // takeover-console.js sends this guide to a citizen in a live chat with one click.
+    document.dispatchEvent(new CustomEvent("wyc:guide", {
+      detail: { code: state.code, name: guideTitle(guide), query: guideQuery().replace(/^\?/, "") }
+    }));
     $("guide-title").textContent = guideTitle(guide);
     $("guide-dept").textContent = departments(guide).join("、");
 
