@@ -36,17 +36,8 @@ if [ "$region" = 511602 ]; then
 else
   # Another region's vocabulary, config and model live apart (var/region_<code>/, models/wyc-<code>-*):
   # the committed generated files of the default region stay as they are.
-  generated="var/region_${region}"
-  mkdir -p "$generated"
-  "$APP" -m catalog.export_vocab --out-dir "$generated/nlu" --vocab "$generated/catalog_vocab.json"
-  sed -e "s#dictionary_path: nlu_data/generated/jieba#dictionary_path: ${generated}/nlu/jieba#" \
-      -e "s#vocab_path: assistant/generated/catalog_vocab.json#vocab_path: ${generated}/catalog_vocab.json#" \
-      config.yml >"$generated/config.yml"
-  grep -q "${generated}/catalog_vocab.json" "$generated/config.yml" \
-    || { echo "error: config.yml's generated paths changed; update scripts/run.sh" >&2; exit 1; }
   echo "== Rasa model for region ${region}"
-  model=$(WYC_TRAIN_CONFIG="$generated/config.yml" WYC_TRAIN_GENERATED="$generated" WYC_TRAIN_PREFIX="wyc-${region}" \
-    scripts/train.sh)
+  model=$(scripts/region-model.sh "$region")
 fi
 echo "using $model"
 

@@ -38,6 +38,10 @@ step "rasa test stories --fail-on-prediction-errors"
 rasa_quiet test core --stories tests/stories --model "$model" \
   --out results/stories --fail-on-prediction-errors
 
+step "the 防城港市 model (WYC_REGION=450600) for its end-to-end and browser tests, reused when inputs are unchanged"
+WYC_REGION=450600 $APP -m catalog.cli load-default
+model_450600=$(scripts/region-model.sh 450600)
+
 step "end-to-end and browser tests (real Rasa + app on free local ports, headless Debian chromium)"
 scripts/install-chromium.sh
-WYC_E2E_MODEL="$model" $APP -m pytest -q -m "e2e or browser" tests
+WYC_E2E_MODEL="$model" WYC_E2E_MODEL_450600="$model_450600" $APP -m pytest -q -m "e2e or browser" tests
