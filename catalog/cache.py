@@ -54,3 +54,14 @@ def forget(session: Session, *names: str) -> None:
     for name in names:
         memo: dict[Hashable, Any] = cached(session, name, lambda _: {})
         memo.clear()
+
+
+def drop(session: Session, *names: str) -> None:
+    """Forget the entries ``names`` of the session's engine (an index and the memo tables computed
+    from it): the next use builds them again from the database. The rest stays."""
+    engine = _engine_of(session)
+    with _lock:
+        per_engine = _caches.get(engine)
+        for name in names:
+            if per_engine is not None:
+                per_engine.pop(name, None)

@@ -297,3 +297,21 @@ class SharedAnswer(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
     expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
+
+
+class CuratorPhrasing(Base):
+    """A citizen's phrasing a curator attached to an item from the report of what went unanswered
+    (api/routes/curator.py). It joins the phrasing bank the resolver reads (catalog/curation.py), so
+    it takes effect without retraining. It names its item by code and keeps no foreign key: a
+    re-import of the official list that drops or renames the item leaves the phrasing in place (it
+    applies again when the item is back). Undoing keeps the row, with who undid it and when."""
+
+    __tablename__ = "curator_phrasings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    phrase: Mapped[str] = mapped_column(String(200), index=True)  # normalised, redacted
+    item_code: Mapped[str] = mapped_column(String(64), index=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # UTC
+    removed_by: Mapped[Optional[str]] = mapped_column(String(32))
+    removed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)  # UTC; set: undone

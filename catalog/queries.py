@@ -18,6 +18,7 @@ from catalog.search import asked_otherwise, invalidate_search_index, load_lexico
 from catalog.search import search as _search_names
 from catalog.resolver import Resolution, ResolverIndex, build_targets
 from catalog.text import normalise
+from catalog.curation import resolver_phrasings  # curators' phrasings from the report
 from catalog.words import load_colloquial, load_phrasings, load_words
 from catalog.types import HOTLINE, LEVEL_RANK, Candidate, LocationOut, MaterialOut, Place, Question, RegionRef, Target
 
@@ -674,7 +675,7 @@ def _build_resolver(session: Session) -> ResolverIndex:
              for code, name in session.execute(select(Bundle.code, Bundle.name))]
     words = load_words()
     return ResolverIndex(build_targets(sorted(rows), words), words, load_colloquial(),
-                         dict(load_lexicon().names), load_phrasings())
+                         dict(load_lexicon().names), load_phrasings() + resolver_phrasings(session))
 
 
 def resolve(session: Session, text: str, consider: Iterable[str] = ()) -> Resolution:
