@@ -1,6 +1,9 @@
 /*
- * 问一次 agent console: search-as-you-type, open a guide, tailor it to the caller's situation
- * (facts + town/village), copy a ready-to-read answer, show the QR to send by SMS.
+ * 问一次 agent console for live calls: search-as-you-type ranked for agents, or the caller's own
+ * words read by the chat's resolver; open a guide, tailor it to the caller's situation (facts,
+ * a filterable town, village), copy the SMS (≤140 characters with this answer's own short link)
+ * or the whole answer. Keyboard first: the search has focus, ↑↓ and Enter pick, Alt+C copies the
+ * SMS, Alt+N starts the next call with nothing carried over.
  * Server text goes into the page with textContent only.
  */
 (function () {
@@ -17,7 +20,8 @@
   var TOKEN_KEY = "wenyici.agent_token";
 
   var $ = function (id) { return document.getElementById(id); };
-  var state = { code: null, facts: {}, searchSeq: 0, guideSeq: 0, guide: null };
+  var state = { code: null, facts: {}, searchSeq: 0, guideSeq: 0, guide: null,
+    town: null, towns: [], share: null, shareSeq: 0 };
 
   // ---- token: taken once from ?token=, then kept for this tab and removed from the address bar
   var token = (function () {
@@ -50,6 +54,16 @@
     } catch (e) { return null; }
   }
 
+  function postJson(path, body) {
+    var headers = { Accept: "application/json", "Content-Type": "application/json" };
+    if (token) headers["X-Agent-Token"] = token;
+    return fetch(path, { method: "POST", headers: headers, body: JSON.stringify(body) }).then(function (response) {
+      if (response.status === 401) throw new Error("坐席令牌无效或缺失，请用带 ?token= 的地址打开本页");
+      if (!response.ok) throw new Error("请求失败（HTTP " + response.status + "）");
+      return response.json();
+    });
+  }
+
   function getJson(path, withToken) {
     var headers = { Accept: "application/json" };
     if (withToken && token) headers["X-Agent-Token"] = token;
@@ -70,11 +84,16 @@
   $("search").addEventListener("keydown", function (event) {
     if (event.key === "Enter") {
       event.preventDefault();
+      // Typed faster than the search answers: search now and open what comes first.
+      if (searchTimer !== null || state.searching) { state.openFirst = true; runSearch(); return; }
       var first = $("results").querySelector("button");
       if (first) first.click();
     } else if (event.key === "ArrowDown") {
       var firstResult = $("results").querySelector("button");
       if (firstResult) { event.preventDefault(); firstResult.focus(); }
+    } else if (event.key === "Escape") {
+      $("search").value = "";
+      runSearch();
     }
   });
   $("results").addEventListener("keydown", function (event) {
@@ -85,14 +104,21 @@
   });
 
   function runSearch() {
+    clearTimeout(searchTimer);
+    searchTimer = null;
     var query = $("search").value.trim();
     var seq = ++state.searchSeq; // answers to older keystrokes are dropped
     if (!query) { clear($("results")); $("search-status").textContent = ""; $("not-listed").hidden = true; return; }
+    state.searching = true;
     getJson("/api/items?q=" + encodeURIComponent(query) + "&limit=10", true)
       .then(function (body) {
         if (seq !== state.searchSeq) return;
+        state.searching = false;
         renderResults(body.results || []);
         renderNotListed(body);
+        var first = $("results").querySelector("button");
+        if (state.openFirst && first) first.click();
+        state.openFirst = false;
       })
       .catch(function (error) {
         if (seq === state.searchSeq) $("search-status").textContent = error.message;
@@ -127,9 +153,10 @@
 
   // ---- opening a target ---------------------------------------------------------------------
 
-  function openTarget(code, name) {
+  /** ``facts``: what the caller already said (from their words); the toggles start there. */
+  function openTarget(code, name, facts) {
     state.code = code;
-    state.facts = {};
+    state.facts = Object.assign({}, facts || {});
     Array.prototype.forEach.call($("results").querySelectorAll("button"), function (b) {
       b.setAttribute("aria-current", String(b.dataset.code === code));
     });
@@ -137,6 +164,8 @@
     $("guide").hidden = false;
     $("guide-title").textContent = name;
     $("copy-status").textContent = "";
+    // Keyboard first: next the agent asks where the caller lives, unless the caller said it.
+    (state.town ? $("copy-sms") : $("town")).focus();
     getJson("/api/items/" + encodeURIComponent(code) + "/facts", true)
       .then(function (body) { if (state.code === code) renderFactToggles(body.facts || []); })
       .catch(function () { clear($("facts")); });
@@ -158,7 +187,7 @@
         radio.type = "radio";
         radio.name = "fact-" + fact.key;
         radio.value = option.value;
-        radio.checked = option.value === "";
+        radio.checked = option.value === (state.facts[fact.key] || "");
         radio.addEventListener("change", function () {
           if (option.value) state.facts[fact.key] = option.value; else delete state.facts[fact.key];
           loadGuide();
@@ -187,20 +216,51 @@
 
   function loadTowns() {
     getJson("/api/regions", true)
-      .then(function (body) { fillSelect($("town"), body.regions || []); })
+      .then(function (body) {
+        state.towns = body.regions || [];
+        var names = $("town-names");
+        clear(names);
+        state.towns.forEach(function (region) {
+          var option = el("option");
+          option.value = region.name;
+          names.appendChild(option);
+        });
+      })
       .catch(function (error) { $("search-status").textContent = error.message; });
   }
 
-  $("town").addEventListener("change", function () {
-    var town = $("town").value;
+  /** The town by its code (null: not said); its villages follow, the guide is tailored again. */
+  function setTown(code, quiet) {
+    if (code === state.town) return;
+    state.town = code;
     var village = $("village");
     fillSelect(village, []);
-    village.disabled = !town;
-    loadGuide();
-    if (!town) return;
-    getJson("/api/regions?parent=" + encodeURIComponent(town), true)
-      .then(function (body) { if ($("town").value === town) fillSelect(village, body.regions || []); })
+    village.disabled = !code;
+    if (!quiet) loadGuide();
+    if (!code) return;
+    getJson("/api/regions?parent=" + encodeURIComponent(code), true)
+      .then(function (body) { if (state.town === code) fillSelect(village, body.regions || []); })
       .catch(function () { village.disabled = true; });
+  }
+
+  function townNamed(text, partly) {
+    return state.towns.filter(function (t) { return partly ? t.name.indexOf(text) >= 0 : t.name === text; })[0] || null;
+  }
+
+  // The picker filters as the agent types (the browser's list); a full name, or Enter on a part
+  // of one (「龙台」), picks the town; an empty box means the caller has not said.
+  $("town").addEventListener("input", function () {
+    var text = $("town").value.trim();
+    if (!text) { setTown(null); return; }
+    var town = townNamed(text, false);
+    if (town) setTown(town.code);
+  });
+  $("town").addEventListener("keydown", function (event) {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    var text = $("town").value.trim();
+    var town = text ? townNamed(text, true) : null;
+    if (town) { $("town").value = town.name; setTown(town.code); }
   });
   $("village").addEventListener("change", loadGuide);
   $("situation").addEventListener("submit", function (event) { event.preventDefault(); });
@@ -209,7 +269,7 @@
 
   function guideQuery() {
     var params = new URLSearchParams();
-    if ($("town").value) params.set("town", $("town").value);
+    if (state.town) params.set("town", state.town);
     if ($("village").value) params.set("village", $("village").value);
     Object.keys(state.facts).forEach(function (key) { params.set(key, state.facts[key]); });
     var text = params.toString();
@@ -219,6 +279,9 @@
   function loadGuide() {
     if (!state.code) return;
     var seq = ++state.guideSeq;
+    state.share = null; // the short link of the previous tailoring is not this answer's
+    $("sms").value = "";
+    $("sms-count").textContent = "";
     getJson("/api/guide/" + encodeURIComponent(state.code) + guideQuery(), false)
       .then(function (guide) { if (seq === state.guideSeq) renderGuide(guide); })
       .catch(function (error) { if (seq === state.guideSeq) $("copy-status").textContent = "指南加载失败：" + error.message; });
@@ -328,6 +391,33 @@
     if (link) $("guide-link").href = link; else $("guide-link").removeAttribute("href");
     $("guide-link").textContent = guide.sample_notice ? "打开完整指南" : "官方办事指南（来源）";
     $("guide-url").value = link || "";
+    loadShare();
+  }
+
+  // ---- this answer's own short link, QR and SMS (POST /api/agent/share) -------------------------
+
+  function loadShare() {
+    if (!state.code) return;
+    var seq = ++state.shareSeq;
+    var body = { code: state.code, facts: state.facts };
+    if (state.town) body.town = state.town;
+    if ($("village").value) body.village = $("village").value;
+    postJson("/api/agent/share", body)
+      .then(function (share) {
+        if (seq !== state.shareSeq) return;
+        state.share = share;
+        $("sms").value = share.sms;
+        $("sms-count").textContent = share.sms.length + " / 140 字";
+        var qr = safeUrl(share.qr_url);
+        if (qr) $("qr").src = qr;
+        var link = safeUrl(share.share_url);
+        if (link) $("guide-link").href = link;
+        $("guide-link").textContent = "打开这份清单";
+        $("guide-url").value = share.share_url;
+      })
+      .catch(function (error) {
+        if (seq === state.shareSeq) $("sms-count").textContent = "短链接生成失败：" + error.message;
+      });
   }
 
   function materialMeta(material) {
@@ -396,18 +486,17 @@
       .filter(Boolean);
     if (terms.length) lines.push(terms.join("；"));
     missing.forEach(function (field) { if (field !== "materials") lines.push(missingText(guide, field)); });
-    if (guide.guide_url) lines.push((guide.sample_notice ? "办事指南：" : "官方办事指南（来源）：") + guide.guide_url);
+    if (state.share) lines.push("这份清单（可转发）：" + state.share.share_url);
+    else if (guide.guide_url) lines.push((guide.sample_notice ? "办事指南：" : "官方办事指南（来源）：") + guide.guide_url);
     if (isLinkOnly(guide)) lines.push(HANDOFF_SENTENCE);
     if (guide.sample_notice) lines.push("（" + guide.sample_notice + "）");
     return lines.join("\n");
   }
 
-  $("copy").addEventListener("click", function () {
-    if (!state.guide) return;
-    var text = answerText(state.guide);
+  function copyText(text, said) {
     var area = $("answer-text");
     area.value = text;
-    var done = function () { $("copy-status").textContent = "已复制答复，可直接宣读或粘贴到短信"; };
+    var done = function () { $("copy-status").textContent = said; };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, function () { legacyCopy(area) ? done() : showManual(); });
     } else if (legacyCopy(area)) {
@@ -415,6 +504,82 @@
     } else {
       showManual();
     }
+  }
+
+  $("copy").addEventListener("click", function () {
+    if (!state.guide) return;
+    copyText(answerText(state.guide), "已复制答复，可直接宣读");
+  });
+
+  function copySms() {
+    if (!state.share) { $("copy-status").textContent = state.code ? "短信正在生成，请稍候再复制" : "请先选择事项"; return; }
+    copyText(state.share.sms, "已复制短信（" + state.share.sms.length + " 字，含这份清单的短链接）");
+  }
+  $("copy-sms").addEventListener("click", copySms);
+
+  // ---- the next call: nothing of this one carried over ----------------------------------------------
+
+  function newCall() {
+    state.code = null;
+    state.facts = {};
+    state.guide = null;
+    state.share = null;
+    state.guideSeq++;
+    state.shareSeq++;
+    state.searchSeq++;
+    $("search").value = "";
+    clear($("results"));
+    $("search-status").textContent = "";
+    $("not-listed").hidden = true;
+    $("caller").value = "";
+    $("caller-status").textContent = "";
+    $("town").value = "";
+    setTown(null, true);
+    clear($("facts"));
+    $("copy-status").textContent = "";
+    $("sms").value = "";
+    $("sms-count").textContent = "";
+    $("guide").hidden = true;
+    $("empty").hidden = false;
+    $("search").focus();
+  }
+  $("new-call").addEventListener("click", newCall);
+
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey) return;
+    var key = (event.key || "").toLowerCase();
+    if (key === "c" || event.code === "KeyC") { event.preventDefault(); copySms(); }
+    if (key === "n" || event.code === "KeyN") { event.preventDefault(); newCall(); }
+  });
+
+  // ---- the caller's own words, read by the chat's resolver (POST /api/agent/understand) ------------
+
+  function understandCaller() {
+    var text = $("caller").value.trim();
+    if (!text) return;
+    $("caller-status").textContent = "正在理解…";
+    postJson("/api/agent/understand", { text: text })
+      .then(function (body) {
+        renderResults(body.candidates || []);
+        renderNotListed(body);
+        if (body.town) {
+          $("town").value = body.town.name;
+          setTown(body.town.code, true);
+        }
+        if (body.target) {
+          $("caller-status").textContent = "已找到：" + body.target.name + (body.town ? "（" + body.town.name + "）" : "");
+          openTarget(body.target.code, body.target.name, body.facts || {});
+        } else {
+          $("caller-status").textContent = (body.candidates || []).length ? "不能确定是哪一项，请从上面的候选中选择" : "没有找到对应事项";
+          var first = $("results").querySelector("button");
+          if (first) first.focus();
+        }
+      })
+      .catch(function (error) { $("caller-status").textContent = error.message; });
+  }
+  $("caller-form").addEventListener("submit", function (event) { event.preventDefault(); understandCaller(); });
+  $("caller").addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); understandCaller(); }
   });
 
   function legacyCopy(area) {
