@@ -283,13 +283,25 @@ def test_none_of_these_hands_over_and_offers_the_common_needs(page_factory, app_
     assert sent == ["户口方面的事情问下", "都不是", "申请低保"]
 
 
-def test_a_tile_on_the_host_page_starts_its_conversation(page_factory, app_with_fake_bot):
-    page = page_factory(**DESKTOP)
+def test_a_tile_on_the_home_page_starts_its_conversation(page_factory, app_with_fake_bot):
+    from playwright.sync_api import expect
+
+    page = page_factory(**PHONE)
     page.goto(app_with_fake_bot.url + "/")
-    # Any element of the host page may carry the question it asks.
-    page.evaluate("""() => { const a = document.createElement('a'); a.href = '#'; a.textContent = '低保';
-                             a.dataset.wycAsk = '怎么申请低保'; a.id = 'tile'; document.body.prepend(a); }""")
-    page.locator("#tile").click()
+    page.locator(".tiles .tile", has_text="最低生活保障").click()
     card = page.locator(".guide").last
     card.wait_for(timeout=30_000)
-    assert "最低生活保障" in card.locator("h3").inner_text()
+    expect(card.locator("h3")).to_contain_text("最低生活保障")
+    expect(page.locator(".row.user .bubble").last).to_have_text("最低生活保障")
+
+
+def test_the_home_pages_links_lead_somewhere(page_factory, app_with_fake_bot):
+    from playwright.sync_api import expect
+
+    page = page_factory(**DESKTOP)
+    page.goto(app_with_fake_bot.url + "/")
+    hrefs = page.locator("nav a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert "#" not in hrefs
+    page.locator("nav a", has_text="在线咨询").click()
+    expect(page.get_by_label("输入您的问题")).to_be_visible()
+    expect(page.locator(".row.user")).to_have_count(0)  # it opens the chat, and asks nothing by itself
