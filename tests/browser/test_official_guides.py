@@ -125,3 +125,44 @@ def test_agent_console_shows_an_official_guide(page_factory, fangchenggang_app, 
     text = page.evaluate("() => window.WenYiCiAgent.answerText()")
     assert "（必需，原件1份，电子）" in text and WINDOW in text and "官方办事指南（来源）：https://zwfw.gxzf.gov.cn/" in text
     assert "示例数据" not in text
+
+
+# --- the real service of the region (WYC_REGION=450600): its model, actions and catalog ----------
+
+COLLOQUIAL_QUESTION = "生孩子的医疗费咋个报"
+
+
+@pytest.fixture(scope="module")
+def fangchenggang_service(tmp_path_factory):
+    from tests.region_stack import stack_from_environment
+
+    with stack_from_environment(tmp_path_factory, "450600") as stack:
+        yield stack
+
+
+@pytest.mark.e2e
+def test_real_service_answers_a_colloquial_question_on_the_card_and_the_page(page_factory, fangchenggang_service,
+                                                                             save_screenshot):
+    """The README's pictures of the region: the citizen's own words, the real model, the official guide."""
+    from playwright.sync_api import expect
+
+    page = page_factory(viewport={"width": 1280, "height": 1000})
+    card = ask_in_widget(page, fangchenggang_service.url, COLLOQUIAL_QUESTION)
+    expect(card.locator("h3")).to_have_text(ITEM)
+    assert page.locator(".clarify").count() == 0, "a city-level item: no question about the town"
+    expect(card.locator(".materials li").nth(1).locator(".tag")).to_have_text("必需")
+    expect(card.locator(".loc")).to_contain_text(WINDOW)
+    expect(card.locator(".loc")).to_contain_text("13:30-16:30")
+    expect(card.locator(".facts")).to_contain_text("承诺15天办结")
+    assert card.locator(".sample").count() == 0
+    page.wait_for_function(QR_LOADED, timeout=15_000)
+    page.locator(".row.user").last.evaluate("row => row.scrollIntoView({block: 'start'})")
+    save_screenshot(page, "guide-official-widget-e2e.png")
+
+    guide_page = page_factory(viewport={"width": 420, "height": 1400})
+    guide_page.goto(f"{fangchenggang_service.url}/guide/{CODE}")
+    expect(guide_page.locator("h1")).to_have_text(ITEM)
+    expect(guide_page.locator("body")).to_contain_text(WINDOW)
+    expect(guide_page.locator("body")).to_contain_text("承诺15天办结")
+    assert guide_page.locator("select[name=town]").count() == 0 and guide_page.locator(".notice").count() == 0
+    save_screenshot(guide_page, "guide-official-page-e2e.png")
