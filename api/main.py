@@ -11,11 +11,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AppResources, catalog_item_count
+from api.curation_watch import start as start_curation_watch
 from api.docs import install_docs
 from api.gateway import bind_default_gateway
 from api.headers import SecurityHeaders
 from api.limits import BodyLimit
-from api.routes import actions, agents, chat, guides, health, takeover, wechat
+from api.routes import actions, agents, chat, curator, guides, health, takeover, wechat
 from api.security import install_cors, install_log_redaction
 from api.settings import Settings, get_settings
 from assistant.heap import freeze_startup_heap  # standard library only: shared by both processes
@@ -45,7 +46,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.resources = AppResources(settings, rasa_transport=rasa_transport, action_package=action_package)
-    for module in (health, chat, guides, agents, takeover, wechat, actions):
+    for module in (health, chat, guides, agents, takeover, curator, wechat, actions):
         app.include_router(module.router)
     install_docs(app)
     install_cors(app, settings.cors_origins)
@@ -71,9 +72,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(warm_catalog, resources)
         freeze_startup_heap("app started")
     bind_default_gateway(resources.gateway())
+    curation_watch = start_curation_watch(resources)  # other workers' phrasing changes (api/curation_watch.py)
     try:
         yield
     finally:
+        curation_watch.cancel()
         bind_default_gateway(None)
         unshare_catalog_with_actions()
         await resources.aclose()

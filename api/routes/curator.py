@@ -1,0 +1,148 @@
+"""The curators' page: what went unanswered, its figures, and the phrasings curators attach.
+
+- ``/curator``                           the report page (agent token, as ``/agent``: header or ``?token=``);
+- ``GET  /api/curator/report``           the same report as JSON (``?start=&end=`` dates, default the last 7 days);
+- ``GET  /api/curator/report.csv``       its groups as CSV; ``/api/curator/figures.csv`` its figures per day;
+- ``GET  /api/curator/phrasings``        the phrasings attached (and undone), with who and when;
+- ``POST /api/curator/phrasings``        attach a phrasing to an item: in force for the next message;
+- ``POST /api/curator/phrasings/{id}/undo``.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Optional
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api import curator_report
+from api.deps import ResourcesDep, SettingsDep
+from api.redact import redact
+from api.routes.agents import MISSING_TOKEN_MESSAGE, AgentAccess, _page_token_ok
+from catalog import curation
+from catalog.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["curator"])
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+DEFAULT_DAYS = 7
+
+
+class AttachBody(BaseModel):
+    phrase: str = Field(..., min_length=1, max_length=200, description="市民的说法（服务端规范化并脱敏）")
+    item_code: str = Field(..., pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+    curator: str = Field(..., min_length=1, max_length=32, description="操作人")
+
+
+class UndoBody(BaseModel):
+    curator: str = Field(..., min_length=1, max_length=32)
+
+
+def _period(settings: Any, start: Optional[date], end: Optional[date]) -> curator_report.Period:
+    zone = ZoneInfo(settings.takeover_timezone)
+    if start is None and end is None:
+        return curator_report.Period.last_days(DEFAULT_DAYS, zone)
+    end = end or (start + timedelta(days=DEFAULT_DAYS - 1))  # type: ignore[operator]
+    start = start or (end - timedelta(days=DEFAULT_DAYS - 1))
+    if end < start:
+        raise HTTPException(status_code=422, detail="结束日期早于开始日期。")
+    if (end - start).days + 1 > curator_report.MAX_PERIOD_DAYS:
+        raise HTTPException(status_code=422, detail=f"统计区间最长{curator_report.MAX_PERIOD_DAYS}天。")
+    return curator_report.Period(start, end, zone)
+
+
+StartDate = Annotated[Optional[date], Query(description="开始日期（含），如 2026-12-01")]
+EndDate = Annotated[Optional[date], Query(description="结束日期（含）")]
+
+
+async def _report(resources: Any, settings: Any, start: Optional[date], end: Optional[date]) -> dict[str, Any]:
+    period = _period(settings, start, end)
+    await run_in_threadpool(resources.exchange_log.flush)  # the turns still queued for the log count too
+    return await run_in_threadpool(curator_report.build_report, resources.desk.engine, period)
+
+
+@router.get("/curator", include_in_schema=False, response_model=None)
+async def curator_page(request: Request, resources: ResourcesDep, settings: SettingsDep,
+                       start: StartDate = None, end: EndDate = None) -> HTMLResponse:
+    if not _page_token_ok(request):
+        return HTMLResponse("<!doctype html><meta charset=utf-8><title>需要坐席令牌</title>"
+                            f"<p>{MISSING_TOKEN_MESSAGE}</p>", status_code=401)
+    report = await _report(resources, settings, start, end)
+    phrasings = await run_in_threadpool(_listing, resources)
+    return templates.TemplateResponse(request, "curator.html", {
+        "report": report, "charts": curator_report.charts(report["figures"]), "phrasings": phrasings,
+    })
+
+
+@router.get("/api/curator/report")
+async def report_json(resources: ResourcesDep, settings: SettingsDep, _access: AgentAccess,
+                      start: StartDate = None, end: EndDate = None) -> dict[str, Any]:
+    """转人工与不满意评价，按市民提问聚类（相近说法合并），附每日指标。"""
+    return await _report(resources, settings, start, end)
+
+
+def _csv(text: str, name: str) -> Response:
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/api/curator/report.csv", response_class=Response)
+async def report_csv(resources: ResourcesDep, settings: SettingsDep, _access: AgentAccess,
+                     start: StartDate = None, end: EndDate = None) -> Response:
+    report = await _report(resources, settings, start, end)
+    return _csv(curator_report.groups_csv(report), f"unanswered_{report['start']}_{report['end']}.csv")
+
+
+@router.get("/api/curator/figures.csv", response_class=Response)
+async def figures_csv(resources: ResourcesDep, settings: SettingsDep, _access: AgentAccess,
+                      start: StartDate = None, end: EndDate = None) -> Response:
+    report = await _report(resources, settings, start, end)
+    return _csv(curator_report.figures_csv(report), f"figures_{report['start']}_{report['end']}.csv")
+
+
+def _listing(resources: Any) -> list[dict[str, Any]]:
+    with resources.catalog_sessions() as session:
+        return [asdict(view) for view in curation.listing(session)]
+
+
+@router.get("/api/curator/phrasings")
+async def phrasings(resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]:
+    return {"phrasings": await run_in_threadpool(_listing, resources)}
+
+
+def _write(resources: Any, change: Any) -> dict[str, Any]:
+    try:
+        with session_scope(resources.catalog_sessions) as session:
+            row = change(session)
+            view = {"id": row.id, "phrase": row.phrase, "item_code": row.item_code,
+                    "item_name": curation.target_name(session, row.item_code)}
+    except curation.CurationError as error:
+        raise HTTPException(status_code=error.status, detail=error.message) from error
+    with resources.catalog_sessions() as session:
+        curation.forget_resolver(session)  # committed: the next message is read with it
+    return view
+
+
+@router.post("/api/curator/phrasings", status_code=201, responses={404: {}, 409: {}, 422: {}})
+async def attach(body: AttachBody, resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]:
+    """把市民的说法关联到事项：立即生效（无需重新训练或重启），记录操作人与时间，可撤销。"""
+    phrase = redact(body.phrase)
+    view = await run_in_threadpool(
+        _write, resources, lambda session: curation.attach(session, phrase, body.item_code, body.curator))
+    logger.info("curator %s attached a phrasing to %s", body.curator, body.item_code)
+    return view
+
+
+@router.post("/api/curator/phrasings/{number}/undo", responses={404: {}, 409: {}})
+async def undo(number: int, body: UndoBody, resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]:
+    view = await run_in_threadpool(_write, resources, lambda session: curation.undo(session, number, body.curator))
+    logger.info("curator %s undid phrasing %d", body.curator, number)
+    return view
