@@ -305,3 +305,41 @@ def test_the_home_pages_links_lead_somewhere(page_factory, app_with_fake_bot):
     page.locator("nav a", has_text="在线咨询").click()
     expect(page.get_by_label("输入您的问题")).to_be_visible()
     expect(page.locator(".row.user")).to_have_count(0)  # it opens the chat, and asks nothing by itself
+
+
+# --- against the real bot: the server's memory really goes ------------------------------------------
+
+
+def _ask_then_answer_the_town(page, app_url: str, forget) -> None:
+    """「怎么申请低保」 makes the bot ask the town; ``forget(page)`` runs before 「我在龙台镇」 is said."""
+    open_widget(page, app_url)
+    say(page, "怎么申请低保")
+    page.locator(".clarify").wait_for(timeout=30_000)
+    forget(page)
+    say(page, "我在龙台镇")
+    page.locator(".row.user .bubble", has_text="我在龙台镇").wait_for()
+    page.wait_for_function("() => !document.getElementById('wenyici-widget').shadowRoot.querySelector('.typing')",
+                           timeout=30_000)
+
+
+@pytest.mark.e2e
+def test_restart_and_reload_clear_the_real_bots_memory(page_factory, app_with_real_bot):
+    # Control: without a fresh start the town completes the open question and the guide comes.
+    page = page_factory(**PHONE)
+    _ask_then_answer_the_town(page, app_with_real_bot.url, lambda p: None)
+    assert "最低生活保障" in page.locator(".guide").last.locator("h3").inner_text()
+
+    def restart(p):
+        p.get_by_role("button", name="重新开始").click()
+        p.locator(".row.user").first.wait_for(state="detached")
+
+    def reload(p):
+        p.reload()
+        p.get_by_role("button", name="在线咨询").click()
+
+    for forget in (restart, reload):
+        page = page_factory(**PHONE)
+        _ask_then_answer_the_town(page, app_with_real_bot.url, forget)
+        # The bot no longer knows what the town was for: no guide the screen never asked for.
+        assert page.locator(".guide").count() == 0, forget.__name__
+        assert "最低生活保障" not in page.locator(".log").inner_text(), forget.__name__
