@@ -58,11 +58,6 @@ def test_another_regions_file_leaves_the_default_regions_items_alone():
         assert not set(names_in(PHRASINGS_DIR / file_name)) & default_names, file_name
 
 
-def test_no_item_is_written_twice():
-    names = [name for file in bank_files() for name in names_in(file)]
-    assert len(names) == len(set(names))
-
-
 def test_no_sentence_is_written_twice(phrasings):
     sentences = [sentence for _, sentence in phrasings]
     assert len(sentences) == len(set(sentences))
