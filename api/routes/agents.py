@@ -101,7 +101,10 @@ DEMO_DATA_NOTE = "以官方办事指南为准"
 def demo_site(session: Session, region: str) -> dict[str, Any]:
     """What the demo page says of the region the service runs (WYC_REGION): its name, whether its items
     are handled below the city so the citizen's town matters, its common services and its data."""
-    found = session.get(Region, region)
+    # A catalog loaded without the configured region's row is named by its own top region.
+    found = session.get(Region, region) or session.scalars(
+        select(Region).where(Region.parent_code.is_(None)).order_by(Region.code).limit(1)).first()
+    region = found.code if found is not None else region
     below_city = session.scalar(select(Item.code).where(Item.level.in_(("village", "town")),
                                                         (Item.region_code == region) | Item.region_code.is_(None))
                                 .limit(1))

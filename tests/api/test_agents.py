@@ -239,7 +239,10 @@ def test_a_region_without_page_words_still_gets_its_name(make_client, fake_rasa,
     client = make_client(rasa=fake_rasa, action_package=None)
     with client.app.state.resources.catalog_sessions() as session:
         site = demo_site(session, "511602001")  # 浓洄街道: a region code with no page words of its own
-    assert site["region"] == "浓洄街道" and site["tiles"] == () and site["data_note"] == "以官方办事指南为准"
+        assert site["region"] == "浓洄街道" and site["tiles"] == () and site["data_note"] == "以官方办事指南为准"
+        # A code the catalog does not hold: the page names the catalog's own top region, never the code.
+        assert demo_site(session, "450600") == demo_site(session, "511602")
+        assert demo_site(session, "511602")["region"] == "广安区"
 
 
 @pytest.mark.parametrize("name", ["widget.js", "agent.js", "agent.css", "demo.css"])

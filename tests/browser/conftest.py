@@ -136,10 +136,12 @@ class AppServer:
         self.url, self.process, self.log = url, process, log
 
 
-def start_app(tmp_dir: Path, catalog_url: str, rasa_url: str, port: int) -> AppServer:
+def start_app(tmp_dir: Path, catalog_url: str, rasa_url: str, port: int, region: str | None = None) -> AppServer:
+    """``region``: the demo region the app is set to (WYC_REGION), for a catalog of another region."""
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
+        **({"WYC_REGION": region} if region else {}),
         "RASA_TELEMETRY_ENABLED": "false",
         "WYC_ENVIRONMENT": "test",
         "WYC_DATABASE_URL": catalog_url,

@@ -30,7 +30,7 @@ def fangchenggang_app(tmp_path_factory) -> Iterator[AppServer]:
     app_port, bot_port = free_port(), free_port()
     fake = build_fake_rasa(catalog_url, public_base=f"http://127.0.0.1:{app_port}")
     with ThreadedServer(fake, bot_port):
-        server = start_app(tmp, catalog_url, f"http://127.0.0.1:{bot_port}", app_port)
+        server = start_app(tmp, catalog_url, f"http://127.0.0.1:{bot_port}", app_port, region="450600")
         try:
             yield server
         finally:
