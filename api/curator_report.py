@@ -247,7 +247,7 @@ CHARTS = (
     ("satisfaction", "满意率", "share"),
     ("median_first_reply_seconds", "首次人工回复中位时长（秒）", "seconds"),
 )
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 340, 150, 40, 10, 24, 26
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 340, 150, 40, 20, 24, 26
 
 
 def chart_svg(figures: list[dict[str, Any]], key: str, title: str, unit: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["curator"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 DEFAULT_DAYS = 7
+MAX_ID = 2**31 - 1  # row ids fit a 32-bit INTEGER column
 
 
 class AttachBody(BaseModel):
@@ -142,7 +143,7 @@ async def attach(body: AttachBody, resources: ResourcesDep, _access: AgentAccess
 
 
 @router.post("/api/curator/phrasings/{number}/undo", responses={404: {}, 409: {}})
-async def undo(number: int, body: UndoBody, resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]:
+async def undo(number: Annotated[int, PathParam(ge=1, le=MAX_ID)], body: UndoBody, resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]:
     view = await run_in_threadpool(_write, resources, lambda session: curation.undo(session, number, body.curator))
     logger.info("curator %s undid phrasing %d", body.curator, number)
     return view

@@ -46,6 +46,7 @@ AGENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 # Recent web conversations an agent can pick up from the console.
 LIVE_WINDOW_MINUTES = 30
 SWEEP_EVERY_SECONDS = 5.0
+MAX_NUMBER = 2**31 - 1  # message numbers and row ids fit a 32-bit INTEGER column
 
 
 class AgentBody(BaseModel):
@@ -136,13 +137,13 @@ async def takeover_events(
     request: Request,
     resources: ResourcesDep,
     settings: SettingsDep,
-    after: Annotated[int, Query(ge=0, description="从该编号之后的消息开始（断线重连时以 Last-Event-ID 为准）")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_NUMBER, description="从该编号之后的消息开始（断线重连时以 Last-Event-ID 为准）")] = 0,
     last_event_id: Annotated[Optional[str], Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
     """服务端推送（SSE）：坐席消息、指南卡片与状态变化；每条消息的 id 为会话内递增编号。"""
     start = after
     if last_event_id is not None:
-        if not last_event_id.isdigit():
+        if not last_event_id.isdigit() or int(last_event_id) > MAX_NUMBER:
             raise HTTPException(status_code=422, detail="Last-Event-ID 须为消息编号（非负整数）")
         start = max(start, int(last_event_id))
     desk = _desk(resources)
@@ -315,7 +316,7 @@ def _name_slots(session: Any, slots: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/api/desk/conversations/{sender_id}/messages")
 async def conversation_messages(sender_id: SenderId, resources: ResourcesDep, _access: AgentAccess,
-                                after: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                                after: Annotated[int, Query(ge=0, le=MAX_NUMBER)] = 0) -> dict[str, Any]:
     desk = _desk(resources)
     row = await run_in_threadpool(desk.conversation, sender_id)
     if row is None:
@@ -386,7 +387,7 @@ async def callbacks(resources: ResourcesDep, _access: AgentAccess,
 
 
 @router.post("/api/desk/callbacks/{number}/done", responses={404: {}, 409: {}})
-async def callback_done(number: int, body: AgentBody, resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]:
+async def callback_done(number: Annotated[int, PathParam(ge=1, le=MAX_NUMBER)], body: AgentBody, resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]:
     await _call(_desk(resources).callback_done, number, body.name)
     return {"status": "done"}
 
