@@ -96,6 +96,12 @@ DEMO_DATA_NOTES = {
     "450600": "办事指南来自广西政务服务网公开数据，以官方办事指南为准",
 }
 DEMO_DATA_NOTE = "以官方办事指南为准"
+# The widget's greeting examples and 「都不是」 menu for a region (widget.js data-examples, data-needs);
+# a region not named here keeps the widget's own (广安区's).
+DEMO_WIDGET = {
+    "450600": {"examples": "生育津贴怎么领|驾驶证补换领要带什么|社保卡补办",
+               "needs": "生育津贴、产检费用报销、公积金提取、驾驶证补换领、不动产权证补发、社保卡补办"},
+}
 
 
 def demo_site(session: Session, region: str) -> dict[str, Any]:
@@ -108,8 +114,10 @@ def demo_site(session: Session, region: str) -> dict[str, Any]:
     below_city = session.scalar(select(Item.code).where(Item.level.in_(("village", "town")),
                                                         (Item.region_code == region) | Item.region_code.is_(None))
                                 .limit(1))
+    widget = dict(DEMO_WIDGET.get(region, {}), **({} if below_city is not None else {"place": "false"}))
     return {"region": found.name if found is not None else region, "asks_place": below_city is not None,
-            "tiles": DEMO_TILES.get(region, ()), "data_note": DEMO_DATA_NOTES.get(region, DEMO_DATA_NOTE)}
+            "tiles": DEMO_TILES.get(region, ()), "data_note": DEMO_DATA_NOTES.get(region, DEMO_DATA_NOTE),
+            "widget": sorted(widget.items())}
 
 
 @router.get("/", include_in_schema=False)

@@ -9,7 +9,9 @@
  * or images from the server are accepted only with http(s) URLs.
  *
  * Optional attributes: data-api (API origin; default: the origin this script came from),
- * data-open="true" (open the panel on load), data-title (panel title).
+ * data-open="true" (open the panel on load), data-title (panel title), data-needs (see readConfig),
+ * data-examples (the greeting's example questions, separated by 「|」) and data-place="false" (every
+ * item of the region is handled at one level: the citizen is not asked to say their town).
  */
 (function () {
   "use strict";
@@ -38,7 +40,9 @@
     // data-needs: the county's most asked needs, separated by 「、」 (the menu after 「都不是」).
     var needs = (data.needs || "社保卡补办、申请低保、开小餐馆、新生儿出生办证、办理退休、房屋过户").split("、")
       .map(function (s) { return s.trim(); }).filter(Boolean);
-    return { api: api, open: data.open === "true", title: data.title || "问一次 · 政务服务咨询", needs: needs };
+    var examples = (data.examples || "").split("|").map(function (s) { return s.trim(); }).filter(Boolean);
+    return { api: api, open: data.open === "true", title: data.title || "问一次 · 政务服务咨询", needs: needs,
+             examples: examples, askPlace: data.place !== "false" };
   }
 
   // ---- small DOM helpers (textContent only) -------------------------------------------
@@ -274,7 +278,7 @@
   input.id = "wyc-input";
   input.rows = 1;
   input.maxLength = 500;
-  input.placeholder = "说说要办的事和所在乡镇";
+  input.placeholder = config.askPlace ? "说说要办的事和所在乡镇" : "说说要办的事";
   var sendBtn = el("button", "send", "发送");
   sendBtn.type = "submit";
   form.appendChild(inputLabel);
@@ -326,8 +330,10 @@
 
   function greet() {
     greeted = true;
-    addBubble("bot", "您好！我是问一次政务服务助手。请一次说清要办的事和您所在的乡镇（街道），我会把要带的材料、去哪办、多久办好一次告诉您。");
-    addChips(EXAMPLES.map(function (text) { return { title: text, payload: text }; }));
+    addBubble("bot", "您好！我是问一次政务服务助手。请一次说清要办的事" + (config.askPlace ? "和您所在的乡镇（街道）" : "") +
+      "，我会把要带的材料、去哪办、多久办好一次告诉您。");
+    var examples = config.examples.length ? config.examples : EXAMPLES;
+    addChips(examples.map(function (text) { return { title: text, payload: text }; }));
   }
 
   // ---- fresh starts ------------------------------------------------------------------------

@@ -214,6 +214,7 @@ def test_demo_page_is_branded_for_the_default_region(client):
     assert "<title>广安区 12345 政务服务便民热线" in page and "广安区政务服务便民热线" in page
     assert "所在乡镇（街道）" in page, "its village- and town-level items need the citizen's town"
     assert "我要开小餐馆" in page and "材料为示例数据" in page
+    assert '<script src="/static/widget.js" defer>' in page, "广安区 keeps the widget's own examples"
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +231,8 @@ def test_demo_page_is_branded_for_the_region_the_service_runs(make_client, fake_
     assert "广安" not in page and "我要开小餐馆" not in page
     assert "所在乡镇（街道）" not in page, "every item of the region is city level: the town is never asked"
     assert "住房公积金" in page and "广西政务服务网公开数据" in page and "示例数据" not in page
-    assert '<script src="/static/widget.js"' in page
+    # The widget greets with the region's examples and does not ask for the town.
+    assert '<script src="/static/widget.js" data-examples="生育津贴怎么领|' in page and 'data-place="false"' in page
 
 
 def test_a_region_without_page_words_still_gets_its_name(make_client, fake_rasa, catalog_url):
@@ -240,6 +242,7 @@ def test_a_region_without_page_words_still_gets_its_name(make_client, fake_rasa,
     with client.app.state.resources.catalog_sessions() as session:
         site = demo_site(session, "511602001")  # 浓洄街道: a region code with no page words of its own
         assert site["region"] == "浓洄街道" and site["tiles"] == () and site["data_note"] == "以官方办事指南为准"
+        assert site["widget"] == []
         # A code the catalog does not hold: the page names the catalog's own top region, never the code.
         assert demo_site(session, "450600") == demo_site(session, "511602")
         assert demo_site(session, "511602")["region"] == "广安区"

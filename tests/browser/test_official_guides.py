@@ -68,6 +68,26 @@ def test_widget_card_of_an_official_guide(page_factory, fangchenggang_app, save_
     save_screenshot(page, "guide-official-widget.png")
 
 
+def test_widget_greets_with_the_regions_examples_and_no_town(page_factory, fangchenggang_app):
+    from playwright.sync_api import expect
+
+    page = page_factory(viewport={"width": 1280, "height": 900})
+    page.goto(fangchenggang_app.url + "/")
+    expect(page.locator(".site-head .brand")).to_contain_text("防城港市")
+    page.get_by_role("button", name="在线咨询").click()
+    greeting = page.locator(".row.bot .bubble").first
+    expect(greeting).to_contain_text("请一次说清要办的事")
+    expect(greeting).not_to_contain_text("乡镇")
+    expect(page.get_by_label("输入您的问题")).to_have_attribute("placeholder", "说说要办的事")
+    chip = page.get_by_role("button", name="驾驶证补换领要带什么")
+    expect(chip).to_be_visible()
+    assert page.get_by_role("button", name="我想开个小饭馆要准备啥").count() == 0
+    chip.click()
+    card = page.locator(".guide").last
+    card.wait_for(timeout=30_000)
+    expect(card.locator("h3")).to_have_text("驾驶证补换领")
+
+
 def test_guide_page_of_an_official_guide(page_factory, fangchenggang_app, save_screenshot):
     from playwright.sync_api import expect
 
