@@ -91,14 +91,14 @@ class DeskHooks:
             self._remember(sender_id, channel, None)
             if reason is None:
                 return None  # a new question: the bot answers it
-            ratings.set_reason(self.desk._sessions, int(awaiting), reason)
+            ratings.set_reason(self.desk.sessions, int(awaiting), reason)
             return _reply(sender_id, ratings.THANKS_REASON)
         parsed = ratings.parse_rating_reply(message)
         if parsed is None:
             return None
         satisfied, reason = parsed
         number = ratings.record_rating(
-            self.desk._sessions, sender_id, channel, "guide", satisfied, reason,
+            self.desk.sessions, sender_id, channel, "guide", satisfied, reason,
             answer.get("item_code"), answer.get("item_name"), answer.get("place"), answer.get("question") or "",
         )
         if satisfied or reason:
@@ -128,13 +128,13 @@ class DeskHooks:
         return response
 
     def _remember(self, sender_id: str, channel: str, answer: Optional[dict[str, Any]]) -> None:
-        with self.desk._sessions.begin() as session:
+        with self.desk.sessions.begin() as session:
             row = self.desk._row_for_update(session, sender_id, channel)
             row.last_answer = answer
             row.updated_at = utc_now()
 
     def _forget_answer(self, sender_id: str) -> None:
-        with self.desk._sessions.begin() as session:
+        with self.desk.sessions.begin() as session:
             row = session.get(DeskConversation, sender_id)
             if row is not None and row.last_answer:
                 row.last_answer = None

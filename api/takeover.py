@@ -172,23 +172,24 @@ class Desk:
         self.heartbeat_seconds = heartbeat_seconds
         self.claim_timeout_seconds = claim_timeout_seconds
         self.clock = clock
-        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        # Shared with the ratings (api/ratings.py): the same tables' database.
+        self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
 
     def create_tables(self) -> None:
         DeskBase.metadata.create_all(self.engine)
 
     def session(self) -> Session:
-        return self._sessions()
+        return self.sessions()
 
     # ------------------------------------------------------------------ reading
 
     def conversation(self, sender_id: str) -> Optional[DeskConversation]:
-        with self._sessions() as session:
+        with self.sessions() as session:
             return session.get(DeskConversation, sender_id)
 
     def taken_over(self, sender_id: str) -> bool:
         """The gateway's question before each turn: is a person (or the queue) answering this sender?"""
-        with self._sessions() as session:
+        with self.sessions() as session:
             state = session.scalar(select(DeskConversation.state).where(DeskConversation.sender_id == sender_id))
         return state in (QUEUED, CLAIMED)
 
@@ -202,12 +203,12 @@ class Desk:
 
     def _online_agents(self, now: datetime) -> list[str]:
         since = now - timedelta(seconds=self.heartbeat_seconds)
-        with self._sessions() as session:
+        with self.sessions() as session:
             return list(session.scalars(select(AgentPresence.agent_id).where(AgentPresence.last_seen >= since)))
 
     def messages_after(self, sender_id: str, after: int, authors: Iterable[str] = ("citizen", "agent", "system"),
                        limit: int = 200) -> list[dict[str, Any]]:
-        with self._sessions() as session:
+        with self.sessions() as session:
             rows = session.scalars(
                 select(DeskMessage)
                 .where(DeskMessage.sender_id == sender_id, DeskMessage.seq > after,
@@ -220,7 +221,7 @@ class Desk:
     def queue(self) -> list[dict[str, Any]]:
         """Waiting conversations first (longest wait first), then those agents are answering."""
         self.sweep()
-        with self._sessions() as session:
+        with self.sessions() as session:
             rows = session.scalars(
                 select(DeskConversation).where(DeskConversation.state.in_([QUEUED, CLAIMED]))
                 .order_by(DeskConversation.queued_at)
@@ -254,7 +255,7 @@ class Desk:
         question = redact(question)[:500]
         offered = [{"code": str(i.get("code")), "name": str(i.get("name"))} for i in items_offered if i.get("code")]
         available = queue_it and self.availability().open
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             row = self._row_for_update(session, sender_id, channel)
             if row.state in (QUEUED, CLAIMED):
                 return "already"
@@ -297,7 +298,7 @@ class Desk:
 
     def citizen_message(self, sender_id: str, text: str) -> Optional[int]:
         """Store a citizen's message of a taken-over conversation; None when the bot answers it."""
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             seq = self._next_seq(session, sender_id, DeskConversation.state.in_([QUEUED, CLAIMED]))
             if seq is None:
                 return None
@@ -309,7 +310,7 @@ class Desk:
         digits = re.sub(r"[\s()（）]", "", phone or "")
         if not PHONE_PATTERN.fullmatch(digits):
             raise DeskError(422, "电话号码格式不对：请填写11位手机号，或带区号的固定电话（如 0826-1234567）。")
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             row = session.get(DeskConversation, sender_id)
             question = (row.question if row is not None and row.question else "") or redact(note)[:500]
             request = CallbackRequest(sender_id=sender_id, phone=digits, question=question, created_at=self.clock())
@@ -320,14 +321,14 @@ class Desk:
         return number
 
     def callbacks(self, status: str = "open", limit: int = 100) -> list[dict[str, Any]]:
-        with self._sessions() as session:
+        with self.sessions() as session:
             rows = session.scalars(select(CallbackRequest).where(CallbackRequest.status == status)
                                    .order_by(CallbackRequest.id.desc()).limit(limit))
             return [{"id": r.id, "phone": r.phone, "question": r.question, "status": r.status,
                      "at": _aware(r.created_at).isoformat(), "done_by": r.done_by} for r in rows]
 
     def callback_done(self, number: int, agent_name: str) -> None:
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             done = session.execute(
                 update(CallbackRequest).where(CallbackRequest.id == number, CallbackRequest.status == "open")
                 .values(status="done", done_by=agent_name[:MAX_AGENT_NAME])
@@ -341,7 +342,7 @@ class Desk:
 
     def heartbeat(self, agent_id: str, name: str) -> None:
         now = self.clock()
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             row = session.get(AgentPresence, agent_id)
             if row is None:
                 try:
@@ -354,7 +355,7 @@ class Desk:
 
     def sign_off(self, agent_id: str) -> int:
         """The console is closing: its agent is offline now and its conversations go back to the queue."""
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             row = session.get(AgentPresence, agent_id)
             if row is not None:
                 row.last_seen = self.clock() - timedelta(seconds=self.heartbeat_seconds + 1)
@@ -363,7 +364,7 @@ class Desk:
     def claim(self, sender_id: str, agent_id: str, agent_name: str) -> dict[str, Any]:
         self.sweep()
         now = self.clock()
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             claimed = session.execute(
                 update(DeskConversation)
                 .where(DeskConversation.sender_id == sender_id, DeskConversation.state == QUEUED)
@@ -400,7 +401,7 @@ class Desk:
 
     def _force_queue(self, sender_id: str, channel: str, question: str) -> None:
         now = self.clock()
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             row = self._row_for_update(session, sender_id, channel)
             episode = Episode(conversation=conversation_hash(sender_id), channel=channel, reason="agent_pick",
                               question=redact(question)[:500], items_offered=[], started_at=now, outcome=QUEUED)
@@ -413,7 +414,7 @@ class Desk:
     def agent_message(self, sender_id: str, agent_id: str, text: Optional[str] = None,
                       guide: Optional[dict[str, Any]] = None) -> dict[str, Any]:
         now = self.clock()
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             seq = self._next_seq(session, sender_id, DeskConversation.state == CLAIMED,
                                  DeskConversation.agent_id == agent_id)
             row = session.get(DeskConversation, sender_id)
@@ -435,7 +436,7 @@ class Desk:
 
     def release(self, sender_id: str, agent_id: str) -> None:
         now = self.clock()
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             released = self._return_to_bot(session, sender_id, now, "released", RELEASED_TEXT,
                                            DeskConversation.state == CLAIMED, DeskConversation.agent_id == agent_id)
             if not released:
@@ -456,14 +457,14 @@ class Desk:
         moved = 0
         online = set(self._online_agents(now))
         claim_deadline = now - timedelta(seconds=self.claim_timeout_seconds)
-        with self._sessions() as session:
+        with self.sessions() as session:
             orphaned = [(r.sender_id, r.agent_id) for r in session.execute(
                 select(DeskConversation.sender_id, DeskConversation.agent_id)
                 .where(DeskConversation.state == CLAIMED)) if r.agent_id not in online]
             expired = list(session.scalars(select(DeskConversation.sender_id).where(
                 DeskConversation.state == QUEUED, DeskConversation.queued_at < claim_deadline)))
         for sender_id, agent_id in orphaned:
-            with self._sessions.begin() as session:
+            with self.sessions.begin() as session:
                 done = session.execute(
                     update(DeskConversation)
                     .where(DeskConversation.sender_id == sender_id, DeskConversation.state == CLAIMED,
@@ -476,7 +477,7 @@ class Desk:
                     moved += 1
                     logger.info("sender %s back in the queue: agent %s went offline", redact(sender_id), agent_id)
         for sender_id in expired:
-            with self._sessions.begin() as session:
+            with self.sessions.begin() as session:
                 if self._return_to_bot(session, sender_id, now, "returned", RETURNED_TEXT,
                                        DeskConversation.state == QUEUED, DeskConversation.queued_at < claim_deadline):
                     moved += 1

@@ -27,12 +27,15 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Body, Header, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api import ratings
 from api.deps import ResourcesDep, SessionDep, SettingsDep
 from api.rasa_client import RasaUnavailable
-from api.redact import redact
+from api.exchange_log import Exchange
+from api.redact import redact, redact_with_flag
 from api.routes.agents import AgentAccess
 from api.schemas import SENDER_ID_PATTERN, GuidePayload
 from api.takeover import CALLBACK_THANKS, Desk, DeskError
@@ -185,7 +188,7 @@ async def leave_callback(sender_id: SenderId, body: CallbackBody, resources: Res
 async def rate(body: RatingBody, resources: ResourcesDep) -> dict[str, Any]:
     """好差评：满意 / 不满意（材料不对、地点不对、没听懂、其他）。"""
     number = await run_in_threadpool(
-        ratings.record_rating, resources.desk._sessions, body.sender_id, "web", body.subject, body.satisfied,
+        ratings.record_rating, resources.desk.sessions, body.sender_id, "web", body.subject, body.satisfied,
         body.reason, body.item_code, body.item_name, body.place, body.question,
     )
     return {"id": number, "text": ratings.THANKS if body.satisfied else ratings.THANKS_REASON}
@@ -222,10 +225,20 @@ async def queue(resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]
             "hours": availability.hours}
 
 
+def _turns(resources: Any, sender_id: Optional[str] = None, limit: int = 200) -> list[Exchange]:
+    """Recent turns of the exchange log, newest first, as stored so far (no wait for its writer: a
+    console polling every few seconds must not wait behind a busy chat)."""
+    query = select(Exchange).order_by(Exchange.id.desc()).limit(limit)
+    if sender_id is not None:
+        query = query.where(Exchange.sender_id == redact_with_flag(sender_id).text)
+    with Session(resources.exchange_log.engine) as session:
+        return list(session.scalars(query))
+
+
 def _live_chats(resources: Any, taken: set[str]) -> list[dict[str, Any]]:
     since = datetime.now(timezone.utc) - timedelta(minutes=LIVE_WINDOW_MINUTES)
     seen: dict[str, dict[str, Any]] = {}
-    for turn in resources.exchange_log.recent(limit=200):
+    for turn in _turns(resources):
         at = turn.created_at if turn.created_at.tzinfo else turn.created_at.replace(tzinfo=timezone.utc)
         if turn.channel != "web" or at < since or turn.sender_id in taken or turn.sender_id in seen:
             continue
@@ -241,7 +254,7 @@ async def conversation_context(sender_id: SenderId, resources: ResourcesDep, ses
     以及人工服务期间的消息。"""
     desk = _desk(resources)
     row = await run_in_threadpool(desk.conversation, sender_id)
-    turns = await run_in_threadpool(lambda: resources.exchange_log.recent(limit=30, sender_id=sender_id))
+    turns = await run_in_threadpool(_turns, resources, sender_id, 30)
     if row is None and not turns:
         raise HTTPException(status_code=404, detail="未找到该会话。")
     understood, guides = await _understood(resources, session, sender_id)
@@ -336,7 +349,7 @@ async def claim(sender_id: SenderId, body: AgentBody, resources: ResourcesDep, _
 async def pick(sender_id: SenderId, body: AgentBody, resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]:
     """坐席主动接入智能助手正在答复的会话。"""
     desk = _desk(resources)
-    turns = await run_in_threadpool(lambda: resources.exchange_log.recent(limit=1, sender_id=sender_id))
+    turns = await run_in_threadpool(_turns, resources, sender_id, 1)
     if not turns:
         raise HTTPException(status_code=404, detail="未找到该会话：没有这位市民的对话记录。")
     await run_in_threadpool(desk.heartbeat, body.agent_id, body.name)

@@ -219,8 +219,14 @@ def test_a_callback_keeps_the_number_for_agents_and_out_of_the_logs(client, capl
     assert client.post("/api/desk/callbacks/999999/done", json=AGENT).status_code == 404
 
 
+def flushed(client) -> None:
+    """The exchange log stores turns from a writer thread; the console reads what is stored."""
+    client.app.state.resources.exchange_log.flush()
+
+
 def test_the_context_shows_words_understanding_and_guides_sent(client):
     sender = handed_off(client)
+    flushed(client)
     context = client.get(f"/api/desk/conversations/{sender}").json()
     assert [t["citizen"] for t in context["turns"]] == ["我要转人工"]
     assert context["understood"]["status"] == "ambiguous"
@@ -232,6 +238,7 @@ def test_the_context_shows_words_understanding_and_guides_sent(client):
 def test_an_agent_picks_a_live_chat_from_the_list(client, rasa):
     rasa.replies = [{"recipient_id": "x", "text": "好的"}]
     client.post("/api/chat", json={"sender_id": "web-live", "message": "低保怎么办"})
+    flushed(client)
     live = client.get("/api/desk/queue").json()["live"]
     assert [row["sender_id"] for row in live] == ["web-live"]
     picked = client.post("/api/desk/conversations/web-live/pick", json=AGENT)
