@@ -153,6 +153,8 @@ def _cluster_env(catalog_db: str, tracker_db: str, lock_prefix: str) -> dict[str
         # A killed replica's conversation lock expires after this; the turn waiting on it then
         # proceeds on the other replica well within the app's 45 s Rasa timeout.
         TICKET_LOCK_LIFETIME="15", SQL_POOL_SIZE="5", SQL_MAX_OVERFLOW="10",
+        # Agents answer live chats at any hour here (tests/production/test_takeover_cluster.py).
+        WYC_TAKEOVER_HOURS="00:00-24:00", WYC_TAKEOVER_DAYS="1-7",
     )
     return env
 
