@@ -168,6 +168,7 @@
     ".foot{margin:0;padding:0 12px 8px;background:#fff;font-size:12px;color:var(--muted)}",
     ".foot a{color:var(--muted)}",
     ".sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);border:0}",
+    ".head{flex-wrap:wrap;row-gap:6px}.head .tools{flex-basis:100%;display:flex;justify-content:flex-end;gap:8px}",
     ".head .tool{border:1px solid rgba(255,255,255,.6);background:transparent;color:#fff;border-radius:14px;",
     "padding:4px 10px;font:inherit;font-size:13px;cursor:pointer;white-space:nowrap;min-height:32px}",
     ".head .tool:hover,.head .tool[aria-pressed=true]{background:rgba(255,255,255,.22)}",
@@ -201,8 +202,7 @@
     ".elder textarea,.elder .send{font-size:19px;min-height:52px}",
     ".elder .share a,.elder .share button,.elder .clarify select{font-size:18px;padding:10px 14px;min-height:48px}",
     ".elder .launcher{font-size:19px;padding:16px 24px}",
-    "@media (max-width:480px){.head{gap:6px;padding:10px 12px}.head .logo,.head p{display:none}",
-    ".head h2{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}.elder .head h2{font-size:18px}}",
+    "@media (max-width:480px){.head{padding:10px 12px}.head p{display:none}}",
     "@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100%;max-height:100%;",
     "border-radius:0}.launcher{right:16px;bottom:16px}}"
   ].join("");
@@ -259,8 +259,9 @@
   var restartBtn = el("button", "tool", "重新开始");
   restartBtn.type = "button";
   restartBtn.title = "清空本次对话，服务端也不再记得";
-  head.appendChild(elderBtn);
-  head.appendChild(restartBtn);
+  var tools = el("div", "tools");  // a row of its own under the title, added after the close button
+  tools.appendChild(elderBtn);
+  tools.appendChild(restartBtn);
   var closeBtn = el("button", "icon-btn", "×");
   closeBtn.type = "button";
   closeBtn.setAttribute("aria-label", "关闭咨询窗口");
@@ -379,6 +380,7 @@
     });
   }
 
+  head.appendChild(tools);
   restartBtn.addEventListener("click", restart);
 
   // ---- elders' mode (长辈版), remembered on this device ---------------------------------------

@@ -72,7 +72,6 @@ def test_widget_renders_guide_card_from_fake_bot(page_factory, app_with_fake_bot
 def test_widget_keeps_the_sender_id_across_visits(page_factory, app_with_fake_bot):
     page = page_factory()
     page.goto(app_with_fake_bot.url + "/")
-    first = page.evaluate("() => localStorage.getItem('wenyici.sender_id')")
     page.get_by_role("button", name="在线咨询").click()
     box = page.get_by_label("输入您的问题")
     box.fill("怎么申请低保")
@@ -80,7 +79,9 @@ def test_widget_keeps_the_sender_id_across_visits(page_factory, app_with_fake_bo
     page.locator(".guide").wait_for(timeout=30_000)
     stored = page.evaluate("() => localStorage.getItem('wenyici.sender_id')")
     page.reload()
-    assert first is None and stored and page.evaluate("() => localStorage.getItem('wenyici.sender_id')") == stored
+    # The same sender after a reload (the takeover extension follows it; the server's memory of the
+    # conversation is ended by the reload: tests/browser/test_widget_for_everyone.py).
+    assert stored and page.evaluate("() => localStorage.getItem('wenyici.sender_id')") == stored
 
 
 def test_widget_shows_server_text_as_text_not_markup(page_factory, app_with_fake_bot):
