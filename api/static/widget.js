@@ -31,6 +31,10 @@
   var EXAMPLES = ["我在龙台镇，社保卡丢了怎么补", "我想开个小饭馆要准备啥", "怎么申请低保"];
   var ELDER_KEY = "wenyici.elder";
   var NOT_THESE = "都不是";
+  // Handoffs where the assistant did not understand the need: a short menu of common needs follows
+  // the human route, so a vague ask (「我想办个证」) is not a dead end. Not after a complaint or a
+  // request for a person.
+  var MENU_AFTER_REASONS = ["not_found", "nlu_fallback", "unhandled", "no_context"];
 
   function readConfig(el) {
     var data = (el && el.dataset) || {};
@@ -658,6 +662,7 @@
 
   /** The human route: the hotline, as a link that dials it. The reason code is for staff only. */
   function handoffNotice(custom, hasText) {
+    if (MENU_AFTER_REASONS.indexOf(custom.reason) >= 0) menuAfterReply = true;
     var card = el("div", "card notice");
     card.setAttribute("role", "note");
     if (!hasText) card.appendChild(el("p", "", "这个问题需要人工为您解答。"));

@@ -343,3 +343,26 @@ def test_restart_and_reload_clear_the_real_bots_memory(page_factory, app_with_re
         # The bot no longer knows what the town was for: no guide the screen never asked for.
         assert page.locator(".guide").count() == 0, forget.__name__
         assert "最低生活保障" not in page.locator(".log").inner_text(), forget.__name__
+
+
+@pytest.mark.parametrize("reason, menu", [("not_found", True), ("nlu_fallback", True), ("complaint", False),
+                                          ("request_human", False)])
+def test_a_vague_ask_gets_the_common_needs_not_a_dead_end(page_factory, app_with_fake_bot, reason, menu):
+    from playwright.sync_api import expect
+
+    page = page_factory(**PHONE)
+    sent: list = []
+    handoff = {"text": "这个问题需要人工为您解答，请拨打12345。", "custom": {"type": "handoff", "reason": reason, "phone": "12345"}}
+    page.route("**/api/chat", reply_with(sent, handoff))
+    open_widget(page, app_with_fake_bot.url)
+    say(page, "我想办个证")
+    expect(page.locator(".notice a")).to_have_attribute("href", "tel:12345")
+    offered = page.get_by_text("也可以从常办事项中选一项")
+    if menu:
+        expect(offered).to_be_visible()
+        page.get_by_role("button", name="社保卡补办", exact=True).click()
+        expect(page.locator(".row.user .bubble").last).to_have_text("社保卡补办")
+        assert sent == ["我想办个证", "社保卡补办"]
+    else:
+        expect(page.locator(".row.bot").last).to_contain_text("12345")
+        assert offered.count() == 0
