@@ -166,7 +166,7 @@ class AppResources:
 
     def gateway(self) -> ChatGateway:
         return ChatGateway(self.settings, self.rasa, self.exchange_log, self.rate_limiter, self.client_rate_limiter,
-                           desk=self.desk_hooks())
+                           desk=self.desk_hooks(), shares=self.shares)
 
     async def aclose(self) -> None:
         if self._exchange_log is not None:
@@ -401,24 +401,19 @@ async def get_action_executor(resources: Annotated[AppResources, Depends(get_res
     return resources.executor
 
 
-async def get_answer_shares(resources: Annotated[AppResources, Depends(get_resources)]) -> AnswerShares:
-    return resources.shares
-
-
 ResourcesDep = Annotated[AppResources, Depends(get_resources)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 RasaClientDep = Annotated[RasaClient, Depends(get_rasa_client)]
 ExchangeLogDep = Annotated[ExchangeLog, Depends(get_exchange_log)]
 ActionExecutorDep = Annotated[ActionExecutor, Depends(get_action_executor)]
-AnswerSharesDep = Annotated[AnswerShares, Depends(get_answer_shares)]
 
 
 async def get_gateway(
     settings: SettingsDep, rasa: RasaClientDep, exchange_log: ExchangeLogDep, resources: ResourcesDep
 ) -> ChatGateway:
     return ChatGateway(settings, rasa, exchange_log, resources.rate_limiter, resources.client_rate_limiter,
-                       desk=resources.desk_hooks())
+                       desk=resources.desk_hooks(), shares=resources.shares)
 
 
 GatewayDep = Annotated[ChatGateway, Depends(get_gateway)]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi import HTTPException
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from api.exchange_log import ExchangeLog, ExchangeRecord
 from api.rasa_client import RasaClient, RasaUnavailable
@@ -24,6 +25,7 @@ from catalog.text import normalise
 
 if TYPE_CHECKING:
     from api.desk_hooks import DeskHooks
+    from api.shares import AnswerShares
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,7 @@ class ChatGateway:
         rate_limiter: Optional[RateLimiter] = None,
         client_rate_limiter: Optional[RateLimiter] = None,
         desk: Optional["DeskHooks"] = None,
+        shares: Optional["AnswerShares"] = None,
     ) -> None:
         self.settings = settings
         self.rasa = rasa
@@ -74,6 +77,8 @@ class ChatGateway:
         self.client_rate_limiter = client_rate_limiter or NoRateLimit()
         # The service desk (api/desk_hooks.py): takeover by a person, WeChat ratings; None in tools.
         self.desk = desk
+        # Each guide gets its own short link and QR (api/shares.py); None in tools and tests.
+        self.shares = shares
 
     async def handle_message(
         self, sender_id: str, text: str, channel: str, client: Optional[str] = None
@@ -105,6 +110,9 @@ class ChatGateway:
         logger.info(
             "sender %s on %s: %r → %d message(s)", redact(sender_id), channel, redact(message), len(response.messages)
         )
+        if self.shares is not None and self.shares.has_guides(response):
+            # What the citizen scans at the hall, or forwards, is this answer's own list.
+            await run_in_threadpool(self.shares.attach, response)
         if self.desk is not None:
             response = await self.desk.after_turn(sender_id, channel, message, response)
         self._record(sender_id, channel, message, response, started, error=error)

@@ -6,9 +6,8 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
-from api.deps import AnswerSharesDep, GatewayDep, RasaClientDep
+from api.deps import GatewayDep, RasaClientDep
 from api.gateway import validate_sender_id
 from api.rasa_client import RasaUnavailable
 from api.redact import redact
@@ -30,14 +29,11 @@ CHANNEL = "web"
         503: {"model": ChatResponse, "description": "智能助手不可用：返回 handoff（拨打12345），对话已记录"},
     },
 )
-async def chat(request: ChatRequest, gateway: GatewayDep, shares: AnswerSharesDep,
-               http: Request) -> ChatResponse | JSONResponse:
+async def chat(request: ChatRequest, gateway: GatewayDep, http: Request) -> ChatResponse | JSONResponse:
     """一次提问，一次完整答复（一次性告知）；每份指南带自己的短链接和二维码（share_url, qr_url）。"""
     # Behind nginx, uvicorn takes the address from X-Forwarded-For (it trusts 127.0.0.1 by default).
     client = http.client.host if http.client else None
     response = await gateway.handle_message(request.sender_id, request.message, channel=CHANNEL, client=client)
-    if shares.has_guides(response):  # what the citizen scans at the hall is this answer's own list
-        await run_in_threadpool(shares.attach, response)
     if response.status == "assistant_unavailable":
         return JSONResponse(status_code=503, content=response.model_dump(mode="json"))
     return response

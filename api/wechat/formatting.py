@@ -150,6 +150,8 @@ def _guide_header(guide: Mapping[str, Any]) -> list[str]:
 
 def _guide_footer(guide: Mapping[str, Any]) -> list[str]:
     lines = []
+    if guide.get("share_url"):
+        lines.append(f"您的这份清单（可转发）：{guide['share_url']}")
     link = guide.get("guide_url") or guide.get("qr_url")
     if link:
         label = "完整指南" if guide.get("sample_notice") else guide_view.source_label(guide)

@@ -69,6 +69,15 @@ def _guide(material_count: int, address: str = "某路1号") -> dict:
             "guide_url": "https://www.sczwfw.gov.cn/x", "qr_url": "http://h/guide/x/qr.svg", "sample_notice": None}
 
 
+def test_the_answers_own_link_comes_first_and_survives_the_cut():
+    share = "http://h/guide/t/AbCdEfGhIjKl"
+    short = format_guide({**_guide(3), "share_url": share})
+    assert f"您的这份清单（可转发）：{share}" in short and "https://www.sczwfw.gov.cn/x" in short
+    long = format_guide({**_guide(80), "share_url": share})
+    assert MATERIALS_CUT in long and share in long and len(long.encode("utf-8")) <= 2048
+    assert "您的这份清单" not in format_guide(_guide(3))
+
+
 def test_short_guide_is_complete_and_not_cut():
     text = format_guide(_guide(3))
     assert MATERIALS_CUT not in text
