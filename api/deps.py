@@ -55,6 +55,8 @@ class AppResources:
         self._client_rate_limiter: Optional[RateLimiter] = None
         self._shares: Optional[AnswerShares] = None
         self._desk: Optional["Desk"] = None
+        self._wechat_sender: Any = None
+        self._wechat_sender_built = False
         self.action_load_error: Optional[str] = None
         self.action_outcomes = ActionOutcomes(settings.redis_url)
         # Sync dependencies run in worker threads: build each resource once.
@@ -154,7 +156,21 @@ class AppResources:
     def desk_hooks(self) -> "DeskHooks":
         from api.desk_hooks import DeskHooks
 
-        return DeskHooks(self.desk)
+        return DeskHooks(self.desk, wechat=self.wechat_sender)
+
+    @property
+    def wechat_sender(self) -> Any:
+        """The 客服消息 client agents answer WeChat citizens with; None when WECHAT_APP_ID/SECRET are unset
+        (then WeChat handoffs are not queued for agents)."""
+        with self._lock:
+            if not self._wechat_sender_built:
+                from api.wechat.customer_service import customer_service_from_settings
+
+                settings = self.settings
+                self._wechat_sender = (customer_service_from_settings(settings)
+                                       if settings.wechat_app_id and settings.wechat_app_secret else None)
+                self._wechat_sender_built = True
+            return self._wechat_sender
 
     @property
     def shares(self) -> AnswerShares:

@@ -18,7 +18,8 @@ from api import ratings
 from api.desk_models import DeskConversation, utc_now
 from api.redact import redact
 from api.schemas import BotMessage, ChatResponse
-from api.takeover import Desk
+from api.takeover import QUEUED_TEXT, Desk
+from catalog.types import HOTLINE
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +59,15 @@ def answered_guide(response: ChatResponse) -> Optional[dict[str, Any]]:
 
 
 class DeskHooks:
-    def __init__(self, desk: Desk) -> None:
+    """``wechat``: the 客服消息 client (api/wechat/customer_service.py); with it, WeChat conversations
+    are taken over too (agents answer through it, within WeChat's 48-hour window)."""
+
+    def __init__(self, desk: Desk, wechat: Any = None) -> None:
         self.desk = desk
+        self.takeover_channels = TAKEOVER_CHANNELS | ({"wechat"} if wechat is not None else set())
 
     async def divert(self, sender_id: str, channel: str, message: str) -> Optional[ChatResponse]:
-        if channel not in TAKEOVER_CHANNELS and channel not in RATED_CHANNELS:
+        if channel not in self.takeover_channels and channel not in RATED_CHANNELS:
             return None
         try:
             return await self._divert(sender_id, channel, message)
@@ -74,7 +79,7 @@ class DeskHooks:
         row: Optional[DeskConversation] = await run_in_threadpool(self.desk.conversation, sender_id)
         if row is None:
             return None
-        if channel in TAKEOVER_CHANNELS and row.state != "bot":
+        if channel in self.takeover_channels and row.state != "bot":
             seq = await run_in_threadpool(self.desk.citizen_message, sender_id, message)
             if seq is not None:
                 logger.info("sender %s: message %d goes to the agent, not the bot", redact(sender_id), seq)
@@ -111,8 +116,11 @@ class DeskHooks:
         reason = handoff_reason(response)
         if reason is not None:
             try:
-                await run_in_threadpool(self.desk.hand_off, sender_id, channel, reason, message,
-                                        items_offered(response), channel in TAKEOVER_CHANNELS)
+                outcome = await run_in_threadpool(self.desk.hand_off, sender_id, channel, reason, message,
+                                                  items_offered(response), channel in self.takeover_channels)
+                if channel == "wechat" and channel in self.takeover_channels:
+                    # The web widget asks the desk itself; a WeChat citizen reads it in the reply.
+                    response.messages.append(BotMessage(text=await self._wechat_notice(outcome)))
             except Exception:  # the citizen still reads the handoff; the desk's failure is logged
                 logger.exception("could not record the handoff of sender %s", redact(sender_id))
         if channel in RATED_CHANNELS:
@@ -126,6 +134,14 @@ class DeskHooks:
             except Exception:
                 logger.exception("could not remember the answer of sender %s for its rating", redact(sender_id))
         return response
+
+    async def _wechat_notice(self, outcome: str) -> str:
+        if outcome in ("queued", "already"):
+            return QUEUED_TEXT
+        availability = await run_in_threadpool(self.desk.availability)
+        if availability.reason == "hours":
+            return f"现在是非工作时间（人工客服在线时间：{availability.hours}）。请拨打{HOTLINE}政务服务便民热线。"
+        return f"当前没有人工客服在线，请拨打{HOTLINE}政务服务便民热线。"
 
     def _remember(self, sender_id: str, channel: str, answer: Optional[dict[str, Any]]) -> None:
         with self.desk.sessions.begin() as session:

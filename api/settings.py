@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     wechat_app_secret: str | None = Field(default=None, validation_alias="WECHAT_APP_SECRET")
     wechat_aes_key: str | None = Field(default=None, validation_alias="WECHAT_AES_KEY")
     wechat_has_human_agents: bool = False
+    # Where the 客服消息 API is called (default api.weixin.qq.com): a proxy in a closed network.
+    wechat_api_base_url: str | None = None
     # WeChat drops a passive reply after 5 s; past this, reply `success` and send via 客服消息.
     wechat_reply_timeout_seconds: float = 4.0
 

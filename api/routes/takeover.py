@@ -38,7 +38,7 @@ from api.exchange_log import Exchange
 from api.redact import redact, redact_with_flag
 from api.routes.agents import AgentAccess
 from api.schemas import SENDER_ID_PATTERN, GuidePayload
-from api.takeover import CALLBACK_THANKS, Desk, DeskError
+from api.takeover import CALLBACK_THANKS, CLAIMED_TEXT, RELEASED_TEXT, Desk, DeskError
 
 logger = logging.getLogger(__name__)
 
@@ -342,7 +342,49 @@ async def conversation_messages(sender_id: SenderId, resources: ResourcesDep, _a
 async def claim(sender_id: SenderId, body: AgentBody, resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]:
     desk = _desk(resources)
     await run_in_threadpool(desk.heartbeat, body.agent_id, body.name)
-    return await _call(desk.claim, sender_id, body.agent_id, body.name)
+    view = await _call(desk.claim, sender_id, body.agent_id, body.name)
+    if view["channel"] == WECHAT:
+        await _notify_wechat(resources, sender_id, CLAIMED_TEXT)
+    return view
+
+
+# --- WeChat conversations: the agent answers through the 客服消息 API ------------------------------
+
+WECHAT = "wechat"
+WECHAT_PREFIX = "wx:"
+WINDOW_CLOSED = 45015  # WeChat's errcode: more than 48 hours since the citizen's last message
+
+
+async def _to_wechat(resources: Any, sender_id: str, text: str) -> None:
+    """Send ``text`` to the WeChat citizen now; a clear 4xx/5xx when WeChat will not take it."""
+    sender = resources.wechat_sender
+    if sender is None:
+        raise HTTPException(status_code=503, detail="未配置微信客服消息（WECHAT_APP_ID / WECHAT_APP_SECRET），无法回复微信市民。")
+    try:
+        await run_in_threadpool(sender.send_text, sender_id[len(WECHAT_PREFIX):], text)
+    except Exception as error:  # wechatpy raises its own exceptions; a network error is no different here
+        if getattr(error, "errcode", None) == WINDOW_CLOSED:
+            raise HTTPException(status_code=409, detail="距市民最后一条消息已超过48小时，微信不允许再发客服消息；"
+                                                        "请电话联系，或等市民再次留言。") from error
+        logger.warning("wechat customer-service message to %s failed: %s", redact(sender_id), type(error).__name__)
+        raise HTTPException(status_code=502, detail="微信客服消息发送失败，消息未发出，请稍后再试。") from error
+
+
+async def _notify_wechat(resources: Any, sender_id: str, text: str) -> None:
+    """A state notice (claimed, released): best effort, the change itself stands."""
+    try:
+        await _to_wechat(resources, sender_id, text)
+    except HTTPException as error:
+        logger.info("wechat notice to %s not delivered (%s)", redact(sender_id), error.status_code)
+
+
+def _wechat_text(text: Optional[str], guide: Optional[dict[str, Any]]) -> str:
+    if guide is None:
+        return text or ""
+    from api.schemas import BotMessage, ChatResponse
+    from api.wechat.formatting import format_response
+
+    return format_response(ChatResponse(sender_id="agent", messages=[BotMessage(custom=guide)])).text
 
 
 @router.post("/api/desk/conversations/{sender_id}/pick", responses={404: {}, 409: {}})
@@ -353,7 +395,10 @@ async def pick(sender_id: SenderId, body: AgentBody, resources: ResourcesDep, _a
     if not turns:
         raise HTTPException(status_code=404, detail="未找到该会话：没有这位市民的对话记录。")
     await run_in_threadpool(desk.heartbeat, body.agent_id, body.name)
-    return await _call(desk.pick, sender_id, turns[0].channel, body.agent_id, body.name, turns[0].user_text)
+    view = await _call(desk.pick, sender_id, turns[0].channel, body.agent_id, body.name, turns[0].user_text)
+    if view["channel"] == WECHAT:
+        await _notify_wechat(resources, sender_id, CLAIMED_TEXT)
+    return view
 
 
 @router.post("/api/desk/conversations/{sender_id}/messages", status_code=201,
@@ -369,7 +414,12 @@ async def send_agent_message(sender_id: SenderId, body: AgentMessage, request: R
     guide = None
     if body.guide is not None:
         guide = await run_in_threadpool(_guide_payload, session, body.guide, settings.public_base_url.rstrip("/"))
-    return await _call(_desk(resources).agent_message, sender_id, body.agent_id, text or None, guide)
+    desk = _desk(resources)
+    row = await run_in_threadpool(desk.conversation, sender_id)
+    if row is not None and row.channel == WECHAT and row.state == "claimed" and row.agent_id == body.agent_id:
+        # Sent first: a message WeChat refuses (the 48-hour window) is not shown as sent.
+        await _to_wechat(resources, sender_id, _wechat_text(text, guide))
+    return await _call(desk.agent_message, sender_id, body.agent_id, text or None, guide)
 
 
 def _guide_payload(session: Any, choice: GuideChoice, public_base: str) -> dict[str, Any]:
@@ -388,7 +438,11 @@ def _guide_payload(session: Any, choice: GuideChoice, public_base: str) -> dict[
 @router.post("/api/desk/conversations/{sender_id}/release", responses={404: {}, 409: {}})
 async def release(sender_id: SenderId, body: AgentOnly, resources: ResourcesDep, _access: AgentAccess) -> dict[str, Any]:
     """结束人工服务：会话交还智能助手（其对话记忆未被改动）。"""
-    await _call(_desk(resources).release, sender_id, body.agent_id)
+    desk = _desk(resources)
+    await _call(desk.release, sender_id, body.agent_id)
+    row = await run_in_threadpool(desk.conversation, sender_id)
+    if row is not None and row.channel == WECHAT:
+        await _notify_wechat(resources, sender_id, RELEASED_TEXT)
     return {"state": "bot"}
 
 
