@@ -103,7 +103,7 @@ class DeskHooks:
             return None
         satisfied, reason = parsed
         number = ratings.record_rating(
-            self.desk.sessions, sender_id, channel, "guide", satisfied, reason,
+            self.desk.sessions, sender_id, channel, answer.get("subject") or "guide", satisfied, reason,
             answer.get("item_code"), answer.get("item_name"), answer.get("place"), answer.get("question") or "",
         )
         if satisfied or reason:
@@ -142,6 +142,10 @@ class DeskHooks:
         if availability.reason == "hours":
             return f"现在是非工作时间（人工客服在线时间：{availability.hours}）。请拨打{HOTLINE}政务服务便民热线。"
         return f"当前没有人工客服在线，请拨打{HOTLINE}政务服务便民热线。"
+
+    def agent_chat_ended(self, sender_id: str) -> None:
+        """A WeChat chat an agent answered has ended: the citizen's next 「1」/「2」 rates it."""
+        self._remember(sender_id, "wechat", {"subject": "agent", "item_code": None, "item_name": None, "place": None})
 
     def _remember(self, sender_id: str, channel: str, answer: Optional[dict[str, Any]]) -> None:
         with self.desk.sessions.begin() as session:

@@ -18,6 +18,7 @@ REASONS = {"materials": "材料不对", "location": "地点不对", "misundersto
 SUBJECTS = ("guide", "agent")
 
 WECHAT_PROMPT = "这条答复对您有帮助吗？回复「1」满意，「2」不满意。"
+WECHAT_AGENT_PROMPT = "对人工客服的服务满意吗？回复「1」满意，「2」不满意。"
 WECHAT_ASK_REASON = "抱歉没能帮到您。请回复不满意的原因：1 材料不对，2 地点不对，3 没听懂，4 其他。"
 THANKS = "感谢您的评价！"
 THANKS_REASON = "感谢您的反馈，我们会据此改进答复。"

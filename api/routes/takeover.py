@@ -442,7 +442,8 @@ async def release(sender_id: SenderId, body: AgentOnly, resources: ResourcesDep,
     await _call(desk.release, sender_id, body.agent_id)
     row = await run_in_threadpool(desk.conversation, sender_id)
     if row is not None and row.channel == WECHAT:
-        await _notify_wechat(resources, sender_id, RELEASED_TEXT)
+        await run_in_threadpool(resources.desk_hooks().agent_chat_ended, sender_id)
+        await _notify_wechat(resources, sender_id, RELEASED_TEXT + "\n" + ratings.WECHAT_AGENT_PROMPT)
     return {"state": "bot"}
 
 

@@ -203,7 +203,7 @@
       button.type = "button";
       button.dataset.sender = row.sender_id;
       button.appendChild(el("span", "desk-question", row.question || "（无文字）"));
-      var meta = el("span", "desk-meta", (STATE_LABELS[row.state] || row.state) +
+      var meta = el("span", "desk-meta", (row.channel === "wechat" ? "微信 · " : "") + (STATE_LABELS[row.state] || row.state) +
         (row.agent_name ? " · " + row.agent_name : "") + " · " + (REASON_LABELS[row.reason] || row.reason || "") +
         " · 等待 " + waited(row.waiting_seconds));
       button.appendChild(meta);

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
+from api.desk_models import Rating
 from api.takeover import CLAIMED_TEXT, QUEUED_TEXT, RELEASED_TEXT
 
 OPENID = "oWeChatCitizen0001"
@@ -136,9 +137,13 @@ def test_an_agent_answers_a_wechat_citizen_through_customer_service_messages(cli
     wechat_api.refuse = False
 
     assert client.post(f"/api/desk/conversations/{SENDER}/release", json=AGENT).status_code == 200
-    assert wechat_api.texts_to(OPENID)[-1] == RELEASED_TEXT
+    assert wechat_api.texts_to(OPENID)[-1].startswith(RELEASED_TEXT)
+    # The chat the agent answered is rated by the next reply; then the bot answers again.
+    assert "感谢" in wechat_turn(client, "1").messages[0].text
+    with client.app.state.resources.desk.session() as session:
+        assert [(r.subject, r.satisfied, r.channel) for r in session.query(Rating)] == [("agent", True, "wechat")]
     wechat_turn(client, "谢谢")
-    assert rasa.received[-1] == "谢谢"  # the bot answers again
+    assert rasa.received[-1] == "谢谢"
 
 
 def test_without_customer_service_credentials_wechat_handoffs_are_not_queued(make_client, rasa):
