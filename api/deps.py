@@ -149,9 +149,14 @@ class AppResources:
                 settings = self.settings
                 hours = WorkingHours.parse(settings.takeover_hours, settings.takeover_days, settings.takeover_timezone)
                 self._desk = Desk(self.exchange_log.engine, hours, settings.takeover_heartbeat_seconds,
-                                  settings.takeover_claim_timeout_seconds)
+                                  settings.takeover_claim_timeout_seconds, tell_wechat=self._tell_wechat)
                 self._desk.create_tables()
             return self._desk
+
+    def _tell_wechat(self, sender_id: str, text: str) -> None:
+        sender = self.wechat_sender
+        if sender is not None:
+            sender.send_text(sender_id.removeprefix("wx:"), text)
 
     def desk_hooks(self) -> "DeskHooks":
         from api.desk_hooks import DeskHooks

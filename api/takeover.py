@@ -166,12 +166,15 @@ class Desk:
         heartbeat_seconds: float,
         claim_timeout_seconds: float,
         clock: Callable[[], datetime] = utc_now,
+        tell_wechat: Optional[Callable[[str, str], None]] = None,
     ) -> None:
         self.engine = engine
         self.hours = hours
         self.heartbeat_seconds = heartbeat_seconds
         self.claim_timeout_seconds = claim_timeout_seconds
         self.clock = clock
+        # A WeChat citizen reads a timeout's notice as a 客服消息 (the widget reads it in its events).
+        self.tell_wechat = tell_wechat
         # Shared with the ratings (api/ratings.py): the same tables' database.
         self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
 
@@ -458,12 +461,12 @@ class Desk:
         online = set(self._online_agents(now))
         claim_deadline = now - timedelta(seconds=self.claim_timeout_seconds)
         with self.sessions() as session:
-            orphaned = [(r.sender_id, r.agent_id) for r in session.execute(
-                select(DeskConversation.sender_id, DeskConversation.agent_id)
+            orphaned = [(r.sender_id, r.agent_id, r.channel) for r in session.execute(
+                select(DeskConversation.sender_id, DeskConversation.agent_id, DeskConversation.channel)
                 .where(DeskConversation.state == CLAIMED)) if r.agent_id not in online]
-            expired = list(session.scalars(select(DeskConversation.sender_id).where(
+            expired = list(session.execute(select(DeskConversation.sender_id, DeskConversation.channel).where(
                 DeskConversation.state == QUEUED, DeskConversation.queued_at < claim_deadline)))
-        for sender_id, agent_id in orphaned:
+        for sender_id, agent_id, channel in orphaned:
             with self.sessions.begin() as session:
                 done = session.execute(
                     update(DeskConversation)
@@ -474,15 +477,27 @@ class Desk:
                 ).rowcount
                 if done:
                     self._append(session, sender_id, "system", "state", REQUEUED_TEXT, {"state": QUEUED})
-                    moved += 1
-                    logger.info("sender %s back in the queue: agent %s went offline", redact(sender_id), agent_id)
-        for sender_id in expired:
+            if done:
+                moved += 1
+                logger.info("sender %s back in the queue: agent %s went offline", redact(sender_id), agent_id)
+                self._tell(sender_id, channel, REQUEUED_TEXT)
+        for sender_id, channel in expired:
             with self.sessions.begin() as session:
-                if self._return_to_bot(session, sender_id, now, "returned", RETURNED_TEXT,
-                                       DeskConversation.state == QUEUED, DeskConversation.queued_at < claim_deadline):
-                    moved += 1
-                    logger.info("sender %s back to the bot: no agent claimed it", redact(sender_id))
+                returned = self._return_to_bot(session, sender_id, now, "returned", RETURNED_TEXT,
+                                               DeskConversation.state == QUEUED, DeskConversation.queued_at < claim_deadline)
+            if returned:
+                moved += 1
+                logger.info("sender %s back to the bot: no agent claimed it", redact(sender_id))
+                self._tell(sender_id, channel, RETURNED_TEXT)
         return moved
+
+    def _tell(self, sender_id: str, channel: str, text: str) -> None:
+        if channel != "wechat" or self.tell_wechat is None:
+            return
+        try:
+            self.tell_wechat(sender_id, text)
+        except Exception as error:  # the move stands; the citizen may be past WeChat's 48-hour window
+            logger.info("wechat notice to %s not delivered (%s)", redact(sender_id), type(error).__name__)
 
     # ------------------------------------------------------------------ helpers
 

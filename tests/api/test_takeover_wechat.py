@@ -153,3 +153,13 @@ def test_without_customer_service_credentials_wechat_handoffs_are_not_queued(mak
     assert all(m.text != QUEUED_TEXT for m in handed.messages)
     assert client.get(f"/api/takeover/{SENDER}").json()["state"] == "bot"
     assert wechat_turn(client, "还有个问题").messages  # the bot answers
+
+
+def test_a_wechat_citizen_is_told_when_the_agent_is_gone(client, wechat_api):
+    from api.takeover import REQUEUED_TEXT
+
+    client.post("/api/desk/heartbeat", json=AGENT)
+    wechat_turn(client, "我要转人工")
+    client.post(f"/api/desk/conversations/{SENDER}/claim", json=AGENT)
+    assert client.post("/api/desk/sign-off", json={"agent_id": AGENT["agent_id"]}).json() == {"requeued": 1}
+    assert wechat_api.texts_to(OPENID)[-1] == REQUEUED_TEXT
