@@ -320,7 +320,7 @@ class Desk:
             session.add(request)
             session.flush()
             number = request.id
-        logger.info("sender %s left a callback number %s", redact(sender_id), digits)  # redacted by the log factory
+        logger.info("sender %s left a callback number (request %d)", redact(sender_id), number)
         return number
 
     def callbacks(self, status: str = "open", limit: int = 100) -> list[dict[str, Any]]:

@@ -35,6 +35,7 @@ from api import ratings
 from api.deps import ResourcesDep, SessionDep, SettingsDep
 from api.rasa_client import RasaUnavailable
 from api.exchange_log import Exchange
+from api.gateway import RateLimited
 from api.redact import redact, redact_with_flag
 from api.routes.agents import AgentAccess
 from api.schemas import SENDER_ID_PATTERN, GuidePayload
@@ -92,6 +93,13 @@ def _desk(resources: Any) -> Desk:
     return resources.desk
 
 
+async def _limit(resources: Any, sender_id: str) -> None:
+    """The citizen's per-sender limit of the chat (WYC_RATE_LIMIT_PER_MINUTE) covers these writes too."""
+    verdict = await resources.rate_limiter.hit(sender_id)
+    if not verdict.allowed:
+        raise RateLimited(verdict.retry_after_seconds)
+
+
 async def _call(function: Any, *args: Any) -> Any:
     try:
         return await run_in_threadpool(function, *args)
@@ -126,6 +134,7 @@ async def takeover_status(sender_id: SenderId, resources: ResourcesDep) -> dict[
 async def request_person(sender_id: SenderId, resources: ResourcesDep,
                          body: Annotated[Optional[dict[str, str]], Body()] = None) -> dict[str, Any]:
     """市民要求转人工：有坐席在线时进入排队，否则告知 12345 与回电方式。"""
+    await _limit(resources, sender_id)
     desk = _desk(resources)
     question = str((body or {}).get("question", ""))[:500]
     outcome = await _call(desk.hand_off, sender_id, "web", "request_human", question, [], True)
@@ -180,6 +189,7 @@ async def _event_stream(desk: Desk, request: Request, sender_id: str, start: int
 @router.post("/api/takeover/{sender_id}/callback", status_code=201)
 async def leave_callback(sender_id: SenderId, body: CallbackBody, resources: ResourcesDep) -> dict[str, Any]:
     """留下电话，工作人员回电（号码只给坐席看，日志中脱敏）。"""
+    await _limit(resources, sender_id)
     number = await _call(_desk(resources).leave_callback, sender_id, body.phone, body.note)
     return {"id": number, "text": CALLBACK_THANKS}
 
@@ -187,6 +197,7 @@ async def leave_callback(sender_id: SenderId, body: CallbackBody, resources: Res
 @router.post("/api/ratings", status_code=201)
 async def rate(body: RatingBody, resources: ResourcesDep) -> dict[str, Any]:
     """好差评：满意 / 不满意（材料不对、地点不对、没听懂、其他）。"""
+    await _limit(resources, body.sender_id)
     number = await run_in_threadpool(
         ratings.record_rating, resources.desk.sessions, body.sender_id, "web", body.subject, body.satisfied,
         body.reason, body.item_code, body.item_name, body.place, body.question,

@@ -255,3 +255,12 @@ def test_a_closed_console_returns_its_conversations_to_the_queue(client):
     assert row["state"] == "queued" and row["agent_id"] is None
     assert events(client, sender)[-1]["text"] == "客服连接中断，已为您重新排队，请稍候。"
     assert client.post(f"/api/desk/conversations/{sender}/claim", json=OTHER_AGENT).status_code == 200
+
+
+def test_ratings_and_callbacks_share_the_chats_per_sender_limit(make_client, rasa):
+    client = make_client(rasa, rate_limit_per_minute=2, **ALWAYS_OPEN)
+    rating = {"sender_id": "web-spam", "satisfied": True}
+    assert [client.post("/api/ratings", json=rating).status_code for _ in range(3)] == [201, 201, 429]
+    refused = client.post("/api/takeover/web-spam/callback", json={"phone": "13812345678"})
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert client.get("/api/desk/callbacks").json()["callbacks"] == []
