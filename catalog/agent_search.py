@@ -34,8 +34,14 @@ class AgentSearch:
 CLOSE_NAME = 60.0
 # A close enough name that the need is on the list, though the chat would ask a human about it.
 LISTED_NAME = 50.0
+# Below this a search hit shares a character or two with the words (「营业执照」 and 营业性演出):
+# it is shown only when nothing better was found.
+NOISE = 45.0
 # A name that does another thing than asked (「…丢了」 and 挂失 vs 补领) stays, a few places lower.
 OTHER_ACTION_PLACES = 3
+# The resolver's targets scored below this share of its best are what a word or two has in common
+# (「营业执照」 and 营业性演出): an agent reads them as noise.
+RELATIVE_FLOOR = 0.3
 
 
 def agent_search(session: Session, text: str, limit: int = 10) -> AgentSearch:
@@ -45,18 +51,24 @@ def agent_search(session: Session, text: str, limit: int = 10) -> AgentSearch:
     hits = search(session, text, limit=limit)
     places: dict[str, tuple[float, float]] = {}
     names: dict[str, AgentHit] = {}
+    best_score = max((s.score for s in resolution.ranked if not s.action_differs), default=0.0)
+    floor = best_score * RELATIVE_FLOOR if best_score > 0 else float("-inf")
     for place, scored in enumerate(resolution.ranked):
+        if scored.score < floor:
+            continue
         shifted = place + (OTHER_ACTION_PLACES if scored.action_differs else 0)
         places[scored.code] = (shifted, shifted)
         names[scored.code] = AgentHit(scored.code, scored.name, scored.kind)
     for place, candidate in enumerate(hits):
-        names.setdefault(candidate.code, AgentHit(candidate.code, candidate.name, candidate.kind))
         best, resolver_place = places.get(candidate.code, (float("inf"), float("inf")))
         if candidate.score >= CLOSE_NAME:
             best = min(best, place)
         elif best == float("inf"):
+            if candidate.score < NOISE and (places or place > 0):
+                continue  # a stray shared character, and there is something better to show
             best = len(resolution.ranked) + place  # after everything the resolver ranked
         places[candidate.code] = (best, resolver_place)
+        names.setdefault(candidate.code, AgentHit(candidate.code, candidate.name, candidate.kind))
     order = sorted(places, key=lambda code: places[code])
     listed = resolution.decision != "handoff" or bool(hits and hits[0].score >= LISTED_NAME)
     return AgentSearch(text, tuple(names[code] for code in order[:limit]), listed)
