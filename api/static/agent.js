@@ -280,6 +280,7 @@
     if (!state.code) return;
     var seq = ++state.guideSeq;
     state.share = null; // the short link of the previous tailoring is not this answer's
+    $("share-link").hidden = true;
     $("sms").value = "";
     $("sms-count").textContent = "";
     getJson("/api/guide/" + encodeURIComponent(state.code) + guideQuery(), false)
@@ -411,8 +412,7 @@
         var qr = safeUrl(share.qr_url);
         if (qr) $("qr").src = qr;
         var link = safeUrl(share.share_url);
-        if (link) $("guide-link").href = link;
-        $("guide-link").textContent = "打开这份清单";
+        if (link) { $("share-link").href = link; $("share-link").hidden = false; }
         $("guide-url").value = share.share_url;
       })
       .catch(function (error) {
@@ -487,7 +487,10 @@
     if (terms.length) lines.push(terms.join("；"));
     missing.forEach(function (field) { if (field !== "materials") lines.push(missingText(guide, field)); });
     if (state.share) lines.push("这份清单（可转发）：" + state.share.share_url);
-    else if (guide.guide_url) lines.push((guide.sample_notice ? "办事指南：" : "官方办事指南（来源）：") + guide.guide_url);
+    // The official guide stays named for a real item; a sample item's own page is the list above.
+    if (guide.guide_url && !(state.share && guide.sample_notice)) {
+      lines.push((guide.sample_notice ? "办事指南：" : "官方办事指南（来源）：") + guide.guide_url);
+    }
     if (isLinkOnly(guide)) lines.push(HANDOFF_SENTENCE);
     if (guide.sample_notice) lines.push("（" + guide.sample_notice + "）");
     return lines.join("\n");
