@@ -143,3 +143,23 @@ def test_a_console_closed_mid_chat_returns_the_conversation_to_the_queue(page_fa
     second.get_by_role("button", name="结束人工服务，交还智能助手").click()
     expect(citizen.locator(".takeover-bar")).to_be_hidden(timeout=WAIT)
     second.close(run_before_unload=True)
+
+
+def test_with_no_agent_online_the_widget_offers_12345_and_a_call_back(page_factory, app_with_real_bot):
+    from playwright.sync_api import expect
+
+    stack = app_with_real_bot
+    citizen = page_factory()
+    box = open_widget(citizen, stack.url)
+    say(box, "我要转人工")
+    card = citizen.locator(".card.notice").filter(has_text="当前没有人工客服在线")
+    expect(card).to_contain_text("当前没有人工客服在线", timeout=WAIT)
+    expect(card).to_contain_text("12345")
+    card.get_by_label("回电号码").fill("1381234")
+    card.get_by_role("button", name="请回电").click()
+    expect(card.locator(".err")).to_contain_text("电话号码格式不对")
+    card.get_by_label("回电号码").fill("13812345678")
+    card.get_by_role("button", name="请回电").click()
+    expect(card).to_contain_text("已记下您的电话", timeout=WAIT)
+    phones = [c["phone"] for c in stack.client.get("/api/desk/callbacks").json()["callbacks"]]
+    assert "13812345678" in phones
