@@ -225,7 +225,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         log = ExchangeLog(engine)
         log.create_table()
-        log.purge_older_than(settings.exchange_retention_days if args.days is None else args.days)
+        days = settings.exchange_retention_days if args.days is None else args.days
+        log.purge_older_than(days)
+        from api.takeover import Desk, WorkingHours  # the service desk's messages and call-backs (api/takeover.py)
+
+        desk = Desk(engine, WorkingHours.parse("00:00-24:00", "1-7", "UTC"), 30, 300)
+        desk.create_tables()
+        desk.purge_older_than(days)
     finally:
         engine.dispose()
     return 0

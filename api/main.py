@@ -112,6 +112,7 @@ def prepare_storage(resources: AppResources) -> None:
         resources.exchange_log.create_table()
         # Retention: every start trims the log (cron `python -m api.exchange_log purge` for long runs).
         resources.exchange_log.purge_older_than(resources.settings.exchange_retention_days)
+        resources.desk.purge_older_than(resources.settings.exchange_retention_days)  # creates its tables first
     except SQLAlchemyError:
         logger.exception("could not create or purge the exchange log table")
 

@@ -31,7 +31,7 @@ from datetime import datetime, time as day_time, timedelta, timezone
 from typing import Any, Callable, Iterable, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -450,6 +450,26 @@ class Desk:
                     raise DeskError(409, f"该会话由坐席「{row.agent_name}」接入，只能由其释放。")
                 raise DeskError(409, "该会话已不在人工服务中。")
         logger.info("sender %s released by agent %s", redact(sender_id), agent_id)
+
+    # ------------------------------------------------------------------ retention
+
+    def purge_older_than(self, days: int) -> int:
+        """The exchange log's retention applies here too: messages, call-back requests (their numbers
+        are in clear) and conversations the bot has answered alone since. Episodes and ratings, which
+        hold no sender id, stay for the curators' figures. ``days <= 0`` keeps all."""
+        if days <= 0:
+            return 0
+        cutoff = self.clock() - timedelta(days=days)
+        with self.sessions.begin() as session:
+            removed = session.execute(delete(DeskMessage).where(DeskMessage.created_at < cutoff)).rowcount or 0
+            removed += session.execute(delete(CallbackRequest).where(CallbackRequest.created_at < cutoff)).rowcount or 0
+            stale = select(DeskConversation.sender_id).where(DeskConversation.state == BOT,
+                                                             DeskConversation.updated_at < cutoff)
+            session.execute(delete(DeskMessage).where(DeskMessage.sender_id.in_(stale)))
+            removed += session.execute(delete(DeskConversation).where(DeskConversation.state == BOT,
+                                                                      DeskConversation.updated_at < cutoff)).rowcount or 0
+        logger.info("service desk: purged %d row(s) older than %d day(s)", removed, days)
+        return removed
 
     # ------------------------------------------------------------------ timeouts
 

@@ -149,3 +149,21 @@ def test_outside_hours_the_desk_is_closed_whoever_is_online(tmp_path, clock):
     assert "20:00–21:00" in availability.text() and "12345" in availability.text()
     assert desk.hand_off("web-1", "web", "request_human", "转人工") == "unavailable"
     engine.dispose()
+
+
+def test_retention_drops_old_messages_call_backs_and_idle_conversations(desk, clock):
+    desk.heartbeat("agent-a", "小李")
+    desk.hand_off("web-old", "web", "request_human", "转人工")
+    desk.leave_callback("web-old", "13812345678")
+    desk.claim("web-old", "agent-a", "小李")
+    desk.release("web-old", "agent-a")
+    clock.advance(31 * 24 * 3600)
+    desk.heartbeat("agent-a", "小李")
+    desk.hand_off("web-new", "web", "request_human", "转人工")
+    assert desk.purge_older_than(30) > 0
+    assert desk.conversation("web-old") is None and desk.messages_after("web-old", 0) == []
+    assert desk.callbacks() == []
+    assert desk.conversation("web-new").state == "queued" and desk.messages_after("web-new", 0)
+    with desk.session() as session:
+        assert session.query(Episode).count() == 2  # kept for the figures: no sender id in them
+    assert desk.purge_older_than(0) == 0
