@@ -366,3 +366,18 @@ def test_a_vague_ask_gets_the_common_needs_not_a_dead_end(page_factory, app_with
     else:
         expect(page.locator(".row.bot").last).to_contain_text("12345")
         assert offered.count() == 0
+
+
+@pytest.mark.e2e
+def test_none_of_these_with_the_real_bot_gives_the_human_route_and_the_menu(page_factory, app_with_real_bot):
+    from playwright.sync_api import expect
+
+    page = page_factory(**PHONE)
+    open_widget(page, app_with_real_bot.url)
+    say(page, "户口方面的事情问下")
+    card = page.locator(".clarify")
+    card.wait_for(timeout=30_000)
+    card.get_by_role("button", name="都不是").click()
+    expect(page.locator(".notice a").last).to_have_attribute("href", "tel:12345", timeout=30_000)
+    expect(page.get_by_text("也可以从常办事项中选一项")).to_be_visible()
+    assert page.locator(".guide").count() == 0
