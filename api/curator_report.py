@@ -48,6 +48,7 @@ class Group:
     dissatisfied: int = 0
     reasons: Counter = field(default_factory=Counter)
     items: Counter = field(default_factory=Counter)  # (code, name) → times offered
+    days: Counter = field(default_factory=Counter)  # local date → times asked that day
     last_at: Optional[datetime] = None
 
     @property
@@ -103,7 +104,7 @@ def _aware(moment: Optional[datetime]) -> Optional[datetime]:
 # ------------------------------------------------------------------ the groups
 
 
-def group_questions(entries: Iterable[dict[str, Any]]) -> list[Group]:
+def group_questions(entries: Iterable[dict[str, Any]], day_of: Any = None) -> list[Group]:
     """``entries``: {question, kind: handoff|dissatisfied, reason, items: [(code, name)], at}. Most
     frequent phrasings lead their group; a question joins the first group it is MERGE_RATIO alike."""
     entries = [e for e in entries if normalise(e.get("question") or "")]
@@ -129,6 +130,8 @@ def group_questions(entries: Iterable[dict[str, Any]]) -> list[Group]:
         at = _aware(entry.get("at"))
         if at is not None and (group.last_at is None or at > group.last_at):
             group.last_at = at
+        if at is not None and day_of is not None:
+            group.days[day_of(at)] += 1
     groups.sort(key=lambda g: (-g.count, g.phrase))
     return groups
 
@@ -196,14 +199,28 @@ def _share(part: int, whole: int) -> Optional[float]:
 
 def build_report(engine: Engine, period: Period) -> dict[str, Any]:
     with Session(engine) as session:
-        groups = group_questions(unanswered_entries(session, period))
+        groups = group_questions(unanswered_entries(session, period), period.day_of)
         figures = daily_figures(session, period)
-    return {
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
-        "groups": [group.view(number) for number, group in enumerate(groups, start=1)],
-        "figures": figures,
-    }
+    views = []
+    for number, group in enumerate(groups, start=1):
+        view = group.view(number)
+        view["per_day"] = [group.days.get(day, 0) for day in period.days()]  # the group's trend
+        views.append(view)
+    return {"start": period.start.isoformat(), "end": period.end.isoformat(), "groups": views, "figures": figures}
+
+
+def trend_svg(per_day: list[int]) -> str:
+    """A group's times asked per day of the period, as small bars (the page's trend column)."""
+    width, height, gap = 112, 24, 1
+    top = max(per_day, default=0) or 1
+    bar = max(1.0, (width - gap * (len(per_day) - 1)) / max(1, len(per_day)))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" role="img" aria-label="每日次数：{"、".join(map(str, per_day))}" class="trend">']
+    for i, n in enumerate(per_day):
+        h = 0 if n == 0 else max(2.0, (height - 2) * n / top)
+        parts.append(f'<rect x="{i * (bar + gap):.1f}" y="{height - h:.1f}" width="{bar:.1f}" height="{h:.1f}"/>')
+    parts.append(f'<line x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}" class="base"/></svg>')
+    return "".join(parts)
 
 
 # ------------------------------------------------------------------ CSV
@@ -212,13 +229,14 @@ def build_report(engine: Engine, period: Period) -> dict[str, Any]:
 def groups_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["代表说法", "合并的说法", "次数", "转人工", "不满意", "不满意原因", "提供过的事项", "最近一次"])
+    writer.writerow(["代表说法", "合并的说法", "次数", "转人工", "不满意", "不满意原因", "提供过的事项", "最近一次",
+                     f"每日次数（{report['start']} 起）"])
     for group in report["groups"]:
         writer.writerow([
             group["phrase"], " | ".join(group["phrasings"]), group["count"], group["handoffs"], group["dissatisfied"],
             "；".join(f"{reason} {n}" for reason, n in group["reasons"].items()),
             "；".join(f"{item['name']}（{item['code']}）×{item['times']}" for item in group["items_offered"]),
-            group["last_at"] or "",
+            group["last_at"] or "", "/".join(str(n) for n in group.get("per_day", [])),
         ])
     return "\ufeff" + out.getvalue()  # a BOM: Excel opens the Chinese text as UTF-8
 

@@ -80,6 +80,7 @@ async def curator_page(request: Request, resources: ResourcesDep, settings: Sett
     phrasings = await run_in_threadpool(_listing, resources)
     return templates.TemplateResponse(request, "curator.html", {
         "report": report, "charts": curator_report.charts(report["figures"]), "phrasings": phrasings,
+        "trend": curator_report.trend_svg,
     })
 
 

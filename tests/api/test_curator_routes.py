@@ -74,6 +74,7 @@ def test_the_report_groups_near_duplicates_and_keeps_no_numbers(make_client, ras
     groups = {group["phrase"]: group for group in report["groups"]}
     teacher = groups["想当老师要的那个本本咋个整"]
     assert (teacher["count"], teacher["handoffs"], teacher["phrasings"]) == (2, 2, ["想当老师要的那个本本咋个整", "想当老师要的那个本本咋个整嘛"])
+    assert teacher["per_day"] == [0] * 6 + [2]  # the last 7 days, today last
     unhappy = next(g for g in report["groups"] if g["dissatisfied"])
     assert unhappy["reasons"] == {"地点不对": 1} and unhappy["items_offered"][0]["name"] == "社会保障卡补领"
     assert len(report["groups"]) == 3
@@ -120,7 +121,7 @@ def test_the_page_draws_the_figures_as_svg_and_needs_the_token(make_client, rasa
     assert client.post("/api/curator/phrasings", json={"phrase": "x", "item_code": "X1", "curator": "王"}).status_code == 401
     page = client.get("/curator", headers={"X-Agent-Token": "curator-test-token-1"})
     assert page.status_code == 200
-    assert page.text.count("<svg") == len(curator_report.CHARTS)
+    assert page.text.count('class="chart"') == len(curator_report.CHARTS)
     assert "无需人工解决率" in page.text and "首次人工回复中位时长" in page.text
 
 
@@ -138,6 +139,7 @@ def test_the_csv_has_one_row_per_group(make_client, rasa):
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
     assert rows[0][0] == "代表说法" and [row[:3] for row in rows[1:]] == [["想当老师要的那个本本咋个整", "想当老师要的那个本本咋个整", "2"]]
+    assert rows[1][-1] == "0/0/0/0/0/0/2"
     days = list(csv.reader(io.StringIO(client.get("/api/curator/figures.csv").text.lstrip("\ufeff"))))
     assert days[0][0] == "日期" and len(days) == 1 + 7
 
