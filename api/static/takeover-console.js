@@ -46,6 +46,7 @@
   })();
 
   var state = { current: null, lastId: 0, guide: null, queue: [], messagesTimer: null };
+  var baseTitle = document.title;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -184,6 +185,9 @@
   function refreshQueue() {
     return call("GET", "/api/desk/queue").then(function (data) {
       state.queue = data.queue || [];
+      // A waiting citizen shows in the tab's title, so an agent on another tab sees it.
+      var waiting = state.queue.filter(function (row) { return row.state === "queued"; }).length;
+      document.title = (waiting ? "（" + waiting + "人等待）" : "") + baseTitle;
       renderQueue(state.queue);
       renderLive(data.live || []);
     }).catch(function (error) { status.textContent = error.message; });

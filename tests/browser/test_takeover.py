@@ -66,6 +66,7 @@ def test_a_whole_takeover_between_widget_and_console(page_factory, app_with_real
     expect(citizen.locator(".takeover-bar")).to_contain_text("正在为您转接人工客服", timeout=WAIT)
     entry = queued_entry(console, "我要转人工")
     expect(entry).to_be_visible(timeout=WAIT)
+    expect(console).to_have_title(re.compile("1人等待"))
     entry.click()
     expect(console.locator(".desk-words")).to_contain_text("社保卡丢了怎么补", timeout=WAIT)
     expect(console.locator(".desk-grasp")).to_contain_text("龙台镇", timeout=WAIT)
