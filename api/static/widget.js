@@ -345,8 +345,11 @@
   // The server remembers a conversation by its sender id (the town, the facts, an open question),
   // and the screen starts empty on every load: so a reload, like 「重新开始」, ends the conversation
   // on the server too, never on one side only. Messages wait until that is done.
+  // Set when a message is sent, cleared once the server forgot: a page view without a conversation
+  // behind it (most of a host site's pages) costs the server nothing.
+  var OPEN_KEY = "wenyici.conversation_open";
   var hadConversation = (function () {
-    try { return Boolean(window.localStorage.getItem(SENDER_KEY)); } catch (e) { return false; }
+    try { return window.localStorage.getItem(OPEN_KEY) === "1"; } catch (e) { return false; }
   })();
   var conversationReady = hadConversation ? endConversation() : Promise.resolve();
 
@@ -358,7 +361,10 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sender_id: senderId() })
     }).then(function (response) { return response.ok; }, function () { return false; })
-      .then(function (forgotten) { if (!forgotten) newSenderId(); });
+      .then(function (forgotten) {
+        if (!forgotten) newSenderId();
+        try { window.localStorage.removeItem(OPEN_KEY); } catch (e) { /* storage blocked */ }
+      });
   }
 
   function newSenderId() {
@@ -367,7 +373,10 @@
   }
 
   function chatFetch(options) {
-    return conversationReady.then(function () { return fetch(config.api + "/api/chat", options); });
+    return conversationReady.then(function () {
+      try { window.localStorage.setItem(OPEN_KEY, "1"); } catch (e) { /* this page only */ }
+      return fetch(config.api + "/api/chat", options);
+    });
   }
 
   function restart() {

@@ -176,6 +176,18 @@ def test_a_reload_clears_both_sides_never_half(page_factory, app_with_fake_bot):
     assert restarted.count(sender) == before + 1  # ... and so does the server, before the next message
 
 
+
+def test_a_page_view_without_a_conversation_asks_the_server_nothing(page_factory, app_with_fake_bot):
+    restarts: list = []
+    page = page_factory(**DESKTOP)
+    page.on("request", lambda request: restarts.append(request.url) if request.url.endswith("/api/chat/restart") else None)
+    page.goto(app_with_fake_bot.url + "/")
+    page.reload()
+    page.get_by_role("button", name="在线咨询").click()
+    page.get_by_label("输入您的问题").wait_for()
+    assert restarts == []
+
+
 def test_restart_when_the_server_cannot_forget_starts_a_new_conversation(page_factory, app_with_fake_bot):
     from playwright.sync_api import expect
 
