@@ -58,6 +58,7 @@ QUEUED_TEXT = "正在为您转接人工客服，请稍候。您可以继续输�
 CLAIMED_TEXT = "人工客服正在为您服务"
 RELEASED_TEXT = "人工客服已结束本次服务，智能助手继续为您解答。"
 REQUEUED_TEXT = "客服连接中断，已为您重新排队，请稍候。"
+LEFT_TEXT = "市民已结束本次会话（重新开始）。"
 RETURNED_TEXT = (f"暂时没有人工客服接入，智能助手继续为您解答。您也可以拨打{HOTLINE}政务服务便民热线，"
                  "或留下电话号码，工作人员回电。")
 NO_AGENT_TEXT = f"当前没有人工客服在线。您可以拨打{HOTLINE}政务服务便民热线，或留下电话号码，工作人员会尽快回电。"
@@ -470,6 +471,16 @@ class Desk:
                                                                       DeskConversation.updated_at < cutoff)).rowcount or 0
         logger.info("service desk: purged %d row(s) older than %d day(s)", removed, days)
         return removed
+
+    def citizen_left(self, sender_id: str) -> bool:
+        """The citizen started over (the widget's 「重新开始」): a queued or answered conversation goes
+        back to the bot and the agent reads why. False when no person was answering it."""
+        with self.sessions.begin() as session:
+            left = self._return_to_bot(session, sender_id, self.clock(), "left", LEFT_TEXT,
+                                       DeskConversation.state.in_([QUEUED, CLAIMED]))
+        if left:
+            logger.info("sender %s left the conversation an agent had", redact(sender_id))
+        return left
 
     # ------------------------------------------------------------------ timeouts
 

@@ -142,6 +142,13 @@ async def request_person(sender_id: SenderId, resources: ResourcesDep,
     return {"outcome": outcome, "available": availability.open, "unavailable_text": availability.text()}
 
 
+@router.post("/api/takeover/{sender_id}/leave")
+async def leave(sender_id: SenderId, resources: ResourcesDep) -> dict[str, Any]:
+    """市民「重新开始」：排队或人工服务中的会话交还智能助手，坐席看到市民已结束会话。"""
+    left = await run_in_threadpool(_desk(resources).citizen_left, sender_id)
+    return {"state": "bot", "left": left}
+
+
 @router.get("/api/takeover/{sender_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
 async def takeover_events(

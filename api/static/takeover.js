@@ -13,6 +13,7 @@
   "use strict";
 
   var STATUS_SECONDS = 10;
+  var TAKEOVER_KEY = "wenyici.takeover";
   var REASONS = [
     { value: "materials", label: "材料不对" },
     { value: "location", label: "地点不对" },
@@ -41,12 +42,19 @@
   ].join("");
 
   function install(widget) {
-    var state = { mode: "bot", lastId: 0, stream: null, agentName: "", bar: null };
+    var state = { mode: "bot", lastId: 0, stream: null, agentName: "", bar: null, sender: null };
     var w = widget.extend({
       guide: function (detail) { addRating(detail.row, "guide", detail.guide, detail.question); },
       handoff: function (detail) { afterHandoff(detail.question); },
       // The message went to a person (the bot said nothing): follow the conversation from here.
-      empty: function () { checkStatus(); return true; }
+      empty: function () { checkStatus(); return true; },
+      // 「重新开始」: a person answering this conversation is told the citizen has left.
+      restart: function () {
+        if (state.mode === "bot") return;
+        stopListening();
+        setMode("bot");
+        fetch(apiFor(state.sender || w.senderId()) + "/leave", { method: "POST" }).catch(function () { /* the claim timeout applies */ });
+      }
     });
     addStyles(w);
     state.bar = w.el("div", "takeover-bar");
@@ -56,12 +64,18 @@
     var barText = w.el("span", "", "");
     state.bar.appendChild(barText);
     w.panel.insertBefore(state.bar, w.log);
-    var api = w.config.api + "/api/takeover/" + encodeURIComponent(w.senderId());
+    // The sender id may change (「重新开始」 when the server cannot forget): always the current one,
+    // except to leave the conversation a person was answering.
+    function apiFor(sender) { return w.config.api + "/api/takeover/" + encodeURIComponent(sender); }
+    function api() { return apiFor(w.senderId()); }
 
-    // A page reloaded while a person answers, or an agent who picked this chat from the live list:
-    // a light status check (one row read) now and every STATUS_SECONDS while the bot answers.
-    checkStatus();
-    setInterval(function () { if (state.mode === "bot" && !w.panel.hidden) checkStatus(); }, STATUS_SECONDS * 1000);
+    // A page reloaded while a person answers (remembered on this device), or an agent who picked
+    // this chat from the console's live list: a light status check (one row read) at load when a
+    // takeover was under way, and every STATUS_SECONDS while the citizen is chatting with the bot.
+    if (remembered()) checkStatus();
+    setInterval(function () {
+      if (state.mode === "bot" && !w.panel.hidden && w.log.querySelector(".row.user")) checkStatus();
+    }, STATUS_SECONDS * 1000);
 
     function checkStatus() {
       return getStatus().then(function (status) {
@@ -69,18 +83,30 @@
           setMode(status.state, status.agent_name);
           listen(status.since);
         }
+        if (status && status.state === "bot") remember(false);
         return status;
       });
     }
 
+    function remembered() {
+      try { return window.localStorage.getItem(TAKEOVER_KEY) === w.senderId(); } catch (e) { return false; }
+    }
+    function remember(on) {
+      try {
+        if (on) window.localStorage.setItem(TAKEOVER_KEY, w.senderId());
+        else window.localStorage.removeItem(TAKEOVER_KEY);
+      } catch (e) { /* storage blocked: a reload shows the bot until the next status check */ }
+    }
+
     function getStatus() {
-      return fetch(api, { headers: { Accept: "application/json" } })
+      return fetch(api(), { headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .catch(function () { return null; });
     }
 
     function setMode(mode, agentName) {
       state.mode = mode;
+      remember(mode !== "bot");
       state.agentName = agentName || state.agentName;
       state.bar.hidden = mode === "bot";
       state.bar.className = "takeover-bar" + (mode === "queued" ? " waiting" : "");
@@ -97,9 +123,11 @@
 
     function listen(after) {
       if (state.stream) return;
+      if (state.sender !== w.senderId()) state.lastId = 0;  // another conversation: its own numbers
+      state.sender = w.senderId();
       state.lastId = Math.max(state.lastId, after || 0);
       if (!window.EventSource) return;
-      var source = new EventSource(api + "/events?after=" + state.lastId);
+      var source = new EventSource(api() + "/events?after=" + state.lastId);
       state.stream = source;
       source.onmessage = function (event) {
         var message;
@@ -176,7 +204,7 @@
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         button.disabled = true;
-        fetch(api + "/callback", {
+        fetch(api() + "/callback", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ phone: input.value, note: question || "" })

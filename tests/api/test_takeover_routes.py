@@ -264,3 +264,28 @@ def test_ratings_and_callbacks_share_the_chats_per_sender_limit(make_client, ras
     refused = client.post("/api/takeover/web-spam/callback", json={"phone": "13812345678"})
     assert refused.status_code == 429 and "Retry-After" in refused.headers
     assert client.get("/api/desk/callbacks").json()["callbacks"] == []
+
+
+def test_the_citizen_asks_for_a_person_from_the_widget(client):
+    client.post("/api/desk/heartbeat", json=AGENT)
+    asked = client.post("/api/takeover/web-asks/request", json={"question": "能找个人帮我看看吗"})
+    assert asked.status_code == 200 and asked.json()["outcome"] == "queued"
+    again = client.post("/api/takeover/web-asks/request", json={})
+    assert again.json()["outcome"] == "already"
+    assert [row["question"] for row in client.get("/api/desk/queue").json()["queue"]] == ["能找个人帮我看看吗"]
+
+
+def test_asking_for_a_person_with_no_one_online_says_why(client):
+    asked = client.post("/api/takeover/web-alone/request").json()
+    assert asked["outcome"] == "unavailable" and asked["available"] is False and "12345" in asked["unavailable_text"]
+    assert client.get("/api/takeover/web-alone").json()["state"] == "bot"
+
+
+def test_a_citizen_who_starts_over_leaves_the_agent(client):
+    sender = handed_off(client)
+    client.post(f"/api/desk/conversations/{sender}/claim", json=AGENT)
+    assert client.post(f"/api/takeover/{sender}/leave").json() == {"state": "bot", "left": True}
+    assert client.get(f"/api/takeover/{sender}").json()["state"] == "bot"
+    assert client.get(f"/api/desk/conversations/{sender}/messages").json()["messages"][-1]["text"] == "市民已结束本次会话（重新开始）。"
+    assert client.post(f"/api/desk/conversations/{sender}/messages", json={**AGENT, "text": "在吗"}).status_code == 409
+    assert client.post(f"/api/takeover/{sender}/leave").json() == {"state": "bot", "left": False}

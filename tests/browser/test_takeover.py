@@ -164,3 +164,29 @@ def test_with_no_agent_online_the_widget_offers_12345_and_a_call_back(page_facto
     expect(card).to_contain_text("已记下您的电话", timeout=WAIT)
     phones = [c["phone"] for c in stack.client.get("/api/desk/callbacks").json()["callbacks"]]
     assert "13812345678" in phones
+
+
+def test_a_reload_keeps_the_person_and_starting_over_leaves_them(page_factory, app_with_real_bot):
+    from playwright.sync_api import expect
+
+    url = app_with_real_bot.url
+    console = open_console(page_factory(), url)
+    citizen = page_factory()
+    box = open_widget(citizen, url)
+    say(box, "帮我转个人工")
+    queued_entry(console, "帮我转个人工").click()
+    claim(console)
+    reply = console.get_by_label("回复市民")
+    reply.fill("请稍等，我帮您查一下")
+    reply.press("Enter")
+    expect(citizen.locator(".row.agent .bubble").last).to_contain_text("我帮您查一下", timeout=WAIT)
+
+    citizen.reload()
+    citizen.get_by_role("button", name="在线咨询").click()
+    expect(citizen.locator(".takeover-bar")).to_contain_text("人工客服正在为您服务", timeout=WAIT)
+    expect(citizen.locator(".row.agent .bubble").last).to_contain_text("我帮您查一下", timeout=WAIT)
+
+    citizen.get_by_role("button", name="重新开始").click()
+    expect(citizen.locator(".takeover-bar")).to_be_hidden(timeout=WAIT)
+    expect(console.locator(".desk-transcript .msg.system").last).to_contain_text("市民已结束本次会话", timeout=WAIT)
+    console.close(run_before_unload=True)
