@@ -46,7 +46,12 @@ ALL_CANDIDATES_INTRO = "您没有选定哪一项，下面把这{count}项的材�
 EVERY_CANDIDATE_INTRO = "好的，下面把这{count}项的材料和办理地点都列出来："
 ITEM_QUESTION = "您要办理的是哪一项？请回复序号或名称。"
 
-# lookup_status values; the rules choose the next step from them.
+# Intents the NLU may give a need by mistake: such a message is answered only when the general
+# resolver answers it with at least this probability; otherwise the intent's own handoff follows.
+TRIAGED_INTENTS = frozenset({"complaint", "request_human"})
+TRIAGE_PROBABILITY = 0.65
+
+# lookup_status values; the rules choose the next step from them (and TRIAGED_INTENTS' names).
 GUIDE, CLARIFY, NOT_FOUND, NO_CONTEXT = "guide", "clarify", "not_found", "no_context"
 
 
@@ -362,14 +367,16 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
 
 
 def _unless_outranked(session: Session, turn: Turn, memory: Memory, targets: list[Target]) -> list[Target]:
-    """``targets``, unless the general resolver answers another item, clearly ahead of each of them:
-    then the NLU or the search read an incidental word of the message (「身份证银行卡都在身上，请问
-    失业保险金要去哪里申请」 is 失业保险金申领, not 居民身份证办理)."""
+    """``targets``, unless the general resolver answers another item, far likelier than each of them,
+    or asks between others while each of them is unlikely: then the NLU or the search read an
+    incidental word of the message (「身份证银行卡都在身上，请问失业保险金要去哪里申请」 is
+    失业保险金申领, not 居民身份证办理)."""
     if memory.pending_question or not turn.text or len(targets) != 1 or targets[0].kind != "item":
         return targets  # several items, or a 一件事 the items make, are a reading of their own
-    resolution = queries.resolve(session, turn.text, consider=[t.code for t in targets])
-    if resolution.outranks(t.code for t in targets):
-        logger.debug("resolver outranks %s with %s", [t.code for t in targets], resolution.codes)
+    resolution = queries.resolve(session, turn.text, consider=[t.code for t in targets], nlu=turn.item_codes)
+    codes = [t.code for t in targets]
+    if resolution.outranks(codes) or resolution.offers_instead(codes):
+        logger.debug("resolver %s %s instead of %s", resolution.decision, resolution.codes, codes)
         return _targets(session, resolution.codes) or targets
     return targets
 
@@ -380,7 +387,21 @@ def _resolved(session: Session, turn: Turn) -> list[Target]:
     and the citizens' lexicon (「厂里裁员了，失业金咋个领」 → 失业保险金申领)."""
     if not turn.text:
         return []
-    return _targets(session, queries.resolve(session, turn.text).codes)
+    return _targets(session, queries.resolve(session, turn.text, nlu=turn.item_codes).codes)
+
+
+def _clearly_resolved(session: Session, turn: Turn) -> Optional[Target]:
+    """The item a message the NLU read as a complaint or a request for a person is about, when the
+    general resolver answers it clearly (TRIAGE_PROBABILITY): 「超市不开了，食品证要注销」 is a need.
+    None otherwise: a complaint (「楼下工地半夜施工吵死了」) or 「转人工」 stays what it is."""
+    if not turn.text:
+        return None
+    resolution = queries.resolve(session, turn.text, nlu=turn.item_codes)
+    if resolution.decision != "answer":
+        return None
+    answer = next(s for s in resolution.ranked if s.code == resolution.codes[0])
+    found = _targets(session, [answer.code]) if answer.probability >= TRIAGE_PROBABILITY else []
+    return found[0] if found else None
 
 
 def _states_something(session: Session, turn: Turn) -> bool:
@@ -465,8 +486,16 @@ class ActionAnswer(CatalogAction):
         facts = find_facts(session, turn, memory, place)
         learned = facts != memory.facts or _place_codes(place) != (memory.town_code, memory.village_code)
         relevant = learned and _learned_about_need_in_play(session, memory, facts, place)
-        need = find_need(session, turn, memory, learned, relevant)
         remembered = [SlotSet("facts", facts)] + _place_slots(place)
+        if turn.intent in TRIAGED_INTENTS:
+            clear = _clearly_resolved(session, turn)
+            if clear is None:
+                # The rules play the intent's own handoff (complaint, or the request for a person).
+                logger.info("sender=%s intent=%s handed on", tracker.sender_id, turn.intent)
+                return remembered + _forget_question() + [SlotSet("lookup_status", turn.intent)]
+            need = Need(target=clear)
+        else:
+            need = find_need(session, turn, memory, learned, relevant)
         status, events = self._respond(session, dispatcher, turn, memory, need, facts, place, learned)
         if status == NO_CONTEXT:
             noted = _noted(session, memory, facts, place)

@@ -26,7 +26,7 @@ __all__ = [
     "search", "bundle_named_by", "get_target", "resolve_place", "place_from_codes", "parse_facts", "missing_facts", "tailor",
     "nearest_service_point", "guide", "invalidate_search_index", "name_extends",
     "asked_otherwise", "variant_asked",
-    "fact_words_in", "resolve", "Resolution",
+    "fact_words_in", "resolve", "resolver_index", "resolver_inputs", "Resolution",
     "Candidate", "Target", "RegionRef", "Place", "Question", "MaterialOut", "LocationOut",
 ]
 
@@ -678,16 +678,28 @@ def _build_resolver(session: Session) -> ResolverIndex:
                          dict(load_lexicon().names), load_phrasings() + resolver_phrasings(session))
 
 
-def resolve(session: Session, text: str, consider: Iterable[str] = ()) -> Resolution:
+def resolve(session: Session, text: str, consider: Iterable[str] = (), nlu: Iterable[str] = ()) -> Resolution:
     """The general resolver's one ranking of the whole list for ``text`` (places taken out), with the
-    catalog search's scores as one of its parts; ``consider``: codes scored in any case (another
-    reading's targets). Remembered per message."""
+    catalog search's scores and the NLU's items (``nlu``) as parts of it; ``consider``: codes scored
+    in any case (another reading's targets). Remembered per message."""
     consider = tuple(sorted(set(consider)))
+    nlu = tuple(sorted(set(nlu)))
 
     def compute() -> Resolution:
-        places = _places(session)
-        without_places = _without_matches(normalise(text), places.names, places.longest, MIN_PLACE_NAME)
-        scores = {hit.code: hit.score for hit in search(session, text, limit=10)}
-        return cached(session, "resolver", _build_resolver).rank(without_places, scores, consider=consider)
+        without_places, scores = resolver_inputs(session, text)
+        return resolver_index(session).rank(without_places, scores, consider=consider, nlu=nlu)
 
-    return memoised(session, "resolutions", (text, consider), compute)
+    return memoised(session, "resolutions", (text, consider, nlu), compute)
+
+
+def resolver_index(session: Session) -> ResolverIndex:
+    """The general resolver's index of the session's catalog, built once and cached."""
+    return cached(session, "resolver", _build_resolver)
+
+
+def resolver_inputs(session: Session, text: str) -> tuple[str, dict[str, float]]:
+    """What the resolver reads of ``text``: the message with its places taken out, and the catalog
+    search's scores by code."""
+    places = _places(session)
+    without_places = _without_matches(normalise(text), places.names, places.longest, MIN_PLACE_NAME)
+    return without_places, {hit.code: hit.score for hit in search(session, text, limit=10)}

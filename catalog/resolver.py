@@ -32,45 +32,40 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Mapping, Optional, Sequence
 
+import yaml
 from rapidfuzz import fuzz
 
 from catalog.item_model import ItemParts, parse_name
 from catalog.text import normalise
 from catalog.words import ColloquialEntry, Scanner, Words
 
-# Weights of the score's parts (see the module docstring).
-OBJECT_WEIGHT = 2.0
+# The score of a target is a weighted sum of its parts (FEATURES); the weights are data
+# (catalog/data/words/resolver_weights.yaml), fitted by ``python -m catalog.resolver_fit`` on the
+# phrasing bank: each citizen's sentence read as a message, without itself, should rank its own item
+# first, and with its item taken off the list, nothing. Probabilities are the softmax of the scores
+# beside the fitted score of "nothing on the list".
+FEATURES = ("object", "words", "phrased", "phrased_others", "search", "action_agrees", "action_differs",
+            "ordinary_action", "special_action", "qualifier_said", "qualifier_unsaid", "audience_mismatch",
+            "circumstance_unsaid", "named", "nlu", "phrased_only")
+WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "words" / "resolver_weights.yaml"
 LEADING_OBJECT = 1.0
 LATER_OBJECT = 0.6
 SPAN_BONUS = 0.04           # per character of the object span the message says
-ACTION_AGREES = 1.0
-ACTION_DIFFERS = -1.2
-ORDINARY_ACTION = 0.3       # nothing asked in particular, and the name does the ordinary thing
-SPECIAL_ACTION = -0.4       # nothing asked in particular, and the name does a special thing
-WORDS_WEIGHT = 1.5
-QUALIFIER_SAID = 0.4
-QUALIFIER_UNSAID = -0.35
-AUDIENCE_MISMATCH = -0.4
-CIRCUMSTANCE_UNSAID = -0.5
-SEARCH_WEIGHT = 0.5
-PHRASED_WEIGHT = 2.0        # the best cosine with one of the target's citizens' sentences
-PHRASED_NAMES = 0.5         # a sentence that close names the target
+PHRASED_NAMES = 0.5         # a citizen's sentence this close names the target
 COMMON_BIGRAM = 0.03        # bigrams in more of the sentences than this are left out
-GUIDED_PRIOR = 0.15
 
-# Decision thresholds (calibrated on the tune half of the long-tail set, never on the held-out half).
-ANSWER_SCORE = 2.0
-ANSWER_MARGIN = 0.45
-CLEAR_SCORE = 1.8
-CLEAR_MARGIN = 0.6
-ASK_SCORE = 2.0
-ASK_MARGIN = 0.8
+# Decision thresholds on the probabilities (calibrated on tests/longtail/tune.yaml only, never on the
+# held-out half).
+ANSWER_PROBABILITY = 0.3    # the first target this likely ...
+ANSWER_LEAD = 4.0           # ... and this many times likelier than the second is the answer
+OPTION_PROBABILITY = 0.08   # a target this likely, and within ANSWER_LEAD of the first, is an option
+OVERRIDE_PROBABILITY = 0.55  # an answer this likely replaces what another reading settled on
 MAX_OPTIONS = 4
-OVERRIDE_MARGIN = 1.5       # how far the answer must lead another reading's target to replace it
-VARIANT_MARGIN = 0.3        # ... when that target is about the same thing but does not do what is asked
 POOL = 30                   # targets most alike in bigrams that are scored in full
 MIN_OBJECT = 3              # a shorter object of a name (公司, 医院, 离婚) is too common a word to name it
 PARTIAL_OBJECT = 0.8
@@ -78,6 +73,8 @@ SHORT_OBJECT = 4            # an object this short is said exactly or not at all
 ALIAS_OBJECT = 0.7
 SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target without an object word
 
+CERTIFICATE_WORDS = ("证", "合格证")
+INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
 ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报"})
 GENERIC_STEMS = frozenset({"办理", "申请"})
 # For-whom qualifiers so general that not saying them says nothing (every citizen is 个人).
@@ -104,6 +101,7 @@ class Scored:
     action_agrees: bool = False
     action_differs: bool = False    # the message asks one thing done, the name says another
     about: Optional[str] = None     # the leading object of its name (社会保障卡 for 社会保障卡注销)
+    probability: float = 0.0        # how likely the message is about this target (softmax of the scores)
 
 
 @dataclass(frozen=True)
@@ -112,24 +110,31 @@ class Resolution:
     ranked: tuple[Scored, ...]
     wanted: frozenset[str] = frozenset()
     considered: Mapping[str, Scored] = field(default_factory=dict)  # the considered codes, scored
+    nothing: float = 1.0            # how likely the need is on no list: nothing here fits
 
     def outranks(self, codes: Iterable[str]) -> bool:
-        """The answer is none of ``codes`` and leads each of them by OVERRIDE_MARGIN: what another
-        reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」).
-        A variant of the same thing that does what the message asks, where the other does not,
-        needs only VARIANT_MARGIN (「户口被注销了…想恢复」 is 户口恢复, not 户口注销)."""
+        """The answer is at least OVERRIDE_PROBABILITY likely and none of ``codes``, each of them (scored
+        through ``consider``) at least ANSWER_LEAD times less likely or doing another thing than asked:
+        what another reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」)."""
         if self.decision != "answer":
             return False
         top = next(s for s in self.ranked if not s.action_differs)
+        return top.probability >= OVERRIDE_PROBABILITY and all(
+            code != top.code and self._far_behind(code, top.probability) for code in codes)
 
-        def leads(code: str) -> bool:
-            other = self.considered.get(code)
-            if other is None:
-                return code != top.code
-            variant = other.about == top.about and top.action_agrees and not other.action_agrees
-            return code != top.code and top.score - other.score >= (VARIANT_MARGIN if variant else OVERRIDE_MARGIN)
+    def offers_instead(self, codes: Iterable[str]) -> bool:
+        """The resolver asks between targets that are none of ``codes``, each of them unlikely
+        (under OPTION_PROBABILITY, or doing another thing than asked): a question among what the
+        message may mean is better than another reading's guide that it does not mean."""
+        if self.decision != "ask":
+            return False
+        options = set(self.codes)
+        return all(code not in options and self._far_behind(code, OPTION_PROBABILITY * ANSWER_LEAD)
+                   for code in codes)
 
-        return all(leads(code) for code in codes)
+    def _far_behind(self, code: str, probability: float) -> bool:
+        other = self.considered.get(code)
+        return other is None or other.action_differs or other.probability * ANSWER_LEAD <= probability
 
     @property
     def codes(self) -> list[str]:
@@ -138,9 +143,50 @@ class Resolution:
         if self.decision == "answer":
             return [fitting[0].code]
         if self.decision == "ask":
-            top = fitting[0].score
-            return [s.code for s in fitting if s.named and top - s.score <= ASK_MARGIN][:MAX_OPTIONS]
+            return [s.code for s in _options(fitting)]
         return []
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The weight of each of the score's parts, and the score of "nothing on the list"."""
+
+    parts: Mapping[str, float]
+    nothing: float = 0.0
+
+    def score(self, features: Mapping[str, float]) -> float:
+        return sum(self.parts.get(name, 0.0) * value for name, value in features.items())
+
+    def probabilities(self, scores: Sequence[float]) -> list[float]:
+        """Softmax of ``scores`` beside the score of nothing (which takes the rest)."""
+        top = max([self.nothing, *scores])
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps) + math.exp(self.nothing - top)
+        return [e / total for e in exps]
+
+
+@lru_cache(maxsize=4)
+def load_weights(path: str | Path = WEIGHTS_FILE) -> Weights:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    parts = {str(k): float(v) for k, v in (data.get("weights") or {}).items()}
+    unknown = set(parts) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"{Path(path).name}: unknown parts {sorted(unknown)} (known: {', '.join(FEATURES)})")
+    return Weights(parts, float(data.get("nothing", 0.0)))
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A message read once (``ResolverIndex.read``)."""
+
+    text: str
+    objects: Mapping[int, float]            # target index → evidence the message names its object
+    similar: Mapping[int, float]            # target index → bigram cosine with its names and words
+    phrased: Mapping[int, tuple[float, ...]]  # target index → cosines with its citizens' sentences
+    wanted: frozenset[str]                  # action stems the message asks for
+    qualifiers: frozenset[str]
+    audience: Optional[str]
 
 
 def _bigrams(text: str) -> list[str]:
@@ -184,6 +230,7 @@ class ResolverIndex:
     colloquial: Sequence[ColloquialEntry] = ()
     lexicon_names: Mapping[str, Sequence[str]] = field(default_factory=dict)  # word → target names
     phrasings: Sequence[tuple[str, str]] = ()  # (target name, a citizen's sentence for it)
+    weights: Weights = field(default_factory=load_weights)
 
     def __post_init__(self) -> None:
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
@@ -246,17 +293,23 @@ class ResolverIndex:
         """Every citizen's sentence of the phrasing bank is a document of its own."""
         rows = [(by_name[normalise(name)], sentence) for name, sentence in self.phrasings
                 if normalise(name) in by_name]
+        self._phrase_rows = rows
         self._phrase_target = [index for index, _ in rows]
         self._phrase_index = _BigramIndex([[sentence] for _, sentence in rows], common=COMMON_BIGRAM)
 
-    def _phrased(self, text: str) -> dict[int, float]:
-        """Target index → the best cosine of the message with one of its citizens' sentences."""
-        best: dict[int, float] = {}
+    def _phrased(self, text: str, exclude: Optional[int] = None) -> dict[int, tuple[float, ...]]:
+        """Target index → the cosines of the message with its citizens' sentences, best first."""
+        found: dict[int, list[float]] = {}
         for number, similarity in self._phrase_index.cosines(text).items():
-            target = self._phrase_target[number]
-            if similarity > best.get(target, 0.0):
-                best[target] = similarity
-        return best
+            if number != exclude:
+                found.setdefault(self._phrase_target[number], []).append(similarity)
+        return {target: tuple(sorted(values, reverse=True)) for target, values in found.items()}
+
+    @property
+    def phrase_rows(self) -> Sequence[tuple[int, str]]:
+        """(target index, normalised sentence) of each sentence of the phrasing bank, numbered as
+        ``read(..., exclude_phrase=number)`` takes them."""
+        return self._phrase_rows
 
     # ------------------------------------------------------------ reading the message
 
@@ -286,7 +339,10 @@ class ResolverIndex:
         return found
 
     def wanted(self, text: str) -> frozenset[str]:
-        return frozenset(stem for _s, _e, _w, stem in self._actions.scan(text))
+        """The action stems the message asks for. A two-character action word right before a
+        certificate word names that certificate, not an action (「检疫证」「登记证」 are documents)."""
+        return frozenset(stem for _s, end, word, stem in self._actions.scan(text)
+                         if not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end)))
 
     def qualifiers_in(self, text: str) -> frozenset[str]:
         return frozenset(value for _s, _e, _w, value in self._qualifiers.scan(text))
@@ -300,94 +356,156 @@ class ResolverIndex:
 
     # ------------------------------------------------------------ one ranking
 
+    def read(self, text: str, exclude_phrase: Optional[int] = None) -> "_Reading":
+        """What the message says, read once: objects, actions, qualifiers, who asks, bigram
+        likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
+        sentence as a message, without itself)."""
+        text = normalise(text)
+        return _Reading(text, self.objects_in(text), self._similarities(text),
+                        self._phrased(text, exclude_phrase), self.wanted(text), self.qualifiers_in(text),
+                        self.audience_of(text))
+
+    def candidates(self, reading: "_Reading", search_scores: Mapping[str, float],
+                   consider: Iterable[str] = (), nlu: Iterable[str] = ()) -> list[tuple[int, dict[str, float]]]:
+        """(target index, features) of every target the message could be about: those it names,
+        the most alike in words and in citizens' sentences, the search's hits, the NLU's items
+        (``nlu``: codes the NLU read as the message's items) and ``consider``."""
+        nlu = frozenset(nlu)
+        similar, phrased = reading.similar, reading.phrased
+        pool = set(reading.objects) | {i for i, _ in sorted(similar.items(), key=lambda p: -p[1])[:POOL]}
+        pool |= {i for i, _ in sorted(phrased.items(), key=lambda p: -p[1][0])[:POOL]}
+        pool |= {self._index_of[code] for code in (*search_scores, *consider, *nlu) if code in self._index_of}
+        objects = dict(reading.objects)
+        for index, value in self.name_objects_in(reading.text, pool).items():
+            objects[index] = max(objects.get(index, 0.0), value)
+        reading = _Reading(reading.text, objects, similar, phrased, reading.wanted, reading.qualifiers,
+                           reading.audience)
+        found = [(i, self._features(i, reading, search_scores)) for i in sorted(pool)]
+        for i, features in found:
+            if self.targets[i].code in nlu:
+                features["nlu"] = 1.0
+        return found
+
     def rank(self, text: str, search_scores: Mapping[str, float] | None = None, limit: int = 8,
-             consider: Iterable[str] = ()) -> Resolution:
+             consider: Iterable[str] = (), nlu: Iterable[str] = ()) -> Resolution:
         """``text``: the message (places and situation words may be taken out by the caller);
         ``search_scores``: the catalog search's scores (0..100) by code, when the caller has them;
         ``consider``: codes scored whatever their words (another reading's targets), kept in
-        ``Resolution.considered``."""
-        text = normalise(text)
-        search_scores = search_scores or {}
-        objects = self.objects_in(text)
-        similar = self._similarities(text)
-        phrased = self._phrased(text)
-        wanted = self.wanted(text)
-        said_qualifiers = self.qualifiers_in(text)
-        audience = self.audience_of(text)
-        pool = set(objects) | {i for i, _ in sorted(similar.items(), key=lambda p: -p[1])[:POOL]}
-        pool |= {i for i, _ in sorted(phrased.items(), key=lambda p: -p[1])[:POOL]}
+        ``Resolution.considered``; ``nlu``: the items the NLU read in the message (one part of the score)."""
+        reading = self.read(text)
         considered = set(consider)
-        pool |= {self._index_of[code] for code in (*search_scores, *considered) if code in self._index_of}
-        for index, value in self.name_objects_in(text, pool).items():
-            objects[index] = max(objects.get(index, 0.0), value)
-        scored = [self._score(i, objects, similar, phrased, wanted, said_qualifiers, audience, search_scores, text)
-                  for i in pool]
-        scored.sort(key=lambda s: (-s.score, len(s.name), s.code))
+        found = self.candidates(reading, search_scores or {}, considered, nlu)
+        scores = [self.weights.score(features) for _, features in found]
+        probabilities = self.weights.probabilities(scores)
+        scored = [self._scored(i, features, p) for (i, features), p in zip(found, probabilities)]
+        if INFORMS not in reading.wanted:
+            scored = self._informing_merged(scored)
+        scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
-        return Resolution(_decide(ranked), ranked, wanted, {s.code: s for s in scored if s.code in considered})
+        nothing = 1.0 - sum(probabilities)
+        return Resolution(_decide(ranked, nothing), ranked, reading.wanted,
+                          {s.code: s for s in scored if s.code in considered}, round(nothing, 4))
 
-    def _score(self, index: int, objects: Mapping[int, float], similar: Mapping[int, float],
-               phrased: Mapping[int, float], wanted: frozenset[str], said: frozenset[str],
-               audience: Optional[str], search_scores: Mapping[str, float], text: str) -> Scored:
+    def _informing_merged(self, scored: list[Scored]) -> list[Scored]:
+        """An item that only informs (…政策咨询) beside one about the same thing that does it (…办理),
+        when the message does not ask to be informed: both readings lead to the doing item's guide,
+        which answers the question too, so the informing item's probability is the doing item's."""
+        doing: dict[str, Scored] = {}
+        for s in scored:
+            if s.about and not self._informs(s.code) and not s.action_differs:
+                if s.about not in doing or s.score > doing[s.about].score:
+                    doing[s.about] = s
+        moved: dict[str, float] = {}
+        kept = []
+        for s in scored:
+            sibling = doing.get(s.about) if s.about and self._informs(s.code) else None
+            if sibling is None:
+                kept.append(s)
+            else:
+                moved[sibling.code] = moved.get(sibling.code, 0.0) + s.probability
+        return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
+
+    def _informs(self, code: str) -> bool:
+        parts = self.targets[self._index_of[code]].parts
+        return parts is not None and bool(parts.actions) and parts.actions <= {INFORMS}
+
+    def _features(self, index: int, reading: "_Reading", search_scores: Mapping[str, float]) -> dict[str, float]:
+        """The score's parts for one target (FEATURES, module docstring); the weights are data."""
         target = self.targets[index]
         parts = target.parts
-        score = OBJECT_WEIGHT * objects.get(index, 0.0) + WORDS_WEIGHT * similar.get(index, 0.0)
-        score += PHRASED_WEIGHT * phrased.get(index, 0.0)
-        score += SEARCH_WEIGHT * search_scores.get(target.code, 0.0) / 100.0
-        agrees = differs = False
+        text = reading.text
+        phrases = reading.phrased.get(index, ())
+        f = {
+            "object": reading.objects.get(index, 0.0),
+            "words": reading.similar.get(index, 0.0),
+            "phrased": phrases[0] if phrases else 0.0,
+            "phrased_others": phrases[1] if len(phrases) > 1 else 0.0,
+            "search": search_scores.get(target.code, 0.0) / 100.0,
+        }
+        if not f["words"] and index not in reading.objects:
+            # Only a citizen's sentence is alike: the message shares no word with the target's names
+            # (「老板把我炒了」 for 失业保险金申领, but also 「帮我推荐一只股票」 for 职业介绍's 「帮我推荐一下」).
+            f["phrased_only"] = f["phrased"]
         if parts is not None:
             done = parts.actions
+            wanted = reading.wanted
             if wanted and done and not done <= GENERIC_STEMS:
                 # 登记, 办理, 申请, 核发… are one ordinary thing said several ways (「养狗登记」 is 犬类
                 # 准养证核发); a special one (补领, 注销, 变更…) must be said as the name says it. A name
                 # that only says 办理 (居民身份证办理) says nothing about which.
                 agrees = bool(wanted & done) or (wanted <= ORDINARY_STEMS and bool(done & ORDINARY_STEMS))
-                differs = not agrees
-                score += ACTION_AGREES if agrees else ACTION_DIFFERS
+                f["action_agrees" if agrees else "action_differs"] = 1.0
             elif not wanted:
-                score += ORDINARY_ACTION if not done or done & ORDINARY_STEMS else SPECIAL_ACTION
+                f["ordinary_action" if not done or done & ORDINARY_STEMS else "special_action"] = 1.0
             for qualifier in parts.qualifiers:
-                if qualifier in said:
-                    score += QUALIFIER_SAID
+                if qualifier in reading.qualifiers:
+                    f["qualifier_said"] = f.get("qualifier_said", 0.0) + 1.0
                 elif qualifier in self.words.qualifier_audience and qualifier not in UNMARKED_QUALIFIERS:
-                    score += QUALIFIER_UNSAID
+                    f["qualifier_unsaid"] = f.get("qualifier_unsaid", 0.0) + 1.0
+            audience = reading.audience
             if audience and parts.audience in ("citizen", "business", "institution") and parts.audience != audience:
-                score += AUDIENCE_MISMATCH
+                f["audience_mismatch"] = 1.0
             # A later object of the name is a circumstance the item is for (「领取失业保险金期间丧葬
             # 补助金…」: while drawing unemployment benefit); a message that never says it is about
             # the plain item (供养亲属抚恤金申领 for 「丧葬补助金」).
             for obj, weight in self._name_objects[index]:
                 if weight == LATER_OBJECT and fuzz.partial_ratio(obj, text) < PARTIAL_OBJECT * 100:
-                    score += CIRCUMSTANCE_UNSAID
+                    f["circumstance_unsaid"] = 1.0
                     break
-        if target.has_guide:
-            score += GUIDED_PRIOR
-        named = index in objects or similar.get(index, 0.0) >= SIMILAR_NAMES \
-            or phrased.get(index, 0.0) >= PHRASED_NAMES
+        named = index in reading.objects or f["words"] >= SIMILAR_NAMES or f["phrased"] >= PHRASED_NAMES
+        f["named"] = 1.0 if named else 0.0
+        return f
+
+    def _scored(self, index: int, features: Mapping[str, float], probability: float) -> Scored:
+        target = self.targets[index]
+        parts = target.parts
         about = normalise(parts.objects[0]) if parts is not None and parts.objects else None
-        return Scored(target.code, target.name, target.kind, round(score, 3), named, agrees, differs, about)
+        return Scored(target.code, target.name, target.kind, round(self.weights.score(features), 3),
+                      bool(features.get("named")), bool(features.get("action_agrees")),
+                      bool(features.get("action_differs")), about, round(probability, 4))
 
 
-def _decide(ranked: Sequence[Scored]) -> str:
-    """A target whose name does another thing than the message asks is never the answer nor an
-    option (「出生证明丢了」 is no 《出生医学证明》首次签发, which would list first-issue materials)."""
-    ranked = [s for s in ranked if not s.action_differs]
-    if not ranked:
+def _options(fitting: Sequence[Scored]) -> list[Scored]:
+    """The question's options: the targets likely enough, and not far less likely than the first."""
+    if not fitting:
+        return []
+    top = fitting[0].probability
+    return [s for s in fitting
+            if s.probability >= OPTION_PROBABILITY and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
+
+
+def _decide(ranked: Sequence[Scored], nothing: float) -> str:
+    """``answer``: the first target is likely and far likelier than the second; ``ask``: two to four
+    targets are likely and close; otherwise ``handoff``. A target whose name does another thing than
+    the message asks is never the answer nor an option (「出生证明丢了」 is no 《出生医学证明》首次签发,
+    which would list first-issue materials)."""
+    fitting = [s for s in ranked if not s.action_differs]
+    if not fitting:
         return "handoff"
-    top = ranked[0]
-    second = ranked[1].score if len(ranked) > 1 else float("-inf")
-    if top.score >= CLEAR_SCORE and top.score - second >= CLEAR_MARGIN:
-        return "answer"  # far ahead of everything else, though no single word names it
-    if not top.named:
-        return "handoff"
-    if top.score >= ANSWER_SCORE and top.score - second >= ANSWER_MARGIN:
+    second = fitting[1].probability if len(fitting) > 1 else 0.0
+    if fitting[0].probability >= ANSWER_PROBABILITY and fitting[0].probability >= ANSWER_LEAD * second:
         return "answer"
-    close = [s for s in ranked if s.named and top.score - s.score <= ASK_MARGIN]
-    if top.score >= ASK_SCORE and 2 <= len(close) <= MAX_OPTIONS:
-        return "ask"
-    if top.score >= ANSWER_SCORE and len(close) == 1:
-        return "answer"
-    return "handoff"
+    return "ask" if len(_options(fitting)) >= 2 else "handoff"
 
 
 def build_targets(rows: Iterable[tuple[str, str, str, Sequence[str], bool]], words: Words) -> list[Target]:
