@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.models import Item
 from catalog.queries import resolve, search
+from catalog.resolver import Resolution
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,10 @@ LISTED_NAME = 50.0
 NOISE = 45.0
 # A name that does another thing than asked (「…丢了」 and 挂失 vs 补领) stays, a few places lower.
 OTHER_ACTION_PLACES = 3
+# When the chat would ask between items of one family (their names lead with the same object:
+# 个体工商户设立登记, …注销登记), the family comes first, with up to this many members the resolver
+# did not rank (…变更登记（备案）).
+FAMILY_EXTRA = 3
 # The resolver's targets scored below this share of its best are what a word or two has in common
 # (「营业执照」 and 营业性演出): an agent reads them as noise.
 RELATIVE_FLOOR = 0.3
@@ -46,7 +53,8 @@ RELATIVE_FLOOR = 0.3
 
 def agent_search(session: Session, text: str, limit: int = 10) -> AgentSearch:
     """Best first: each target at the better of its place in the resolver's ranking and, for a close
-    name, its place in the search's; ties keep the resolver's order."""
+    name, its place in the search's; ties keep the resolver's order; the family the chat would ask
+    within leads."""
     resolution = resolve(session, text)
     hits = search(session, text, limit=limit)
     places: dict[str, tuple[float, float]] = {}
@@ -70,5 +78,32 @@ def agent_search(session: Session, text: str, limit: int = 10) -> AgentSearch:
         places[candidate.code] = (best, resolver_place)
         names.setdefault(candidate.code, AgentHit(candidate.code, candidate.name, candidate.kind))
     order = sorted(places, key=lambda code: places[code])
+    about = _asked_between_one_family(resolution)
+    if about:
+        order = _family_first(session, order, names, about)
     listed = resolution.decision != "handoff" or bool(hits and hits[0].score >= LISTED_NAME)
     return AgentSearch(text, tuple(names[code] for code in order[:limit]), listed)
+
+
+def _asked_between_one_family(resolution: Resolution) -> str | None:
+    """The object the chat's one question would choose within (「营业执照」: 个体工商户 注销 or 设立),
+    when every option leads with it; None otherwise."""
+    if resolution.decision != "ask":
+        return None
+    by_code = {scored.code: scored for scored in resolution.ranked}
+    abouts = {by_code[code].about for code in resolution.codes if code in by_code}
+    about = abouts.pop() if len(abouts) == 1 else None
+    return about if about and len(about) >= 2 else None
+
+
+def _family_first(session: Session, order: list[str], names: dict[str, AgentHit], about: str) -> list[str]:
+    """The members of the best target's family first: those already in ``order`` in their order, then
+    a few more from the catalog, shortest name first (an agent asked 「营业执照」 sees 设立, 变更 and
+    注销 of 个体工商户 together)."""
+    ranked = [code for code in order if names[code].name.startswith(about)]
+    rows = session.execute(select(Item.code, Item.name).where(Item.name.startswith(about, autoescape=True)))
+    extra = sorted(((code, name) for code, name in rows if code not in names), key=lambda row: (len(row[1]), row[0]))
+    for code, name in extra[:FAMILY_EXTRA]:
+        names[code] = AgentHit(code, name, "item")
+    family = ranked + [code for code, _ in extra[:FAMILY_EXTRA]]
+    return family + [code for code in order if code not in family]
