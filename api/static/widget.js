@@ -344,8 +344,8 @@
   // ---- fresh starts ------------------------------------------------------------------------
   // The server remembers a conversation by its sender id (the town, the facts, an open question),
   // and the screen starts empty on every load: so a reload, like 「重新开始」, ends the conversation
-  // on the server too, never on one side only. Messages wait until that is done.
-  // Set when a message is sent, cleared once the server forgot: a page view without a conversation
+  // on the server too, never on one side only. Messages wait until that is done. OPEN_KEY is set
+  // when a message is sent and cleared once the server forgot: a page view without a conversation
   // behind it (most of a host site's pages) costs the server nothing.
   var OPEN_KEY = "wenyici.conversation_open";
   var hadConversation = (function () {
@@ -426,7 +426,8 @@
     send(target.getAttribute("data-wyc-ask"));
   });
 
-  /** After 「都不是」: the county's most asked needs, beside the human route the bot gave. */
+  /** After 「都不是」 or a handoff for a need not understood: the county's most asked needs, beside
+   *  the human route the bot gave. */
   var menuAfterReply = false;
 
   function commonNeeds() {
