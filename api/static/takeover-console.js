@@ -45,7 +45,7 @@
     try { return localStorage.getItem(NAME_KEY) || "坐席"; } catch (e) { return "坐席"; }
   })();
 
-  var state = { current: null, lastId: 0, guide: null, queue: [], messagesTimer: null };
+  var state = { current: null, lastId: 0, guide: null, queue: [], messagesTimer: null, liveCount: 0, callbackCount: 0 };
   var baseTitle = document.title;
 
   function el(tag, className, text) {
@@ -160,6 +160,24 @@
     updateButtons();
   });
 
+  // Folded to its one-line head while there is nothing to do (the console is for calls too);
+  // the agent can unfold it by hand.
+  var unfolded = false;
+  var foldBtn = el("button", "secondary small desk-fold", "展开");
+  foldBtn.type = "button";
+  foldBtn.setAttribute("aria-expanded", "false");
+  head.insertBefore(foldBtn, nameLabel);
+  foldBtn.addEventListener("click", function () { unfolded = !unfolded; fold(); });
+
+  function fold() {
+    var busy = state.queue.length || state.current || state.callbackCount;
+    var open = Boolean(busy || unfolded);
+    root.classList.toggle("idle", !open);
+    foldBtn.textContent = open ? "收起" : "展开";
+    foldBtn.setAttribute("aria-expanded", String(open));
+    foldBtn.hidden = Boolean(busy);
+  }
+
   // ---- presence ---------------------------------------------------------------------------
 
   function heartbeat() {
@@ -190,6 +208,8 @@
       document.title = (waiting ? "（" + waiting + "人等待）" : "") + baseTitle;
       renderQueue(state.queue);
       renderLive(data.live || []);
+      state.liveCount = (data.live || []).length;
+      fold();
     }).catch(function (error) { status.textContent = error.message; });
   }
 
@@ -236,6 +256,8 @@
     return call("GET", "/api/desk/callbacks").then(function (data) {
       clear(callbackList);
       var rows = data.callbacks || [];
+      state.callbackCount = rows.length;
+      fold();
       if (!rows.length) callbackList.appendChild(el("li", "desk-none", "暂无"));
       rows.forEach(function (row) {
         var item = el("li", "desk-callback");
