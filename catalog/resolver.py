@@ -285,6 +285,7 @@ class ResolverIndex:
                                     if kind in ("qualifier", "scope")})
         self._askers = {e.word: e.audience for e in self.colloquial if e.section == "askers" and e.audience}
         self._asker_scanner = Scanner(self._askers)
+        self._synonyms = Scanner({e.word: e.means for e in self.colloquial if e.section == "synonyms" and e.means})
         # What each target is called: its names, citizens' words and lexicon examples.
         self._names_index = _BigramIndex([[normalise(text) for text in doc] for doc in docs])
         self._index_phrasings(by_name)
@@ -360,10 +361,21 @@ class ResolverIndex:
         """What the message says, read once: objects, actions, qualifiers, who asks, bigram
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""
-        text = normalise(text)
+        said = normalise(text)
+        text = self.officially(said)
         return _Reading(text, self.objects_in(text), self._similarities(text),
-                        self._phrased(text, exclude_phrase), self.wanted(text), self.qualifiers_in(text),
-                        self.audience_of(text))
+                        self._phrased(said, exclude_phrase), self.wanted(text), self.qualifiers_in(text),
+                        self.audience_of(said))
+
+    def officially(self, text: str) -> str:
+        """``text`` with citizens' words put the way item names say them (the lexicon's synonyms:
+        「生孩子的医疗费」 → 「生育的医疗费」), for the parts that compare with names; the citizens'
+        sentences of the bank are compared with the message as said."""
+        parts, last = [], 0
+        for start, end, _word, official in self._synonyms.scan(text):
+            parts += [text[last:start], str(official)]
+            last = end
+        return "".join(parts) + text[last:] if parts else text
 
     def candidates(self, reading: "_Reading", search_scores: Mapping[str, float],
                    consider: Iterable[str] = (), nlu: Iterable[str] = ()) -> list[tuple[int, dict[str, float]]]:

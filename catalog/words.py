@@ -109,11 +109,11 @@ def load_words(path: str | Path = WORDS_DIR) -> Words:
 
 @dataclass(frozen=True)
 class ColloquialEntry:
-    section: str                 # objects | actions | askers
+    section: str                 # objects | actions | askers | synonyms
     word: str                    # normalised
     example: str                 # a citizen's sentence containing the word
     expect: str                  # exact item (or guides.yaml) name the example must reach, as written
-    means: str | None = None     # objects: an object the item model produces
+    means: str | None = None     # objects: an object the item model produces; synonyms: the official wording
     items: tuple[str, ...] = ()  # objects: specific item names, instead of means
     stem: str | None = None      # actions: canonical action stem
     audience: str | None = None  # askers: citizen | business | institution
@@ -127,7 +127,7 @@ def load_colloquial(path: str | Path = COLLOQUIAL_FILE) -> tuple[ColloquialEntry
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
     entries = []
-    for section in ("objects", "actions", "askers"):
+    for section in ("objects", "actions", "askers", "synonyms"):
         for row in data.get(section) or []:
             entries.append(
                 ColloquialEntry(

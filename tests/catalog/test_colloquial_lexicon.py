@@ -31,7 +31,7 @@ def _id(entry) -> str:
 
 def test_file_parses_into_every_section():
     raw = yaml.safe_load(COLLOQUIAL_FILE.read_text(encoding="utf-8"))
-    assert set(raw) == {"objects", "actions", "askers"}
+    assert set(raw) == {"objects", "actions", "askers", "synonyms"}
     for section, rows in raw.items():
         assert rows, section
         for row in rows:
@@ -55,6 +55,10 @@ def test_entry_is_well_formed(entry):
             assert entry.expect in entry.items
     elif entry.section == "actions":
         assert entry.stem in load_words().stems
+    elif entry.section == "synonyms":
+        # the official word is one the county's names use, and the citizen's word is not
+        assert entry.means and any(entry.means in normalise(name) for name in NAMES)
+        assert entry.word != entry.means
     else:
         assert entry.audience in AUDIENCES
 
