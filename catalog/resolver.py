@@ -5,7 +5,8 @@ parts of its name (objects, actions, qualifiers, audience: ``catalog.item_model`
 words that name it (``catalog/data/words/colloquial.yaml``, the search lexicon's ``names``) and
 the citizens' sentences that ask for it (``catalog/data/words/phrasings/``). A message is read
 once, left to right, by longest-match scanners (the objects it names, the actions it wants, its
-qualifiers, who asks) and as character bigrams; each target then gets one score from:
+qualifiers, who asks; citizens' synonyms put the way names say them) and as character bigrams;
+each target then gets the parts of its score (FEATURES):
 
 - **object** — the message names what the target is about (an object of its name, an alias, or a
   citizen's word for it); the leading object of a name counts more than a later one, and a longer
@@ -14,17 +15,21 @@ qualifiers, who asks) and as character bigrams; each target then gets one score 
   the message asks nothing in particular, the name does the ordinary thing (申领, 新办, 登记…), not
   a special one (注销, 变更, 补领…);
 - **words** — TF-IDF cosine of character bigrams between the message and the target's names;
-- **phrased** — the best such cosine with one of the target's citizens' sentences;
+- **phrased** — the best (and second best) such cosine with the target's citizens' sentences, and
+  the same where nothing else of the target is said (``phrased_only``);
 - **who** — for-whom qualifiers of the name the message says (退役军人) or does not say, a
   circumstance of the name it never says (「领取失业保险金期间…」), and whether a business item is
   asked for by a citizen;
 - **search** — the catalog search's score of the target (``catalog.search``), which carries the
-  authored aliases and the phrase lexicon of the core items.
+  authored aliases and the phrase lexicon of the core items;
+- **nlu** — the NLU read the target's name in the message (its ``item`` entities).
 
-``Resolution.decision``: ``answer`` (one target clearly first: named and ahead, or far ahead),
-``ask`` (two to four close targets, each named), or ``handoff`` (nothing the message names). A
-target whose name does another thing than the message asks is neither. Thresholds are constants
-below, calibrated on tests/longtail/tune.yaml only.
+The score is the parts weighted by ``catalog/data/words/resolver_weights.yaml``, fitted by
+``python -m catalog.resolver_fit``; a target's probability is the softmax of the scores beside the
+fitted score of "nothing on the list". ``Resolution.decision``: ``answer`` (the first target likely
+and far likelier than the second), ``ask`` (two to four likely targets), or ``handoff``. A target
+whose name does another thing than the message asks is neither. The thresholds are constants below,
+calibrated on tests/longtail/tune.yaml and the dialogues only.
 
 Pure: no database and no I/O; ``catalog.queries.resolve`` builds the index from a session.
 """
