@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep
@@ -285,7 +286,12 @@ def share_for_caller(body: AgentShareRequest, session: SessionDep, settings: Set
     tailoring = Tailoring(body.town, body.village, {k: v for k, v in body.facts.items() if k in known})
     base = settings.public_base_url.rstrip("/")
     payload = build_guide(session, target, tailoring, base)
-    answer = save_answer(session, payload, settings.share_retention_days)
-    session.commit()
+    try:
+        answer = save_answer(session, payload, settings.share_retention_days)
+        session.commit()
+    except SQLAlchemyError as exc:  # e.g. a catalog database not migrated to the shared_answers table
+        session.rollback()
+        logger.warning("shared answer not stored for the console (%s)", type(exc).__name__)
+        raise HTTPException(status_code=503, detail="短链接暂不可用，请稍后再试或读出答复。") from exc
     share_url = base + share_path(answer.id)
     return {"share_url": share_url, "qr_url": share_url + "/qr.svg", "sms": guide_view.sms_text(payload, share_url)}

@@ -319,3 +319,18 @@ def test_share_rejects_bad_input(client, body):
 @pytest.mark.parametrize("path", ["/api/agent/understand", "/api/agent/share"])
 def test_live_call_apis_require_the_token_when_set(guarded, path):
     assert guarded.post(path, json={"text": "低保", "code": "512B0003600029"}).status_code == 401
+
+
+def test_share_without_its_table_is_a_clear_503(tmp_path):
+    """A catalog database not migrated to head (no shared_answers): the console is told, no 500."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    load_default_catalog(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE shared_answers"))
+    engine.dispose()
+    with _client(url, token=None) as old:
+        response = old.post("/api/agent/share", json={"code": "512B0003600029"})
+    assert response.status_code == 503 and "短链接暂不可用" in response.json()["detail"]
