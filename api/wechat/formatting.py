@@ -203,6 +203,9 @@ def format_guide(guide: Mapping[str, Any], limit: int = TEXT_LIMIT_BYTES) -> str
 # --- clarify, candidates, buttons -------------------------------------------------------
 
 
+NONE_OF_THESE = "都不是"
+
+
 def _numbered(labels: Iterable[str], start: int) -> list[str]:
     return [f"{number}. {label}" for number, label in enumerate(labels, start=start)]
 
@@ -218,6 +221,8 @@ def format_clarify(text: Optional[str], custom: Mapping[str, Any]) -> tuple[str,
         if question.get("text"):
             lines.append(str(question["text"]))
         labels = [str(option.get("label") or option.get("value")) for option in question.get("options") or []]
+        if labels and question.get("slot") == "item":
+            labels.append(NONE_OF_THESE)  # the bot hands a need none of them fits to a person
         if labels:
             example.append(str(len(options) + 1))
         elif question.get("slot") == "place":

@@ -119,6 +119,17 @@ def test_response_models_from_the_gateway_are_read_like_dicts():
     assert "「1 XX镇」" in formatted.text  # both questions answered in one message
 
 
+def test_a_which_item_question_offers_none_of_these_by_number():
+    clarify = {"type": "clarify", "questions": [
+        {"slot": "item", "text": "您要办理的是哪一项？请回复序号或名称。",
+         "options": [{"value": "a", "label": "户口登记"}, {"value": "b", "label": "户口注销"}]},
+        {"slot": "place", "text": "您在哪个乡镇（街道）办理？", "options": []}]}
+    formatted = format_response({"messages": [{"text": "请先确认以下几点（可一次回复）：", "custom": clarify}]})
+    assert formatted.options == ["户口登记", "户口注销", "都不是"]
+    assert "3. 都不是" in formatted.text
+    assert map_numbered_reply("3", formatted.options) == "都不是"
+
+
 def test_candidates_are_numbered():
     formatted = format_response({"messages": [{"text": "您要办哪一项？", "custom": {"type": "candidates", "items": [
         {"code": "a", "name": "社会保障卡申领"}, {"code": "b", "name": "社会保障卡注销"}]}}]})
