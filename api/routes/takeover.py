@@ -33,9 +33,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api import ratings
 from api.deps import ResourcesDep, SessionDep, SettingsDep
-from api.rasa_client import RasaUnavailable
 from api.exchange_log import Exchange
 from api.gateway import RateLimited
+from api.rasa_client import RasaUnavailable
 from api.redact import redact, redact_with_flag
 from api.routes.agents import AgentAccess
 from api.schemas import SENDER_ID_PATTERN, GuidePayload
@@ -51,6 +51,9 @@ AGENT_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 LIVE_WINDOW_MINUTES = 30
 SWEEP_EVERY_SECONDS = 5.0
 MAX_NUMBER = 2**31 - 1  # message numbers and row ids fit a 32-bit INTEGER column
+WECHAT = "wechat"
+WECHAT_PREFIX = "wx:"
+WINDOW_CLOSED = 45015  # WeChat's errcode: more than 48 hours since the citizen's last message
 
 
 class AgentBody(BaseModel):
@@ -367,10 +370,6 @@ async def claim(sender_id: SenderId, body: AgentBody, resources: ResourcesDep, _
 
 
 # --- WeChat conversations: the agent answers through the 客服消息 API ------------------------------
-
-WECHAT = "wechat"
-WECHAT_PREFIX = "wx:"
-WINDOW_CLOSED = 45015  # WeChat's errcode: more than 48 hours since the citizen's last message
 
 
 async def _to_wechat(resources: Any, sender_id: str, text: str) -> None:

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
