@@ -38,6 +38,12 @@ from catalog.text import normalise
 MERGE_RATIO = 75
 MAX_PERIOD_DAYS = 92
 MAX_PHRASINGS_SHOWN = 6
+# Why the conversation was handed off (desk_episodes.reason), as the page names it.
+HANDOFF_REASONS = {
+    "not_found": "没找到事项", "ambiguous": "事项不明确", "nlu_fallback": "没听懂", "out_of_scope": "超出范围",
+    "unhandled": "无法处理", "no_answer": "助手无答复", "assistant_unavailable": "助手不可用",
+    "request_human": "市民要求人工", "complaint": "投诉建议", "agent_pick": "坐席主动接入",
+}
 
 
 @dataclass
@@ -46,7 +52,8 @@ class Group:
     phrasings: Counter = field(default_factory=Counter)
     handoffs: int = 0
     dissatisfied: int = 0
-    reasons: Counter = field(default_factory=Counter)
+    reasons: Counter = field(default_factory=Counter)  # dissatisfied ratings' reasons
+    handoff_reasons: Counter = field(default_factory=Counter)
     items: Counter = field(default_factory=Counter)  # (code, name) → times offered
     days: Counter = field(default_factory=Counter)  # local date → times asked that day
     last_at: Optional[datetime] = None
@@ -64,6 +71,8 @@ class Group:
             "handoffs": self.handoffs,
             "dissatisfied": self.dissatisfied,
             "reasons": {REASONS.get(reason, reason): n for reason, n in self.reasons.most_common()},
+            "handoff_reasons": {HANDOFF_REASONS.get(reason, reason): n
+                                for reason, n in self.handoff_reasons.most_common()},
             "items_offered": [{"code": code, "name": name, "times": n} for (code, name), n in self.items.most_common(5)],
             "last_at": self.last_at.isoformat() if self.last_at else None,
         }
@@ -120,10 +129,12 @@ def group_questions(entries: Iterable[dict[str, Any]], day_of: Any = None) -> li
         group.phrasings[text] += 1
         if entry["kind"] == "handoff":
             group.handoffs += 1
+            if entry.get("reason"):
+                group.handoff_reasons[entry["reason"]] += 1
         else:
             group.dissatisfied += 1
-        if entry.get("reason"):
-            group.reasons[entry["reason"]] += 1
+            if entry.get("reason"):
+                group.reasons[entry["reason"]] += 1
         for code, name in entry.get("items") or ():
             if code:
                 group.items[(code, name)] += 1
@@ -140,7 +151,7 @@ def unanswered_entries(session: Session, period: Period) -> list[dict[str, Any]]
     begin, finish = period.bounds()
     entries: list[dict[str, Any]] = []
     for episode in session.scalars(select(Episode).where(Episode.started_at >= begin, Episode.started_at < finish)):
-        entries.append({"question": episode.question, "kind": "handoff", "reason": None, "at": episode.started_at,
+        entries.append({"question": episode.question, "kind": "handoff", "reason": episode.reason, "at": episode.started_at,
                         "items": [(i.get("code"), i.get("name")) for i in episode.items_offered or []]})
     for rating in session.scalars(select(Rating).where(Rating.created_at >= begin, Rating.created_at < finish,
                                                        Rating.satisfied.is_(False))):
@@ -229,11 +240,12 @@ def trend_svg(per_day: list[int]) -> str:
 def groups_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["代表说法", "合并的说法", "次数", "转人工", "不满意", "不满意原因", "提供过的事项", "最近一次",
+    writer.writerow(["代表说法", "合并的说法", "次数", "转人工", "转人工原因", "不满意", "不满意原因", "提供过的事项", "最近一次",
                      f"每日次数（{report['start']} 起）"])
     for group in report["groups"]:
         writer.writerow([
-            group["phrase"], " | ".join(group["phrasings"]), group["count"], group["handoffs"], group["dissatisfied"],
+            group["phrase"], " | ".join(group["phrasings"]), group["count"], group["handoffs"],
+            "；".join(f"{reason} {n}" for reason, n in group["handoff_reasons"].items()), group["dissatisfied"],
             "；".join(f"{reason} {n}" for reason, n in group["reasons"].items()),
             "；".join(f"{item['name']}（{item['code']}）×{item['times']}" for item in group["items_offered"]),
             group["last_at"] or "", "/".join(str(n) for n in group.get("per_day", [])),

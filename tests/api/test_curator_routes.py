@@ -75,6 +75,7 @@ def test_the_report_groups_near_duplicates_and_keeps_no_numbers(make_client, ras
     teacher = groups["想当老师要的那个本本咋个整"]
     assert (teacher["count"], teacher["handoffs"], teacher["phrasings"]) == (2, 2, ["想当老师要的那个本本咋个整", "想当老师要的那个本本咋个整嘛"])
     assert teacher["per_day"] == [0] * 6 + [2]  # the last 7 days, today last
+    assert teacher["handoff_reasons"] == {"没找到事项": 2}
     unhappy = next(g for g in report["groups"] if g["dissatisfied"])
     assert unhappy["reasons"] == {"地点不对": 1} and unhappy["items_offered"][0]["name"] == "社会保障卡补领"
     assert len(report["groups"]) == 3
