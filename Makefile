@@ -16,6 +16,8 @@ BOT := .venv/bot/bin/python
 help:
 	@echo "make run    - set up (first time) and start the whole service on http://127.0.0.1:8000"
 	@echo "make test   - set up (first time) and run every test"
+	@echo "make unit   - the unit tests only (no model, no network)"
+	@echo "make e2e    - the end-to-end and browser tests only (trains or reuses the models)"
 	@echo "make run-cluster - production shape: PostgreSQL, Redis, 2 Rasa replicas, 2 app workers, nginx on :8000"
 	@echo "make setup  - create the two pinned Python 3.10 environments (.venv/app, .venv/bot)"
 	@echo "make lock   - re-resolve requirements/*.in into requirements/*.lock"
@@ -91,6 +93,18 @@ nlu-compare: setup
 
 test: setup
 	scripts/test.sh
+
+# The unit tests alone (no model, no network): the first two steps of `make test`.
+unit: setup
+	RASA_TELEMETRY_ENABLED=false $(APP) -m pytest -q -m "not e2e and not browser" --ignore=tests/assistant --ignore=tests/e2e tests
+	PYTHONPATH=. $(BOT) -m pytest -q -p no:cacheprovider tests/assistant
+
+# The end-to-end and browser tests alone, against the seeded models `make test` trains (or reuses).
+e2e: setup
+	scripts/install-chromium.sh
+	WYC_REGION=450600 $(APP) -m catalog.cli load-default
+	WYC_E2E_MODEL="$$(scripts/train.sh)" WYC_E2E_MODEL_450600="$$(scripts/region-model.sh 450600)" \
+		$(APP) -m pytest -q -m "e2e or browser" tests
 
 run: setup
 	scripts/run.sh
