@@ -37,11 +37,11 @@ logger = logging.getLogger(__name__)
 
 MAX_CANDIDATES = 40     # per message, the most likely under the current weights (the rest add ~nothing)
 TAKEN_OFF_WEIGHT = 0.15  # how much a "taken off the list" example counts beside an "as it is" one
-BANK_WEIGHT = 0.05      # how much a sentence of the phrasing bank counts beside a case
+BANK_WEIGHT = 0.0       # how much a sentence of the phrasing bank counts beside a case (5-fold: 0.840 at 0.05, 0.855 at 0)
 # The cases fitted on: the long-tail set's tuning half and the project's own dialogues (their first
-# messages), which count three times as much: every one of them must keep passing. The held-out half
-# is never among them.
-DEFAULT_CASES = ("tests/longtail/tune.yaml", "tests/dialogues:3")
+# messages); weighing the dialogues three times lowered the 5-fold estimate (0.831 against 0.855).
+# The held-out half is never among them.
+DEFAULT_CASES = ("tests/longtail/tune.yaml", "tests/dialogues")
 L2 = 0.01
 STEPS = 200
 LEARNING_RATE = 0.05
