@@ -192,6 +192,8 @@ class AppResources:
     async def aclose(self) -> None:
         if self._exchange_log is not None:
             await run_in_threadpool(self._exchange_log.close)  # stores the turns still queued
+        if self._shares is not None:
+            await run_in_threadpool(self._shares.close)  # stores the shared answers still queued
         if self._rasa is not None:
             await self._rasa.aclose()
         for limiter in (self._rate_limiter, self._client_rate_limiter):

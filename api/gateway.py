@@ -111,8 +111,9 @@ class ChatGateway:
             "sender %s on %s: %r → %d message(s)", redact(sender_id), channel, redact(message), len(response.messages)
         )
         if self.shares is not None and self.shares.has_guides(response):
-            # What the citizen scans at the hall, or forwards, is this answer's own list.
-            await run_in_threadpool(self.shares.attach, response)
+            # What the citizen scans at the hall, or forwards, is this answer's own list (queued for
+            # the writer thread: no database write on the turn).
+            self.shares.attach(response)
         if self.desk is not None:
             response = await self.desk.after_turn(sender_id, channel, message, response)
         self._record(sender_id, channel, message, response, started, error=error)

@@ -34,14 +34,24 @@ def is_share_id(value: str) -> bool:
     return bool(ID_PATTERN.fullmatch(value))
 
 
+def new_share_id() -> str:
+    return secrets.token_urlsafe(ID_BYTES)
+
+
 def save_answer(session: Session, payload: Mapping[str, Any], retention_days: int,
                 now: Optional[datetime] = None) -> SharedAnswer:
     """Store ``payload`` (a guide payload) under a new id; expired answers are dropped on the way."""
     now = now or utc_now()
     purge_expired(session, now)
+    return store_answer(session, new_share_id(), payload, retention_days, now)
+
+
+def store_answer(session: Session, share_id: str, payload: Mapping[str, Any], retention_days: int,
+                 now: Optional[datetime] = None) -> SharedAnswer:
+    """Store ``payload`` (a guide payload, only its KEPT_KEYS) under ``share_id``."""
+    now = now or utc_now()
     kept = {key: payload[key] for key in KEPT_KEYS if key in payload}
-    answer = SharedAnswer(id=secrets.token_urlsafe(ID_BYTES), payload=kept, created_at=now,
-                          expires_at=now + timedelta(days=retention_days))
+    answer = SharedAnswer(id=share_id, payload=kept, created_at=now, expires_at=now + timedelta(days=retention_days))
     session.add(answer)
     session.flush()
     return answer

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import guide_view
-from api.deps import SessionDep, SettingsDep
+from api.deps import ResourcesDep, SessionDep, SettingsDep
 from api.schemas import ErrorDetail
 
 logger = logging.getLogger(__name__)
@@ -194,10 +194,15 @@ def shared_not_found(retention_days: int) -> str:
             "请重新提问，或拨打12345咨询。")
 
 
-def _load_shared(session: Session, share_id: str, settings: Any) -> Any:
-    from catalog.shares import load_answer
+def _load_shared(session: Session, share_id: str, settings: Any, shares: Any = None) -> Any:
+    """``shares``: the app's AnswerShares; an id it may still be writing is waited for once."""
+    from catalog.shares import is_share_id, load_answer
 
     answer = load_answer(session, share_id)
+    if answer is None and shares is not None and is_share_id(share_id):
+        shares.flush()
+        session.rollback()  # a new read transaction sees what the writer committed since
+        answer = load_answer(session, share_id)
     if answer is None:
         raise HTTPException(status_code=404, detail=shared_not_found(settings.share_retention_days))
     return answer
@@ -205,10 +210,11 @@ def _load_shared(session: Session, share_id: str, settings: Any) -> Any:
 
 @router.get("/guide/t/{share_id}", response_class=HTMLResponse,
             responses={404: {"description": "链接无效或已过期（HTML 页面）"}})
-def shared_answer_page(share_id: str, request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+def shared_answer_page(share_id: str, request: Request, session: SessionDep, settings: SettingsDep,
+                       resources: ResourcesDep) -> HTMLResponse:
     """对话中给出的那一份定制清单（事项或一件事、乡镇、按所说情况取舍的材料），附官方办事指南链接。"""
     try:
-        answer = _load_shared(session, share_id, settings)
+        answer = _load_shared(session, share_id, settings, resources.shares)
     except HTTPException as exc:
         return templates.TemplateResponse(
             request, "guide.html", {"error": exc.detail, "code": None}, status_code=exc.status_code
@@ -227,16 +233,18 @@ def shared_answer_page(share_id: str, request: Request, session: SessionDep, set
 
 @router.get("/guide/t/{share_id}/qr.svg", response_class=Response,
             responses={200: {"content": {"image/svg+xml": {}}}, 404: {"model": ErrorDetail}})
-def shared_answer_qr_svg(share_id: str, session: SessionDep, settings: SettingsDep) -> Response:
-    answer = _load_shared(session, share_id, settings)
+def shared_answer_qr_svg(share_id: str, session: SessionDep, settings: SettingsDep,
+                         resources: ResourcesDep) -> Response:
+    answer = _load_shared(session, share_id, settings, resources.shares)
     return Response(render_qr(_shared_url(settings, answer.id), "svg"), media_type="image/svg+xml",
                     headers=_qr_headers())
 
 
 @router.get("/guide/t/{share_id}/qr.png", response_class=Response,
             responses={200: {"content": {"image/png": {}}}, 404: {"model": ErrorDetail}})
-def shared_answer_qr_png(share_id: str, session: SessionDep, settings: SettingsDep) -> Response:
-    answer = _load_shared(session, share_id, settings)
+def shared_answer_qr_png(share_id: str, session: SessionDep, settings: SettingsDep,
+                         resources: ResourcesDep) -> Response:
+    answer = _load_shared(session, share_id, settings, resources.shares)
     return Response(render_qr(_shared_url(settings, answer.id), "png"), media_type="image/png", headers=_qr_headers())
 
 

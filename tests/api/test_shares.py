@@ -86,6 +86,7 @@ def test_nothing_personal_is_stored(make_client, rasa_replying, tailored, catalo
     share_id = SHARE_URL.match(custom["share_url"]).group(1)
     from catalog.models import SharedAnswer
 
+    client.app.state.resources.shares.flush()  # the writer thread stores it after the reply
     with make_sessionmaker(catalog_url)() as session:
         stored = str(session.get(SharedAnswer, share_id).payload)
     for personal in ("web-1", "自己去办", "开小饭馆要啥"):
@@ -114,3 +115,26 @@ def test_replies_without_a_guide_get_no_link(make_client, rasa_replying):
     client = make_client(rasa=rasa, action_package=None)
     (message,) = client.post("/api/chat", json={"sender_id": "web-1", "message": "你好"}).json()["messages"]
     assert message.get("custom") is None
+
+
+def test_the_reply_does_not_wait_for_the_write_and_the_page_waits_for_it(make_client, rasa_replying, tailored,
+                                                                         monkeypatch):
+    # The writer is held back: the reply still carries its link, and the page asked for it at once
+    # waits for the writer rather than saying the link is unknown.
+    import threading
+
+    from api import shares as shares_module
+
+    gate = threading.Event()
+    store = shares_module.store_answer
+
+    def held_store(*args, **kwargs):
+        gate.wait(timeout=10)
+        return store(*args, **kwargs)
+
+    monkeypatch.setattr(shares_module, "store_answer", held_store)
+    client, custom = chat_guide(make_client, rasa_replying, tailored)
+    assert SHARE_URL.match(custom["share_url"])
+    threading.Timer(0.2, gate.set).start()
+    page = client.get("/guide/t/" + SHARE_URL.match(custom["share_url"]).group(1))
+    assert page.status_code == 200
