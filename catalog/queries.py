@@ -297,6 +297,9 @@ def _paraphrased_facts(book: _FactBook, text: str, keys: set[str]) -> dict[str, 
 # ---------------------------------------------------------------- search
 
 
+SEARCH_DEPTH = 20  # hits ranked once per message; callers take the first ``limit``
+
+
 def search(session: Session, text: str, limit: int = 5) -> list[Candidate]:
     """Top ``limit`` items/bundles for a free-text question, best first, scores 0..100.
 
@@ -304,9 +307,10 @@ def search(session: Session, text: str, limit: int = 5) -> list[Candidate]:
     would otherwise dilute the match. Places are always taken out; fact words only in a second
     reading whose scores are merged in, because some fact words are also names (「退休」).
 
-    Remembered per message and limit: one turn ranks its message several times.
+    Remembered per message (SEARCH_DEPTH hits, cut to ``limit``): one turn ranks its message several times.
     """
-    return list(memoised(session, "search", (text, limit), lambda: tuple(_search(session, text, limit))))
+    depth = max(limit, SEARCH_DEPTH)  # one ranking per message serves every caller's limit
+    return list(memoised(session, "search", (text, depth), lambda: tuple(_search(session, text, depth))))[:limit]
 
 
 def _search(session: Session, text: str, limit: int) -> list[Candidate]:

@@ -72,6 +72,7 @@ OPTION_PROBABILITY = 0.08   # a target this likely, and within ANSWER_LEAD of th
 OVERRIDE_PROBABILITY = 0.55  # an answer this likely replaces what another reading settled on
 MAX_OPTIONS = 4
 POOL = 30                   # targets most alike in bigrams that are scored in full
+MAX_QUERY_BIGRAMS = 64      # of a longer message, the weightiest bigrams compared (every 60-character one in full)
 MIN_OBJECT = 3              # a shorter object of a name (公司, 医院, 离婚) is too common a word to name it
 PARTIAL_OBJECT = 0.8
 SHORT_OBJECT = 4            # an object this short is said exactly or not at all (分公司 ≠ 公司)
@@ -220,15 +221,20 @@ class _BigramIndex:
         return {g: v / norm for g, v in vector.items()}
 
     def cosines(self, text: str) -> dict[int, float]:
-        """Document number → cosine with ``text``, for the documents sharing a bigram with it."""
+        """Document number → cosine with ``text``, for the documents sharing a bigram with it. Of a
+        long message only the MAX_QUERY_BIGRAMS weightiest bigrams are walked (the rest would add
+        little and cost a posting list each): every message of ordinary length is read in full."""
         found: dict[int, float] = {}
-        for gram, value in self._unit_vector(Counter(_bigrams(text))).items():
+        vector = self._unit_vector(Counter(_bigrams(text)))
+        if len(vector) > MAX_QUERY_BIGRAMS:
+            vector = dict(sorted(vector.items(), key=lambda pair: -pair[1])[:MAX_QUERY_BIGRAMS])
+        for gram, value in vector.items():
             for number, weight in self._postings.get(gram, ()):
                 found[number] = found.get(number, 0.0) + value * weight
         return found
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: its readings are cached per index
 class ResolverIndex:
     targets: list[Target]
     words: Words
@@ -363,6 +369,17 @@ class ResolverIndex:
     # ------------------------------------------------------------ one ranking
 
     def read(self, text: str, exclude_phrase: Optional[int] = None) -> "_Reading":
+        if exclude_phrase is None:
+            return self._read_once(text)
+        return self._read(text, exclude_phrase)
+
+    @lru_cache(maxsize=256)
+    def _read_once(self, text: str) -> "_Reading":
+        """A message's reading, kept for the other rankings of the same message (another reading's
+        targets considered, the NLU's items) and the repeats of a turn."""
+        return self._read(text, None)
+
+    def _read(self, text: str, exclude_phrase: Optional[int]) -> "_Reading":
         """What the message says, read once: objects, actions, qualifiers, who asks, bigram
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""

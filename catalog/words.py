@@ -20,13 +20,20 @@ AUDIENCES = ("citizen", "business", "institution")
 class Scanner:
     """Longest-match scanner over a fixed word → value map.
 
-    Words are tried longest first from each position, up to the longest word's length, so a
-    scan costs O(len(text) × max word length): linear in the text for a fixed vocabulary.
+    Words are tried longest first from each position, only at the lengths of the words that start
+    with its character, so a scan costs at most O(len(text) × max word length): linear in the text
+    for a fixed vocabulary.
     """
 
     def __init__(self, words: Mapping[str, object]):
         self._words = {normalise(w): v for w, v in words.items() if normalise(w)}
         self._max = max((len(w) for w in self._words), default=0)
+        # The lengths of the words that start with each character, longest first: a position tries
+        # only those (most characters start no word, and most start few).
+        lengths: dict[str, set[int]] = {}
+        for word in self._words:
+            lengths.setdefault(word[0], set()).add(len(word))
+        self._lengths = {first: tuple(sorted(sizes, reverse=True)) for first, sizes in lengths.items()}
 
     def __contains__(self, word: str) -> bool:
         return word in self._words
@@ -39,7 +46,9 @@ class Scanner:
         """(start, end, word, value) of each longest match, left to right, non-overlapping."""
         i, n = 0, len(text)
         while i < n:
-            for size in range(min(self._max, n - i), 0, -1):
+            for size in self._lengths.get(text[i], ()):
+                if size > n - i:
+                    continue
                 word = text[i : i + size]
                 if word in self._words:
                     yield i, i + size, word, self._words[word]
