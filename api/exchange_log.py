@@ -12,9 +12,7 @@ killed (SIGKILL) is lost; a normal shutdown stores it (``close``).
 from __future__ import annotations
 
 import logging
-import queue
 import sys
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Optional
@@ -23,6 +21,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Engine, Integer, MetaData, Strin
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from api.batch_writer import BatchWriter
 from api.redact import redact_with_flag
 
 logger = logging.getLogger(__name__)
@@ -30,7 +29,6 @@ logger = logging.getLogger(__name__)
 BATCH_SECONDS = 0.2  # the writer waits this long for more turns before it stores a batch
 BATCH_SIZE = 200
 QUEUE_LIMIT = 10_000  # turns waiting for a slow or unreachable database; beyond this they are dropped
-_STOP = object()
 
 
 class LogBase(DeclarativeBase):
@@ -78,9 +76,7 @@ class ExchangeLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
-        self._queue: queue.Queue = queue.Queue(maxsize=QUEUE_LIMIT)
-        self._writer: Optional[threading.Thread] = None
-        self._writer_lock = threading.Lock()
+        self._writer = BatchWriter("exchange-log", self._store, QUEUE_LIMIT, BATCH_SIZE, BATCH_SECONDS)
         self.dropped = 0  # turns not queued because the queue was full
 
     def create_table(self) -> None:
@@ -101,56 +97,17 @@ class ExchangeLog:
 
     def record_later(self, record: ExchangeRecord) -> None:
         """Queue one turn for the writer thread; returns at once (the chat path uses this)."""
-        self._ensure_writer()
-        try:
-            self._queue.put_nowait(record)
-        except queue.Full:
+        if not self._writer.put(record):
             self.dropped += 1
             logger.error("exchange log queue full (%d turns): a turn was not recorded", QUEUE_LIMIT)
 
     def flush(self) -> None:
         """Wait until every queued turn is stored (or failed and logged)."""
-        if self._writer is not None:
-            self._queue.join()
+        self._writer.flush()
 
     def close(self) -> None:
         """Store what is queued and stop the writer (app shutdown)."""
-        with self._writer_lock:
-            writer, self._writer = self._writer, None
-        if writer is not None:
-            self._queue.put(_STOP)
-            writer.join()
-
-    def _ensure_writer(self) -> None:
-        if self._writer is None:
-            with self._writer_lock:
-                if self._writer is None:
-                    self._writer = threading.Thread(target=self._write_batches, name="exchange-log", daemon=True)
-                    self._writer.start()
-
-    def _write_batches(self) -> None:
-        while True:
-            first = self._queue.get()
-            batch, stop = [], first is _STOP
-            if not stop:
-                batch.append(first)
-            while not stop and len(batch) < BATCH_SIZE:
-                try:
-                    more = self._queue.get(timeout=BATCH_SECONDS)
-                except queue.Empty:
-                    break
-                if more is _STOP:
-                    stop = True
-                else:
-                    batch.append(more)
-            try:
-                if batch:
-                    self._store(batch)
-            finally:
-                for _ in range(len(batch) + (1 if stop else 0)):
-                    self._queue.task_done()
-            if stop:
-                return
+        self._writer.close()
 
     def _store(self, batch: list[ExchangeRecord]) -> None:
         try:

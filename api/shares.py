@@ -10,13 +10,12 @@ costs the citizen no database write. A page asked for an id still queued waits f
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.batch_writer import BatchWriter
 from api.schemas import ChatResponse, GuidePayload
 from catalog.shares import new_share_id, purge_expired, store_answer, utc_now
 
@@ -25,7 +24,6 @@ logger = logging.getLogger(__name__)
 QUEUE_LIMIT = 10_000      # answers waiting for the writer; past it a reply keeps the item's own link
 BATCH = 100               # answers written in one transaction at most
 PURGE_EVERY = 600.0       # seconds between two purges of expired answers
-_STOP = object()
 
 
 def share_path(share_id: str) -> str:
@@ -37,11 +35,8 @@ class AnswerShares:
         self.sessions = sessions
         self.public_base = public_base_url.rstrip("/")
         self.retention_days = retention_days
-        self._queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_LIMIT)
-        self._writer: Optional[threading.Thread] = None
-        self._writer_lock = threading.Lock()
+        self._writer = BatchWriter("shared-answers", self._store, QUEUE_LIMIT, BATCH)
         self._last_purge = float("-inf")
-        self.failed = 0
 
     @staticmethod
     def has_guides(response: ChatResponse) -> bool:
@@ -51,13 +46,10 @@ class AnswerShares:
         """Give every guide payload of ``response`` its ``share_url`` and a ``qr_url`` encoding it, and
         queue the answer for the writer. Returns at once. A full queue costs the reply only its share
         link: the item's own link and QR stay."""
-        self._ensure_writer()
         now = utc_now()
         for guide in (m.custom for m in response.messages if isinstance(m.custom, GuidePayload)):
             share_id = new_share_id()
-            try:
-                self._queue.put_nowait((share_id, guide.model_dump(mode="json"), now))
-            except queue.Full:
+            if not self._writer.put((share_id, guide.model_dump(mode="json"), now)):
                 logger.error("shared answers queue full (%d answers): a reply keeps the item's own link", QUEUE_LIMIT)
                 continue
             guide.share_url = f"{self.public_base}{share_path(share_id)}"
@@ -65,49 +57,11 @@ class AnswerShares:
 
     def flush(self) -> None:
         """Wait until every queued answer is stored (or failed and logged)."""
-        if self._writer is not None:
-            self._queue.join()
+        self._writer.flush()
 
     def close(self) -> None:
         """Store what is queued and stop the writer (app shutdown)."""
-        with self._writer_lock:
-            writer, self._writer = self._writer, None
-        if writer is not None:
-            self._queue.put(_STOP)
-            writer.join()
-
-    def _ensure_writer(self) -> None:
-        if self._writer is None:
-            with self._writer_lock:
-                if self._writer is None:
-                    self._writer = threading.Thread(target=self._write_loop, name="shared-answers", daemon=True)
-                    self._writer.start()
-
-    def _write_loop(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is _STOP:
-                self._queue.task_done()
-                return
-            batch = [first]
-            while len(batch) < BATCH:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is _STOP:
-                    self._queue.put(_STOP)  # after this batch
-                    self._queue.task_done()
-                    break
-                batch.append(more)
-            try:
-                self._store(batch)
-            except Exception as exc:  # logged; the replies already went out with their links
-                self.failed += len(batch)
-                logger.error("%d shared answers not stored (%s)", len(batch), type(exc).__name__)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+        self._writer.close()
 
     def _store(self, batch: list[tuple[str, dict[str, Any], Any]]) -> None:
         with self.sessions() as session, session.begin():

@@ -79,9 +79,9 @@ def test_record_later_does_not_wait_for_the_database(log):
 def test_close_stores_what_is_queued_and_stops_the_writer(log):
     for number in range(5):
         log.record_later(_turn(number))
-    writer = log._writer
+    thread = log._writer._thread
     log.close()
-    assert not writer.is_alive()
+    assert not thread.is_alive()
     assert len(log.recent()) == 5
     log.record_later(_turn(6))  # after a close (a test app reused), a new writer takes over
     assert len(log.recent()) == 6
@@ -101,8 +101,8 @@ def test_a_failed_batch_is_logged_and_the_writer_goes_on(log, caplog):
 
 
 def test_a_full_queue_drops_the_turn_and_says_so(log, monkeypatch, caplog):
-    monkeypatch.setattr(log, "_ensure_writer", lambda: None)  # nobody drains the queue
-    log._queue.maxsize = 2
+    monkeypatch.setattr(log._writer, "_ensure_thread", lambda: None)  # nobody drains the queue
+    log._writer._queue.maxsize = 2
     with caplog.at_level(logging.ERROR, logger="api.exchange_log"):
         for number in range(3):
             log.record_later(_turn(number))
