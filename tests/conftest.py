@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.processes import free_port, stop, wait_for
+from tests.processes import service
 
 # Unit tests start hundreds of apps: no catalog warm-up and no heap freeze per app (api/settings.py
 # warm_start). The end-to-end processes below turn it back on: they are the real start-up.
 os.environ.setdefault("WYC_WARM_START", "false")
 
 ROOT = Path(__file__).resolve().parents[1]
-BOT_RASA = ROOT / ".venv" / "bot" / "bin" / "rasa"
-APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
 
 
 class Stack:
@@ -76,49 +72,11 @@ def stack(tmp_path_factory) -> Stack:
     model = os.environ.get("WYC_E2E_MODEL")
     if not model:
         pytest.skip("WYC_E2E_MODEL not set: end-to-end tests run from `make test` after training")
-    import secrets
-
-    work = tmp_path_factory.mktemp("e2e")
-    app_port, rasa_port = free_port(), free_port()
-    # The secrets scripts/run.sh generates per start: Rasa's action calls and its HTTP API need them.
-    action_token, rasa_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT),
-               WYC_ACTION_TOKEN=action_token, WYC_RASA_TOKEN=rasa_token,
-               WYC_DATABASE_URL=f"sqlite:///{work / 'catalog.db'}",
-               WYC_RASA_URL=f"http://127.0.0.1:{rasa_port}",
-               WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}",
-               WYC_WARM_START="true",
-               # Agents answer live chats at any hour here (the takeover tests); handoffs are queued
-               # only while an agent console is open.
-               WYC_TAKEOVER_HOURS="00:00-24:00", WYC_TAKEOVER_DAYS="1-7",
-               WECHAT_TOKEN=E2E_WECHAT_TOKEN)  # the WeChat webhook in plain mode
-    env.pop("WYC_AGENT_TOKEN", None)
-    subprocess.run([str(APP_PYTHON), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env, check=True)
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n  enable_selective_domain: true\n"
-        "  headers:\n    X-Action-Token: ${WYC_ACTION_TOKEN}\n",
-        encoding="utf-8",
-    )
-
-    app_log, rasa_log = work / "app.log", work / "rasa.log"
-    app = subprocess.Popen(
-        [str(APP_PYTHON), "-m", "uvicorn", "--factory", "api.main:create_app",
-         "--host", "127.0.0.1", "--port", str(app_port)],
-        cwd=ROOT, env=env, stdout=app_log.open("w"), stderr=subprocess.STDOUT)
-    rasa = subprocess.Popen(
-        [str(BOT_RASA), "run", "--enable-api", "--auth-token", rasa_token, "-m", str(ROOT / model),
-         "--endpoints", str(endpoints),
-         "-i", "127.0.0.1", "-p", str(rasa_port)],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
-    try:
-        wait_for(f"http://127.0.0.1:{app_port}/health/live", app, app_log, 60)
-        wait_for(f"http://127.0.0.1:{rasa_port}/status?token={rasa_token}", rasa, rasa_log, 180,
-                   ok=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
-        yield Stack(f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{rasa_port}", action_token, rasa_token)
-    finally:
-        stop([rasa, app])
-        sys.stderr.write(f"e2e logs kept in {work}\n")
+    # Agents answer live chats at any hour here (the takeover tests); handoffs are queued only
+    # while an agent console is open. WECHAT_TOKEN: the WeChat webhook in plain mode.
+    env = dict(WYC_TAKEOVER_HOURS="00:00-24:00", WYC_TAKEOVER_DAYS="1-7", WECHAT_TOKEN=E2E_WECHAT_TOKEN)
+    with service(tmp_path_factory.mktemp("e2e"), model, "catalog.db", env, "e2e") as running:
+        yield Stack(running.app_url, running.rasa_url, running.action_token, running.rasa_token)
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
-import subprocess
-import sys
 from pathlib import Path
 from typing import Iterator
 
-from tests.processes import free_port, stop, wait_for
+from tests.processes import service
 
 ROOT = Path(__file__).resolve().parents[1]
-BOT_RASA = ROOT / ".venv" / "bot" / "bin" / "rasa"
-APP_PYTHON = ROOT / ".venv" / "app" / "bin" / "python"
 
 
 def model_variable(region: str) -> str:
@@ -42,39 +37,10 @@ class RegionStack:
 
 @contextlib.contextmanager
 def region_stack(work: Path, region: str, model: str) -> Iterator[RegionStack]:
-    app_port, rasa_port = free_port(), free_port()
-    action_token, rasa_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-    env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", PYTHONPATH=str(ROOT), WYC_REGION=region,
-               WYC_ACTION_TOKEN=action_token, WYC_RASA_TOKEN=rasa_token,
-               WYC_DATABASE_URL=f"sqlite:///{work / f'catalog_{region}.db'}",
-               WYC_LOG_DATABASE_URL=f"sqlite:///{work / 'exchanges.db'}",
-               WYC_RASA_URL=f"http://127.0.0.1:{rasa_port}", WYC_PUBLIC_BASE_URL=f"http://127.0.0.1:{app_port}",
-               WYC_WARM_START="true", WYC_RATE_LIMIT_PER_MINUTE="1000")
-    env.pop("WYC_AGENT_TOKEN", None)
-    subprocess.run([str(APP_PYTHON), "-m", "catalog.cli", "load-default"], cwd=ROOT, env=env, check=True)
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{app_port}/webhook\n  enable_selective_domain: true\n"
-        "  headers:\n    X-Action-Token: ${WYC_ACTION_TOKEN}\n",
-        encoding="utf-8",
-    )
-    app_log, rasa_log = work / "app.log", work / "rasa.log"
-    app = subprocess.Popen(
-        [str(APP_PYTHON), "-m", "uvicorn", "--factory", "api.main:create_app",
-         "--host", "127.0.0.1", "--port", str(app_port)],
-        cwd=ROOT, env=env, stdout=app_log.open("w"), stderr=subprocess.STDOUT)
-    rasa = subprocess.Popen(
-        [str(BOT_RASA), "run", "--enable-api", "--auth-token", rasa_token, "-m", str(ROOT / model),
-         "--endpoints", str(endpoints), "-i", "127.0.0.1", "-p", str(rasa_port)],
-        cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
-    try:
-        wait_for(f"http://127.0.0.1:{app_port}/health/live", app, app_log, 60)
-        wait_for(f"http://127.0.0.1:{rasa_port}/status?token={rasa_token}", rasa, rasa_log, 180,
-                 ok=lambda r: r.status_code == 200 and bool(r.json().get("model_file")))
-        yield RegionStack(f"http://127.0.0.1:{app_port}", region)
-    finally:
-        stop([rasa, app])
-        sys.stderr.write(f"region {region} e2e logs kept in {work}\n")
+    env = dict(WYC_REGION=region, WYC_LOG_DATABASE_URL=f"sqlite:///{work / 'exchanges.db'}",
+               WYC_RATE_LIMIT_PER_MINUTE="1000")
+    with service(work, model, f"catalog_{region}.db", env, f"region {region} e2e") as running:
+        yield RegionStack(running.app_url, region)
 
 
 @contextlib.contextmanager
