@@ -103,6 +103,11 @@ class FakeRasa:
         self.model_file = model_file
         self.received: list[dict[str, Any]] = []
 
+    @property
+    def messages(self) -> list[str]:
+        """The citizens' words it was sent, in order."""
+        return [payload["message"] for payload in self.received]
+
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/webhooks/rest/webhook" and request.method == "POST":
             self.received.append(json.loads(request.content))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -75,17 +74,6 @@ def test_a_satisfied_rating_keeps_no_reason(make_client):
     assert [(r.satisfied, r.reason, r.subject) for r in stored(client)] == [(True, None, "agent")]
 
 
-class CountingRasa:
-    def __init__(self) -> None:
-        self.received: list[str] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/webhooks/rest/webhook":
-            self.received.append(json.loads(request.content)["message"])
-            return httpx.Response(200, json=GUIDE_REPLY)
-        return httpx.Response(404)
-
-
 def wechat_turn(client, text: str):
     gateway = client.app.state.resources.gateway()
     return asyncio.run(gateway.handle_message("wx:" + OPENID, text, "wechat"))
@@ -95,8 +83,8 @@ def texts(response) -> list[str]:
     return [m.text for m in response.messages if m.text]
 
 
-def test_wechat_rates_the_guide_answered_just_before(make_client):
-    rasa = CountingRasa()
+def test_wechat_rates_the_guide_answered_just_before(make_client, rasa_replying):
+    rasa = rasa_replying(GUIDE_REPLY)
     client = make_client(rasa)
     answer = wechat_turn(client, "社保卡丢了怎么补")
     assert texts(answer)[-1] == WECHAT_PROMPT
@@ -104,7 +92,7 @@ def test_wechat_rates_the_guide_answered_just_before(make_client):
     assert texts(asked) == [WECHAT_ASK_REASON]
     thanked = wechat_turn(client, "2")
     assert "感谢" in texts(thanked)[0]
-    assert rasa.received == ["社保卡丢了怎么补"]  # the rating replies never reached the bot
+    assert rasa.messages == ["社保卡丢了怎么补"]  # the rating replies never reached the bot
     [rating] = stored(client)
     assert (rating.channel, rating.satisfied, rating.reason, rating.item_code, rating.place) == (
         "wechat", False, "location", "SSC", "龙台镇便民服务中心")
@@ -112,11 +100,11 @@ def test_wechat_rates_the_guide_answered_just_before(make_client):
 
     # Not right after an answer any more: 「1」 is the bot's again.
     wechat_turn(client, "1")
-    assert rasa.received[-1] == "1"
+    assert rasa.messages[-1] == "1"
 
 
-def test_wechat_satisfied_in_one_reply(make_client):
-    client = make_client(CountingRasa())
+def test_wechat_satisfied_in_one_reply(make_client, rasa_replying):
+    client = make_client(rasa_replying(GUIDE_REPLY))
     wechat_turn(client, "社保卡丢了怎么补")
     assert "感谢" in texts(wechat_turn(client, "1"))[0]
     assert [(r.satisfied, r.subject) for r in stored(client)] == [(True, "guide")]

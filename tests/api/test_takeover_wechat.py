@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-import httpx
 import pytest
 
 from api.desk_models import Rating
@@ -81,24 +80,13 @@ def wechat_api():
     server.server_close()
 
 
-class CountingRasa:
-    def __init__(self) -> None:
-        self.received: list[str] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/webhooks/rest/webhook":
-            self.received.append(json.loads(request.content)["message"])
-            return httpx.Response(200, json=HANDOFF)
-        return httpx.Response(404)
-
-
 def wechat_turn(client, text: str):
     return asyncio.run(client.app.state.resources.gateway().handle_message(SENDER, text, "wechat"))
 
 
 @pytest.fixture
-def rasa() -> CountingRasa:
-    return CountingRasa()
+def rasa(rasa_replying):
+    return rasa_replying(HANDOFF)
 
 
 @pytest.fixture
@@ -116,7 +104,7 @@ def test_an_agent_answers_a_wechat_citizen_through_customer_service_messages(cli
 
     # The bot is silent; the citizen's words go to the agent (WeChat gets no passive reply).
     assert wechat_turn(client, "我的社保卡丢了").messages == []
-    assert rasa.received == ["我要转人工"]
+    assert rasa.messages == ["我要转人工"]
     seen = client.get(f"/api/desk/conversations/{SENDER}/messages").json()["messages"]
     assert [m["text"] for m in seen if m["author"] == "citizen"] == ["我的社保卡丢了"]
 
@@ -143,7 +131,7 @@ def test_an_agent_answers_a_wechat_citizen_through_customer_service_messages(cli
     with client.app.state.resources.desk.session() as session:
         assert [(r.subject, r.satisfied, r.channel) for r in session.query(Rating)] == [("agent", True, "wechat")]
     wechat_turn(client, "谢谢")
-    assert rasa.received[-1] == "谢谢"
+    assert rasa.messages[-1] == "谢谢"
 
 
 def test_without_customer_service_credentials_wechat_handoffs_are_not_queued(make_client, rasa):
