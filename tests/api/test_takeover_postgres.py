@@ -4,41 +4,23 @@ at once from both get every number once, in order."""
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
-from sqlalchemy import text
 
 from api.takeover import Desk, DeskError, WorkingHours
-from catalog.db import make_engine
+from tests.postgres import scratch_schema
 
 pytestmark = pytest.mark.postgres
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ALL_DAY = WorkingHours.parse("00:00-24:00", "1-7", "Asia/Shanghai")
 
 
 @pytest.fixture
 def two_workers():
-    schema = f"test_desk_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_URL)
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:  # noqa: BLE001 - report, do not hide, a missing server
-        pytest.skip(f"PostgreSQL not reachable: {error}")
-    engines = [make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_size=8)
-               for _ in range(2)]
-    desks = [Desk(engine, ALL_DAY, 30, 300) for engine in engines]
-    desks[0].create_tables()
-    try:
+    with scratch_schema("test_desk") as engine:
+        desks = [Desk(engine(pool_size=8), ALL_DAY, 30, 300) for _ in range(2)]
+        desks[0].create_tables()
         yield desks
-    finally:
-        for engine in engines:
-            engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def run_together(calls) -> list:
