@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from tests.browser.replies import INTRO, ITEM_AND_TOWN
+
 QUESTION = "我在龙台镇，社保卡丢了怎么补"
 EXPECTED_ITEM = "社会保障卡补领、换领、换发"
 
@@ -143,17 +145,7 @@ def test_widget_asks_a_one_point_question_once_and_sends_the_button_payload(page
     expect(page.locator(".row.user .bubble").last).to_have_text("补领")
 
 
-# As the real bot asks them (「户口方面的事情问下」; 「我想开个小饭馆要准备啥」).
-INTRO = "为了一次把材料和办理地点告诉您，请先确认以下几点（可一次回复）："
-HUKOU = ["户口登记", "户口注销", "户口迁移审批"]
-ITEM_AND_TOWN = {
-    "text": INTRO + "\n1. 您要办理的是哪一项？请回复序号或名称。\n  1) 户口登记\n  2) 户口注销\n  3) 户口迁移审批\n2. 您在哪个乡镇（街道）办理？",
-    "buttons": [{"title": name, "payload": '/inform{"item": "h%d"}' % i} for i, name in enumerate(HUKOU)],
-    "custom": {"type": "clarify", "questions": [
-        {"slot": "item", "text": "您要办理的是哪一项？请回复序号或名称。",
-         "options": [{"value": "h%d" % i, "label": name} for i, name in enumerate(HUKOU)]},
-        {"slot": "place", "text": "您在哪个乡镇（街道）办理？", "options": []}]},
-}
+# As the real bot asks them (「户口方面的事情问下」 in tests/browser/replies.py; 「我想开个小饭馆要准备啥」).
 SHOPFRONT_AND_TAX = {
     "text": INTRO + "\n1. 门头（店招）需要装修吗？（门头要装修 / 门头不装修）\n2. 现在就一并办理涉税事项吗？（一并办税 / 暂时不办税）",
     "buttons": [{"title": t, "payload": t} for t in ("门头要装修", "门头不装修", "一并办税", "暂时不办税")],

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from tests.browser.replies import INTRO, ITEM_AND_TOWN
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
@@ -52,18 +54,8 @@ def reply_with(sent: list, *replies: dict):
     return answer
 
 
-INTRO = "为了一次把材料和办理地点告诉您，请先确认以下几点（可一次回复）："
-HUKOU = ["户口登记", "户口注销", "户口迁移审批"]
-ITEM_AND_TOWN = {
-    "text": INTRO + "\n1. 您要办理的是哪一项？请回复序号或名称。\n  1) 户口登记\n  2) 户口注销\n  3) 户口迁移审批\n2. 您在哪个乡镇（街道）办理？",
-    "buttons": [{"title": name, "payload": '/inform{"item": "h%d"}' % i} for i, name in enumerate(HUKOU)],
-    "custom": {"type": "clarify", "questions": [
-        {"slot": "item", "text": "您要办理的是哪一项？请回复序号或名称。",
-         "options": [{"value": "h%d" % i, "label": name} for i, name in enumerate(HUKOU)]},
-        {"slot": "place", "text": "您在哪个乡镇（街道）办理？", "options": []}]},
-}
 TOWN_ONLY = {
-    "text": "为了一次把材料和办理地点告诉您，请先确认以下几点（可一次回复）：\n1. 您在哪个乡镇（街道）办理？",
+    "text": INTRO + "\n1. 您在哪个乡镇（街道）办理？",
     "custom": {"type": "clarify", "questions": [{"slot": "place", "text": "您在哪个乡镇（街道）办理？", "options": []}]},
 }
 HANDOFF = {"text": "这个问题需要人工为您解答，请拨打12345。", "custom": {"type": "handoff", "reason": "not_found", "phone": "12345"}}
