@@ -396,11 +396,8 @@ def _clearly_resolved(session: Session, turn: Turn) -> Optional[Target]:
     None otherwise: a complaint (「楼下工地半夜施工吵死了」) or 「转人工」 stays what it is."""
     if not turn.text:
         return None
-    resolution = queries.resolve(session, turn.text, nlu=turn.item_codes)
-    if resolution.decision != "answer":
-        return None
-    answer = next(s for s in resolution.ranked if s.code == resolution.codes[0])
-    found = _targets(session, [answer.code]) if answer.probability >= TRIAGE_PROBABILITY else []
+    answer = queries.resolve(session, turn.text, nlu=turn.item_codes).answer
+    found = _targets(session, [answer.code]) if answer and answer.probability >= TRIAGE_PROBABILITY else []
     return found[0] if found else None
 
 

@@ -122,9 +122,9 @@ class Resolution:
         """The answer is at least OVERRIDE_PROBABILITY likely and none of ``codes``, each of them (scored
         through ``consider``) at least ANSWER_LEAD times less likely or doing another thing than asked:
         what another reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」)."""
-        if self.decision != "answer":
+        top = self.answer
+        if top is None:
             return False
-        top = next(s for s in self.ranked if not s.action_differs)
         return top.probability >= OVERRIDE_PROBABILITY and all(
             code != top.code and self._far_behind(code, top.probability) for code in codes)
 
@@ -143,13 +143,22 @@ class Resolution:
         return other is None or other.action_differs or other.probability * ANSWER_LEAD <= probability
 
     @property
+    def fitting(self) -> list[Scored]:
+        """The ranked targets that could be the answer: none whose name does another thing than asked."""
+        return [s for s in self.ranked if not s.action_differs]
+
+    @property
+    def answer(self) -> Optional[Scored]:
+        """The target answered, when the decision is to answer."""
+        return self.fitting[0] if self.decision == "answer" else None
+
+    @property
     def codes(self) -> list[str]:
         """The answer's one code, or the question's options; empty for a handoff."""
-        fitting = [s for s in self.ranked if not s.action_differs]
         if self.decision == "answer":
-            return [fitting[0].code]
+            return [self.fitting[0].code]
         if self.decision == "ask":
-            return [s.code for s in _options(fitting)]
+            return [s.code for s in _options(self.fitting)]
         return []
 
 
@@ -431,13 +440,13 @@ class ResolverIndex:
         found = self.candidates(reading, search_scores or {}, considered, nlu)
         scores = [self.weights.score(features) for _, features in found]
         probabilities = self.weights.probabilities(scores)
-        scored = [self._scored(i, features, p) for (i, features), p in zip(found, probabilities)]
+        scored = [self._scored(i, features, score, p) for (i, features), score, p in zip(found, scores, probabilities)]
         if INFORMS not in reading.wanted:
             scored = self._informing_merged(scored)
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
-        return Resolution(_decide(ranked, nothing), ranked, reading.wanted,
+        return Resolution(_decide(ranked), ranked, reading.wanted,
                           {s.code: s for s in scored if s.code in considered}, round(nothing, 4))
 
     def _informing_merged(self, scored: list[Scored]) -> list[Scored]:
@@ -510,11 +519,11 @@ class ResolverIndex:
         f["named"] = 1.0 if named else 0.0
         return f
 
-    def _scored(self, index: int, features: Mapping[str, float], probability: float) -> Scored:
+    def _scored(self, index: int, features: Mapping[str, float], score: float, probability: float) -> Scored:
         target = self.targets[index]
         parts = target.parts
         about = normalise(parts.objects[0]) if parts is not None and parts.objects else None
-        return Scored(target.code, target.name, target.kind, round(self.weights.score(features), 3),
+        return Scored(target.code, target.name, target.kind, round(score, 3),
                       bool(features.get("named")), bool(features.get("action_agrees")),
                       bool(features.get("action_differs")), about, round(probability, 4))
 
@@ -528,7 +537,7 @@ def _options(fitting: Sequence[Scored]) -> list[Scored]:
             if s.probability >= OPTION_PROBABILITY and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
 
 
-def _decide(ranked: Sequence[Scored], nothing: float) -> str:
+def _decide(ranked: Sequence[Scored]) -> str:
     """``answer``: the first target is likely and far likelier than the second; ``ask``: two to four
     targets are likely and close; otherwise ``handoff``. A target whose name does another thing than
     the message asks is never the answer nor an option (「出生证明丢了」 is no 《出生医学证明》首次签发,
