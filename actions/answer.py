@@ -1,4 +1,4 @@
-"""action_answer: the one clarifying question or the complete 一次性告知 (DESIGN §2).
+"""action_answer: the one clarifying question or the complete 一次性告知 (docs/DESIGN.md §2).
 
 Orchestration only: which item, which facts and place, whether this need was already
 asked about. Matching, tailoring and locations are `catalog.queries`.
@@ -361,7 +361,7 @@ def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = Fals
         return Need(target=remembered[0])
     if memory.pending_question and memory.candidates and learned:
         # The reply answered the rest of the one question (「我在悦来镇」) but not which item:
-        # the same candidates, now answered in full (DESIGN §2.2: never a second round).
+        # the same candidates, now answered in full (docs/DESIGN.md §2.2: never a second round).
         return Need(candidates=_targets(session, [c["code"] for c in memory.candidates]))
     return Need()
 

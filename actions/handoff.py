@@ -1,4 +1,4 @@
-"""action_handoff: the structured half of every handoff (DESIGN §2.6 and §6).
+"""action_handoff: the structured half of every handoff (docs/DESIGN.md §2.6 and §6).
 
 The sentence the citizen reads (拨打12345) is the `utter_handoff*` response the
 rules play just before this action; this action adds the payload channels act on

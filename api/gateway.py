@@ -223,7 +223,7 @@ def _custom_part(raw: dict[str, Any]) -> Any:
 
 def one_per_utterance(rasa_messages: list[Any]) -> list[dict[str, Any]]:
     """Rasa's REST channel sends ``utter_message(text=…, buttons=…, json_message=…)`` as two
-    messages: the text with its buttons, then the payload alone. DESIGN §6 has one message carry
+    messages: the text with its buttons, then the payload alone. docs/DESIGN.md §6 has one message carry
     all three, so every channel can show the payload *instead of* the text it spells out (the
     widget's card, WeChat's compact form). A payload alone is joined to the message before it
     when that one has text and no payload of its own; a rule's sentence followed by

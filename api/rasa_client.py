@@ -26,7 +26,7 @@ KEEPALIVE_SECONDS = 2.0
 # Connections open at once (Settings.rasa_max_connections). A busy Rasa accepted new connections
 # slowly (4–6 a second at 50 senders on 2 cores) while the turns on the connections it already had
 # went round: with one connection per waiting turn, the last turns of a burst waited 7–9 s in its
-# accept queue (docs/BENCHMARKS.md, session 8). Requests beyond the limit wait for a free connection
+# accept queue. Requests beyond the limit wait for a free connection
 # here instead, first come first served, within the request's timeout.
 DEFAULT_MAX_CONNECTIONS = 16
 

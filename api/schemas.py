@@ -1,4 +1,4 @@
-"""Request and response models of the chat API (DESIGN.md §6), so OpenAPI documents them.
+"""Request and response models of the chat API (docs/DESIGN.md §6), so OpenAPI documents them.
 
 Field names are the contract shared by the widget, the agent console, WeChat and the tests.
 """
@@ -146,7 +146,7 @@ CustomPayload = Annotated[
 
 
 class BotMessage(BaseModel):
-    """One bot utterance (DESIGN §6). ``text`` is complete on its own for text-only channels; when
+    """One bot utterance (docs/DESIGN.md §6). ``text`` is complete on its own for text-only channels; when
     ``custom`` is set, the text spells out the same payload, and a channel that draws the payload
     (the widget's card, WeChat's compact form) shows it instead of the text."""
 

@@ -632,7 +632,7 @@ def _unique(values: Iterable[Optional[str]]) -> list[str]:
 
 def guide(session: Session, target: Target, facts: Mapping[str, str], place: Optional[Place],
           public_base: Optional[str] = None, coordinates: Optional[tuple[float, float]] = None) -> dict[str, Any]:
-    """The DESIGN §6 ``guide`` payload plus code, name, sample_notice, process, source, pending."""
+    """The docs/DESIGN.md §6 ``guide`` payload plus code, name, sample_notice, process, source, pending."""
     base = (public_base or public_base_from_env()).rstrip("/")
     authored = target.has_guide or target.source == "authored sample"
     materials = tailor(session, target, facts)

@@ -20,7 +20,7 @@ from catalog.models import SharedAnswer
 # 9 random bytes: 12 URL-safe characters, 72 bits — short enough for an SMS, too many to guess.
 ID_BYTES = 9
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{12}$")
-# The payload keys a shared answer keeps (DESIGN §6 and catalog.guide's extras); nothing else.
+# The payload keys a shared answer keeps (docs/DESIGN.md §6 and catalog.guide's extras); nothing else.
 KEPT_KEYS = ("type", "code", "name", "bundle", "items", "materials", "location", "time_limit", "fee", "trips",
              "online", "process", "guide_url", "sample_notice", "source", "official", "missing", "ask_phone", "pending")
 

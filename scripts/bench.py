@@ -20,10 +20,10 @@ free ports, with the latency of the first questions it answers (FIRST_QUESTIONS;
 whatever was left to build on first use); and the training times recorded by scripts/train.sh in var/train-times.log.
 Before its first level, each mode sends the whole mix once with one sender (reported as its
 "first pass", not in the ratios), so no mode is measured while the services still compute their
-once-per-item results; ``--no-first-pass`` warms with 3 messages only, as before session 7.
+once-per-item results; ``--no-first-pass`` warms with 3 messages only.
 The modes then take turns within a level, in ``--rounds`` blocks each (at least 10 messages per
 sender in a block), so that the machine's drift over minutes falls on every mode alike;
-``--rounds 1`` runs each mode's level in one go, as before session 7.
+``--rounds 1`` runs each mode's level in one go.
 Every level is bounded by ``--messages`` and ``--max-seconds``. Targets (measured, not asserted):
 full p95 ≤ 1.2× bare Rasa REST p95 and full throughput ≥ 0.95× REST at every concurrency; 0 errors;
 full p95 / parse p95 is reported.
@@ -224,8 +224,8 @@ class LoadClient:
     """The senders' HTTP client: one aiohttp session per mode, at most ``connections`` connections.
 
     Not httpx: the load generator shares the two cores with what it measures, and at 50 senders
-    httpx spent 3.5–3.8 ms of CPU per request against aiohttp's 1.1–1.4 ms (docs/BENCHMARKS.md,
-    session 9), CPU the service under test did not get."""
+    httpx spent 3.5–3.8 ms of CPU per request against aiohttp's 1.1–1.4 ms, CPU the service under
+    test did not get."""
 
     def __init__(self, base_url: str, timeout: float, connections: int,
                  params: Optional[dict[str, str]] = None):

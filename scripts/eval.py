@@ -4,7 +4,7 @@
         [--metrics tests/longtail/tune.yaml tests/longtail/held_out.yaml] [--list-failures]
         [--show-held-out] [--only CATEGORY_OR_ID ...] [--concurrency 4] [--json results/eval.json]
 
-Every conversation goes through ``POST /api/chat`` (DESIGN.md §6) with its own sender id, turn by
+Every conversation goes through ``POST /api/chat`` (docs/DESIGN.md §6) with its own sender id, turn by
 turn. The script prints the pass rate by category and every failure with its reason, and exits
 non-zero when fewer than 95% of the cases pass or when any conversation asked twice for one need.
 
@@ -38,7 +38,7 @@ Any of item, bundle, items_*, location_*, materials_* implies that a ``guide`` p
 A turn may set ``new_need: true``: the conversation moves to another need (e.g. a second item);
 the first turn always starts one. "Asked twice for one need" means two turns of the same need
 carried a ``clarify`` payload; asking again for a slot already asked earlier in the conversation is
-a failure too (DESIGN §2.4: a fact, once given, is never asked again).
+a failure too (docs/DESIGN.md §2.4: a fact, once given, is never asked again).
 
 Measurement sets (``--metrics``, files or directories, each file a set of its own;
 tests/longtail/README.md) are scored, never passed or failed: each case is one first message with
@@ -331,7 +331,7 @@ class CaseResult:
 
 
 def ask_once_violations(case: Case, replies: list[dict[str, Any]]) -> list[str]:
-    """DESIGN §2: one question per need, and a slot once asked is never asked again."""
+    """docs/DESIGN.md §2: one question per need, and a slot once asked is never asked again."""
     violations: list[str] = []
     need_index, clarified_in_need = 0, False
     asked_slots: dict[str, int] = {}

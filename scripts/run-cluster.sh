@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The production shape on one machine (`make run-cluster`, DESIGN §7), against the local
+# The production shape on one machine (`make run-cluster`, docs/DESIGN.md §7), against the local
 # PostgreSQL and Redis:
 #   catalog migrated + loaded into PostgreSQL → model trained or reused (scripts/train.sh) →
 #   two `rasa run` replicas (SQLTrackerStore on PostgreSQL, Redis lock store) → the app with two

@@ -3,8 +3,8 @@
 # The model is named after a hash of everything that shapes it (config, domain, stories, rules,
 # NLU data, the catalog component's code and generated vocabulary), so `make run` and `make test`
 # reuse it until one of those changes. DIET is seeded in config.yml, but a retrain is not always
-# bit-identical: a retrain that changed only the policies read one eval sentence differently
-# (docs/BENCHMARKS.md, session 4), so `make eval` is re-run on every new model.
+# bit-identical (a retrain that changed only the policies once read one eval sentence
+# differently), so `make eval` is re-run on every new model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false

@@ -2,7 +2,7 @@
 processes — `rasa run` (bot env) with the model trained by `scripts/train.sh`, and the FastAPI app
 (app env) serving the action webhook — on free local ports.
 
-Started once per test session and shared by every e2e and browser e2e test (DESIGN.md §3).
+Started once per test session and shared by every e2e and browser e2e test (docs/DESIGN.md §3).
 Lives at the root of tests/ so both folders see the same session fixture; it imports nothing
 beyond the standard library at module level because tests/assistant runs in the bot env. Skipped with a clear
 reason when `WYC_E2E_MODEL` is not set (plain `pytest` runs only unit tests; `make test` sets it).

@@ -174,7 +174,7 @@ class ActionCalls:
 
     Rasa makes one such call in every citizen's turn. Through FastAPI's routing, dependency
     injection and response handling, the call cost about as much app CPU again as the action
-    itself (py-spy, docs/BENCHMARKS.md, session 10). Nothing of that is needed here: the body is
+    itself (measured with py-spy). Nothing of that is needed here: the body is
     Rasa's JSON, the answer rasa_sdk's, and the executor is the app's (``AppResources.executor``,
     built on first use). Status codes and bodies are those of rasa_sdk 3.6's own endpoint, minus the
     echoed request in a 500. Installed inside Starlette's error middleware, so an exception still

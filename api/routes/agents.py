@@ -193,7 +193,7 @@ def target_facts(
 ) -> dict[str, Any]:
     """The situation facts (情形) an item or bundle uses, in asking order, with their options.
 
-    The guide payload (DESIGN §6) lists materials, not the facts behind them; the console
+    The guide payload (docs/DESIGN.md §6) lists materials, not the facts behind them; the console
     needs the facts to offer one toggle per fact.
     """
     from catalog import queries  # as in search_items: loaded on first use

@@ -448,7 +448,7 @@ def _guide_payload(session: Any, choice: GuideChoice, public_base: str) -> dict[
     facts = {k: v for k, v in params.items() if k in known and FACT_VALUE_PATTERN.fullmatch(v)}
     tailoring = Tailoring(_region_code(params.get("town")), _region_code(params.get("village")), facts)
     payload = build_guide(session, target, tailoring, public_base)
-    # The same validated shape the widget draws for the bot's answers (DESIGN §6).
+    # The same validated shape the widget draws for the bot's answers (docs/DESIGN.md §6).
     return GuidePayload.model_validate(payload).model_dump(mode="json")
 
 

@@ -492,7 +492,7 @@
   }
 
   /**
-   * One message per utterance (DESIGN §6): its text spells out for text-only channels what its
+   * One message per utterance (docs/DESIGN.md §6): its text spells out for text-only channels what its
    * payload holds, so a payload the widget draws is shown instead of that text, never beside it.
    */
   function renderMessage(message) {

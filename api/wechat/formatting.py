@@ -1,4 +1,4 @@
-"""Turn the chat gateway's messages (DESIGN §6) into WeChat text.
+"""Turn the chat gateway's messages (docs/DESIGN.md §6) into WeChat text.
 
 Pure logic, no I/O. WeChat text has no buttons, so quick replies become numbered options the
 citizen answers with 「1」「2」; the guide payload becomes compact text under WeChat's

@@ -16,7 +16,7 @@ class LocationFinder(Protocol):
         """Whether the catalog knows where its service points are (the demo data does not)."""
 
     def nearest(self, target_code: str, lat: float, lng: float) -> Optional[dict[str, Any]]:
-        """The DESIGN §6 ``location`` dict of the nearest point handling the item, or None."""
+        """The docs/DESIGN.md §6 ``location`` dict of the nearest point handling the item, or None."""
 
 
 class CatalogLocationFinder:

@@ -324,7 +324,7 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
             "item_intent": "ask_item",
             # A bare option number read as small talk is an answer to the one question.
             "reply_intent": "inform",
-            # 投诉/举报 always mean the human route (DESIGN §2.6): never answered as an item,
+            # 投诉/举报 always mean the human route (docs/DESIGN.md §2.6): never answered as an item,
             # whatever DIET guessed. A request for a person stays one.
             "complaint_keywords": ["投诉", "举报"],
             "complaint_intent": "complaint",

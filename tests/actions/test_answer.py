@@ -1,4 +1,4 @@
-"""action_answer against the real default catalog: DESIGN §2 "ask at most once", turn by turn."""
+"""action_answer against the real default catalog: docs/DESIGN.md §2 "ask at most once", turn by turn."""
 import pytest
 
 from actions.answer import ActionAnswer, ActionResetNeed
@@ -336,7 +336,7 @@ def test_restating_what_is_known_stays_with_the_item_in_play(conversation, then,
 
 
 # 「要多少钱」 after the guide: the fee the data gives, first, never 「请以完整办事指南为准」 when the data
-# has it (DESIGN §1: time limit, fee, trips are part of the answer).
+# has it (docs/DESIGN.md §1: time limit, fee, trips are part of the answer).
 @pytest.mark.parametrize("name, fee_line", [
     ("普通护照签发", "收费标准：120元（照片现场免费采集）"),
     ("退休一件事", "收费标准：免费"),  # a bundle's own fee

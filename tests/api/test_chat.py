@@ -1,4 +1,4 @@
-"""POST /api/chat: the HTTP contract of DESIGN.md §6, bad input, and Rasa being down."""
+"""POST /api/chat: the HTTP contract of docs/DESIGN.md §6, bad input, and Rasa being down."""
 from __future__ import annotations
 
 import json

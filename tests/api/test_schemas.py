@@ -1,4 +1,4 @@
-"""The chat payload models follow DESIGN.md §6 and are documented in OpenAPI."""
+"""The chat payload models follow docs/DESIGN.md §6 and are documented in OpenAPI."""
 from __future__ import annotations
 
 import pytest

@@ -70,10 +70,10 @@ def test_place_from_codes(session, town_code, village_code, town, village):
         ("她住在协兴镇，我帮她去办", {"delegated": "yes"}),
         ("我是她儿子，我去办", {"delegated": "yes"}),  # a relative going for the applicant
         ("我能帮她补办吗", {"delegated": "yes"}),
-        ("我妈的老年证搞丢了，我帮她补一个", {"delegated": "yes"}),  # session 5's make run
+        ("我妈的老年证搞丢了，我帮她补一个", {"delegated": "yes"}),  # asked of the running service
         ("帮我爸把社保卡挂失了", {"delegated": "yes"}),
         ("我帮不了她，她自己去办", {"delegated": "no"}),  # she goes herself
-        # both deciding facts of 我要开小餐馆 in the first message, as a citizen put them (session 4)
+        # both deciding facts of 我要开小餐馆 in the first message, as a citizen put them
         ("我想在协兴镇开个小面馆，门头要重新装，税也想一起办", {"shopfront_renovation": "yes", "handle_tax": "yes"}),
         ("门头不用翻新，税先不办", {"shopfront_renovation": "no", "handle_tax": "no"}),
     ],

@@ -1,4 +1,4 @@
-"""DESIGN.md §2, end to end: real Rasa model + real actions + real catalog, through POST /api/chat."""
+"""docs/DESIGN.md §2, end to end: real Rasa model + real actions + real catalog, through POST /api/chat."""
 from __future__ import annotations
 
 import uuid

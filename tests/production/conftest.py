@@ -1,4 +1,4 @@
-"""The `cluster` fixture: the production shape on this machine (DESIGN §7), once per session.
+"""The `cluster` fixture: the production shape on this machine (docs/DESIGN.md §7), once per session.
 
 nginx (app upstream + Rasa upstream with fail-over) → 2 uvicorn workers → 2 `rasa run` replicas
 with assistant/endpoints.production.yml: SQLTrackerStore on a fresh PostgreSQL database, the

@@ -1,5 +1,5 @@
 """The production shape end to end: nginx → 2 app workers → 2 Rasa replicas sharing the
-PostgreSQL tracker store and the Redis lock store (DESIGN §7).
+PostgreSQL tracker store and the Redis lock store (docs/DESIGN.md §7).
 
 The tests run in file order on one cluster: the state-preserving checks first, then the faults
 (a replica killed, all of Rasa down, the catalog database unreachable), each ending recovered.
