@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from rasa_sdk import Tracker
+if TYPE_CHECKING:  # read from a tracker by the actions; the rules use Turn and Memory alone
+    from rasa_sdk import Tracker
 
 # Intents that answer the one question or add a detail rather than ask something new.
 REPLY_INTENTS = frozenset({"inform", "affirm", "deny", "nlu_fallback"})

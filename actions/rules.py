@@ -1,0 +1,577 @@
+"""Which need a message is about: an ordered list of named rules (pure: no rasa_sdk, no I/O).
+
+``decide(situation)`` tries the rules of ``RULES`` in order; the first that returns a ``Need``
+decides, and its name travels with the decision (logged, and shown to whoever asks why). Each rule
+reads the turn, the conversation's memory and the catalog through the ``Catalog`` interface, which
+the action implements over a database session (``actions.answer``) and the tests implement with
+tables (``tests/actions/test_rules.py``, one table of examples per rule).
+
+What the rules know of the catalog: its items and bundles (``Target``), its search of a text (scores
+0..100), its general resolver (probabilities over the whole list, ``catalog.resolver``), and the
+words it holds for situations (facts) and for what is done to an item (補 / 注销 / 新办 …).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import product
+from math import prod
+from typing import Callable, Iterable, Optional, Protocol, Sequence
+
+from catalog.text import normalise
+from catalog.types import Target
+
+from actions import choice
+from actions.conversation import Memory, Turn
+
+# Search scores are 0..100. Below MIN_SCORE nothing is presented as an answer (handoff);
+# candidates within AMBIGUITY_MARGIN of the best are too close to choose between, unless the
+# best names a target word for word (EXACT_SCORE) and the others only come close.
+MIN_SCORE = 60.0
+AMBIGUITY_MARGIN = 5.0
+EXACT_SCORE = 100.0
+# The NLU's one item yields to the catalog's tie only when the words fit every tied item well;
+# a tie of middling scores means noisy wording the NLU reads better (「父母房子送给子女…过户」).
+SIBLING_SCORE = 90.0
+MAX_CANDIDATES = 5
+MAX_READINGS = 125  # ways to read the shared names of several named items, tried for a 一件事
+MAX_READING_HITS = 20  # the catalog's ranking of the message that weighs those readings
+
+# Intents the NLU may give a need by mistake: such a message is answered only when the general
+# resolver answers it with at least this probability; otherwise the intent's own handoff follows.
+TRIAGED_INTENTS = frozenset({"complaint", "request_human"})
+TRIAGE_PROBABILITY = 0.65
+
+
+class Hit(Protocol):
+    code: str
+    score: float
+
+
+class Answer(Protocol):
+    code: str
+    probability: float
+
+
+class Resolution(Protocol):
+    """The general resolver's reading of a message (``catalog.resolver.Resolution``)."""
+
+    @property
+    def codes(self) -> list[str]: ...
+
+    @property
+    def answer(self) -> Optional[Answer]: ...
+
+    def outranks(self, codes: Sequence[str]) -> bool: ...
+
+    def offers_instead(self, codes: Sequence[str]) -> bool: ...
+
+
+class Catalog(Protocol):
+    """What the rules ask of the catalog (implemented over a session by ``actions.answer``)."""
+
+    def targets(self, codes: Iterable[str]) -> list[Target]: ...
+
+    def search(self, text: str, limit: int) -> Sequence[Hit]: ...
+
+    def asked_otherwise(self, text: str, codes: list[str]) -> set[str]: ...
+
+    def variant_asked(self, code: str, text: str) -> Optional[str]: ...
+
+    def bundle_named_by(self, codes: list[str]) -> Optional[str]: ...
+
+    def name_extends(self, code: str, words: str) -> bool: ...
+
+    def fact_words_in(self, text: str) -> list[str]: ...
+
+    def states_facts(self, text: str) -> bool: ...
+
+    def resolve(self, text: str, consider: Sequence[str] = (), nlu: Sequence[str] = ()) -> Resolution: ...
+
+
+@dataclass
+class Need:
+    """What the citizen needs: one target, several close candidates, or nothing found."""
+
+    target: Optional[Target] = None
+    candidates: list[Target] = field(default_factory=list)
+    every: bool = False  # the reply to the one question took every candidate (「两个都要办」)
+    hand_on: bool = False  # not a need: the intent's own handoff follows (a complaint, 「转人工」)
+
+    @property
+    def every_key(self) -> Optional[str]:
+        """Recorded in `asked_for` when the one question was asked for every candidate at once."""
+        return "every:" + self.key if self.candidates and self.key else None
+
+    @property
+    def key(self) -> Optional[str]:
+        """The entry recorded in `asked_for` once this need has had its one question."""
+        if self.target is not None:
+            return self.target.code
+        if self.candidates:
+            return "candidates:" + "|".join(sorted(t.code for t in self.candidates))
+        return None
+
+    @property
+    def codes(self) -> list[str]:
+        return [self.target.code] if self.target else [t.code for t in self.candidates]
+
+
+def need_of(targets: list[Target]) -> Need:
+    return Need(target=targets[0]) if len(targets) == 1 else Need(candidates=targets)
+
+
+@dataclass
+class Situation:
+    """One turn in its conversation, with the catalog to read it against.
+
+    ``learned``: the message added a fact or a place (「我自己去办」「我在协兴镇」).
+    ``learned_for_item_in_play``: ... and that fact is one the item in play uses (or a place), so
+    the message continues it before any new search; a fact only another item uses lets the search
+    speak first, and the item in play is the fallback. Defaults to ``learned``.
+    """
+
+    turn: Turn
+    memory: Memory
+    catalog: Catalog
+    learned: bool = False
+    learned_for_item_in_play: Optional[bool] = None
+
+    def __post_init__(self) -> None:
+        if self.learned_for_item_in_play is None:
+            self.learned_for_item_in_play = self.learned
+
+    @cached_property
+    def remembered(self) -> Optional[Target]:
+        """The item in play from earlier in the conversation."""
+        found = self.catalog.targets([self.memory.target_code] if self.memory.target_code else [])
+        return found[0] if found else None
+
+    @cached_property
+    def offered(self) -> list[Target]:
+        """The options of the which-item question now open (none if no such question is open)."""
+        if not (self.memory.pending_question and self.memory.candidates):
+            return []
+        return self.catalog.targets([c["code"] for c in self.memory.candidates])
+
+    @cached_property
+    def named(self) -> list[Target]:
+        """The items the NLU named, as the message reads them (``_from_entities``)."""
+        return _from_entities(self.catalog, self.turn)
+
+    @cached_property
+    def found(self) -> list[Target]:
+        """The catalog search's clear winner or close few for the whole message."""
+        return close_candidates(self.catalog, self.turn.text)
+
+    def states_something(self) -> bool:
+        return self.turn.names_place or bool(self.turn.item_codes) or self.catalog.states_facts(self.turn.text)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    decide: Callable[[Situation], Optional[Need]]
+
+    @property
+    def doc(self) -> str:
+        return (self.decide.__doc__ or "").strip().splitlines()[0]
+
+
+# --- the rules, in the order they are tried -------------------------------------------------------
+
+def triaged_intent(s: Situation) -> Optional[Need]:
+    """A complaint or a request for a person is a need only when the resolver answers it clearly.
+
+    「超市不开了，食品证要注销」 read as a complaint is 食品经营许可证注销; 「楼下工地半夜施工吵死了」
+    and 「转人工」 stay what they are: the intent's own handoff follows.
+    """
+    if s.turn.intent not in TRIAGED_INTENTS:
+        return None
+    clear = clearly_resolved(s.catalog, s.turn)
+    return Need(target=clear) if clear is not None else Need(hand_on=True)
+
+
+def reply_for_every_need(s: Situation) -> Optional[Need]:
+    """A reply to a question asked for several needs at once gives what they lack, not a choice.
+
+    「他是厂里退休的」 names no choice among them, though it says 「退休」.
+    """
+    offered = Need(candidates=s.offered)
+    if s.offered and offered.every_key in s.memory.asked_for:
+        return Need(candidates=offered.candidates, every=True)
+    return None
+
+
+def reply_picks_an_option(s: Situation) -> Optional[Need]:
+    """A reply to the which-item question is read against the options that were offered.
+
+    「2」「补领那个」「第一次办的那个」 choose among them; an item the NLU read that is one of the
+    options is that choice.
+    """
+    if not s.offered:
+        return None
+    offered_codes = {t.code for t in s.offered}
+    chosen = [code for code in s.turn.item_codes if code in offered_codes]
+    if not chosen:
+        options = [{"value": t.code, "label": t.name} for t in s.offered]
+        option = choice.pick_option(s.turn.text, options)
+        chosen = [option["value"]] if option else []
+    picked = s.catalog.targets(chosen[:1])
+    return Need(target=picked[0]) if picked else None
+
+
+def reply_takes_every_option(s: Situation) -> Optional[Need]:
+    """「都要」「两个都要办」 after the which-item question takes every option."""
+    if s.offered and choice.takes_every_option(s.turn.text):
+        return Need(candidates=s.offered, every=True)
+    return None
+
+
+def same_reply_again(s: Situation) -> Optional[Need]:
+    """The same reply twice changes nothing: the answer is the same answer.
+
+    「门头要装修…」 sent again, or re-sent by the load balancer after the first copy was processed.
+    A bare 「好的」 twice is not re-answered.
+    """
+    t = s.turn
+    if s.remembered and t.is_reply and t.repeats_previous and not s.learned and s.states_something():
+        return Need(target=s.remembered)
+    return None
+
+
+def continues_item_in_play(s: Situation) -> Optional[Need]:
+    """A reply or a new detail carries on with the item in play; it is never re-read as a search.
+
+    「门头要装修」 after the 开餐馆 question is also the name of an item (临时占道). A statement that
+    names another item instead (「我的社报卡丢了，龙台镇的」 after the 残疾人证 guide) is that item.
+    """
+    if not s.remembered or not _continues(s.turn, s.memory, bool(s.learned_for_item_in_play)):
+        return None
+    instead = [] if s.memory.pending_question else _named_instead(s.catalog, s.turn, s.remembered)
+    return need_of(instead) if instead else Need(target=s.remembered)
+
+
+def needs_named_apart(s: Situation) -> Optional[Need]:
+    """Several items named by words of their own are several needs, each answered.
+
+    「我要办身份证和护照」.
+    """
+    if len(s.named) > 1 and _named_apart(s.turn, s.named):
+        return Need(candidates=s.named, every=True)
+    return None
+
+
+def named_by_the_nlu(s: Situation) -> Optional[Need]:
+    """The items the NLU named, unless the general resolver reads the message clearly otherwise.
+
+    「身份证银行卡都在身上，请问失业保险金要去哪里申请」 is 失业保险金申领, not 居民身份证办理.
+    """
+    if not s.named:
+        return None
+    return need_of(_unless_outranked(s, s.named))
+
+
+def found_by_search(s: Situation) -> Optional[Need]:
+    """The catalog search's clear winner, or the few tied with it, unless outranked.
+
+    A reply to the one question that gives the place or a fact and only loosely fits several other
+    items (「户口在悦来镇」) answers the question; it starts no new choice.
+    """
+    if not s.found:
+        return None
+    if s.memory.pending_question and s.turn.is_reply and s.learned and len(s.found) > 1:
+        return None
+    return need_of(_unless_outranked(s, s.found))
+
+
+def resolved_over_the_list(s: Situation) -> Optional[Need]:
+    """The general resolver's answer or options over the county's whole list.
+
+    「厂里裁员了，失业金咋个领」 → 失业保险金申领 (``catalog.resolver``). Not while a question is open.
+    """
+    if s.memory.pending_question or not s.turn.text:
+        return None
+    found = s.catalog.targets(s.catalog.resolve(s.turn.text, nlu=s.turn.item_codes).codes)
+    return need_of(found) if found else None
+
+
+def about_item_in_play(s: Situation) -> Optional[Need]:
+    """A question about the item in play that names no other item.
+
+    「要多少钱」「我在协兴镇」, or a restatement (「我是她儿子，我去办」 after 「…我能帮她补办吗」),
+    which a 12345 handoff would lose.
+    """
+    t = s.turn
+    if s.remembered and (s.memory.pending_question or t.aspect or s.learned or s.states_something()):
+        return Need(target=s.remembered)
+    return None
+
+
+def rest_of_the_question(s: Situation) -> Optional[Need]:
+    """The reply answered the rest of the one question (「我在悦来镇」) but not which item.
+
+    The same candidates, now answered in full (docs/DESIGN.md §2.2: never a second round).
+    """
+    if s.offered and s.learned:
+        return Need(candidates=s.offered)
+    return None
+
+
+RULES: tuple[Rule, ...] = tuple(Rule(f.__name__, f) for f in (
+    triaged_intent,
+    reply_for_every_need,
+    reply_picks_an_option,
+    reply_takes_every_option,
+    same_reply_again,
+    continues_item_in_play,
+    needs_named_apart,
+    named_by_the_nlu,
+    found_by_search,
+    resolved_over_the_list,
+    about_item_in_play,
+    rest_of_the_question,
+))
+NOTHING = "nothing_found"
+
+
+def decide(situation: Situation, rules: Sequence[Rule] = RULES) -> tuple[Need, str]:
+    """The need of this turn and the name of the rule that decided it (NOTHING when none did)."""
+    for rule in rules:
+        need = rule.decide(situation)
+        if need is not None:
+            return need, rule.name
+    return Need(), NOTHING
+
+
+# --- how the rules read a message -----------------------------------------------------------------
+
+def hits(catalog: Catalog, text: str) -> list[Hit]:
+    """The catalog's ranking of the whole message, best first, down to AMBIGUITY_MARGIN below
+    MIN_SCORE (a near miss under the bar still makes the best hit unclear), less the names that
+    say another thing is done than the message asks for (``_not_asked_otherwise``)."""
+    if not text:
+        return []
+    found = [hit for hit in catalog.search(text, MAX_CANDIDATES + 1) if hit.score >= MIN_SCORE - AMBIGUITY_MARGIN]
+    otherwise = catalog.asked_otherwise(text, [hit.code for hit in found])
+    return [hit for hit in found if hit.code not in otherwise]
+
+
+def close_candidates(catalog: Catalog, text: str, min_score: float = MIN_SCORE,
+                     ranked: Optional[list[Hit]] = None) -> list[Target]:
+    """Search hits good enough to answer: one clear winner, or the few tied with it.
+    ``ranked``: ``hits(catalog, text)`` when the caller already has them."""
+    if ranked is None:
+        ranked = hits(catalog, text)
+    if not ranked or ranked[0].score < min_score:
+        return []
+    if ranked[0].score >= EXACT_SCORE:
+        # Names said word for word outrank near misses (「刚生了娃」 is 新生儿出生 exactly,
+        # 「新生儿出生证」 only nearly); several of them are several things named.
+        exact = [hit.code for hit in ranked if hit.score >= EXACT_SCORE]
+        return catalog.targets(_bundle_or_all(catalog, exact)[:MAX_CANDIDATES])
+    close = [hit for hit in ranked if ranked[0].score - hit.score <= AMBIGUITY_MARGIN][:MAX_CANDIDATES]
+    if any(hit.score < MIN_SCORE for hit in close):
+        # A weak best hit with near misses under the bar (「我想换个驾驶证」: 机动车驾驶证公证 61.7,
+        # three 拖拉机驾驶证 items 56–57): nothing fits well enough to answer or to offer.
+        return []
+    return catalog.targets([hit.code for hit in close])
+
+
+def clearly_resolved(catalog: Catalog, turn: Turn) -> Optional[Target]:
+    """The item the general resolver answers for ``turn`` with at least TRIAGE_PROBABILITY, else None."""
+    if not turn.text:
+        return None
+    answer = catalog.resolve(turn.text, nlu=turn.item_codes).answer
+    found = catalog.targets([answer.code]) if answer and answer.probability >= TRIAGE_PROBABILITY else []
+    return found[0] if found else None
+
+
+def _leads(ranked: list[Hit], code: str) -> bool:
+    """The best hit is more than AMBIGUITY_MARGIN ahead of ``code``'s score (or ``code`` is not a hit)."""
+    score = next((hit.score for hit in ranked if hit.code == code), 0.0)
+    return ranked[0].score - score > AMBIGUITY_MARGIN
+
+
+def _bundle_or_all(catalog: Catalog, codes: list[str]) -> list[str]:
+    """Several targets named at once: the 一件事 they are parts of, when there is one."""
+    bundle = catalog.bundle_named_by(codes) if len(codes) > 1 else None
+    return [bundle] if bundle else codes
+
+
+def _continues(turn: Turn, memory: Memory, learned: bool) -> bool:
+    """The message carries on with the item already in play rather than asking about a new one."""
+    if memory.pending_question:
+        return turn.is_reply or learned
+    return turn.is_reply and learned
+
+
+def _unless_outranked(s: Situation, targets: list[Target]) -> list[Target]:
+    """``targets``, unless the general resolver answers another item, far likelier than each of them,
+    or asks between others while each of them is unlikely: then the NLU or the search read an
+    incidental word of the message. Several items, or a 一件事 the items make, are a reading of
+    their own and stay."""
+    if s.memory.pending_question or not s.turn.text or len(targets) != 1 or targets[0].kind != "item":
+        return targets
+    codes = [t.code for t in targets]
+    resolution = s.catalog.resolve(s.turn.text, consider=codes, nlu=s.turn.item_codes)
+    if resolution.outranks(codes) or resolution.offers_instead(codes):
+        return s.catalog.targets(resolution.codes) or targets
+    return targets
+
+
+def _from_entities(catalog: Catalog, turn: Turn) -> list[Target]:
+    return _not_asked_otherwise(catalog, turn, _as_named(catalog, turn))
+
+
+def _as_named(catalog: Catalog, turn: Turn) -> list[Target]:
+    targets = catalog.targets(turn.item_codes)
+    if len(targets) > 1:
+        targets = _not_described(catalog, turn, targets) or targets
+    if len(targets) == 1:
+        return _unless_ambiguous(catalog, turn, targets[0])
+    if not targets:
+        return []
+    bundle = _bundle_or_all(catalog, [t.code for t in targets])
+    if len(bundle) == 1:
+        return catalog.targets(bundle)
+    through_sibling = _bundle_through_a_sibling(catalog, turn, targets)
+    if through_sibling:
+        return catalog.targets([through_sibling])
+    if _named_apart(turn, targets):
+        return targets[:MAX_CANDIDATES]  # 「身份证和护照」: both are wanted (each is answered)
+    # Several items named: let the full text decide if it clearly prefers one of them.
+    ranked = close_candidates(catalog, turn.text)
+    if len(ranked) == 1 and ranked[0].code in {t.code for t in targets}:
+        return ranked
+    return targets[:MAX_CANDIDATES]
+
+
+def _named_apart(turn: Turn, targets: list[Target]) -> bool:
+    """Each target was read from words of its own: 「我要办身份证和护照」 names two needs, where
+    「社保卡的事」 read as several 社保卡 items names one need that is unclear."""
+    words = [set(turn.words_for(target.code)) for target in targets]
+    return len(targets) > 1 and all(words) and all(
+        not (words[i] & words[j]) for i in range(len(words)) for j in range(i + 1, len(words)))
+
+
+def _not_asked_otherwise(catalog: Catalog, turn: Turn, targets: list[Target]) -> list[Target]:
+    """Leave out items whose name says another thing is done than the message asks for.
+
+    「娃娃的出生证明丢了要咋个补」 says the alias 「出生证明」 word for word, but the county's only
+    such item is 《出生医学证明》首次签发: the first-issue guide would send someone who lost the
+    certificate with the wrong materials. With nothing else named, the search decides, and here
+    nothing fits: a handoff, not a wrong 一次性告知. Where an item about the same thing does
+    what is asked, it takes the named one's place: 「营业执照地址变了要改」 names 个体工商户设立登记
+    by its alias and asks for 个体工商户变更登记（备案）.
+    """
+    otherwise = catalog.asked_otherwise(turn.text, [target.code for target in targets])
+    if not otherwise:
+        return targets
+    codes = [target.code if target.code not in otherwise
+             else catalog.variant_asked(target.code, turn.text) for target in targets]
+    return catalog.targets(list(dict.fromkeys(code for code in codes if code)))
+
+
+def _bundle_through_a_sibling(catalog: Catalog, turn: Turn, targets: list[Target]) -> Optional[str]:
+    """The one 一件事 several named items make once the names they share with siblings are read
+    as the siblings that go with the others.
+
+    「我妈的户口要注销，还有她的社保卡」: the NLU reads 户口注销 and 「社保卡」, which names 社会保障卡
+    申领, 补领 and 注销 alike, and settles on 申领. 户口注销 and 申领 are parts of no common 一件事;
+    户口注销 and 社会保障卡注销 are both parts of 身后一件事, which is what the citizen needs. Every
+    reading of every shared name is tried. Where readings make several 一件事, the whole message
+    decides: the reading whose items the catalog ranks clearly higher for it. Otherwise None.
+    """
+    readings = [[target.code] + _named_as_well(catalog, turn, target.code) for target in targets]
+    if all(len(options) == 1 for options in readings):
+        return None  # no shared name: the one reading is the items as named, which _bundle_or_all has tried
+    if prod(len(options) for options in readings) > MAX_READINGS:
+        return None
+    support = {hit.code: hit.score for hit in catalog.search(turn.text, MAX_READING_HITS)}
+    best: dict[str, float] = {}  # 一件事 → how well the message supports its best reading
+    for codes in product(*readings):
+        bundle = catalog.bundle_named_by(list(codes))
+        if bundle is not None:
+            best[bundle] = max(best.get(bundle, 0.0), sum(support.get(code, 0.0) for code in codes))
+    ranked = sorted(best.items(), key=lambda pair: -pair[1])
+    if len(ranked) == 1 or (ranked and ranked[0][1] - ranked[1][1] > AMBIGUITY_MARGIN):
+        return ranked[0][0]
+    return None
+
+
+def _named_as_well(catalog: Catalog, turn: Turn, code: str) -> list[str]:
+    """The other items the NLU's words for ``code`` name exactly as well as ``code`` (tied best
+    hits of the catalog search, ``code`` among them); none when they name ``code`` best."""
+    others: list[str] = []
+    for words in turn.words_for(code):
+        found = catalog.search(words, MAX_CANDIDATES + 1)
+        if not found or found[0].score < MIN_SCORE:
+            continue
+        tied = [hit.code for hit in found if hit.score == found[0].score]
+        if code in tied:
+            others += [other for other in tied if other != code and other not in others]
+    return others
+
+
+def _not_described(catalog: Catalog, turn: Turn, targets: list[Target]) -> list[Target]:
+    """The targets named by more than words that describe the situation (possibly none).
+
+    「我爸上个月走了，他是厂里退休的，后事要办哪些手续」: 「退休」 names 退休一件事, but here it is
+    inside 「厂里退休的」, a fact about the deceased, not a second need.
+    """
+    described = catalog.fact_words_in(turn.text)
+    if not described:
+        return targets
+
+    def only_described(target: Target) -> bool:
+        words = turn.words_for(target.code)
+        return bool(words) and all(any(normalise(w) in fact for fact in described) for w in words)
+
+    return [target for target in targets if not only_described(target)]
+
+
+def _named_instead(catalog: Catalog, turn: Turn, in_play: Target) -> list[Target]:
+    """The items a statement names in place of the one in play, when no question is open.
+
+    Nothing is named instead when the statement names the item in play, or names others only in
+    words that describe the situation (「他是厂里退休的」 after the 身后一件事 guide).
+    """
+    named = catalog.targets(turn.item_codes)
+    if not named or in_play.code in {target.code for target in named}:
+        return []
+    if not _not_described(catalog, turn, named):
+        return []
+    return _from_entities(catalog, turn)
+
+
+def _unless_ambiguous(catalog: Catalog, turn: Turn, named: Target) -> list[Target]:
+    """The one item the NLU named, unless the words fit it and its siblings equally, or the
+    message names a more specific sibling, or the 一件事 it is part of, exactly.
+
+    The NLU may settle on one item where the citizen named only what several share
+    (「社保卡要办理」 read as 补领 by a near-miss match); the catalog's ranking of the whole
+    message then offers the tied items, the named one among them, as the one question.
+    Where the NLU read only the shared words (「社保卡」 in 「我社保卡弄丢了咋个补」) while the
+    whole message is exactly another item's name (社会保障卡补领) that contains them, that item
+    is what was asked for.
+    """
+    ranked_hits = hits(catalog, turn.text)
+    ranked = close_candidates(catalog, turn.text, min_score=SIBLING_SCORE, ranked=ranked_hits)
+    if len(ranked) > 1 and named.code in {t.code for t in ranked}:
+        return ranked
+    # (A single ``ranked`` comes from a non-empty ``ranked_hits``; its first hit must be that item, exactly.)
+    if len(ranked) == 1 and ranked[0].code != named.code \
+            and ranked_hits[0].code == ranked[0].code and ranked_hits[0].score >= EXACT_SCORE \
+            and (any(catalog.name_extends(ranked[0].code, words) for words in turn.item_words)
+                 or catalog.bundle_named_by([ranked[0].code, named.code]) == ranked[0].code):
+        # (or the message names, word for word, the 一件事 the NLU's item is part of: 「生了二胎，
+        # 出生证户口这些咋个办」 is 新生儿出生一件事, not only the 出生证 the NLU read)
+        return ranked
+    if ranked_hits and ranked_hits[0].score >= MIN_SCORE and ranked_hits[0].code != named.code \
+            and _leads(ranked_hits, named.code) \
+            and any(catalog.name_extends(ranked_hits[0].code, words) for words in turn.item_words):
+        # The NLU read 「残疾证」 (残疾人证新办) in 「残疾证丢了咋个补」; the catalog ranks
+        # 残疾人证挂失补办, which says 「残疾证」 and more of the message, clearly first.
+        return catalog.targets([ranked_hits[0].code])
+    return [named]
