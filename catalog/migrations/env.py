@@ -6,6 +6,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
+from api.desk_models import DeskBase
 from catalog.db import database_url_from_env, make_engine
 from catalog.models import Base
 
@@ -13,7 +14,9 @@ config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = Base.metadata
+# The service desk's tables (0005) are migrated here too: in production the log database is the
+# catalog's. Both, so that autogenerate neither drops nor forgets them.
+target_metadata = [Base.metadata, DeskBase.metadata]
 
 
 def _url() -> str:
