@@ -19,8 +19,8 @@ from api.limits import BodyLimit
 from api.routes import actions, agents, chat, curator, guides, health, takeover, wechat
 from api.security import install_cors, install_log_redaction
 from api.settings import Settings, get_settings
-from assistant.heap import freeze_startup_heap  # standard library only: shared by both processes
 from catalog import queries
+from runtime.heap import freeze_startup_heap
 
 logger = logging.getLogger(__name__)
 

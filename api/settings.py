@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     # Load catalog/data into an empty catalog database at startup (first run needs no command).
     load_default_catalog: bool = True
     # At startup, build the catalog's search index and matchers and freeze the start-up heap
-    # (api/main.py, assistant/heap.py). Off in unit tests, which start hundreds of apps.
+    # (api/main.py, runtime/heap.py). Off in unit tests, which start hundreds of apps.
     warm_start: bool = True
 
     # --- the service desk: live takeover by agents (api/takeover.py) ---

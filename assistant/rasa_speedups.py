@@ -31,7 +31,7 @@ order once (dependencies first) and calls the same ``GraphNode`` objects with th
 (the ``(name, output)`` pairs of the nodes they need, or of the inputs). Runners whose nodes have
 hooks (the training graph) keep dask's scheduler, which also frees intermediate results.
 
-4. Freeze the start-up heap once the model is loaded (``Agent.load_model``, see assistant/heap.py):
+4. Freeze the start-up heap once the model is loaded (``Agent.load_model``, see runtime/heap.py):
 a full garbage collection otherwise walks the ~780,000 objects of TensorFlow, spaCy and the
 model, a pause of most of a second for every conversation of the process, at a random turn.
 
@@ -283,7 +283,7 @@ def _past_states(
 
 
 def _load_model_then_freeze(self: Any, *args: Any, **kwargs: Any) -> None:
-    from assistant.heap import freeze_startup_heap
+    from runtime.heap import freeze_startup_heap
 
     _load_model(self, *args, **kwargs)
     freeze_startup_heap("rasa model loaded")
@@ -292,16 +292,15 @@ def _load_model_then_freeze(self: Any, *args: Any, **kwargs: Any) -> None:
 def install() -> None:
     """Replace ``RemoteAction._validate_action_result``, ``EndpointConfig.session``,
     ``DaskGraphRunner.run``, ``Agent.load_model`` and ``DialogueStateTracker.past_states``
-    (again: the same); a no-op without Rasa."""
+    (again: the same). Only the bot environment imports ``assistant`` (`make lint` keeps the app
+    from it), so Rasa is always there."""
     global _dask_run, _load_model, _rasa_past_states
-    try:
-        from rasa.core.agent import Agent
-        from rasa.core.actions.action import RemoteAction
-        from rasa.engine.runner.dask import DaskGraphRunner
-        from rasa.shared.core.trackers import DialogueStateTracker
-        from rasa.utils.endpoints import EndpointConfig
-    except ImportError:  # the app environment imports `assistant` without Rasa
-        return
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.agent import Agent
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
     if DialogueStateTracker.past_states is not _past_states:
         _rasa_past_states = DialogueStateTracker.past_states
         DialogueStateTracker.past_states = _past_states

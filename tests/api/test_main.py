@@ -7,7 +7,7 @@ import gc
 import pytest
 from sqlalchemy.orm import Session
 
-from assistant import heap
+from runtime import heap
 from catalog import cache
 
 

@@ -314,7 +314,7 @@ def test_loading_a_model_freezes_the_heap_after_rasas_own_load(monkeypatch):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
-        from assistant import heap
+        from runtime import heap
 
         if heap._on_collection in gc.callbacks:
             gc.callbacks.remove(heap._on_collection)

@@ -1,4 +1,4 @@
-"""assistant/heap.py: the start-up heap frozen out of full collections; slow collections logged."""
+"""runtime/heap.py: the start-up heap frozen out of full collections; slow collections logged."""
 from __future__ import annotations
 
 import gc
@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from assistant import heap
+from runtime import heap
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +52,7 @@ def test_a_slow_collection_is_logged_and_the_watch_is_installed_once(monkeypatch
     heap.watch_slow_collections()
     assert gc.callbacks.count(heap._on_collection) == 1
     monkeypatch.setattr(heap, "SLOW_COLLECTION_MS", 0.0)
-    with caplog.at_level(logging.WARNING, logger="assistant.heap"):
+    with caplog.at_level(logging.WARNING, logger="runtime.heap"):
         gc.collect()
     assert any("generation 2 paused the process" in r.getMessage() for r in caplog.records)
 
@@ -60,6 +60,6 @@ def test_a_slow_collection_is_logged_and_the_watch_is_installed_once(monkeypatch
 def test_a_fast_collection_is_not_logged(monkeypatch, caplog):
     heap.watch_slow_collections()
     monkeypatch.setattr(heap, "SLOW_COLLECTION_MS", 10_000.0)
-    with caplog.at_level(logging.WARNING, logger="assistant.heap"):
+    with caplog.at_level(logging.WARNING, logger="runtime.heap"):
         gc.collect(0)
-    assert not [r for r in caplog.records if r.name == "assistant.heap"]
+    assert not [r for r in caplog.records if r.name == "runtime.heap"]

@@ -1,4 +1,4 @@
-"""Keep the start-up heap out of Python's full garbage collections (both processes).
+"""Keep the start-up heap out of Python's full garbage collections (the app and the bot processes).
 
 After `rasa run` has loaded its model the heap holds about 780,000 container objects (TensorFlow,
 spaCy, the graph, the catalog vocabulary); a full (generation 2) collection walks all of them
