@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Optional, Sequence
 
-_CHINESE_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-# 「1」「1.」「第1个」「第一项」「二号」「选2」: an option number, optionally decorated.
-_ORDINAL_HEAD = r"^(?:选|选择)?第?\s*([1-9]|[一二两三四五六七八九])\s*(?:个|项|条|号|种)?"
-# The number alone. The catalog component (assistant/components/catalog_entities.py) reads such a
-# reply as an answer to the one question, whatever small talk DIET took it for.
-BARE_ORDINAL = re.compile(_ORDINAL_HEAD + r"[。.!！,，]?$")
+from catalog.words import load_ordinals
+
+# 「1」「1.」「第1个」「第一项」「二号」「选2」: an option number, optionally decorated
+# (catalog/data/words/ordinals.yaml).
+_ORDINALS = load_ordinals()
 # The number alone, or followed, after a separator, by the rest of the answer (「2，龙台镇」).
-_ORDINAL = re.compile(_ORDINAL_HEAD + r"(?:[。.!！,，]?$|\s*[,，、;；.。\s]+(?=\S))")
+# The number alone is read by the NLU component too (the exported vocabulary carries its pattern).
+_ORDINAL = re.compile(_ORDINALS.head + r"(?:[。.!！,，]?$|\s*[,，、;；.。\s]+(?=\S))")
 
 
 def ordinal_in(text: str) -> Optional[int]:
@@ -23,8 +23,7 @@ def ordinal_in(text: str) -> Optional[int]:
     match = _ORDINAL.match(text.strip())
     if not match:
         return None
-    token = match.group(1)
-    return int(token) if token.isdigit() else _CHINESE_DIGITS[token]
+    return _ORDINALS.value(match.group(1))
 
 
 def _label_of(option: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ from catalog.db import database_url_from_env, make_engine, make_sessionmaker, se
 from catalog.models import Bundle, CatalogMeta, FactOption, Item, Region
 from catalog.schema import REPO_ROOT, upgrade_to_head
 from catalog.seed import FINGERPRINT_KEY, load_default_catalog
+from catalog.words import load_aspects, load_ordinals
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,18 @@ def build_vocab(session: Session) -> dict[str, Any]:
         "towns": _sorted_entries(regions["town"]),
         "villages": _sorted_entries(regions["village"]),
         "fact_words": sorted(fact_words),
+        "words": conversation_words(),
+    }
+
+
+def conversation_words() -> dict[str, Any]:
+    """The NLU component's own words (catalog/data/words/): aspects, complaints and the pattern of an
+    option answered by its number alone."""
+    aspects = load_aspects()
+    return {
+        "aspects": {aspect: list(words) for aspect, words in aspects.keywords.items()},
+        "complaints": list(aspects.complaints),
+        "bare_ordinal": load_ordinals().bare,
     }
 
 

@@ -4,22 +4,15 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import parse_qs, urlparse
 
-# Official committee names → what people say. Longest suffix first.
-_VILLAGE_SUFFIXES = (
-    ("社区居民委员会", "社区"),
-    ("社区居委会", "社区"),
-    ("村民委员会", "村"),
-    ("村委会", "村"),
-    ("居民委员会", "社区"),
-    ("居委会", "社区"),
-)
-_TOWN_SUFFIXES = (("街道办事处", "街道"), ("街道", ""), ("镇", ""), ("乡", ""))
+from catalog.words import load_place_suffixes
+
 _MIN_BARE_TOWN_NAME = 2  # 「龙台」 yes; a one-character bare name would hit everywhere
 
 
 def spoken_village_name(official: str) -> str:
     """「XX村委会」→「XX村」，「XX社区居委会」→「XX社区」; other names unchanged."""
-    for suffix, replacement in _VILLAGE_SUFFIXES:
+    # Official committee names → what people say (catalog/data/words/places.yaml).
+    for suffix, replacement in load_place_suffixes().villages:
         if official.endswith(suffix) and len(official) > len(suffix):
             return official[: -len(suffix)] + replacement
     return official
@@ -33,7 +26,7 @@ def region_aliases(name: str, level: str) -> list[str]:
         if spoken != name:
             aliases.append(spoken)
     elif level == "town":
-        for suffix, replacement in _TOWN_SUFFIXES:
+        for suffix, replacement in load_place_suffixes().towns:
             if name.endswith(suffix) and len(name) > len(suffix):
                 base = name[: -len(suffix)]
                 if replacement:

@@ -4,10 +4,11 @@ One loader, one scanner. Adding a word is a YAML edit; nothing here names an ite
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 import yaml
 
@@ -171,3 +172,72 @@ def load_phrasings(path: str | Path = PHRASINGS_DIR) -> tuple[tuple[str, str], .
                 raise ValueError(f"{file.name}: entry {number} needs 'item' and a list 'say'")
             rows += [(str(entry["item"]).strip(), normalise(str(sentence))) for sentence in entry["say"]]
     return tuple(rows)
+
+
+# ---------------------------------------------------------------- words of the conversation
+
+ASPECTS_FILE = WORDS_DIR / "aspects.yaml"
+ORDINALS_FILE = WORDS_DIR / "ordinals.yaml"
+PLACES_FILE = WORDS_DIR / "places.yaml"
+
+
+@dataclass(frozen=True)
+class Aspects:
+    """What a message asks about an item (aspect → its words), and the words of a complaint."""
+
+    keywords: Mapping[str, tuple[str, ...]]
+    complaints: tuple[str, ...]
+
+
+@lru_cache(maxsize=4)
+def load_aspects(path: str | Path = ASPECTS_FILE) -> Aspects:
+    data = _read(Path(path).parent, Path(path).name)
+    keywords = {str(aspect): tuple(str(word) for word in words) for aspect, words in data["aspects"].items()}
+    return Aspects(keywords=keywords, complaints=tuple(str(word) for word in data["complaints"]))
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    return "|".join(re.escape(word) for word in words)
+
+
+@dataclass(frozen=True)
+class Ordinals:
+    """An option named by its number (「2」「第二个」「选2」), as regular expressions from ordinals.yaml."""
+
+    digits: Mapping[str, int]  # 一 → 1, 两 → 2, …
+    head: str                  # the number, optionally decorated, at the start; group 1 is the number
+
+    @property
+    def bare(self) -> str:
+        """The number alone (with at most a closing punctuation mark)."""
+        return self.head + r"[。.!！,，]?$"
+
+    def value(self, token: str) -> int:
+        return int(token) if token.isdigit() else self.digits[token]
+
+
+@lru_cache(maxsize=4)
+def load_ordinals(path: str | Path = ORDINALS_FILE) -> Ordinals:
+    data = _read(Path(path).parent, Path(path).name)
+    digits = {str(word): int(value) for word, value in data["digits"].items()}
+    head = (rf"^(?:{_alternatives(data['before'])})?{re.escape(data['prefix'])}?\s*"
+            rf"([1-9]|[{''.join(re.escape(word) for word in digits)}])\s*(?:{_alternatives(data['after'])})?")
+    return Ordinals(digits=digits, head=head)
+
+
+@dataclass(frozen=True)
+class PlaceSuffixes:
+    """Official suffix → spoken one, longest first, for villages and towns (catalog/naming.py)."""
+
+    villages: tuple[tuple[str, str], ...]
+    towns: tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=4)
+def load_place_suffixes(path: str | Path = PLACES_FILE) -> PlaceSuffixes:
+    data = _read(Path(path).parent, Path(path).name)
+
+    def pairs(key: str) -> tuple[tuple[str, str], ...]:
+        return tuple((str(official), str(spoken)) for official, spoken in data[key])
+
+    return PlaceSuffixes(villages=pairs("village_suffixes"), towns=pairs("town_suffixes"))

@@ -6,13 +6,15 @@ aspect keywords (带什么 → materials). Every `item`/`town`/`village` entity 
 the message carries a catalog code as its value, as docs/INTERNAL_API.md requires.
 
 The vocabulary comes from `assistant/generated/catalog_vocab.json`, written by
-`python -m catalog.export_vocab`; this module never imports `catalog` (the bot
-environment cannot).
+`python -m catalog.export_vocab`: the catalog's names, and under "words" the aspect and complaint
+words and the pattern of a bare option number (catalog/data/words/). This module imports neither
+`catalog` (the bot environment cannot) nor `actions` (`make lint` checks both).
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
@@ -25,8 +27,6 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.choice import BARE_ORDINAL
-
 logger = logging.getLogger(__name__)
 _NO_INDEX = 1 << 30
 
@@ -35,21 +35,25 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CODED_ENTITY_TYPES = ("item", "town", "village")
 VOCAB_SECTIONS = {"items": "item", "towns": "town", "villages": "village"}
 
-# Citizens name the thing they want to know in many ways; the keyword decides the aspect.
-DEFAULT_ASPECT_KEYWORDS: Dict[str, List[str]] = {
-    "materials": [
-        "带什么", "带啥", "带哪些", "要带", "材料", "资料", "准备什么", "准备啥", "准备哪些", "要准备",
-        "需要什么", "需要啥", "要些啥", "要什么东西", "啥手续", "什么手续", "证件",
-    ],
-    "location": [
-        "在哪", "去哪", "到哪", "哪里办", "哪儿办", "哪个地方", "什么地方", "啥地方", "地址", "地点", "窗口",
-        "哪个部门", "找哪个", "找谁",
-    ],
-    "time": ["多久", "几天", "多长时间", "多少天", "时限", "好久", "啥时候能", "什么时候能", "办结"],
-    "fee": ["多少钱", "收费", "要钱吗", "要钱不", "费用", "收钱", "花钱", "免费", "工本费", "好多钱", "几块钱"],
-    "process": ["流程", "步骤", "程序", "怎么办", "咋办", "怎么弄", "咋弄", "咋整", "怎么整", "如何办理", "办理流程"],
-    "online": ["网上", "手机上", "线上", "网办", "小程序", "天府通办", "不用跑", "不跑路", "APP", "app"],
-}
+
+
+@dataclass(frozen=True)
+class ConversationWords:
+    """The exported vocabulary's "words": aspect keywords (带什么 → materials; the keyword decides the
+    aspect), complaint words, and a reply that is an option number alone."""
+
+    aspects: Dict[str, List[str]]
+    complaints: List[str]
+    bare_ordinal: "re.Pattern[str]"
+
+    @classmethod
+    def from_json(cls, data: Dict[str, Any]) -> "ConversationWords":
+        words = data.get("words")
+        if not isinstance(words, dict):
+            raise ValueError("the catalog vocabulary has no \"words\" section; regenerate it with `make vocab` "
+                             "(python -m catalog.export_vocab)")
+        return cls(aspects={aspect: list(keywords) for aspect, keywords in words["aspects"].items()},
+                   complaints=list(words["complaints"]), bare_ordinal=re.compile(words["bare_ordinal"]))
 
 
 @dataclass(frozen=True)
@@ -313,7 +317,8 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "vocab_path": "assistant/generated/catalog_vocab.json",
-            "aspect_keywords": DEFAULT_ASPECT_KEYWORDS,
+            # aspect → keywords; None: the vocabulary's (catalog/data/words/aspects.yaml).
+            "aspect_keywords": None,
             # Near-miss matching below 3 characters mostly finds other real words.
             "fuzzy_min_length": 3,
             "fuzzy_max_length": 16,
@@ -325,8 +330,8 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
             # A bare option number read as small talk is an answer to the one question.
             "reply_intent": "inform",
             # 投诉/举报 always mean the human route (docs/DESIGN.md §2.6): never answered as an item,
-            # whatever DIET guessed. A request for a person stays one.
-            "complaint_keywords": ["投诉", "举报"],
+            # whatever DIET guessed. A request for a person stays one. None: the vocabulary's.
+            "complaint_keywords": None,
             "complaint_intent": "complaint",
             "human_intents": ["request_human", "complaint"],
         }
@@ -339,9 +344,11 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
     def supported_languages() -> Optional[List[Text]]:
         return ["zh"]
 
-    def __init__(self, config: Dict[Text, Any], matcher: CatalogMatcher) -> None:
+    def __init__(self, config: Dict[Text, Any], matcher: CatalogMatcher, words: ConversationWords) -> None:
         self._config = config
         self._matcher = matcher
+        self._complaints = config["complaint_keywords"] or words.complaints
+        self._bare_ordinal = words.bare_ordinal
 
     @classmethod
     def create(
@@ -357,15 +364,17 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
                 f"Catalog vocabulary {path} is missing; generate it with `make vocab` "
                 "(python -m catalog.export_vocab)."
             )
-        vocabulary = CatalogVocabulary.from_json(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        vocabulary = CatalogVocabulary.from_json(data)
+        words = ConversationWords.from_json(data)
         matcher = CatalogMatcher(
             vocabulary,
-            config["aspect_keywords"],
+            config["aspect_keywords"] or words.aspects,
             fuzzy_min_length=config["fuzzy_min_length"],
             fuzzy_max_length=config["fuzzy_max_length"],
         )
         logger.info("Loaded %d catalog surface forms from %s", len(vocabulary.surfaces), path)
-        return cls(config, matcher)
+        return cls(config, matcher, words)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -384,13 +393,13 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
         intent = message.get(INTENT) or {}
         name = intent.get(INTENT_NAME_KEY)
         text = message.get(TEXT) or ""
-        if name not in self._config["human_intents"] and any(k in text for k in self._config["complaint_keywords"]):
+        if name not in self._config["human_intents"] and any(k in text for k in self._complaints):
             # Certain: full confidence, so the FallbackClassifier after us keeps it.
             self._set_intent(message, intent, self._config["complaint_intent"], confidence=1.0)
             return
         if name not in self._config["small_talk_intents"]:
             return
-        if BARE_ORDINAL.match(text.strip()):
+        if self._bare_ordinal.match(text.strip()):
             # 「1」 answers the numbered question (「请回复序号或名称」); it was read as goodbye.
             self._set_intent(message, intent, self._config["reply_intent"])
             return

@@ -1,4 +1,5 @@
 """CatalogEntityExtractor on a small vocabulary fixture (bot env; no trained model needed)."""
+import json
 from pathlib import Path
 
 import pytest
@@ -8,11 +9,23 @@ from rasa.shared.nlu.training_data.message import Message
 from assistant.components.catalog_entities import CatalogEntityExtractor
 
 FIXTURE_VOCAB = Path(__file__).parent / "fixtures" / "catalog_vocab.json"
+# The conversation words (aspects, complaints, a bare option number) are the exported ones, as
+# `make vocab` writes them from catalog/data/words/: the fixture holds only a small catalog.
+EXPORTED_VOCAB = Path(__file__).parents[2] / "assistant" / "generated" / "catalog_vocab.json"
 
 
 @pytest.fixture(scope="module")
-def extractor():
-    config = {**CatalogEntityExtractor.get_default_config(), "vocab_path": str(FIXTURE_VOCAB)}
+def fixture_vocab(tmp_path_factory):
+    data = json.loads(FIXTURE_VOCAB.read_text(encoding="utf-8"))
+    data["words"] = json.loads(EXPORTED_VOCAB.read_text(encoding="utf-8"))["words"]
+    path = tmp_path_factory.mktemp("vocab") / "catalog_vocab.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def extractor(fixture_vocab):
+    config = {**CatalogEntityExtractor.get_default_config(), "vocab_path": str(fixture_vocab)}
     return CatalogEntityExtractor.create(config, None, None, None)
 
 
@@ -188,6 +201,22 @@ def test_missing_vocabulary_fails_with_the_command_to_make_it(tmp_path):
     config = {**CatalogEntityExtractor.get_default_config(), "vocab_path": str(tmp_path / "none.json")}
     with pytest.raises(FileNotFoundError, match="make vocab"):
         CatalogEntityExtractor.create(config, None, None, None)
+
+
+def test_a_vocabulary_without_the_conversation_words_fails_with_the_command_to_make_it(tmp_path):
+    path = tmp_path / "catalog_vocab.json"
+    path.write_text(FIXTURE_VOCAB.read_text(encoding="utf-8"), encoding="utf-8")
+    config = {**CatalogEntityExtractor.get_default_config(), "vocab_path": str(path)}
+    with pytest.raises(ValueError, match="make vocab"):
+        CatalogEntityExtractor.create(config, None, None, None)
+
+
+def test_configured_complaint_words_replace_the_vocabularys(fixture_vocab):
+    config = {**CatalogEntityExtractor.get_default_config(), "vocab_path": str(fixture_vocab),
+              "complaint_keywords": ["差评"]}
+    configured = CatalogEntityExtractor.create(config, None, None, None)
+    assert classified(configured, "给个差评", "greet")[0]["name"] == "complaint"
+    assert classified(configured, "我要投诉", "greet")[0]["name"] == "greet"
 
 
 def classified(extractor, text, intent, confidence=0.6):

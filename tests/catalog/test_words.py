@@ -1,0 +1,40 @@
+"""catalog/words.py: the conversation's word lists (catalog/data/words/) and what is built from them."""
+import re
+
+import pytest
+
+from catalog.words import load_aspects, load_ordinals, load_place_suffixes
+
+
+@pytest.mark.parametrize("reply, number", [("1", 1), ("1.", 1), ("第1个", 1), ("第一项", 1), ("二号", 2),
+                                           ("选2", 2), ("选择第两个", 2), ("九", 9)])
+def test_an_option_number_alone_is_read_with_its_value(reply, number):
+    ordinals = load_ordinals()
+    match = re.match(ordinals.bare, reply)
+    assert match and ordinals.value(match.group(1)) == number
+
+
+@pytest.mark.parametrize("reply", ["10", "第十个", "2，龙台镇", "我选了两个", "一起办", ""])
+def test_anything_more_than_an_option_number_is_not_a_bare_number(reply):
+    assert re.match(load_ordinals().bare, reply) is None
+
+
+def test_no_aspect_word_belongs_to_two_aspects():
+    # The NLU keys its matcher's patterns by word: a word listed twice would keep one aspect only.
+    seen: dict[str, str] = {}
+    for aspect, words in load_aspects().keywords.items():
+        for word in words:
+            assert seen.setdefault(word, aspect) == aspect, f"{word} is under {seen[word]} and {aspect}"
+
+
+def test_complaint_words_are_listed():
+    assert "投诉" in load_aspects().complaints
+
+
+@pytest.mark.parametrize("kind", ["villages", "towns"])
+def test_a_suffix_is_tried_before_every_shorter_suffix_it_ends_with(kind):
+    # The first suffix a name ends with wins: 街道办事处 must come before 街道 could cut it wrongly.
+    suffixes = [official for official, _ in getattr(load_place_suffixes(), kind)]
+    for i, suffix in enumerate(suffixes):
+        for later in suffixes[i + 1:]:
+            assert not later.endswith(suffix) or later == suffix, f"{later} comes after {suffix}"
