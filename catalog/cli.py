@@ -1,5 +1,5 @@
-"""python -m catalog.cli {load-default [--region CODE],import-regions,import-service-points,import-items,
-import-guides [--prune],import-official-guides FILE --region CODE [--dry-run]} [--database-url URL]"""
+"""python -m catalog.cli {load-default [--region CODE],loaded,import-regions,import-service-points,
+import-items,import-guides [--prune],import-official-guides FILE --region CODE [--dry-run]} [--database-url URL]"""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,7 @@ import logging
 import sys
 from typing import Callable, Optional, Sequence
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from catalog.db import database_url_from_env, make_engine, make_sessionmaker, session_scope
 from catalog.importers import (
@@ -19,7 +19,7 @@ from catalog.importers import (
 )
 from catalog.official_guides import import_official_guides
 from catalog.schema import upgrade_to_head
-from catalog.seed import REGIONS, load_default_catalog
+from catalog.seed import REGIONS, load_default_catalog, loaded_catalog
 
 # Exit status of import-official-guides when some rows were rejected (the valid ones are imported).
 ROWS_REJECTED = 1
@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     default = commands.add_parser("load-default", help="load a shipped region's data (no-op when loaded)")
     default.add_argument("--region", choices=sorted(REGIONS), default=None,
                          help="511602 广安区 or 450600 防城港市 (default: $WYC_REGION, else 511602)")
+    commands.add_parser("loaded", help="print what the database holds: 'empty', 'shipped CODE' (load-default) "
+                                       "or 'imported CODE' (a county's own data, which load-default leaves as it is)")
     official = commands.add_parser("import-official-guides",
                                    help="published guides, one JSON object per line (catalog/data/SCHEMA.md)")
     official.add_argument("file")
@@ -61,12 +63,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _loaded(engine: Engine) -> tuple[str, Optional[str]]:
+    with make_sessionmaker(engine)() as session:
+        return loaded_catalog(session)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
     engine = make_engine(args.database_url or database_url_from_env())
     try:
+        if args.command == "loaded":
+            print(" ".join(part for part in _loaded(engine) if part))
+            return 0
         if args.command == "load-default":
+            kind, county = _loaded(engine)
+            if kind == "imported":
+                log.info("the database holds the imported catalog of region %s: nothing loaded over it", county)
+                return 0
             loaded = load_default_catalog(engine, args.region)
             log.info("default catalog %s", "loaded" if loaded else "already loaded: nothing to do")
             return 0

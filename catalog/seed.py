@@ -10,12 +10,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from catalog.db import make_sessionmaker, session_scope
-from catalog.importers import CatalogImportError, import_guides, import_items, import_regions, import_service_points
-from catalog.models import CatalogMeta
+from catalog.importers import (
+    CatalogImportError,
+    import_guides,
+    import_items,
+    import_regions,
+    import_service_points,
+)
+from catalog.models import CatalogMeta, Item, Region
 from catalog.schema import upgrade_to_head
 
 log = logging.getLogger(__name__)
@@ -120,3 +127,22 @@ def load_default_catalog(target: Union[Session, Engine], region: Optional[str] =
     target.flush()
     log.info("catalog of region %s loaded from %s", region, ", ".join(path.name for path in files))
     return True
+
+
+def loaded_catalog(session: Session) -> tuple[str, Optional[str]]:
+    """What a catalog database holds: ("empty", None); ("shipped", code) when `load-default` loaded a
+    shipped region into it; ("imported", code) when a county's own regions or items were imported with
+    the `import-*` commands (code: its top region). `make run` loads a shipped region only into the
+    first two, and never over a county imported by hand."""
+    try:
+        has_data = any(session.scalar(select(column).limit(1)) is not None for column in (Region.code, Item.code))
+        keys = session.scalars(select(CatalogMeta.key).where(CatalogMeta.key.startswith(FINGERPRINT_KEY))).all()
+    except SQLAlchemyError:  # no tables yet: a first run
+        session.rollback()
+        return "empty", None
+    if keys:
+        return "shipped", _meta(session, DEFAULT_COUNTY_KEY) or DEFAULT_COUNTY_CODE
+    if not has_data:
+        return "empty", None
+    top = session.scalars(select(Region.code).where(Region.parent_code.is_(None)).order_by(Region.code)).first()
+    return "imported", top

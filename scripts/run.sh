@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Starts the whole service (called by `make run` after `make setup`):
-#   1. loads the default catalog if needed, 2. regenerates the NLU vocabulary from it,
-#   3. trains the Rasa model only when its inputs changed (scripts/train.sh: models/<hash>.tar.gz),
-#   4. runs `rasa run` (bot env) and the FastAPI app (app env, which also serves the action
+#   1. the catalog: a shipped region (WYC_REGION, default 511602 广安区) is loaded if needed; a
+#      county imported by hand (python -m catalog.cli import-…, README "Loading another county") is
+#      left as it is (scripts/lib/model.sh),
+#   2. regenerates the NLU vocabulary from it and trains the Rasa model only when its inputs changed
+#      (scripts/train.sh, scripts/region-model.sh: models/<name>-<hash>.tar.gz),
+#   3. runs `rasa run` (bot env) and the FastAPI app (app env, which also serves the action
 #      webhook), and stops both on Ctrl-C / TERM or when either of them exits.
-# Env: PORT (app, default 8000), RASA_PORT (default 5005), WYC_* settings (see .env.example).
+# Env: PORT (app, default 8000), RASA_PORT (default 5005), WYC_DATABASE_URL (the catalog; default
+# var/catalog.db, or var/catalog_<code>.db for another WYC_REGION), WYC_* settings (.env.example).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
@@ -24,22 +28,15 @@ for tool in "$APP" "$RASA"; do
 done
 mkdir -p var models
 
-echo "== catalog of region ${WYC_REGION:-511602} (loaded once; reloaded when catalog/data changes)"
-"$APP" -m catalog.cli load-default
-
-region=${WYC_REGION:-511602}
-echo "== NLU vocabulary from the catalog"
-if [ "$region" = 511602 ]; then
-  "$APP" -m catalog.export_vocab
-  echo "== Rasa model"
-  model=$(scripts/train.sh)
-else
-  # Another region's vocabulary, config and model live apart (var/region_<code>/, models/wyc-<code>-*):
-  # the committed generated files of the default region stay as they are.
-  echo "== Rasa model for region ${region}"
-  model=$(scripts/region-model.sh "$region")
-fi
+# One catalog for every step below and for the app (catalog.db's default when unset).
+WYC_DATABASE_URL=${WYC_DATABASE_URL:-$("$APP" -c 'from catalog.db import database_url_from_env as u; print(u())')}
+export WYC_DATABASE_URL
+# shellcheck source=scripts/lib/model.sh
+source scripts/lib/model.sh
+prepare_model
 echo "using $model"
+guide_page=/guide/open-restaurant  # an authored bundle of 广安区's catalog
+[ "$served_region" = 511602 ] || guide_page="/guide/<item code>"
 
 # Shared secrets of this start (README "Security"): Rasa sends WYC_ACTION_TOKEN with every action
 # call, and its HTTP API (/status for /health, /model/parse for the benchmark) needs WYC_RASA_TOKEN.
@@ -72,7 +69,7 @@ cat <<EOF
 问一次 is running:
   web chat widget   ${APP_URL}/
   agent console     ${APP_URL}/agent
-  guide + QR        ${APP_URL}/guide/open-restaurant
+  guide + QR        ${APP_URL}${guide_page}
   chat API          POST ${APP_URL}/api/chat   (docs: ${APP_URL}/docs)
   health            ${APP_URL}/health
   Rasa              ${WYC_RASA_URL}  (HTTP API token: var/rasa-token)
