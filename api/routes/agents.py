@@ -103,6 +103,11 @@ DEMO_WIDGET = {
     "450600": {"examples": "生育津贴怎么领|驾驶证补换领要带什么|社保卡补办",
                "needs": "生育津贴、产检费用报销、公积金提取、驾驶证补换领、不动产权证补发、社保卡补办"},
 }
+# The widget's own greeting examples (widget.js EXAMPLES) name 广安区's 龙台镇; a county loaded without
+# words of its own here gets them with its first town (no town where the town is never asked).
+WIDGET_REGION = "511602"
+WIDGET_EXAMPLES = ("社保卡丢了怎么补", "我想开个小饭馆要准备啥", "怎么申请低保")
+IN_TOWN = "我在{town}，{question}"
 
 
 def demo_site(session: Session, region: str) -> dict[str, Any]:
@@ -116,6 +121,13 @@ def demo_site(session: Session, region: str) -> dict[str, Any]:
                                                         (Item.region_code == region) | Item.region_code.is_(None))
                                 .limit(1))
     widget = dict(DEMO_WIDGET.get(region, {}), **({} if below_city is not None else {"place": "false"}))
+    if region not in DEMO_WIDGET and region != WIDGET_REGION:
+        town = session.scalars(select(Region.name).where(Region.parent_code == region, Region.level == "town")
+                               .order_by(Region.code).limit(1)).first()
+        if town is not None:
+            first = IN_TOWN.format(town=town, question=WIDGET_EXAMPLES[0]) if below_city is not None \
+                else WIDGET_EXAMPLES[0]
+            widget["examples"] = "|".join((first, *WIDGET_EXAMPLES[1:]))
     return {"region": found.name if found is not None else region, "asks_place": below_city is not None,
             "tiles": DEMO_TILES.get(region, ()), "data_note": DEMO_DATA_NOTES.get(region, DEMO_DATA_NOTE),
             "widget": sorted(widget.items())}
