@@ -1,19 +1,31 @@
-"""The shared shape of our actions: one catalog session per run, closed afterwards."""
+"""The shared shape of our actions: one catalog session per run, from the factory the action was
+handed, closed afterwards."""
 from __future__ import annotations
 
 import abc
-from typing import Any
+from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.catalog_session import catalog_session
+from actions.catalog_session import SessionFactory, catalog_session, own_sessions
 
 
 class CatalogAction(Action, abc.ABC):
-    """Abstract (rasa_sdk registers every concrete Action subclass it finds)."""
+    """Abstract (rasa_sdk registers every concrete Action subclass it finds).
+
+    rasa_sdk builds each action without arguments; the executor that registered it then hands it
+    the catalog sessions to read with (``use_catalog_sessions``). Without that, it reads the
+    process's own catalog (``own_sessions``: rasa_sdk's own server, scripts).
+    """
+
+    def __init__(self, sessions: Optional[SessionFactory] = None) -> None:
+        self._sessions = sessions
+
+    def use_catalog_sessions(self, sessions: SessionFactory) -> None:
+        self._sessions = sessions
 
     @abc.abstractmethod
     def name(self) -> str:
@@ -28,7 +40,7 @@ class CatalogAction(Action, abc.ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        with catalog_session() as session:
+        with catalog_session(self._sessions or own_sessions()) as session:
             return only_changes(tracker, self.run_with_session(session, dispatcher, tracker, domain))
 
 

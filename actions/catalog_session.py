@@ -1,47 +1,45 @@
-"""One catalog session per action run, from a sessionmaker built lazily on first use.
+"""The catalog sessions an action reads with, and the address its links start with.
 
-The engine is never created at import: the action server imports this package while
-registering actions, and tests point ``WYC_DATABASE_URL`` (or :func:`use_sessionmaker`)
-at their own database before the first action runs.
+An action is handed its session factory by whoever registers it: the app's action executor gives
+every catalog action the app's own sessionmaker (api/deps.py, ``build_action_executor``), tests
+give theirs. An action nobody handed one (rasa_sdk's own action server, a script) builds the
+process's own from the environment (catalog/settings.py) on first use, never at import: the
+action server imports this package while registering actions.
 """
 from __future__ import annotations
 
-import os
 import threading
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+from catalog.settings import catalog_settings
 
-_factory: Optional[sessionmaker] = None
-_factory_lock = threading.Lock()
+# What an action needs: a callable that opens a catalog session (a sessionmaker).
+SessionFactory = Callable[[], Session]
+
+_own: Optional[SessionFactory] = None
+_own_lock = threading.Lock()
 
 
-def _session_factory() -> sessionmaker:
-    global _factory
-    if _factory is None:
-        with _factory_lock:
-            if _factory is None:
+def own_sessions() -> SessionFactory:
+    """The process's own catalog sessions, from WYC_DATABASE_URL / WYC_REGION, built once."""
+    global _own
+    if _own is None:
+        with _own_lock:
+            if _own is None:
                 # Imported here so importing `actions` stays cheap and engine-free.
                 from catalog.db import database_url_from_env, make_sessionmaker
 
-                _factory = make_sessionmaker(database_url_from_env())
-    return _factory
-
-
-def use_sessionmaker(factory: Optional[sessionmaker]) -> None:
-    """Point the actions at another catalog (tests, the FastAPI app's own engine); None resets."""
-    global _factory
-    with _factory_lock:
-        _factory = factory
+                _own = make_sessionmaker(database_url_from_env())
+    return _own
 
 
 @contextmanager
-def catalog_session() -> Iterator[Session]:
+def catalog_session(sessions: SessionFactory) -> Iterator[Session]:
     """A read-only unit of work: the queries never commit, so we only roll back and close."""
-    session = _session_factory()()
+    session = sessions()
     try:
         yield session
     finally:
@@ -50,4 +48,4 @@ def catalog_session() -> Iterator[Session]:
 
 
 def public_base_url() -> str:
-    return (os.environ.get("WYC_PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL).rstrip("/")
+    return catalog_settings().public_base_url.rstrip("/")

@@ -385,7 +385,18 @@ def build_action_executor(package: Optional[str], resources: AppResources) -> Ac
     except SystemExit:
         resources.action_load_error = f"actions package {package!r} failed to import"
         logger.error("%s; the /webhook serves no actions", resources.action_load_error)
+        return executor
+    hand_catalog_sessions(executor, resources.catalog_sessions)
     return executor
+
+
+def hand_catalog_sessions(executor: ActionExecutor, sessions: sessionmaker[Session]) -> None:
+    """Every registered action that reads the catalog (``use_catalog_sessions``, actions/base.py)
+    reads the app's: one engine and pool per process, the one /health and the routes use."""
+    for run in executor.actions.values():
+        use = getattr(getattr(run, "__self__", None), "use_catalog_sessions", None)
+        if use is not None:
+            use(sessions)
 
 
 # --- dependencies ---------------------------------------------------------------------------

@@ -66,8 +66,8 @@ def create_app(
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     resources: AppResources = app.state.resources
     await run_in_threadpool(prepare_storage, resources)
-    share_catalog_with_actions(resources)
-    await run_in_threadpool(lambda: resources.executor)  # imports actions/ once, before the first call
+    # Imports actions/ once, before the first call; the actions read the app's catalog sessions.
+    await run_in_threadpool(lambda: resources.executor)
     if resources.settings.warm_start:
         await run_in_threadpool(warm_catalog, resources)
         freeze_startup_heap("app started")
@@ -78,7 +78,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         curation_watch.cancel()
         bind_default_gateway(None)
-        unshare_catalog_with_actions()
         await resources.aclose()
 
 
@@ -128,24 +127,6 @@ def ensure_catalog_loaded(resources: AppResources) -> None:
 
     logger.info("catalog is empty: loading the default catalog")
     load_default_catalog(resources.catalog_engine, resources.settings.region)
-
-
-def share_catalog_with_actions(resources: AppResources) -> None:
-    """The executor runs actions in this process: let them use the app's catalog engine."""
-    try:
-        from actions.catalog_session import use_sessionmaker
-    except ImportError:
-        logger.warning("actions.catalog_session not importable; actions build their own catalog engine")
-        return
-    use_sessionmaker(resources.catalog_sessions)
-
-
-def unshare_catalog_with_actions() -> None:
-    try:
-        from actions.catalog_session import use_sessionmaker
-    except ImportError:
-        return
-    use_sessionmaker(None)
 
 
 def _safe_url(url: str) -> str:

@@ -1,7 +1,6 @@
 """Engine and session factories, always built on demand from a URL (never at import)."""
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional, Union
@@ -10,8 +9,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from catalog.settings import DEFAULT_REGION, catalog_settings
+
 DEFAULT_DATABASE_URL = "sqlite:///var/catalog.db"
-DEFAULT_REGION = "511602"
 
 
 def database_url_for_region(region: str) -> str:
@@ -21,7 +21,8 @@ def database_url_for_region(region: str) -> str:
 
 
 def database_url_from_env() -> str:
-    return os.environ.get("WYC_DATABASE_URL") or database_url_for_region(os.environ.get("WYC_REGION") or DEFAULT_REGION)
+    settings = catalog_settings()
+    return settings.database_url or database_url_for_region(settings.region)
 
 
 def _on_sqlite_connect(dbapi_connection, _record) -> None:

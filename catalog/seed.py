@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
@@ -24,6 +23,7 @@ from catalog.importers import (
 )
 from catalog.models import CatalogMeta, Item, Region
 from catalog.schema import upgrade_to_head
+from catalog.settings import DEFAULT_REGION, catalog_settings
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_REGIONS = DATA_DIR / "guangan_511602.csv"
 DEFAULT_ITEMS = DATA_DIR / "guangan_items.json"
 DEFAULT_GUIDES = DATA_DIR / "guides.yaml"
-DEFAULT_COUNTY_CODE = "511602"
+DEFAULT_COUNTY_CODE = DEFAULT_REGION
 FINGERPRINT_KEY = "default_catalog_sha256"
 # The region answers default to (its service point is the top of "nearest"); the name is historical.
 DEFAULT_COUNTY_KEY = "default_county"
@@ -62,7 +62,7 @@ REGIONS = {
 
 def region_from_env() -> str:
     """The demo region (WYC_REGION, default 广安区); an unknown code is an error, not a silent default."""
-    region = os.environ.get("WYC_REGION") or DEFAULT_COUNTY_CODE
+    region = catalog_settings().region
     if region not in REGIONS:
         raise ValueError(f"WYC_REGION={region} is not a shipped region (one of {', '.join(sorted(REGIONS))})")
     return region

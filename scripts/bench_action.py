@@ -1,6 +1,6 @@
 """Time action_answer in-process (no Rasa, no HTTP): four typical questions, repeated.
 
-    WYC_DATABASE_URL=sqlite:///var/catalog.db .venv/app/bin/python scripts/bench_action.py [--rounds 40]
+    .venv/app/bin/python scripts/bench_action.py [--rounds 40] [--database-url sqlite:///var/catalog.db]
 
 Each run starts a fresh conversation, so every turn does the full work of a first question (search,
 facts, place, the one question or the guide). The first round warms the caches and is not timed.
@@ -20,6 +20,7 @@ from rasa_sdk import Tracker  # noqa: E402
 from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
 
 from actions.answer import ActionAnswer  # noqa: E402
+from catalog.db import database_url_from_env, make_engine, make_sessionmaker  # noqa: E402
 from catalog.stats import percentile  # noqa: E402
 
 QUESTIONS = [
@@ -41,11 +42,16 @@ def run_once(action: ActionAnswer, text: str, intent: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--database-url", default=None, help="default: $WYC_DATABASE_URL, else the region's catalog")
     args = parser.parse_args(argv)
-    action = ActionAnswer()
-    for text, intent in QUESTIONS:
-        run_once(action, text, intent)
-    times = [run_once(action, text, intent) for _ in range(args.rounds) for text, intent in QUESTIONS]
+    engine = make_engine(args.database_url or database_url_from_env())
+    try:
+        action = ActionAnswer(make_sessionmaker(engine))
+        for text, intent in QUESTIONS:
+            run_once(action, text, intent)
+        times = [run_once(action, text, intent) for _ in range(args.rounds) for text, intent in QUESTIONS]
+    finally:
+        engine.dispose()
     print(f"action_answer over {len(times)} runs: mean {statistics.mean(times):.2f} ms, "
           f"p50 {percentile(times, 0.50):.2f} ms, p95 {percentile(times, 0.95):.2f} ms")
     return 0

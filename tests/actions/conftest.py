@@ -9,8 +9,6 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalog_session import use_sessionmaker
-
 SLOT_NAMES = (
     "target_code", "facts", "town_code", "village_code", "asked_for",
     "pending_question", "candidates", "lookup_status",
@@ -19,16 +17,13 @@ SLOT_NAMES = (
 
 @pytest.fixture(scope="session")
 def catalog_factory(tmp_path_factory):
-    """The default 广安区 catalog, loaded once into a temp SQLite the actions then read."""
+    """The default 广安区 catalog, loaded once into a temp SQLite the actions are handed."""
     from catalog.db import make_engine, make_sessionmaker
     from catalog.seed import load_default_catalog
 
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('catalog') / 'catalog.db'}")
     load_default_catalog(engine)
-    factory = make_sessionmaker(engine)
-    use_sessionmaker(factory)
-    yield factory
-    use_sessionmaker(None)
+    yield make_sessionmaker(engine)
     engine.dispose()
 
 
@@ -89,7 +84,7 @@ def conversation(catalog_factory):
     """Start a conversation with action_answer: ``conversation().say(text, intent, entities)``."""
     from actions.answer import ActionAnswer
 
-    return lambda slots=None: Conversation(ActionAnswer(), dict(slots or {}))
+    return lambda slots=None: Conversation(ActionAnswer(catalog_factory), dict(slots or {}))
 
 
 @pytest.fixture

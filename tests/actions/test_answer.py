@@ -351,19 +351,15 @@ def test_the_fee_asked_after_the_guide_is_the_datas(conversation, code_of, name,
 
 
 @pytest.fixture
-def fangchenggang_actions(catalog_factory, tmp_path_factory):
-    """The actions reading 防城港市's catalog (as WYC_REGION=450600 gives), then 广安区's again."""
-    from actions.catalog_session import use_sessionmaker
+def fangchenggang_actions(tmp_path_factory):
+    """The sessions of 防城港市's catalog (as WYC_REGION=450600 gives), for the actions to be handed."""
     from catalog.db import make_engine, make_sessionmaker
     from tests.catalogs import region_catalog_url
 
     engine = make_engine(region_catalog_url(tmp_path_factory.mktemp("fcg"), "450600"))
-    factory = make_sessionmaker(engine)
-    use_sessionmaker(factory)
     try:
-        yield factory
+        yield make_sessionmaker(engine)
     finally:
-        use_sessionmaker(catalog_factory)
         engine.dispose()
 
 
@@ -379,7 +375,7 @@ def test_an_official_guides_fee_and_days_asked_are_the_sources(fangchenggang_act
 
     with fangchenggang_actions() as session:
         code = session.scalar(select(Item.code).where(Item.name == name))
-    chat = Conversation(ActionAnswer())
+    chat = Conversation(ActionAnswer(fangchenggang_actions))
     guide = the_guide(chat.say(name, entities=[{"entity": "item", "value": code}]))
     assert guide["location"]["level"] == "city" and guide["official"]
     fee = chat.say("要多少钱", entities=[{"entity": "aspect", "value": "fee"}])

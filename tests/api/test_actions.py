@@ -94,6 +94,13 @@ def test_runs_the_real_handoff_action(client):
     assert message["custom"] == {"type": "handoff", "reason": "complaint", "phone": "12345"}
 
 
+def test_the_catalog_actions_read_the_apps_catalog_sessions(client):
+    # The executor hands them the app's sessionmaker: one engine per process, the one /health checks.
+    resources = client.app.state.resources
+    answer = resources.executor.actions["action_answer"].__self__
+    assert answer._sessions is resources.catalog_sessions
+
+
 def test_deflated_body_is_accepted(client):
     body = zlib.compress(json.dumps(action_call("action_echo_for_tests", text="压缩")).encode())
     response = client.post("/webhook", content=body,
