@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     # WeChat drops a passive reply after 5 s; past this, reply `success` and send via 客服消息.
     wechat_reply_timeout_seconds: float = 4.0
 
-    # --- protections against hostile input (README "Security") ---
+    # --- protections against hostile input (docs/OPERATIONS.md "Security") ---
     # The secret Rasa sends with every action call (header X-Action-Token, assistant/endpoints*.yml).
     # Required in production; scripts/run.sh generates one per start in development. Unset in
     # development or tests: /webhook takes calls without it (a warning at start says so).

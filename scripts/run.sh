@@ -38,7 +38,7 @@ echo "using $model"
 guide_page=/guide/open-restaurant  # an authored bundle of 广安区's catalog
 [ "$served_region" = 511602 ] || guide_page="/guide/<item code>"
 
-# Shared secrets of this start (README "Security"): Rasa sends WYC_ACTION_TOKEN with every action
+# Shared secrets of this start (docs/OPERATIONS.md "Security"): Rasa sends WYC_ACTION_TOKEN with every action
 # call, and its HTTP API (/status for /health, /model/parse for the benchmark) needs WYC_RASA_TOKEN.
 # Set either to keep it; otherwise each start makes new ones, kept in var/ (mode 0600) for local tools.
 # shellcheck source=scripts/lib/secrets.sh

@@ -191,7 +191,7 @@ def agent_token() -> str:
 
 @pytest.fixture
 def save_screenshot():
-    """Saves into docs/screenshots/ (the README's pictures are these test runs)."""
+    """Saves into docs/screenshots/ (the pictures of README.md and docs/ are these test runs)."""
 
     def save(page, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

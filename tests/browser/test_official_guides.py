@@ -1,5 +1,5 @@
 """Official guides in a real browser: 防城港市's 生育医疗费用支付 as the widget's card and as the guide
-page (screenshots for the README), and a 广安区 link-only item's card without a materials list.
+page (screenshots for docs/COUNTIES.md), and a 广安区 link-only item's card without a materials list.
 
 The app runs on a catalog of region 450600 (its own SQLite file, as WYC_REGION=450600 gives), behind
 the fake bot of tests/browser/conftest.py, which answers with catalog.guide for the best search match.
@@ -163,7 +163,7 @@ def fangchenggang_service(tmp_path_factory):
 @pytest.mark.e2e
 def test_real_service_answers_a_colloquial_question_on_the_card_and_the_page(page_factory, fangchenggang_service,
                                                                              save_screenshot):
-    """The README's pictures of the region: the citizen's own words, the real model, the official guide."""
+    """The pictures of the region in docs/COUNTIES.md: the citizen's own words, the real model, the official guide."""
     from playwright.sync_api import expect
 
     page = page_factory(viewport={"width": 1280, "height": 1000})
