@@ -11,7 +11,7 @@ UV := $(TOOLS)/bin/uv
 APP := .venv/app/bin/python
 BOT := .venv/bot/bin/python
 
-.PHONY: help setup run run-cluster soak test unit e2e lock catalog vocab train eval-fangchenggang guides-report bench bench-search bench-adversarial validate clean
+.PHONY: help setup run run-cluster soak test unit e2e lock catalog vocab train eval eval-fangchenggang guides-report bench bench-search bench-adversarial nlu-cv nlu-compare clean
 
 help:
 	@echo "make run    - set up (first time) and start the whole service on http://127.0.0.1:8000"
@@ -29,6 +29,9 @@ help:
 	@echo "make bench-adversarial - worst-case 500-character messages vs normal turns (URL=...)"
 	@echo "make nlu-cv - NLU cross-validation (intent accuracy, entity F1)"
 	@echo "make nlu-compare - our NLU vs stock Rasa zh vs a rapidfuzz baseline on one held-out split"
+	@echo "make soak   - 10 minutes at 20 concurrent senders against make run-cluster (MINUTES=...)"
+	@echo "make catalog / make vocab / make train - load the default catalog / regenerate the NLU vocabulary / train or reuse the model"
+	@echo "make clean  - delete var/*.db, the trained models/ and .pytest_cache"
 
 $(UV):
 	@py=$$(scripts/find-python.sh) && $$py -m venv $(TOOLS) && $(TOOLS)/bin/pip install -q "uv==$(UV_VERSION)"
