@@ -28,6 +28,7 @@ from api.settings import Settings
 
 if TYPE_CHECKING:
     from api.desk_hooks import DeskHooks
+    from api.desk_notify import DeskNotifier
     from api.takeover import Desk
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class AppResources:
         self._client_rate_limiter: Optional[RateLimiter] = None
         self._shares: Optional[AnswerShares] = None
         self._desk: Optional["Desk"] = None
+        self._desk_notifier: Optional["DeskNotifier"] = None
         self._wechat_sender: Any = None
         self._wechat_sender_built = False
         self.action_load_error: Optional[str] = None
@@ -149,9 +151,20 @@ class AppResources:
                 settings = self.settings
                 hours = WorkingHours.parse(settings.takeover_hours, settings.takeover_days, settings.takeover_timezone)
                 self._desk = Desk(self.exchange_log.engine, hours, settings.takeover_heartbeat_seconds,
-                                  settings.takeover_claim_timeout_seconds, tell_wechat=self._tell_wechat)
+                                  settings.takeover_claim_timeout_seconds, tell_wechat=self._tell_wechat,
+                                  notify=self.desk_notifier.stored)
                 self._desk.create_tables()
             return self._desk
+
+    @property
+    def desk_notifier(self) -> "DeskNotifier":
+        """Wakes the takeover event streams of every worker (through Redis when configured)."""
+        with self._lock:
+            if self._desk_notifier is None:
+                from api.desk_notify import DeskNotifier
+
+                self._desk_notifier = DeskNotifier(self.settings.redis_url)
+            return self._desk_notifier
 
     def _tell_wechat(self, sender_id: str, text: str) -> None:
         sender = self.wechat_sender
@@ -200,6 +213,8 @@ class AppResources:
             if limiter is not None:
                 await limiter.aclose()
         await self.action_outcomes.aclose()
+        if self._desk_notifier is not None:
+            self._desk_notifier.close()
         if self._action_pool is not None:
             self._action_pool.shutdown()
         engines = {id(e): e for e in (self._catalog_engine, self._exchange_log and self._exchange_log.engine) if e}

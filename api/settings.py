@@ -61,9 +61,11 @@ class Settings(BaseSettings):
     takeover_heartbeat_seconds: float = Field(default=30.0, gt=0)
     # A queued conversation no agent claims within this goes back to the bot (with 12345 and callback).
     takeover_claim_timeout_seconds: float = Field(default=300.0, gt=0)
-    # The widget's event stream: how often it looks for new messages, and how long one response
-    # lasts before the browser reconnects with Last-Event-ID (below proxies' read timeouts).
-    takeover_poll_seconds: float = Field(default=0.5, gt=0)
+    # The widget's event stream reads a message when it is stored (a notice from the worker that
+    # stored it, through Redis when set: api/desk_notify.py); it also looks every this many seconds,
+    # so a lost notice delays a message, never loses it. And how long one response lasts before the
+    # browser reconnects with Last-Event-ID (below proxies' read timeouts).
+    takeover_poll_seconds: float = Field(default=5.0, gt=0)
     takeover_stream_seconds: float = Field(default=25.0, ge=0)
     takeover_max_agent_chars: int = Field(default=1000, ge=1)
 

@@ -14,7 +14,8 @@ conversation (the citizen's, the agent's, state changes) gets the next number of
 conversation (``last_seq``), taken by one conditional UPDATE in the transaction that stores the
 message: numbers are gap-free and in commit order per conversation, on SQLite and on PostgreSQL,
 whichever worker writes. The widget's event stream sends them as SSE ids, so a reconnect with
-``Last-Event-ID`` loses and repeats nothing.
+``Last-Event-ID`` loses and repeats nothing. Once a transaction that stored messages commits, the
+desk's ``notify`` names their conversations (api/desk_notify.py wakes the streams on every worker).
 
 Ownership changes are conditional UPDATEs (``… WHERE state = 'queued'``): of two agents claiming at
 once, one wins and the other gets a conflict, whatever worker each request reaches. Timeouts are
@@ -31,7 +32,7 @@ from datetime import datetime, time as day_time, timedelta, timezone
 from typing import Any, Callable, Iterable, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,7 +50,7 @@ from api.desk_models import (
     utc_now,
 )
 from api.redact import redact
-from catalog.types import HOTLINE
+from catalog.contract import HOTLINE
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +169,7 @@ class Desk:
         claim_timeout_seconds: float,
         clock: Callable[[], datetime] = utc_now,
         tell_wechat: Optional[Callable[[str, str], None]] = None,
+        notify: Optional[Callable[[str], None]] = None,
     ) -> None:
         self.engine = engine
         self.hours = hours
@@ -178,6 +180,10 @@ class Desk:
         self.tell_wechat = tell_wechat
         # Shared with the ratings (api/ratings.py): the same tables' database.
         self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        # Told after the commit, never before: a stream woken early would read nothing and sleep.
+        self.notify = notify
+        event.listen(self.sessions, "after_commit", self._committed)
+        event.listen(self.sessions, "after_soft_rollback", _forget_stored)
 
     def create_tables(self) -> None:
         DeskBase.metadata.create_all(self.engine)
@@ -308,6 +314,7 @@ class Desk:
                 return None
             session.add(DeskMessage(sender_id=sender_id, seq=seq, author="citizen", kind="text",
                                     text=redact(text), created_at=self.clock()))
+            _stored(session, sender_id)
         return seq
 
     def leave_callback(self, sender_id: str, phone: str, note: str = "") -> int:
@@ -432,6 +439,7 @@ class Desk:
                                   text=redact(text) if text else None, payload=guide, agent_name=row.agent_name,
                                   created_at=now)
             session.add(message)
+            _stored(session, sender_id)
             if row.episode_id is not None:
                 session.execute(update(Episode).where(Episode.id == row.episode_id, Episode.first_reply_at.is_(None))
                                 .values(first_reply_at=now).execution_options(synchronize_session=False))
@@ -565,4 +573,27 @@ class Desk:
         assert seq is not None
         session.add(DeskMessage(sender_id=sender_id, seq=seq, author=author, kind=kind, text=text, payload=payload,
                                 created_at=self.clock()))
+        _stored(session, sender_id)
         return seq
+
+    def _committed(self, session: Session) -> None:
+        stored = session.info.pop(STORED, None)
+        if not stored or self.notify is None:
+            return
+        for sender_id in stored:
+            try:
+                self.notify(sender_id)
+            except Exception:  # the message is stored; the streams' poll delivers it
+                logger.exception("could not notify the event streams of sender %s", redact(sender_id))
+
+
+# session.info key: the senders whose messages this transaction stored.
+STORED = "desk_stored"
+
+
+def _stored(session: Session, sender_id: str) -> None:
+    session.info.setdefault(STORED, set()).add(sender_id)
+
+
+def _forget_stored(session: Session, _transaction: Any) -> None:
+    session.info.pop(STORED, None)

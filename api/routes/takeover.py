@@ -16,7 +16,6 @@ chats, a conversation's context, claim / pick / message / release, call-back req
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -26,13 +25,14 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Body, Header, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api import ratings
 from api.deps import ResourcesDep, SessionDep, SettingsDep
+from api.desk_notify import DeskNotifier
 from api.exchange_log import Exchange
 from api.gateway import RateLimited
 from api.rasa_client import RasaUnavailable
@@ -86,10 +86,19 @@ class RatingBody(BaseModel):
     subject: Literal["guide", "agent"] = "guide"
     satisfied: bool
     reason: Optional[Literal["materials", "location", "misunderstood", "other"]] = None
-    item_code: Optional[str] = Field(None, max_length=64)
+    item_code: Optional[str] = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
     item_name: Optional[str] = Field(None, max_length=200)
     place: Optional[str] = Field(None, max_length=100)
     question: str = Field("", max_length=500, description="引出该答复的提问（服务端脱敏后保存）")
+
+    @field_validator("item_code")
+    @classmethod
+    def _not_a_personal_number(cls, code: Optional[str]) -> Optional[str]:
+        # The other texts are stored redacted; a code is stored as sent, so one that reads as an ID
+        # or mobile number (no catalog code does) is refused rather than kept in clear.
+        if code is not None and redact(code) != code:
+            raise ValueError("item_code 不是事项编码")
+        return code
 
 
 def _desk(resources: Any) -> Desk:
@@ -170,30 +179,38 @@ async def takeover_events(
         start = max(start, int(last_event_id))
     desk = _desk(resources)
     return StreamingResponse(
-        _event_stream(desk, request, sender_id, start, settings.takeover_poll_seconds, settings.takeover_stream_seconds),
+        _event_stream(desk, resources.desk_notifier, request, sender_id, start, settings.takeover_poll_seconds,
+                      settings.takeover_stream_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-async def _event_stream(desk: Desk, request: Request, sender_id: str, start: int, poll: float,
-                        lasting: float) -> AsyncIterator[str]:
+async def _event_stream(desk: Desk, notifier: DeskNotifier, request: Request, sender_id: str, start: int,
+                        poll: float, lasting: float) -> AsyncIterator[str]:
     """Agent and system messages after ``start``, in order, each once; the response ends after
-    ``lasting`` seconds and the browser's EventSource reconnects with the last id it got."""
+    ``lasting`` seconds and the browser's EventSource reconnects with the last id it got.
+
+    The database is read when a notice says a message of this conversation was stored (on any
+    worker: api/desk_notify.py), and at least every ``poll`` seconds in case a notice was lost. The
+    alarm is cleared before each read: a message stored during the read rings it again."""
     last = start
     deadline = time.monotonic() + lasting
     swept = 0.0
     yield "retry: 1000\n\n"
-    while True:
-        if time.monotonic() - swept >= SWEEP_EVERY_SECONDS:
-            swept = time.monotonic()
-            await run_in_threadpool(desk.sweep)
-        for event in await run_in_threadpool(desk.messages_after, sender_id, last, ("agent", "system")):
-            last = event["id"]
-            yield f"id: {last}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
-        if time.monotonic() >= deadline or await request.is_disconnected():
-            return
-        await asyncio.sleep(poll)
+    with notifier.listen(sender_id) as wake:
+        while True:
+            if time.monotonic() - swept >= SWEEP_EVERY_SECONDS:
+                swept = time.monotonic()
+                await run_in_threadpool(desk.sweep)
+            wake.clear()
+            for event in await run_in_threadpool(desk.messages_after, sender_id, last, ("agent", "system")):
+                last = event["id"]
+                yield f"id: {last}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+            now = time.monotonic()
+            if now >= deadline or await request.is_disconnected():
+                return
+            await wake.wait(min(poll, SWEEP_EVERY_SECONDS - (now - swept), deadline - now))
 
 
 @router.post("/api/takeover/{sender_id}/callback", status_code=201)
@@ -325,7 +342,7 @@ def _guide_summary(custom: dict[str, Any]) -> dict[str, Any]:
 
 def _name_slots(session: Any, slots: dict[str, Any]) -> dict[str, Any]:
     from catalog.models import Region
-    from catalog.queries import get_target
+    from catalog.targets import get_target
 
     def target_name(code: Any) -> Optional[str]:
         target = get_target(session, str(code)) if code else None
