@@ -61,6 +61,9 @@ def test_a_widget_rating_keeps_item_and_place_but_no_numbers_or_sender(make_clie
     {"sender_id": "bad id", "satisfied": True},
     {"sender_id": "web-1"},
     {"sender_id": "web-1", "satisfied": True, "question": "字" * 501},
+    {"sender_id": "web-1", "satisfied": True, "item_code": ID_NUMBER},
+    {"sender_id": "web-1", "satisfied": True, "item_code": MOBILE},
+    {"sender_id": "web-1", "satisfied": True, "item_code": "社保卡 补办"},
 ])
 def test_a_bad_rating_is_422_and_stores_nothing(make_client, body):
     client = make_client()
