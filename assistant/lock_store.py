@@ -17,6 +17,9 @@ TTL so an abandoned queue disappears by itself. Used by ``assistant/endpoints.pr
     lock_store:
       type: assistant.lock_store.LeasedRedisLockStore
       url: ...          # same keys as Rasa's "redis" lock store
+
+The Rasa methods it overrides are pinned, with the patches, in assistant/rasa_speedups.py
+(``PINNED_SOURCES``): an upgrade that changes one fails tests/assistant/test_rasa_pins.py.
 """
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Five fixes to the per-turn cost of Rasa 3.6, installed when Rasa imports ``assistant``.
+"""Five fixes to the per-turn cost of Rasa 3.6 (pinned to 3.6.21: ``PINNED_SOURCES``), installed when
+Rasa imports ``assistant``. Every patch of Rasa lives in this module.
 
 1. Compile Rasa's action-response schema once instead of on every custom action call.
 
@@ -48,7 +49,44 @@ All are installed when Rasa imports this package (``assistant/__init__.py``): th
 from __future__ import annotations
 
 import atexit
+import logging
 from typing import Any, Dict, List, Optional, Text, Tuple
+
+logger = logging.getLogger(__name__)
+
+# The Rasa these patches are written against, and every function of it that a patch replaces,
+# wraps or copies a part of, with the first 16 hex digits of the sha256 of its source in that
+# version. The stores built on Rasa's (lock_store.py, tracker_store.py) pin the methods they
+# override here too. tests/assistant/test_rasa_pins.py fails when an upgrade changes any of them:
+# read the new function, adapt the patch, then move the pin.
+RASA_VERSION = "3.6.21"
+PINNED_SOURCES: Dict[str, str] = {
+    # 1. replaced; its schema is compiled once
+    "rasa.core.actions.action:RemoteAction._validate_action_result": "f8cdb4be68123961",
+    "rasa.core.actions.action:RemoteAction.action_response_format_spec": "091b74aa3738d126",
+    # 2. replaced; ``request`` must keep opening it with ``async with self.session()``
+    "rasa.utils.endpoints:EndpointConfig.session": "e55aa13d9d4fb4bc",
+    "rasa.utils.endpoints:EndpointConfig.request": "ccdb778aed8208e2",
+    # 3. wrapped (runners with hooks keep it); the input check is copied
+    "rasa.engine.runner.dask:DaskGraphRunner.run": "45f0f52f574f3aa9",
+    "rasa.engine.runner.dask:DaskGraphRunner._add_inputs_to_graph": "d04a0ca2df6241c1",
+    # 4. wrapped
+    "rasa.core.agent:Agent.load_model": "f4c1ab4c5c7af634",
+    # 5. wrapped
+    "rasa.shared.core.trackers:DialogueStateTracker.past_states": "5463eefb5c69d27f",
+    # LeasedRedisLockStore (lock_store.py) overrides
+    "rasa.core.lock_store:RedisLockStore.__init__": "829e898a8cddff8d",
+    "rasa.core.lock_store:LockStore.issue_ticket": "4dfdfb5e62c1dda9",
+    "rasa.core.lock_store:LockStore.finish_serving": "ba76ac5a486b97dd",
+    "rasa.core.lock_store:LockStore.cleanup": "f2ba1745c8153f92",
+    "rasa.core.lock_store:LockStore.lock": "8b9b716c031a3444",
+    "rasa.core.lock_store:LockStore._acquire_lock": "ead2fff373291c24",
+    # CachedSQLTrackerStore and LocalSQLTrackerStore (tracker_store.py) override or call
+    "rasa.core.tracker_store:SQLTrackerStore.__init__": "64e704d159dfa35b",
+    "rasa.core.tracker_store:SQLTrackerStore.retrieve": "0d99846daced97d3",
+    "rasa.core.tracker_store:SQLTrackerStore.save": "57165e46eab3de08",
+    "rasa.core.tracker_store:SQLTrackerStore._additional_events": "d22f99eb863acb07",
+}
 
 _validator: Optional[Any] = None
 KEEPALIVE_SECONDS = 2.0
@@ -295,12 +333,16 @@ def install() -> None:
     (again: the same). Only the bot environment imports ``assistant`` (`make lint` keeps the app
     from it), so Rasa is always there."""
     global _dask_run, _load_model, _rasa_past_states
+    import rasa
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
 
+    if rasa.__version__ != RASA_VERSION:
+        logger.warning("assistant/rasa_speedups.py is pinned to Rasa %s but runs on %s: run "
+                       "tests/assistant/test_rasa_pins.py before trusting its patches", RASA_VERSION, rasa.__version__)
     if DialogueStateTracker.past_states is not _past_states:
         _rasa_past_states = DialogueStateTracker.past_states
         DialogueStateTracker.past_states = _past_states

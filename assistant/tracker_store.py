@@ -27,6 +27,10 @@ conversations (the citizen asks again), never corrupt the file.
       type: assistant.tracker_store.LocalSQLTrackerStore
       db: var/rasa_tracker.db
       cache_size: 1000
+
+The Rasa methods these stores override or call are pinned, with the patches, in
+assistant/rasa_speedups.py (``PINNED_SOURCES``): an upgrade that changes one fails
+tests/assistant/test_rasa_pins.py.
 """
 from __future__ import annotations
 
