@@ -8,7 +8,6 @@ locations are `catalog.queries`.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from typing import Any, Iterable, Optional, Sequence
 
 from rasa_sdk import Action, Tracker
@@ -18,7 +17,8 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from catalog import queries
-from catalog.types import LocationOut, Place, Target
+from catalog.contract import Location, candidates_payload, clarify_payload
+from catalog.types import Place, Target
 
 from actions import choice, render, rules
 from actions.base import CatalogAction
@@ -98,7 +98,7 @@ def find_place(session: Session, turn: Turn, memory: Memory) -> Place:
 
 
 def _as_dict(question: Any) -> dict[str, Any]:
-    return asdict(question) if not isinstance(question, dict) else dict(question)
+    return question.model_dump() if not isinstance(question, dict) else dict(question)
 
 
 def find_facts(session: Session, turn: Turn, memory: Memory, place: Place) -> dict[str, str]:
@@ -184,7 +184,7 @@ class ActionAnswer(CatalogAction):
             return CLARIFY, self._ask(dispatcher, memory, need, [_as_dict(q) for q in missing])
         unchanged = _unchanged_point(session, turn, memory, need.target, facts, place)
         if unchanged is not None:
-            dispatcher.utter_message(text=render.same_answer_text(need.target.name, asdict(unchanged)))
+            dispatcher.utter_message(text=render.same_answer_text(need.target.name, unchanged.model_dump()))
             return GUIDE, [SlotSet("target_code", need.target.code)] + _forget_question()
         return GUIDE, self._guide(session, dispatcher, turn, need.target, facts, place)
 
@@ -214,7 +214,7 @@ class ActionAnswer(CatalogAction):
             "slot": "item",
             "text": ITEM_QUESTION,
             "options": options,
-            "candidates": {"type": "candidates", "items": [{"code": t.code, "name": t.name} for t in need.candidates]},
+            "candidates": candidates_payload([(t.code, t.name) for t in need.candidates]),
         }
         # Where the citizen lives matters if any candidate is handled below county level;
         # the catalog words that question, so borrow it from such a candidate.
@@ -231,7 +231,7 @@ class ActionAnswer(CatalogAction):
         dispatcher.utter_message(
             text=render.clarify_text(CLARIFY_INTRO, questions),
             buttons=render.clarify_buttons(questions),
-            json_message={"type": "clarify", "questions": questions},
+            json_message=clarify_payload(questions),
         )
         asked_for = memory.asked_for + [need.key] + [t.code for t in need.candidates]
         if need.every:
@@ -277,7 +277,7 @@ def _questions_for_all(session: Session, targets: list[Target], facts: dict[str,
 
 
 def _unchanged_point(session: Session, turn: Turn, memory: Memory, target: Target,
-                     facts: dict[str, str], place: Place) -> Optional[LocationOut]:
+                     facts: dict[str, str], place: Place) -> Optional[Location]:
     """The service point, when the message gives only a place for the item just answered and that
     item is handled at the same point as before (「想在农村修房子…」, the county guide, then 「龙台镇」);
     otherwise None."""

@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from catalog.types import HOTLINE
+from catalog.contract import handoff_payload
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +28,6 @@ def handoff_reason(tracker: Tracker) -> str:
     if intent in HANDOFF_INTENTS:
         return intent
     return tracker.get_slot("lookup_status") or "not_found"
-
-
-def handoff_payload(reason: str) -> dict[str, Any]:
-    return {"type": "handoff", "reason": reason, "phone": HOTLINE}
 
 
 class ActionHandoff(Action):

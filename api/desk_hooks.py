@@ -19,7 +19,7 @@ from api.desk_models import DeskConversation, utc_now
 from api.redact import redact
 from api.schemas import BotMessage, ChatResponse
 from api.takeover import QUEUED_TEXT, Desk
-from catalog.types import HOTLINE
+from catalog.contract import HOTLINE
 
 logger = logging.getLogger(__name__)
 

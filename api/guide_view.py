@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from catalog.types import HOTLINE
+from catalog.contract import HOTLINE
 
 LINK_ONLY_SENTENCE = "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。"
 HANDOFF_SENTENCE = f"需要人工帮助，可回复「转人工」或拨打{HOTLINE}政务服务便民热线。"

@@ -1,14 +1,18 @@
 """Request and response models of the chat API (docs/DESIGN.md §6), so OpenAPI documents them.
 
-Field names are the contract shared by the widget, the agent console, WeChat and the tests.
+The payloads a message carries (``custom``) are the contract's (catalog/contract.py), shared by
+the catalog, the actions, the widget, the agent console, WeChat and the tests.
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional, Union
+from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr
 
-from catalog.types import HOTLINE  # one number for every channel; the gateway imports it from here
+from catalog.contract import (  # noqa: F401  (re-exported: the API's view of the contract)
+    HOTLINE, BundleRef, CandidateItem, CandidatesPayload, ClarifyOption, ClarifyPayload, ClarifyQuestion,
+    CustomPayload, GuideItem, GuidePayload, HandoffPayload, Location, Material,
+)
 
 SENDER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
 
@@ -35,114 +39,6 @@ class RestartResponse(BaseModel):
 class Button(BaseModel):
     title: str
     payload: str
-
-
-class _Payload(BaseModel):
-    # Actions may add keys later; keep them rather than fail the whole reply.
-    model_config = ConfigDict(extra="allow")
-
-
-class BundleRef(_Payload):
-    name: str
-    code: Optional[str] = None
-
-
-class GuideItem(_Payload):
-    code: str
-    name: str
-    department: Optional[str] = None
-
-
-class Material(_Payload):
-    name: str
-    copies: Optional[int] = None
-    form: Optional[str] = None
-    note: Optional[str] = None
-    condition: Optional[str] = Field(None, description="null = 必须提供；否则为适用条件，如「如委托他人办理」")
-    # From a published official guide (null for authored sample materials).
-    required: Optional[bool] = Field(None, description="官方指南：是否必需")
-    originals: Optional[int] = Field(None, description="官方指南：原件份数")
-    medium: Optional[str] = Field(None, description="官方指南：纸质 / 电子 / 纸质或电子")
-    details: Optional[str] = Field(None, description="官方指南中该材料的全部说明（来源渠道、填报须知、受理标准等）")
-
-
-class Location(_Payload):
-    level: Literal["village", "town", "county", "city"]
-    name: str
-    address: Optional[str] = None
-    hours: Optional[str] = None
-    phone: Optional[str] = None
-    note: Optional[str] = None
-
-
-class GuidePayload(_Payload):
-    """一次性告知：事项或一件事的完整办事指引。"""
-
-    type: Literal["guide"] = "guide"
-    bundle: Optional[BundleRef] = None
-    items: list[GuideItem] = Field(default_factory=list)
-    materials: list[Material] = Field(default_factory=list)
-    location: Optional[Location] = None
-    time_limit: Optional[str] = None
-    fee: Optional[str] = None
-    trips: Optional[int] = None
-    online: Optional[str] = None
-    guide_url: Optional[str] = None
-    qr_url: Optional[str] = None
-    # Extra keys carried by catalog.guide() (docs/INTERNAL_API.md).
-    code: Optional[str] = None
-    name: Optional[str] = None
-    sample_notice: Optional[str] = None
-    process: Optional[str] = None
-    source: Optional[str] = None
-    pending: list[str] = Field(default_factory=list)
-    official: bool = Field(False, description="材料与办理信息来自已导入的官方办事指南（guide_url 为来源）")
-    missing: list[str] = Field(default_factory=list,
-                               description="官方指南未载明的字段（materials, time_limit, fee, trips, online, address, hours, phone）")
-    ask_phone: Optional[str] = Field(None, description="未载明时咨询的电话（窗口电话，否则 12345）")
-    share_url: Optional[str] = Field(None, description="这一次答复（按所说情况定制的清单）的短链接 /guide/t/<id>；qr_url 随之编码它")
-
-
-class ClarifyOption(_Payload):
-    value: str
-    label: str
-
-
-class ClarifyQuestion(_Payload):
-    slot: str
-    text: str
-    options: list[ClarifyOption] = Field(default_factory=list)
-
-
-class ClarifyPayload(_Payload):
-    """唯一的一次追问：缺失的决定性信息一次问齐。"""
-
-    type: Literal["clarify"] = "clarify"
-    questions: list[ClarifyQuestion]
-
-
-class HandoffPayload(_Payload):
-    """无法回答时转人工 / 拨打12345。"""
-
-    type: Literal["handoff"] = "handoff"
-    reason: str
-    phone: str = HOTLINE
-
-
-class CandidateItem(_Payload):
-    code: str
-    name: str
-
-
-class CandidatesPayload(_Payload):
-    type: Literal["candidates"] = "candidates"
-    items: list[CandidateItem]
-
-
-CustomPayload = Annotated[
-    Union[GuidePayload, ClarifyPayload, HandoffPayload, CandidatesPayload],
-    Field(discriminator="type"),
-]
 
 
 class BotMessage(BaseModel):

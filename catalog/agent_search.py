@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.models import Item
-from catalog.queries import resolve, search
+from catalog.ranking import resolve, search
 from catalog.resolver import Resolution
 
 

@@ -1,13 +1,13 @@
-"""Plain, JSON-friendly results of the catalog queries (``dataclasses.asdict`` works on all)."""
+"""The catalog queries' own values: targets, places and search hits (immutable dataclasses).
+
+What the queries hand to the channels (materials, locations, questions, the payloads) is the
+contract, catalog/contract.py."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal, Optional
+from dataclasses import dataclass
+from typing import Literal, Optional
 
-Level = Literal["village", "town", "county", "city"]
 LEVEL_RANK = {"village": 0, "town": 1, "county": 2, "city": 3}
-# The human route every channel offers (the handoff payload, the answers' "where to ask").
-HOTLINE = "12345"
 
 
 @dataclass(frozen=True)
@@ -55,35 +55,3 @@ class Place:
     @property
     def is_empty(self) -> bool:
         return self.town is None and self.village is None
-
-
-@dataclass(frozen=True)
-class Question:
-    slot: str  # a fact key, "place" or "item"
-    text: str
-    options: list[dict[str, Any]] = field(default_factory=list)  # [{"value", "label"}]
-
-
-@dataclass(frozen=True)
-class MaterialOut:
-    name: str
-    copies: Optional[int]
-    form: Optional[str]
-    note: Optional[str]
-    condition: Optional[str]  # None = applies plainly; else e.g. 「如委托他人办理」
-    # Official guides only (None for authored ones): required or optional, 原件 count (``copies``
-    # then counts 复印件), paper/electronic, and the guide's full notes.
-    required: Optional[bool] = None
-    originals: Optional[int] = None
-    medium: Optional[str] = None
-    details: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class LocationOut:
-    level: str
-    name: str
-    address: Optional[str] = None
-    hours: Optional[str] = None
-    phone: Optional[str] = None
-    note: Optional[str] = None

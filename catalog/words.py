@@ -174,6 +174,20 @@ def load_phrasings(path: str | Path = PHRASINGS_DIR) -> tuple[tuple[str, str], .
     return tuple(rows)
 
 
+# ---------------------------------------------------------------- negations of situation facts
+
+NEGATIONS_FILE = WORDS_DIR / "negations.yaml"
+
+
+@lru_cache(maxsize=4)
+def load_negations(path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
+    """The words that negate a situation fact near them (catalog/data/words/negations.yaml)."""
+    words = _read(Path(path).parent, Path(path).name).get("negations")
+    if not isinstance(words, list) or not all(isinstance(word, str) and word for word in words):
+        raise ValueError(f"{path}: 'negations' must be a list of words")
+    return tuple(words)
+
+
 # ---------------------------------------------------------------- words of the conversation
 
 ASPECTS_FILE = WORDS_DIR / "aspects.yaml"

@@ -105,7 +105,7 @@ def token_matches(expected: Optional[str], scope: Scope) -> bool:
 def deadline_answer() -> dict[str, Any]:
     """A valid action response with the handoff reply: the sentence is the domain's
     ``utter_handoff`` (Rasa renders it) and the payload is action_handoff's own."""
-    from actions.handoff import handoff_payload
+    from catalog.contract import handoff_payload
 
     dispatcher = CollectingDispatcher()
     dispatcher.utter_message(response="utter_handoff")

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from api.deps import SessionDep, SettingsDep
 from api.routes.guides import templates
 from catalog.models import Fact, Item, Region
-from catalog.types import HOTLINE
+from catalog.contract import HOTLINE
 
 logger = logging.getLogger(__name__)
 

@@ -101,7 +101,7 @@ def _known_fact_keys(session: Session) -> set[str]:
 
 
 def load_target(session: Session, code: str) -> Any:
-    from catalog.queries import get_target
+    from catalog.targets import get_target
 
     target = get_target(session, code) if CODE_PATTERN.fullmatch(code) else None
     if target is None:
@@ -115,7 +115,8 @@ def not_found_message(code: str) -> str:
 
 
 def build_guide(session: Session, target: Any, tailoring: Tailoring, public_base: str) -> dict[str, Any]:
-    from catalog.queries import guide, place_from_codes
+    from catalog.guide import guide
+    from catalog.places import place_from_codes
 
     place = place_from_codes(session, town_code=tailoring.town, village_code=tailoring.village)
     return guide(session, target, tailoring.facts, place, public_base=public_base)
@@ -255,7 +256,7 @@ def _shared_url(settings: Any, share_id: str) -> str:
 
 
 def _target_or_none(session: Session, code: Any) -> Any:
-    from catalog.queries import get_target
+    from catalog.targets import get_target
 
     return get_target(session, code) if isinstance(code, str) and CODE_PATTERN.fullmatch(code) else None
 

@@ -1,7 +1,6 @@
 """Nearest service point for a location shared from WeChat (Location_X / Location_Y)."""
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 
@@ -39,10 +38,11 @@ class CatalogLocationFinder:
             return bool(session.scalar(select(located)))
 
     def nearest(self, target_code: str, lat: float, lng: float) -> Optional[dict[str, Any]]:
-        from catalog.queries import get_target, nearest_service_point
+        from catalog.location import nearest_service_point
+        from catalog.targets import get_target
 
         with self._sessions()() as session:
             target = get_target(session, target_code)
             if target is None:
                 return None
-            return dataclasses.asdict(nearest_service_point(session, target, coordinates=(lat, lng)))
+            return nearest_service_point(session, target, coordinates=(lat, lng)).model_dump()

@@ -184,7 +184,7 @@ def test_a_call_past_its_deadline_gets_the_handoff_reply_and_health_stays_ok(mak
         ActionSlowForTests.release.set()
     assert response.status_code == 200 and took < 3
     body = response.json()
-    from actions.handoff import handoff_payload
+    from catalog.contract import handoff_payload
 
     assert body["responses"][0]["response"] == "utter_handoff"  # the domain's sentence, rendered by Rasa
     assert body["responses"][1]["custom"] == handoff_payload(actions_route.DEADLINE_REASON)

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from catalog.models import Item, ServicePoint
 from catalog.queries import (
-    get_target, guide, missing_facts, nearest_service_point, place_from_codes, resolve_place, search, tailor,
+    get_target, guide, missing_facts, nearest_service_point, place_from_codes, resolve_place, search,
 )
 from catalog.seed import DEFAULT_GUIDES
+from catalog.tailoring import tailor
 from catalog.types import Place
 
 LONGTAI, CHETANG = "511602108", "511602108201"
@@ -113,7 +114,7 @@ def test_bundle_asks_deciding_facts_then_place_never_detail_facts(small):
     slots = [q.slot for q in missing_facts(small, target, {}, Place())]
     assert slots == ["shopfront_renovation", "handle_tax"]  # county-level bundle: no place question
     question = missing_facts(small, target, {}, None)[0]
-    assert [o["value"] for o in question.options] == ["yes", "no"] and question.text
+    assert [o.value for o in question.options] == ["yes", "no"] and question.text
 
 
 def test_known_facts_are_not_asked_again(small):

@@ -469,7 +469,8 @@ def test_reloading_guides_replaces_their_aliases_and_keeps_the_item_lists(sessio
 
 def test_reloading_guides_drops_the_memoised_materials_and_fact_keys(session, tmp_path):
     """tailor and fact_keys are memoised per (target, facts); a guides reload must show at once."""
-    from catalog.queries import fact_keys, get_target, tailor
+    from catalog.queries import fact_keys, get_target
+    from catalog.tailoring import tailor
 
     code = session.scalar(select(Item.code).where(Item.name == "失业登记"))
     first = GUIDE_BASE + "items:\n  - {name: 失业登记, materials: [{name: 身份证}]}\n"

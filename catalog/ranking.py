@@ -1,0 +1,91 @@
+"""The whole message's ranking of the county's list: the name search with places (and, in a
+second reading, situation-fact words) taken out, and the general resolver built on it."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.cache import cached, memoised
+from catalog.curation import resolver_phrasings  # curators' phrasings from the report
+from catalog.facts import fact_book
+from catalog.models import Bundle, BundleAlias, Item, ItemAlias
+from catalog.places import place_matcher
+from catalog.resolver import Resolution, ResolverIndex, build_targets
+from catalog.search import load_lexicon
+from catalog.search import search as _search_names
+from catalog.text import normalise
+from catalog.types import Candidate
+from catalog.words import load_colloquial, load_phrasings, load_words
+
+SEARCH_DEPTH = 20  # hits ranked once per message; callers take the first ``limit``
+
+
+def search(session: Session, text: str, limit: int = 5) -> list[Candidate]:
+    """Top ``limit`` items/bundles for a free-text question, best first, scores 0..100.
+
+    Place names and situation-fact words say where and how, not what: 「我在龙台镇，本人办，社保卡丢了」
+    would otherwise dilute the match. Places are always taken out; fact words only in a second
+    reading whose scores are merged in, because some fact words are also names (「退休」).
+
+    Remembered per message (SEARCH_DEPTH hits, cut to ``limit``): one turn ranks its message several times.
+    """
+    depth = max(limit, SEARCH_DEPTH)  # one ranking per message serves every caller's limit
+    return list(memoised(session, "search", (text, depth), lambda: tuple(_search(session, text, depth))))[:limit]
+
+
+def _search(session: Session, text: str, limit: int) -> list[Candidate]:
+    without_places = place_matcher(session).without_places(normalise(text))
+    readings = dict.fromkeys([without_places, fact_book(session).without_words(without_places)])
+    best: dict[str, Candidate] = {}
+    for reading in readings:
+        for candidate in _search_names(session, reading, limit):
+            if candidate.code not in best or candidate.score > best[candidate.code].score:
+                best[candidate.code] = candidate
+    ranked = sorted(best.values(), key=lambda c: (-c.score, c.kind != "bundle", len(c.name), c.code))
+    return ranked[:limit]
+
+
+# ---------------------------------------------------------------- the general resolver
+
+
+def _build_resolver(session: Session) -> ResolverIndex:
+    aliases: dict[str, list[str]] = {}
+    for code, alias in session.execute(select(ItemAlias.item_code, ItemAlias.alias)):
+        aliases.setdefault(code, []).append(alias)
+    for code, alias in session.execute(select(BundleAlias.bundle_code, BundleAlias.alias)):
+        aliases.setdefault(code, []).append(alias)
+    rows = [(code, name, "item", aliases.get(code, ()), bool(has_guide))
+            for code, name, has_guide in session.execute(select(Item.code, Item.name, Item.has_guide))]
+    rows += [(code, name, "bundle", aliases.get(code, ()), True)
+             for code, name in session.execute(select(Bundle.code, Bundle.name))]
+    words = load_words()
+    return ResolverIndex(build_targets(sorted(rows), words), words, load_colloquial(),
+                         dict(load_lexicon().names), load_phrasings() + resolver_phrasings(session))
+
+
+def resolve(session: Session, text: str, consider: Iterable[str] = (), nlu: Iterable[str] = ()) -> Resolution:
+    """The general resolver's one ranking of the whole list for ``text`` (places taken out), with the
+    catalog search's scores and the NLU's items (``nlu``) as parts of it; ``consider``: codes scored
+    in any case (another reading's targets). Remembered per message."""
+    consider = tuple(sorted(set(consider)))
+    nlu = tuple(sorted(set(nlu)))
+
+    def compute() -> Resolution:
+        without_places, scores = resolver_inputs(session, text)
+        return resolver_index(session).rank(without_places, scores, consider=consider, nlu=nlu)
+
+    return memoised(session, "resolutions", (text, consider, nlu), compute)
+
+
+def resolver_index(session: Session) -> ResolverIndex:
+    """The general resolver's index of the session's catalog, built once and cached."""
+    return cached(session, "resolver", _build_resolver)
+
+
+def resolver_inputs(session: Session, text: str) -> tuple[str, dict[str, float]]:
+    """What the resolver reads of ``text``: the message with its places taken out, and the catalog
+    search's scores by code."""
+    without_places = place_matcher(session).without_places(normalise(text))
+    return without_places, {hit.code: hit.score for hit in search(session, text, limit=10)}
