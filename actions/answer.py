@@ -16,15 +16,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from catalog import queries
-from catalog.contract import Location, candidates_payload, clarify_payload
-from catalog.types import Place, Target
-
 from actions import choice, render, rules
 from actions.base import CatalogAction
 from actions.catalog_session import public_base_url
 from actions.conversation import Memory, Turn
 from actions.rules import Need
+from catalog import queries
+from catalog.contract import Location, candidates_payload, clarify_payload
+from catalog.types import Place, Target
 
 logger = logging.getLogger(__name__)
 

@@ -18,11 +18,10 @@ from itertools import product
 from math import prod
 from typing import Callable, Iterable, Optional, Protocol, Sequence
 
-from catalog.text import normalise
-from catalog.types import Target
-
 from actions import choice
 from actions.conversation import Memory, Turn
+from catalog.text import normalise
+from catalog.types import Target
 
 # Search scores are 0..100. Below MIN_SCORE nothing is presented as an answer (handoff);
 # candidates within AMBIGUITY_MARGIN of the best are too close to choose between, unless the

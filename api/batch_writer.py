@@ -72,7 +72,7 @@ class BatchWriter:
             try:
                 if batch:
                     self._store(batch)
-            except Exception:  # noqa: BLE001 — the writer must outlive any one bad batch
+            except Exception:  # the writer must outlive any one bad batch
                 logger.exception("%s: could not store %d item(s)", self.name, len(batch))
             finally:
                 for _ in range(len(batch) + (1 if stop else 0)):

@@ -23,8 +23,8 @@ from api.exchange_log import ExchangeLog
 from api.gateway import ChatGateway
 from api.rasa_client import RasaClient
 from api.ratelimit import RateLimiter, make_rate_limiter
-from api.shares import AnswerShares
 from api.settings import Settings
+from api.shares import AnswerShares
 
 if TYPE_CHECKING:
     from api.desk_hooks import DeskHooks

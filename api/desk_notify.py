@@ -82,10 +82,8 @@ class DeskNotifier:
         with self._lock:
             waiting = list(self._waiting.get(key, ()))
         for wake in waiting:
-            try:
+            with contextlib.suppress(RuntimeError):  # its loop has closed: the stream is gone
                 wake.loop.call_soon_threadsafe(wake.event.set)
-            except RuntimeError:  # its loop has closed: the stream is gone
-                pass
 
     # ------------------------------------------------------------------ writers
 

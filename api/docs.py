@@ -7,12 +7,12 @@ are turned off in ``create_app`` and replaced by this page, whose start-up scrip
 """
 from __future__ import annotations
 
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from pathlib import Path
 
 import fastapi_offline
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 # Swagger UI 5 (swagger-ui-bundle.js, swagger-ui.css, favicon.png), as fastapi-offline ships it.
 SWAGGER_UI_DIR = Path(fastapi_offline.__file__).resolve().parent / "static"

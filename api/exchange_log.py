@@ -17,7 +17,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, Engine, Integer, MetaData, String, Text, delete, insert, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    delete,
+    insert,
+    select,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -114,7 +126,7 @@ class ExchangeLog:
             rows = [_to_values(record) for record in batch]
             with self.engine.begin() as connection:
                 connection.execute(insert(Exchange), rows)
-        except Exception:  # noqa: BLE001 — the writer must outlive any one bad batch
+        except Exception:  # the writer must outlive any one bad batch
             logger.exception("could not record %d exchange(s)", len(batch))
 
     def purge_older_than(self, days: int, now: Optional[datetime] = None) -> int:
@@ -184,7 +196,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         log.create_table()
         days = settings.exchange_retention_days if args.days is None else args.days
         log.purge_older_than(days)
-        from api.takeover import Desk, WorkingHours  # the service desk's messages and call-backs (api/takeover.py)
+        from api.takeover import (  # the service desk's messages and call-backs (api/takeover.py)
+            Desk,
+            WorkingHours,
+        )
 
         desk = Desk(engine, WorkingHours.parse("00:00-24:00", "1-7", "UTC"), 30, 300)
         desk.create_tables()

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from fastapi import HTTPException
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from api.exchange_log import ExchangeLog, ExchangeRecord
 from api.rasa_client import RasaClient, RasaUnavailable

@@ -10,8 +10,19 @@ from typing import Literal, Optional
 from pydantic import BaseModel, Field, PrivateAttr
 
 from catalog.contract import (  # noqa: F401  (re-exported: the API's view of the contract)
-    HOTLINE, BundleRef, CandidateItem, CandidatesPayload, ClarifyOption, ClarifyPayload, ClarifyQuestion,
-    CustomPayload, GuideItem, GuidePayload, HandoffPayload, Location, Material,
+    HOTLINE,
+    BundleRef,
+    CandidateItem,
+    CandidatesPayload,
+    ClarifyOption,
+    ClarifyPayload,
+    ClarifyQuestion,
+    CustomPayload,
+    GuideItem,
+    GuidePayload,
+    HandoffPayload,
+    Location,
+    Material,
 )
 
 SENDER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from catalog.cache import forget
 from catalog.db import make_engine, make_sessionmaker
 from catalog.models import Bundle, Item, Region, ServicePoint
-from catalog.cache import forget
 from catalog.ranking import resolve, search  # what actions and the agent console call
 from catalog.seed import load_default_catalog
 from catalog.stats import percentile

@@ -8,7 +8,16 @@ from sqlalchemy.orm import Session
 
 from catalog.bundles import applicable_members
 from catalog.cache import cached, memoised
-from catalog.contract import HOTLINE, SAMPLE_NOTICE, BundleRef, GuideItem, GuideLinks, GuidePayload, Location, Material
+from catalog.contract import (
+    HOTLINE,
+    SAMPLE_NOTICE,
+    BundleRef,
+    GuideItem,
+    GuideLinks,
+    GuidePayload,
+    Location,
+    Material,
+)
 from catalog.location import nearest_service_point
 from catalog.models import Bundle, CatalogMeta
 from catalog.tailoring import CONDITION_SEPARATOR, facts_key, tailor

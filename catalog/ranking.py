@@ -13,8 +13,7 @@ from catalog.facts import fact_book
 from catalog.models import Bundle, BundleAlias, Item, ItemAlias
 from catalog.places import place_matcher
 from catalog.resolver import Resolution, ResolverIndex, build_targets
-from catalog.search import load_lexicon
-from catalog.search import search as _search_names
+from catalog.search import load_lexicon, search as _search_names
 from catalog.text import normalise
 from catalog.types import Candidate
 from catalog.words import load_colloquial, load_phrasings, load_words

@@ -49,7 +49,7 @@ from urllib.parse import urlparse
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from catalog.stats import percentile  # noqa: E402
+from catalog.stats import percentile
 
 logger = logging.getLogger("bench")
 
@@ -266,7 +266,7 @@ async def run_level(client, mode: str, concurrency: int, messages: list[str], to
             started = time.perf_counter()
             try:
                 ok = await client.post(path, body) == 200
-            except Exception as exc:  # noqa: BLE001 — counted and reported, the run goes on
+            except Exception as exc:  # counted and reported, the run goes on
                 logger.debug("%s %s failed: %s", mode, path, exc)
                 ok = False
             if ok:
@@ -372,11 +372,10 @@ FIRST_QUESTIONS = ("我在龙台镇，社保卡丢了怎么补", "开个小饭�
 def measure_cold_start(model: str, timeout: float = 300) -> dict[str, Any]:
     """Start a fresh app + Rasa pair on free ports, time process start → /health 200 and the first
     questions answered after it, stop both."""
+    import secrets
     import tempfile
 
     import httpx
-
-    import secrets
 
     work = Path(tempfile.mkdtemp(prefix="wyc-cold-"))
     app_port, rasa_port = free_port(), free_port()

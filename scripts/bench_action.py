@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rasa_sdk import Tracker  # noqa: E402
-from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer  # noqa: E402
-from catalog.db import database_url_from_env, make_engine, make_sessionmaker  # noqa: E402
-from catalog.stats import percentile  # noqa: E402
+from actions.answer import ActionAnswer
+from catalog.db import database_url_from_env, make_engine, make_sessionmaker
+from catalog.stats import percentile
 
 QUESTIONS = [
     ("我想开个小饭馆要准备啥", "ask_item"),

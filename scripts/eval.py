@@ -671,7 +671,7 @@ async def run_case(client, case: Case, run_id: str) -> CaseResult:
             if response.status_code != 200:
                 return score_case(case, replies, error=f"HTTP {response.status_code} at turn {len(replies) + 1}")
             replies.append(response.json())
-    except Exception as exc:  # noqa: BLE001 — any transport failure is a scored failure, not a crash
+    except Exception as exc:  # any transport failure is a scored failure, not a crash
         return score_case(case, replies, error=f"{type(exc).__name__}: {exc}")
     return score_case(case, replies)
 
@@ -688,7 +688,7 @@ async def run_single(client, need: SingleNeed, run_id: str) -> Outcome:
             replies.append(response.json())
             if not asks_only_place(replies[-1]):
                 break
-    except Exception as exc:  # noqa: BLE001 — a transport failure is a counted error, not a crash
+    except Exception as exc:  # a transport failure is a counted error, not a crash
         return classify(need, replies, error=f"{type(exc).__name__}: {exc}")
     return classify(need, replies)
 

@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from catalog.stats import percentile  # noqa: E402
+from catalog.stats import percentile
 
 CONVERSATION = ("我想开个小饭馆要准备啥", "门头要装修，我自己去办，住在龙台镇", "社保卡丢了怎么补办")
 # Which processes to weigh: by default those `make run-cluster` starts (default ports).

@@ -24,7 +24,7 @@ def scratch_schema(prefix: str) -> Iterator[Callable[..., Any]]:
     try:
         with admin.begin() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:  # noqa: BLE001 - report, do not hide, a missing server
+    except Exception as error:  # report, do not hide, a missing server
         pytest.skip(f"PostgreSQL not reachable: {error}")
     engines: list[Any] = []
 

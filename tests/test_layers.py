@@ -16,15 +16,13 @@ ENVIRONMENT_NAMES = {"environ", "environb", "getenv", "getenvb", "putenv", "unse
 
 def environment_reads(source: str) -> list[int]:
     """Line numbers where ``source`` touches the process environment through ``os``."""
-    lines = []
-    for node in ast.walk(ast.parse(source)):
+    return [
+        node.lineno for node in ast.walk(ast.parse(source))
         if (isinstance(node, ast.Attribute) and node.attr in ENVIRONMENT_NAMES
-                and isinstance(node.value, ast.Name) and node.value.id == "os"):
-            lines.append(node.lineno)
-        elif isinstance(node, ast.ImportFrom) and node.module == "os":
-            if any(alias.name in ENVIRONMENT_NAMES for alias in node.names):
-                lines.append(node.lineno)
-    return lines
+            and isinstance(node.value, ast.Name) and node.value.id == "os")
+        or (isinstance(node, ast.ImportFrom) and node.module == "os"
+            and any(alias.name in ENVIRONMENT_NAMES for alias in node.names))
+    ]
 
 
 @pytest.mark.parametrize("source, found", [

@@ -227,4 +227,4 @@ class ActionCalls:
 @router.get("/actions")
 async def list_actions(executor: ActionExecutorDep) -> list[dict[str, str]]:
     """All registered actions, as rasa_sdk lists them."""
-    return [{"name": name} for name in executor.actions.keys()]
+    return [{"name": name} for name in executor.actions]

@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query, Request
-from pydantic import BaseModel, Field
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep
 from api.routes.guides import templates
-from catalog.models import Fact, Item, Region
 from catalog.contract import HOTLINE
+from catalog.models import Fact, Item, Region
 
 logger = logging.getLogger(__name__)
 

@@ -457,7 +457,14 @@ async def send_agent_message(sender_id: SenderId, body: AgentMessage, request: R
 
 
 def _guide_payload(session: Any, choice: GuideChoice, public_base: str) -> dict[str, Any]:
-    from api.routes.guides import FACT_VALUE_PATTERN, Tailoring, _known_fact_keys, _region_code, build_guide, load_target
+    from api.routes.guides import (
+        FACT_VALUE_PATTERN,
+        Tailoring,
+        _known_fact_keys,
+        _region_code,
+        build_guide,
+        load_target,
+    )
 
     target = load_target(session, choice.code)
     params = dict(parse_qsl(choice.query, keep_blank_values=False))

@@ -1,6 +1,5 @@
 """Turn.from_tracker: what the action reads of the NLU's output."""
 from actions.conversation import Turn
-
 from tests.actions.conftest import make_tracker
 
 

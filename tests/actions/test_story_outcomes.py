@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.answer import ActionAnswer
-
 STORIES = Path(__file__).resolve().parents[1] / "stories" / "test_stories.yml"
 # Replays that need more than the text: the NLU's entities, or a catalog search that finds
 # the item from this wording. Strict xfail: when the search improves, these must be promoted.

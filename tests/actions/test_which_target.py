@@ -2,9 +2,8 @@
 exact names over near misses — action_answer against the real default catalog, no Rasa."""
 import pytest
 
-from catalog.queries import bundle_named_by
-
 from actions.choice import pick_option
+from catalog.queries import bundle_named_by
 
 # Item codes of the default catalog (docs/INTERNAL_API.md "Item codes").
 BIRTH_CERTIFICATE = "512023377001"        # 《出生医学证明》首次签发
@@ -346,7 +345,7 @@ def test_a_reply_that_settles_the_place_but_not_the_item_answers_every_candidate
 
     messages = chat.say("我在悦来镇", intent="inform")
     guides = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "guide"]
-    assert "这{}项".format(len(offered)) in messages[0]["text"]
+    assert f"这{len(offered)}项" in messages[0]["text"]
     assert [g["items"][0]["name"] for g in guides] == offered
     assert not [m for m in messages if (m.get("custom") or {}).get("type") in ("clarify", "handoff")]
     town_level = [g for g in guides if g["location"]["level"] != "county"]

@@ -13,7 +13,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
 from rasa_sdk import Action
 
 from api.main import create_app

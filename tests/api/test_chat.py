@@ -116,9 +116,10 @@ def test_exactly_500_characters_pass(make_client, fake_rasa):
 
 def test_gateway_dependency_can_be_overridden(make_client, rasa_replying):
     """Routes take the gateway through GatewayDep, so tests and channels can swap parts of it."""
+    import httpx
+
     from api.deps import get_rasa_client
     from api.rasa_client import RasaClient
-    import httpx
 
     other = rasa_replying([{"text": "来自替身"}])
     client = make_client()

@@ -9,12 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api import gateway as gateway_module
-from tests.text_samples import distinct_text
 from api.exchange_log import ExchangeLog
-from api.main import create_app
 from api.gateway import ChatGateway, InvalidMessage, handle_message, to_bot_messages
+from api.main import create_app
 from api.rasa_client import RasaClient
 from catalog.db import make_engine
+from tests.text_samples import distinct_text
 
 GUIDE = {
     "type": "guide", "bundle": None, "items": [{"code": "x1", "name": "社会保障卡申领", "department": "区人社局"}],

@@ -1,7 +1,6 @@
 """一事一码: guide page, guide JSON and QR codes (decoded with a real decoder)."""
 from __future__ import annotations
 
-import io
 import shutil
 
 import png

@@ -7,8 +7,8 @@ import gc
 import pytest
 from sqlalchemy.orm import Session
 
-from runtime import heap
 from catalog import cache
+from runtime import heap
 
 
 @pytest.fixture(autouse=True)

@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from api.redact import ID_NUMBER_MARK, MOBILE_MARK, NLU_MARK, is_valid_id_number, redact, redact_for_nlu, redact_with_flag
+from api.redact import (
+    ID_NUMBER_MARK,
+    MOBILE_MARK,
+    NLU_MARK,
+    is_valid_id_number,
+    redact,
+    redact_for_nlu,
+    redact_with_flag,
+)
 
 ID_NUMBER = "511602199001011234"
 ID_NUMBER_X = "51160219900101123X"

@@ -38,7 +38,7 @@ def chat_guide(make_client, rasa_replying, payload: dict):
 
 
 def test_each_guide_gets_its_own_link_and_qr(make_client, rasa_replying, tailored):
-    client, custom = chat_guide(make_client, rasa_replying, tailored)
+    _client, custom = chat_guide(make_client, rasa_replying, tailored)
     match = SHARE_URL.match(custom["share_url"])
     assert match, custom["share_url"]
     assert custom["qr_url"] == custom["share_url"] + "/qr.svg"

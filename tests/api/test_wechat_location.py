@@ -1,7 +1,6 @@
 """The catalog-backed location finder behind WeChat location messages (a tiny real catalog)."""
 from __future__ import annotations
 
-
 from api.wechat.location import CatalogLocationFinder
 from catalog.db import make_engine, make_sessionmaker, session_scope
 from catalog.models import Base, Item, Region, ServicePoint

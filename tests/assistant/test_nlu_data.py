@@ -63,7 +63,7 @@ def test_every_entity_span_falls_on_jieba_token_boundaries(training_data):
     for example in training_data.entity_examples:
         text = example.get("text")
         bounds = {0, len(text)}
-        for word, start, end in segmenter.tokenize(text):
+        for _word, start, end in segmenter.tokenize(text):
             bounds.update((start, end))
         for entity in example.get("entities", []):
             if entity["start"] not in bounds or entity["end"] not in bounds:

@@ -9,8 +9,8 @@ from sqlalchemy import event
 
 from catalog.db import make_engine, make_sessionmaker
 from catalog.importers import import_guides, import_items, import_regions
-from catalog.search import invalidate_search_index
 from catalog.schema import upgrade_to_head
+from catalog.search import invalidate_search_index
 from catalog.seed import DEFAULT_ITEMS, DEFAULT_REGIONS, load_default_catalog
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

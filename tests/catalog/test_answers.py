@@ -7,7 +7,13 @@ from sqlalchemy import select
 
 from catalog.models import Item, ServicePoint
 from catalog.queries import (
-    get_target, guide, missing_facts, nearest_service_point, place_from_codes, resolve_place, search,
+    get_target,
+    guide,
+    missing_facts,
+    nearest_service_point,
+    place_from_codes,
+    resolve_place,
+    search,
 )
 from catalog.seed import DEFAULT_GUIDES
 from catalog.tailoring import tailor

@@ -13,7 +13,6 @@ from catalog.schema import upgrade_to_head
 from tests.postgres import scratch_schema
 
 
-
 def _diffs(connection):
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return compare_metadata(context, [Base.metadata, DeskBase.metadata])

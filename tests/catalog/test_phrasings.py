@@ -79,7 +79,7 @@ def test_no_sentence_comes_from_a_measurement_set(phrasings):
 
 def test_a_broken_entry_is_named(tmp_path):
     (tmp_path / "x.yaml").write_text("- item: 最低生活保障\n  say: 低保\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="x.yaml: entry 1"):
+    with pytest.raises(ValueError, match=r"x\.yaml: entry 1"):
         load_phrasings.__wrapped__(tmp_path)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 from sqlalchemy import select
 
 from catalog.db import make_sessionmaker
@@ -88,7 +87,7 @@ def test_parse_facts_never_raises_and_returns_only_known_values(fact_vocabulary,
 
 def test_each_trigger_word_alone_sets_its_own_fact(fact_session, fact_vocabulary):
     """Anchor for the property above: the vocabulary really drives the parser."""
-    values, words = fact_vocabulary
+    _values, _words = fact_vocabulary
     facts = fact_session.scalars(select(Fact)).all()
     for fact in facts:
         for option in fact.options:

@@ -149,7 +149,7 @@ def test_life_events_in_free_wording_find_their_target_clearly(session, question
     first, *rest = search(session, question)
     assert first.name == expected, [(c.name, c.score) for c in search(session, question)]
     # clear: the only exact hit, or well ahead of the rest
-    clear = first.score == 100 and all(c.score < 100 for c in rest) or all(first.score - c.score > 5 for c in rest)
+    clear = (first.score == 100 and all(c.score < 100 for c in rest)) or all(first.score - c.score > 5 for c in rest)
     assert first.score >= 60 and clear, [(c.name, c.score) for c in rest]
 
 
@@ -187,7 +187,7 @@ def test_a_name_yields_to_a_longer_name_that_says_more_of_the_question(session, 
 
 @pytest.mark.parametrize("question", ["残疾证", "残疾证多久能拿到", "龙台镇的，残疾证"])
 def test_a_name_with_nothing_more_of_a_longer_one_stays_exact(session, question):
-    first, *rest = search(session, question)
+    first, *_rest = search(session, question)
     assert (first.name, first.score) == ("残疾人证新办", 100), [(c.name, c.score) for c in search(session, question)]
 
 

@@ -127,11 +127,11 @@ def test_killing_a_replica_mid_run_loses_no_accepted_message(cluster):
                     response = client.post("/api/chat", json={"sender_id": sender, "message": text})
                     messages = response.json().get("messages", []) if response.status_code in (200, 503) else []
                     types = payload_types(messages)
-                    if turn == "reply" and ask_status != 200 and response.status_code == 200 and not types:
-                        # The question was handed off (503), so the reply arrives with no item in
-                        # play: the bot notes the facts and asks what to handle, in plain text.
-                        if any("请问您要办什么事" in (m.get("text") or "") for m in messages):
-                            types = ["no_context"]
+                    # The question was handed off (503), so the reply arrives with no item in
+                    # play: the bot notes the facts and asks what to handle, in plain text.
+                    if (turn == "reply" and ask_status != 200 and response.status_code == 200 and not types
+                            and any("请问您要办什么事" in (m.get("text") or "") for m in messages)):
+                        types = ["no_context"]
                     ask_status = response.status_code
                     with lock:
                         outcomes.append((turn, response.status_code, types, time.monotonic()))

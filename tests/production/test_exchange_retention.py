@@ -95,7 +95,7 @@ def test_purge_command_applies_the_retention_setting(postgres_url):
 
 
 def test_app_start_purges_old_turns(make_client_for_retention):
-    client, log = make_client_for_retention
+    _client, log = make_client_for_retention
     with Session(log.engine) as session:
         assert session.scalar(select(func.count()).select_from(Exchange)) == 1
 

@@ -1,5 +1,6 @@
 """scripts/soak.py: every answered turn is counted, also one answered just after a report."""
 import asyncio
+
 import httpx
 
 from tests.scripts.conftest import load_script
