@@ -6,7 +6,7 @@ payload is the option text) or a sentence that contains it (「补领那个」).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence, cast
 
 from catalog.words import load_ordinals
 
@@ -119,7 +119,7 @@ def facts_from_options(text: str, questions: Sequence[dict[str, Any]]) -> dict[s
             continue
         option = _exact_or_contained_label(text, question.get("options") or [])
         if option is not None:
-            chosen[slot] = _value_of(option)
+            chosen[cast(str, slot)] = _value_of(option)
     return chosen
 
 

@@ -49,7 +49,8 @@ def main() -> int:
         load_default_catalog(engine)
         print(f"load default catalog: {time.perf_counter() - started:.2f} s")
         with make_sessionmaker(engine)() as session:
-            levels = dict(session.execute(select(Region.level, func.count()).group_by(Region.level)).all())
+            levels = {level: count for level, count in
+                      session.execute(select(Region.level, func.count()).group_by(Region.level))}
             print(f"items: {_count(session, select(func.count()).select_from(Item))}"
                   f" (with authored guides: {_count(session, select(func.count()).where(Item.has_guide))},"
                   f" authored items: {_count(session, select(func.count()).where(Item.source == 'authored sample'))})")

@@ -43,7 +43,7 @@ def build_vocab(session: Session) -> dict[str, Any]:
              for i in session.scalars(select(Item).options(selectinload(Item.aliases)))]
     items += [{"code": b.code, "name": b.name, "aliases": [a.alias for a in b.aliases]}
               for b in session.scalars(select(Bundle).options(selectinload(Bundle.aliases)))]
-    regions = {level: [] for level in ("town", "village")}
+    regions: dict[str, list[dict[str, Any]]] = {level: [] for level in ("town", "village")}
     query = select(Region).where(Region.level.in_(regions)).options(selectinload(Region.aliases))
     for region in session.scalars(query):
         regions[region.level].append({"code": region.code, "name": region.name,

@@ -69,6 +69,7 @@ def region_name(region: str) -> str:
 def document(region: str = DEFAULT_REGION) -> str:
     data = REGIONS[region]
     report = import_report(region)
+    assert data.official_guides is not None, f"region {region} ships no official guides"
     regions, guides = (path.relative_to(ROOT).as_posix() for path in (data.regions, data.official_guides))
     return f"""# Import report: official guides of {region_name(region)} ({region})
 

@@ -43,7 +43,7 @@ class ItemParts:
 
 
 def _audience(text: str, qualifiers: Iterable[str], words: Words) -> str:
-    points = Counter()
+    points: Counter[str] = Counter()
     for _, _, _, (who, weight) in words.cues.scan(text):
         points[who] += weight
     for qualifier in qualifiers:
@@ -175,7 +175,8 @@ def colloquial_coverage(parts: Iterable[ItemParts]) -> tuple[list[str], list[str
     """(covered, uncovered) citizen-facing item names: covered when a lexicon word that is not a
     substring of the item's name reaches it, by naming it (items, expect) or one of its objects."""
     entries = load_colloquial()
-    covered, uncovered = [], []
+    covered: list[str] = []
+    uncovered: list[str] = []
     for p in parts:
         if p.audience != "citizen":
             continue

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.orm import Session
 
 from catalog.models import SharedAnswer
@@ -68,5 +68,6 @@ def load_answer(session: Session, share_id: str, now: Optional[datetime] = None)
 
 
 def purge_expired(session: Session, now: Optional[datetime] = None) -> int:
-    result = session.execute(delete(SharedAnswer).where(SharedAnswer.expires_at <= (now or utc_now())))
+    # A DELETE's result is a cursor's, which counts the rows it removed.
+    result = cast(CursorResult[Any], session.execute(delete(SharedAnswer).where(SharedAnswer.expires_at <= (now or utc_now()))))
     return result.rowcount or 0

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Generic, Iterable, Iterator, Mapping, TypeVar
 
 import yaml
 
@@ -16,9 +16,10 @@ from catalog.text import normalise
 
 WORDS_DIR = Path(__file__).resolve().parent / "data" / "words"
 AUDIENCES = ("citizen", "business", "institution")
+V = TypeVar("V")
 
 
-class Scanner:
+class Scanner(Generic[V]):
     """Longest-match scanner over a fixed word → value map.
 
     Words are tried longest first from each position, only at the lengths of the words that start
@@ -26,7 +27,7 @@ class Scanner:
     for a fixed vocabulary.
     """
 
-    def __init__(self, words: Mapping[str, object]):
+    def __init__(self, words: Mapping[str, V]):
         self._words = {normalise(w): v for w, v in words.items() if normalise(w)}
         self._max = max((len(w) for w in self._words), default=0)
         # The lengths of the words that start with each character, longest first: a position tries
@@ -39,11 +40,11 @@ class Scanner:
     def __contains__(self, word: str) -> bool:
         return word in self._words
 
-    def items(self) -> Iterator[tuple[str, object]]:
+    def items(self) -> Iterator[tuple[str, V]]:
         """Every (word, value), for building another scanner from part of this one."""
         return iter(self._words.items())
 
-    def scan(self, text: str) -> Iterator[tuple[int, int, str, object]]:
+    def scan(self, text: str) -> Iterator[tuple[int, int, str, V]]:
         """(start, end, word, value) of each longest match, left to right, non-overlapping."""
         i, n = 0, len(text)
         while i < n:
@@ -63,8 +64,8 @@ class Scanner:
 class Words:
     """The vocabulary the item model parses names with (catalog/data/words/*.yaml)."""
 
-    names: Scanner            # word → (kind, value); kind ∈ action | qualifier | scope | glue | noun
-    cues: Scanner             # word → (audience, weight)
+    names: Scanner[tuple[str, str]]  # word → (kind, value); kind ∈ action | qualifier | scope | glue | noun
+    cues: Scanner[tuple[str, int]]   # word → (audience, weight)
     heads: tuple[str, ...]    # nouns that end an item named without an action (…证明, …补贴)
     stems: tuple[str, ...]    # canonical action stems, in the order actions.yaml lists them
     qualifier_audience: Mapping[str, str]  # canonical qualifier → audience it implies, if any
