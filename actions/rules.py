@@ -43,8 +43,12 @@ TRIAGE_PROBABILITY = 0.65
 
 
 class Hit(Protocol):
-    code: str
-    score: float
+    # Read-only: the catalog's candidates are frozen dataclasses.
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
 
 
 class Answer(Protocol):

@@ -3,13 +3,13 @@ their coordinates), with the handling window an official guide names."""
 from __future__ import annotations
 
 import math
-from typing import Optional
+from typing import Optional, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.cache import memoised
-from catalog.contract import Location
+from catalog.contract import Level, Location
 from catalog.models import CatalogMeta, Region, ServicePoint
 from catalog.types import LEVEL_RANK, Place, Target
 
@@ -18,7 +18,8 @@ NOT_HERE_NOTE = "{name}不能办理这一项"  # the citizen's nearer point, whe
 
 
 def _location(point: ServicePoint, note: Optional[str] = None) -> Location:
-    return Location(level=point.level, name=point.name, address=point.address, hours=point.hours,
+    # The column holds one of the four levels (the importers write nothing else); Location checks it.
+    return Location(level=cast(Level, point.level), name=point.name, address=point.address, hours=point.hours,
                     phone=point.phone, note=note)
 
 
@@ -53,16 +54,17 @@ def _nearest_by_distance(session: Session, level: str, coordinates: tuple[float,
                                    ServicePoint.lng.is_not(None))
     ).all()
     lat, lng = coordinates
-    return min(points, key=lambda p: _haversine_km(lat, lng, p.lat, p.lng), default=None)
+    # Only points with both coordinates were selected.
+    return min(points, key=lambda p: _haversine_km(lat, lng, cast(float, p.lat), cast(float, p.lng)), default=None)
 
 
 def nearest_service_point(session: Session, target: Target, place: Optional[Place] = None,
                           coordinates: Optional[tuple[float, float]] = None) -> Location:
     """The lowest-level point that handles ``target`` where the citizen lives (or nearest by distance)."""
     if coordinates is not None:
-        point = _nearest_by_distance(session, target.level, coordinates)
-        if point is not None:
-            return _location(point)
+        nearest = _nearest_by_distance(session, target.level, coordinates)
+        if nearest is not None:
+            return _location(nearest)
     key = (target.level, target.region_code) + (
         tuple(ref.code if ref else None for ref in (place.town, place.village)) if place else (None, None))
     point = memoised(session, "service_points", key, lambda: _point_by_region(session, target, place))

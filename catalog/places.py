@@ -42,7 +42,7 @@ def _build_place_matcher(session: Session) -> PlaceMatcher:
     }
     names: dict[str, list[str]] = {}
     pairs = [(info.ref.name, code) for code, info in regions.items() if info.ref.level != "county"]
-    pairs += list(session.execute(select(RegionAlias.alias, RegionAlias.region_code)))
+    pairs += [(alias, code) for alias, code in session.execute(select(RegionAlias.alias, RegionAlias.region_code))]
     for name, code in pairs:
         key = normalise(name)
         if len(key) >= MIN_PLACE_NAME and regions[code].ref.level != "county":

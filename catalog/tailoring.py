@@ -62,10 +62,10 @@ def _tailor(session: Session, target: Target, facts: Mapping[str, str]) -> list[
     bundle = session.get(Bundle, target.code)
     if bundle is None:
         return []
-    for material in bundle.materials:
-        parts = open_parts(merge_conditions(material.condition), facts)
+    for own in bundle.materials:
+        parts = open_parts(merge_conditions(own.condition), facts)
         if parts is not None:
-            _merge_into(result, _material_out(book, material, parts))
+            _merge_into(result, _material_out(book, own, parts))
     omitted = {normalise(omit.name) for omit in bundle.omits}
     for member in applicable_members(bundle, facts):
         for material in member.item.materials:
