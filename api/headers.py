@@ -9,6 +9,10 @@ to the app (``fetch('/api/...')``). ``/docs`` is Swagger UI, served from local f
 """
 from __future__ import annotations
 
+import os
+import secrets
+from typing import Optional
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_CSP = (
@@ -31,15 +35,25 @@ COMMON_HEADERS = [
 ]
 
 
+def worker_id() -> str:
+    """This app process's name on its answers (``X-Served-By``): its pid, which uvicorn's log names
+    ("Started server process [pid]"), and a random suffix drawn at start, which tells apart processes of
+    several hosts or restarts that got the same pid. Says nothing about the host or the deployment."""
+    return f"{os.getpid()}-{secrets.token_hex(2)}"
+
+
 def _is_html(headers: list[tuple[bytes, bytes]]) -> bool:
     return any(name == b"content-type" and value.startswith(b"text/html") for name, value in headers)
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware: adds the headers when the response starts (a header the route set wins)."""
+    """Pure ASGI middleware: adds the headers when the response starts (a header the route set wins);
+    with ``served_by``, also ``X-Served-By``: which app process answered (api/main.py gives each its
+    ``worker_id()``), so an operator or a test behind the load balancer can tell the workers apart."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, served_by: Optional[str] = None) -> None:
         self.app = app
+        self.common = COMMON_HEADERS + ([(b"x-served-by", served_by.encode("ascii"))] if served_by else [])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,7 +65,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                added = [(n, v) for n, v in COMMON_HEADERS if n not in present]
+                added = [(n, v) for n, v in self.common if n not in present]
                 if _is_html(headers) and b"content-security-policy" not in present:
                     added.append((b"content-security-policy", csp.encode("ascii")))
                 message = {**message, "headers": headers + added}

@@ -14,7 +14,7 @@ from api.deps import AppResources, catalog_item_count
 from api.curation_watch import start as start_curation_watch
 from api.docs import install_docs
 from api.gateway import bind_default_gateway
-from api.headers import SecurityHeaders
+from api.headers import SecurityHeaders, worker_id
 from api.limits import BodyLimit
 from api.routes import actions, agents, chat, curator, guides, health, takeover, wechat
 from api.security import install_cors, install_log_redaction
@@ -55,7 +55,9 @@ def create_app(
     # carries the security headers.
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes,
                        webhook_max_body_bytes=settings.webhook_max_body_bytes)
-    app.add_middleware(SecurityHeaders)
+    # Each uvicorn worker builds its own app (--factory): one name per process.
+    app.state.worker_id = worker_id()
+    app.add_middleware(SecurityHeaders, served_by=app.state.worker_id)
     if not settings.action_token:
         logger.warning("WYC_ACTION_TOKEN is not set: /webhook runs actions for any caller "
                        "(development only; scripts/run.sh sets one, production requires it)")

@@ -16,6 +16,8 @@ from typing import Any, Optional
 import aiohttp
 import httpx
 
+from api.desk_models import conversation_hash
+
 logger = logging.getLogger(__name__)
 
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
@@ -29,6 +31,10 @@ KEEPALIVE_SECONDS = 2.0
 # accept queue. Requests beyond the limit wait for a free connection
 # here instead, first come first served, within the request's timeout.
 DEFAULT_MAX_CONNECTIONS = 16
+# The conversation a turn belongs to, as the desk tables name it (a hash, never the sender id): a
+# proxy in front of several Rasa replicas can log which replica served which conversation
+# (deploy/nginx.conf.template). Rasa ignores it.
+CONVERSATION_HEADER = "X-Conversation"
 
 
 class RasaUnavailable(Exception):
@@ -63,7 +69,8 @@ class RasaClient:
 
     async def send_message(self, sender_id: str, message: str) -> list[dict[str, Any]]:
         """POST one user message to the REST channel; return Rasa's list of bot messages."""
-        body = await self._request_json("POST", REST_WEBHOOK_PATH, body={"sender": sender_id, "message": message})
+        body = await self._request_json("POST", REST_WEBHOOK_PATH, body={"sender": sender_id, "message": message},
+                                        headers={CONVERSATION_HEADER: conversation_hash(sender_id)})
         if not isinstance(body, list):
             raise RasaUnavailable(f"REST channel answered {type(body).__name__}, expected a list")
         return [message for message in body if isinstance(message, dict)]
@@ -98,10 +105,11 @@ class RasaClient:
 
     async def _request_json(
         self, method: str, path: str, body: Any = None, timeout: Optional[float] = None,
-        params: Optional[dict[str, str]] = None,
+        params: Optional[dict[str, str]] = None, headers: Optional[dict[str, str]] = None,
     ) -> Any:
         try:
-            status, content = await self._request(method, path, body, timeout or self.timeout_seconds, params)
+            status, content = await self._request(method, path, body, timeout or self.timeout_seconds, params,
+                                                  headers)
         except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
             raise RasaUnavailable(f"{method} {path} timed out") from exc
         except (aiohttp.ClientError, httpx.HTTPError, OSError) as exc:  # connection refused, reset, ...
@@ -114,10 +122,12 @@ class RasaClient:
             raise RasaUnavailable(f"{method} {path} failed: {type(exc).__name__}") from exc
 
     async def _request(self, method: str, path: str, body: Any, timeout: float,
-                       params: Optional[dict[str, str]] = None) -> tuple[int, bytes]:
+                       params: Optional[dict[str, str]] = None,
+                       headers: Optional[dict[str, str]] = None) -> tuple[int, bytes]:
         """The raw exchange: status code and body bytes."""
         if self._test_client is not None:
-            response = await self._test_client.request(method, path, json=body, timeout=timeout, params=params)
+            response = await self._test_client.request(method, path, json=body, timeout=timeout, params=params,
+                                                       headers=headers)
             return response.status_code, response.content
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._session_loop is not loop:
@@ -127,7 +137,8 @@ class RasaClient:
             )
             self._session_loop = loop
         async with self._session.request(
-            method, self.base_url + path, json=body, params=params, timeout=aiohttp.ClientTimeout(total=timeout)
+            method, self.base_url + path, json=body, params=params, headers=headers,
+            timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
             return response.status, await response.read()
 

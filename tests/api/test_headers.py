@@ -74,6 +74,20 @@ def test_the_agent_page_refusal_has_the_headers_too(make_client, fake_rasa):
     assert response.status_code == 401 and response.headers["content-security-policy"] == PAGE_CSP
 
 
+def test_every_answer_names_the_app_process_that_served_it(client, make_client, fake_rasa):
+    """Behind a load balancer, X-Served-By tells the workers apart (tests/production): the same
+    process gives the same name, another app process another; the name holds nothing but its pid
+    and a random suffix."""
+    import os
+
+    names = {client.get(path).headers["x-served-by"] for path in ("/health/live", "/", "/api/takeover/web-h")}
+    assert len(names) == 1
+    name = names.pop()
+    assert re.fullmatch(rf"{os.getpid()}-[0-9a-f]{{4}}", name)
+    other = make_client(rasa=fake_rasa).get("/health/live").headers["x-served-by"]
+    assert other != name
+
+
 def test_json_answers_get_nosniff_but_no_page_policy(client):
     response = client.post("/api/chat", json={"sender_id": "web-h", "message": "身份证"})
     assert response.headers["x-content-type-options"] == "nosniff"

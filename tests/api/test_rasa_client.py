@@ -12,20 +12,24 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from api.rasa_client import REST_WEBHOOK_PATH, RasaClient, RasaUnavailable
+from api.desk_models import conversation_hash
+from api.rasa_client import CONVERSATION_HEADER, REST_WEBHOOK_PATH, RasaClient, RasaUnavailable
 
 Reply = Callable[[str, Any], tuple[int, bytes]]
+HANDLERS: dict[str, Any] = {}  # each fake server's handler class, by its URL
 
 
 class _FakeRasa(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as Rasa's Sanic server
     reply: Reply
     seen: list[tuple[str, str, Any, int]]
+    conversations: list[Any]
 
     def _answer(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = json.loads(self.rfile.read(length)) if length else None
         self.seen.append((self.command, self.path, body, self.client_address[1]))
+        self.conversations.append(self.headers.get(CONVERSATION_HEADER))
         status, content = type(self).reply(self.path, body)
         self.send_response(status)
         self.send_header("content-type", "application/json")
@@ -44,11 +48,13 @@ def serve() -> Iterator[Callable[[Reply], tuple[str, list]]]:
     servers: list[ThreadingHTTPServer] = []
 
     def start(reply: Reply) -> tuple[str, list]:
-        handler = type("Handler", (_FakeRasa,), {"reply": staticmethod(reply), "seen": []})
+        handler = type("Handler", (_FakeRasa,), {"reply": staticmethod(reply), "seen": [], "conversations": []})
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}", handler.seen
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        HANDLERS[url] = handler
+        return url, handler.seen
 
     yield start
     for server in servers:
@@ -75,6 +81,15 @@ def test_a_message_goes_to_the_rest_channel_and_its_answers_come_back(serve):
     answers = _run(RasaClient(url, 2.0), lambda c: c.send_message("s1", "身份证丢了"))
     assert answers == [{"recipient_id": "s1", "text": "【居民身份证】一次性告知"}]
     assert seen == [("POST", REST_WEBHOOK_PATH, {"sender": "s1", "message": "身份证丢了"}, seen[0][3])]
+
+
+def test_a_turn_names_its_conversation_by_hash_for_the_proxy_log_never_by_sender_id(serve):
+    """nginx logs which Rasa replica served which conversation (deploy/nginx.conf.template)."""
+    url, _ = serve(_json(200, []))
+    sender = "wx:o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
+    _run(RasaClient(url, 2.0), lambda c: c.send_message(sender, "你好"))
+    assert HANDLERS[url].conversations == [conversation_hash(sender)]
+    assert sender.split(":")[1] not in conversation_hash(sender)
 
 
 def test_the_status_probe_reads_rasas_status(serve):
