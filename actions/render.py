@@ -7,20 +7,25 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Sequence
 
+from catalog.contract import (
+    HANDOFF_SENTENCE,
+    OFFICIAL_SOURCE_LABEL,
+    TRIPS_LABEL,
+    missing_sentence,
+    trips_text,
+)
+
 ASPECTS = ("materials", "location", "process", "time", "fee", "online")
 ASPECT_LABELS = {"materials": "所需材料", "location": "办理地点", "process": "办理流程", "time": "办理时限",
                  "fee": "收费标准", "online": "网上办理"}
 UNKNOWN_DETAIL = "请以完整办事指南为准。"
 # Link-only items (the real list without a loaded guide): no materials heading over nothing.
 LINK_ONLY_MATERIALS = "材料清单：完整材料以官方办事指南为准，请扫描二维码或打开下方链接查看。"
-HANDOFF_OFFER = "需要人工帮助，请回复「转人工」或拨打12345。"
-# What an official guide leaves empty is said, with where to ask, never guessed.
-MISSING_LABELS = {"materials": "所需材料", "time_limit": "办理时限", "fee": "收费标准", "trips": "跑动次数",
-                  "online": "网上办理", "address": "办理地址", "hours": "办理时间", "phone": "咨询电话"}
 
 
 def missing_text(guide: dict[str, Any], field: str) -> str:
-    return f"{MISSING_LABELS[field]}：官方办事指南未载明，请咨询{guide.get('ask_phone') or '12345'}。"
+    """What an official guide leaves empty is said, with where to ask, never guessed."""
+    return missing_sentence(field, guide.get("ask_phone"))
 
 
 def _official_details(material: dict[str, Any]) -> list[str]:
@@ -98,12 +103,10 @@ def _field_section(label: str, key: str) -> Callable[[dict[str, Any]], list[str]
 
 
 def _trips_section(guide: dict[str, Any]) -> list[str]:
-    trips = guide.get("trips")
-    if trips is None:
+    if guide.get("trips") is None:
         return [missing_text(guide, "trips")] if guide.get("official") else []
-    if guide.get("official"):
-        return [f"跑动次数：{trips}次"]  # the guide's figure as given; online handling is its own line
-    return ["跑动次数：0次（可全程网办）"] if trips == 0 else [f"跑动次数：最多跑{trips}次"]
+    # An official guide's figure as given; online handling is its own line.
+    return [f"{TRIPS_LABEL}：{trips_text(guide['trips'], bool(guide.get('official')))}"]
 
 
 _SECTIONS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
@@ -130,12 +133,12 @@ def _footer(guide: dict[str, Any]) -> list[str]:
     if guide.get("pending"):
         lines.append("标有“如……”的材料，请按您的实际情况准备。")
     if guide.get("guide_url"):
-        label = "官方办事指南（来源）" if guide.get("official") else "完整办事指南"
+        label = OFFICIAL_SOURCE_LABEL if guide.get("official") else "完整办事指南"
         lines.append(f"{label}：{guide['guide_url']}")
     if guide.get("official") and "phone" in (guide.get("missing") or []):
         lines.append(missing_text(guide, "phone"))
     if is_link_only(guide) and not guide.get("bundle"):
-        lines.append(HANDOFF_OFFER)
+        lines.append(HANDOFF_SENTENCE)
     if guide.get("sample_notice"):
         lines.append(f"（{guide['sample_notice']}）")
     return lines

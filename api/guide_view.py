@@ -1,6 +1,8 @@
-"""What every channel shows of a guide payload (catalog.queries.guide), in one place for the
-server-rendered channels (the guide page, WeChat text). The widget and the agent console render
-the same fields in JavaScript (api/static/widget.js, agent.js) with the same words.
+"""What every channel shows of a guide payload (catalog/contract.py ``GuidePayload``), in one place
+for the server-rendered channels (the guide page, WeChat text). The words themselves (hotline,
+level labels, trips, what an official guide leaves unsaid) are the contract's; the widget and the
+agent console render the same fields in JavaScript (api/static/widget.js, agent.js) from the
+contract's generated copy.
 
 Three kinds of answer:
 - an item from a published official guide (``official``): each material says required or optional,
@@ -14,15 +16,15 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from catalog.contract import HOTLINE
-
-LINK_ONLY_SENTENCE = "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。"
-HANDOFF_SENTENCE = f"需要人工帮助，可回复「转人工」或拨打{HOTLINE}政务服务便民热线。"
-OFFICIAL_SOURCE_LABEL = "官方办事指南（来源）"
-MISSING_LABELS = {"materials": "所需材料", "time_limit": "办理时限", "fee": "收费标准", "trips": "跑动次数",
-                  "online": "网上办理", "address": "办理地址", "hours": "办理时间", "phone": "咨询电话"}
-LEVEL_LABELS = {"village": "村（社区）便民服务站", "town": "乡镇（街道）便民服务中心", "county": "区县政务服务中心",
-                "city": "市政务服务中心"}
+from catalog import contract
+from catalog.contract import (  # noqa: F401  (the guide page's template reads them as gv.*)
+    HANDOFF_SENTENCE,
+    HOTLINE,
+    LEVEL_LABELS,
+    LINK_ONLY_SENTENCE,
+    MISSING_LABELS,
+    OFFICIAL_SOURCE_LABEL,
+)
 
 
 def is_official(guide: Mapping[str, Any]) -> bool:
@@ -39,7 +41,12 @@ def ask_phone(guide: Mapping[str, Any]) -> str:
 
 
 def missing_sentence(guide: Mapping[str, Any], field: str) -> str:
-    return f"{MISSING_LABELS.get(field, field)}：官方办事指南未载明，请咨询{ask_phone(guide)}。"
+    return contract.missing_sentence(field, ask_phone(guide))
+
+
+def missing_ask(guide: Mapping[str, Any]) -> str:
+    """「官方办事指南未载明，请咨询…」 beside a field's own label."""
+    return contract.MISSING_TEXT.format(phone=ask_phone(guide))
 
 
 def missing_fields(guide: Mapping[str, Any]) -> list[str]:
@@ -84,12 +91,7 @@ def material_view(material: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def trips_text(guide: Mapping[str, Any]) -> Optional[str]:
-    trips = guide.get("trips")
-    if trips is None:
-        return None
-    if is_official(guide):
-        return f"{trips}次"
-    return "零跑动" if trips == 0 else f"最多跑{trips}次"
+    return contract.trips_text(guide.get("trips"), is_official(guide))
 
 
 def source_label(guide: Mapping[str, Any]) -> str:
@@ -99,7 +101,7 @@ def source_label(guide: Mapping[str, Any]) -> str:
 # --- the SMS an agent sends: one message, the short link to the whole list -----------------------
 
 SMS_LIMIT = 140
-SMS_SIGNATURE = "【12345】"
+SMS_SIGNATURE = f"【{HOTLINE}】"
 SMS_TITLE_CHARS = 24
 
 

@@ -2,7 +2,7 @@
 
 The report of what went unanswered (api/routes/curator.py) groups the citizens' questions; from a
 group a curator attaches the phrasing to the item it asked for. The phrasing joins the phrasing
-bank the resolver compares a message with (``catalog.queries._build_resolver``), so the next
+bank the resolver compares a message with (``catalog.ranking._build_resolver``), so the next
 citizen who says it is answered with that item, without retraining or restarting:
 
 - ``attach`` / ``undo`` write the row and bump ``VERSION_KEY`` in ``catalog_meta``; the caller
@@ -30,7 +30,7 @@ from catalog.text import normalise
 VERSION_KEY = "curator_phrasings_version"
 MAX_PHRASE_CHARS = 200
 MIN_PHRASE_CHARS = 2
-# The resolver's cached index and the memo of its answers per message (catalog/queries.py).
+# The resolver's cached index and the memo of its answers per message (catalog/ranking.py).
 RESOLVER_CACHES = ("resolver", "resolutions")
 
 

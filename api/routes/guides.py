@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from api import guide_view
 from api.deps import ResourcesDep, SessionDep, SettingsDep
 from api.schemas import ErrorDetail
+from catalog.contract import HOTLINE, LEVEL_LABELS, TRIPS_LABEL
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ LEVEL_EXPLANATIONS = {
     "city": "在市政务服务中心办理：全市统一窗口，与您住在哪个区县、乡镇无关。",
 }
 NO_PLACE_EXPLANATION = "区政务服务中心可以办理；本事项在乡镇（街道）或村（社区）也能办，选择您所在的乡镇可就近办理。"
-LEVEL_LABELS = {"village": "村（社区）便民服务站", "town": "乡镇（街道）便民服务中心", "county": "区政务服务中心",
-                "city": "市政务服务中心"}
 
 
 def where_to_go(location: Optional[dict[str, Any]], target_level: Optional[str]) -> list[str]:
@@ -111,7 +110,7 @@ def load_target(session: Session, code: str) -> Any:
 
 def not_found_message(code: str) -> str:
     shown = code if CODE_PATTERN.fullmatch(code) else "（格式无效）"
-    return f"未找到编码为 {shown} 的事项或一件事。请核对链接，或拨打12345咨询。"
+    return f"未找到编码为 {shown} 的事项或一件事。请核对链接，或拨打{HOTLINE}咨询。"
 
 
 def build_guide(session: Session, target: Any, tailoring: Tailoring, public_base: str) -> dict[str, Any]:
@@ -131,7 +130,7 @@ def page_view(payload: dict[str, Any]) -> dict[str, Any]:
         "link_only": guide_view.is_link_only(payload) and not payload.get("bundle"),
         "departments": guide_view.departments(payload),
         "terms": [("办理时限", "time_limit", payload.get("time_limit")), ("收费", "fee", payload.get("fee")),
-                  ("跑动次数", "trips", guide_view.trips_text(payload)), ("网上办理", "online", payload.get("online"))],
+                  (TRIPS_LABEL, "trips", guide_view.trips_text(payload)), ("网上办理", "online", payload.get("online"))],
     }
 
 
@@ -192,7 +191,7 @@ def page_context(payload: dict[str, Any], target_level: Optional[str]) -> dict[s
 
 def shared_not_found(retention_days: int) -> str:
     return (f"这个链接无效或已过期：对话中的定制清单保存 {retention_days} 天。"
-            "请重新提问，或拨打12345咨询。")
+            f"请重新提问，或拨打{HOTLINE}咨询。")
 
 
 def _load_shared(session: Session, share_id: str, settings: Any, shares: Any = None) -> Any:

@@ -9,13 +9,42 @@
 (function () {
   "use strict";
 
-  var LEVEL_LABELS = { village: "村/社区便民服务站", town: "乡镇（街道）便民服务中心", county: "区政务服务中心", city: "市政务服务中心" };
-  // Payload words shared with the guide page and WeChat (api/guide_view.py).
-  var MISSING_LABELS = { materials: "所需材料", time_limit: "办理时限", fee: "收费标准", trips: "跑动次数",
-    online: "网上办理", address: "办理地址", hours: "办理时间", phone: "咨询电话" };
-  var LINK_ONLY_SENTENCE = "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。";
-  var HANDOFF_SENTENCE = "需要人工帮助，可转人工或拨打12345政务服务便民热线。";
-  var NOT_LISTED_LINE = "都不是？不在清单的诉求按 12345 工单流程登记转办。";
+  // contract:begin (generated from catalog/contract.py: `python -m catalog.contract api/static/*.js`; do not edit)
+  var CONTRACT = {
+    "hotline": "12345",
+    "handoffSentence": "需要人工帮助，可回复「转人工」或拨打12345政务服务便民热线。",
+    "linkOnlySentence": "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。",
+    "sampleNotice": "示例数据，以官方办事指南为准",
+    "officialSourceLabel": "官方办事指南（来源）",
+    "levelLabels": {
+      "village": "村（社区）便民服务站",
+      "town": "乡镇（街道）便民服务中心",
+      "county": "区政务服务中心",
+      "city": "市政务服务中心"
+    },
+    "missingLabels": {
+      "materials": "所需材料",
+      "time_limit": "办理时限",
+      "fee": "收费标准",
+      "trips": "跑动次数",
+      "online": "网上办理",
+      "address": "办理地址",
+      "hours": "办理时间",
+      "phone": "咨询电话"
+    },
+    "missingText": "官方办事指南未载明，请咨询{phone}",
+    "tripsLabel": "跑动次数",
+    "tripsZero": "零跑动",
+    "tripsAtMost": "最多跑{trips}次",
+    "tripsAsGiven": "{trips}次"
+  };
+  // contract:end
+  var LEVEL_LABELS = CONTRACT.levelLabels;
+  // Payload words shared with the widget, the guide page and WeChat (the contract block above).
+  var MISSING_LABELS = CONTRACT.missingLabels;
+  var LINK_ONLY_SENTENCE = CONTRACT.linkOnlySentence;
+  var HANDOFF_SENTENCE = CONTRACT.handoffSentence;
+  var NOT_LISTED_LINE = "都不是？不在清单的诉求按 " + CONTRACT.hotline + " 工单流程登记转办。";
   var SEARCH_DELAY_MS = 200;
   var TOKEN_KEY = "wenyici.agent_token";
 
@@ -303,16 +332,20 @@
 
   function tripsText(trips, official) {
     if (trips === null || trips === undefined) return null;
-    if (official) return trips + " 次";
-    return Number(trips) === 0 ? "零跑动" : "最多跑 " + trips + " 次";
+    if (official) return CONTRACT.tripsAsGiven.replace("{trips}", trips);
+    return Number(trips) === 0 ? CONTRACT.tripsZero : CONTRACT.tripsAtMost.replace("{trips}", trips);
   }
 
   function missingFields(guide) {
     return guide.official && Array.isArray(guide.missing) ? guide.missing : [];
   }
 
+  function missingAsk(guide) {
+    return CONTRACT.missingText.replace("{phone}", guide.ask_phone || CONTRACT.hotline);
+  }
+
   function missingText(guide, field) {
-    return (MISSING_LABELS[field] || field) + "：官方办事指南未载明，请咨询" + (guide.ask_phone || "12345") + "。";
+    return (MISSING_LABELS[field] || field) + "：" + missingAsk(guide) + "。";
   }
 
   function isLinkOnly(guide) {
@@ -377,10 +410,10 @@
     clear(terms);
     addTerm(terms, "办理时限", guide.time_limit);
     addTerm(terms, "收费", guide.fee);
-    addTerm(terms, "跑动次数", tripsText(guide.trips, guide.official));
+    addTerm(terms, CONTRACT.tripsLabel, tripsText(guide.trips, guide.official));
     addTerm(terms, "网上办理", guide.online);
     ["time_limit", "fee", "trips", "online"].forEach(function (field) {
-      if (missing.indexOf(field) >= 0) addTerm(terms, MISSING_LABELS[field], "官方办事指南未载明，请咨询" + (guide.ask_phone || "12345"));
+      if (missing.indexOf(field) >= 0) addTerm(terms, MISSING_LABELS[field], missingAsk(guide));
     });
 
     $("sample").hidden = !guide.sample_notice;
@@ -390,7 +423,7 @@
     if (qr) $("qr").src = qr; else $("qr").removeAttribute("src");
     var link = safeUrl(guide.guide_url);
     if (link) $("guide-link").href = link; else $("guide-link").removeAttribute("href");
-    $("guide-link").textContent = guide.sample_notice ? "打开完整指南" : "官方办事指南（来源）";
+    $("guide-link").textContent = guide.sample_notice ? "打开完整指南" : CONTRACT.officialSourceLabel;
     $("guide-url").value = link || "";
     loadShare();
   }
@@ -482,14 +515,14 @@
     }
     var trips = tripsText(guide.trips, guide.official);
     var terms = [guide.time_limit && "办理时限：" + guide.time_limit, guide.fee && "收费：" + guide.fee,
-      trips && "跑动次数：" + trips, guide.online && "网上办理：" + guide.online]
+      trips && CONTRACT.tripsLabel + "：" + trips, guide.online && "网上办理：" + guide.online]
       .filter(Boolean);
     if (terms.length) lines.push(terms.join("；"));
     missing.forEach(function (field) { if (field !== "materials") lines.push(missingText(guide, field)); });
     if (state.share) lines.push("这份清单（可转发）：" + state.share.share_url);
     // The official guide stays named for a real item; a sample item's own page is the list above.
     if (guide.guide_url && !(state.share && guide.sample_notice)) {
-      lines.push((guide.sample_notice ? "办事指南：" : "官方办事指南（来源）：") + guide.guide_url);
+      lines.push((guide.sample_notice ? "办事指南：" : CONTRACT.officialSourceLabel + "：") + guide.guide_url);
     }
     if (isLinkOnly(guide)) lines.push(HANDOFF_SENTENCE);
     if (guide.sample_notice) lines.push("（" + guide.sample_notice + "）");

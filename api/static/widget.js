@@ -22,12 +22,37 @@
   var script = document.currentScript;
   var config = readConfig(script);
   var SENDER_KEY = "wenyici.sender_id";
-  var LEVEL_LABELS = {
-    village: "村/社区便民服务站",
-    town: "乡镇（街道）便民服务中心",
-    county: "区政务服务中心",
-    city: "市政务服务中心"
+  // contract:begin (generated from catalog/contract.py: `python -m catalog.contract api/static/*.js`; do not edit)
+  var CONTRACT = {
+    "hotline": "12345",
+    "handoffSentence": "需要人工帮助，可回复「转人工」或拨打12345政务服务便民热线。",
+    "linkOnlySentence": "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。",
+    "sampleNotice": "示例数据，以官方办事指南为准",
+    "officialSourceLabel": "官方办事指南（来源）",
+    "levelLabels": {
+      "village": "村（社区）便民服务站",
+      "town": "乡镇（街道）便民服务中心",
+      "county": "区政务服务中心",
+      "city": "市政务服务中心"
+    },
+    "missingLabels": {
+      "materials": "所需材料",
+      "time_limit": "办理时限",
+      "fee": "收费标准",
+      "trips": "跑动次数",
+      "online": "网上办理",
+      "address": "办理地址",
+      "hours": "办理时间",
+      "phone": "咨询电话"
+    },
+    "missingText": "官方办事指南未载明，请咨询{phone}",
+    "tripsLabel": "跑动次数",
+    "tripsZero": "零跑动",
+    "tripsAtMost": "最多跑{trips}次",
+    "tripsAsGiven": "{trips}次"
   };
+  // contract:end
+  var LEVEL_LABELS = CONTRACT.levelLabels;
   var EXAMPLES = ["我在龙台镇，社保卡丢了怎么补", "我想开个小饭馆要准备啥", "怎么申请低保"];
   var ELDER_KEY = "wenyici.elder";
   var NOT_THESE = "都不是";
@@ -292,8 +317,8 @@
 
   var foot = el("p", "foot");
   foot.appendChild(document.createTextNode("智能助手答复仅供参考 · 人工服务请拨打 "));
-  var footTel = el("a", "", "12345");
-  footTel.href = "tel:12345";
+  var footTel = el("a", "", CONTRACT.hotline);
+  footTel.href = "tel:" + CONTRACT.hotline;
   foot.appendChild(footTel);
 
   panel.appendChild(head);
@@ -676,11 +701,11 @@
     var card = el("div", "card notice");
     card.setAttribute("role", "note");
     if (!hasText) card.appendChild(el("p", "", "这个问题需要人工为您解答。"));
-    var phone = custom.phone || "12345";
+    var phone = custom.phone || CONTRACT.hotline;
     var line = el("p");
     line.appendChild(document.createTextNode("人工服务请拨打 "));
     var link = el("a", "", phone);
-    link.href = phoneHref(phone) || "tel:12345";
+    link.href = phoneHref(phone) || "tel:" + CONTRACT.hotline;
     line.appendChild(link);
     line.appendChild(document.createTextNode(" 政务服务便民热线。"));
     card.appendChild(line);
@@ -701,11 +726,10 @@
     return box;
   }
 
-  // Payload words shared with the guide page and WeChat (api/guide_view.py).
-  var MISSING_LABELS = { materials: "所需材料", time_limit: "办理时限", fee: "收费标准", trips: "跑动次数",
-    online: "网上办理", address: "办理地址", hours: "办理时间", phone: "咨询电话" };
-  var LINK_ONLY_SENTENCE = "本事项的完整材料清单在官方办事指南中，请扫描二维码或打开官方办事指南链接查看。";
-  var HANDOFF_SENTENCE = "需要人工帮助，可回复「转人工」或拨打12345政务服务便民热线。";
+  // Payload words shared with the guide page and WeChat (the contract block above).
+  var MISSING_LABELS = CONTRACT.missingLabels;
+  var LINK_ONLY_SENTENCE = CONTRACT.linkOnlySentence;
+  var HANDOFF_SENTENCE = CONTRACT.handoffSentence;
 
   function isOfficialMaterial(m) {
     return (m.required !== undefined && m.required !== null) || (m.originals !== undefined && m.originals !== null);
@@ -724,8 +748,18 @@
     return guide.official && Array.isArray(guide.missing) ? guide.missing : [];
   }
 
+  function missingAsk(guide) {
+    return CONTRACT.missingText.replace("{phone}", guide.ask_phone || CONTRACT.hotline);
+  }
+
   function missingText(guide, field) {
-    return (MISSING_LABELS[field] || field) + "：官方办事指南未载明，请咨询" + (guide.ask_phone || "12345") + "。";
+    return (MISSING_LABELS[field] || field) + "：" + missingAsk(guide) + "。";
+  }
+
+  function tripsText(trips, official) {
+    if (trips === null || trips === undefined) return null;
+    if (official) return CONTRACT.tripsAsGiven.replace("{trips}", trips);
+    return Number(trips) === 0 ? CONTRACT.tripsZero : CONTRACT.tripsAtMost.replace("{trips}", trips);
   }
 
   function isLinkOnly(guide) {
@@ -858,13 +892,10 @@
     var facts = el("dl", "facts");
     addTerm(facts, "办理时限", guide.time_limit);
     addTerm(facts, "收费", guide.fee);
-    if (guide.trips !== undefined && guide.trips !== null) {
-      addTerm(facts, "跑动次数", guide.official ? guide.trips + " 次" :
-        (Number(guide.trips) === 0 ? "零跑动" : "最多跑 " + guide.trips + " 次"));
-    }
+    addTerm(facts, CONTRACT.tripsLabel, tripsText(guide.trips, guide.official));
     addTerm(facts, "网上办理", guide.online);
     ["time_limit", "fee", "trips", "online"].forEach(function (field) {
-      if (missing.indexOf(field) >= 0) addTerm(facts, MISSING_LABELS[field], "官方办事指南未载明，请咨询" + (guide.ask_phone || "12345"));
+      if (missing.indexOf(field) >= 0) addTerm(facts, MISSING_LABELS[field], missingAsk(guide));
     });
     if (facts.children.length) card.appendChild(section("办理须知", facts));
 
@@ -891,7 +922,7 @@
     text.appendChild(el("p", "", guide.share_url ? "扫码打开您的这份清单（按您所说的情况定制）" : "扫码或点击查看完整办事指南"));
     var guideUrl = safeUrl(guide.guide_url);
     if (guideUrl) {
-      var link = el("a", "", guide.sample_notice ? "查看完整指南 ›" : "官方办事指南（来源） ›");
+      var link = el("a", "", guide.sample_notice ? "查看完整指南 ›" : CONTRACT.officialSourceLabel + " ›");
       link.href = guideUrl;
       link.target = "_blank";
       link.rel = "noopener noreferrer";
@@ -981,7 +1012,7 @@
       .catch(function () {
         typing.remove();
         addBubble("bot", "暂时无法连接咨询服务，请稍后再试。");
-        appendRow("bot", handoffNotice({ phone: "12345" }, true));
+        appendRow("bot", handoffNotice({ phone: CONTRACT.hotline }, true));
       })
       .then(function () {
         setBusy(false);

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from api import guide_view
+from catalog.contract import HOTLINE, HOTLINE_NAME, LEVEL_LABELS, TRIPS_LABEL
 
 TEXT_LIMIT_BYTES = 2048
 
-HOTLINE_SENTENCE = "如需人工服务，请拨打12345政务服务便民热线。"
+HOTLINE_SENTENCE = f"如需人工服务，请拨打{HOTLINE_NAME}。"
 NUMBER_HINT = "请回复选项编号（如「1」），也可以直接打字回答。"
 PLACE_EXAMPLE = "XX镇"
 MATERIALS_CUT = "…完整清单见链接"
-SAMPLE_NOTICE_DEFAULT = "示例数据，以官方办事指南为准"
 WELCOME_EXAMPLES = ("我想开个小饭馆要准备啥", "社保卡丢了怎么补办", "办低保需要什么材料")
 WELCOME_TEXT = (
     "您好！我是「问一次」政务服务助手。告诉我您要办什么事，"
@@ -107,7 +107,7 @@ def location_lines(location: Optional[Mapping[str, Any]], heading: str = "办理
                    guide: Optional[Mapping[str, Any]] = None) -> list[str]:
     if not location:
         return []
-    name = location.get("name") or guide_view.LEVEL_LABELS.get(location.get("level") or "", "")
+    name = location.get("name") or LEVEL_LABELS.get(location.get("level") or "", "")
     lines = [f"{heading}：{name}"]
     for label, key in (("地址", "address"), ("办公时间", "hours"), ("电话", "phone")):
         if location.get(key):
@@ -127,7 +127,7 @@ def _facts_line(guide: Mapping[str, Any]) -> str:
     if guide.get("fee"):
         parts.append(f"收费：{guide['fee']}")
     if guide.get("trips") is not None:
-        parts.append(f"跑动次数：{guide['trips']}次")
+        parts.append(f"{TRIPS_LABEL}：{guide_view.trips_text(guide)}")
     if guide.get("online"):
         parts.append(f"网上办理：{guide['online']}")
     missing = guide_view.missing_fields(guide)
@@ -265,7 +265,7 @@ def response_messages(response: Any) -> list[dict[str, Any]]:
 
 
 def _handoff_text(text: Optional[str]) -> str:
-    if text and "12345" in text:
+    if text and HOTLINE in text:
         return text
     return f"{text}\n{HOTLINE_SENTENCE}" if text else HOTLINE_SENTENCE
 
