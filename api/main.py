@@ -75,15 +75,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         freeze_startup_heap("app started")
     bind_default_gateway(resources.gateway())
     curation_watch = start_curation_watch(resources)  # other workers' phrasing changes (api/curation_watch.py)
+    desk_notices = resources.desk_notifier.start()  # other workers' takeover messages (api/desk_notify.py)
     try:
         yield
-    desk_notices = resources.desk_notifier.start()  # other workers' takeover messages (api/desk_notify.py)
     finally:
         curation_watch.cancel()
-        bind_default_gateway(None)
-        await resources.aclose()
         if desk_notices is not None:
             desk_notices.cancel()
+        bind_default_gateway(None)
+        await resources.aclose()
 
 
 def warm_catalog(resources: AppResources) -> None:
