@@ -74,7 +74,7 @@ def _all_targets(session) -> list[str]:
 
 
 def test_every_guide_the_catalog_builds_is_a_valid_payload_and_travels_unchanged(session):
-    # guide_payload skips validation (its parts are validated models): this holds it to the contract.
+    # Every target, so a field the data fills in an unexpected way fails here, not in a channel.
     place = resolve_place(session, "龙台镇")
     for code in _all_targets(session):
         wire = guide(session, get_target(session, code), {}, place, public_base="https://h")
