@@ -88,12 +88,12 @@ class Material(_Payload):
     copies: Optional[int] = None
     form: Optional[str] = None
     note: Optional[str] = None
-    condition: Optional[str] = Field(None, description="null = 必须提供；否则为适用条件，如「如委托他人办理」")
+    condition: Optional[str] = Field(default=None, description="null = 必须提供；否则为适用条件，如「如委托他人办理」")
     # From a published official guide (null for authored sample materials).
-    required: Optional[bool] = Field(None, description="官方指南：是否必需")
-    originals: Optional[int] = Field(None, description="官方指南：原件份数")
-    medium: Optional[str] = Field(None, description="官方指南：纸质 / 电子 / 纸质或电子")
-    details: Optional[str] = Field(None, description="官方指南中该材料的全部说明（来源渠道、填报须知、受理标准等）")
+    required: Optional[bool] = Field(default=None, description="官方指南：是否必需")
+    originals: Optional[int] = Field(default=None, description="官方指南：原件份数")
+    medium: Optional[str] = Field(default=None, description="官方指南：纸质 / 电子 / 纸质或电子")
+    details: Optional[str] = Field(default=None, description="官方指南中该材料的全部说明（来源渠道、填报须知、受理标准等）")
 
 
 class Location(_Payload):
@@ -126,13 +126,13 @@ class GuidePayload(_Payload):
     qr_url: Optional[str] = None
     sample_notice: Optional[str] = None
     source: Optional[str] = None
-    official: bool = Field(False, description="材料与办理信息来自已导入的官方办事指南（guide_url 为来源）")
+    official: bool = Field(default=False, description="材料与办理信息来自已导入的官方办事指南（guide_url 为来源）")
     missing: list[str] = Field(default_factory=list,
                                description="官方指南未载明的字段（materials, time_limit, fee, trips, online, address, hours, phone）")
-    ask_phone: Optional[str] = Field(None, description=f"未载明时咨询的电话（窗口电话，否则 {HOTLINE}）")
+    ask_phone: Optional[str] = Field(default=None, description=f"未载明时咨询的电话（窗口电话，否则 {HOTLINE}）")
     pending: list[str] = Field(default_factory=list)
     # Set by the app when it keeps the answer (api/shares.py); the catalog leaves it unset.
-    share_url: Optional[str] = Field(None, description="这一次答复（按所说情况定制的清单）的短链接 /guide/t/<id>；qr_url 随之编码它")
+    share_url: Optional[str] = Field(default=None, description="这一次答复（按所说情况定制的清单）的短链接 /guide/t/<id>；qr_url 随之编码它")
 
     def wire(self) -> dict[str, Any]:
         """The dict that travels; ``share_url`` only once the app has set it."""
@@ -213,7 +213,7 @@ def candidates_payload(items: list[tuple[str, str]]) -> dict[str, Any]:
 def clarify_payload(questions: list[dict[str, Any]]) -> dict[str, Any]:
     """The one question: ``questions`` as the catalog and the actions word them (validated here, so
     a malformed question fails in the action, not in a channel)."""
-    return ClarifyPayload(questions=questions).model_dump()  # type: ignore[arg-type]
+    return ClarifyPayload.model_validate({"questions": questions}).model_dump()
 
 
 # ---------------------------------------------------------------- the widget's copy
