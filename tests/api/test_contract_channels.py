@@ -2,10 +2,15 @@
 the catalog, is drawn by the bot's text (actions/render.py), WeChat (api/wechat/formatting.py) and
 the guide page (api/routes/guides.py), and the shared words appear in each exactly as the contract
 words them. The widget and agent console carry the contract's generated copy
-(tests/catalog/test_contract.py)."""
+(tests/catalog/test_contract.py); their wording functions are run here under node, where it is
+installed (the browser tests draw the cards)."""
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +24,7 @@ from catalog.guide import guide_payload
 from catalog.places import place_from_codes
 from catalog.targets import get_target
 
+STATIC = Path(__file__).resolve().parents[2] / "api" / "static"
 LONGTAI = "511602108"
 LINK_ONLY = "511Z07001006"  # a real item without a loaded guide
 
@@ -80,3 +86,34 @@ def test_a_handoff_payload_from_the_action_reaches_wechat_with_the_hotline():
     assert isinstance(message.custom, contract.HandoffPayload) and message.custom.phone == contract.HOTLINE
     formatted = format_response({"messages": [message.model_dump()]})
     assert formatted.handoff and contract.HOTLINE_NAME in formatted.text
+
+
+# The scripts' own wording functions, run on the contract block they carry.
+SCRIPT_CASES = [("trips", [0, False]), ("trips", [2, False]), ("trips", [3, True]), ("trips", [None, False]),
+                ("missing", [{"ask_phone": None}, "hours"]), ("missing", [{"ask_phone": "0770-2838059"}, "fee"])]
+
+
+def _expected(kind: str, args: list) -> object:
+    if kind == "trips":
+        return contract.trips_text(*args)
+    return contract.missing_sentence(args[1], args[0]["ask_phone"])
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+@pytest.mark.parametrize("script", ["widget.js", "agent.js"])
+def test_the_scripts_word_trips_and_missing_fields_as_the_contract_does(script):
+    source = (STATIC / script).read_text(encoding="utf-8")
+
+    def function(name: str) -> str:
+        start = source.index(f"function {name}(")
+        return source[start : source.index("\n  }\n", start) + 4]
+
+    block = source[source.index(contract.JS_BEGIN) : source.index(contract.JS_END)]
+    program = "\n".join([block, "var MISSING_LABELS = CONTRACT.missingLabels;", function("tripsText"),
+                          function("missingAsk"), function("missingText"),
+                          f"var cases = {json.dumps(SCRIPT_CASES)};",
+                          "console.log(JSON.stringify(cases.map(function (c) {",
+                          "  return c[0] === 'trips' ? tripsText.apply(null, c[1]) : missingText.apply(null, c[1]); })));"])
+    said = json.loads(subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True,
+                                     timeout=30).stdout)
+    assert said == [_expected(kind, args) for kind, args in SCRIPT_CASES]
