@@ -13,11 +13,13 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional, Protocol
 
+from catalog.contract import HOTLINE
+
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
 RATE_LIMITED_MESSAGE = (
-    "您发送消息太频繁了，请稍等一分钟再试；急事请拨打12345。"
+    f"您发送消息太频繁了，请稍等一分钟再试；急事请拨打{HOTLINE}。"
     " Too many messages: please wait a minute and try again."
 )
 

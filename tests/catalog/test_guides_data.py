@@ -11,6 +11,8 @@ from collections import Counter, defaultdict
 
 import pytest
 
+from catalog.contract import SAMPLE_NOTICE
+
 # CATALOG.md "Core items": canonical name -> (department, lowest level).
 CORE_ITEMS = {
     "居民身份证办理（包括临时）": ("区公安分局", "town"),
@@ -94,7 +96,6 @@ RESTAURANT_DETAIL = {"delegated", "computer_bookkeeping", "special_vat_invoice",
 
 VALID_LEVELS = {"village", "town", "county"}
 VALID_FORMS = {"原件", "复印件", "原件及复印件", "电子"}
-SAMPLE_NOTICE = "示例数据，以官方办事指南为准"
 
 
 # ---------------------------------------------------------------- fixtures
