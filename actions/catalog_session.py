@@ -1,7 +1,7 @@
 """The catalog sessions an action reads with, and the address its links start with.
 
 An action is handed its session factory by whoever registers it: the app's action executor gives
-every catalog action the app's own sessionmaker (api/deps.py, ``build_action_executor``), tests
+every catalog action the app's own sessionmaker (api/action_server.py, ``build_action_executor``), tests
 give theirs. An action nobody handed one (rasa_sdk's own action server, a script) builds the
 process's own from the environment (catalog/settings.py) on first use, never at import: the
 action server imports this package while registering actions.

@@ -10,16 +10,17 @@ from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AppResources, catalog_item_count
 from api.curation_watch import start as start_curation_watch
 from api.docs import install_docs
 from api.gateway import bind_default_gateway
 from api.headers import SecurityHeaders, worker_id
 from api.limits import BodyLimit
+from api.resources import AppResources
 from api.routes import actions, agents, chat, curator, guides, health, takeover, wechat
 from api.security import install_cors, install_log_redaction
 from api.settings import Settings, get_settings
 from catalog import queries
+from catalog.listings import item_count
 from runtime.heap import freeze_startup_heap
 
 logger = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ def prepare_storage(resources: AppResources) -> None:
 def ensure_catalog_loaded(resources: AppResources) -> None:
     try:
         with resources.catalog_sessions() as session:
-            if catalog_item_count(session) > 0:
+            if item_count(session) > 0:
                 return
     except SQLAlchemyError:
         pass  # no tables yet: a first run

@@ -22,7 +22,8 @@ from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundExceptio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.action_pool import ActionDeadlineExceeded, ActionPool
-from api.deps import ActionExecutorDep, TrackedActionExecutor
+from api.action_server import TrackedActionExecutor
+from api.deps import ActionExecutorDep
 from api.limits import send_too_large
 
 logger = logging.getLogger(__name__)

@@ -21,14 +21,13 @@ from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query,
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep
 from api.routes.guides import templates
+from catalog import listings
 from catalog.contract import HOTLINE
-from catalog.models import Fact, Item, Region
 
 logger = logging.getLogger(__name__)
 
@@ -114,21 +113,17 @@ def demo_site(session: Session, region: str) -> dict[str, Any]:
     """What the demo page says of the region the service runs (WYC_REGION): its name, whether its items
     are handled below the city so the citizen's town matters, its common services and its data."""
     # A catalog loaded without the configured region's row is named by its own top region.
-    found = session.get(Region, region) or session.scalars(
-        select(Region).where(Region.parent_code.is_(None)).order_by(Region.code).limit(1)).first()
+    found = listings.home_region(session, region)
     region = found.code if found is not None else region
-    below_city = session.scalar(select(Item.code).where(Item.level.in_(("village", "town")),
-                                                        (Item.region_code == region) | Item.region_code.is_(None))
-                                .limit(1))
-    widget = dict(DEMO_WIDGET.get(region, {}), **({} if below_city is not None else {"place": "false"}))
+    below_city = listings.handles_below_city(session, region)
+    widget = dict(DEMO_WIDGET.get(region, {}), **({} if below_city else {"place": "false"}))
     if region not in DEMO_WIDGET and region != WIDGET_REGION:
-        town = session.scalars(select(Region.name).where(Region.parent_code == region, Region.level == "town")
-                               .order_by(Region.code).limit(1)).first()
-        if town is not None:
-            first = IN_TOWN.format(town=town, question=WIDGET_EXAMPLES[0]) if below_city is not None \
+        towns = listings.towns(session, within=region)
+        if towns:
+            first = IN_TOWN.format(town=towns[0].name, question=WIDGET_EXAMPLES[0]) if below_city \
                 else WIDGET_EXAMPLES[0]
             widget["examples"] = "|".join((first, *WIDGET_EXAMPLES[1:]))
-    return {"region": found.name if found is not None else region, "asks_place": below_city is not None,
+    return {"region": found.name if found is not None else region, "asks_place": below_city,
             "tiles": DEMO_TILES.get(region, ()), "data_note": DEMO_DATA_NOTES.get(region, DEMO_DATA_NOTE),
             "widget": sorted(widget.items())}
 
@@ -183,18 +178,10 @@ def list_regions(
     parent: Annotated[Optional[str], Query(pattern=REGION_CODE_PATTERN)] = None,
 ) -> dict[str, Any]:
     """Without ``parent``: every town/street; with it: that region's villages/communities."""
-    if parent is None:
-        statement = select(Region).where(Region.level == "town")
-    else:
-        parent_region = session.get(Region, parent)
-        if parent_region is None:
-            raise HTTPException(status_code=404, detail=f"未知的行政区划代码：{parent}")
-        statement = select(Region).where(Region.parent_code == parent)
-    regions = session.scalars(statement.order_by(Region.code)).all()
-    return {
-        "parent": parent,
-        "regions": [{"code": r.code, "name": r.name, "level": r.level} for r in regions],
-    }
+    regions = listings.towns(session) if parent is None else listings.child_regions(session, parent)
+    if regions is None:
+        raise HTTPException(status_code=404, detail=f"未知的行政区划代码：{parent}")
+    return {"parent": parent, "regions": [asdict(region) for region in regions]}
 
 
 @router.get("/api/items/{code}/facts", tags=["agents"])
@@ -216,11 +203,10 @@ def target_facts(
     # The facts the bot itself would weigh (queries.fact_keys): a bundle's own, then its members',
     # leaving out a member's fact whose materials the bundle replaces (its toggle would change nothing).
     keys = queries.fact_keys(session, target, {})
-    by_key = {fact.key: fact for fact in session.scalars(select(Fact).where(Fact.key.in_(keys)))}
-    return _facts_response(code, target.name, target.kind, [by_key[key] for key in keys if key in by_key])
+    return _facts_response(code, target.name, target.kind, listings.facts_by_key(session, keys))
 
 
-def _facts_response(code: str, name: str, kind: str, facts: list[Fact]) -> dict[str, Any]:
+def _facts_response(code: str, name: str, kind: str, facts: list[listings.FactEntry]) -> dict[str, Any]:
     return {
         "code": code,
         "name": name,

@@ -17,12 +17,12 @@ import segno
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import guide_view
 from api.deps import ResourcesDep, SessionDep, SettingsDep
 from api.schemas import ErrorDetail
+from catalog import listings
 from catalog.contract import HOTLINE, LEVEL_LABELS, TRIPS_LABEL
 
 logger = logging.getLogger(__name__)
@@ -94,9 +94,7 @@ def _region_code(value: Optional[str]) -> Optional[str]:
 
 
 def _known_fact_keys(session: Session) -> set[str]:
-    from catalog.models import Fact
-
-    return set(session.scalars(select(Fact.key)))
+    return listings.fact_keys(session)
 
 
 def load_target(session: Session, code: str) -> Any:
@@ -302,7 +300,4 @@ def _needs_place(target: Any, tailoring: Tailoring) -> bool:
 
 
 def _towns(session: Session) -> list[dict[str, str]]:
-    from catalog.models import Region
-
-    rows = session.execute(select(Region.code, Region.name).where(Region.level == "town").order_by(Region.code))
-    return [{"code": code, "name": name} for code, name in rows]
+    return [{"code": town.code, "name": town.name} for town in listings.towns(session)]

@@ -8,8 +8,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AppResources, RasaClientDep, ResourcesDep, catalog_item_count
+from api.deps import RasaClientDep, ResourcesDep
 from api.rasa_client import RasaClient, RasaUnavailable
+from api.resources import AppResources
+from catalog.listings import item_count
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +76,7 @@ async def redis_part(url: str) -> str:
 def catalog_part(resources: AppResources) -> str:
     try:
         with resources.catalog_sessions() as session:
-            count = catalog_item_count(session)
+            count = item_count(session)
     except SQLAlchemyError as exc:
         logger.warning("health: catalog database failed: %s", type(exc).__name__)
         return "error: catalog database not reachable or not migrated"

@@ -29,13 +29,10 @@ class CatalogLocationFinder:
         self._sessions = sessions
 
     def has_coordinates(self) -> bool:
-        from sqlalchemy import exists, select
+        from catalog.listings import service_points_located
 
-        from catalog.models import ServicePoint
-
-        located = exists().where(ServicePoint.lat.is_not(None), ServicePoint.lng.is_not(None))
         with self._sessions()() as session:
-            return bool(session.scalar(select(located)))
+            return service_points_located(session)
 
     def nearest(self, target_code: str, lat: float, lng: float) -> Optional[dict[str, Any]]:
         from catalog.location import nearest_service_point

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from api import curation_watch, curator_report
-from api.deps import AppResources
+from api.resources import AppResources
 from catalog import queries
 
 HANDOFF = [{"recipient_id": "x", "text": "抱歉，请拨打12345。"},

@@ -11,8 +11,9 @@ from typing import Iterator
 import httpx
 import pytest
 
-from api import deps
-from api.deps import ActionOutcomes, TrackedActionExecutor
+from api import action_outcomes
+from api.action_outcomes import ActionOutcomes
+from api.action_server import TrackedActionExecutor
 from tests.api.conftest import Boom, Fine, redis_up
 
 
@@ -102,7 +103,7 @@ def redis_prefix(monkeypatch) -> Iterator[str]:
     import redis
 
     prefix = f"wyc:test-health:{uuid.uuid4().hex}:"
-    monkeypatch.setattr(deps, "ACTION_OUTCOME_PREFIX", prefix)
+    monkeypatch.setattr(action_outcomes, "ACTION_OUTCOME_PREFIX", prefix)
     yield prefix
     client = redis.Redis.from_url(REDIS_URL)
     try:
@@ -140,7 +141,7 @@ def test_a_failure_on_one_worker_is_reported_by_the_other_until_a_success_anywhe
     assert seen["before"] is None
     assert seen["second"] == BOOM_FAILURE  # the other worker ran no action: it read Redis
     assert seen["second_local"] is None
-    assert 0 < seen["ttl_ms"] <= deps.ACTION_FAILURE_MEMORY_SECONDS * 1000
+    assert 0 < seen["ttl_ms"] <= action_outcomes.ACTION_FAILURE_MEMORY_SECONDS * 1000
     assert seen["stored"]["failure"] == BOOM_FAILURE and abs(seen["stored"]["at"] - time.time()) < 60
     # The success on the second worker cleared it for both, although the first still remembers its own.
     assert seen["after"] == [None, None]
@@ -150,7 +151,7 @@ def test_a_failure_on_one_worker_is_reported_by_the_other_until_a_success_anywhe
 @pytest.mark.redis
 @needs_redis
 def test_the_shared_failure_expires_after_the_memory_window(redis_prefix, monkeypatch):
-    monkeypatch.setattr(deps, "ACTION_FAILURE_MEMORY_SECONDS", 0.4)
+    monkeypatch.setattr(action_outcomes, "ACTION_FAILURE_MEMORY_SECONDS", 0.4)
 
     async def scenario() -> tuple:
         first, second = ActionOutcomes(REDIS_URL), ActionOutcomes(REDIS_URL)
@@ -185,12 +186,12 @@ def test_redis_down_fails_no_action_and_health_falls_back_to_this_worker(closed_
         finally:
             await outcomes.aclose()
 
-    with caplog.at_level(logging.WARNING, logger="api.deps"):
+    with caplog.at_level(logging.WARNING, logger="api.action_outcomes"):
         after_boom, result, after_fine = asyncio.run(scenario())
     assert outcomes.shared
     assert after_boom == BOOM_FAILURE
     assert result["events"] == [] and after_fine is None
-    warnings = [record for record in caplog.records if record.name == "api.deps"]
+    warnings = [record for record in caplog.records if record.name == "api.action_outcomes"]
     assert len(warnings) == 1, caplog.text  # then Redis rests: not one warning (or timeout) per action
     assert "ConnectionError" in caplog.text
     assert "secret-for-tests" not in caplog.text and "citizen-4711" not in caplog.text
