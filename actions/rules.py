@@ -40,6 +40,9 @@ MAX_READING_HITS = 20  # the catalog's ranking of the message that weighs those 
 # resolver answers it with at least this probability; otherwise the intent's own handoff follows.
 TRIAGED_INTENTS = frozenset({"complaint", "request_human"})
 TRIAGE_PROBABILITY = 0.65
+# The resolver's first option at least this likely (its own answering bar) asks between it and the
+# NLU's item when it ranks the NLU's item lower (``_unless_outranked``).
+LIKELY = 0.3
 
 
 class Hit(Protocol):
@@ -58,6 +61,12 @@ class Answer(Protocol):
 
 class Resolution(Protocol):
     """The general resolver's reading of a message (``catalog.resolver.Resolution``)."""
+
+    @property
+    def decision(self) -> str: ...
+
+    @property
+    def likeliest(self) -> float: ...
 
     @property
     def codes(self) -> list[str]: ...
@@ -272,7 +281,7 @@ def named_by_the_nlu(s: Situation) -> Optional[Need]:
     """
     if not s.named:
         return None
-    return need_of(_unless_outranked(s, s.named))
+    return need_of(_unless_outranked(s, s.named, read_by_the_nlu=True))
 
 
 def found_by_search(s: Situation) -> Optional[Need]:
@@ -409,16 +418,25 @@ def _continues(turn: Turn, memory: Memory, learned: bool) -> bool:
     return turn.is_reply and learned
 
 
-def _unless_outranked(s: Situation, targets: list[Target]) -> list[Target]:
+def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool = False) -> list[Target]:
     """``targets``, unless the general resolver answers another item, far likelier than each of them,
     or asks between others while each of them is unlikely: then the NLU or the search read an
-    incidental word of the message. Several items, or a 一件事 the items make, are a reading of
+    incidental word of the message. ``read_by_the_nlu``: also when the resolver asks between the
+    NLU's item and a likelier one. Several items, or a 一件事 the items make, are a reading of
     their own and stay."""
     if s.memory.pending_question or not s.turn.text or len(targets) != 1 or targets[0].kind != "item":
         return targets
     codes = [t.code for t in targets]
     resolution = s.catalog.resolve(s.turn.text, consider=codes, nlu=s.turn.item_codes)
     if resolution.outranks(codes) or resolution.offers_instead(codes):
+        return s.catalog.targets(resolution.codes) or targets
+    if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \
+            and resolution.codes[0] != codes[0] and resolution.likeliest >= LIKELY:
+        # The whole message makes another item likely, and likelier than the one the NLU read,
+        # though not clearly: the one question between them (「和朋友合伙开个有限公司，营业执照咋个办」 reads
+        # 营业执照 as 个体工商户设立登记; 公司设立登记 comes first). The search's reading is the
+        # resolver's own input, so its ties are not asked again; and a resolver that finds nothing
+        # likely (「营业执照地址变了要改」: four 变更 items, none above 0.1) does not overrule the NLU.
         return s.catalog.targets(resolution.codes) or targets
     return targets
 

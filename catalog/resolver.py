@@ -58,6 +58,7 @@ FEATURES = ("object", "words", "phrased", "phrased_others", "search", "action_ag
             "ordinary_action", "special_action", "qualifier_said", "qualifier_unsaid", "audience_mismatch",
             "circumstance_unsaid", "named", "nlu", "phrased_only")
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "words" / "resolver_weights.yaml"
+SAME_SERVICE_FILE = WEIGHTS_FILE.with_name("same_service.yaml")
 LEADING_OBJECT = 1.0
 LATER_OBJECT = 0.6
 SPAN_BONUS = 0.04           # per character of the object span the message says
@@ -148,6 +149,12 @@ class Resolution:
         return [s for s in self.ranked if not s.action_differs]
 
     @property
+    def likeliest(self) -> float:
+        """The probability of the first target that could be the answer (0 when none could)."""
+        fitting = self.fitting
+        return fitting[0].probability if fitting else 0.0
+
+    @property
     def answer(self) -> Optional[Scored]:
         """The target answered, when the decision is to answer."""
         return self.fitting[0] if self.decision == "answer" else None
@@ -189,6 +196,21 @@ def load_weights(path: str | Path = WEIGHTS_FILE) -> Weights:
     if unknown:
         raise ValueError(f"{Path(path).name}: unknown parts {sorted(unknown)} (known: {', '.join(FEATURES)})")
     return Weights(parts, float(data.get("nothing", 0.0)))
+
+
+@lru_cache(maxsize=4)
+def load_same_service(path: str | Path = SAME_SERVICE_FILE) -> tuple[tuple[str, str, str], ...]:
+    """(list item's name, authored item's name, example) of every authored item that stands for an
+    item of the list (``same_service.yaml``)."""
+    with open(path, encoding="utf-8") as handle:
+        rows = yaml.safe_load(handle) or []
+    found = []
+    for number, row in enumerate(rows, start=1):
+        missing = [key for key in ("authored", "list", "example") if not (row or {}).get(key)]
+        if missing:
+            raise ValueError(f"{Path(path).name}: entry {number}: missing {', '.join(missing)}")
+        found.append((str(row["list"]), str(row["authored"]), str(row["example"])))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -251,8 +273,16 @@ class ResolverIndex:
     lexicon_names: Mapping[str, Sequence[str]] = field(default_factory=dict)  # word → target names
     phrasings: Sequence[tuple[str, str]] = ()  # (target name, a citizen's sentence for it)
     weights: Weights = field(default_factory=load_weights)
+    same_service: Sequence[tuple[str, str, str]] = ()  # (list item, authored item, example) names
+
+    def _stands_for(self) -> dict[str, "Target"]:
+        """List item's code → the loaded authored item that stands for it (``same_service``)."""
+        by_name = {t.name: t for t in self.targets}
+        return {by_name[listed].code: by_name[authored] for listed, authored, _ in self.same_service
+                if listed in by_name and authored in by_name}
 
     def __post_init__(self) -> None:
+        self._stands_for_codes = self._stands_for()
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
         self._index_of = {t.code: i for i, t in enumerate(self.targets)}
         object_of: dict[str, set[tuple[int, float]]] = {}
@@ -443,6 +473,7 @@ class ResolverIndex:
         scored = [self._scored(i, features, score, p) for (i, features), score, p in zip(found, scores, probabilities)]
         if INFORMS not in reading.wanted:
             scored = self._informing_merged(scored)
+        scored = self._stood_for(scored)
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
@@ -466,6 +497,27 @@ class ResolverIndex:
                 kept.append(s)
             else:
                 moved[sibling.code] = moved.get(sibling.code, 0.0) + s.probability
+        return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
+
+    def _stood_for(self, scored: list[Scored]) -> list[Scored]:
+        """A list item for which an authored item stands (``same_service.yaml``) is that item: its
+        probability is the authored item's, and where the authored one was not scored it takes the
+        list item's place under the authored name."""
+        stands_for = self._stands_for_codes
+        if not stands_for or not any(s.code in stands_for for s in scored):
+            return scored
+        present = {s.code for s in scored}
+        moved: dict[str, float] = {}
+        kept = []
+        for s in scored:
+            authored = stands_for.get(s.code)
+            if authored is None:
+                kept.append(s)
+            elif authored.code in present:
+                moved[authored.code] = moved.get(authored.code, 0.0) + s.probability
+            else:
+                kept.append(replace(s, code=authored.code, name=authored.name))
+                present.add(authored.code)
         return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
 
     def _informs(self, code: str) -> bool:

@@ -50,6 +50,12 @@ class FakeResolution:
     answer: Optional[Scored] = None
     instead: bool = False  # outranks / offers_instead the considered codes
 
+    likeliest: float = 0.5
+
+    @property
+    def decision(self) -> str:
+        return "answer" if self.answer else "ask" if len(self.codes) > 1 else "handoff" if not self.codes else "answer"
+
     def outranks(self, codes: Sequence[str]) -> bool:
         return self.instead
 
@@ -236,6 +242,14 @@ def test_a_restated_need_is_not_re_answered_when_it_states_nothing():
     ("身份证银行卡都在身上，失业金要去哪里申请", ["ID"], ["身份证"],
      TableCatalog(resolutions={"身份证银行卡都在身上，失业金要去哪里申请": FakeResolution(["UNEMP"], instead=True)}),
      "named_by_the_nlu", ["UNEMP"], False),
+    # the resolver finds another item likely and likelier than the NLU's, though not clearly: ask
+    ("和朋友合伙开个有限公司，营业执照咋个办", ["ID"], ["营业执照"],
+     TableCatalog(resolutions={"和朋友合伙开个有限公司，营业执照咋个办": FakeResolution(["PASSPORT", "ID"], likeliest=0.5)}),
+     "named_by_the_nlu", ["PASSPORT", "ID"], False),
+    # ... but a resolver that finds nothing likely does not overrule the NLU
+    ("营业执照地址变了要改", ["ID"], ["营业执照"],
+     TableCatalog(resolutions={"营业执照地址变了要改": FakeResolution(["PASSPORT", "ID"], likeliest=0.1)}),
+     "named_by_the_nlu", ["ID"], False),
     # the NLU read only the shared words; the message is a more specific sibling's name
     ("残疾证丢了咋个补", ["DIS-NEW"], ["残疾证"],
      TableCatalog(searches={"残疾证丢了咋个补": [("DIS-LOST", 80.0), ("DIS-NEW", 60.0)]}),
@@ -271,6 +285,10 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
     # a tie: the few tied
     ("社保卡咋办", TableCatalog(searches={"社保卡咋办": [("SB-APPLY", 80.0), ("SB-LOST", 78.0)]}),
      Memory(), False, "found_by_search", ["SB-APPLY", "SB-LOST"]),
+    # the search's own reading is an input of the resolver: its clear winner is not asked again
+    ("社保卡丢了咋办", TableCatalog(searches={"社保卡丢了咋办": [("SB-LOST", 90.0)]},
+                              resolutions={"社保卡丢了咋办": FakeResolution(["SB-APPLY", "SB-LOST"], likeliest=0.5)}),
+     Memory(), False, "found_by_search", ["SB-LOST"]),
     # a weak best hit with near misses under the bar: not found; the resolver is asked next
     ("我想换个驾驶证", TableCatalog(searches={"我想换个驾驶证": [("OCCUPY", 61.7), ("ID", 57.0)]}),
      Memory(), False, rules.NOTHING, []),

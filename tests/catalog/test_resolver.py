@@ -2,7 +2,9 @@
 import pytest
 
 from catalog.queries import resolve
-from catalog.resolver import OVERRIDE_PROBABILITY, Resolution, ResolverIndex, Scored, build_targets
+from catalog.resolver import (
+    OVERRIDE_PROBABILITY, Resolution, ResolverIndex, Scored, build_targets, load_same_service,
+)
 from catalog.words import ColloquialEntry, load_colloquial, load_words
 
 
@@ -147,3 +149,26 @@ def test_an_informing_item_leads_to_the_doing_items_guide(session):
     # unless the message asks to be informed.
     assert resolve(session, "我家孩子想转学去城南小学").ranked[0].name == "义务教育阶段学生学籍异动办理"
     assert resolve(session, "转学政策咨询一下").ranked[0].name == "义务教育阶段学生学籍异动政策咨询"
+
+
+def test_a_list_item_an_authored_item_stands_for_is_that_item(small_index):
+    """same_service: the list item's probability is the authored item's; unscored, it takes its place."""
+    words = load_words()
+    rows = [("real", "城乡居民参保登记", "item", (), False),
+            ("auth", "城乡居民基本医疗保险参保登记", "item", ("居民医保",), True),
+            ("other", "城乡居民基本养老保险参保登记", "item", (), False)]
+    same = (("城乡居民参保登记", "城乡居民基本医疗保险参保登记", "交居民医保"),)
+    apart = ResolverIndex(build_targets(rows, words), words).rank("城乡居民参保登记")
+    together = ResolverIndex(build_targets(rows, words), words, same_service=same).rank("城乡居民参保登记")
+    assert "real" in [s.code for s in apart.ranked]
+    assert "real" not in [s.code for s in together.ranked]
+    merged = {s.code: s.probability for s in together.ranked}
+    before = {s.code: s.probability for s in apart.ranked}
+    assert merged["auth"] == pytest.approx(before["auth"] + before["real"], abs=1e-3)
+
+
+def test_every_same_service_example_reaches_the_authored_item(session):
+    for listed, authored, example in load_same_service():
+        resolution = resolve(session, example)
+        assert listed not in [s.name for s in resolution.ranked], example
+        assert resolution.ranked[0].name == authored, (example, [s.name for s in resolution.ranked[:3]])
