@@ -32,6 +32,8 @@ BOT_RASA = ROOT / ".venv" / "bot" / "bin" / "rasa"
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = "redis://127.0.0.1:6379/0"
 RASA_START_SECONDS = 240
+# Two app workers warm their catalogs while two Rasa replicas load their models, on 2 shared cores.
+APP_START_SECONDS = 240
 
 
 
@@ -92,7 +94,7 @@ class Cluster:
         conf = write_config(prefix, listen_port=self.port, rasa_port=self.rasa_proxy_port,
                             app_ports=str(self.app_port), rasa_ports=" ".join(map(str, self.rasa_ports)))
         self.nginx = self._spawn("nginx", [nginx_bin, "-e", str(prefix / "error.log"), "-p", str(prefix), "-c", str(conf)])
-        self._wait(f"http://127.0.0.1:{self.app_port}/health/live", self.app, "app", 90)
+        self._wait(f"http://127.0.0.1:{self.app_port}/health/live", self.app, "app", APP_START_SECONDS)
         for index in range(len(self.rasa_ports)):
             self.wait_rasa(index)
         self.wait_healthy(60)
