@@ -1,5 +1,4 @@
-"""service desk: live takeover (conversations, messages, agents online), call-back requests, handoff
-episodes and ratings (api/desk_models.py)
+"""service desk: takeover, agents online, call-backs, handoff episodes and ratings (api/desk_models.py)
 
 Revision ID: 0005
 Revises: 0004
