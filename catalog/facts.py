@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from catalog.cache import cached
 from catalog.models import Fact
-from catalog.scan import scan, without_matches
 from catalog.text import normalise
-from catalog.words import load_negations
+from catalog.words import Scanner, load_negations
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class _FactInfo:
 class FactBook:
     facts: dict[str, _FactInfo]
     words: dict[str, tuple[str, str]]  # normalised word → (fact key, value)
-    longest: int
+    scanner: Scanner[tuple[str, str]]  # over ``words``
 
     def condition_text(self, key: str, value: str) -> str:
         fact = self.facts.get(key)
@@ -40,7 +39,7 @@ class FactBook:
 
     def without_words(self, normalised_text: str) -> str:
         """The (normalised) text with every fact word of two characters or more taken out."""
-        return without_matches(normalised_text, self.words, self.longest, 2)
+        return self.scanner.without(normalised_text, shortest=2)
 
 
 def _build_fact_book(session: Session) -> FactBook:
@@ -51,7 +50,7 @@ def _build_fact_book(session: Session) -> FactBook:
         for option in fact.options:
             for word in option.words or []:
                 words[normalise(word)] = (fact.key, option.value)
-    return FactBook(facts, words, max((len(w) for w in words), default=1))
+    return FactBook(facts, words, Scanner(words))
 
 
 def fact_book(session: Session) -> FactBook:
@@ -81,8 +80,7 @@ def parse_facts(session: Session, text: str, answering: Iterable[str] = ()) -> d
     text = normalise(text)
     asking = _as_asked(text)
     chosen: dict[str, tuple[int, str]] = {}
-    for start, length, (key, value) in scan(text, book.words, book.longest):
-        word = text[start : start + length]
+    for start, _, word, (key, value) in book.scanner.scan(text):
         if not _negated(word) and _negated(asking[max(0, start - 3) : start]):
             continue  # 「我不想委托别人」: a "yes" word under a negation just before it says nothing
         if key not in chosen or len(word) >= chosen[key][0]:
@@ -99,7 +97,7 @@ def fact_words_in(session: Session, text: str) -> list[str]:
     longest match first at each position, as normalised text."""
     book = fact_book(session)
     text = normalise(text)
-    return [text[start : start + length] for start, length, _ in scan(text, book.words, book.longest)]
+    return [word for word, _ in book.scanner.matches(text)]
 
 
 # A reply that says 「门头要重新装一下」 means 门头要装修 though no listed word is in it. Such

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from catalog.cache import cached
 from catalog.models import Region, RegionAlias
-from catalog.scan import longest_matches, without_matches
 from catalog.text import normalise
 from catalog.types import Place, RegionRef
+from catalog.words import Scanner
 
 MIN_PLACE_NAME = 2
 
@@ -25,12 +25,11 @@ class _RegionInfo:
 @dataclass(frozen=True)
 class PlaceMatcher:
     regions: dict[str, _RegionInfo]
-    names: dict[str, tuple[str, ...]]  # normalised official name or alias → region codes (towns, villages)
-    longest: int
+    names: Scanner[tuple[str, ...]]  # normalised official name or alias → region codes (towns, villages)
 
     def without_places(self, normalised_text: str) -> str:
         """The (normalised) text with every place name taken out: places say where, not what."""
-        return without_matches(normalised_text, self.names, self.longest, MIN_PLACE_NAME)
+        return self.names.without(normalised_text, shortest=MIN_PLACE_NAME)
 
 
 def _build_place_matcher(session: Session) -> PlaceMatcher:
@@ -47,8 +46,7 @@ def _build_place_matcher(session: Session) -> PlaceMatcher:
         key = normalise(name)
         if len(key) >= MIN_PLACE_NAME and regions[code].ref.level != "county":
             names.setdefault(key, []).append(code)
-    return PlaceMatcher(regions, {k: tuple(dict.fromkeys(v)) for k, v in names.items()},
-                         max((len(k) for k in names), default=1))
+    return PlaceMatcher(regions, Scanner({k: tuple(dict.fromkeys(v)) for k, v in names.items()}))
 
 
 def place_matcher(session: Session) -> PlaceMatcher:
@@ -67,7 +65,7 @@ def _place_of(matcher: PlaceMatcher, town_code: Optional[str], village_code: Opt
 def resolve_place(session: Session, text: str) -> Place:
     """Town and/or village named anywhere in ``text`` (「我在龙台镇」「XX村的」)."""
     matcher = place_matcher(session)
-    mentioned = [code for _, codes in longest_matches(normalise(text), matcher.names, matcher.longest, MIN_PLACE_NAME)
+    mentioned = [code for _, codes in matcher.names.matches(normalise(text), shortest=MIN_PLACE_NAME)
                  for code in codes]
     towns = [code for code in mentioned if matcher.regions[code].ref.level == "town"]
     villages = [code for code in mentioned if matcher.regions[code].ref.level == "village"]

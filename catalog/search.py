@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
@@ -42,6 +42,7 @@ from catalog.models import Bundle, BundleAlias, Item, ItemAlias
 from catalog.segment import cut, new_tokenizer
 from catalog.text import normalise
 from catalog.types import Candidate
+from catalog.words import Scanner
 
 log = logging.getLogger(__name__)
 
@@ -68,45 +69,35 @@ class Lexicon:
     query_words: dict[str, str]
     phrases: dict[str, str]
     canonical_forms: frozenset[str]
-    longest_phrase: int
     actions: tuple[tuple[str, str], ...] = ()  # (word, stem): what a name says is done
     names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (citizens' word, the target names it names alike)
+    _rewrites: Scanner[str] = field(init=False, repr=False, compare=False)
 
     def actions_in(self, text: str) -> frozenset[str]:
         """The stems of the action words in ``text`` (canonical form): 「补领」→{补领}, 「补换证」→{补领, 换领}."""
         return frozenset(stem for word, stem in self.actions if word in text)
 
+    def __post_init__(self) -> None:
+        # Text already in catalog form is kept as it is: a canonical form maps to itself, over a
+        # phrase of the same words.
+        rewrites = {**self.phrases, **{form: form for form in self.canonical_forms}}
+        object.__setattr__(self, "_rewrites", Scanner(rewrites))
+
     def rewrite_phrases(self, text: str) -> str:
         """Longest-match phrase mapping; text already in catalog form is copied unchanged."""
-        out, i = [], 0
-        while i < len(text):
-            for length in range(min(self.longest_phrase, len(text) - i), 0, -1):
-                chunk = text[i : i + length]
-                if chunk in self.canonical_forms:
-                    out.append(chunk)
-                    break
-                if chunk in self.phrases:
-                    out.append(self.phrases[chunk])
-                    break
-            else:
-                length = 1
-                out.append(text[i])
-            i += length
-        return "".join(out)
+        return self._rewrites.rewrite(text)
 
 
 @lru_cache(maxsize=1)
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     phrases = {normalise(k): normalise(v) for k, v in (data.get("phrases") or {}).items()}
-    longest = max((len(p) for p in [*phrases, *phrases.values(), *(data.get("keep") or [])]), default=1)
     keep = {normalise(w) for w in data.get("keep") or []}
     return Lexicon(
         filler=frozenset(normalise(w) for w in data.get("filler") or []),
         query_words={normalise(k): normalise(v) for k, v in (data.get("query_words") or {}).items()},
         phrases=phrases,
         canonical_forms=frozenset(phrases.values()) | keep,
-        longest_phrase=longest,
         actions=tuple((normalise(word), normalise(stem))
                       for stem, words in (data.get("actions") or {}).items() for word in words),
         names=tuple((normalise(word), tuple(normalise(name) for name in names))

@@ -20,11 +20,14 @@ V = TypeVar("V")
 
 
 class Scanner(Generic[V]):
-    """Longest-match scanner over a fixed word → value map.
+    """Longest-match scanner over a fixed word → value map: the one the catalog uses for every word
+    list (the item model's names and cues, the resolver's, situation-fact words, place names, the
+    search lexicon's phrases). The spaCy PhraseMatcher of the NLU component is the bot's own.
 
     Words are tried longest first from each position, only at the lengths of the words that start
     with its character, so a scan costs at most O(len(text) × max word length): linear in the text
-    for a fixed vocabulary.
+    for a fixed vocabulary. A matched span is not reused: 「门头不装修」 is one match and the 「装修」
+    inside it is not another.
     """
 
     def __init__(self, words: Mapping[str, V]):
@@ -44,12 +47,13 @@ class Scanner(Generic[V]):
         """Every (word, value), for building another scanner from part of this one."""
         return iter(self._words.items())
 
-    def scan(self, text: str) -> Iterator[tuple[int, int, str, V]]:
-        """(start, end, word, value) of each longest match, left to right, non-overlapping."""
+    def scan(self, text: str, shortest: int = 1) -> Iterator[tuple[int, int, str, V]]:
+        """(start, end, word, value) of each longest match, left to right, non-overlapping; words
+        shorter than ``shortest`` are not matched."""
         i, n = 0, len(text)
         while i < n:
             for size in self._lengths.get(text[i], ()):
-                if size > n - i:
+                if size > n - i or size < shortest:
                     continue
                 word = text[i : i + size]
                 if word in self._words:
@@ -58,6 +62,28 @@ class Scanner(Generic[V]):
                     break
             else:
                 i += 1
+
+    def matches(self, text: str, shortest: int = 1) -> list[tuple[str, V]]:
+        """(word, value) of each longest match, left to right."""
+        return [(word, value) for _, _, word, value in self.scan(text, shortest)]
+
+    def without(self, text: str, shortest: int = 1) -> str:
+        """``text`` with every longest match replaced by a space (so neighbours do not fuse)."""
+        kept, last = [], 0
+        for start, end, _, _ in self.scan(text, shortest):
+            kept.append(text[last:start])
+            last = end
+        kept.append(text[last:])
+        return " ".join(kept)
+
+    def rewrite(self, text: str) -> str:
+        """``text`` with every longest match replaced by its value (a string), the rest as it was."""
+        out, last = [], 0
+        for start, end, _, value in self.scan(text):
+            out += (text[last:start], str(value))
+            last = end
+        out.append(text[last:])
+        return "".join(out)
 
 
 @dataclass(frozen=True)

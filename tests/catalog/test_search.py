@@ -313,7 +313,7 @@ def test_a_name_missing_from_the_catalog_is_skipped(tmp_path):
     from catalog.search import Lexicon, _Target, _with_lexicon_names
 
     lexicon = Lexicon(filler=frozenset(), query_words={}, phrases={}, canonical_forms=frozenset(),
-                      longest_phrase=1, names=(("社保转移", ("基本医疗保险关系转移接续", "某县没有的事项")),))
+                      names=(("社保转移", ("基本医疗保险关系转移接续", "某县没有的事项")),))
     targets = [(_Target("1", "基本医疗保险关系转移接续", "item"), ["基本医疗保险关系转移接续"])]
     assert _with_lexicon_names(targets, lexicon)[0][1] == ["基本医疗保险关系转移接续", "社保转移"]
 

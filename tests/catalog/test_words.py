@@ -38,3 +38,25 @@ def test_a_suffix_is_tried_before_every_shorter_suffix_it_ends_with(kind):
     for i, suffix in enumerate(suffixes):
         for later in suffixes[i + 1:]:
             assert not later.endswith(suffix) or later == suffix, f"{later} comes after {suffix}"
+
+
+def test_the_scanner_takes_the_longest_word_and_never_reuses_a_span():
+    from catalog.words import Scanner
+
+    scanner = Scanner({"门头不装修": "no", "装修": "yes", "门头": "front"})
+    assert scanner.matches("我家门头不装修，但要装修") == [("门头不装修", "no"), ("装修", "yes")]
+
+
+def test_words_shorter_than_asked_are_not_matched():
+    from catalog.words import Scanner
+
+    scanner = Scanner({"龙台镇": "t", "村": "v"})
+    assert scanner.matches("龙台镇X村", shortest=2) == [("龙台镇", "t")]
+    assert scanner.without("住龙台镇X村", shortest=2) == "住 X村"
+
+
+def test_a_rewrite_replaces_each_match_and_keeps_the_rest():
+    from catalog.words import Scanner
+
+    scanner = Scanner({"社保卡": "社会保障卡", "社会保障卡": "社会保障卡"})
+    assert scanner.rewrite("补办社保卡和社会保障卡") == "补办社会保障卡和社会保障卡"
