@@ -32,7 +32,8 @@ def _official_details(material: dict[str, Any]) -> list[str]:
     """The decisive part of an official material, compact and first: 必需 or 非必需, the counts of
     originals and copies (or the form when the guide gives no counts), paper or electronic; the
     guide's full notes stay on the guide page (the same words as api/guide_view.py)."""
-    tag = {True: ["必需"], False: ["非必需"]}.get(material.get("required"), [])
+    tags: dict[Optional[bool], list[str]] = {True: ["必需"], False: ["非必需"]}
+    tag = tags.get(material.get("required"), [])
     counts = [part for part in (f"原件{material['originals']}份" if material.get("originals") else None,
                                 f"复印件{material['copies']}份" if material.get("copies") else None) if part]
     if not counts and material.get("form"):

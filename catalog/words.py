@@ -78,7 +78,8 @@ class Scanner(Generic[V]):
 
     def rewrite(self, text: str) -> str:
         """``text`` with every longest match replaced by its value (a string), the rest as it was."""
-        out, last = [], 0
+        out: list[str] = []
+        last = 0
         for start, end, _, value in self.scan(text):
             out += (text[last:start], str(value))
             last = end

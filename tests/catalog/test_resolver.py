@@ -3,7 +3,12 @@ import pytest
 
 from catalog.queries import resolve
 from catalog.resolver import (
-    OVERRIDE_PROBABILITY, Resolution, ResolverIndex, Scored, build_targets, load_same_service,
+    OVERRIDE_PROBABILITY,
+    Resolution,
+    ResolverIndex,
+    Scored,
+    build_targets,
+    load_same_service,
 )
 from catalog.words import ColloquialEntry, load_colloquial, load_words
 
