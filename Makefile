@@ -11,12 +11,13 @@ UV := $(TOOLS)/bin/uv
 APP := .venv/app/bin/python
 BOT := .venv/bot/bin/python
 
-.PHONY: help setup run run-cluster soak test unit e2e lock catalog vocab train eval eval-fangchenggang guides-report bench bench-search bench-adversarial nlu-cv nlu-compare clean
+.PHONY: help setup run run-cluster soak test unit lint e2e lock catalog vocab train eval eval-fangchenggang guides-report bench bench-search bench-adversarial nlu-cv nlu-compare clean
 
 help:
 	@echo "make run    - set up (first time) and start the whole service on http://127.0.0.1:8000"
 	@echo "make test   - set up (first time) and run every test"
 	@echo "make unit   - the unit tests only (no model, no network)"
+	@echo "make lint   - the layer contracts, ruff and mypy (run first by make test and make unit)"
 	@echo "make e2e    - the end-to-end and browser tests only (trains or reuses the models)"
 	@echo "make run-cluster - production shape: PostgreSQL, Redis, 2 Rasa replicas, 2 app workers, nginx on :8000"
 	@echo "make setup  - create the two pinned Python 3.10 environments (.venv/app, .venv/bot)"
@@ -94,11 +95,19 @@ nlu-cv: setup
 nlu-compare: setup
 	PYTHONPATH=. $(BOT) scripts/nlu_compare.py --seed 42
 
-test: setup
+test: setup lint
 	scripts/test.sh
 
+# The layers kept apart (import-linter's contracts in pyproject.toml: catalog imports none of api,
+# actions, assistant; api not assistant; assistant not actions), ruff's rule set over the code, and
+# mypy on catalog/ and actions/. A few seconds: run first by `make test` and `make unit`.
+lint: .venv/app/.synced
+	.venv/app/bin/lint-imports
+	.venv/app/bin/ruff check catalog actions api assistant runtime scripts tests deploy
+	.venv/app/bin/mypy
+
 # The unit tests alone (no model, no network): the first two steps of `make test`.
-unit: setup
+unit: setup lint
 	RASA_TELEMETRY_ENABLED=false $(APP) -m pytest -q -m "not e2e and not browser" --ignore=tests/assistant --ignore=tests/e2e tests
 	PYTHONPATH=. $(BOT) -m pytest -q -p no:cacheprovider tests/assistant
 
