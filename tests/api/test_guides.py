@@ -90,6 +90,14 @@ def test_page_offers_a_town_picker_when_the_place_matters(client, town_item):
     assert 'name="town"' not in client.get(f"/guide/{BUNDLE}").text  # county-level: place changes nothing
 
 
+def test_the_level_ladder_is_worded_as_every_channel_words_levels(client, town_item):
+    from catalog.contract import LEVEL_LABELS
+
+    page = client.get(f"/guide/{town_item.code}").text
+    ladder = " → ".join(LEVEL_LABELS[level] for level in ("village", "town", "county"))
+    assert f"办理层级：{ladder}，就近办理。" in page
+
+
 @pytest.mark.parametrize("params", [{"town": "longtai"}, {"village": "1' OR 1=1"}])
 def test_malformed_place_codes_are_422(client, params):
     response = client.get(f"/api/guide/{BUNDLE}", params=params)
