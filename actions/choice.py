@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Optional, Sequence, cast
 
-from catalog.words import load_ordinals
+from catalog.words import load_every_option, load_ordinals
 
 # 「1」「1.」「第1个」「第一项」「二号」「选2」: an option number, optionally decorated
-# (catalog/data/words/ordinals.yaml).
+# (catalog/data/words/replies.yaml).
 _ORDINALS = load_ordinals()
 # The number alone, or followed, after a separator, by the rest of the answer (「2，龙台镇」).
 # The number alone is read by the NLU component too (the exported vocabulary carries its pattern).
@@ -35,8 +35,8 @@ def _value_of(option: dict[str, Any]) -> str:
 
 
 # A reply to the which-item question that takes every option: 「都要」「两个都要办」「全部都办」「一起办」,
-# or just 「全部」; not 「都不是」「都不要」.
-_EVERY_OPTION = re.compile(r"(?:都|全部|一起)(?:要|需要|得|想|办|弄|整|搞)|^(?:全部|都|两个都|两项都|全都)[。.!！]?$")
+# or just 「全部」; not 「都不是」「都不要」 (catalog/data/words/replies.yaml).
+_EVERY_OPTION = re.compile(load_every_option())
 
 
 def takes_every_option(text: str) -> bool:

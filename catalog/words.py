@@ -219,7 +219,7 @@ def load_negations(path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
 # ---------------------------------------------------------------- words of the conversation
 
 ASPECTS_FILE = WORDS_DIR / "aspects.yaml"
-ORDINALS_FILE = WORDS_DIR / "ordinals.yaml"
+REPLIES_FILE = WORDS_DIR / "replies.yaml"
 PLACES_FILE = WORDS_DIR / "places.yaml"
 
 
@@ -244,7 +244,7 @@ def _alternatives(words: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class Ordinals:
-    """An option named by its number (「2」「第二个」「选2」), as regular expressions from ordinals.yaml."""
+    """An option named by its number (「2」「第二个」「选2」), as regular expressions from replies.yaml."""
 
     digits: Mapping[str, int]  # 一 → 1, 两 → 2, …
     head: str                  # the number, optionally decorated, at the start; group 1 is the number
@@ -259,12 +259,20 @@ class Ordinals:
 
 
 @lru_cache(maxsize=4)
-def load_ordinals(path: str | Path = ORDINALS_FILE) -> Ordinals:
-    data = _read(Path(path).parent, Path(path).name)
+def load_ordinals(path: str | Path = REPLIES_FILE) -> Ordinals:
+    data = _read(Path(path).parent, Path(path).name)["ordinals"]
     digits = {str(word): int(value) for word, value in data["digits"].items()}
     head = (rf"^(?:{_alternatives(data['before'])})?{re.escape(data['prefix'])}?\s*"
             rf"([1-9]|[{''.join(re.escape(word) for word in digits)}])\s*(?:{_alternatives(data['after'])})?")
     return Ordinals(digits=digits, head=head)
+
+
+@lru_cache(maxsize=4)
+def load_every_option(path: str | Path = REPLIES_FILE) -> str:
+    """The regular expression of a reply that takes every option of the one question."""
+    data = _read(Path(path).parent, Path(path).name)["every_option"]
+    return (rf"(?:{_alternatives(data['all'])})(?:{_alternatives(data['wanting'])})"
+            rf"|^(?:{_alternatives(data['alone'])})[。.!！]?$")
 
 
 @dataclass(frozen=True)

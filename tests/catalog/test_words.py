@@ -60,3 +60,11 @@ def test_a_rewrite_replaces_each_match_and_keeps_the_rest():
 
     scanner = Scanner({"社保卡": "社会保障卡", "社会保障卡": "社会保障卡"})
     assert scanner.rewrite("补办社保卡和社会保障卡") == "补办社会保障卡和社会保障卡"
+
+
+@pytest.mark.parametrize("reply, every", [("都要", True), ("两个都要办", True), ("一起办", True), ("全部", True),
+                                          ("都不是", False), ("都不要", False), ("全部的材料是啥", False)])
+def test_a_reply_that_takes_every_option(reply, every):
+    from catalog.words import load_every_option
+
+    assert bool(re.search(load_every_option(), reply)) is every
