@@ -107,10 +107,10 @@ def test_bad_region_files_name_row_and_field_and_change_nothing(session, tmp_pat
 
 def test_a_late_failure_rolls_back_rows_already_written(session, tmp_path, monkeypatch):
     """Validation passes, the write fails half-way: the savepoint leaves nothing behind."""
-    import catalog.importers as importers
+    from catalog.importers import regions
 
     calls = []
-    original = importers._upsert_region
+    original = regions._upsert_region
 
     def failing_upsert(session_, row):
         calls.append(row.code)
@@ -118,7 +118,7 @@ def test_a_late_failure_rolls_back_rows_already_written(session, tmp_path, monke
             raise RuntimeError("disk full")
         original(session_, row)
 
-    monkeypatch.setattr(importers, "_upsert_region", failing_upsert)
+    monkeypatch.setattr(regions, "_upsert_region", failing_upsert)
     content = REGIONS_HEADER + "999999,测试县,county,\n999999100,测试镇,town,999999\n"
     with pytest.raises(RuntimeError):
         import_regions(session, _write(tmp_path, "r.csv", content))
