@@ -22,6 +22,7 @@ from actions.catalog_session import public_base_url
 from actions.conversation import Memory, Turn
 from actions.rules import Need
 from catalog import queries
+from catalog.held import held
 from catalog.contract import Location, candidates_payload, clarify_payload
 from catalog.types import Place, Target
 
@@ -66,6 +67,9 @@ class SessionCatalog:
 
     def states_facts(self, text: str) -> bool:
         return bool(queries.parse_facts(self.session, text))
+
+    def holds(self, text: str, words: str) -> bool:
+        return held(text, words)
 
     def resolve(self, text: str, consider: Sequence[str] = (), nlu: Sequence[str] = ()) -> Any:
         return queries.resolve(self.session, text, consider=consider, nlu=nlu)

@@ -12,10 +12,11 @@ words it holds for situations (facts) and for what is done to an item (補 / 注
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import product
 from math import prod
+import re
 from typing import Callable, Iterable, Optional, Protocol, Sequence
 
 from actions import choice
@@ -40,6 +41,7 @@ MAX_READING_HITS = 20  # the catalog's ranking of the message that weighs those 
 # resolver answers it with at least this probability; otherwise the intent's own handoff follows.
 TRIAGED_INTENTS = frozenset({"complaint", "request_human"})
 TRIAGE_PROBABILITY = 0.65
+_CLAUSES = re.compile(r"[，,。.！!？?；;：:\n]")
 # The resolver's first option at least this likely (its own answering bar) asks between it and the
 # NLU's item when it ranks the NLU's item lower (``_unless_outranked``).
 LIKELY = 0.3
@@ -98,6 +100,8 @@ class Catalog(Protocol):
 
     def states_facts(self, text: str) -> bool: ...
 
+    def holds(self, text: str, words: str) -> bool: ...
+
     def resolve(self, text: str, consider: Sequence[str] = (), nlu: Sequence[str] = ()) -> Resolution: ...
 
 
@@ -152,6 +156,17 @@ class Situation:
     def __post_init__(self) -> None:
         if self.learned_for_item_in_play is None:
             self.learned_for_item_in_play = self.learned
+        # What the citizen says they already hold is a material, not the need (``held_by_the_citizen``):
+        # the rules read the turn without those items and without their words.
+        self.held = held_by_the_citizen(self.catalog, self.turn)
+        if self.held:
+            text = self.turn.text
+            for code, words in self.turn.item_mentions:
+                if code in self.held and words:
+                    text = text.replace(words, "")
+            self.turn = replace(self.turn, text=text,
+                                item_codes=[c for c in self.turn.item_codes if c not in self.held],
+                                item_mentions=tuple(m for m in self.turn.item_mentions if m[0] not in self.held))
 
     @cached_property
     def remembered(self) -> Optional[Target]:
@@ -173,8 +188,9 @@ class Situation:
 
     @cached_property
     def found(self) -> list[Target]:
-        """The catalog search's clear winner or close few for the whole message."""
-        return close_candidates(self.catalog, self.turn.text)
+        """The catalog search's clear winner or close few for the whole message (none of them held)."""
+        found = close_candidates(self.catalog, self.turn.text)
+        return [t for t in found if t.code not in self.held]
 
     def states_something(self) -> bool:
         return self.turn.names_place or bool(self.turn.item_codes) or self.catalog.states_facts(self.turn.text)
@@ -399,6 +415,22 @@ def clearly_resolved(catalog: Catalog, turn: Turn) -> Optional[Target]:
     return found[0] if found else None
 
 
+def held_by_the_citizen(catalog: Catalog, turn: Turn) -> frozenset[str]:
+    """The NLU's items whose every word the message says the citizen already holds
+    (「身份证银行卡都在身上，请问失业保险金要去哪里申请」: 身份证 is at hand, 失业保险金 is the need);
+    never every item read when nothing else is (「身份证都带起的」 alone still asks about 身份证)."""
+    held = frozenset(code for code in turn.item_codes
+                     if turn.words_for(code) and all(catalog.holds(turn.text, w) for w in turn.words_for(code)))
+    return held if held and (len(held) < len(set(turn.item_codes)) or _asks_beyond(turn, held)) else frozenset()
+
+
+def _asks_beyond(turn: Turn, held: frozenset[str]) -> bool:
+    """The message says more than its held items (a clause without any of their words)."""
+    words = [w for code in held for w in turn.words_for(code)]
+    clauses = [c for c in _CLAUSES.split(turn.text) if c.strip()]
+    return any(not any(w in clause for w in words) for clause in clauses)
+
+
 def _leads(ranked: list[Hit], code: str) -> bool:
     """The best hit is more than AMBIGUITY_MARGIN ahead of ``code``'s score (or ``code`` is not a hit)."""
     score = next((hit.score for hit in ranked if hit.code == code), 0.0)
@@ -431,12 +463,14 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     if resolution.outranks(codes) or resolution.offers_instead(codes):
         return s.catalog.targets(resolution.codes) or targets
     if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \
-            and resolution.codes[0] != codes[0] and resolution.likeliest >= LIKELY:
+            and resolution.codes[0] != codes[0] and resolution.likeliest >= LIKELY \
+            and normalise(targets[0].name) not in normalise(s.turn.text):
         # The whole message makes another item likely, and likelier than the one the NLU read,
         # though not clearly: the one question between them (「和朋友合伙开个有限公司，营业执照咋个办」 reads
         # 营业执照 as 个体工商户设立登记; 公司设立登记 comes first). The search's reading is the
         # resolver's own input, so its ties are not asked again; and a resolver that finds nothing
-        # likely (「营业执照地址变了要改」: four 变更 items, none above 0.1) does not overrule the NLU.
+        # likely (「营业执照地址变了要改」: four 变更 items, none above 0.1) does not overrule the NLU,
+        # nor does any reading overrule an item's full name said word for word.
         return s.catalog.targets(resolution.codes) or targets
     return targets
 

@@ -10,6 +10,7 @@ import pytest
 
 from actions import rules
 from actions.conversation import Memory, Turn
+from catalog.held import held
 from catalog.types import Target
 
 ITEMS = {
@@ -97,6 +98,9 @@ class TableCatalog:
 
     def states_facts(self, text: str) -> bool:
         return bool(self.facts.get(text))
+
+    def holds(self, text: str, words: str) -> bool:
+        return held(text, words)
 
     def resolve(self, text: str, consider: Sequence[str] = (), nlu: Sequence[str] = ()) -> FakeResolution:
         return self.resolutions.get(text, FakeResolution())
@@ -239,8 +243,8 @@ def test_a_restated_need_is_not_re_answered_when_it_states_nothing():
                   bundles={frozenset({"HK-CANCEL", "SB-CANCEL"}): "DEATH"}),
      "named_by_the_nlu", ["DEATH"], False),
     # an incidental noun the NLU read yields to the resolver's clear answer
-    ("身份证银行卡都在身上，失业金要去哪里申请", ["ID"], ["身份证"],
-     TableCatalog(resolutions={"身份证银行卡都在身上，失业金要去哪里申请": FakeResolution(["UNEMP"], instead=True)}),
+    ("补办身份证那天听说失业金要去哪里申请", ["ID"], ["身份证"],
+     TableCatalog(resolutions={"补办身份证那天听说失业金要去哪里申请": FakeResolution(["UNEMP"], instead=True)}),
      "named_by_the_nlu", ["UNEMP"], False),
     # the resolver finds another item likely and likelier than the NLU's, though not clearly: ask
     ("和朋友合伙开个有限公司，营业执照咋个办", ["ID"], ["营业执照"],
@@ -250,6 +254,13 @@ def test_a_restated_need_is_not_re_answered_when_it_states_nothing():
     ("营业执照地址变了要改", ["ID"], ["营业执照"],
      TableCatalog(resolutions={"营业执照地址变了要改": FakeResolution(["PASSPORT", "ID"], likeliest=0.1)}),
      "named_by_the_nlu", ["ID"], False),
+    # ... nor the item's full name said word for word
+    ("居民身份证办理要带啥", ["ID"], ["居民身份证办理"],
+     TableCatalog(resolutions={"居民身份证办理要带啥": FakeResolution(["PASSPORT", "ID"], likeliest=0.5)}),
+     "named_by_the_nlu", ["ID"], False),
+    # what the citizen holds is a material, not the need: the other item read is the need
+    ("身份证都在身上，失业金在哪领", ["ID", "UNEMP"], ["身份证", "失业金"], TableCatalog(),
+     "named_by_the_nlu", ["UNEMP"], False),
     # the NLU read only the shared words; the message is a more specific sibling's name
     ("残疾证丢了咋个补", ["DIS-NEW"], ["残疾证"],
      TableCatalog(searches={"残疾证丢了咋个补": [("DIS-LOST", 80.0), ("DIS-NEW", 60.0)]}),
@@ -266,6 +277,21 @@ def test_a_restated_need_is_not_re_answered_when_it_states_nothing():
 def test_items_the_nlu_named(text, items, words, catalog, rule, expected, every):
     need, decided = decide(turn(text, items=items, words=words), catalog=catalog)
     assert (decided, codes_of(need), need.every) == (rule, expected, every)
+
+
+def test_a_held_item_gives_way_to_what_the_message_asks():
+    """held_by_the_citizen: with the held 身份证 left out, the resolver reads the rest of the message."""
+    text = "身份证银行卡都在身上，请问失业保险金要去哪里申请"
+    rest = "银行卡都在身上，请问失业保险金要去哪里申请"  # what the rules read: the held words taken out
+    catalog = TableCatalog(searches={text: [("ID", 100.0)]}, resolutions={rest: FakeResolution(["UNEMP"])})
+    need, rule = decide(turn(text, items=["ID"], words=["身份证"]), catalog=catalog)
+    assert (rule, codes_of(need)) == ("resolved_over_the_list", ["UNEMP"])
+
+
+def test_a_message_that_only_says_what_is_held_keeps_it():
+    text = "身份证都带起的"
+    need, rule = decide(turn(text, items=["ID"], words=["身份证"]))
+    assert (rule, codes_of(need)) == ("named_by_the_nlu", ["ID"])
 
 
 def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():

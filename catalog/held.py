@@ -1,0 +1,56 @@
+"""What a citizen says they already hold (catalog/data/words/held.yaml): an item's words inside a
+clause that says they are at hand (「身份证银行卡都在身上」) name a material, not the need.
+
+Pure: text and the word lists only.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+HELD_FILE = Path(__file__).resolve().parent / "data" / "words" / "held.yaml"
+CLAUSE_BREAK = re.compile(r"[，,。.！!？?；;：:\n]")
+
+
+@dataclass(frozen=True)
+class HeldWords:
+    after: tuple[str, ...]
+    before: tuple[str, ...]
+    examples: tuple[tuple[str, str, bool], ...]
+
+
+@lru_cache(maxsize=4)
+def load_held(path: str | Path = HELD_FILE) -> HeldWords:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    for key in ("after", "before"):
+        if not isinstance(data.get(key), list) or not all(isinstance(w, str) and w for w in data[key]):
+            raise ValueError(f"{Path(path).name}: {key!r} must be a list of words")
+    examples = []
+    for number, row in enumerate(data.get("examples") or [], start=1):
+        if not isinstance(row, dict) or not row.get("text") or not row.get("words") or "held" not in row:
+            raise ValueError(f"{Path(path).name}: example {number} needs text, words and held")
+        examples.append((str(row["text"]), str(row["words"]), bool(row["held"])))
+    return HeldWords(tuple(data["after"]), tuple(data["before"]), tuple(examples))
+
+
+def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
+    """``words`` occur in ``text``, and every occurrence is in a clause that says it is held."""
+    if not words or words not in text:
+        return False
+    held_words = held_words or load_held()
+    start = text.find(words)
+    while start >= 0:
+        end = start + len(words)
+        clause_start = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+        following = CLAUSE_BREAK.search(text, end)
+        clause_end = following.start() if following else len(text)
+        before, after = text[clause_start:start], text[end:clause_end]
+        if not (any(w in after for w in held_words.after) or any(w in before for w in held_words.before)):
+            return False
+        start = text.find(words, end)
+    return True
