@@ -1,9 +1,10 @@
 """Load regions (CSV), service points (CSV), items (JSON or CSV) and authored guides (YAML) into the catalog.
 
-One module per file kind (regions, service_points, items, guides); each row is checked by a pydantic
-row model (fields.py), then against the other rows and the database. Every importer validates the
-whole file first and reports the first broken row as ``CatalogImportError`` (file, row, field, in
-plain words); then writes inside one SAVEPOINT, so a failure leaves the database as it was.
+One module per file kind (regions, service_points, items, guides with its row models in guide_rows);
+each row is checked by a pydantic row model (shared field types: fields.py), then against the other
+rows and the database. Every importer validates the whole file first and reports the first broken
+row as ``CatalogImportError`` (file, row, field, in plain words); then writes inside one SAVEPOINT,
+so a failure leaves the database as it was.
 Importers flush but never commit: the caller owns the transaction (the CLI commits once per command).
 The input formats: catalog/data/SCHEMA.md.
 """
