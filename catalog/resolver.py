@@ -122,22 +122,35 @@ class Resolution:
     def outranks(self, codes: Iterable[str]) -> bool:
         """The answer is at least OVERRIDE_PROBABILITY likely and none of ``codes``, each of them (scored
         through ``consider``) at least ANSWER_LEAD times less likely or doing another thing than asked:
-        what another reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」)."""
+        what another reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」).
+        Or there is an answer at all, and each of ``codes`` does another thing than asked."""
         top = self.answer
         if top is None:
             return False
+        codes = list(codes)
+        if codes and all(code != top.code and self._does_otherwise(code) for code in codes):
+            # Each reading does another thing than the message asks (「残疾证咋个转过来」 read as
+            # 残疾人证新办): the resolver's own answer, which does it, is enough.
+            return True
         return top.probability >= OVERRIDE_PROBABILITY and all(
             code != top.code and self._far_behind(code, top.probability) for code in codes)
 
+    def _does_otherwise(self, code: str) -> bool:
+        scored = self.considered.get(code)
+        return scored is not None and scored.action_differs
+
     def offers_instead(self, codes: Iterable[str]) -> bool:
-        """The resolver asks between targets that are none of ``codes``, each of them unlikely
-        (under OPTION_PROBABILITY, or doing another thing than asked): a question among what the
-        message may mean is better than another reading's guide that it does not mean."""
+        """The resolver asks between targets that are none of ``codes``, each of them unlikely and far
+        behind the options (ANSWER_LEAD times less likely than the first, and under OPTION_PROBABILITY),
+        or doing another thing than asked: a question among what the message may mean is better than
+        another reading's guide that it does not mean."""
         if self.decision != "ask":
             return False
         options = set(self.codes)
-        return all(code not in options and self._far_behind(code, OPTION_PROBABILITY * ANSWER_LEAD)
-                   for code in codes)
+        # Far behind the options themselves, not only unlikely: a reading nearly as likely as a flat
+        # question's options (「营业执照地址变了要改」 read as 个体工商户变更登记, 0.08 beside 0.10) stays.
+        bar = min(OPTION_PROBABILITY * ANSWER_LEAD, self.likeliest)
+        return all(code not in options and self._far_behind(code, bar) for code in codes)
 
     def _far_behind(self, code: str, probability: float) -> bool:
         other = self.considered.get(code)

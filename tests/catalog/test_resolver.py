@@ -133,6 +133,10 @@ def test_an_answer_likely_enough_replaces_a_reading_far_less_likely():
 def test_a_reading_that_does_another_thing_is_replaced_whatever_its_probability():
     # 「社保卡丢了」 read as 社会保障卡注销: 注销 does not do the 补领 asked for.
     assert _answering(_scored("c1", 0.6), _scored("c2", 0.5, differs=True)).outranks(["c2"])
+    # ... by any answer, however far under OVERRIDE_PROBABILITY (「残疾证咋个转过来」 read as 新办)
+    assert _answering(_scored("c1", 0.35), _scored("c2", 0.3, differs=True)).outranks(["c2"])
+    # (a reading that does what is asked still needs the answer to be far likelier)
+    assert not _answering(_scored("c1", 0.35), _scored("c2", 0.05)).outranks(["c2"])
 
 
 def test_a_question_replaces_a_reading_only_when_that_reading_is_unlikely():
@@ -141,6 +145,12 @@ def test_a_question_replaces_a_reading_only_when_that_reading_is_unlikely():
     assert asking.codes == ["b1", "b2"] and asking.offers_instead(["a1"])
     likely = Resolution("ask", (*options, _scored("a1", 0.09)), considered={"a1": _scored("a1", 0.09)})
     assert not likely.offers_instead(["a1"])
+    # a flat question's options are no better than a reading nearly as likely
+    flat = (_scored("b1", 0.10), _scored("b2", 0.09))
+    near = Resolution("ask", (*flat, _scored("a1", 0.05)), considered={"a1": _scored("a1", 0.05)})
+    assert near.codes == ["b1", "b2"] and not near.offers_instead(["a1"])
+    far = Resolution("ask", (*flat, _scored("a1", 0.02)), considered={"a1": _scored("a1", 0.02)})
+    assert far.offers_instead(["a1"])
 
 
 def test_the_small_index_replaces_a_reading_of_another_thing(small_index):
