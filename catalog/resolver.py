@@ -81,6 +81,12 @@ ALIAS_OBJECT = 0.7
 SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target without an object word
 
 CERTIFICATE_WORDS = ("证", "合格证")
+# How citizens shorten a name's certificate: 「捕捞证」 for 渔业捕捞许可, 「采伐证」 for 林木采伐许可证,
+# 「检疫证」 for 动物产品检疫合格证. The tails a name's certificate ends with, longest first; the short
+# form is the two characters before the tail, or all of them (up to SHORT_CORE), and 「证」.
+CERTIFICATE_TAILS = ("许可证", "合格证", "资格证书", "许可", "证书")
+SHORT_CORE = 6
+SHORT_FORM = 0.7            # a short form names its item less surely than the name's own object
 INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
 ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报"})
 GENERIC_STEMS = frozenset({"办理", "申请"})
@@ -211,6 +217,17 @@ def load_weights(path: str | Path = WEIGHTS_FILE) -> Weights:
     return Weights(parts, float(data.get("nothing", 0.0)))
 
 
+def certificate_short_forms(obj: str) -> tuple[str, ...]:
+    """「捕捞证」 and 「渔业捕捞证」 for 渔业捕捞许可; none for an object without a certificate tail, or
+    whose short form is the object itself (犬类准养证)."""
+    for tail in CERTIFICATE_TAILS:
+        if obj.endswith(tail) and len(obj) > len(tail) + 1:
+            core = obj[: -len(tail)]
+            forms = {core[-2:] + "证"} | ({core + "证"} if len(core) <= SHORT_CORE else set())
+            return tuple(sorted(form for form in forms if form != obj))
+    return ()
+
+
 @lru_cache(maxsize=4)
 def load_same_service(path: str | Path = SAME_SERVICE_FILE) -> tuple[tuple[str, str, str], ...]:
     """(list item's name, authored item's name, example) of every authored item that stands for an
@@ -319,6 +336,8 @@ class ResolverIndex:
                     by_object.setdefault(normalise(obj), []).append((index, weight))
                     if len(obj) >= MIN_OBJECT:
                         objects.append((normalise(obj), weight))
+                    for short in certificate_short_forms(normalise(obj)):
+                        reach(short, index, weight * SHORT_FORM)
             self._name_objects.append(tuple(objects))
         docs: list[list[str]] = [list(t.names) for t in self.targets]
         for entry in self.colloquial:

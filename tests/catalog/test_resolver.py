@@ -8,6 +8,7 @@ from catalog.resolver import (
     ResolverIndex,
     Scored,
     build_targets,
+    certificate_short_forms,
     load_same_service,
 )
 from catalog.words import ColloquialEntry, load_colloquial, load_words
@@ -187,3 +188,20 @@ def test_every_same_service_example_reaches_the_authored_item(session):
         resolution = resolve(session, example)
         assert listed not in [s.name for s in resolution.ranked], example
         assert resolution.ranked[0].name == authored, (example, [s.name for s in resolution.ranked[:3]])
+
+
+@pytest.mark.parametrize("obj, forms", [
+    ("渔业捕捞许可", ("捕捞证", "渔业捕捞证")),
+    ("林木采伐许可证", ("林木采伐证", "采伐证")),
+    ("动物产品检疫合格证", ("动物产品检疫证", "检疫证")),
+    ("教师资格证书", ("教师证",)),
+    ("残疾人证", ()),                 # already a certificate's own short word
+    ("社会保障卡", ()),
+])
+def test_a_names_certificate_has_the_short_forms_citizens_say(obj, forms):
+    assert certificate_short_forms(obj) == forms
+
+
+def test_a_short_form_names_its_item(session):
+    ranked = [s.name for s in resolve(session, "想在河里打鱼，要办捕捞证").ranked[:2]]
+    assert "渔业捕捞许可审批" in ranked
