@@ -22,8 +22,8 @@ from actions.catalog_session import public_base_url
 from actions.conversation import Memory, Turn
 from actions.rules import Need
 from catalog import queries
-from catalog.held import held
 from catalog.contract import Location, candidates_payload, clarify_payload
+from catalog.held import held
 from catalog.types import Place, Target
 
 logger = logging.getLogger(__name__)

@@ -12,11 +12,11 @@ words it holds for situations (facts) and for what is done to an item (補 / 注
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import product
 from math import prod
-import re
 from typing import Callable, Iterable, Optional, Protocol, Sequence
 
 from actions import choice
