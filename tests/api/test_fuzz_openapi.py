@@ -44,6 +44,9 @@ def fuzz_app(catalog_url, tmp_path_factory):
         rate_limit_per_client_per_minute=0,
         # A configured WeChat channel: unconfigured, it answers a designed 503.
         wechat_token="fuzz-wechat-token",
+        # The takeover event stream answers what it has and ends, instead of holding each example
+        # for a browser's 25 s (the in-process transport reads a response to its end).
+        takeover_stream_seconds=0,
     )
     return create_app(settings_, rasa_transport=httpx.MockTransport(fake_rasa))
 
