@@ -79,13 +79,6 @@ def _targets(session: Session, codes: list[str]) -> list[Target]:
     return SessionCatalog(session).targets(codes)
 
 
-def find_need(session: Session, turn: Turn, memory: Memory, learned: bool = False,
-              learned_for_item_in_play: Optional[bool] = None) -> Need:
-    """Which item(s) this message is about, remembering the conversation so far (``actions.rules``)."""
-    situation = rules.Situation(turn, memory, SessionCatalog(session), learned, learned_for_item_in_play)
-    return rules.decide(situation)[0]
-
-
 def find_place(session: Session, turn: Turn, memory: Memory) -> Place:
     """The place named now, else the one remembered from earlier in the conversation."""
     if turn.names_place:

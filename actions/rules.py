@@ -12,7 +12,6 @@ words it holds for situations (facts) and for what is done to an item (補 / 注
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import product
@@ -21,6 +20,7 @@ from typing import Callable, Iterable, Optional, Protocol, Sequence
 
 from actions import choice
 from actions.conversation import Memory, Turn
+from catalog.held import CLAUSE_BREAK
 from catalog.text import normalise
 from catalog.types import Target
 
@@ -41,7 +41,6 @@ MAX_READING_HITS = 20  # the catalog's ranking of the message that weighs those 
 # resolver answers it with at least this probability; otherwise the intent's own handoff follows.
 TRIAGED_INTENTS = frozenset({"complaint", "request_human"})
 TRIAGE_PROBABILITY = 0.65
-_CLAUSES = re.compile(r"[，,。.！!？?；;：:\n]")
 # The resolver's first option at least this likely (its own answering bar) asks between it and the
 # NLU's item when it ranks the NLU's item lower (``_unless_outranked``).
 LIKELY = 0.3
@@ -427,7 +426,7 @@ def held_by_the_citizen(catalog: Catalog, turn: Turn) -> frozenset[str]:
 def _asks_beyond(turn: Turn, held: frozenset[str]) -> bool:
     """The message says more than its held items (a clause without any of their words)."""
     words = [w for code in held for w in turn.words_for(code)]
-    clauses = [c for c in _CLAUSES.split(turn.text) if c.strip()]
+    clauses = [c for c in CLAUSE_BREAK.split(turn.text) if c.strip()]
     return any(not any(w in clause for w in words) for clause in clauses)
 
 

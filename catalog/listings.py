@@ -13,13 +13,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.models import Fact, Item, Region, ServicePoint
-
-
-@dataclass(frozen=True)
-class RegionEntry:
-    code: str
-    name: str
-    level: str
+from catalog.types import RegionRef
 
 
 @dataclass(frozen=True)
@@ -42,19 +36,19 @@ def item_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Item)) or 0
 
 
-def _entries(session: Session, condition) -> list[RegionEntry]:
+def _entries(session: Session, condition) -> list[RegionRef]:
     rows = session.execute(select(Region.code, Region.name, Region.level).where(condition).order_by(Region.code))
-    return [RegionEntry(code, name, level) for code, name, level in rows]
+    return [RegionRef(code, name, level) for code, name, level in rows]
 
 
-def towns(session: Session, within: Optional[str] = None) -> list[RegionEntry]:
+def towns(session: Session, within: Optional[str] = None) -> list[RegionRef]:
     """Every town and street (乡镇、街道), or those directly under the region ``within``, by code."""
     if within is None:
         return _entries(session, Region.level == "town")
     return _entries(session, (Region.level == "town") & (Region.parent_code == within))
 
 
-def child_regions(session: Session, parent: str) -> Optional[list[RegionEntry]]:
+def child_regions(session: Session, parent: str) -> Optional[list[RegionRef]]:
     """The regions directly under ``parent`` (a town's villages and communities), by code; None when
     ``parent`` is not a loaded region."""
     if session.get(Region, parent) is None:
@@ -62,12 +56,12 @@ def child_regions(session: Session, parent: str) -> Optional[list[RegionEntry]]:
     return _entries(session, Region.parent_code == parent)
 
 
-def home_region(session: Session, code: str) -> Optional[RegionEntry]:
+def home_region(session: Session, code: str) -> Optional[RegionRef]:
     """The region ``code``, else (a catalog loaded without that region's row) the catalog's own top
     region; None for a catalog without regions."""
     region = session.get(Region, code) or session.scalars(
         select(Region).where(Region.parent_code.is_(None)).order_by(Region.code).limit(1)).first()
-    return RegionEntry(region.code, region.name, region.level) if region is not None else None
+    return RegionRef(region.code, region.name, region.level) if region is not None else None
 
 
 def handles_below_city(session: Session, region_code: str) -> bool:

@@ -521,36 +521,15 @@ class ResolverIndex:
             if s.about and not self._informs(s.code) and not s.action_differs:
                 if s.about not in doing or s.score > doing[s.about].score:
                     doing[s.about] = s
-        moved: dict[str, float] = {}
-        kept = []
-        for s in scored:
-            sibling = doing.get(s.about) if s.about and self._informs(s.code) else None
-            if sibling is None:
-                kept.append(s)
-            else:
-                moved[sibling.code] = moved.get(sibling.code, 0.0) + s.probability
-        return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
+        return _merged(scored, {s.code: doing[s.about] for s in scored
+                                if s.about and self._informs(s.code) and s.about in doing})
 
     def _stood_for(self, scored: list[Scored]) -> list[Scored]:
         """A list item for which an authored item stands (``same_service.yaml``) is that item: its
         probability is the authored item's, and where the authored one was not scored it takes the
         list item's place under the authored name."""
-        stands_for = self._stands_for_codes
-        if not stands_for or not any(s.code in stands_for for s in scored):
-            return scored
-        present = {s.code for s in scored}
-        moved: dict[str, float] = {}
-        kept = []
-        for s in scored:
-            authored = stands_for.get(s.code)
-            if authored is None:
-                kept.append(s)
-            elif authored.code in present:
-                moved[authored.code] = moved.get(authored.code, 0.0) + s.probability
-            else:
-                kept.append(replace(s, code=authored.code, name=authored.name))
-                present.add(authored.code)
-        return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
+        return _merged(scored, {s.code: self._stands_for_codes[s.code] for s in scored
+                                if s.code in self._stands_for_codes})
 
     def _informs(self, code: str) -> bool:
         parts = self.targets[self._index_of[code]].parts
@@ -619,6 +598,26 @@ def _options(fitting: Sequence[Scored]) -> list[Scored]:
     top = fitting[0].probability
     return [s for s in fitting
             if s.probability >= OPTION_PROBABILITY and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
+
+
+def _merged(scored: list[Scored], into: Mapping[str, "Scored | Target"]) -> list[Scored]:
+    """``scored`` with each target of ``into`` read as the one it maps to: its probability is added
+    to that target's, or, where that target was not scored, it takes the target's code and name."""
+    if not into:
+        return scored
+    present = {s.code for s in scored}
+    moved: dict[str, float] = {}
+    kept = []
+    for s in scored:
+        other = into.get(s.code)
+        if other is None:
+            kept.append(s)
+        elif other.code in present:
+            moved[other.code] = moved.get(other.code, 0.0) + s.probability
+        else:
+            kept.append(replace(s, code=other.code, name=other.name))
+            present.add(other.code)
+    return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
 
 
 def _decide(ranked: Sequence[Scored]) -> str:
