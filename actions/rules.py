@@ -40,10 +40,15 @@ MAX_READING_HITS = 20  # the catalog's ranking of the message that weighs those 
 # Intents the NLU may give a need by mistake: such a message is answered only when the general
 # resolver answers it with at least this probability; otherwise the intent's own handoff follows.
 TRIAGED_INTENTS = frozenset({"complaint", "request_human"})
+# Intents that ask for nothing to be done: such a message is read over the whole list only where the
+# resolver answers it with TRIAGE_PROBABILITY.
+NO_NEED_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "affirm", "deny", "greet", "goodbye", "thanks",
+                             "bot_challenge"})
 TRIAGE_PROBABILITY = 0.65
-# The resolver's first option at least this likely (its own answering bar) asks between it and the
-# NLU's item when it ranks the NLU's item lower (``_unless_outranked``).
-LIKELY = 0.3
+# The resolver's first option at least this likely (above its own answering bar: the NLU's reading
+# yields to a question only to a clearly likelier item) asks between it and the NLU's item when it
+# ranks the NLU's item lower (``_unless_outranked``).
+LIKELY = 0.6
 
 
 class Hit(Protocol):
@@ -58,6 +63,7 @@ class Hit(Protocol):
 class Answer(Protocol):
     code: str
     probability: float
+    said: bool      # the message says the target's own words, not only sentences like its citizens'
 
 
 class Resolution(Protocol):
@@ -74,6 +80,9 @@ class Resolution(Protocol):
 
     @property
     def answer(self) -> Optional[Answer]: ...
+
+    @property
+    def named(self) -> bool: ...
 
     def outranks(self, codes: Sequence[str]) -> bool: ...
 
@@ -315,11 +324,21 @@ def found_by_search(s: Situation) -> Optional[Need]:
 def resolved_over_the_list(s: Situation) -> Optional[Need]:
     """The general resolver's answer or options over the county's whole list.
 
-    「厂里裁员了，失业金咋个领」 → 失业保险金申领 (``catalog.resolver``). Not while a question is open.
+    「厂里裁员了，失业金咋个领」 → 失业保险金申领 (``catalog.resolver``); a message the NLU does not read
+    as a need only when the resolver answers it clearly (TRIAGE_PROBABILITY). Not while a question is open,
+    nor, with an item in play, when the message names none of what the resolver finds: 「要多少钱」
+    after a guide is about that guide, however like some item's citizens' sentences it sounds.
     """
     if s.memory.pending_question or not s.turn.text:
         return None
-    found = s.catalog.targets(s.catalog.resolve(s.turn.text, nlu=s.turn.item_codes).codes)
+    if s.turn.intent in NO_NEED_INTENTS:
+        # 「今天天气怎么样」「好的」 sound like some item's citizens somewhere on a list of 1,100 items.
+        clear = clearly_resolved(s.catalog, s.turn)
+        return Need(target=clear) if clear is not None else None
+    resolution = s.catalog.resolve(s.turn.text, nlu=s.turn.item_codes)
+    if s.remembered and not resolution.named:
+        return None
+    found = s.catalog.targets(resolution.codes)
     return need_of(found) if found else None
 
 
@@ -406,11 +425,14 @@ def close_candidates(catalog: Catalog, text: str, min_score: float = MIN_SCORE,
 
 
 def clearly_resolved(catalog: Catalog, turn: Turn) -> Optional[Target]:
-    """The item the general resolver answers for ``turn`` with at least TRIAGE_PROBABILITY, else None."""
+    """The item the general resolver answers for ``turn`` with at least TRIAGE_PROBABILITY, and whose
+    own words the message says, else None: a complaint about a window's staff is like the citizens'
+    sentences of 纳税服务投诉处理 but says nothing of 纳税 (「我要投诉，窗口工作人员态度太差了」)."""
     if not turn.text:
         return None
     answer = catalog.resolve(turn.text, nlu=turn.item_codes).answer
-    found = catalog.targets([answer.code]) if answer and answer.probability >= TRIAGE_PROBABILITY else []
+    clear = answer is not None and answer.probability >= TRIAGE_PROBABILITY and answer.said
+    found = catalog.targets([answer.code]) if clear and answer is not None else []
     return found[0] if found else None
 
 

@@ -12,7 +12,7 @@ from catalog.curation import resolver_phrasings  # curators' phrasings from the 
 from catalog.facts import fact_book
 from catalog.models import Bundle, BundleAlias, Item, ItemAlias
 from catalog.places import place_matcher
-from catalog.resolver import Resolution, ResolverIndex, build_targets, load_same_service
+from catalog.resolver import Resolution, ResolverIndex, build_targets, load_off_list, load_same_service
 from catalog.search import load_lexicon, search as _search_names
 from catalog.text import normalise
 from catalog.types import Candidate
@@ -62,7 +62,7 @@ def _build_resolver(session: Session) -> ResolverIndex:
     words = load_words()
     return ResolverIndex(build_targets(sorted(rows), words), words, load_colloquial(),
                          dict(load_lexicon().names), load_phrasings() + resolver_phrasings(session),
-                         same_service=load_same_service())
+                         same_service=load_same_service(), off_list=load_off_list())
 
 
 def resolve(session: Session, text: str, consider: Iterable[str] = (), nlu: Iterable[str] = ()) -> Resolution:

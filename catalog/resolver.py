@@ -36,6 +36,7 @@ Pure: no database and no I/O; ``catalog.queries.resolve`` builds the index from 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -56,9 +57,10 @@ from catalog.words import ColloquialEntry, Scanner, Words
 # beside the fitted score of "nothing on the list".
 FEATURES = ("object", "words", "phrased", "phrased_others", "search", "action_agrees", "action_differs",
             "ordinary_action", "special_action", "qualifier_said", "qualifier_unsaid", "audience_mismatch",
-            "circumstance_unsaid", "named", "nlu", "phrased_only")
+            "circumstance_unsaid", "named", "nlu", "phrased_only", "bayes", "lift")
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "words" / "resolver_weights.yaml"
 SAME_SERVICE_FILE = WEIGHTS_FILE.with_name("same_service.yaml")
+OFF_LIST_FILE = WEIGHTS_FILE.with_name("off_list.yaml")
 LEADING_OBJECT = 1.0
 LATER_OBJECT = 0.6
 SPAN_BONUS = 0.04           # per character of the object span the message says
@@ -67,10 +69,11 @@ COMMON_BIGRAM = 0.03        # bigrams in more of the sentences than this are lef
 
 # Decision thresholds on the probabilities (calibrated on tests/longtail/tune.yaml only, never on the
 # held-out half).
-ANSWER_PROBABILITY = 0.3    # the first target this likely ...
+ANSWER_PROBABILITY = 0.4    # the first target this likely ...
 ANSWER_LEAD = 4.0           # ... and this many times likelier than the second is the answer
 OPTION_PROBABILITY = 0.08   # a target this likely, and within ANSWER_LEAD of the first, is an option
-OVERRIDE_PROBABILITY = 0.55  # an answer this likely replaces what another reading settled on
+OVERRIDE_PROBABILITY = 0.8   # an answer this likely replaces what another reading settled on
+OTHERWISE_PROBABILITY = 0.3  # ... or this likely, where that reading does another thing than asked
 MAX_OPTIONS = 4
 POOL = 30                   # targets most alike in bigrams that are scored in full
 MAX_QUERY_BIGRAMS = 64      # of a longer message, the weightiest bigrams compared (every 60-character one in full)
@@ -79,6 +82,15 @@ PARTIAL_OBJECT = 0.8
 SHORT_OBJECT = 4            # an object this short is said exactly or not at all (分公司 ≠ 公司)
 ALIAS_OBJECT = 0.7
 SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target without an object word
+
+# The naive Bayes reading of the whole bank (``_NaiveBayes``): additive smoothing of the counts, and
+# how many of its likeliest targets join the candidates.
+BAYES_SMOOTHING = 0.1
+BAYES_POOL = 10
+BAYES_FLOOR = 1e-4          # a posterior under this is 0 (the target's words are not the message's)
+BAYES_SHARPNESS = 8.0       # the posterior of the per-gram log-likelihood (a long message is no surer for its length)
+LIFT_PRIOR = 3              # bigrams of no lift each message is read as having besides its own (one bigram says little)
+LIFT_CAP = 2.0             # a lift counts up to this far either way
 
 CERTIFICATE_WORDS = ("证", "合格证")
 # How citizens shorten a name's certificate: 「捕捞证」 for 渔业捕捞许可, 「采伐证」 for 林木采伐许可证,
@@ -115,6 +127,8 @@ class Scored:
     action_differs: bool = False    # the message asks one thing done, the name says another
     about: Optional[str] = None     # the leading object of its name (社会保障卡 for 社会保障卡注销)
     probability: float = 0.0        # how likely the message is about this target (softmax of the scores)
+    said: bool = False              # the message says its own words (an object, alias, citizen's word
+    #                                 or words alike its names), not only sentences like its citizens'
 
 
 @dataclass(frozen=True)
@@ -129,15 +143,18 @@ class Resolution:
         """The answer is at least OVERRIDE_PROBABILITY likely and none of ``codes``, each of them (scored
         through ``consider``) at least ANSWER_LEAD times less likely or doing another thing than asked:
         what another reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」).
-        Or there is an answer at all, and each of ``codes`` does another thing than asked."""
+        Or each of ``codes`` does another thing than asked, and the resolver's likeliest target, which
+        does it, is at least OTHERWISE_PROBABILITY likely."""
+        codes = list(codes)
+        fitting = self.fitting
+        if codes and fitting and fitting[0].probability >= OTHERWISE_PROBABILITY and all(
+                code != fitting[0].code and self._does_otherwise(code) for code in codes):
+            # Each reading does another thing than the message asks (「残疾证咋个转过来」 read as
+            # 残疾人证新办): the resolver's own reading, which does it, is enough.
+            return True
         top = self.answer
         if top is None:
             return False
-        codes = list(codes)
-        if codes and all(code != top.code and self._does_otherwise(code) for code in codes):
-            # Each reading does another thing than the message asks (「残疾证咋个转过来」 read as
-            # 残疾人证新办): the resolver's own answer, which does it, is enough.
-            return True
         return top.probability >= OVERRIDE_PROBABILITY and all(
             code != top.code and self._far_behind(code, top.probability) for code in codes)
 
@@ -177,6 +194,13 @@ class Resolution:
     def answer(self) -> Optional[Scored]:
         """The target answered, when the decision is to answer."""
         return self.fitting[0] if self.decision == "answer" else None
+
+    @property
+    def named(self) -> bool:
+        """The message names (by an object, alias, citizen's word or close sentence) the answer or
+        one of the question's options."""
+        wanted = set(self.codes)
+        return any(s.named for s in self.fitting if s.code in wanted)
 
     @property
     def codes(self) -> list[str]:
@@ -244,6 +268,33 @@ def load_same_service(path: str | Path = SAME_SERVICE_FILE) -> tuple[tuple[str, 
 
 
 @dataclass(frozen=True)
+class OffList:
+    """A word that, said without any of ``unless``, means a service the list does not have (``off_list.yaml``)."""
+
+    word: str
+    unless: tuple[str, ...]
+    means: str
+    example: str
+
+    def said_in(self, text: str) -> bool:
+        return self.word in text and not any(word in text for word in self.unless)
+
+
+@lru_cache(maxsize=4)
+def load_off_list(path: str | Path = OFF_LIST_FILE) -> tuple[OffList, ...]:
+    with open(path, encoding="utf-8") as handle:
+        rows = yaml.safe_load(handle) or []
+    found = []
+    for number, row in enumerate(rows, start=1):
+        missing = [key for key in ("word", "means", "example") if not (row or {}).get(key)]
+        if missing:
+            raise ValueError(f"{Path(path).name}: entry {number}: missing {', '.join(missing)}")
+        found.append(OffList(normalise(str(row["word"])), tuple(normalise(str(w)) for w in row.get("unless") or ()),
+                             str(row["means"]), str(row["example"])))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class _Reading:
     """A message read once (``ResolverIndex.read``)."""
 
@@ -251,6 +302,8 @@ class _Reading:
     objects: Mapping[int, float]            # target index → evidence the message names its object
     similar: Mapping[int, float]            # target index → bigram cosine with its names and words
     phrased: Mapping[int, tuple[float, ...]]  # target index → cosines with its citizens' sentences
+    bayes: Mapping[int, float]              # target index → naive Bayes posterior (``_NaiveBayes``)
+    lifts: Sequence[float]                  # per target index, its naive Bayes lift (``_NaiveBayes``)
     wanted: frozenset[str]                  # action stems the message asks for
     qualifiers: frozenset[str]
     audience: Optional[str]
@@ -295,6 +348,88 @@ class _BigramIndex:
         return found
 
 
+_NOT_WORD = re.compile(r"[^\w]|_")
+
+
+def _grams(text: str) -> list[str]:
+    """Characters and character bigrams of ``text``'s runs of word characters (punctuation and
+    spaces split runs: no gram spans them)."""
+    found: list[str] = []
+    for run in _NOT_WORD.split(text):
+        found += list(run)
+        found += [run[i : i + 2] for i in range(len(run) - 1)]
+    return found
+
+
+class _NaiveBayes:
+    """Multinomial naive Bayes over characters and character bigrams: each target's document is
+    every text that names or asks for it (names, aliases, citizens' words and the bank's sentences),
+    and a message's posterior over the whole list is how likely each target's words would have
+    written it, every target equally likely beforehand. Learns from the bank what a sentence's
+    bigram cosine with one other sentence cannot: which words are each item's own (「游泳」 for
+    经营游泳许可, 「报停」 for 停业登记) across all its sentences.
+
+    The log-likelihood of target k is ``N·base[k] + Σ n_g·log(1 + c[g,k]/α)`` over the message's
+    grams g that the documents know (N of them): only the grams' postings are walked."""
+
+    def __init__(self, documents: Sequence[Sequence[str]], smoothing: float = BAYES_SMOOTHING):
+        self._smoothing = smoothing
+        self._counts = [Counter(g for text in document for g in _grams(text)) for document in documents]
+        vocabulary: set[str] = set()
+        for counts in self._counts:
+            vocabulary.update(counts)
+        self._size = len(vocabulary)
+        self._totals = [sum(counts.values()) for counts in self._counts]
+        self._base = [self._log_share(0, total) for total in self._totals]
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for number, counts in enumerate(self._counts):
+            for gram, n in counts.items():
+                self._postings.setdefault(gram, []).append((number, math.log1p(n / smoothing)))
+        # The background: every document as one, how any text of the bank is written.
+        everything: Counter[str] = Counter()
+        for counts in self._counts:
+            everything.update(counts)
+        whole = sum(self._totals)
+        self._background = {gram: self._log_share(n, whole) for gram, n in everything.items()}
+
+    def _log_share(self, count: float, total: float) -> float:
+        return math.log((count + self._smoothing) / (total + self._smoothing * self._size))
+
+    def posteriors(self, text: str, leave_out: Optional[tuple[int, str]] = None) -> tuple[dict[int, float], list[float]]:
+        """(target number → posterior, those under BAYES_FLOOR left out; every target's lift: how
+        much likelier, per bigram, its words write the message's bigrams than the bank's words at
+        large, shrunk towards none by LIFT_PRIOR bigrams). A message none of whose bigrams the bank knows has no reading (「阿巴阿巴」: a
+        character or two in common says nothing). ``leave_out``: (target number, text) of a
+        document text read as if it were not there (fitting reads the bank's sentences as messages,
+        each without itself)."""
+        grams = Counter(g for g in _grams(text) if g in self._postings)
+        pairs = {g: n for g, n in grams.items() if len(g) == 2}
+        if not pairs:
+            return {}, []
+        size, pair_size = sum(grams.values()), sum(pairs.values())
+        scores = [size * base for base in self._base]
+        pair_scores = [pair_size * base for base in self._base]
+        for gram, n in grams.items():
+            pair = len(gram) == 2
+            for number, weight in self._postings[gram]:
+                scores[number] += n * weight
+                if pair:
+                    pair_scores[number] += n * weight
+        if leave_out is not None:
+            number, left = leave_out
+            counts = self._counts[number] - Counter(_grams(left))
+            total = self._totals[number] - len(_grams(left))
+            scores[number] = sum(n * self._log_share(counts.get(g, 0), total) for g, n in grams.items())
+            pair_scores[number] = sum(n * self._log_share(counts.get(g, 0), total) for g, n in pairs.items())
+        background = sum(n * self._background[g] for g, n in pairs.items())
+        lifts = [(score - background) / (pair_size + LIFT_PRIOR) for score in pair_scores]
+        sharp = [score * BAYES_SHARPNESS / size for score in scores]
+        top = max(sharp)
+        exps = [math.exp(score - top) for score in sharp]
+        mass = sum(exps)
+        return {number: value / mass for number, value in enumerate(exps) if value / mass >= BAYES_FLOOR}, lifts
+
+
 @dataclass(eq=False)  # compared and hashed by identity: its readings are cached per index
 class ResolverIndex:
     targets: list[Target]
@@ -304,6 +439,7 @@ class ResolverIndex:
     phrasings: Sequence[tuple[str, str]] = ()  # (target name, a citizen's sentence for it)
     weights: Weights = field(default_factory=load_weights)
     same_service: Sequence[tuple[str, str, str]] = ()  # (list item, authored item, example) names
+    off_list: Sequence[OffList] = ()    # words that mean a service the list does not have
 
     def _stands_for(self) -> dict[str, "Target"]:
         """List item's code → the loaded authored item that stands for it (``same_service``)."""
@@ -369,7 +505,8 @@ class ResolverIndex:
         self._asker_scanner = Scanner(self._askers)
         self._synonyms = Scanner({e.word: e.means for e in self.colloquial if e.section == "synonyms" and e.means})
         # What each target is called: its names, citizens' words and lexicon examples.
-        self._names_index = _BigramIndex([[normalise(text) for text in doc] for doc in docs])
+        self._docs = [[normalise(text) for text in doc] for doc in docs]
+        self._names_index = _BigramIndex(self._docs)
         self._index_phrasings(by_name)
 
     def _index_phrasings(self, by_name: Mapping[str, int]) -> None:
@@ -379,6 +516,10 @@ class ResolverIndex:
         self._phrase_rows = rows
         self._phrase_target = [index for index, _ in rows]
         self._phrase_index = _BigramIndex([[sentence] for _, sentence in rows], common=COMMON_BIGRAM)
+        documents = [list(document) for document in self._docs]
+        for index, sentence in rows:
+            documents[index].append(sentence)
+        self._bayes = _NaiveBayes(documents)
 
     def _phrased(self, text: str, exclude: Optional[int] = None) -> dict[int, tuple[float, ...]]:
         """Target index → the cosines of the message with its citizens' sentences, best first."""
@@ -456,9 +597,11 @@ class ResolverIndex:
         sentence as a message, without itself)."""
         said = normalise(text)
         text = self.officially(said)
+        leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
+        bayes, lifts = self._bayes.posteriors(said, leave_out)
         return _Reading(text, self.objects_in(text), self._similarities(text),
-                        self._phrased(said, exclude_phrase), self.wanted(text), self.qualifiers_in(text),
-                        self.audience_of(said))
+                        self._phrased(said, exclude_phrase), bayes, lifts,
+                        self.wanted(text), self.qualifiers_in(text), self.audience_of(said))
 
     def officially(self, text: str) -> str:
         """``text`` with citizens' words put the way item names say them (the lexicon's synonyms:
@@ -479,12 +622,12 @@ class ResolverIndex:
         similar, phrased = reading.similar, reading.phrased
         pool = set(reading.objects) | {i for i, _ in sorted(similar.items(), key=lambda p: -p[1])[:POOL]}
         pool |= {i for i, _ in sorted(phrased.items(), key=lambda p: -p[1][0])[:POOL]}
+        pool |= {i for i, _ in sorted(reading.bayes.items(), key=lambda p: -p[1])[:BAYES_POOL]}
         pool |= {self._index_of[code] for code in (*search_scores, *consider, *nlu) if code in self._index_of}
         objects = dict(reading.objects)
         for index, value in self.name_objects_in(reading.text, pool).items():
             objects[index] = max(objects.get(index, 0.0), value)
-        reading = _Reading(reading.text, objects, similar, phrased, reading.wanted, reading.qualifiers,
-                           reading.audience)
+        reading = replace(reading, objects=objects)
         found = [(i, self._features(i, reading, search_scores)) for i in sorted(pool)]
         for i, features in found:
             if self.targets[i].code in nlu:
@@ -509,7 +652,8 @@ class ResolverIndex:
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
-        return Resolution(_decide(ranked), ranked, reading.wanted,
+        decision = "handoff" if any(entry.said_in(reading.text) for entry in self.off_list) else _decide(ranked)
+        return Resolution(decision, ranked, reading.wanted,
                           {s.code: s for s in scored if s.code in considered}, round(nothing, 4))
 
     def _informing_merged(self, scored: list[Scored]) -> list[Scored]:
@@ -547,6 +691,8 @@ class ResolverIndex:
             "phrased": phrases[0] if phrases else 0.0,
             "phrased_others": phrases[1] if len(phrases) > 1 else 0.0,
             "search": search_scores.get(target.code, 0.0) / 100.0,
+            "bayes": reading.bayes.get(index, 0.0),
+            "lift": min(LIFT_CAP, max(-LIFT_CAP, reading.lifts[index])) if reading.lifts else -LIFT_CAP,
         }
         if not f["words"] and index not in reading.objects:
             # Only a citizen's sentence is alike: the message shares no word with the target's names
@@ -588,7 +734,8 @@ class ResolverIndex:
         about = normalise(parts.objects[0]) if parts is not None and parts.objects else None
         return Scored(target.code, target.name, target.kind, round(score, 3),
                       bool(features.get("named")), bool(features.get("action_agrees")),
-                      bool(features.get("action_differs")), about, round(probability, 4))
+                      bool(features.get("action_differs")), about, round(probability, 4),
+                      features.get("object", 0.0) > 0 or features.get("words", 0.0) >= SIMILAR_NAMES)
 
 
 def _options(fitting: Sequence[Scored]) -> list[Scored]:

@@ -43,6 +43,7 @@ class Hit:
 class Scored:
     code: str
     probability: float
+    said: bool = True
 
 
 @dataclass
@@ -52,6 +53,7 @@ class FakeResolution:
     instead: bool = False  # outranks / offers_instead the considered codes
 
     likeliest: float = 0.5
+    named: bool = True      # the message names the answer or an option
 
     @property
     def decision(self) -> str:
@@ -155,6 +157,9 @@ def test_nothing_decides_an_empty_turn():
     ("超市不开了，食品证要注销", "complaint", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.8)), ["FOOD-CANCEL"]),
     # a real complaint: nothing clear, the complaint's own handoff
     ("楼下工地半夜施工吵死了", "complaint", FakeResolution(), None),
+    # a complaint only like an item's citizens' sentences, saying none of its words: still a complaint
+    ("我要投诉，窗口工作人员态度太差了", "complaint",
+     FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.95, said=False)), None),
     # a request for a person with a likely but unclear item: still a request for a person
     ("转人工，食品证的事", "request_human", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.5)), None),
 ])
@@ -211,6 +216,10 @@ def test_a_reply_that_settles_nothing_is_nothing():
      TableCatalog(facts={"他是厂里退休的": ["厂里退休的"]}), "continues_item_in_play", ["DEATH"]),
     # a question about the item in play: 「要多少钱」
     ("要多少钱", "ask_fee", answered("ID"), False, None, [], TableCatalog(), "about_item_in_play", None),
+    # ... even when it sounds like some other item's citizens, naming nothing of it
+    ("要多少钱", "ask_fee", answered("ID"), False, None, [],
+     TableCatalog(resolutions={"要多少钱": FakeResolution(["SB-APPLY", "SB-LOST"], named=False)}),
+     "about_item_in_play", None),
 ])
 def test_the_item_in_play(text, intent, memory, learned, relevant, items, catalog, rule, expected):
     aspect = "fee" if intent == "ask_fee" else None
@@ -248,7 +257,7 @@ def test_a_restated_need_is_not_re_answered_when_it_states_nothing():
      "named_by_the_nlu", ["UNEMP"], False),
     # the resolver finds another item likely and likelier than the NLU's, though not clearly: ask
     ("和朋友合伙开个有限公司，营业执照咋个办", ["ID"], ["营业执照"],
-     TableCatalog(resolutions={"和朋友合伙开个有限公司，营业执照咋个办": FakeResolution(["PASSPORT", "ID"], likeliest=0.5)}),
+     TableCatalog(resolutions={"和朋友合伙开个有限公司，营业执照咋个办": FakeResolution(["PASSPORT", "ID"], likeliest=0.7)}),
      "named_by_the_nlu", ["PASSPORT", "ID"], False),
     # ... but a resolver that finds nothing likely does not overrule the NLU
     ("营业执照地址变了要改", ["ID"], ["营业执照"],
@@ -256,7 +265,7 @@ def test_a_restated_need_is_not_re_answered_when_it_states_nothing():
      "named_by_the_nlu", ["ID"], False),
     # ... nor the item's full name said word for word
     ("居民身份证办理要带啥", ["ID"], ["居民身份证办理"],
-     TableCatalog(resolutions={"居民身份证办理要带啥": FakeResolution(["PASSPORT", "ID"], likeliest=0.5)}),
+     TableCatalog(resolutions={"居民身份证办理要带啥": FakeResolution(["PASSPORT", "ID"], likeliest=0.7)}),
      "named_by_the_nlu", ["ID"], False),
     # what the citizen holds is a material, not the need: the other item read is the need
     ("身份证都在身上，失业金在哪领", ["ID", "UNEMP"], ["身份证", "失业金"], TableCatalog(),
@@ -324,6 +333,11 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
     # ... which offers its options as the one question
     ("社保卡的事", TableCatalog(resolutions={"社保卡的事": FakeResolution(["SB-APPLY", "SB-LOST"])}),
      Memory(), False, "resolved_over_the_list", ["SB-APPLY", "SB-LOST"]),
+    # a message the NLU reads as no need is read over the list only when the resolver is clear
+    ("今天天气怎么样", TableCatalog(resolutions={"今天天气怎么样": FakeResolution(["SB-APPLY", "SB-LOST"])}),
+     Memory(), False, rules.NOTHING, []),
+    ("今天社保卡丢了", TableCatalog(resolutions={"今天社保卡丢了": FakeResolution(["SB-LOST"], Scored("SB-LOST", 0.9))}),
+     Memory(), False, "resolved_over_the_list", ["SB-LOST"]),
     # a place reply that loosely fits several other items answers the open question, not a new choice
     ("户口在悦来镇", TableCatalog(searches={"户口在悦来镇": [("HK-CANCEL", 70.0), ("ID", 68.0)]}),
      asked("SB-APPLY", "SB-LOST"), True, "rest_of_the_question", ["SB-APPLY", "SB-LOST"]),
@@ -332,7 +346,7 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
      asked("SB-APPLY", "SB-LOST"), False, rules.NOTHING, []),
 ])
 def test_the_search_and_the_resolver(text, catalog, memory, learned, rule, expected):
-    intent = "inform" if memory.pending_question else "ask_materials"
+    intent = "inform" if memory.pending_question else "out_of_scope" if text.startswith("今天") else "ask_materials"
     need, decided = decide(turn(text, intent=intent, town="T1" if learned else None), memory, catalog, learned)
     assert (decided, codes_of(need)) == (rule, expected)
 

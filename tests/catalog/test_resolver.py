@@ -9,6 +9,7 @@ from catalog.resolver import (
     Scored,
     build_targets,
     certificate_short_forms,
+    load_off_list,
     load_same_service,
 )
 from catalog.words import ColloquialEntry, load_colloquial, load_words
@@ -125,10 +126,11 @@ def _answering(top: Scored, *others: Scored) -> Resolution:
 
 
 def test_an_answer_likely_enough_replaces_a_reading_far_less_likely():
-    assert _answering(_scored("c1", 0.7), _scored("a1", 0.1)).outranks(["a1"])
-    assert not _answering(_scored("c1", 0.7), _scored("a1", 0.3)).outranks(["a1"])  # not ANSWER_LEAD behind
+    likely = OVERRIDE_PROBABILITY + 0.05
+    assert _answering(_scored("c1", likely), _scored("a1", 0.1)).outranks(["a1"])
+    assert not _answering(_scored("c1", likely), _scored("a1", 0.3)).outranks(["a1"])  # not ANSWER_LEAD behind
     assert not _answering(_scored("c1", OVERRIDE_PROBABILITY - 0.05), _scored("a1", 0.01)).outranks(["a1"])
-    assert not _answering(_scored("c1", 0.7), _scored("a1", 0.1)).outranks(["c1"])  # never the answer itself
+    assert not _answering(_scored("c1", likely), _scored("a1", 0.1)).outranks(["c1"])  # never the answer itself
 
 
 def test_a_reading_that_does_another_thing_is_replaced_whatever_its_probability():
@@ -190,6 +192,16 @@ def test_every_same_service_example_reaches_the_authored_item(session):
         assert resolution.ranked[0].name == authored, (example, [s.name for s in resolution.ranked[:3]])
 
 
+def test_every_off_list_example_is_handed_off(session):
+    entries = load_off_list()
+    assert entries
+    for entry in entries:
+        resolution = resolve(session, entry.example)
+        assert resolution.decision == "handoff" and not resolution.codes, (entry.example, resolution.decision)
+        # ... unless a word of the list's own kind is said with it
+        assert entry.said_in(entry.word) and not any(entry.said_in(entry.word + word) for word in entry.unless)
+
+
 @pytest.mark.parametrize("obj, forms", [
     ("渔业捕捞许可", ("捕捞证", "渔业捕捞证")),
     ("林木采伐许可证", ("林木采伐证", "采伐证")),
@@ -205,3 +217,63 @@ def test_a_names_certificate_has_the_short_forms_citizens_say(obj, forms):
 def test_a_short_form_names_its_item(session):
     ranked = [s.name for s in resolve(session, "想在河里打鱼，要办捕捞证").ranked[:2]]
     assert "渔业捕捞许可审批" in ranked
+
+
+# ------------------------------------------------------------------ the naive Bayes reading of the bank
+
+def _bayes():
+    from catalog.resolver import _NaiveBayes
+    return _NaiveBayes([
+        ["经营游泳许可", "想开个游泳馆对外营业", "游泳池收门票要办啥证"],
+        ["公共场所卫生许可", "开理发店要卫生许可证不", "宾馆的卫生许可在哪办"],
+        ["停业登记", "店子要报停几个月", "税务那边报停咋个弄"],
+    ])
+
+
+def test_the_bank_teaches_each_items_own_words():
+    """Words no name says but the item's sentences share (游泳, 报停) pick the item."""
+    bayes = _bayes()
+    for text, number in [("夏天想开个游泳池", 0), ("开个美发店要卫生许可证吗", 1), ("店里要报停两个月", 2)]:
+        posterior, _ = bayes.posteriors(text)
+        assert max(posterior, key=posterior.get) == number, text
+
+
+def test_a_message_like_an_items_sentences_lifts_it_above_the_bank_at_large():
+    bayes = _bayes()
+    _, like = bayes.posteriors("游泳池要办啥证")
+    assert like[0] > 0 > max(like[1:])
+    assert bayes.posteriors("借给朋友五万块钱") == ({}, [])  # no gram the bank knows: nothing to read
+
+
+def test_over_the_real_bank_a_complaint_lifts_no_item_as_much_as_a_need(session):
+    from catalog.ranking import resolver_index
+    index = resolver_index(session)
+    assert max(index.read("我们小区门口的路灯坏了好久了，晚上黑黢黢的").lifts) < max(index.read("夏天想开个游泳池对外营业").lifts)
+
+
+def test_a_sentence_read_without_itself_loses_what_only_it_taught():
+    bayes = _bayes()
+    sentence = "游泳池收门票要办啥证"
+    with_it, _ = bayes.posteriors(sentence)
+    without, _ = bayes.posteriors(sentence, leave_out=(0, sentence))
+    assert without.get(0, 0.0) < with_it[0]
+
+
+def test_the_bank_reaches_an_item_no_name_word_says():
+    words = load_words()
+    rows = [("p1", "经营游泳许可", "item", (), False), ("p2", "公共场所卫生许可新办审批（县级）", "item", (), False),
+            ("p3", "停业登记(县级行使）", "item", (), False)]
+    phrasings = (("经营游泳许可", "想开个游泳馆对外营业"), ("经营游泳许可", "游泳池收门票要办啥证"),
+                 ("公共场所卫生许可新办审批（县级）", "开理发店要卫生许可证不"),
+                 ("停业登记(县级行使）", "店子要报停几个月"))
+    index = ResolverIndex(build_targets(rows, words), words, (), {}, phrasings)
+    assert index.rank("夏天想开个游泳池对外营业").ranked[0].code == "p1"
+    assert index.rank("店里生意不好要报停").ranked[0].code == "p3"
+
+
+def test_a_resolution_says_whether_the_message_names_its_answer():
+    named = Resolution("answer", (_scored("c1", 0.7),))
+    assert named.named
+    unnamed = Resolution("answer", (Scored("c1", "社会保障卡补领、换领、换发", "item", 1.0, False, probability=0.7),))
+    assert not unnamed.named
+    assert not Resolution("handoff", ()).named
