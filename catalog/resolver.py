@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -87,6 +87,7 @@ SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target 
 # how many of its likeliest targets join the candidates.
 BAYES_SMOOTHING = 0.1
 BAYES_POOL = 10
+BAYES_COMMON = 0.05         # characters in more of the targets' documents than this say nothing (我, 的, 办)
 BAYES_FLOOR = 1e-4          # a posterior under this is 0 (the target's words are not the message's)
 BAYES_SHARPNESS = 8.0       # the posterior of the per-gram log-likelihood (a long message is no surer for its length)
 LIFT_PRIOR = 3              # bigrams of no lift each message is read as having besides its own (one bigram says little)
@@ -374,7 +375,10 @@ class _NaiveBayes:
 
     def __init__(self, documents: Sequence[Sequence[str]], smoothing: float = BAYES_SMOOTHING):
         self._smoothing = smoothing
-        self._counts = [Counter(g for text in document for g in _grams(text)) for document in documents]
+        counts = [Counter(g for text in document for g in _grams(text)) for document in documents]
+        spread = Counter(g for c in counts for g in c if len(g) == 1)
+        common = {g for g, n in spread.items() if n > BAYES_COMMON * len(documents)}
+        self._counts = [Counter({g: n for g, n in c.items() if g not in common}) for c in counts]
         vocabulary: set[str] = set()
         for counts in self._counts:
             vocabulary.update(counts)
@@ -407,14 +411,18 @@ class _NaiveBayes:
         if not pairs:
             return {}, []
         size, pair_size = sum(grams.values()), sum(pairs.values())
-        scores = [size * base for base in self._base]
+        # Only the targets sharing a gram with the message are walked; the rest have their base
+        # likelihood alone and are left out of the posterior (far less likely than any that share one).
+        touched: defaultdict[int, float] = defaultdict(float)
         pair_scores = [pair_size * base for base in self._base]
         for gram, n in grams.items():
-            pair = len(gram) == 2
-            for number, weight in self._postings[gram]:
-                scores[number] += n * weight
-                if pair:
+            postings = self._postings[gram]
+            for number, weight in postings:
+                touched[number] += n * weight
+            if len(gram) == 2:
+                for number, weight in postings:
                     pair_scores[number] += n * weight
+        scores = {number: size * self._base[number] + value for number, value in touched.items()}
         if leave_out is not None:
             number, left = leave_out
             counts = self._counts[number] - Counter(_grams(left))
@@ -423,11 +431,11 @@ class _NaiveBayes:
             pair_scores[number] = sum(n * self._log_share(counts.get(g, 0), total) for g, n in pairs.items())
         background = sum(n * self._background[g] for g, n in pairs.items())
         lifts = [(score - background) / (pair_size + LIFT_PRIOR) for score in pair_scores]
-        sharp = [score * BAYES_SHARPNESS / size for score in scores]
-        top = max(sharp)
-        exps = [math.exp(score - top) for score in sharp]
-        mass = sum(exps)
-        return {number: value / mass for number, value in enumerate(exps) if value / mass >= BAYES_FLOOR}, lifts
+        sharpness = BAYES_SHARPNESS / size
+        top = max(scores.values()) * sharpness
+        exps = {number: math.exp(score * sharpness - top) for number, score in scores.items()}
+        mass = sum(exps.values())
+        return {number: value / mass for number, value in exps.items() if value / mass >= BAYES_FLOOR}, lifts
 
 
 @dataclass(eq=False)  # compared and hashed by identity: its readings are cached per index
