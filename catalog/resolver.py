@@ -69,7 +69,7 @@ COMMON_BIGRAM = 0.03        # bigrams in more of the sentences than this are lef
 
 # Decision thresholds on the probabilities (calibrated on tests/longtail/tune.yaml only, never on the
 # held-out half).
-ANSWER_PROBABILITY = 0.4    # the first target this likely ...
+ANSWER_PROBABILITY = 0.45   # the first target this likely ...
 ANSWER_LEAD = 4.0           # ... and this many times likelier than the second is the answer
 OPTION_PROBABILITY = 0.08   # a target this likely, and within ANSWER_LEAD of the first, is an option
 OVERRIDE_PROBABILITY = 0.8   # an answer this likely replaces what another reading settled on
@@ -375,10 +375,10 @@ class _NaiveBayes:
 
     def __init__(self, documents: Sequence[Sequence[str]], smoothing: float = BAYES_SMOOTHING):
         self._smoothing = smoothing
-        counts = [Counter(g for text in document for g in _grams(text)) for document in documents]
-        spread = Counter(g for c in counts for g in c if len(g) == 1)
-        common = {g for g, n in spread.items() if n > BAYES_COMMON * len(documents)}
-        self._counts = [Counter({g: n for g, n in c.items() if g not in common}) for c in counts]
+        read = [Counter(g for text in document for g in _grams(text)) for document in documents]
+        spread = Counter(g for c in read for g in c if len(g) == 1)
+        most = max(2.0, BAYES_COMMON * len(documents))
+        self._counts = [Counter({g: n for g, n in c.items() if len(g) > 1 or spread[g] <= most}) for c in read]
         vocabulary: set[str] = set()
         for counts in self._counts:
             vocabulary.update(counts)
