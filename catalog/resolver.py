@@ -22,13 +22,17 @@ each target then gets the parts of its score (FEATURES):
   asked for by a citizen;
 - **search** — the catalog search's score of the target (``catalog.search``), which carries the
   authored aliases and the phrase lexicon of the core items;
-- **nlu** — the NLU read the target's name in the message (its ``item`` entities).
+- **nlu** — the NLU read the target's name in the message (its ``item`` entities);
+- **bayes**, **lift** — a multinomial naive Bayes over characters and bigrams of every text that names
+  or asks for each target (``_NaiveBayes``): the posterior of the target, and how much better than
+  the bank at large its words write the message's bigrams.
 
 The score is the parts weighted by ``catalog/data/words/resolver_weights.yaml``, fitted by
 ``python -m catalog.resolver_fit``; a target's probability is the softmax of the scores beside the
 fitted score of "nothing on the list". ``Resolution.decision``: ``answer`` (the first target likely
 and far likelier than the second), ``ask`` (two to four likely targets), or ``handoff``. A target
-whose name does another thing than the message asks is neither. The thresholds are constants below,
+whose name does another thing than the message asks is neither; a message that says a word of
+``off_list.yaml`` (a service the list lacks) is handed off. The thresholds are constants below,
 calibrated on tests/longtail/tune.yaml and the dialogues only.
 
 Pure: no database and no I/O; ``catalog.queries.resolve`` builds the index from a session.
@@ -88,6 +92,7 @@ SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target 
 BAYES_SMOOTHING = 0.1
 BAYES_POOL = 10
 BAYES_COMMON = 0.05         # characters in more of the targets' documents than this say nothing (我, 的, 办)
+BAYES_MAX_GRAMS = 120       # of a longer message, the distinct grams read (every 60-character message in full)
 BAYES_FLOOR = 1e-4          # a posterior under this is 0 (the target's words are not the message's)
 BAYES_SHARPNESS = 8.0       # the posterior of the per-gram log-likelihood (a long message is no surer for its length)
 LIFT_PRIOR = 3              # bigrams of no lift each message is read as having besides its own (one bigram says little)
@@ -407,6 +412,9 @@ class _NaiveBayes:
         document text read as if it were not there (fitting reads the bank's sentences as messages,
         each without itself)."""
         grams = Counter(g for g in _grams(text) if g in self._postings)
+        if len(grams) > BAYES_MAX_GRAMS:
+            # Of a long message, the grams fewest targets share: they say most and cost least.
+            grams = Counter(dict(sorted(grams.items(), key=lambda pair: len(self._postings[pair[0]]))[:BAYES_MAX_GRAMS]))
         pairs = {g: n for g, n in grams.items() if len(g) == 2}
         if not pairs:
             return {}, []
