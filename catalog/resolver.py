@@ -262,15 +262,19 @@ def certificate_short_forms(obj: str) -> tuple[str, ...]:
 def load_same_service(path: str | Path = SAME_SERVICE_FILE) -> tuple[tuple[str, str, str], ...]:
     """(list item's name, authored item's name, example) of every authored item that stands for an
     item of the list (``same_service.yaml``)."""
+    return tuple((str(row["list"]), str(row["authored"]), str(row["example"]))
+                 for row in _entries(path, ("authored", "list", "example")))
+
+
+def _entries(path: str | Path, required: Sequence[str]) -> list[dict]:
+    """The entries of a words file, each with every ``required`` key (else which entry lacks which)."""
     with open(path, encoding="utf-8") as handle:
         rows = yaml.safe_load(handle) or []
-    found = []
     for number, row in enumerate(rows, start=1):
-        missing = [key for key in ("authored", "list", "example") if not (row or {}).get(key)]
+        missing = [key for key in required if not (row or {}).get(key)]
         if missing:
             raise ValueError(f"{Path(path).name}: entry {number}: missing {', '.join(missing)}")
-        found.append((str(row["list"]), str(row["authored"]), str(row["example"])))
-    return tuple(found)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -288,16 +292,9 @@ class OffList:
 
 @lru_cache(maxsize=4)
 def load_off_list(path: str | Path = OFF_LIST_FILE) -> tuple[OffList, ...]:
-    with open(path, encoding="utf-8") as handle:
-        rows = yaml.safe_load(handle) or []
-    found = []
-    for number, row in enumerate(rows, start=1):
-        missing = [key for key in ("word", "means", "example") if not (row or {}).get(key)]
-        if missing:
-            raise ValueError(f"{Path(path).name}: entry {number}: missing {', '.join(missing)}")
-        found.append(OffList(normalise(str(row["word"])), tuple(normalise(str(w)) for w in row.get("unless") or ()),
-                             str(row["means"]), str(row["example"])))
-    return tuple(found)
+    return tuple(OffList(normalise(str(row["word"])), tuple(normalise(str(w)) for w in row.get("unless") or ()),
+                         str(row["means"]), str(row["example"]))
+                 for row in _entries(path, ("word", "means", "example")))
 
 
 @dataclass(frozen=True)

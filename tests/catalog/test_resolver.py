@@ -277,3 +277,15 @@ def test_a_resolution_says_whether_the_message_names_its_answer():
     unnamed = Resolution("answer", (Scored("c1", "社会保障卡补领、换领、换发", "item", 1.0, False, probability=0.7),))
     assert not unnamed.named
     assert not Resolution("handoff", ()).named
+
+
+def test_a_broken_entry_of_a_words_file_is_named(tmp_path):
+    broken = tmp_path / "off_list.yaml"
+    broken.write_text("- {word: 驾驶证, means: 机动车驾驶证, example: 我想换个驾驶证}\n- {word: 行驶证, means: 机动车行驶证}\n",
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match=r"off_list.yaml: entry 2: missing example"):
+        load_off_list(broken)
+    same = tmp_path / "same_service.yaml"
+    same.write_text("- {authored: 结婚登记预约, example: 扯结婚证}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"same_service.yaml: entry 1: missing list"):
+        load_same_service(same)
