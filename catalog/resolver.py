@@ -85,6 +85,7 @@ MIN_OBJECT = 3              # a shorter object of a name (公司, 医院, 离婚
 PARTIAL_OBJECT = 0.8
 SHORT_OBJECT = 4            # an object this short is said exactly or not at all (分公司 ≠ 公司)
 ALIAS_OBJECT = 0.7
+ALIKE_NAME = 6              # names this long or longer, one character apart, are one service's (``_NamesAlike``)
 SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target without an object word
 
 # The naive Bayes reading of the whole bank (``_NaiveBayes``): additive smoothing of the counts, and
@@ -501,9 +502,11 @@ class ResolverIndex:
                 for index, weight in by_object.get(entry.means, ()):
                     reach(entry.word, index, weight)
                     docs[index].append(entry.word)
+        alike = _NamesAlike(by_name)
         for entry in self.colloquial:  # a citizen's sentence is words that name its item too
-            if normalise(entry.expect) in by_name:
-                docs[by_name[normalise(entry.expect)]].append(entry.example)
+            known = alike.get(normalise(entry.expect))
+            if known is not None:
+                docs[known].append(entry.example)
         for word, names in self.lexicon_names.items():
             for name in names:
                 if normalise(name) in by_name:
@@ -520,12 +523,12 @@ class ResolverIndex:
         # What each target is called: its names, citizens' words and lexicon examples.
         self._docs = [[normalise(text) for text in doc] for doc in docs]
         self._names_index = _BigramIndex(self._docs)
-        self._index_phrasings(by_name)
+        self._index_phrasings(alike)
 
-    def _index_phrasings(self, by_name: Mapping[str, int]) -> None:
+    def _index_phrasings(self, alike: "_NamesAlike") -> None:
         """Every citizen's sentence of the phrasing bank is a document of its own."""
-        rows = [(by_name[normalise(name)], sentence) for name, sentence in self.phrasings
-                if normalise(name) in by_name]
+        found = [(alike.get(normalise(name)), sentence) for name, sentence in self.phrasings]
+        rows = [(target, sentence) for target, sentence in found if target is not None]
         self._phrase_rows = rows
         self._phrase_target = [index for index, _ in rows]
         self._phrase_index = _BigramIndex([[sentence] for _, sentence in rows], common=COMMON_BIGRAM)
@@ -611,7 +614,9 @@ class ResolverIndex:
         said = normalise(text)
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
-        bayes, lifts = self._bayes.posteriors(said, leave_out)
+        # The naive Bayes reads the message as said and, where citizens' synonyms change it, as the
+        # names say it too (「生孩子的医疗费」 and 「生育的医疗费」): the documents hold both kinds of words.
+        bayes, lifts = self._bayes.posteriors(said if text == said else f"{said}\n{text}", leave_out)
         return _Reading(text, self.objects_in(text), self._similarities(text),
                         self._phrased(said, exclude_phrase), bayes, lifts,
                         self.wanted(text), self.qualifiers_in(text), self.audience_of(said))
@@ -749,6 +754,32 @@ class ResolverIndex:
                       bool(features.get("named")), bool(features.get("action_agrees")),
                       bool(features.get("action_differs")), about, round(probability, 4),
                       features.get("object", 0.0) > 0 or features.get("words", 0.0) >= SIMILAR_NAMES)
+
+
+class _NamesAlike:
+    """Target index by normalised name or, for a name not on the list, by the one name of the list
+    one character longer or shorter (both at least ALIKE_NAME characters): another list's name of
+    the same service (广安区's 生育医疗费支付, 防城港市's 生育医疗费用支付) brings its citizens' words along."""
+
+    def __init__(self, by_name: Mapping[str, int]):
+        self._by_name = by_name
+        self._shorter: dict[str, set[int]] = {}   # a name less one character → targets
+        for name, index in by_name.items():
+            if len(name) > ALIKE_NAME:
+                for variant in _one_less(name):
+                    self._shorter.setdefault(variant, set()).add(index)
+
+    def get(self, name: str) -> Optional[int]:
+        if name in self._by_name:
+            return self._by_name[name]
+        found = set(self._shorter.get(name, ())) if len(name) >= ALIKE_NAME else set()
+        if len(name) > ALIKE_NAME:
+            found |= {self._by_name[variant] for variant in _one_less(name) if variant in self._by_name}
+        return found.pop() if len(found) == 1 else None
+
+
+def _one_less(name: str) -> set[str]:
+    return {name[:cut] + name[cut + 1:] for cut in range(len(name))}
 
 
 def _options(fitting: Sequence[Scored]) -> list[Scored]:

@@ -289,3 +289,17 @@ def test_a_broken_entry_of_a_words_file_is_named(tmp_path):
     same.write_text("- {authored: 结婚登记预约, example: 扯结婚证}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"same_service.yaml: entry 1: missing list"):
         load_same_service(same)
+
+
+def test_another_lists_name_of_the_same_service_brings_its_sentences():
+    """防城港市 names it 生育医疗费用支付; the bank's sentences are written for 广安区's 生育医疗费支付."""
+    words = load_words()
+    rows = [("f1", "生育医疗费用支付", "item", (), False), ("f2", "工伤医疗（康复）费用申报", "item", (), False)]
+    phrasings = (("生育医疗费支付", "生孩子住院花的钱找医保报"), ("工伤医疗（康复）费用申报", "工伤看病的医药费咋个报销"))
+    index = ResolverIndex(build_targets(rows, words), words, (), {}, phrasings)
+    assert [index.targets[number].code for number, _ in index.phrase_rows] == ["f1", "f2"]
+    assert index.rank("生孩子住院的钱医保能报不").ranked[0].code == "f1"
+    # a name one character apart from two of the list's names belongs to neither
+    rows += [("f3", "生育医疗费支付用", "item", (), False)]
+    both = ResolverIndex(build_targets(rows, words), words, (), {}, (("生育医疗费支付", "生孩子住院花的钱"),))
+    assert both.phrase_rows == []
