@@ -431,8 +431,9 @@ def clearly_resolved(catalog: Catalog, turn: Turn) -> Optional[Target]:
     if not turn.text:
         return None
     answer = catalog.resolve(turn.text, nlu=turn.item_codes).answer
-    clear = answer is not None and answer.probability >= TRIAGE_PROBABILITY and answer.said
-    found = catalog.targets([answer.code]) if clear and answer is not None else []
+    if answer is None or answer.probability < TRIAGE_PROBABILITY or not answer.said:
+        return None
+    found = catalog.targets([answer.code])
     return found[0] if found else None
 
 

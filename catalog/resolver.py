@@ -382,20 +382,17 @@ class _NaiveBayes:
         spread = Counter(g for c in read for g in c if len(g) == 1)
         most = max(2.0, BAYES_COMMON * len(documents))
         self._counts = [Counter({g: n for g, n in c.items() if len(g) > 1 or spread[g] <= most}) for c in read]
-        vocabulary: set[str] = set()
+        # The background: every document as one, how any text of the bank is written.
+        everything: Counter[str] = Counter()
         for counts in self._counts:
-            vocabulary.update(counts)
-        self._size = len(vocabulary)
+            everything.update(counts)
+        self._size = len(everything)
         self._totals = [sum(counts.values()) for counts in self._counts]
         self._base = [self._log_share(0, total) for total in self._totals]
         self._postings: dict[str, list[tuple[int, float]]] = {}
         for number, counts in enumerate(self._counts):
             for gram, n in counts.items():
                 self._postings.setdefault(gram, []).append((number, math.log1p(n / smoothing)))
-        # The background: every document as one, how any text of the bank is written.
-        everything: Counter[str] = Counter()
-        for counts in self._counts:
-            everything.update(counts)
         whole = sum(self._totals)
         self._background = {gram: self._log_share(n, whole) for gram, n in everything.items()}
 
@@ -521,18 +518,19 @@ class ResolverIndex:
         self._asker_scanner = Scanner(self._askers)
         self._synonyms = Scanner({e.word: e.means for e in self.colloquial if e.section == "synonyms" and e.means})
         # What each target is called: its names, citizens' words and lexicon examples.
-        self._docs = [[normalise(text) for text in doc] for doc in docs]
-        self._names_index = _BigramIndex(self._docs)
-        self._index_phrasings(alike)
+        named_by = [[normalise(text) for text in doc] for doc in docs]
+        self._names_index = _BigramIndex(named_by)
+        self._index_phrasings(alike, named_by)
 
-    def _index_phrasings(self, alike: "_NamesAlike") -> None:
-        """Every citizen's sentence of the phrasing bank is a document of its own."""
+    def _index_phrasings(self, alike: "_NamesAlike", named_by: Sequence[Sequence[str]]) -> None:
+        """Every citizen's sentence of the phrasing bank is a document of its own; with the texts that
+        name each target (``named_by``), they make the naive Bayes' documents."""
         found = [(alike.get(normalise(name)), sentence) for name, sentence in self.phrasings]
         rows = [(target, sentence) for target, sentence in found if target is not None]
         self._phrase_rows = rows
         self._phrase_target = [index for index, _ in rows]
         self._phrase_index = _BigramIndex([[sentence] for _, sentence in rows], common=COMMON_BIGRAM)
-        documents = [list(document) for document in self._docs]
+        documents = [list(document) for document in named_by]
         for index, sentence in rows:
             documents[index].append(sentence)
         self._bayes = _NaiveBayes(documents)
