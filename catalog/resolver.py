@@ -428,8 +428,9 @@ class _NaiveBayes:
         scores = {number: size * self._base[number] + value for number, value in touched.items()}
         if leave_out is not None:
             number, left = leave_out
-            counts = self._counts[number] - Counter(_grams(left))
-            total = self._totals[number] - len(_grams(left))
+            taken = Counter(g for g in _grams(left) if g in self._counts[number])
+            counts = self._counts[number] - taken
+            total = self._totals[number] - sum(taken.values())
             scores[number] = sum(n * self._log_share(counts.get(g, 0), total) for g, n in grams.items())
             pair_scores[number] = sum(n * self._log_share(counts.get(g, 0), total) for g, n in pairs.items())
         background = sum(n * self._background[g] for g, n in pairs.items())
