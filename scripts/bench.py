@@ -394,7 +394,7 @@ def measure_cold_start(model: str, timeout: float = 300) -> dict[str, Any]:
         subprocess.Popen([str(ROOT / ".venv/app/bin/python"), "-m", "uvicorn", "--factory", "api.main:create_app",
                           "--host", "127.0.0.1", "--port", str(app_port)], cwd=ROOT, env=env,
                          stdout=(work / "app.log").open("w"), stderr=subprocess.STDOUT),
-        subprocess.Popen([str(ROOT / ".venv/bot/bin/rasa"), "run", "--enable-api", "--auth-token", rasa_token,
+        subprocess.Popen([str(ROOT / ".venv/bot/bin/rasa"), "run", "--enable-api", f"--auth-token={rasa_token}",
                           "-m", str(ROOT / model),
                           "--endpoints", str(work / "endpoints.yml"), "-i", "127.0.0.1", "-p", str(rasa_port)],
                          cwd=ROOT, env=env, stdout=(work / "rasa.log").open("w"), stderr=subprocess.STDOUT),

@@ -83,7 +83,7 @@ source scripts/lib/supervise.sh  # (the working directory is the repository root
 
 for rasa_port in $RASA_PORTS; do
   echo "== Rasa replica on 127.0.0.1:${rasa_port} (log: ${RUN_DIR}/rasa-${rasa_port}.log)"
-  PYTHONPATH=. "$RASA" run --enable-api --auth-token "$WYC_RASA_TOKEN" --endpoints assistant/endpoints.production.yml \
+  PYTHONPATH=. "$RASA" run --enable-api --auth-token="$WYC_RASA_TOKEN" --endpoints assistant/endpoints.production.yml \
     --credentials assistant/credentials.yml -m "$model" --port "$rasa_port" -i 127.0.0.1 \
     >"${RUN_DIR}/rasa-${rasa_port}.log" 2>&1 &
   pids+=($!)

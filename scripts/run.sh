@@ -53,7 +53,7 @@ render_dev_endpoints assistant/endpoints.yml "$endpoints" "$APP_URL"
 source scripts/lib/supervise.sh  # (the working directory is the repository root)
 
 echo "== starting Rasa on 127.0.0.1:${RASA_PORT} (log: var/rasa.log)"
-PYTHONPATH=. "$RASA" run --enable-api --auth-token "$WYC_RASA_TOKEN" --endpoints "$endpoints" \
+PYTHONPATH=. "$RASA" run --enable-api --auth-token="$WYC_RASA_TOKEN" --endpoints "$endpoints" \
   --credentials assistant/credentials.yml -m "$model" --port "$RASA_PORT" -i 127.0.0.1 >var/rasa.log 2>&1 &
 pids+=($!)
 

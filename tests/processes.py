@@ -110,7 +110,7 @@ def service(work: Path, model: str, database_file: str, env: Mapping[str, str], 
          "--host", "127.0.0.1", "--port", str(app_port)],
         cwd=ROOT, env=full_env, stdout=app_log.open("w"), stderr=subprocess.STDOUT)
     rasa = subprocess.Popen(
-        [str(BOT_RASA), "run", "--enable-api", "--auth-token", rasa_token, "-m", str(ROOT / model),
+        [str(BOT_RASA), "run", "--enable-api", f"--auth-token={rasa_token}", "-m", str(ROOT / model),
          "--endpoints", str(endpoints), "-i", "127.0.0.1", "-p", str(rasa_port)],
         cwd=ROOT, env=full_env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT)
     try:

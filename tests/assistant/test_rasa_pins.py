@@ -72,3 +72,15 @@ def test_every_function_a_patch_replaces_is_pinned():
     for target, replacement in patched.items():
         assert replacement.__module__ == "assistant.rasa_speedups", target  # installed
         assert target in PINNED_SOURCES
+
+
+@pytest.mark.parametrize("token", ["-e770XbUCCyZe41pVDPVZa3MWXCZEKBM", "plain_Token-1"])
+def test_rasa_run_reads_a_token_given_as_one_argument_even_when_it_starts_with_a_dash(token):
+    """The launchers pass ``--auth-token=TOKEN`` (tests/scripts/test_rasa_launchers.py): a
+    ``secrets.token_urlsafe`` token may start with ``-``, which Rasa's parser rejects as a separate word."""
+    from rasa.__main__ import create_argument_parser
+
+    parser = create_argument_parser()
+    assert parser.parse_args(["run", "--enable-api", f"--auth-token={token}"]).auth_token == token
+    with pytest.raises(SystemExit):
+        parser.parse_args(["run", "--enable-api", "--auth-token", "-e770XbUCCyZe41pVDPVZa3MWXCZEKBM"])

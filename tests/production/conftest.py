@@ -60,7 +60,7 @@ class Cluster:
     def start_rasa(self, index: int) -> None:
         port = self.rasa_ports[index]
         self.rasa[index] = self._spawn(f"rasa-{port}", [
-            str(BOT_RASA), "run", "--enable-api", "--auth-token", self.rasa_token, "-m", str(ROOT / self.model),
+            str(BOT_RASA), "run", "--enable-api", f"--auth-token={self.rasa_token}", "-m", str(ROOT / self.model),
             "--endpoints", "assistant/endpoints.production.yml", "--credentials", "assistant/credentials.yml",
             "-i", "127.0.0.1", "-p", str(port)])
 
