@@ -150,9 +150,11 @@ class ActionAnswer(CatalogAction):
         situation = rules.Situation(turn, memory, SessionCatalog(session), learned, relevant)
         need, rule = rules.decide(situation)
         if need.hand_on:
-            # The rules play the intent's own handoff (complaint, or the request for a person).
+            # The rules play the intent's own reply: the handoff of a complaint or of a request for a
+            # person (the question closes), or the greeting, thanks or goodbye (nothing changes here).
             logger.info("sender=%s intent=%s handed on (%s)", tracker.sender_id, turn.intent, rule)
-            return remembered + _forget_question() + [SlotSet("lookup_status", turn.intent)]
+            closed = [] if turn.intent in rules.SMALL_TALK_INTENTS else _forget_question()
+            return remembered + closed + [SlotSet("lookup_status", turn.intent)]
         status, events = self._respond(session, dispatcher, turn, memory, need, facts, place, learned)
         if status == NO_CONTEXT:
             noted = _noted(session, memory, facts, place)

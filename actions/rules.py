@@ -38,12 +38,14 @@ MAX_READINGS = 125  # ways to read the shared names of several named items, trie
 MAX_READING_HITS = 20  # the catalog's ranking of the message that weighs those readings
 
 # Intents the NLU may give a need by mistake: such a message is answered only when the general
-# resolver answers it with at least this probability; otherwise the intent's own handoff follows.
-TRIAGED_INTENTS = frozenset({"complaint", "request_human"})
+# resolver answers it with at least TRIAGE_PROBABILITY; otherwise the intent's own reply follows (a
+# complaint's or a request for a person's handoff, the greeting, the goodbye…).
+# Small talk leaves the conversation as it was (an open question stays open); the others are handed off.
+SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thanks", "bot_challenge"})
+TRIAGED_INTENTS = frozenset({"complaint", "request_human"}) | SMALL_TALK_INTENTS
 # Intents that ask for nothing to be done: such a message is read over the whole list only where the
 # resolver answers it with TRIAGE_PROBABILITY.
-NO_NEED_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "affirm", "deny", "greet", "goodbye", "thanks",
-                             "bot_challenge"})
+NO_NEED_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "affirm", "deny"})
 TRIAGE_PROBABILITY = 0.65
 # The resolver's first option at least this likely (above its own answering bar: the NLU's reading
 # yields to a question only to a clearly likelier item) asks between it and the NLU's item when it
@@ -120,7 +122,7 @@ class Need:
     target: Optional[Target] = None
     candidates: list[Target] = field(default_factory=list)
     every: bool = False  # the reply to the one question took every candidate (「两个都要办」)
-    hand_on: bool = False  # not a need: the intent's own handoff follows (a complaint, 「转人工」)
+    hand_on: bool = False  # not a need: the intent's own reply follows (a complaint's handoff, 「转人工」, 「再见」)
 
     @property
     def every_key(self) -> Optional[str]:
@@ -217,10 +219,11 @@ class Rule:
 # --- the rules, in the order they are tried -------------------------------------------------------
 
 def triaged_intent(s: Situation) -> Optional[Need]:
-    """A complaint or a request for a person is a need only when the resolver answers it clearly.
+    """A complaint, a request for a person or small talk is a need only when the resolver answers it clearly.
 
-    「超市不开了，食品证要注销」 read as a complaint is 食品经营许可证注销; 「楼下工地半夜施工吵死了」
-    and 「转人工」 stay what they are: the intent's own handoff follows.
+    「超市不开了，食品证要注销」 read as a complaint is 食品经营许可证注销, and 「我成年了，想改民族成分」
+    read as a goodbye is 公民民族成份确认和变更; 「楼下工地半夜施工吵死了」, 「转人工」 and 「好的，再见」
+    stay what they are: the intent's own reply follows.
     """
     if s.turn.intent not in TRIAGED_INTENTS:
         return None

@@ -223,6 +223,21 @@ def test_nothing_to_answer_sends_no_guess(conversation, text, intent, status):
     assert chat.slots["lookup_status"] == status
 
 
+@pytest.mark.parametrize("text, intent", [("你好", "greet"), ("谢谢", "thanks"), ("好的，再见", "goodbye"),
+                                          ("你是机器人吗", "bot_challenge")])
+def test_small_talk_gets_its_own_reply_and_leaves_the_open_question_open(conversation, text, intent):
+    """The rules play utter_<intent> after action_answer reports the intent (assistant/data/rules.yml)."""
+    chat = conversation()
+    the_question(chat.say("社保卡"))
+    assert chat.say(text, intent=intent) == []
+    assert chat.slots["lookup_status"] == intent and chat.slots["pending_question"] is True
+
+
+def test_a_need_read_as_small_talk_is_answered(conversation):
+    guide = the_guide(conversation().say("我成年了，想改民族成分", intent="goodbye"))
+    assert item_names(guide) == ["公民民族成份确认和变更（满十八岁）"]
+
+
 def test_a_yes_with_nothing_in_play_asks_what_to_handle(conversation):
     chat = conversation()
     [message] = chat.say("好的", intent="affirm")

@@ -162,6 +162,10 @@ def test_nothing_decides_an_empty_turn():
      FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.95, said=False)), None),
     # a request for a person with a likely but unclear item: still a request for a person
     ("转人工，食品证的事", "request_human", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.5)), None),
+    # a need read as small talk, and small talk itself
+    ("失业金咋个领，谢谢", "thanks", FakeResolution(["UNEMP"], Scored("UNEMP", 0.9)), ["UNEMP"]),
+    ("好的，再见", "goodbye", FakeResolution(), None),
+    ("谢谢，那个证明要多久", "thanks", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.3)), None),
 ])
 def test_triaged_intent(text, intent, resolution, expected):
     need, rule = decide(turn(text, intent=intent), catalog=TableCatalog(resolutions={text: resolution}))
