@@ -33,6 +33,10 @@ _NO_INDEX = 1 << 30
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 CODED_ENTITY_TYPES = ("item", "town", "village")
+# DIET's spans of a message that are not our mentions are each searched for a name inside them; a
+# message with more than this many such spans is noise (a citizen names a few needs and one place),
+# and the rest of them are dropped unsearched, which bounds the work a 500-character message costs.
+MAX_SEARCHED_SPANS = 24
 VOCAB_SECTIONS = {"items": "item", "towns": "town", "villages": "village"}
 
 
@@ -196,6 +200,7 @@ class CatalogMatcher:
         # 「，户口」 is not a misspelt 「销户口」: a near miss is one wrong character *of a word*.
         not_word = _occupied(text, [(i, i + 1) for i, character in enumerate(text) if not character.isalnum()])
         token_at: List[Any] = [None] * len(text)  # the token each character is in (None: a space)
+        nearest: Dict[str, Optional[Tuple[int, int]]] = {}
         for token in tokens:
             token_at[token.idx : token.idx + len(token.text)] = [token] * len(token.text)
         for length, choices in self._fuzzy_by_length.items():
@@ -208,7 +213,9 @@ class CatalogMatcher:
                 window = text[start:end]
                 if window in words:  # a real word of its own is not a misspelling
                     continue
-                best = self._nearest(window)
+                if window not in nearest:  # a repeated window is looked up once
+                    nearest[window] = self._nearest(window)
+                best = nearest[window]
                 if best is None:
                     continue
                 distance, index = best
@@ -421,23 +428,25 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
     ) -> List[Dict[str, Any]]:
         """Give DIET's item/town/village spans a catalog code; drop the ones that name nothing we know."""
         kept = []
+        searched = 0
         for entity in entities:
             if entity.get("entity") not in CODED_ENTITY_TYPES:
                 kept.append(entity)
                 continue
-            codes = self._codes_for_span(entity, mentions, text)
+            ours = [m for m in mentions if m.entity == entity["entity"] and m.overlaps(entity["start"], entity["end"])]
+            if ours:
+                codes = max(ours, key=lambda m: (m.confidence, m.length)).codes
+            else:
+                searched += 1
+                codes = self._searched_span(entity, mentions, text) if searched <= MAX_SEARCHED_SPANS else ()
             if not codes:
                 logger.debug("Dropping %s span without a catalog code", entity.get("entity"))
                 continue
             kept.append({**entity, "value": codes[0]})
         return kept
 
-    def _codes_for_span(self, entity: Dict[str, Any], mentions: List[Mention], text: str) -> Tuple[str, ...]:
-        same_type = [
-            m for m in mentions if m.entity == entity["entity"] and m.overlaps(entity["start"], entity["end"])
-        ]
-        if same_type:
-            return max(same_type, key=lambda m: (m.confidence, m.length)).codes
+    def _searched_span(self, entity: Dict[str, Any], mentions: List[Mention], text: str) -> Tuple[str, ...]:
+        """The codes of a DIET span none of our mentions overlaps: a name inside it."""
         codes = self._matcher.resolve_span(entity["entity"], text[entity["start"] : entity["end"]])
         if entity["entity"] == "village" and codes:
             # DIET's village span is no name of ours: the village read inside it must not send the

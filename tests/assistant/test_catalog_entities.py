@@ -311,3 +311,19 @@ def test_a_long_message_of_names_is_read_in_one_pass(extractor):
     """500 characters of one short name: every occurrence found, none twice (was quadratic)."""
     entities = extract(extractor, "社保卡" * 166)
     assert len([e for e in entities if e["entity"] == "item"]) == 166
+
+
+def test_only_the_first_spans_diet_alone_found_are_searched(extractor, monkeypatch):
+    """A message with more DIET spans than a citizen ever names (noise filling the 500 characters)
+    has only MAX_SEARCHED_SPANS of them searched for a name inside; the rest are dropped unsearched."""
+    from assistant.components.catalog_entities import MAX_SEARCHED_SPANS
+
+    searched = []
+    resolve_span = extractor._matcher.resolve_span
+    monkeypatch.setattr(extractor._matcher, "resolve_span",
+                        lambda entity, span: searched.append(span) or resolve_span(entity, span))
+    text = "，火箭票" * (MAX_SEARCHED_SPANS + 3) + "，社保卡"
+    spans = [{"entity": "item", "start": i * 4 + 1, "end": i * 4 + 4, "value": "火箭票", "extractor": "DIETClassifier"}
+             for i in range(MAX_SEARCHED_SPANS + 3)]
+    assert values(extract(extractor, text, prior_entities=spans), "item") == ["511A0001"]
+    assert len(searched) == MAX_SEARCHED_SPANS
