@@ -12,8 +12,16 @@ from catalog.curation import resolver_phrasings  # curators' phrasings from the 
 from catalog.facts import fact_book
 from catalog.models import Bundle, BundleAlias, Item, ItemAlias
 from catalog.places import place_matcher
-from catalog.resolver import Resolution, ResolverIndex, build_targets, load_off_list, load_same_service
+from catalog.resolver import (
+    Resolution,
+    ResolverIndex,
+    build_targets,
+    load_off_list,
+    load_off_list_needs,
+    load_same_service,
+)
 from catalog.search import load_lexicon, search as _search_names
+from catalog.seed import loaded_catalog
 from catalog.text import normalise
 from catalog.types import Candidate
 from catalog.words import load_colloquial, load_phrasings, load_words
@@ -62,7 +70,8 @@ def _build_resolver(session: Session) -> ResolverIndex:
     words = load_words()
     return ResolverIndex(build_targets(sorted(rows), words), words, load_colloquial(),
                          dict(load_lexicon().names), load_phrasings() + resolver_phrasings(session),
-                         same_service=load_same_service(), off_list=load_off_list())
+                         same_service=load_same_service(), off_list=load_off_list(),
+                         elsewhere=load_off_list_needs(loaded_catalog(session)[1]))
 
 
 def resolve(session: Session, text: str, consider: Iterable[str] = (), nlu: Iterable[str] = ()) -> Resolution:

@@ -65,6 +65,7 @@ FEATURES = ("object", "words", "phrased", "phrased_others", "search", "action_ag
 WEIGHTS_FILE = Path(__file__).resolve().parent / "data" / "words" / "resolver_weights.yaml"
 SAME_SERVICE_FILE = WEIGHTS_FILE.with_name("same_service.yaml")
 OFF_LIST_FILE = WEIGHTS_FILE.with_name("off_list.yaml")
+OFF_LIST_NEEDS_FILE = WEIGHTS_FILE.with_name("off_list_needs.yaml")
 LEADING_OBJECT = 1.0
 LATER_OBJECT = 0.6
 SPAN_BONUS = 0.04           # per character of the object span the message says
@@ -98,6 +99,9 @@ BAYES_FLOOR = 1e-4          # a posterior under this is 0 (the target's words ar
 BAYES_SHARPNESS = 8.0       # the posterior of the per-gram log-likelihood (a long message is no surer for its length)
 LIFT_PRIOR = 3              # bigrams of no lift each message is read as having besides its own (one bigram says little)
 LIFT_CAP = 2.0             # a lift counts up to this far either way
+# The needs the list lacks (``off_list_needs.yaml``) are documents of the naive Bayes too: a message
+# they write with at least this share of the posterior is about something the list does not have.
+ELSEWHERE_PROBABILITY = 0.5
 
 CERTIFICATE_WORDS = ("证", "合格证")
 # How citizens shorten a name's certificate: 「捕捞证」 for 渔业捕捞许可, 「采伐证」 for 林木采伐许可证,
@@ -145,6 +149,7 @@ class Resolution:
     wanted: frozenset[str] = frozenset()
     considered: Mapping[str, Scored] = field(default_factory=dict)  # the considered codes, scored
     nothing: float = 1.0            # how likely the need is on no list: nothing here fits
+    elsewhere: float = 0.0          # how surely the bank's needs the list lacks write the message
 
     def outranks(self, codes: Iterable[str]) -> bool:
         """The answer is at least OVERRIDE_PROBABILITY likely and none of ``codes``, each of them (scored
@@ -270,7 +275,10 @@ def load_same_service(path: str | Path = SAME_SERVICE_FILE) -> tuple[tuple[str, 
 def _entries(path: str | Path, required: Sequence[str]) -> list[dict]:
     """The entries of a words file, each with every ``required`` key (else which entry lacks which)."""
     with open(path, encoding="utf-8") as handle:
-        rows = yaml.safe_load(handle) or []
+        return _checked(yaml.safe_load(handle) or [], path, required)
+
+
+def _checked(rows: list, path: str | Path, required: Sequence[str]) -> list[dict]:
     for number, row in enumerate(rows, start=1):
         missing = [key for key in required if not (row or {}).get(key)]
         if missing:
@@ -292,6 +300,22 @@ class OffList:
 
 
 @lru_cache(maxsize=4)
+def load_off_list_needs(region: Optional[str], path: str | Path = OFF_LIST_NEEDS_FILE) -> tuple[tuple[str, str], ...]:
+    """(need, normalised sentence) for every sentence of the needs ``region``'s list lacks
+    (``off_list_needs.yaml``); none for a list the file was not checked against."""
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    if not isinstance(data, dict) or "region" not in data:
+        raise ValueError(f"{Path(path).name}: needs 'region' (the list it was checked against) and 'needs'")
+    rows = _checked(data.get("needs") or [], path, ("need", "say"))
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row["say"], list):
+            raise ValueError(f"{Path(path).name}: entry {number}: 'say' must be a list of sentences")
+    if str(data["region"]) != region:
+        return ()
+    return tuple((str(row["need"]), normalise(str(sentence))) for row in rows for sentence in row["say"])
+
+
 def load_off_list(path: str | Path = OFF_LIST_FILE) -> tuple[OffList, ...]:
     return tuple(OffList(normalise(str(row["word"])), tuple(normalise(str(w)) for w in row.get("unless") or ()),
                          str(row["means"]), str(row["example"]))
@@ -311,6 +335,7 @@ class _Reading:
     wanted: frozenset[str]                  # action stems the message asks for
     qualifiers: frozenset[str]
     audience: Optional[str]
+    elsewhere: float = 0.0                  # the posterior of the needs the list lacks, together
 
 
 def _bigrams(text: str) -> list[str]:
@@ -452,6 +477,7 @@ class ResolverIndex:
     weights: Weights = field(default_factory=load_weights)
     same_service: Sequence[tuple[str, str, str]] = ()  # (list item, authored item, example) names
     off_list: Sequence[OffList] = ()    # words that mean a service the list does not have
+    elsewhere: Sequence[tuple[str, str]] = ()  # (a need the list lacks, a citizen's sentence of it)
 
     def _stands_for(self) -> dict[str, "Target"]:
         """List item's code → the loaded authored item that stands for it (``same_service``)."""
@@ -534,7 +560,12 @@ class ResolverIndex:
         documents = [list(document) for document in named_by]
         for index, sentence in rows:
             documents[index].append(sentence)
-        self._bayes = _NaiveBayes(documents)
+        # After the targets' documents, one for each need the list lacks: its name and its sentences.
+        needs: dict[str, list[str]] = {}
+        for need, sentence in self.elsewhere:
+            needs.setdefault(need, [normalise(need)]).append(sentence)
+        self._first_elsewhere = len(documents)
+        self._bayes = _NaiveBayes(documents + list(needs.values()))
 
     def _phrased(self, text: str, exclude: Optional[int] = None) -> dict[int, tuple[float, ...]]:
         """Target index → the cosines of the message with its citizens' sentences, best first."""
@@ -615,10 +646,13 @@ class ResolverIndex:
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
         # The naive Bayes reads the message as said and, where citizens' synonyms change it, as the
         # names say it too (「生孩子的医疗费」 and 「生育的医疗费」): the documents hold both kinds of words.
-        bayes, lifts = self._bayes.posteriors(said if text == said else f"{said}\n{text}", leave_out)
+        posteriors, lifts = self._bayes.posteriors(said if text == said else f"{said}\n{text}", leave_out)
+        first = self._first_elsewhere
+        bayes = {number: p for number, p in posteriors.items() if number < first}
+        elsewhere = sum(p for number, p in posteriors.items() if number >= first)
         return _Reading(text, self.objects_in(text), self._similarities(text),
-                        self._phrased(said, exclude_phrase), bayes, lifts,
-                        self.wanted(text), self.qualifiers_in(text), self.audience_of(said))
+                        self._phrased(said, exclude_phrase), bayes, lifts[:first],
+                        self.wanted(text), self.qualifiers_in(text), self.audience_of(said), round(elsewhere, 4))
 
     def officially(self, text: str) -> str:
         """``text`` with citizens' words put the way item names say them (the lexicon's synonyms:
@@ -669,9 +703,10 @@ class ResolverIndex:
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
-        decision = "handoff" if any(entry.said_in(reading.text) for entry in self.off_list) else _decide(ranked)
+        elsewhere = reading.elsewhere >= ELSEWHERE_PROBABILITY or any(e.said_in(reading.text) for e in self.off_list)
+        decision = "handoff" if elsewhere else _decide(ranked)
         return Resolution(decision, ranked, reading.wanted,
-                          {s.code: s for s in scored if s.code in considered}, round(nothing, 4))
+                          {s.code: s for s in scored if s.code in considered}, round(nothing, 4), reading.elsewhere)
 
     def _informing_merged(self, scored: list[Scored]) -> list[Scored]:
         """An item that only informs (…政策咨询) beside one about the same thing that does it (…办理),

@@ -10,6 +10,7 @@ from catalog.resolver import (
     build_targets,
     certificate_short_forms,
     load_off_list,
+    load_off_list_needs,
     load_same_service,
 )
 from catalog.words import ColloquialEntry, load_colloquial, load_words
@@ -269,6 +270,38 @@ def test_the_bank_reaches_an_item_no_name_word_says():
     index = ResolverIndex(build_targets(rows, words), words, (), {}, phrasings)
     assert index.rank("夏天想开个游泳池对外营业").ranked[0].code == "p1"
     assert index.rank("店里生意不好要报停").ranked[0].code == "p3"
+
+
+def test_a_need_the_bank_knows_the_list_lacks_is_handed_off():
+    """The sentences of a need the list lacks (off_list_needs.yaml) are a document of the naive Bayes:
+    「新买的小轿车要上牌」 is the traffic police's, not the tractor registration its words are nearest to."""
+    words = load_words()
+    rows = [("t1", "拖拉机/联合收割机注册登记", "item", (), False), ("t2", "经营游泳许可", "item", (), False)]
+    phrasings = (("拖拉机/联合收割机注册登记", "新买的拖拉机要上牌"), ("拖拉机/联合收割机注册登记", "收割机上牌照去哪办"),
+                 ("经营游泳许可", "游泳池收门票要办啥证"))
+    elsewhere = (("机动车注册登记（公安交警）", "新买的小轿车上牌照"), ("机动车注册登记（公安交警）", "买了辆新车要上牌"),
+                 ("机动车注册登记（公安交警）", "提了新车去哪儿上牌"))
+    alone = ResolverIndex(build_targets(rows, words), words, (), {}, phrasings)
+    index = ResolverIndex(build_targets(rows, words), words, (), {}, phrasings, elsewhere=elsewhere)
+    assert alone.rank("新买的小轿车要上牌照，去哪里办").elsewhere == 0.0
+    car = index.rank("新买的小轿车要上牌照，去哪里办")
+    assert car.decision == "handoff" and car.elsewhere >= 0.5 and not car.codes
+    tractor = index.rank("新买的拖拉机要上牌照")
+    assert tractor.codes == ["t1"] and tractor.elsewhere < 0.5
+
+
+def test_the_needs_the_list_lacks_are_its_regions_and_a_broken_one_is_named(tmp_path):
+    needs = load_off_list_needs("511602")
+    assert len({need for need, _ in needs}) >= 50 and all(sentence for _, sentence in needs)
+    assert load_off_list_needs("450600") == ()  # checked against 广安区's list only
+    broken = tmp_path / "off_list_needs.yaml"
+    broken.write_text("region: '511602'\nneeds:\n- {need: 机动车注册登记, say: [买了新车要上牌]}\n- {need: 护照, say: 办护照}\n",
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match=r"off_list_needs.yaml: entry 2: 'say' must be a list"):
+        load_off_list_needs("511602", broken)
+    broken.write_text("- {need: 护照, say: [办护照]}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"needs 'region'"):
+        load_off_list_needs("511602", broken)
 
 
 def test_a_resolution_says_whether_the_message_names_its_answer():
