@@ -23,6 +23,7 @@ from actions.conversation import Memory, Turn
 from catalog.held import CLAUSE_BREAK
 from catalog.text import normalise
 from catalog.types import Target
+from catalog.words import load_aspects
 
 # Search scores are 0..100. Below MIN_SCORE nothing is presented as an answer (handoff);
 # candidates within AMBIGUITY_MARGIN of the best are too close to choose between, unless the
@@ -428,16 +429,24 @@ def close_candidates(catalog: Catalog, text: str, min_score: float = MIN_SCORE,
 
 
 def clearly_resolved(catalog: Catalog, turn: Turn) -> Optional[Target]:
-    """The item the general resolver answers for ``turn`` with at least TRIAGE_PROBABILITY, and whose
-    own words the message says, else None: a complaint about a window's staff is like the citizens'
-    sentences of 纳税服务投诉处理 but says nothing of 纳税 (「我要投诉，窗口工作人员态度太差了」)."""
+    """The item the general resolver answers for ``turn`` with at least TRIAGE_PROBABILITY, else None.
+    A message that says it complains (「投诉」「举报」: catalog/data/words/aspects.yaml) must also say the
+    item's own words: a complaint about a window's staff is like the citizens' sentences of
+    纳税服务投诉处理 but says nothing of 纳税 (「我要投诉，窗口工作人员态度太差了」). Without such a word
+    the intent is the NLU's guess at a message unlike its examples (「自家山上的柏树想砍了卖」 read as a
+    complaint), and the resolver's clear answer stands."""
     if not turn.text:
         return None
     answer = catalog.resolve(turn.text, nlu=turn.item_codes).answer
-    if answer is None or answer.probability < TRIAGE_PROBABILITY or not answer.said:
+    if answer is None or answer.probability < TRIAGE_PROBABILITY or (not answer.said and complains(turn.text)):
         return None
     found = catalog.targets([answer.code])
     return found[0] if found else None
+
+
+def complains(text: str) -> bool:
+    """The message says a word of complaint (「投诉」「举报」)."""
+    return any(word in text for word in load_aspects().complaints)
 
 
 def held_by_the_citizen(catalog: Catalog, turn: Turn) -> frozenset[str]:

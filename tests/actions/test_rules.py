@@ -157,6 +157,9 @@ def test_nothing_decides_an_empty_turn():
     ("超市不开了，食品证要注销", "complaint", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.8)), ["FOOD-CANCEL"]),
     # a real complaint: nothing clear, the complaint's own handoff
     ("楼下工地半夜施工吵死了", "complaint", FakeResolution(), None),
+    # read as a complaint without a word of complaint: the resolver's clear answer, even in other words
+    ("自家山上的柏树想砍了卖", "complaint", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.9, said=False)),
+     ["FOOD-CANCEL"]),
     # a complaint only like an item's citizens' sentences, saying none of its words: still a complaint
     ("我要投诉，窗口工作人员态度太差了", "complaint",
      FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.95, said=False)), None),
