@@ -79,6 +79,9 @@ class Resolution(Protocol):
     def likeliest(self) -> float: ...
 
     @property
+    def likeliest_said(self) -> bool: ...
+
+    @property
     def codes(self) -> list[str]: ...
 
     @property
@@ -497,14 +500,16 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     if resolution.outranks(codes) or resolution.offers_instead(codes):
         return s.catalog.targets(resolution.codes) or targets
     if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \
-            and resolution.codes[0] != codes[0] and resolution.likeliest >= LIKELY \
+            and resolution.codes[0] != codes[0] and resolution.likeliest >= LIKELY and resolution.likeliest_said \
             and normalise(targets[0].name) not in normalise(s.turn.text):
         # The whole message makes another item likely, and likelier than the one the NLU read,
         # though not clearly: the one question between them (「和朋友合伙开个有限公司，营业执照咋个办」 reads
         # 营业执照 as 个体工商户设立登记; 公司设立登记 comes first). The search's reading is the
         # resolver's own input, so its ties are not asked again; and a resolver that finds nothing
         # likely (「营业执照地址变了要改」: four 变更 items, none above 0.1) does not overrule the NLU,
-        # nor does any reading overrule an item's full name said word for word.
+        # nor does an item only like the citizens' sentences without its own words said (「我们要去扯结婚证」
+        # is 结婚登记预约, however like 中国内地公民婚姻登记's sentences), nor does any reading overrule
+        # an item's full name said word for word.
         return s.catalog.targets(resolution.codes) or targets
     return targets
 
