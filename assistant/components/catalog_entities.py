@@ -36,7 +36,7 @@ CODED_ENTITY_TYPES = ("item", "town", "village")
 # DIET's spans of a message that are not our mentions are each searched for a name inside them; a
 # message with more than this many such spans is noise (a citizen names a few needs and one place),
 # and the rest of them are dropped unsearched, which bounds the work a 500-character message costs.
-MAX_SEARCHED_SPANS = 24
+MAX_SEARCHED_SPANS = 8
 VOCAB_SECTIONS = {"items": "item", "towns": "town", "villages": "village"}
 
 
