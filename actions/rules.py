@@ -296,13 +296,22 @@ def continues_item_in_play(s: Situation) -> Optional[Need]:
 
 
 def needs_named_apart(s: Situation) -> Optional[Need]:
-    """Several items named by words of their own are several needs, each answered.
+    """Several items named by words of their own are several needs, each answered, unless the
+    general resolver answers another item far likelier than each of them: then they are words of the
+    story around the need.
 
-    「我要办身份证和护照」.
+    「我要办身份证和护照」; but 「在老家交的新农保，户口迁到重庆去了，新农保咋转过去」 is
+    城乡居民基本养老保险关系转移接续, not 城乡居民基本养老保险参保登记 and 户口迁移审批.
     """
-    if len(s.named) > 1 and _named_apart(s.turn, s.named):
-        return Need(candidates=s.named, every=True)
-    return None
+    if not (len(s.named) > 1 and _named_apart(s.turn, s.named)):
+        return None
+    if not s.memory.pending_question and s.turn.text:
+        codes = [t.code for t in s.named]
+        resolution = s.catalog.resolve(s.turn.text, consider=codes, nlu=s.turn.item_codes)
+        instead = s.catalog.targets(resolution.codes) if resolution.outranks(codes) else []
+        if instead:
+            return need_of(instead)
+    return Need(candidates=s.named, every=True)
 
 
 def named_by_the_nlu(s: Situation) -> Optional[Need]:

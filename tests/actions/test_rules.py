@@ -251,6 +251,10 @@ def test_a_restated_need_is_not_re_answered_when_it_states_nothing():
     # two items read from words of their own: both are needs
     ("我要办身份证和护照", ["ID", "PASSPORT"], ["身份证", "护照"], TableCatalog(), "needs_named_apart",
      ["ID", "PASSPORT"], True),
+    # ... unless the resolver answers another item far likelier than both: they are the story's words
+    ("上回问身份证和护照的人多，失业金咋个领", ["ID", "PASSPORT"], ["身份证", "护照"],
+     TableCatalog(resolutions={"上回问身份证和护照的人多，失业金咋个领": FakeResolution(["UNEMP"], instead=True)}),
+     "needs_named_apart", ["UNEMP"], False),
     # two members of one 一件事: the 一件事
     ("我老汉走了，户口和社保卡都要销", ["HK-CANCEL", "SB-CANCEL"], ["户口", "社保卡"],
      TableCatalog(bundles={frozenset({"HK-CANCEL", "SB-CANCEL"}): "DEATH"}), "named_by_the_nlu", ["DEATH"], False),
