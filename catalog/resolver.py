@@ -74,7 +74,7 @@ COMMON_BIGRAM = 0.03        # bigrams in more of the sentences than this are lef
 
 # Decision thresholds on the probabilities (calibrated on tests/longtail/tune.yaml only, never on the
 # held-out half).
-ANSWER_PROBABILITY = 0.45   # the first target this likely ...
+ANSWER_PROBABILITY = 0.35   # the first target this likely ...
 ANSWER_LEAD = 4.0           # ... and this many times likelier than the second is the answer
 OPTION_PROBABILITY = 0.08   # a target this likely, and within ANSWER_LEAD of the first, is an option
 OVERRIDE_PROBABILITY = 0.6   # an answer this likely replaces what another reading settled on
