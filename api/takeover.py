@@ -51,6 +51,7 @@ from api.desk_models import (
 )
 from api.redact import redact
 from catalog.contract import HOTLINE
+from catalog.db import SQLITE_BEGIN_IMMEDIATE
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +179,10 @@ class Desk:
         self.clock = clock
         # A WeChat citizen reads a timeout's notice as a 客服消息 (the widget reads it in its events).
         self.tell_wechat = tell_wechat
-        # Shared with the ratings (api/ratings.py): the same tables' database.
-        self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        # Shared with the ratings (api/ratings.py): the same tables' database. Its transactions read a
+        # conversation before they write it: on SQLite they take the write lock when they begin.
+        self.sessions = sessionmaker(bind=engine.execution_options(**{SQLITE_BEGIN_IMMEDIATE: True}),
+                                     expire_on_commit=False)
         # Told after the commit, never before: a stream woken early would read nothing and sleep.
         self.notify = notify
         event.listen(self.sessions, "after_commit", self._committed)

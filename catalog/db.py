@@ -41,8 +41,17 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Execution option: the engine's SQLite transactions take the write lock when they begin. Under WAL a
+# transaction that reads and then writes fails at once ("database is locked", busy_timeout or not)
+# when another connection wrote in between; one that begins IMMEDIATE waits for the lock instead.
+# For stores whose transactions read before they write (the service desk: a callback request reads the
+# conversation, then inserts). Other databases ignore it.
+SQLITE_BEGIN_IMMEDIATE = "sqlite_begin_immediate"
+
+
 def _on_sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(SQLITE_BEGIN_IMMEDIATE)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: Optional[str] = None, **kwargs) -> Engine:

@@ -167,3 +167,28 @@ def test_retention_drops_old_messages_call_backs_and_idle_conversations(desk, cl
     with desk.session() as session:
         assert session.query(Episode).count() == 2  # kept for the figures: no sender id in them
     assert desk.purge_older_than(0) == 0
+
+
+def test_a_callback_request_waits_for_a_write_in_progress_instead_of_failing(desk):
+    """The desk's transactions read a conversation before they write it; on SQLite they begin
+    IMMEDIATE (catalog/db.py), so a write committed in between cannot fail the request
+    ("database is locked" cost a citizen's callback number in an end-to-end run)."""
+    import threading
+
+    from sqlalchemy import text
+
+    from catalog.db import SQLITE_BEGIN_IMMEDIATE
+
+    assert desk.sessions.kw["bind"].get_execution_options()[SQLITE_BEGIN_IMMEDIATE]
+    desk.hand_off("web-callback", "web", "request_human", "我要转人工")
+    holding = desk.sessions.begin()
+    session = holding.__enter__()
+    session.execute(text("SELECT 1"))  # this transaction holds the write lock from its BEGIN
+    numbers: list[int] = []
+    writer = threading.Thread(target=lambda: numbers.append(desk.leave_callback("web-callback", "13812345678")))
+    writer.start()
+    writer.join(0.2)
+    assert writer.is_alive(), "the request waits for the lock"
+    holding.__exit__(None, None, None)
+    writer.join(5)
+    assert numbers and not writer.is_alive()

@@ -26,8 +26,8 @@ from api.desk_models import conversation_hash
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 
-WAVE = 4  # citizen turns sent at once
-MAX_WAVES = 4  # 16 turns at most: under the per-sender limit of 30 a minute with the bot's turns
+WAVE = 8  # citizen turns sent at once: as many connections from nginx, which the two workers share
+MAX_WAVES = 3  # 24 turns at most: under the per-sender limit of 30 a minute with the bot's turns
 MAX_STREAMS = 8
 AGENT_TURNS = 3
 # The streams look at the database every 5 s without a notice (takeover_poll_seconds): a message
