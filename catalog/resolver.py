@@ -322,6 +322,7 @@ def load_off_list_needs(region: Optional[str], path: str | Path = OFF_LIST_NEEDS
     return tuple((str(row["need"]), normalise(str(sentence))) for row in rows for sentence in row["say"])
 
 
+@lru_cache(maxsize=4)
 def load_off_list(path: str | Path = OFF_LIST_FILE) -> tuple[OffList, ...]:
     return tuple(OffList(normalise(str(row["word"])), tuple(normalise(str(w)) for w in row.get("unless") or ()),
                          str(row["means"]), str(row["example"]))
