@@ -172,7 +172,7 @@ def test_retention_drops_old_messages_call_backs_and_idle_conversations(desk, cl
 def test_a_callback_request_waits_for_a_write_in_progress_instead_of_failing(desk):
     """The desk's transactions read a conversation before they write it; on SQLite they begin
     IMMEDIATE (catalog/db.py), so a write committed in between cannot fail the request
-    ("database is locked" cost a citizen's callback number in an end-to-end run)."""
+    (otherwise "database is locked" at once, and the citizen's callback number is lost)."""
     import threading
 
     from sqlalchemy import text

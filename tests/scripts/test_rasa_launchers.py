@@ -2,7 +2,7 @@
 
 The tokens are ``secrets.token_urlsafe``, whose alphabet includes ``-``: passed as two arguments,
 ``--auth-token -e770…``, Rasa's argument parser takes a token starting with ``-`` for an option and
-exits ("expected one argument"), so one start in 64 failed. tests/assistant checks that Rasa's
+exits ("expected one argument"): one start in 64. tests/assistant checks that Rasa's
 parser reads the one-argument form."""
 from __future__ import annotations
 
