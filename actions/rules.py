@@ -94,6 +94,8 @@ class Resolution(Protocol):
 
     def offers_instead(self, codes: Sequence[str]) -> bool: ...
 
+    def probability_of(self, code: str) -> float: ...
+
 
 class Catalog(Protocol):
     """What the rules ask of the catalog (implemented over a session by ``actions.answer``)."""
@@ -334,7 +336,7 @@ def found_by_search(s: Situation) -> Optional[Need]:
         return None
     if s.memory.pending_question and s.turn.is_reply and s.learned and len(s.found) > 1:
         return None
-    return need_of(_unless_outranked(s, s.found))
+    return need_of(_likeliest_first(s, _unless_outranked(s, s.found)))
 
 
 def resolved_over_the_list(s: Situation) -> Optional[Need]:
@@ -521,6 +523,16 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # an item's full name said word for word.
         return s.catalog.targets(resolution.codes) or targets
     return targets
+
+
+def _likeliest_first(s: Situation, targets: list[Target]) -> list[Target]:
+    """The search's tied items, likeliest first by the general resolver: the one question offers
+    first what the whole message makes likely (「我在深圳上过几年班，养老保险转回老家」 offers
+    企业职工's transfer before 军人退役's, which the search ties with it)."""
+    if len(targets) < 2 or s.memory.pending_question or not s.turn.text or any(t.kind != "item" for t in targets):
+        return targets
+    resolution = s.catalog.resolve(s.turn.text, consider=[t.code for t in targets], nlu=s.turn.item_codes)
+    return sorted(targets, key=lambda t: -resolution.probability_of(t.code))
 
 
 def _from_entities(catalog: Catalog, turn: Turn) -> list[Target]:

@@ -170,6 +170,11 @@ class Resolution:
         return top.probability >= OVERRIDE_PROBABILITY and all(
             code != top.code and self._far_behind(code, top.probability) for code in codes)
 
+    def probability_of(self, code: str) -> float:
+        """How likely the message is about ``code``, one of the codes given to ``consider`` (0 for another)."""
+        scored = self.considered.get(code)
+        return scored.probability if scored is not None else 0.0
+
     def _does_otherwise(self, code: str) -> bool:
         scored = self.considered.get(code)
         return scored is not None and scored.action_differs

@@ -24,6 +24,7 @@ Expectation keys (all optional; a turn without ``expect`` is only sent):
 - ``clarify`` — exact number of ``clarify`` payloads in the reply (0 or 1);
 - ``clarify_slots`` — the exact set of question slots (``place``, ``item`` or a fact key);
 - ``candidates_include`` — canonical names that must be among the options of the ``item`` question;
+- ``first_candidate`` — the canonical name the ``item`` question offers first;
 - ``item`` — the guide answers exactly this item (canonical name, not a bundle);
 - ``bundle`` — the guide answers this bundle; ``items_include`` / ``items_exclude`` — member items;
 - ``location_level`` (village|town|county|city) and ``location_place`` (text the location name contains);
@@ -78,7 +79,7 @@ GUIDE_KEYS = frozenset({
     "item", "bundle", "items_include", "items_exclude", "location_level", "location_place",
     "materials_include", "materials_exclude", "materials_plain", "materials_conditional",
 })
-KNOWN_KEYS = GUIDE_KEYS | {"clarify", "clarify_slots", "candidates_include", "guides_for", "handoff", "text_include"}
+KNOWN_KEYS = GUIDE_KEYS | {"clarify", "clarify_slots", "candidates_include", "first_candidate", "guides_for", "handoff", "text_include"}
 LEVELS = ("village", "town", "county", "city")
 
 
@@ -167,15 +168,20 @@ def clarify_slots(reply: dict[str, Any]) -> list[str]:
 
 
 def candidate_names(reply: dict[str, Any]) -> set[str]:
-    names: set[str] = set()
+    names: set[str] = set(item_options(reply))
     for payload in payloads(reply, "clarify"):
         for question in payload.get("questions") or []:
-            names.update(str(o.get("label")) for o in question.get("options") or [] if question.get("slot") == "item")
             nested = question.get("candidates") or {}
             names.update(str(i.get("name")) for i in nested.get("items") or [])
     for payload in payloads(reply, "candidates"):
         names.update(str(i.get("name")) for i in payload.get("items") or [])
     return names
+
+
+def item_options(reply: dict[str, Any]) -> list[str]:
+    """The options of the ``item`` question, in the order offered."""
+    return [str(o.get("label")) for payload in payloads(reply, "clarify") for question in payload.get("questions") or []
+            if question.get("slot") == "item" for o in question.get("options") or []]
 
 
 def guide_name(guide: dict[str, Any]) -> str:
@@ -219,6 +225,10 @@ def _check_clarify(expect: dict[str, Any], reply: dict[str, Any]) -> list[str]:
     missing = set(expect.get("candidates_include") or []) - candidate_names(reply)
     if missing:
         reasons.append(f"candidates lack {sorted(missing)} (offered {sorted(candidate_names(reply))})")
+    if "first_candidate" in expect:
+        offered = item_options(reply)
+        if not offered or offered[0] != expect["first_candidate"]:
+            reasons.append(f"first option {offered[0] if offered else None!r} != expected {expect['first_candidate']!r}")
     return reasons
 
 

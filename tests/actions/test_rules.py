@@ -51,6 +51,7 @@ class FakeResolution:
     codes: list[str] = field(default_factory=list)
     answer: Optional[Scored] = None
     instead: bool = False  # outranks / offers_instead the considered codes
+    considered: dict[str, Scored] = field(default_factory=dict)  # the codes to consider, scored
 
     likeliest: float = 0.5
     likeliest_said: bool = True  # the first option's own words are said
@@ -65,6 +66,9 @@ class FakeResolution:
 
     def offers_instead(self, codes: Sequence[str]) -> bool:
         return False
+
+    def probability_of(self, code: str) -> float:
+        return self.considered[code].probability if code in self.considered else 0.0
 
 
 @dataclass
@@ -337,6 +341,11 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
     # a tie: the few tied
     ("社保卡咋办", TableCatalog(searches={"社保卡咋办": [("SB-APPLY", 80.0), ("SB-LOST", 78.0)]}),
      Memory(), False, "found_by_search", ["SB-APPLY", "SB-LOST"]),
+    # ... offered likeliest first by the resolver
+    ("社保卡的事咋办", TableCatalog(searches={"社保卡的事咋办": [("SB-APPLY", 80.0), ("SB-LOST", 78.0)]},
+                              resolutions={"社保卡的事咋办": FakeResolution(considered={
+                                  "SB-APPLY": Scored("SB-APPLY", 0.1), "SB-LOST": Scored("SB-LOST", 0.6)})}),
+     Memory(), False, "found_by_search", ["SB-LOST", "SB-APPLY"]),
     # the search's own reading is an input of the resolver: its clear winner is not asked again
     ("社保卡丢了咋办", TableCatalog(searches={"社保卡丢了咋办": [("SB-LOST", 90.0)]},
                               resolutions={"社保卡丢了咋办": FakeResolution(["SB-APPLY", "SB-LOST"], likeliest=0.5)}),

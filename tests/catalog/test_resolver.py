@@ -161,6 +161,8 @@ def test_the_small_index_replaces_a_reading_of_another_thing(small_index):
     resolution = small_index.rank("社保卡丢了", consider=["c2"])
     assert resolution.codes == ["c1"]
     assert resolution.considered["c2"].about == resolution.ranked[0].about  # both about 社会保障卡
+    assert resolution.probability_of("c2") == resolution.considered["c2"].probability
+    assert resolution.probability_of("c1") == 0.0  # not one of the codes considered
 
 
 def test_an_informing_item_leads_to_the_doing_items_guide(session):

@@ -111,6 +111,15 @@ def test_candidates_are_read_from_the_item_question():
     assert ev.score_reply({"candidates_include": ["社会保障卡补领、换领、换发"]}, reply)
 
 
+def test_first_candidate_is_the_first_option_offered():
+    options = [{"value": "a", "label": "社会保障卡申领"}, {"value": "b", "label": "社会保障卡注销"}]
+    reply = clarify_reply("item", options=options)
+    assert ev.score_reply({"first_candidate": "社会保障卡申领"}, reply) == []
+    assert ev.score_reply({"first_candidate": "社会保障卡注销"}, reply) == [
+        "first option '社会保障卡申领' != expected '社会保障卡注销'"]
+    assert ev.score_reply({"first_candidate": "社会保障卡注销"}, clarify_reply("place"))
+
+
 def test_handoff_false_fails_when_a_handoff_came():
     assert ev.score_reply({"handoff": False}, handoff_reply())
     assert ev.score_reply({"handoff": True, "clarify": 0}, handoff_reply()) == []
@@ -232,7 +241,7 @@ def test_names_in_expectations_exist_in_the_catalog(cases, guides, real_items):
         for name in expect.get("guides_for") or []:
             if name not in items and name not in bundles and name not in real_items:
                 problems.append(f"{case.id}: guides_for {name} is no item or bundle of the catalog")
-        for key in ("item", "items_include", "items_exclude", "candidates_include"):
+        for key in ("item", "items_include", "items_exclude", "candidates_include", "first_candidate"):
             names = expect.get(key) or []
             for name in [names] if isinstance(names, str) else names:
                 if name not in items and name not in real_items:
