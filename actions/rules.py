@@ -504,10 +504,15 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     incidental word of the message. ``read_by_the_nlu``: also when the resolver asks between the
     NLU's item and a likelier one. Several items, or a 一件事 the items make, are a reading of
     their own and stay."""
-    if s.memory.pending_question or not s.turn.text or len(targets) != 1 or targets[0].kind != "item":
+    if s.memory.pending_question or not s.turn.text or len(targets) != 1:
         return targets
     codes = [t.code for t in targets]
     resolution = s.catalog.resolve(s.turn.text, consider=codes, nlu=s.turn.item_codes)
+    if targets[0].kind != "item":
+        # A 一件事 the NLU read by a word of its own and nothing else (「在饭店打工要办健康证」 read as
+        # 我要开小餐馆) yields to a far likelier item; one its items make (户口注销 + 社保卡注销) stays.
+        alone = s.turn.item_codes == codes
+        return s.catalog.targets(resolution.codes) or targets if alone and resolution.outranks(codes) else targets
     if resolution.outranks(codes) or resolution.offers_instead(codes):
         return s.catalog.targets(resolution.codes) or targets
     if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \

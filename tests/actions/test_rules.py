@@ -271,6 +271,15 @@ def test_a_restated_need_is_not_re_answered_when_it_states_nothing():
     ("补办身份证那天听说失业金要去哪里申请", ["ID"], ["身份证"],
      TableCatalog(resolutions={"补办身份证那天听说失业金要去哪里申请": FakeResolution(["UNEMP"], instead=True)}),
      "named_by_the_nlu", ["UNEMP"], False),
+    # a 一件事 the NLU read alone, by a word of the story, yields to the resolver's clear answer
+    ("在饭店打工要办健康证", ["SHOP"], ["在饭店"],
+     TableCatalog(resolutions={"在饭店打工要办健康证": FakeResolution(["UNEMP"], instead=True)}),
+     "named_by_the_nlu", ["UNEMP"], False),
+    # ... but one its named items make stays, whatever the resolver reads
+    ("我老汉走了，户口和社保卡都要销了", ["HK-CANCEL", "SB-CANCEL"], ["户口", "社保卡"],
+     TableCatalog(bundles={frozenset({"HK-CANCEL", "SB-CANCEL"}): "DEATH"},
+                  resolutions={"我老汉走了，户口和社保卡都要销了": FakeResolution(["SB-CANCEL"], instead=True)}),
+     "named_by_the_nlu", ["DEATH"], False),
     # the resolver finds another item likely and likelier than the NLU's, though not clearly: ask
     ("和朋友合伙开个有限公司，营业执照咋个办", ["ID"], ["营业执照"],
      TableCatalog(resolutions={"和朋友合伙开个有限公司，营业执照咋个办": FakeResolution(["PASSPORT", "ID"], likeliest=0.7)}),
