@@ -165,11 +165,19 @@ def test_nothing_decides_an_empty_turn():
     # read as a complaint without a word of complaint: the resolver's clear answer, even in other words
     ("自家山上的柏树想砍了卖", "complaint", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.9, said=False)),
      ["FOOD-CANCEL"]),
+    # ... and at the resolver's own bar, under the triage bar
+    ("店子要停业两个月，税务那边要报停吗", "complaint", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.4)),
+     ["FOOD-CANCEL"]),
+    # a complaint that says it complains: the triage bar
+    ("我要举报，超市不开了，食品证要注销", "complaint",
+     FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.4)), None),
     # a complaint only like an item's citizens' sentences, saying none of its words: still a complaint
     ("我要投诉，窗口工作人员态度太差了", "complaint",
      FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.95, said=False)), None),
     # a request for a person with a likely but unclear item: still a request for a person
     ("转人工，食品证的事", "request_human", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.5)), None),
+    # small talk is no guess of the NLU's: the triage bar
+    ("你好，食品证的事", "greet", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.5)), None),
     # a need read as small talk, and small talk itself
     ("失业金咋个领，谢谢", "thanks", FakeResolution(["UNEMP"], Scored("UNEMP", 0.9)), ["UNEMP"]),
     ("好的，再见", "goodbye", FakeResolution(), None),
