@@ -170,6 +170,16 @@ class Resolution:
         return top.probability >= OVERRIDE_PROBABILITY and all(
             code != top.code and self._far_behind(code, top.probability) for code in codes)
 
+    def chosen_by_action(self, codes: Sequence[str]) -> Optional[str]:
+        """The answer, when it is one of ``codes`` (scored through ``consider``) and the only one of them
+        that does the special thing the message asks (「教师资格证弄丢了」: 补发, not 教师资格认定; 「…人走了
+        以后要去注销」: 注销登记, not 参保登记). An ordinary ask (办理, 申请…) chooses nothing."""
+        top = self.answer
+        if top is None or top.code not in codes or not top.action_agrees or self.wanted <= ORDINARY_STEMS:
+            return None
+        others = (self.considered.get(code) for code in codes if code != top.code)
+        return None if any(other is not None and other.action_agrees for other in others) else top.code
+
     def probability_of(self, code: str) -> float:
         """How likely the message is about ``code``, one of the codes given to ``consider`` (0 for another)."""
         scored = self.considered.get(code)

@@ -52,6 +52,7 @@ class FakeResolution:
     answer: Optional[Scored] = None
     instead: bool = False  # outranks / offers_instead the considered codes
     considered: dict[str, Scored] = field(default_factory=dict)  # the codes to consider, scored
+    chosen: Optional[str] = None  # the one of the considered codes that does the special thing asked
 
     likeliest: float = 0.5
     likeliest_said: bool = True  # the first option's own words are said
@@ -69,6 +70,9 @@ class FakeResolution:
 
     def probability_of(self, code: str) -> float:
         return self.considered[code].probability if code in self.considered else 0.0
+
+    def chosen_by_action(self, codes: Sequence[str]) -> Optional[str]:
+        return self.chosen if self.chosen in codes else None
 
 
 @dataclass
@@ -363,6 +367,10 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
                               resolutions={"社保卡的事咋办": FakeResolution(considered={
                                   "SB-APPLY": Scored("SB-APPLY", 0.1), "SB-LOST": Scored("SB-LOST", 0.6)})}),
      Memory(), False, "found_by_search", ["SB-LOST", "SB-APPLY"]),
+    # ... or the one of them that does the special thing asked
+    ("社保卡的事丢了", TableCatalog(searches={"社保卡的事丢了": [("SB-APPLY", 80.0), ("SB-LOST", 78.0)]},
+                              resolutions={"社保卡的事丢了": FakeResolution(chosen="SB-LOST")}),
+     Memory(), False, "found_by_search", ["SB-LOST"]),
     # the search's own reading is an input of the resolver: its clear winner is not asked again
     ("社保卡丢了咋办", TableCatalog(searches={"社保卡丢了咋办": [("SB-LOST", 90.0)]},
                               resolutions={"社保卡丢了咋办": FakeResolution(["SB-APPLY", "SB-LOST"], likeliest=0.5)}),

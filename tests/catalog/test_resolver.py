@@ -1,4 +1,6 @@
 """catalog.resolver: one ranking of the whole list from data (item model, citizens' lexicon, names)."""
+from dataclasses import replace
+
 import pytest
 
 from catalog.queries import resolve
@@ -141,6 +143,21 @@ def test_a_reading_that_does_another_thing_is_replaced_whatever_its_probability(
     assert _answering(_scored("c1", 0.35), _scored("c2", 0.3, differs=True)).outranks(["c2"])
     # (a reading that does what is asked still needs the answer to be far likelier)
     assert not _answering(_scored("c1", 0.35), _scored("c2", 0.05)).outranks(["c2"])
+
+
+def test_the_special_thing_asked_chooses_among_tied_readings():
+    """「教师资格证弄丢了」: of the search's ties (补发, 认定), the one whose action is the one asked."""
+    replace_card = Scored("c1", "c1", "item", 5.0, True, action_agrees=True, probability=0.9)
+    certify = Scored("c2", "c2", "item", 1.0, True, probability=0.01)
+    lost = Resolution("answer", (replace_card, certify), wanted=frozenset({"补领"}),
+                      considered={"c1": replace_card, "c2": certify})
+    assert lost.chosen_by_action(["c1", "c2"]) == "c1"
+    assert lost.chosen_by_action(["c2", "c3"]) is None  # the answer is none of the ties
+    # every tie does what is asked (each scheme's 转移接续): the action chooses nothing
+    both = replace(certify, action_agrees=True)
+    assert replace(lost, considered={"c1": replace_card, "c2": both}).chosen_by_action(["c1", "c2"]) is None
+    # an ordinary ask (「社保卡要办理」) chooses nothing, however likely the answer
+    assert replace(lost, wanted=frozenset({"办理"})).chosen_by_action(["c1", "c2"]) is None
 
 
 def test_a_question_replaces_a_reading_only_when_that_reading_is_unlikely():
