@@ -96,7 +96,7 @@ class Resolution(Protocol):
 
     def probability_of(self, code: str) -> float: ...
 
-    def chosen_by_action(self, codes: Sequence[str]) -> Optional[str]: ...
+    def chosen_among(self, codes: Sequence[str]) -> Optional[str]: ...
 
 
 class Catalog(Protocol):
@@ -536,15 +536,16 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
 
 
 def _likeliest_first(s: Situation, targets: list[Target]) -> list[Target]:
-    """The search's tied items, read by the general resolver: the one of them that alone does the
-    special thing the message asks (「教师资格证弄丢了」: 教师资格证书补发、换发, not 教师资格认定), or
+    """The search's tied items, read by the general resolver: the one of them whose own words alone
+    are said (「手机上的电子社保卡怎么领」) or that alone does the special thing the message asks
+    (「教师资格证弄丢了」: 教师资格证书补发、换发, not 教师资格认定), when the resolver answers it; or
     all, likeliest first: the one question offers first what the whole message makes likely
     (「我在深圳上过几年班，养老保险转回老家」 offers 企业职工's transfer before 军人退役's)."""
     if len(targets) < 2 or s.memory.pending_question or not s.turn.text or any(t.kind != "item" for t in targets):
         return targets
     codes = [t.code for t in targets]
     resolution = s.catalog.resolve(s.turn.text, consider=codes, nlu=s.turn.item_codes)
-    chosen = resolution.chosen_by_action(codes)
+    chosen = resolution.chosen_among(codes)
     if chosen is not None:
         return [t for t in targets if t.code == chosen]
     return sorted(targets, key=lambda t: -resolution.probability_of(t.code))

@@ -170,15 +170,20 @@ class Resolution:
         return top.probability >= OVERRIDE_PROBABILITY and all(
             code != top.code and self._far_behind(code, top.probability) for code in codes)
 
-    def chosen_by_action(self, codes: Sequence[str]) -> Optional[str]:
+    def chosen_among(self, codes: Sequence[str]) -> Optional[str]:
         """The answer, when it is one of ``codes`` (scored through ``consider``) and the only one of them
-        that does the special thing the message asks (「教师资格证弄丢了」: 补发, not 教师资格认定; 「…人走了
-        以后要去注销」: 注销登记, not 参保登记). An ordinary ask (办理, 申请…) chooses nothing."""
+        whose own words the message says, where those are a narrower thing than each other's
+        (「手机上的电子社保卡怎么领」: 电子社会保障卡签发, not 社会保障卡申领), or that does the special
+        thing the message asks (「教师资格证弄丢了」: 补发, not 教师资格认定). An ordinary ask (办理,
+        申请…) chooses nothing by its action."""
         top = self.answer
-        if top is None or top.code not in codes or not top.action_agrees or self.wanted <= ORDINARY_STEMS:
+        if top is None or top.code not in codes:
             return None
-        others = (self.considered.get(code) for code in codes if code != top.code)
-        return None if any(other is not None and other.action_agrees for other in others) else top.code
+        others = [s for s in (self.considered.get(code) for code in codes if code != top.code) if s is not None]
+        if top.said and top.about and not any(s.said or not s.about or s.about not in top.about for s in others):
+            return top.code
+        special = not self.wanted <= ORDINARY_STEMS
+        return top.code if special and top.action_agrees and not any(s.action_agrees for s in others) else None
 
     def probability_of(self, code: str) -> float:
         """How likely the message is about ``code``, one of the codes given to ``consider`` (0 for another)."""

@@ -71,7 +71,7 @@ class FakeResolution:
     def probability_of(self, code: str) -> float:
         return self.considered[code].probability if code in self.considered else 0.0
 
-    def chosen_by_action(self, codes: Sequence[str]) -> Optional[str]:
+    def chosen_among(self, codes: Sequence[str]) -> Optional[str]:
         return self.chosen if self.chosen in codes else None
 
 

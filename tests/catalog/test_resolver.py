@@ -145,19 +145,29 @@ def test_a_reading_that_does_another_thing_is_replaced_whatever_its_probability(
     assert not _answering(_scored("c1", 0.35), _scored("c2", 0.05)).outranks(["c2"])
 
 
-def test_the_special_thing_asked_chooses_among_tied_readings():
-    """「教师资格证弄丢了」: of the search's ties (补发, 认定), the one whose action is the one asked."""
-    replace_card = Scored("c1", "c1", "item", 5.0, True, action_agrees=True, probability=0.9)
-    certify = Scored("c2", "c2", "item", 1.0, True, probability=0.01)
+def test_the_words_or_the_special_thing_asked_choose_among_tied_readings():
+    """「教师资格证弄丢了」: of the search's ties (补发, 认定), the one whose action is the one asked;
+    「手机上的电子社保卡怎么领」: the one whose own words alone are said."""
+    replace_card = Scored("c1", "c1", "item", 5.0, True, action_agrees=True, probability=0.9, said=True,
+                          about="电子社会保障卡")
+    certify = Scored("c2", "c2", "item", 1.0, True, probability=0.01, said=True, about="社会保障卡")
     lost = Resolution("answer", (replace_card, certify), wanted=frozenset({"补领"}),
                       considered={"c1": replace_card, "c2": certify})
-    assert lost.chosen_by_action(["c1", "c2"]) == "c1"
-    assert lost.chosen_by_action(["c2", "c3"]) is None  # the answer is none of the ties
+    assert lost.chosen_among(["c1", "c2"]) == "c1"
+    assert lost.chosen_among(["c2", "c3"]) is None  # the answer is none of the ties
     # every tie does what is asked (each scheme's 转移接续): the action chooses nothing
     both = replace(certify, action_agrees=True)
-    assert replace(lost, considered={"c1": replace_card, "c2": both}).chosen_by_action(["c1", "c2"]) is None
+    assert replace(lost, considered={"c1": replace_card, "c2": both}).chosen_among(["c1", "c2"]) is None
     # an ordinary ask (「社保卡要办理」) chooses nothing, however likely the answer
-    assert replace(lost, wanted=frozenset({"办理"})).chosen_by_action(["c1", "c2"]) is None
+    assert replace(lost, wanted=frozenset({"办理"})).chosen_among(["c1", "c2"]) is None
+    # the answer's own words alone said: chosen whatever is asked
+    unsaid = replace(certify, said=False)
+    e_card = replace(lost, wanted=frozenset(), considered={"c1": replace_card, "c2": unsaid})
+    assert e_card.chosen_among(["c1", "c2"]) == "c1"
+    assert replace(e_card, considered={"c1": replace_card, "c2": certify}).chosen_among(["c1", "c2"]) is None
+    # ... where they are a narrower thing than the other's: not another thing (医保's transfer beside 养老保险's)
+    other_thing = replace(unsaid, about="基本医疗保险关系")
+    assert replace(e_card, considered={"c1": replace_card, "c2": other_thing}).chosen_among(["c1", "c2"]) is None
 
 
 def test_a_question_replaces_a_reading_only_when_that_reading_is_unlikely():
