@@ -302,10 +302,14 @@ def _forget_question() -> list[dict[str, Any]]:
 
 
 class ActionResetNeed(Action):
-    """Close the current need (after goodbye); the facts and the place stay remembered."""
+    """Close the current need (after goodbye); the facts and the place stay remembered.
+
+    ``lookup_status`` stays ``goodbye`` (the next turn's ``action_answer`` sets it): the goodbye rule
+    ends by listening only in the state it was trained in, and reset it predicted nothing but
+    fallbacks, each a handoff, until Rasa's prediction limit."""
 
     def name(self) -> str:
         return "action_reset_need"
 
     async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
-        return [SlotSet("target_code", None), SlotSet("lookup_status", None)] + _forget_question()
+        return [SlotSet("target_code", None)] + _forget_question()

@@ -192,8 +192,12 @@ def guide_name(guide: dict[str, Any]) -> str:
 
 
 def score_reply(expect: dict[str, Any], reply: dict[str, Any]) -> list[str]:
-    """Reasons this reply misses the expectation; empty when it meets all of it."""
+    """Reasons this reply misses the expectation; empty when it meets all of it. Whatever is
+    expected, one reply hands off at most once."""
     reasons: list[str] = []
+    handoffs = len(payloads(reply, "handoff"))
+    if handoffs > 1:
+        reasons.append(f"{handoffs} handoffs in one reply ({describe(reply)})")
     reasons += _check_clarify(expect, reply)
     reasons += _check_handoff(expect, reply)
     if GUIDE_KEYS & set(expect):

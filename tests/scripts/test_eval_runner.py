@@ -120,6 +120,13 @@ def test_first_candidate_is_the_first_option_offered():
     assert ev.score_reply({"first_candidate": "社会保障卡注销"}, clarify_reply("place"))
 
 
+def test_a_reply_that_hands_off_twice_fails_whatever_is_expected():
+    twice = handoff_reply()
+    twice["messages"] = twice["messages"] * 2
+    assert ev.score_reply({}, handoff_reply()) == []
+    assert ev.score_reply({}, twice)[0].startswith("2 handoffs in one reply")
+
+
 def test_handoff_false_fails_when_a_handoff_came():
     assert ev.score_reply({"handoff": False}, handoff_reply())
     assert ev.score_reply({"handoff": True, "clarify": 0}, handoff_reply()) == []
