@@ -48,6 +48,9 @@ TRIAGED_INTENTS = frozenset({"complaint", "request_human"}) | SMALL_TALK_INTENTS
 # resolver answers it with TRIAGE_PROBABILITY.
 NO_NEED_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "affirm", "deny"})
 TRIAGE_PROBABILITY = 0.65
+# Small talk is short: a message longer than this that says none of its intent's words is a guess of
+# the NLU's (every example of the NLU's small talk without such a word is this short or shorter).
+SMALL_TALK_CHARS = 10
 # The resolver's first option at least this likely (above its own answering bar: the NLU's reading
 # yields to a question only to a clearly likelier item) asks between it and the NLU's item when it
 # ranks the NLU's item lower (``_unless_outranked``).
@@ -235,11 +238,16 @@ def triaged_intent(s: Situation) -> Optional[Need]:
     """
     if s.turn.intent not in TRIAGED_INTENTS:
         return None
-    # A complaint that says no word of complaint (「店子要停业两个月，税务那边要报停吗」) is the NLU's
-    # guess at a message unlike its examples: the resolver's own answer stands, at its own bar.
-    guessed = s.turn.intent == "complaint" and not complains(s.turn.text)
+    # A complaint or small talk that says none of its intent's words (「店子要停业两个月，税务那边要报停吗」
+    # read as a complaint, 「店子关了，烟草证要交回去」 as a goodbye) is the NLU's guess at a message unlike
+    # its examples: the resolver's own answer stands, at its own bar.
+    guessed = not says_intent(s.turn.intent, s.turn.text)
     clear = clearly_resolved(s.catalog, s.turn, 0.0 if guessed else TRIAGE_PROBABILITY)
-    return Need(target=clear) if clear is not None else Need(hand_on=True)
+    if clear is not None:
+        return Need(target=clear)
+    if guessed and s.turn.intent in SMALL_TALK_INTENTS:
+        return None  # read like any other message: a reply to the open question, an item named, the search…
+    return Need(hand_on=True)
 
 
 def reply_for_every_need(s: Situation) -> Optional[Need]:
@@ -466,6 +474,17 @@ def clearly_resolved(catalog: Catalog, turn: Turn, bar: float = TRIAGE_PROBABILI
 def complains(text: str) -> bool:
     """The message says a word of complaint (「投诉」「举报」)."""
     return any(word in text for word in load_aspects().complaints)
+
+
+def says_intent(intent: str, text: str) -> bool:
+    """The message says ``intent`` as what it is: a word of complaint, or small talk's words
+    (「再见」「谢谢」; catalog/data/words/aspects.yaml) or its shortness (「有人在没得」「你能做什么」).
+    Any other intent has no such words and is taken as read."""
+    if intent == "complaint":
+        return complains(text)
+    if intent in SMALL_TALK_INTENTS:
+        return len(text) <= SMALL_TALK_CHARS or any(word in text for word in load_aspects().small_talk.get(intent, ()))
+    return True
 
 
 def held_by_the_citizen(catalog: Catalog, turn: Turn) -> frozenset[str]:

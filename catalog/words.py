@@ -5,7 +5,7 @@ One loader, one scanner. Adding a word is a YAML edit; nothing here names an ite
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Generic, Iterable, Iterator, Mapping, TypeVar
@@ -229,13 +229,15 @@ class Aspects:
 
     keywords: Mapping[str, tuple[str, ...]]
     complaints: tuple[str, ...]
+    small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # intent → the words that say it
 
 
 @lru_cache(maxsize=4)
 def load_aspects(path: str | Path = ASPECTS_FILE) -> Aspects:
     data = _read(Path(path).parent, Path(path).name)
     keywords = {str(aspect): tuple(str(word) for word in words) for aspect, words in data["aspects"].items()}
-    return Aspects(keywords=keywords, complaints=tuple(str(word) for word in data["complaints"]))
+    small_talk = {str(intent): tuple(str(word) for word in words) for intent, words in (data.get("small_talk") or {}).items()}
+    return Aspects(keywords=keywords, complaints=tuple(str(word) for word in data["complaints"]), small_talk=small_talk)
 
 
 def _alternatives(words: Iterable[str]) -> str:

@@ -4,9 +4,11 @@ which rule decides with which need; the tables are the rules' specification in e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 import pytest
+import yaml
 
 from actions import rules
 from actions.conversation import Memory, Turn
@@ -191,6 +193,20 @@ def test_triaged_intent(text, intent, resolution, expected):
     need, rule = decide(turn(text, intent=intent), catalog=TableCatalog(resolutions={text: resolution}))
     assert rule == "triaged_intent"
     assert (codes_of(need) if expected else need.hand_on) == (expected or True)
+
+
+def test_small_talk_that_says_none_of_its_words_is_read_as_a_need():
+    """「店子关了，烟草证要交回去」 read as a goodbye: the resolver's answer at its own bar, else the
+    message is read like any other (here nothing is found: the handoff of a need, not 「再见」)."""
+    text = "店子关了，烟草证要交回去"
+    answered = TableCatalog(resolutions={text: FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.4))})
+    need, rule = decide(turn(text, intent="goodbye"), catalog=answered)
+    assert (rule, codes_of(need)) == ("triaged_intent", ["FOOD-CANCEL"])
+    need, rule = decide(turn(text, intent="goodbye"))
+    assert (rule, need.key, need.hand_on) == (rules.NOTHING, None, False)
+    # ... and a reply to the open question read as small talk is read against its options
+    need, rule = decide(turn("是补领的那个，原来那张卡搞丢了", intent="thanks"), memory=asked("SB-APPLY", "SB-LOST"))
+    assert (rule, codes_of(need)) == ("reply_picks_an_option", ["SB-LOST"])
 
 
 # ------------------------------------------------------------ replies to the which-item question
@@ -411,3 +427,16 @@ def test_the_rules_are_pure():
              "('rasa_sdk', 'rasa', 'sqlalchemy', 'httpx', 'requests', 'aiohttp')))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]"
+
+
+def test_the_nlu_small_talk_examples_say_their_intent():
+    """Every example the NLU learns small talk from is small talk by ``says_intent`` (its intent's
+    words, or as short as small talk is): none of them would be read as a need."""
+    root = Path(__file__).resolve().parents[2]
+    unsaid = []
+    for block in (yaml.safe_load((root / "nlu_data" / "chitchat.yml").read_text(encoding="utf-8")) or {})["nlu"]:
+        if block.get("intent") in rules.SMALL_TALK_INTENTS:
+            examples = [line.strip()[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- ")]
+            unsaid += [(block["intent"], e) for e in examples if not rules.says_intent(block["intent"], e)]
+    assert unsaid == []
+    assert not rules.says_intent("goodbye", "店子关了，烟草证要交回去")

@@ -29,6 +29,7 @@ def test_no_aspect_word_belongs_to_two_aspects():
 
 def test_complaint_words_are_listed():
     assert "投诉" in load_aspects().complaints
+    assert "再见" in load_aspects().small_talk["goodbye"]
 
 
 @pytest.mark.parametrize("kind", ["villages", "towns"])
