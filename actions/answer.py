@@ -200,8 +200,10 @@ class ActionAnswer(CatalogAction):
             return NOT_FOUND, _forget_question()  # the one question did not settle it: hand off
         # 「好的」「不是」, or 「我在龙台镇」 (a place or a fact noted), with no item in play is not a
         # failure: ask what to handle. A statement that matched nothing and told us nothing
-        # (「我家孩子想转学去城南小学」, read as inform) is a question we cannot answer: hand off.
-        if turn.intent in ("affirm", "deny") or (turn.intent == "inform" and learned):
+        # (「我家孩子想转学去城南小学」, read as inform) is a question we cannot answer: hand off, as a
+        # yes or no longer than small talk is (「防火期要在山里烧荒，能批不」 read as deny).
+        yes_or_no = turn.intent in ("affirm", "deny") and len(turn.text) <= rules.SMALL_TALK_CHARS
+        if yes_or_no or (turn.intent == "inform" and learned):
             return NO_CONTEXT, _forget_question()
         return NOT_FOUND, _forget_question()
 

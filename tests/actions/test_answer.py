@@ -246,6 +246,12 @@ def test_a_yes_with_nothing_in_play_asks_what_to_handle(conversation):
     assert message["text"].startswith("好的。请问您要办什么事？")
 
 
+def test_a_long_message_read_as_a_no_that_names_nothing_is_handed_off(conversation):
+    chat = conversation()
+    chat.say("这个事情能不能办我也说不清楚，不是很懂", intent="deny")
+    assert chat.slots["lookup_status"] == "not_found"
+
+
 def test_facts_and_place_without_an_item_are_acknowledged_then_used(conversation):
     """The first message names no item (or the question before it was lost): say what was noted,
     ask what to handle, and use it all when the item comes."""
