@@ -93,7 +93,7 @@ class Resolution(Protocol):
     @property
     def named(self) -> bool: ...
 
-    def outranks(self, codes: Sequence[str]) -> bool: ...
+    def outranks(self, codes: Sequence[str], bar: float = ...) -> bool: ...
 
     def offers_instead(self, codes: Sequence[str]) -> bool: ...
 
@@ -534,9 +534,10 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     resolution = s.catalog.resolve(s.turn.text, consider=codes, nlu=s.turn.item_codes)
     if targets[0].kind != "item":
         # A 一件事 the NLU read by a word of its own and nothing else (「在饭店打工要办健康证」 read as
-        # 我要开小餐馆) yields to a far likelier item; one its items make (户口注销 + 社保卡注销) stays.
+        # 我要开小餐馆, 「到退休年纪了养老保险年限不够」 as 退休一件事) yields to the resolver's answer, far
+        # likelier than it; one its items make (户口注销 + 社保卡注销) stays.
         alone = s.turn.item_codes == codes
-        return s.catalog.targets(resolution.codes) or targets if alone and resolution.outranks(codes) else targets
+        return s.catalog.targets(resolution.codes) or targets if alone and resolution.outranks(codes, 0.0) else targets
     if resolution.outranks(codes) or resolution.offers_instead(codes):
         return s.catalog.targets(resolution.codes) or targets
     if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \

@@ -151,8 +151,8 @@ class Resolution:
     nothing: float = 1.0            # how likely the need is on no list: nothing here fits
     elsewhere: float = 0.0          # how surely the bank's needs the list lacks write the message
 
-    def outranks(self, codes: Iterable[str]) -> bool:
-        """The answer is at least OVERRIDE_PROBABILITY likely and none of ``codes``, each of them (scored
+    def outranks(self, codes: Iterable[str], bar: float = OVERRIDE_PROBABILITY) -> bool:
+        """The answer is at least ``bar`` likely and none of ``codes``, each of them (scored
         through ``consider``) at least ANSWER_LEAD times less likely or doing another thing than asked:
         what another reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」).
         Or each of ``codes`` does another thing than asked, and the resolver's likeliest target, which
@@ -167,7 +167,7 @@ class Resolution:
         top = self.answer
         if top is None:
             return False
-        return top.probability >= OVERRIDE_PROBABILITY and all(
+        return top.probability >= bar and all(
             code != top.code and self._far_behind(code, top.probability) for code in codes)
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]:

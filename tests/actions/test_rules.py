@@ -64,7 +64,7 @@ class FakeResolution:
     def decision(self) -> str:
         return "answer" if self.answer else "ask" if len(self.codes) > 1 else "handoff" if not self.codes else "answer"
 
-    def outranks(self, codes: Sequence[str]) -> bool:
+    def outranks(self, codes: Sequence[str], bar: float = 0.6) -> bool:
         return self.instead
 
     def offers_instead(self, codes: Sequence[str]) -> bool:

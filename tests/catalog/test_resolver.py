@@ -143,6 +143,10 @@ def test_a_reading_that_does_another_thing_is_replaced_whatever_its_probability(
     assert _answering(_scored("c1", 0.35), _scored("c2", 0.3, differs=True)).outranks(["c2"])
     # (a reading that does what is asked still needs the answer to be far likelier)
     assert not _answering(_scored("c1", 0.35), _scored("c2", 0.05)).outranks(["c2"])
+    # the bar is the caller's: a 一件事 read by a word alone yields to any answer far likelier than it
+    assert not _answering(_scored("c1", 0.43), _scored("c2", 0.05)).outranks(["c2"])
+    assert _answering(_scored("c1", 0.43), _scored("c2", 0.05)).outranks(["c2"], bar=0.0)
+    assert not _answering(_scored("c1", 0.43), _scored("c2", 0.2)).outranks(["c2"], bar=0.0)  # not far behind
 
 
 def test_the_words_or_the_special_thing_asked_choose_among_tied_readings():
