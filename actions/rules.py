@@ -48,6 +48,8 @@ TRIAGED_INTENTS = frozenset({"complaint", "request_human"}) | SMALL_TALK_INTENTS
 # resolver answers it with TRIAGE_PROBABILITY.
 NO_NEED_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "affirm", "deny"})
 TRIAGE_PROBABILITY = 0.65
+# No bar above the resolver's own: whatever it answers (where the NLU's reading is a guess).
+ITS_OWN_BAR = 0.0
 # Small talk is short: a message longer than this that says none of its intent's words is a guess of
 # the NLU's (every example of the NLU's small talk without such a word is this short or shorter).
 SMALL_TALK_CHARS = 10
@@ -230,7 +232,8 @@ class Rule:
 # --- the rules, in the order they are tried -------------------------------------------------------
 
 def triaged_intent(s: Situation) -> Optional[Need]:
-    """A complaint, a request for a person or small talk is a need only when the resolver answers it clearly.
+    """A complaint, a request for a person or small talk is a need only when the resolver answers it
+    clearly, or, where the message does not say it as what it is (``says_intent``), at all.
 
     「店子要停业两个月，税务那边要报停吗」 read as a complaint is 停业登记, and 「我成年了，想改民族成分」
     read as a goodbye is 公民民族成份确认和变更; 「楼下工地半夜施工吵死了」, 「转人工」 and 「好的，再见」
@@ -242,7 +245,7 @@ def triaged_intent(s: Situation) -> Optional[Need]:
     # read as a complaint, 「店子关了，烟草证要交回去」 as a goodbye) is the NLU's guess at a message unlike
     # its examples: the resolver's own answer stands, at its own bar.
     guessed = not says_intent(s.turn.intent, s.turn.text)
-    clear = clearly_resolved(s.catalog, s.turn, 0.0 if guessed else TRIAGE_PROBABILITY)
+    clear = clearly_resolved(s.catalog, s.turn, ITS_OWN_BAR if guessed else TRIAGE_PROBABILITY)
     if clear is not None:
         return Need(target=clear)
     if guessed and s.turn.intent in SMALL_TALK_INTENTS:
@@ -340,7 +343,9 @@ def named_by_the_nlu(s: Situation) -> Optional[Need]:
 
 
 def found_by_search(s: Situation) -> Optional[Need]:
-    """The catalog search's clear winner, or the few tied with it, unless outranked.
+    """The catalog search's clear winner, or the few tied with it, unless outranked; of the ties, the
+    one the general resolver answers that alone says or does what the message asks, else all of
+    them, likeliest first (「教师资格证弄丢了」 is 教师资格证书补发、换发, not a question with 教师资格认定).
 
     A reply to the one question that gives the place or a fact and only loosely fits several other
     items (「户口在悦来镇」) answers the question; it starts no new choice.
@@ -349,7 +354,7 @@ def found_by_search(s: Situation) -> Optional[Need]:
         return None
     if s.memory.pending_question and s.turn.is_reply and s.learned and len(s.found) > 1:
         return None
-    return need_of(_likeliest_first(s, _unless_outranked(s, s.found)))
+    return need_of(_ties_read_by_the_resolver(s, _unless_outranked(s, s.found)))
 
 
 def resolved_over_the_list(s: Situation) -> Optional[Need]:
@@ -536,8 +541,9 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # A 一件事 the NLU read by a word of its own and nothing else (「在饭店打工要办健康证」 read as
         # 我要开小餐馆, 「到退休年纪了养老保险年限不够」 as 退休一件事) yields to the resolver's answer, far
         # likelier than it; one its items make (户口注销 + 社保卡注销) stays.
-        alone = s.turn.item_codes == codes
-        return s.catalog.targets(resolution.codes) or targets if alone and resolution.outranks(codes, 0.0) else targets
+        if s.turn.item_codes == codes and resolution.outranks(codes, ITS_OWN_BAR):
+            return s.catalog.targets(resolution.codes) or targets
+        return targets
     if resolution.outranks(codes) or resolution.offers_instead(codes):
         return s.catalog.targets(resolution.codes) or targets
     if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \
@@ -555,7 +561,7 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     return targets
 
 
-def _likeliest_first(s: Situation, targets: list[Target]) -> list[Target]:
+def _ties_read_by_the_resolver(s: Situation, targets: list[Target]) -> list[Target]:
     """The search's tied items, read by the general resolver: the one of them whose own words alone
     are said (「手机上的电子社保卡怎么领」) or that alone does the special thing the message asks
     (「教师资格证弄丢了」: 教师资格证书补发、换发, not 教师资格认定), when the resolver answers it; or
