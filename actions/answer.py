@@ -149,6 +149,12 @@ class ActionAnswer(CatalogAction):
         remembered = [SlotSet("facts", facts)] + _place_slots(place)
         situation = rules.Situation(turn, memory, SessionCatalog(session), learned, relevant)
         need, rule = rules.decide(situation)
+        if need.target is not None and turn.text:
+            # 「身份证搞丢了」 says 丢失补领 by what it asks done, though no fact word is in it.
+            stated = queries.facts_by_action(session, need.target, facts, turn.text)
+            if stated:
+                facts = {**facts, **stated}
+                remembered = [SlotSet("facts", facts)] + _place_slots(place)
         if need.hand_on:
             # The rules play the intent's own reply: the handoff of a complaint or of a request for a
             # person (the question closes), or the greeting, thanks or goodbye (nothing changes here).

@@ -23,13 +23,13 @@ from catalog.places import place_from_codes, resolve_place
 from catalog.ranking import resolve, resolver_index, resolver_inputs, search
 from catalog.resolver import Resolution
 from catalog.search import asked_otherwise, name_extends, variant_asked
-from catalog.tailoring import PLACE_QUESTION, fact_keys, missing_facts
+from catalog.tailoring import PLACE_QUESTION, fact_keys, facts_by_action, missing_facts
 from catalog.targets import get_target
 from catalog.types import Candidate
 
 __all__ = [
     "get_target", "resolve_place", "place_from_codes", "parse_facts", "fact_labels", "fact_words_in",
-    "bundle_named_by", "fact_keys", "missing_facts", "PLACE_QUESTION", "nearest_service_point", "guide",
+    "bundle_named_by", "fact_keys", "facts_by_action", "missing_facts", "PLACE_QUESTION", "nearest_service_point", "guide",
     "search", "resolve", "resolver_index", "resolver_inputs", "Resolution", "Candidate",
     "asked_otherwise", "name_extends", "variant_asked",
 ]

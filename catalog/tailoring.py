@@ -11,6 +11,8 @@ from catalog.cache import memoised
 from catalog.contract import ClarifyOption, ClarifyQuestion, Material
 from catalog.facts import FactBook, fact_book, merge_conditions, open_parts
 from catalog.models import Bundle, Item
+from catalog.ranking import resolver_index
+from catalog.resolver import GENERIC_STEMS
 from catalog.text import normalise
 from catalog.types import LEVEL_RANK, Place, Target
 
@@ -101,6 +103,27 @@ def _fact_keys(session: Session, target: Target, facts: Mapping[str, str]) -> li
                       for key in (material.condition or {})}
         keys.extend(link.fact_key for link in member.item.fact_links if link.fact_key in still_used)
     return list(dict.fromkeys(keys))
+
+
+def facts_by_action(session: Session, target: Target, facts: Mapping[str, str], text: str) -> dict[str, str]:
+    """Facts of ``target`` the message states by the thing it asks done, where no fact word says them:
+    「我身份证搞丢了，咋个补办嘛」 asks 补领 (citizens' words, catalog/data/words/colloquial.yaml), and of
+    id_card_case's options only 「丢失补领」 says it. A fact already known, a bare 办理 or 申请, or an
+    action several options say states nothing."""
+    index = resolver_index(session)
+    wanted = index.wanted(normalise(text)) - GENERIC_STEMS
+    if not wanted:
+        return {}
+    book = fact_book(session)
+    stated = {}
+    for key in fact_keys(session, target, facts):
+        fact = book.facts.get(key)
+        if fact is None or key in facts:
+            continue
+        saying = [value for value, label, _ in fact.options if index.wanted(normalise(label)) & wanted]
+        if len(saying) == 1:
+            stated[key] = saying[0]
+    return stated
 
 
 def missing_facts(session: Session, target: Target, facts: Mapping[str, str],

@@ -403,3 +403,12 @@ def test_an_official_guides_fee_and_days_asked_are_the_sources(fangchenggang_act
     assert fee[0]["text"].splitlines()[1] == fee_line
     days = chat.say("要几天", entities=[{"entity": "aspect", "value": "time"}])
     assert days[0]["text"].splitlines()[1] == time_line
+
+
+def test_a_fact_stated_by_the_action_asked_tailors_the_guide_and_is_remembered(conversation):
+    """「搞丢了」 is no fact word, but it asks 补领: the 丢失补领 materials only, kept for the next turn."""
+    chat = conversation()
+    guide = the_guide(chat.say("我身份证搞丢了，咋个补办嘛，我在龙台镇"))
+    names = material_names(guide)
+    assert "居民户口簿（丢失补领）" in names and "原居民身份证" not in names
+    assert chat.slots["facts"]["id_card_case"] == "lost"

@@ -1,7 +1,9 @@
 """resolve_place / place_from_codes / parse_facts on citizens' sentences."""
 import pytest
+from sqlalchemy import select
 
-from catalog.queries import parse_facts, place_from_codes, resolve_place
+from catalog.models import Item
+from catalog.queries import facts_by_action, get_target, parse_facts, place_from_codes, resolve_place
 
 LONGTAI, CHETANG, LONGTAISI = "511602108", "511602108201", "511602108001"
 
@@ -142,3 +144,18 @@ def test_paraphrases_and_negations(session, text, expected):
 @pytest.mark.parametrize("text", ["想开个面馆，要办啥证", "我想取公积金", "房子过户要啥材料", "门头在哪里做"])
 def test_paraphrases_are_read_only_for_what_was_just_asked(session, text):
     assert parse_facts(session, text) == {}  # a first question names no fact it does not say
+
+
+@pytest.mark.parametrize("text, expected", [
+    # no fact word (「身份证丢了」 is one), but 搞丢 asks 补领, and only 丢失补领 of the options says it
+    ("我身份证搞丢了，咋个补办嘛", {"id_card_case": "lost"}),
+    ("身份证弄丢了", {"id_card_case": "lost"}),
+    ("第一次办身份证要带啥", {"id_card_case": "first"}),
+    # a bare 办理 asks nothing of the options; nor a message that asks nothing done
+    ("办身份证要带啥", {}),
+    ("身份证的事", {}),
+])
+def test_facts_stated_by_the_action_asked(session, text, expected):
+    target = get_target(session, session.scalar(select(Item.code).where(Item.name == "居民身份证办理（包括临时）")))
+    assert facts_by_action(session, target, {}, text) == expected
+    assert facts_by_action(session, target, {"id_card_case": "renew"}, text) == {}  # a fact known stays
