@@ -146,15 +146,12 @@ class ActionAnswer(CatalogAction):
         facts = find_facts(session, turn, memory, place)
         learned = facts != memory.facts or _place_codes(place) != (memory.town_code, memory.village_code)
         relevant = learned and _learned_about_need_in_play(session, memory, facts, place)
-        remembered = [SlotSet("facts", facts)] + _place_slots(place)
         situation = rules.Situation(turn, memory, SessionCatalog(session), learned, relevant)
         need, rule = rules.decide(situation)
         if need.target is not None and turn.text:
             # 「身份证搞丢了」 says 丢失补领 by what it asks done, though no fact word is in it.
-            stated = queries.facts_by_action(session, need.target, facts, turn.text)
-            if stated:
-                facts = {**facts, **stated}
-                remembered = [SlotSet("facts", facts)] + _place_slots(place)
+            facts = {**facts, **queries.facts_by_action(session, need.target, facts, turn.text)}
+        remembered = [SlotSet("facts", facts)] + _place_slots(place)
         if need.hand_on:
             # The rules play the intent's own reply: the handoff of a complaint or of a request for a
             # person (the question closes), or the greeting, thanks or goodbye (nothing changes here).
@@ -313,8 +310,8 @@ class ActionResetNeed(Action):
     """Close the current need (after goodbye); the facts and the place stay remembered.
 
     ``lookup_status`` stays ``goodbye`` (the next turn's ``action_answer`` sets it): the goodbye rule
-    ends by listening only in the state it was trained in, and reset it predicted nothing but
-    fallbacks, each a handoff, until Rasa's prediction limit."""
+    ends by listening only in the state it was trained in; with the slot reset no rule matches, and
+    Rasa predicts fallbacks, each a handoff, up to its prediction limit."""
 
     def name(self) -> str:
         return "action_reset_need"
