@@ -183,6 +183,9 @@ class Desk:
         # conversation before they write it: on SQLite they take the write lock when they begin.
         self.sessions = sessionmaker(bind=engine.execution_options(**{SQLITE_BEGIN_IMMEDIATE: True}),
                                      expire_on_commit=False)
+        # Reads that write nothing begin deferred: under WAL they take no lock, so the gateway's check
+        # before each turn (``conversation``) never waits for, nor holds up, a writer.
+        self.reads = sessionmaker(bind=engine, expire_on_commit=False)
         # Told after the commit, never before: a stream woken early would read nothing and sleep.
         self.notify = notify
         event.listen(self.sessions, "after_commit", self._committed)
@@ -197,12 +200,12 @@ class Desk:
     # ------------------------------------------------------------------ reading
 
     def conversation(self, sender_id: str) -> Optional[DeskConversation]:
-        with self.sessions() as session:
+        with self.reads() as session:
             return session.get(DeskConversation, sender_id)
 
     def taken_over(self, sender_id: str) -> bool:
         """The gateway's question before each turn: is a person (or the queue) answering this sender?"""
-        with self.sessions() as session:
+        with self.reads() as session:
             state = session.scalar(select(DeskConversation.state).where(DeskConversation.sender_id == sender_id))
         return state in (QUEUED, CLAIMED)
 
@@ -216,12 +219,12 @@ class Desk:
 
     def _online_agents(self, now: datetime) -> list[str]:
         since = now - timedelta(seconds=self.heartbeat_seconds)
-        with self.sessions() as session:
+        with self.reads() as session:
             return list(session.scalars(select(AgentPresence.agent_id).where(AgentPresence.last_seen >= since)))
 
     def messages_after(self, sender_id: str, after: int, authors: Iterable[str] = ("citizen", "agent", "system"),
                        limit: int = 200) -> list[dict[str, Any]]:
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.scalars(
                 select(DeskMessage)
                 .where(DeskMessage.sender_id == sender_id, DeskMessage.seq > after,
@@ -234,7 +237,7 @@ class Desk:
     def queue(self) -> list[dict[str, Any]]:
         """Waiting conversations first (longest wait first), then those agents are answering."""
         self.sweep()
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.scalars(
                 select(DeskConversation).where(DeskConversation.state.in_([QUEUED, CLAIMED]))
                 .order_by(DeskConversation.queued_at)
@@ -335,7 +338,7 @@ class Desk:
         return number
 
     def callbacks(self, status: str = "open", limit: int = 100) -> list[dict[str, Any]]:
-        with self.sessions() as session:
+        with self.reads() as session:
             rows = session.scalars(select(CallbackRequest).where(CallbackRequest.status == status)
                                    .order_by(CallbackRequest.id.desc()).limit(limit))
             return [{"id": r.id, "phone": r.phone, "question": r.question, "status": r.status,
@@ -502,7 +505,7 @@ class Desk:
         moved = 0
         online = set(self._online_agents(now))
         claim_deadline = now - timedelta(seconds=self.claim_timeout_seconds)
-        with self.sessions() as session:
+        with self.reads() as session:
             orphaned = [(r.sender_id, r.agent_id, r.channel) for r in session.execute(
                 select(DeskConversation.sender_id, DeskConversation.agent_id, DeskConversation.channel)
                 .where(DeskConversation.state == CLAIMED)) if r.agent_id not in online]

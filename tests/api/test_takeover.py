@@ -192,3 +192,18 @@ def test_a_callback_request_waits_for_a_write_in_progress_instead_of_failing(des
     holding.__exit__(None, None, None)
     writer.join(5)
     assert numbers and not writer.is_alive()
+
+
+def test_the_check_before_each_turn_neither_waits_for_nor_holds_the_write_lock(desk):
+    """``conversation`` (the gateway's question before every turn) and the other reads begin
+    deferred: under WAL they answer while a writer holds the lock."""
+    from sqlalchemy import text
+
+    desk.heartbeat("agent-a", "小李")
+    desk.hand_off("web-read", "web", "request_human", "我要转人工")
+    queued = [view["sender_id"] for view in desk.queue()]
+    with desk.sessions.begin() as writing:
+        writing.execute(text("SELECT 1"))  # holds the write lock from its BEGIN IMMEDIATE
+        assert desk.conversation("web-read").state == "queued"
+        assert desk.taken_over("web-read")
+        assert [view["sender_id"] for view in desk.queue()] == queued == ["web-read"]
