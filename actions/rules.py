@@ -218,6 +218,10 @@ class Situation:
     def states_something(self) -> bool:
         return self.turn.names_place or bool(self.turn.item_codes) or self.catalog.states_facts(self.turn.text)
 
+    def resolve(self, consider: Sequence[str] = ()) -> Resolution:
+        """The general resolver's reading of the message, with the NLU's items and ``consider`` scored."""
+        return self.catalog.resolve(self.turn.text, consider=consider, nlu=self.turn.item_codes)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -325,7 +329,7 @@ def needs_named_apart(s: Situation) -> Optional[Need]:
         return None
     if not s.memory.pending_question and s.turn.text:
         codes = [t.code for t in s.named]
-        resolution = s.catalog.resolve(s.turn.text, consider=codes, nlu=s.turn.item_codes)
+        resolution = s.resolve(codes)
         instead = s.catalog.targets(resolution.codes) if resolution.outranks(codes) else []
         if instead:
             return need_of(instead)
@@ -371,7 +375,7 @@ def resolved_over_the_list(s: Situation) -> Optional[Need]:
         # 「今天天气怎么样」「好的」 sound like some item's citizens somewhere on a list of 1,100 items.
         clear = clearly_resolved(s.catalog, s.turn)
         return Need(target=clear) if clear is not None else None
-    resolution = s.catalog.resolve(s.turn.text, nlu=s.turn.item_codes)
+    resolution = s.resolve()
     if s.remembered and not resolution.named:
         return None
     found = s.catalog.targets(resolution.codes)
@@ -536,7 +540,7 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     if s.memory.pending_question or not s.turn.text or len(targets) != 1:
         return targets
     codes = [t.code for t in targets]
-    resolution = s.catalog.resolve(s.turn.text, consider=codes, nlu=s.turn.item_codes)
+    resolution = s.resolve(codes)
     if targets[0].kind != "item":
         # A 一件事 the NLU read by a word of its own and nothing else (「在饭店打工要办健康证」 read as
         # 我要开小餐馆, 「到退休年纪了养老保险年限不够」 as 退休一件事) yields to the resolver's answer, far
@@ -570,7 +574,7 @@ def _ties_read_by_the_resolver(s: Situation, targets: list[Target]) -> list[Targ
     if len(targets) < 2 or s.memory.pending_question or not s.turn.text or any(t.kind != "item" for t in targets):
         return targets
     codes = [t.code for t in targets]
-    resolution = s.catalog.resolve(s.turn.text, consider=codes, nlu=s.turn.item_codes)
+    resolution = s.resolve(codes)
     chosen = resolution.chosen_among(codes)
     if chosen is not None:
         return [t for t in targets if t.code == chosen]
