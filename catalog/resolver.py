@@ -569,8 +569,8 @@ class ResolverIndex:
                 if normalise(name) in by_name:
                     reach(word, by_name[normalise(name)], LEADING_OBJECT)
         self._objects = Scanner({word: frozenset(reached) for word, reached in object_of.items()})
-        actions = {w: stem for w, (kind, stem) in self.words.names.items() if kind == "action"}
-        actions.update({e.word: e.stem for e in self.colloquial if e.section == "actions" and e.stem})
+        actions = {w: frozenset({stem}) for w, (kind, stem) in self.words.names.items() if kind == "action"}
+        actions.update({e.word: frozenset(e.stems) for e in self.colloquial if e.section == "actions" and e.stems})
         self._actions = Scanner(actions)
         self._qualifiers = Scanner({w: value for w, (kind, value) in self.words.names.items()
                                     if kind in ("qualifier", "scope")})
@@ -644,8 +644,8 @@ class ResolverIndex:
     def wanted(self, text: str) -> frozenset[str]:
         """The action stems the message asks for. A two-character action word right before a
         certificate word names that certificate, not an action (「检疫证」「登记证」 are documents)."""
-        return frozenset(stem for _s, end, word, stem in self._actions.scan(text)
-                         if not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end)))
+        return frozenset(stem for _s, end, word, stems in self._actions.scan(text)
+                         if not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end)) for stem in stems)
 
     def qualifiers_in(self, text: str) -> frozenset[str]:
         return frozenset(value for _s, _e, _w, value in self._qualifiers.scan(text))

@@ -153,11 +153,21 @@ class ColloquialEntry:
     expect: str                  # exact item (or guides.yaml) name the example must reach, as written
     means: str | None = None     # objects: an object the item model produces; synonyms: the official wording
     items: tuple[str, ...] = ()  # objects: specific item names, instead of means
-    stem: str | None = None      # actions: canonical action stem
+    stem: str | None = None      # actions: canonical action stem (the first, where the word says several)
+    stems: tuple[str, ...] = ()  # actions: every stem the word may mean (关了: 注销 or 停业)
     audience: str | None = None  # askers: citizen | business | institution
 
 
 COLLOQUIAL_FILE = WORDS_DIR / "colloquial.yaml"
+
+
+def _stems(row: Mapping[str, object]) -> tuple[str, ...]:
+    """An action word's stems: ``stem: 注销``, or a list where the word does not say which
+    (``stem: [注销, 停业]``: 「店子关了」 may close it for good or for a while)."""
+    stem = row.get("stem")
+    if not stem:
+        return ()
+    return tuple(str(s) for s in stem) if isinstance(stem, list) else (str(stem),)
 
 
 @lru_cache(maxsize=4)
@@ -175,7 +185,8 @@ def load_colloquial(path: str | Path = COLLOQUIAL_FILE) -> tuple[ColloquialEntry
                     expect=str(row["expect"]).strip(),
                     means=normalise(row["means"]) if row.get("means") else None,
                     items=tuple(str(i).strip() for i in row.get("items") or ()),
-                    stem=row.get("stem"),
+                    stem=_stems(row)[0] if _stems(row) else None,
+                    stems=_stems(row),
                     audience=row.get("audience"),
                 )
             )
