@@ -153,8 +153,7 @@ class ColloquialEntry:
     expect: str                  # exact item (or guides.yaml) name the example must reach, as written
     means: str | None = None     # objects: an object the item model produces; synonyms: the official wording
     items: tuple[str, ...] = ()  # objects: specific item names, instead of means
-    stem: str | None = None      # actions: canonical action stem (the first, where the word says several)
-    stems: tuple[str, ...] = ()  # actions: every stem the word may mean (关了: 注销 or 停业)
+    stems: tuple[str, ...] = ()  # actions: the canonical action stems the word may mean (关了: 注销 or 停业)
     audience: str | None = None  # askers: citizen | business | institution
 
 
@@ -185,7 +184,6 @@ def load_colloquial(path: str | Path = COLLOQUIAL_FILE) -> tuple[ColloquialEntry
                     expect=str(row["expect"]).strip(),
                     means=normalise(row["means"]) if row.get("means") else None,
                     items=tuple(str(i).strip() for i in row.get("items") or ()),
-                    stem=_stems(row)[0] if _stems(row) else None,
                     stems=_stems(row),
                     audience=row.get("audience"),
                 )

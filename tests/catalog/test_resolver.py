@@ -33,8 +33,8 @@ def small_index():
     colloquial = (
         ColloquialEntry("objects", "失业金", "失业金咋个领", "失业保险金申领", means="失业保险金"),
         ColloquialEntry("objects", "卖烟的证", "卖烟的证要到期了", "烟草专卖零售许可证延续", means="烟草专卖零售许可证"),
-        ColloquialEntry("actions", "到期了", "卖烟的证到期了", "烟草专卖零售许可证延续", stem="延续"),
-        ColloquialEntry("actions", "丢了", "社保卡丢了", "社会保障卡补领、换领、换发", stem="补领"),
+        ColloquialEntry("actions", "到期了", "卖烟的证到期了", "烟草专卖零售许可证延续", stems=("延续",)),
+        ColloquialEntry("actions", "丢了", "社保卡丢了", "社会保障卡补领、换领、换发", stems=("补领",)),
     )
     return ResolverIndex(build_targets(rows, words), words, colloquial)
 
