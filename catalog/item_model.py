@@ -28,6 +28,8 @@ ITEMS_FILE = Path(__file__).resolve().parent / "data" / "guangan_items.json"
 # only mark a title, so they are dropped and their text stays in place.
 _NOTE = re.compile(r"\(([^()]*)\)")
 _TITLE_MARKS = str.maketrans("", "", "《》“”\"'「」")
+_TITLE = re.compile(r"《([^《》]+)》")
+_DOCUMENT_ENDS = ("证", "证明", "证书", "执照", "许可")  # a title ending so is the document citizens name
 _EDGE = "、,，/\\;；:： "
 _MIN_BARE = 2  # a one-character remainder (「证」) is no object
 
@@ -138,6 +140,13 @@ def parse_name(name: str, words: Words) -> ItemParts:
         for candidate in (full, bare):
             if len(candidate) >= _MIN_BARE and candidate not in objects:
                 objects.append(candidate)
+
+    # The document a title names is an object of its own: 「设立歌舞娱乐场所《娱乐经营许可证》核发」 is
+    # asked for as 「娱乐经营许可证」; a law's title (「按《公司法》改制」) names no document.
+    for title in _TITLE.findall(normalise(name)):
+        title = title.strip(_EDGE)
+        if title.endswith(_DOCUMENT_ENDS) and len(title) >= _MIN_BARE and title not in objects:
+            objects.append(title)
 
     # A name that is all action (「停业登记」「面对面咨询」) names the act itself as its object.
     if not objects and actions and len(main.strip(_EDGE)) >= _MIN_BARE:

@@ -52,7 +52,13 @@ CASES = [
     ("社会团体注销登记", "社会团体", (), {"注销", "登记"}, ("社会组织",), "institution"),
     ("机关事业单位职业年金缴纳", "机关事业单位职业年金", ("职业年金",), {"缴纳"}, ("机关事业单位",), "institution"),
     ("停业登记(县级行使）", "停业登记", (), {"停业", "登记"}, ("县级",), "mixed"),
+    # the document a title names is an object of its own; a law's title is not
+    ("设立歌舞娱乐场所《娱乐经营许可证》核发", "歌舞娱乐场所娱乐经营许可证", ("娱乐经营许可证",), {"新办", "核发"}, (), "business"),
 ]
+
+
+def test_a_laws_title_is_no_object(words):
+    assert "公司法" not in parse_name("非公司企业法人按《公司法》改制登记", words).objects
 
 
 @pytest.fixture(scope="module")
