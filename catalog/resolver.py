@@ -50,6 +50,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 import yaml
 from rapidfuzz import fuzz
 
+from catalog.homophones import Homophones
 from catalog.item_model import ItemParts, parse_name
 from catalog.text import normalise
 from catalog.words import ColloquialEntry, Scanner, Words
@@ -577,6 +578,7 @@ class ResolverIndex:
         self._askers = {e.word: e.audience for e in self.colloquial if e.section == "askers" and e.audience}
         self._asker_scanner = Scanner(self._askers)
         self._synonyms = Scanner({e.word: e.means for e in self.colloquial if e.section == "synonyms" and e.means})
+        self._homophones = Homophones([*object_of, *by_object, *(word for word, _ in self._synonyms.items())])
         # What each target is called: its names, citizens' words and lexicon examples.
         named_by = [[normalise(text) for text in doc] for doc in docs]
         self._names_index = _BigramIndex(named_by)
@@ -674,7 +676,7 @@ class ResolverIndex:
         """What the message says, read once: objects, actions, qualifiers, who asks, bigram
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""
-        said = normalise(text)
+        said = self._homophones.corrected(normalise(text))
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
         # The naive Bayes reads the message as said and, where citizens' synonyms change it, as the

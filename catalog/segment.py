@@ -40,3 +40,8 @@ def new_tokenizer(words: Iterable[tuple[str, int]]) -> jieba.Tokenizer:
 
 def cut(tokenizer: jieba.Tokenizer, text: str) -> list[str]:
     return [token for token in tokenizer.lcut(text, HMM=False) if token.strip()]
+
+
+def is_word(text: str) -> bool:
+    """``text`` is a word of jieba's default dictionary (「股份」「老板」)."""
+    return _base_tokenizer().FREQ.get(text, 0) > 0
