@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from catalog.models import Item
 from catalog.ranking import resolve, search
 from catalog.resolver import Resolution
+from catalog.text import normalise
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,9 @@ RELATIVE_FLOOR = 0.3
 
 
 def agent_search(session: Session, text: str, limit: int = 10) -> AgentSearch:
-    """Best first: each target at the better of its place in the resolver's ranking and, for a close
-    name, its place in the search's; ties keep the resolver's order; the family the chat would ask
-    within leads."""
+    """Best first: the target whose name is the text typed; then each target at the better of its
+    place in the resolver's ranking and, for a close name, its place in the search's; ties keep the
+    resolver's order; the family the chat would ask within leads."""
     resolution = resolve(session, text)
     hits = search(session, text, limit=limit)
     places: dict[str, tuple[float, float]] = {}
@@ -77,7 +78,9 @@ def agent_search(session: Session, text: str, limit: int = 10) -> AgentSearch:
             best = len(resolution.ranked) + place  # after everything the resolver ranked
         places[candidate.code] = (best, resolver_place)
         names.setdefault(candidate.code, AgentHit(candidate.code, candidate.name, candidate.kind))
-    order = sorted(places, key=lambda code: places[code])
+    typed = normalise(text)
+    # The name typed in full is what the agent looks for, whatever else is likelier to a citizen's words.
+    order = sorted(places, key=lambda code: (normalise(names[code].name) != typed, places[code]))
     about = _asked_between_one_family(resolution)
     if about:
         order = _family_first(session, order, names, about)
