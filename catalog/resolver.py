@@ -78,6 +78,7 @@ COMMON_BIGRAM = 0.03        # bigrams in more of the sentences than this are lef
 ANSWER_PROBABILITY = 0.35   # the first target this likely ...
 ANSWER_LEAD = 4.0           # ... and this many times likelier than the second is the answer
 OPTION_PROBABILITY = 0.08   # a target this likely, and within ANSWER_LEAD of the first, is an option
+SAID_AND_ASKED_PROBABILITY = 0.15  # ... or this likely, when the message says its own words and the special thing its name does
 OVERRIDE_PROBABILITY = 0.6   # an answer this likely replaces what another reading settled on
 OTHERWISE_PROBABILITY = 0.3  # ... or this likely, where that reading does another thing than asked
 MAX_OPTIONS = 4
@@ -739,7 +740,7 @@ class ResolverIndex:
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
         elsewhere = reading.elsewhere >= ELSEWHERE_PROBABILITY or any(e.said_in(reading.text) for e in self.off_list)
-        decision = "handoff" if elsewhere else _decide(ranked)
+        decision = "handoff" if elsewhere else _decide(ranked, reading.wanted)
         return Resolution(decision, ranked, reading.wanted,
                           {s.code: s for s in scored if s.code in considered}, round(nothing, 4), reading.elsewhere)
 
@@ -880,16 +881,23 @@ def _merged(scored: list[Scored], into: Mapping[str, "Scored | Target"]) -> list
     return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
 
 
-def _decide(ranked: Sequence[Scored]) -> str:
+def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset()) -> str:
     """``answer``: the first target is likely and far likelier than the second; ``ask``: two to four
     targets are likely and close; otherwise ``handoff``. A target whose name does another thing than
     the message asks is never the answer nor an option (「出生证明丢了」 is no 《出生医学证明》首次签发,
-    which would list first-issue materials)."""
+    which would list first-issue materials).
+
+    A first target whose own words the message says, and that does the special thing the message asks
+    (``wanted``: 注销, 变更, 补领…), is the answer at a lower bar (SAID_AND_ASKED_PROBABILITY): few
+    citizens' sentences are like 「超市不开了，食品证要注销」, but its object and its action are both said."""
     fitting = [s for s in ranked if not s.action_differs]
     if not fitting:
         return "handoff"
+    first = fitting[0]
     second = fitting[1].probability if len(fitting) > 1 else 0.0
-    if fitting[0].probability >= ANSWER_PROBABILITY and fitting[0].probability >= ANSWER_LEAD * second:
+    said_and_asked = first.said and first.action_agrees and not wanted <= ORDINARY_STEMS
+    bar = SAID_AND_ASKED_PROBABILITY if said_and_asked else ANSWER_PROBABILITY
+    if first.probability >= bar and first.probability >= ANSWER_LEAD * second:
         return "answer"
     return "ask" if len(_options(fitting)) >= 2 else "handoff"
 

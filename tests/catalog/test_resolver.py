@@ -9,6 +9,7 @@ from catalog.resolver import (
     Resolution,
     ResolverIndex,
     Scored,
+    _decide,
     build_targets,
     certificate_short_forms,
     load_off_list,
@@ -122,6 +123,22 @@ def test_every_lexicon_example_reaches_its_item(session):
 def _scored(code: str, probability: float, differs: bool = False) -> Scored:
     return Scored(code, code, "item", score=probability, named=True, action_differs=differs,
                   probability=probability)
+
+
+@pytest.mark.parametrize("said,agrees,wanted,decision", [
+    (True, True, frozenset({"注销"}), "answer"),      # 「超市不开了，食品证要注销」: object and special action said
+    (False, True, frozenset({"注销"}), "handoff"),    # only like the citizens' sentences
+    (True, False, frozenset({"注销"}), "handoff"),    # the name does not say what is asked
+    (True, True, frozenset({"申请"}), "handoff"),     # an ordinary ask says nothing special
+])
+def test_a_target_said_and_asked_for_is_answered_at_a_lower_bar(said, agrees, wanted, decision):
+    first = Scored("a", "a", "item", score=0.2, named=True, action_agrees=agrees, probability=0.2, said=said)
+    assert _decide((first, _scored("b", 0.02)), wanted) == decision
+
+
+def test_the_lower_bar_still_needs_the_lead():
+    first = Scored("a", "a", "item", score=0.2, named=True, action_agrees=True, probability=0.2, said=True)
+    assert _decide((first, _scored("b", 0.1)), frozenset({"注销"})) == "ask"
 
 
 def _answering(top: Scored, *others: Scored) -> Resolution:
