@@ -32,15 +32,21 @@ _SOUND_BASE = 0xA000       # Yi syllables: letters no normalisation changes, one
 
 
 @lru_cache(maxsize=1)
-def _first_readings() -> dict[str, str]:
-    """Character → its first reading, toneless (ü kept apart as v: 绿 lv is not 路 lu)."""
+def _sounds() -> dict[str, str]:
+    """Character → one letter for its first reading, toneless (ü kept apart as v: 绿 lv is not 路 lu);
+    characters of one sound share the letter. One table for every vocabulary."""
     spec = importlib.util.find_spec("pypinyin")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("pypinyin is not installed (requirements/app.in)")
     table = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
     with open(table, encoding="utf-8") as handle:
         raw: dict[str, str] = json.load(handle)
-    return {chr(int(code)): _toneless(readings.split(",")[0]) for code, readings in raw.items()}
+    letters: dict[str, str] = {}
+    sounds = {}
+    for code, readings in raw.items():
+        reading = _toneless(readings.split(",")[0])
+        sounds[chr(int(code))] = letters.setdefault(reading, chr(_SOUND_BASE + len(letters)))
+    return sounds
 
 
 def _toneless(reading: str) -> str:
@@ -53,20 +59,13 @@ class Homophones:
     """The vocabulary's words by sound, and the correction of a message's slips."""
 
     def __init__(self, words: Iterable[str]):
-        readings = _first_readings()
-        self._syllables: dict[str, str] = {}
-        self._sound_of = {ch: self._letter(reading) for ch, reading in readings.items()}
-        vocabulary = {w for w in words if MIN_LENGTH <= len(w) <= MAX_LENGTH and all(ch in readings for ch in w)}
+        self._sound_of = _sounds()
+        vocabulary = {w for w in words if MIN_LENGTH <= len(w) <= MAX_LENGTH and all(ch in self._sound_of for ch in w)}
         by_sound: dict[str, list[str]] = {}
         for word in sorted(vocabulary):
             by_sound.setdefault(self.sound(word), []).append(word)
         self._vocabulary = frozenset(vocabulary)
         self._by_sound: Scanner[tuple[str, ...]] = Scanner({s: tuple(ws) for s, ws in by_sound.items()})
-
-    def _letter(self, reading: str) -> str:
-        if reading not in self._syllables:
-            self._syllables[reading] = chr(_SOUND_BASE + len(self._syllables))
-        return self._syllables[reading]
 
     def sound(self, text: str) -> str:
         """One letter per character: its syllable's for a character with a reading, else itself."""
