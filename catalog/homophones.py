@@ -4,7 +4,7 @@ Citizens type Chinese by its sound; a slip picks another character of the same s
 message that sounds like a word of the catalog's vocabulary (toneless pinyin, each character's first
 reading), differs from it in few characters and is itself no word of the vocabulary is read as that
 word. Only words of MIN_LENGTH characters or more are corrected: two characters of the same sound are
-often two words (失业/事业, 工伤/公司 are not slips of each other). Characters too common to be a slip
+often two words (失业/事业, 公示/公式 are not slips of each other). Characters too common to be a slip
 (「正在」's 正 beside 证, 「是」 beside 事) are never changed.
 
 The readings come from pypinyin's character table (its data file, read once, ~0.04 s; the package's
