@@ -57,6 +57,8 @@ SMALL_TALK_CHARS = 10
 # yields to a question only to a clearly likelier item) asks between it and the NLU's item when it
 # ranks the NLU's item lower (``_unless_outranked``).
 LIKELY = 0.6
+# Words that join alternatives: 「申领或者补换」 asks which of two things is to be done.
+ALTERNATIVE_WORDS = ("或者", "还是", "或是")
 
 
 class Hit(Protocol):
@@ -100,6 +102,8 @@ class Resolution(Protocol):
     def offers_instead(self, codes: Sequence[str]) -> bool: ...
 
     def probability_of(self, code: str) -> float: ...
+
+    def doing_each(self) -> list[str]: ...
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]: ...
 
@@ -336,6 +340,15 @@ def needs_named_apart(s: Situation) -> Optional[Need]:
     return Need(candidates=s.named, every=True)
 
 
+def asks_one_or_another(s: Situation) -> Optional[Need]:
+    """Two things done to one object, asked as alternatives (「社保卡申领或者补换要带啥」), are the one
+    question between the items that do them, whatever one reading settled on."""
+    if s.memory.pending_question or not any(word in s.turn.text for word in ALTERNATIVE_WORDS):
+        return None
+    codes = s.resolve().doing_each()
+    return Need(candidates=s.catalog.targets(codes)) if codes else None
+
+
 def named_by_the_nlu(s: Situation) -> Optional[Need]:
     """The items the NLU named, unless the general resolver reads the message clearly otherwise.
 
@@ -412,6 +425,7 @@ RULES: tuple[Rule, ...] = tuple(Rule(f.__name__, f) for f in (
     same_reply_again,
     continues_item_in_play,
     needs_named_apart,
+    asks_one_or_another,
     named_by_the_nlu,
     found_by_search,
     resolved_over_the_list,

@@ -187,6 +187,17 @@ class Resolution:
         special = not self.wanted <= ORDINARY_STEMS
         return top.code if special and top.action_agrees and not any(s.action_agrees for s in others) else None
 
+    def doing_each(self) -> list[str]:
+        """The codes of the likeliest target and of those about the same object whose names do, each,
+        one of the several things the message asks (「社保卡申领或者补换」: 社会保障卡申领 and
+        社会保障卡补领、换领、换发), likeliest first; empty unless there are two or more of them."""
+        fitting = self.fitting
+        if len(self.wanted) < 2 or not fitting or not fitting[0].about:
+            return []
+        about = fitting[0].about
+        doing = [s.code for s in fitting if s.about == about and s.said and s.action_agrees]
+        return doing[:MAX_OPTIONS] if len(doing) > 1 else []
+
     def probability_of(self, code: str) -> float:
         """How likely the message is about ``code``, one of the codes given to ``consider`` (0 for another)."""
         scored = self.considered.get(code)

@@ -55,6 +55,7 @@ class FakeResolution:
     instead: bool = False  # outranks / offers_instead the considered codes
     considered: dict[str, Scored] = field(default_factory=dict)  # the codes to consider, scored
     chosen: Optional[str] = None  # the one of the considered codes that does the special thing asked
+    doing: list[str] = field(default_factory=list)  # targets of one object doing each thing asked
 
     likeliest: float = 0.5
     likeliest_said: bool = True  # the first option's own words are said
@@ -75,6 +76,9 @@ class FakeResolution:
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]:
         return self.chosen if self.chosen in codes else None
+
+    def doing_each(self) -> list[str]:
+        return self.doing
 
 
 @dataclass
@@ -278,6 +282,26 @@ def test_a_restated_need_is_not_re_answered_when_it_states_nothing():
 
 
 # --------------------------------------------------------------------------- items the NLU named
+
+@pytest.mark.parametrize("text, memory, resolution, expected", [
+    # two things done to one object, as alternatives: the question between them, not the NLU's one
+    ("社保卡申领或者补换要带啥", Memory(), FakeResolution(["SB-APPLY"], Scored("SB-APPLY", 0.9),
+                                                     doing=["SB-APPLY", "SB-LOST"]), ["SB-APPLY", "SB-LOST"]),
+    # no word of alternatives: the rule does not read the message
+    ("社保卡申领补换要带啥", Memory(), FakeResolution(doing=["SB-APPLY", "SB-LOST"]), None),
+    # alternatives, but of one thing done (「要带啥还是在哪办」): no question from them
+    ("社保卡申领要带啥还是在哪办", Memory(), FakeResolution(["SB-APPLY"], Scored("SB-APPLY", 0.9)), None),
+    # a reply to an open question is read against it first
+    ("申领或者补换", asked("SB-APPLY", "SB-LOST"), FakeResolution(doing=["SB-APPLY", "SB-LOST"]), None),
+])
+def test_asks_one_or_another(text, memory, resolution, expected):
+    t = turn(text, items=["SB-APPLY"], words=["社保卡"])
+    need, rule = decide(t, memory, TableCatalog(resolutions={text: resolution}))
+    if expected is None:
+        assert rule != "asks_one_or_another"
+    else:
+        assert (rule, codes_of(need)) == ("asks_one_or_another", expected)
+
 
 @pytest.mark.parametrize("text, items, words, catalog, rule, expected, every", [
     # two items read from words of their own: both are needs

@@ -141,6 +141,18 @@ def test_the_lower_bar_still_needs_the_lead():
     assert _decide((first, _scored("b", 0.1)), frozenset({"注销"})) == "ask"
 
 
+def test_doing_each_thing_asked_to_one_object():
+    def doing(code, about="社会保障卡", agrees=True, said=True):
+        return Scored(code, code, "item", score=0.3, named=True, action_agrees=agrees, about=about,
+                      probability=0.3, said=said)
+    ranked = (doing("apply"), doing("lost"), doing("cancel", agrees=False), doing("other", about="残疾人证"))
+    assert Resolution("answer", ranked, frozenset({"申领", "补领"})).doing_each() == ["apply", "lost"]
+    # one thing asked: no alternatives
+    assert Resolution("answer", ranked, frozenset({"申领"})).doing_each() == []
+    # only one of them does what is asked
+    assert Resolution("answer", ranked[:1] + ranked[2:], frozenset({"申领", "补领"})).doing_each() == []
+
+
 def _answering(top: Scored, *others: Scored) -> Resolution:
     return Resolution("answer", (top, *others), considered={s.code: s for s in others})
 
