@@ -184,7 +184,7 @@ class Resolution:
         others = [s for s in (self.considered.get(code) for code in codes if code != top.code) if s is not None]
         if top.said and top.about and not any(s.said or not s.about or s.about not in top.about for s in others):
             return top.code
-        special = not self.wanted <= ORDINARY_STEMS
+        special = _asks_special(self.wanted)
         return top.code if special and top.action_agrees and not any(s.action_agrees for s in others) else None
 
     def doing_each(self) -> list[str]:
@@ -804,7 +804,7 @@ class ResolverIndex:
                 # 登记, 办理, 申请, 核发… are one ordinary thing said several ways (「养狗登记」 is 犬类
                 # 准养证核发); a special one (补领, 注销, 变更…) must be said as the name says it. A name
                 # that only says 办理 (居民身份证办理) says nothing about which.
-                agrees = bool(wanted & done) or (wanted <= ORDINARY_STEMS and bool(done & ORDINARY_STEMS))
+                agrees = bool(wanted & done) or (not _asks_special(wanted) and bool(done & ORDINARY_STEMS))
                 f["action_agrees" if agrees else "action_differs"] = 1.0
             elif not wanted:
                 f["ordinary_action" if not done or done & ORDINARY_STEMS else "special_action"] = 1.0
@@ -892,6 +892,11 @@ def _merged(scored: list[Scored], into: Mapping[str, "Scored | Target"]) -> list
     return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
 
 
+def _asks_special(wanted: frozenset[str]) -> bool:
+    """The message asks something special done (补领, 注销, 变更…), not only the ordinary ask (办理, 申请…)."""
+    return not wanted <= ORDINARY_STEMS
+
+
 def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset()) -> str:
     """``answer``: the first target is likely and far likelier than the second; ``ask``: two to four
     targets are likely and close; otherwise ``handoff``. A target whose name does another thing than
@@ -906,7 +911,7 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset()) -> s
         return "handoff"
     first = fitting[0]
     second = fitting[1].probability if len(fitting) > 1 else 0.0
-    said_and_asked = first.said and first.action_agrees and not wanted <= ORDINARY_STEMS
+    said_and_asked = first.said and first.action_agrees and _asks_special(wanted)
     bar = SAID_AND_ASKED_PROBABILITY if said_and_asked else ANSWER_PROBABILITY
     if first.probability >= bar and first.probability >= ANSWER_LEAD * second:
         return "answer"
