@@ -79,7 +79,7 @@ class Homophones:
             if span in self._vocabulary:
                 continue
             meant = _meant(span, words)
-            if meant is not None and not _held_by_a_neighbour(text, start, end, meant):
+            if meant is not None and not _held_by_a_neighbour(text, start, end, _changed(span, meant)):
                 parts += [text[last:start], meant]
                 last = end
         return "".join(parts) + text[last:] if parts else text
@@ -91,8 +91,8 @@ def _meant(span: str, words: Iterable[str]) -> Optional[str]:
     allowed = 1 if len(span) <= SHORT_WORD else 2
     found: dict[int, list[str]] = {}
     for word in words:
-        changed = [a for a, b in zip(span, word) if a != b]
-        if len(changed) <= allowed and not NEVER_SLIPS.intersection(changed):
+        changed = _changed(span, word)
+        if len(changed) <= allowed and not any(span[k] in NEVER_SLIPS for k in changed):
             found.setdefault(len(changed), []).append(word)
     if not found:
         return None
@@ -100,9 +100,15 @@ def _meant(span: str, words: Iterable[str]) -> Optional[str]:
     return closest[0] if len(closest) == 1 else None
 
 
-def _held_by_a_neighbour(text: str, start: int, end: int, meant: str) -> bool:
-    """A changed character of ``text[start:end]`` makes a dictionary word with a character outside the span."""
-    for at in (start + k for k, (a, b) in enumerate(zip(text[start:end], meant)) if a != b):
+def _changed(span: str, word: str) -> list[int]:
+    """The positions at which ``span`` and ``word`` (of one length) differ."""
+    return [k for k, (a, b) in enumerate(zip(span, word)) if a != b]
+
+
+def _held_by_a_neighbour(text: str, start: int, end: int, changed: list[int]) -> bool:
+    """A changed character of ``text[start:end]`` (``changed``: its positions in the span) makes a
+    dictionary word with a character outside the span."""
+    for at in (start + k for k in changed):
         for size in NEIGHBOUR_WORD:
             for first in range(max(0, at - size + 1), at + 1):
                 last = first + size
