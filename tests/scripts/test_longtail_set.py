@@ -28,24 +28,34 @@ def everything(halves):
     return halves["tune"] + halves["held_out"]
 
 
-def test_every_case_is_a_single_need_of_a_known_category(everything):
-    assert {n.category for n in everything} == {"longtail", "not_on_list"}
-    for n in everything:
+@pytest.fixture(scope="module")
+def fresh():
+    return ev.load_measurement_set(LONGTAIL / "fresh.yaml")
+
+
+@pytest.fixture(scope="module")
+def every_set(everything, fresh):
+    return everything + fresh
+
+
+def test_every_case_is_a_single_need_of_a_known_category(every_set):
+    assert {n.category for n in every_set} == {"longtail", "not_on_list"}
+    for n in every_set:
         assert (n.category == "not_on_list") == n.expects_handoff, n.case_id
 
 
-def test_case_ids_are_unique_across_both_halves(everything):
-    ids = [n.case_id for n in everything]
+def test_case_ids_are_unique_across_every_set(every_set):
+    ids = [n.case_id for n in every_set]
     assert len(ids) == len(set(ids))
 
 
-def test_every_expected_item_is_a_real_item_spelled_exactly(everything, real_items):
-    assert [n.case_id for n in everything if n.item and n.item not in real_items] == []
+def test_every_expected_item_is_a_real_item_spelled_exactly(every_set, real_items):
+    assert [n.case_id for n in every_set if n.item and n.item not in real_items] == []
 
 
-def test_no_expected_item_has_an_authored_guide(everything, guides):
+def test_no_expected_item_has_an_authored_guide(every_set, guides):
     authored = {i["name"] for i in guides["items"]}
-    assert [n.case_id for n in everything if n.item in authored] == []
+    assert [n.case_id for n in every_set if n.item in authored] == []
 
 
 def test_the_counts_meet_the_minimums(halves, everything):
@@ -64,6 +74,11 @@ def test_no_item_is_on_both_sides(halves):
     assert tune & held == set()
 
 
+def test_no_fresh_item_is_on_the_held_out_side(halves, fresh):
+    held = {n.item for n in halves["held_out"] if n.item}
+    assert [n.case_id for n in fresh if n.item in held] == []
+
+
 def test_the_split_is_the_seeded_split_by_item(halves, everything):
     tune, held = ev.split_by_key([n.item for n in everything if n.item], SPLIT_SEED)
     assert {n.item for n in halves["held_out"] if n.item} == held
@@ -77,10 +92,10 @@ def _normalised(text):
     return re.sub(r"[\s，。,.!！?？、~～]", "", text)
 
 
-def test_no_phrasing_repeats_nor_copies_a_dialogue_case(everything):
+def test_no_phrasing_repeats_nor_copies_a_dialogue_case(every_set):
     seen: dict[str, str] = {}
     repeated = []
-    for n in everything:
+    for n in every_set:
         key = _normalised(n.user)
         if key in seen:
             repeated.append((seen[key], n.case_id))
@@ -88,7 +103,7 @@ def test_no_phrasing_repeats_nor_copies_a_dialogue_case(everything):
     assert repeated == []
     dialogues = ev.load_cases(ROOT / "tests" / "dialogues")
     dialogue_turns = {_normalised(t.user) for c in dialogues for t in c.turns}
-    assert [n.case_id for n in everything if _normalised(n.user) in dialogue_turns] == []
+    assert [n.case_id for n in every_set if _normalised(n.user) in dialogue_turns] == []
 
 
 def test_few_phrasings_carry_the_official_name(everything):
