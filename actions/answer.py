@@ -159,6 +159,8 @@ class ActionAnswer(CatalogAction):
             closed = [] if turn.intent in rules.SMALL_TALK_INTENTS else _forget_question()
             return remembered + closed + [SlotSet("lookup_status", turn.intent)]
         status, events = self._respond(session, dispatcher, turn, memory, need, facts, place, learned)
+        if status == NO_CONTEXT and rules.tells_of_a_need_elsewhere(situation):
+            status = NOT_FOUND  # a place named in passing: 「浓洄街道渠江边有个人掉河里了」 is no reply
         if status == NO_CONTEXT:
             noted = _noted(session, memory, facts, place)
             dispatcher.utter_message(text=render.no_context_text(noted, answered_before=memory.target_code is not None))

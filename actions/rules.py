@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Optional, Protocol, Sequence
 from actions import choice
 from actions.conversation import Memory, Turn
 from catalog.held import CLAUSE_BREAK
+from catalog.resolver import ELSEWHERE_PROBABILITY
 from catalog.text import normalise
 from catalog.types import Target
 from catalog.words import load_aspects
@@ -104,6 +105,9 @@ class Resolution(Protocol):
     def probability_of(self, code: str) -> float: ...
 
     def doing_each(self) -> list[str]: ...
+
+    @property
+    def elsewhere(self) -> float: ...
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]: ...
 
@@ -508,6 +512,14 @@ def says_intent(intent: str, text: str) -> bool:
     if intent in SMALL_TALK_INTENTS:
         return len(text) <= SMALL_TALK_CHARS or any(word in text for word in load_aspects().small_talk.get(intent, ()))
     return True
+
+
+def tells_of_a_need_elsewhere(s: Situation) -> bool:
+    """The message is, in the resolver's reading, one of the needs the list lacks (an emergency, a
+    report, another office's service: ``catalog/data/words/off_list_needs.yaml``), whatever place or
+    fact it names on the way: 「快点！浓洄街道渠江边有个人掉河里了」 is handed off, not acknowledged as
+    a place given (「我在龙台镇」)."""
+    return bool(s.turn.text) and s.resolve().elsewhere >= ELSEWHERE_PROBABILITY
 
 
 def held_by_the_citizen(catalog: Catalog, turn: Turn) -> frozenset[str]:

@@ -252,6 +252,14 @@ def test_a_long_message_read_as_a_no_that_names_nothing_is_handed_off(conversati
     assert chat.slots["lookup_status"] == "not_found"
 
 
+def test_a_need_the_list_lacks_that_names_a_place_is_handed_off(conversation):
+    """A place said on the way to an emergency is no place given: no 「已记下」, a handoff."""
+    chat = conversation()
+    messages = chat.say("龙台镇场口那边两个车撞了，有人受伤", intent="inform")
+    assert chat.slots["lookup_status"] == "not_found"
+    assert not any("已记下" in (m.get("text") or "") for m in messages)
+
+
 def test_facts_and_place_without_an_item_are_acknowledged_then_used(conversation):
     """The first message names no item (or the question before it was lost): say what was noted,
     ask what to handle, and use it all when the item comes."""

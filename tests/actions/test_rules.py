@@ -60,6 +60,7 @@ class FakeResolution:
     likeliest: float = 0.5
     likeliest_said: bool = True  # the first option's own words are said
     named: bool = True      # the message names the answer or an option
+    elsewhere: float = 0.0  # the posterior of the needs the list lacks
 
     @property
     def decision(self) -> str:
@@ -440,6 +441,18 @@ def test_the_search_and_the_resolver(text, catalog, memory, learned, rule, expec
     intent = "inform" if memory.pending_question else "out_of_scope" if text.startswith("今天") else "ask_materials"
     need, decided = decide(turn(text, intent=intent, town="T1" if learned else None), memory, catalog, learned)
     assert (decided, codes_of(need)) == (rule, expected)
+
+
+@pytest.mark.parametrize("text, elsewhere, expected", [
+    ("龙台镇场口那边两个车撞了，有人受伤", 0.98, True),   # a place on the way to an emergency
+    ("我在龙台镇", 0.01, False),                          # a place given
+    ("住在万盛街道", 0.24, False),
+    ("", 1.0, False),
+])
+def test_a_need_the_list_lacks_is_told_from_a_place_given(text, elsewhere, expected):
+    catalog = TableCatalog(resolutions={text: FakeResolution(elsewhere=elsewhere)})
+    situation = rules.Situation(turn(text, intent="inform", town="511602108"), Memory(), catalog, learned=True)
+    assert rules.tells_of_a_need_elsewhere(situation) is expected
 
 
 def test_the_rules_are_pure():
