@@ -584,7 +584,7 @@ class ResolverIndex:
         self._objects = Scanner({word: frozenset(reached) for word, reached in object_of.items()})
         # A message's actions are read as names' are: a noun that holds an action word is read whole
         # (「调解员」「人民调解」 ask nothing 裁决, 「检疫合格证」 nothing 验收) and asks nothing.
-        actions = {w: frozenset() for w, (kind, _) in self.words.names.items() if kind == "noun"}
+        actions: dict[str, frozenset[str]] = {w: frozenset() for w, (kind, _) in self.words.names.items() if kind == "noun"}
         actions.update({w: frozenset({stem}) for w, (kind, stem) in self.words.names.items() if kind == "action"})
         actions.update({e.word: frozenset(e.stems) for e in self.colloquial if e.section == "actions" and e.stems})
         self._actions = Scanner(actions)
