@@ -54,10 +54,11 @@ ITS_OWN_BAR = 0.0
 # Small talk is short: a message longer than this that says none of its intent's words is a guess of
 # the NLU's (every example of the NLU's small talk without such a word is this short or shorter).
 SMALL_TALK_CHARS = 10
-# The resolver's first option at least this likely (above its own answering bar: the NLU's reading
-# yields to a question only to a clearly likelier item) asks between it and the NLU's item when it
-# ranks the NLU's item lower (``_unless_outranked``).
-LIKELY = 0.6
+# The resolver's first option at least this likely, and LIKELIER times as likely as the NLU's item,
+# asks between it and the NLU's item (``_unless_outranked``): the NLU read an incidental word
+# (「开公司要办营业执照」 is not surely 个体工商户设立登记), and the one question lets the citizen say which.
+LIKELY = 0.25
+LIKELIER = 2.0
 # Words that join alternatives: 「申领或者补换」 asks which of two things is to be done.
 ALTERNATIVE_WORDS = ("或者", "还是", "或是")
 
@@ -577,7 +578,7 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     if resolution.outranks(codes) or resolution.offers_instead(codes):
         return s.catalog.targets(resolution.codes) or targets
     if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \
-            and resolution.codes[0] != codes[0] and resolution.likeliest >= LIKELY and resolution.likeliest_said \
+            and resolution.codes[0] != codes[0] and _clearly_likelier(resolution, codes[0]) \
             and normalise(targets[0].name) not in normalise(s.turn.text):
         # The whole message makes another item likely, and likelier than the one the NLU read,
         # though not clearly: the one question between them (「和朋友合伙开个有限公司，营业执照咋个办」 reads
@@ -589,6 +590,13 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # an item's full name said word for word.
         return s.catalog.targets(resolution.codes) or targets
     return targets
+
+
+def _clearly_likelier(resolution: Resolution, code: str) -> bool:
+    """The resolver's first option, whose own words the message says, is LIKELY and LIKELIER times
+    as likely as ``code`` (the NLU's item, scored with the NLU's reading as one of its features)."""
+    first = resolution.likeliest
+    return first >= LIKELY and resolution.likeliest_said and first >= LIKELIER * resolution.probability_of(code)
 
 
 def _ties_read_by_the_resolver(s: Situation, targets: list[Target]) -> list[Target]:

@@ -337,7 +337,17 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     ("和朋友合伙开个有限公司，营业执照咋个办", ["ID"], ["营业执照"],
      TableCatalog(resolutions={"和朋友合伙开个有限公司，营业执照咋个办": FakeResolution(["PASSPORT", "ID"], likeliest=0.7)}),
      "named_by_the_nlu", ["PASSPORT", "ID"], False),
-    # ... but a resolver that finds nothing likely does not overrule the NLU
+    # ... at a lower likelihood too, when twice as likely as the NLU's item (scored with the NLU's reading)
+    ("开公司要办营业执照", ["ID"], ["营业执照"],
+     TableCatalog(resolutions={"开公司要办营业执照": FakeResolution(
+         ["PASSPORT", "ID"], likeliest=0.3, considered={"ID": Scored("ID", 0.12)})}),
+     "named_by_the_nlu", ["PASSPORT", "ID"], False),
+    # ... but not when the NLU's item is nearly as likely
+    ("开个店要办营业执照", ["ID"], ["营业执照"],
+     TableCatalog(resolutions={"开个店要办营业执照": FakeResolution(
+         ["PASSPORT", "ID"], likeliest=0.3, considered={"ID": Scored("ID", 0.2)})}),
+     "named_by_the_nlu", ["ID"], False),
+    # ... and a resolver that finds nothing likely does not overrule the NLU
     ("营业执照地址变了要改", ["ID"], ["营业执照"],
      TableCatalog(resolutions={"营业执照地址变了要改": FakeResolution(["PASSPORT", "ID"], likeliest=0.1)}),
      "named_by_the_nlu", ["ID"], False),
