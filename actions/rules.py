@@ -87,8 +87,6 @@ class Resolution(Protocol):
     @property
     def likeliest(self) -> float: ...
 
-    @property
-    def likeliest_said(self) -> bool: ...
 
     @property
     def codes(self) -> list[str]: ...
@@ -585,18 +583,16 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # 营业执照 as 个体工商户设立登记; 公司设立登记 comes first). The search's reading is the
         # resolver's own input, so its ties are not asked again; and a resolver that finds nothing
         # likely (「营业执照地址变了要改」: four 变更 items, none above 0.1) does not overrule the NLU,
-        # nor does an item only like the citizens' sentences without its own words said (「我们要去扯结婚证」
-        # is 结婚登记预约, however like 中国内地公民婚姻登记's sentences), nor does any reading overrule
-        # an item's full name said word for word.
+        # nor does any reading overrule an item's full name said word for word.
         return s.catalog.targets(resolution.codes) or targets
     return targets
 
 
 def _clearly_likelier(resolution: Resolution, code: str) -> bool:
-    """The resolver's first option, whose own words the message says, is LIKELY and LIKELIER times
-    as likely as ``code`` (the NLU's item, scored with the NLU's reading as one of its features)."""
+    """The resolver's first option is LIKELY and LIKELIER times as likely as ``code`` (the NLU's item,
+    scored with the NLU's reading as one of its features)."""
     first = resolution.likeliest
-    return first >= LIKELY and resolution.likeliest_said and first >= LIKELIER * resolution.probability_of(code)
+    return first >= LIKELY and first >= LIKELIER * resolution.probability_of(code)
 
 
 def _ties_read_by_the_resolver(s: Situation, targets: list[Target]) -> list[Target]:

@@ -236,12 +236,6 @@ class Resolution:
         return fitting[0].probability if fitting else 0.0
 
     @property
-    def likeliest_said(self) -> bool:
-        """The first target that could be the answer is one whose own words the message says."""
-        fitting = self.fitting
-        return bool(fitting) and fitting[0].said
-
-    @property
     def answer(self) -> Optional[Scored]:
         """The target answered, when the decision is to answer."""
         return self.fitting[0] if self.decision == "answer" else None

@@ -66,6 +66,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -478,6 +479,17 @@ def first_guide_name(reply: dict[str, Any]) -> Optional[str]:
     return items[0]
 
 
+SAME_SERVICE_FILE = Path(__file__).resolve().parents[1] / "catalog" / "data" / "words" / "same_service.yaml"
+
+
+@lru_cache(maxsize=1)
+def stand_ins(path: Path = SAME_SERVICE_FILE) -> dict[str, str]:
+    """List item → the authored item that stands for it (one service written twice: the catalog's
+    ``same_service.yaml``): the authored item's guide answers a case expecting the list item."""
+    rows = (yaml.safe_load(path.read_text(encoding="utf-8")) or []) if path.exists() else []
+    return {str(row["list"]): str(row["authored"]) for row in rows}
+
+
 @dataclass
 class Outcome:
     case_id: str
@@ -494,7 +506,7 @@ class Outcome:
     def correct(self) -> bool:
         if self.expected == "handoff":
             return self.kind == "handoff"
-        return self.kind == "guide" and self.answered == self.expected
+        return self.kind == "guide" and self.answered in (self.expected, stand_ins().get(self.expected))
 
     @property
     def confident_wrong(self) -> bool:
@@ -502,7 +514,7 @@ class Outcome:
 
     @property
     def right_among_candidates(self) -> bool:
-        return self.kind == "question" and self.expected in self.candidates
+        return self.kind == "question" and bool({self.expected, stand_ins().get(self.expected)} & set(self.candidates))
 
 
 def classify(need: SingleNeed, replies: list[dict[str, Any]], error: Optional[str] = None) -> Outcome:

@@ -58,7 +58,6 @@ class FakeResolution:
     doing: list[str] = field(default_factory=list)  # targets of one object doing each thing asked
 
     likeliest: float = 0.5
-    likeliest_said: bool = True  # the first option's own words are said
     named: bool = True      # the message names the answer or an option
     elsewhere: float = 0.0  # the posterior of the needs the list lacks
 
@@ -350,11 +349,6 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     # ... and a resolver that finds nothing likely does not overrule the NLU
     ("营业执照地址变了要改", ["ID"], ["营业执照"],
      TableCatalog(resolutions={"营业执照地址变了要改": FakeResolution(["PASSPORT", "ID"], likeliest=0.1)}),
-     "named_by_the_nlu", ["ID"], False),
-    # ... nor one only like its citizens' sentences, its own words unsaid
-    ("我们要去扯结婚证，要带些啥", ["ID"], ["结婚证"],
-     TableCatalog(resolutions={"我们要去扯结婚证，要带些啥": FakeResolution(["PASSPORT", "ID"], likeliest=0.7,
-                                                                    likeliest_said=False)}),
      "named_by_the_nlu", ["ID"], False),
     # ... nor the item's full name said word for word
     ("居民身份证办理要带啥", ["ID"], ["居民身份证办理"],

@@ -335,6 +335,13 @@ def test_the_first_guide_answering_the_item_is_top1():
     assert ev.classify(need(), [two]).answered == "失业登记"  # only the first guide counts
 
 
+def test_the_authored_item_standing_for_the_expected_list_item_answers_it():
+    """catalog/data/words/same_service.yaml: one service written twice; its authored guide is the answer."""
+    listed, authored = next(iter(ev.stand_ins().items()))
+    outcome = ev.classify(need(listed), [guide_reply(name=authored)])
+    assert outcome.correct and not outcome.confident_wrong
+
+
 def test_a_guide_for_another_item_or_a_bundle_without_a_question_is_a_confident_wrong_guide():
     wrong = ev.classify(need(), [guide_reply(name="失业登记")])
     assert wrong.confident_wrong and not wrong.correct
