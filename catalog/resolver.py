@@ -158,10 +158,10 @@ class Resolution:
         through ``consider``) at least ANSWER_LEAD times less likely or doing another thing than asked:
         what another reading settled on is only a word of the message (「身份证都在身上，失业保险金去哪申请」).
         Or each of ``codes`` does another thing than asked, and the resolver's likeliest target, which
-        does it, is at least OTHERWISE_PROBABILITY likely."""
+        does it, is its answer or at least OTHERWISE_PROBABILITY likely."""
         codes = list(codes)
         fitting = self.fitting
-        if codes and fitting and fitting[0].probability >= OTHERWISE_PROBABILITY and all(
+        if codes and fitting and (self.answer is not None or fitting[0].probability >= OTHERWISE_PROBABILITY) and all(
                 code != fitting[0].code and self._does_otherwise(code) for code in codes):
             # Each reading does another thing than the message asks (「残疾证咋个转过来」 read as
             # 残疾人证新办): the resolver's own reading, which does it, is enough.

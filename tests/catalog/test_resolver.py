@@ -170,6 +170,12 @@ def test_a_reading_that_does_another_thing_is_replaced_whatever_its_probability(
     assert _answering(_scored("c1", 0.6), _scored("c2", 0.5, differs=True)).outranks(["c2"])
     # ... by any answer, however far under OVERRIDE_PROBABILITY (「残疾证咋个转过来」 read as 新办)
     assert _answering(_scored("c1", 0.35), _scored("c2", 0.3, differs=True)).outranks(["c2"])
+    # ... by the resolver's answer at its own bar (「个体户营业执照的老板名字要换成我儿子」 read as 设立登记)
+    assert _answering(_scored("c1", 0.2), _scored("c2", 0.19, differs=True)).outranks(["c2"])
+    # ... or by a likeliest target OTHERWISE_PROBABILITY likely, answered or not
+    for likely, outranked in ((0.35, True), (0.2, False)):
+        top, other = _scored("c1", likely), _scored("c2", likely - 0.01, differs=True)
+        assert Resolution("ask", (top, other), considered={"c2": other}).outranks(["c2"]) is outranked
     # (a reading that does what is asked still needs the answer to be far likelier)
     assert not _answering(_scored("c1", 0.35), _scored("c2", 0.05)).outranks(["c2"])
     # the bar is the caller's: a 一件事 read by a word alone yields to any answer far likelier than it
