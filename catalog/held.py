@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 from pathlib import Path
 
 import yaml
@@ -54,3 +55,24 @@ def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
             return False
         start = text.find(words, end)
     return True
+
+
+def says_held(clause: str, held_words: HeldWords | None = None) -> bool:
+    """The clause says something is at hand: an ``after`` word follows what it names
+    (「身份证和银行卡也有」), or a ``before`` word leads to it (「带着身份证和户口本」)."""
+    held_words = held_words or load_held()
+    return any(clause.find(w) > 0 for w in held_words.after) or \
+        any(0 <= clause.find(w) < len(clause) - len(w) for w in held_words.before)
+
+
+def without_held_clauses(text: str, names_a_need: Callable[[str], bool]) -> str:
+    """``text`` without its clauses that say what the citizen already holds, when the rest still
+    names something to be done (「营业执照也有，就是原来的道路运输证还是达州的」 asks about the 道路运输证);
+    else ``text`` as it is (「社保卡已经办好了，咋个激活」: the held clause names the need)."""
+    parts = re.split(f"({CLAUSE_BREAK.pattern})", text)  # clause, break, clause, …, clause
+    clauses = [(parts[i], "".join(parts[i + 1:i + 2])) for i in range(0, len(parts), 2)]
+    kept = [(clause, end) for clause, end in clauses if not says_held(clause)]
+    if len(kept) == len(clauses):
+        return text
+    rest = "".join(clause + end for clause, end in kept)
+    return rest if names_a_need(rest) else text

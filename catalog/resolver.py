@@ -50,6 +50,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 import yaml
 from rapidfuzz import fuzz
 
+from catalog.held import without_held_clauses
 from catalog.homophones import Homophones
 from catalog.item_model import ItemParts, parse_name
 from catalog.text import normalise
@@ -638,6 +639,9 @@ class ResolverIndex:
                     found[index] = value
         return found
 
+    def _names_an_object(self, text: str) -> bool:
+        return next(iter(self._objects.scan(text)), None) is not None
+
     def name_objects_in(self, text: str, pool: Iterable[int]) -> dict[int, float]:
         """Target index → evidence that the message says an object of the target's name, nearly
         (「失业保险」 for 失业保险金: partial_ratio ≥ PARTIAL_OBJECT), scaled by how nearly."""
@@ -685,7 +689,8 @@ class ResolverIndex:
         """What the message says, read once: objects, actions, qualifiers, who asks, bigram
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""
-        said = self._homophones.corrected(normalise(text))
+        # What the citizen says they already hold is no part of the need (catalog/held.py).
+        said = without_held_clauses(self._homophones.corrected(normalise(text)), self._names_an_object)
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
         # The naive Bayes reads the message as said and, where citizens' synonyms change it, as the
