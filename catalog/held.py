@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
