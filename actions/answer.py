@@ -24,6 +24,7 @@ from actions.rules import Need
 from catalog import queries
 from catalog.contract import Location, candidates_payload, clarify_payload
 from catalog.held import held
+from catalog.resolver import off_list_offices
 from catalog.types import Place, Target
 
 logger = logging.getLogger(__name__)
@@ -159,8 +160,12 @@ class ActionAnswer(CatalogAction):
             closed = [] if turn.intent in rules.SMALL_TALK_INTENTS else _forget_question()
             return remembered + closed + [SlotSet("lookup_status", turn.intent)]
         status, events = self._respond(session, dispatcher, turn, memory, need, facts, place, learned)
-        if status == NO_CONTEXT and rules.tells_of_a_need_elsewhere(situation):
-            status = NOT_FOUND  # a place named in passing: 「浓洄街道渠江边有个人掉河里了」 is no reply
+        elsewhere = rules.need_elsewhere(situation) if status in (NO_CONTEXT, NOT_FOUND) else None
+        if elsewhere is not None:
+            # 「浓洄街道渠江边有个人掉河里了」 names a place in passing: no reply to acknowledge, but a need
+            # the list lacks; say who handles it before the 12345 handoff.
+            status = NOT_FOUND
+            dispatcher.utter_message(text=render.elsewhere_text(elsewhere, off_list_offices().get(elsewhere)))
         if status == NO_CONTEXT:
             noted = _noted(session, memory, facts, place)
             dispatcher.utter_message(text=render.no_context_text(noted, answered_before=memory.target_code is not None))

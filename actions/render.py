@@ -169,6 +169,20 @@ def same_answer_text(name: str, location: dict[str, Any]) -> str:
     return f"【{name}】{note}仍在{location['name']}办理，所需材料和上面的一次性告知相同。"
 
 
+EMERGENCY_NUMBERS = ("110", "119", "120", "122")
+
+
+def elsewhere_text(need: str, office: Optional[str]) -> str:
+    """A need the county's list does not have: what it was read as and who handles it, an emergency
+    number first (the 12345 handoff follows)."""
+    urgent = [number for number in EMERGENCY_NUMBERS if number in (office or "")]
+    lines = [f"情况紧急请立即拨打{'、'.join(urgent)}！"] if urgent else []
+    lines.append(f"您说的像是「{need}」，不在本区政务服务事项清单内")
+    named = office and office.strip("0123456789、/ ")  # more than the numbers already given
+    lines[-1] += f"，一般由{office}负责。" if named else "。"
+    return "".join(lines)
+
+
 def no_context_text(noted: Sequence[str], answered_before: bool) -> str:
     """The reply to 「好的」「我在龙台镇」… when no item is in play: what was noted, then what to ask."""
     lines = [f"好的，已记下：{'、'.join(noted)}。" if noted else "好的。"]

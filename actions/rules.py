@@ -21,7 +21,6 @@ from typing import Callable, Iterable, Optional, Protocol, Sequence
 from actions import choice
 from actions.conversation import Memory, Turn
 from catalog.held import CLAUSE_BREAK
-from catalog.resolver import ELSEWHERE_PROBABILITY
 from catalog.text import normalise
 from catalog.types import Target
 from catalog.words import load_aspects
@@ -107,6 +106,9 @@ class Resolution(Protocol):
 
     @property
     def elsewhere(self) -> float: ...
+
+    @property
+    def elsewhere_need(self) -> Optional[str]: ...
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]: ...
 
@@ -513,12 +515,14 @@ def says_intent(intent: str, text: str) -> bool:
     return True
 
 
-def tells_of_a_need_elsewhere(s: Situation) -> bool:
-    """The message is, in the resolver's reading, one of the needs the list lacks (an emergency, a
+def need_elsewhere(s: Situation) -> Optional[str]:
+    """The need the list lacks that the message is, in the resolver's reading (an emergency, a
     report, another office's service: ``catalog/data/words/off_list_needs.yaml``), whatever place or
-    fact it names on the way: 「快点！浓洄街道渠江边有个人掉河里了」 is handed off, not acknowledged as
-    a place given (「我在龙台镇」)."""
-    return bool(s.turn.text) and s.resolve().elsewhere >= ELSEWHERE_PROBABILITY
+    fact it names on the way: 「快点！浓洄街道渠江边有个人掉河里了」 is 有人落水, handed off, not
+    acknowledged as a place given (「我在龙台镇」)."""
+    if not s.turn.text or s.memory.pending_question:  # 「都不是」 answers the one question
+        return None
+    return s.resolve().elsewhere_need
 
 
 def held_by_the_citizen(catalog: Catalog, turn: Turn) -> frozenset[str]:

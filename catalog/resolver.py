@@ -105,6 +105,9 @@ LIFT_CAP = 2.0             # a lift counts up to this far either way
 # The needs the list lacks (``off_list_needs.yaml``) are documents of the naive Bayes too: a message
 # they write with at least this share of the posterior is about something the list does not have.
 ELSEWHERE_PROBABILITY = 0.5
+# A message this short names one of those needs only with a naive Bayes lift this high.
+ELSEWHERE_SHORT = 10
+ELSEWHERE_LIFT = 1.5
 
 CERTIFICATE_WORDS = ("证", "合格证")
 # How citizens shorten a name's certificate: 「捕捞证」 for 渔业捕捞许可, 「采伐证」 for 林木采伐许可证,
@@ -153,6 +156,7 @@ class Resolution:
     considered: Mapping[str, Scored] = field(default_factory=dict)  # the considered codes, scored
     nothing: float = 1.0            # how likely the need is on no list: nothing here fits
     elsewhere: float = 0.0          # how surely the bank's needs the list lacks write the message
+    elsewhere_need: Optional[str] = None  # the likeliest of those needs (``off_list_needs.yaml``)
 
     def outranks(self, codes: Iterable[str], bar: float = OVERRIDE_PROBABILITY) -> bool:
         """The answer is at least ``bar`` likely and none of ``codes``, each of them (scored
@@ -351,6 +355,14 @@ def load_off_list_needs(region: Optional[str], path: str | Path = OFF_LIST_NEEDS
 
 
 @lru_cache(maxsize=4)
+@lru_cache(maxsize=4)
+def off_list_offices(path: str | Path = OFF_LIST_NEEDS_FILE) -> Mapping[str, str]:
+    """Need → the office that handles it, for the needs the list lacks (``off_list_needs.yaml``)."""
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    return {str(row["need"]): str(row["office"]) for row in data.get("needs") or [] if row.get("office")}
+
+
 def load_off_list(path: str | Path = OFF_LIST_FILE) -> tuple[OffList, ...]:
     return tuple(OffList(normalise(str(row["word"])), tuple(normalise(str(w)) for w in row.get("unless") or ()),
                          str(row["means"]), str(row["example"]))
@@ -371,6 +383,7 @@ class _Reading:
     qualifiers: frozenset[str]
     audience: Optional[str]
     elsewhere: float = 0.0                  # the posterior of the needs the list lacks, together
+    elsewhere_need: Optional[str] = None    # the likeliest of them
 
 
 def _bigrams(text: str) -> list[str]:
@@ -610,6 +623,7 @@ class ResolverIndex:
         for need, sentence in self.elsewhere:
             needs.setdefault(need, [normalise(need)]).append(sentence)
         self._first_elsewhere = len(documents)
+        self._elsewhere_needs = list(needs)
         self._bayes = _NaiveBayes(documents + list(needs.values()))
 
     def _phrased(self, text: str, exclude: Optional[int] = None) -> dict[int, tuple[float, ...]]:
@@ -638,6 +652,13 @@ class ResolverIndex:
                 if value > found.get(index, 0.0):
                     found[index] = value
         return found
+
+    @staticmethod
+    def _names_need(text: str, posterior: float, lift: float) -> bool:
+        """The message is that one need the list lacks: the need itself, not only the needs together,
+        writes it; a short message (「随便吧」 is like 药店…随便卖) only with that need's own words
+        (「着火了」)."""
+        return posterior >= ELSEWHERE_PROBABILITY and (len(text) > ELSEWHERE_SHORT or lift >= ELSEWHERE_LIFT)
 
     def _names_an_object(self, text: str) -> bool:
         return next(iter(self._objects.scan(text)), None) is not None
@@ -698,10 +719,14 @@ class ResolverIndex:
         posteriors, lifts = self._bayes.posteriors(said if text == said else f"{said}\n{text}", leave_out)
         first = self._first_elsewhere
         bayes = {number: p for number, p in posteriors.items() if number < first}
-        elsewhere = sum(p for number, p in posteriors.items() if number >= first)
+        needs = {number: p for number, p in posteriors.items() if number >= first}
+        likeliest = max(needs, key=needs.__getitem__) if needs else None
+        need = self._elsewhere_needs[likeliest - first] if likeliest is not None and self._names_need(
+            said, needs[likeliest], lifts[likeliest]) else None
         return _Reading(text, self.objects_in(text), self._similarities(text),
                         self._phrased(said, exclude_phrase), bayes, lifts[:first],
-                        self.wanted(text), self.qualifiers_in(text), self.audience_of(said), round(elsewhere, 4))
+                        self.wanted(text), self.qualifiers_in(text), self.audience_of(said),
+                        round(sum(needs.values()), 4), need)
 
     def officially(self, text: str) -> str:
         """``text`` with citizens' words put the way item names say them (the lexicon's synonyms:
@@ -755,7 +780,8 @@ class ResolverIndex:
         elsewhere = reading.elsewhere >= ELSEWHERE_PROBABILITY or any(e.said_in(reading.text) for e in self.off_list)
         decision = "handoff" if elsewhere else _decide(ranked, reading.wanted)
         return Resolution(decision, ranked, reading.wanted,
-                          {s.code: s for s in scored if s.code in considered}, round(nothing, 4), reading.elsewhere)
+                          {s.code: s for s in scored if s.code in considered}, round(nothing, 4), reading.elsewhere,
+                          reading.elsewhere_need)
 
     def _informing_merged(self, scored: list[Scored]) -> list[Scored]:
         """An item that only informs (…政策咨询) beside one about the same thing that does it (…办理),

@@ -219,8 +219,18 @@ def test_an_item_entity_is_trusted(conversation, code_of):
 )
 def test_nothing_to_answer_sends_no_guess(conversation, text, intent, status):
     chat = conversation()
-    assert chat.say(text, intent=intent) == []
+    messages = chat.say(text, intent=intent)
+    assert not any(m.get("custom") or m.get("buttons") for m in messages)  # at most a referral's text
     assert chat.slots["lookup_status"] == status
+
+
+def test_a_need_the_list_lacks_is_referred_to_whoever_handles_it(conversation):
+    """Before the 12345 handoff: what the message was read as and who handles it, an emergency's
+    number first (catalog/data/words/off_list_needs.yaml)."""
+    chat = conversation()
+    [message] = chat.say("着火了，隔壁屋头烧起来了", intent="inform")
+    assert message["text"].startswith("情况紧急请立即拨打119！") and "「火灾」" in message["text"]
+    assert chat.slots["lookup_status"] == "not_found"
 
 
 @pytest.mark.parametrize("text, intent", [("你好", "greet"), ("谢谢", "thanks"), ("好的，再见", "goodbye"),
@@ -255,9 +265,9 @@ def test_a_long_message_read_as_a_no_that_names_nothing_is_handed_off(conversati
 def test_a_need_the_list_lacks_that_names_a_place_is_handed_off(conversation):
     """A place said on the way to an emergency is no place given: no 「已记下」, a handoff."""
     chat = conversation()
-    messages = chat.say("龙台镇场口那边两个车撞了，有人受伤", intent="inform")
+    [message] = chat.say("龙台镇场口那边两个车撞了，有人受伤", intent="inform")
     assert chat.slots["lookup_status"] == "not_found"
-    assert not any("已记下" in (m.get("text") or "") for m in messages)
+    assert "已记下" not in message["text"] and "120" in message["text"]
 
 
 def test_facts_and_place_without_an_item_are_acknowledged_then_used(conversation):

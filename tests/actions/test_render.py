@@ -1,7 +1,7 @@
 """The text of the guide and of the one question, built from their payloads."""
 import pytest
 
-from actions.render import clarify_buttons, clarify_text, guide_text
+from actions.render import clarify_buttons, clarify_text, elsewhere_text, guide_text
 
 GUIDE = {
     "type": "guide",
@@ -105,3 +105,11 @@ def test_an_official_material_says_required_or_optional_first(material, line):
 def test_an_authored_material_carries_no_required_tag():
     text = guide_text(GUIDE)
     assert "必需" not in text
+
+
+def test_a_need_the_list_lacks_names_who_handles_it_and_an_emergency_number_first():
+    assert elsewhere_text("机动车上牌", "公安交警车管所") == \
+        "您说的像是「机动车上牌」，不在本区政务服务事项清单内，一般由公安交警车管所负责。"
+    assert elsewhere_text("交通事故现场", "122、120").startswith("情况紧急请立即拨打120、122！您说的像是「交通事故现场」")
+    assert elsewhere_text("天气", None) == "您说的像是「天气」，不在本区政务服务事项清单内。"
+    assert elsewhere_text("有人落水", "110、119") == "情况紧急请立即拨打110、119！您说的像是「有人落水」，不在本区政务服务事项清单内。"

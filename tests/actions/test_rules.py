@@ -59,7 +59,7 @@ class FakeResolution:
 
     likeliest: float = 0.5
     named: bool = True      # the message names the answer or an option
-    elsewhere: float = 0.0  # the posterior of the needs the list lacks
+    elsewhere_need: Optional[str] = None  # the need the list lacks that the message is
 
     @property
     def decision(self) -> str:
@@ -447,16 +447,16 @@ def test_the_search_and_the_resolver(text, catalog, memory, learned, rule, expec
     assert (decided, codes_of(need)) == (rule, expected)
 
 
-@pytest.mark.parametrize("text, elsewhere, expected", [
-    ("龙台镇场口那边两个车撞了，有人受伤", 0.98, True),   # a place on the way to an emergency
-    ("我在龙台镇", 0.01, False),                          # a place given
-    ("住在万盛街道", 0.24, False),
-    ("", 1.0, False),
+@pytest.mark.parametrize("text, need, memory, expected", [
+    ("龙台镇场口那边两个车撞了，有人受伤", "交通事故现场", Memory(), "交通事故现场"),  # a place on the way
+    ("我在龙台镇", None, Memory(), None),                                               # a place given
+    ("都不是", "政务app用不了", asked("SB-APPLY", "SB-LOST"), None),                  # a reply to the question
+    ("", "火灾", Memory(), None),
 ])
-def test_a_need_the_list_lacks_is_told_from_a_place_given(text, elsewhere, expected):
-    catalog = TableCatalog(resolutions={text: FakeResolution(elsewhere=elsewhere)})
-    situation = rules.Situation(turn(text, intent="inform", town="511602108"), Memory(), catalog, learned=True)
-    assert rules.tells_of_a_need_elsewhere(situation) is expected
+def test_a_need_the_list_lacks_is_told_from_a_place_given(text, need, memory, expected):
+    catalog = TableCatalog(resolutions={text: FakeResolution(elsewhere_need=need)})
+    situation = rules.Situation(turn(text, intent="inform", town="511602108"), memory, catalog, learned=True)
+    assert rules.need_elsewhere(situation) == expected
 
 
 def test_the_rules_are_pure():
