@@ -156,9 +156,10 @@ class ActionAnswer(CatalogAction):
         if need.hand_on:
             # The rules play the intent's own reply: the handoff of a complaint or of a request for a
             # person (the question closes), or the greeting, thanks or goodbye (nothing changes here).
-            logger.info("sender=%s intent=%s handed on (%s)", tracker.sender_id, turn.intent, rule)
-            closed = [] if turn.intent in rules.SMALL_TALK_INTENTS else _forget_question()
-            return remembered + closed + [SlotSet("lookup_status", turn.intent)]
+            intent = need.intent or turn.intent
+            logger.info("sender=%s intent=%s handed on as %s (%s)", tracker.sender_id, turn.intent, intent, rule)
+            closed = [] if intent in rules.SMALL_TALK_INTENTS else _forget_question()
+            return remembered + closed + [SlotSet("lookup_status", intent)]
         status, events = self._respond(session, dispatcher, turn, memory, need, facts, place, learned)
         elsewhere = rules.need_elsewhere(situation) if status in (NO_CONTEXT, NOT_FOUND) else None
         if elsewhere is not None:

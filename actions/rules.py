@@ -145,6 +145,7 @@ class Need:
     candidates: list[Target] = field(default_factory=list)
     every: bool = False  # the reply to the one question took every candidate (「两个都要办」)
     hand_on: bool = False  # not a need: the intent's own reply follows (a complaint's handoff, 「转人工」, 「再见」)
+    intent: Optional[str] = None  # whose reply follows, when not the NLU's intent (a suggestion's: complaint)
 
     @property
     def every_key(self) -> Optional[str]:
@@ -252,18 +253,21 @@ def triaged_intent(s: Situation) -> Optional[Need]:
     read as a goodbye is 公民民族成份确认和变更; 「楼下工地半夜施工吵死了」, 「转人工」 and 「好的，再见」
     stay what they are: the intent's own reply follows.
     """
-    if s.turn.intent not in TRIAGED_INTENTS:
+    # A suggestion is registered by 12345 as a complaint is (「建议社保卡和医保卡合成一张卡」 names an item
+    # but asks nothing done), whatever the NLU read.
+    intent = "complaint" if suggests(s.turn.text) else s.turn.intent
+    if intent not in TRIAGED_INTENTS:
         return None
     # A complaint or small talk that says none of its intent's words (「店子要停业两个月，税务那边要报停吗」
     # read as a complaint, 「店子关了，烟草证要交回去」 as a goodbye) is the NLU's guess at a message unlike
     # its examples: the resolver's own answer stands, at its own bar.
-    guessed = not says_intent(s.turn.intent, s.turn.text)
+    guessed = not says_intent(intent, s.turn.text)
     clear = clearly_resolved(s.catalog, s.turn, ITS_OWN_BAR if guessed else TRIAGE_PROBABILITY)
     if clear is not None:
         return Need(target=clear)
-    if guessed and s.turn.intent in SMALL_TALK_INTENTS:
+    if guessed and intent in SMALL_TALK_INTENTS:
         return None  # read like any other message: a reply to the open question, an item named, the search…
-    return Need(hand_on=True)
+    return Need(hand_on=True, intent=intent)
 
 
 def reply_for_every_need(s: Situation) -> Optional[Need]:
@@ -500,8 +504,13 @@ def clearly_resolved(catalog: Catalog, turn: Turn, bar: float = TRIAGE_PROBABILI
 
 
 def complains(text: str) -> bool:
-    """The message says a word of complaint (「投诉」「举报」)."""
-    return any(word in text for word in load_aspects().complaints)
+    """The message says a word of complaint (「投诉」「举报」), or suggests."""
+    return any(word in text for word in load_aspects().complaints) or suggests(text)
+
+
+def suggests(text: str) -> bool:
+    """A clause of the message opens with a suggestion's words (「建议…」「你好，我建议…」; not 「医生建议转院」)."""
+    return any(clause.strip().startswith(load_aspects().suggestions) for clause in CLAUSE_BREAK.split(text))
 
 
 def says_intent(intent: str, text: str) -> bool:

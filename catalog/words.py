@@ -239,6 +239,7 @@ class Aspects:
     keywords: Mapping[str, tuple[str, ...]]
     complaints: tuple[str, ...]
     small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # intent → the words that say it
+    suggestions: tuple[str, ...] = ()  # the words a suggestion opens a clause with
 
 
 @lru_cache(maxsize=4)
@@ -246,7 +247,8 @@ def load_aspects(path: str | Path = ASPECTS_FILE) -> Aspects:
     data = _read(Path(path).parent, Path(path).name)
     keywords = {str(aspect): tuple(str(word) for word in words) for aspect, words in data["aspects"].items()}
     small_talk = {str(intent): tuple(str(word) for word in words) for intent, words in (data.get("small_talk") or {}).items()}
-    return Aspects(keywords=keywords, complaints=tuple(str(word) for word in data["complaints"]), small_talk=small_talk)
+    return Aspects(keywords=keywords, complaints=tuple(str(word) for word in data["complaints"]), small_talk=small_talk,
+                   suggestions=tuple(str(word) for word in data.get("suggestions") or ()))
 
 
 def _alternatives(words: Iterable[str]) -> str:

@@ -430,3 +430,10 @@ def test_a_fact_stated_by_the_action_asked_tailors_the_guide_and_is_remembered(c
     names = material_names(guide)
     assert "居民户口簿（丢失补领）" in names and "原居民身份证" not in names
     assert chat.slots["facts"]["id_card_case"] == "lost"
+
+
+def test_a_suggestion_naming_an_item_is_handed_off_as_a_complaint(conversation):
+    """「建议…」 names 社保卡 but asks nothing done: 12345 registers it (the complaint's handoff)."""
+    chat = conversation()
+    assert chat.say("建议社保卡和医保卡合成一张卡，不然老年人搞不清楚", intent="ask_item") == []
+    assert chat.slots["lookup_status"] == "complaint"

@@ -199,6 +199,18 @@ def test_triaged_intent(text, intent, resolution, expected):
     assert (codes_of(need) if expected else need.hand_on) == (expected or True)
 
 
+@pytest.mark.parametrize("text", ["建议社保卡和医保卡合成一张卡", "你好，我建议龙台镇多修几个公厕", "提个意见，食品证办得太慢了"])
+def test_a_suggestion_is_handed_on_as_a_complaint_whatever_the_nlu_read(text):
+    resolution = FakeResolution(["SB-APPLY", "SB-LOST"], likeliest=0.4)
+    need, rule = decide(turn(text, intent="ask_item", items=["SB-APPLY"]), catalog=TableCatalog(resolutions={text: resolution}))
+    assert (rule, need.hand_on, need.intent) == ("triaged_intent", True, "complaint")
+
+
+def test_a_suggestion_made_to_the_citizen_is_no_suggestion():
+    assert not rules.suggests("医生建议转到成都的大医院，医保要咋个弄")
+    assert rules.suggests("建议延长政务中心周末的办公时间")
+
+
 def test_small_talk_that_says_none_of_its_words_is_read_as_a_need():
     """「店子关了，烟草证要交回去」 read as a goodbye: the resolver's answer at its own bar, else the
     message is read like any other (here nothing is found: the handoff of a need, not 「再见」)."""
