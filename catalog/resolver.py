@@ -355,7 +355,6 @@ def load_off_list_needs(region: Optional[str], path: str | Path = OFF_LIST_NEEDS
 
 
 @lru_cache(maxsize=4)
-@lru_cache(maxsize=4)
 def off_list_offices(path: str | Path = OFF_LIST_NEEDS_FILE) -> Mapping[str, str]:
     """Need → the office that handles it, for the needs the list lacks (``off_list_needs.yaml``)."""
     with open(path, encoding="utf-8") as handle:
@@ -363,6 +362,7 @@ def off_list_offices(path: str | Path = OFF_LIST_NEEDS_FILE) -> Mapping[str, str
     return {str(row["need"]): str(row["office"]) for row in data.get("needs") or [] if row.get("office")}
 
 
+@lru_cache(maxsize=4)
 def load_off_list(path: str | Path = OFF_LIST_FILE) -> tuple[OffList, ...]:
     return tuple(OffList(normalise(str(row["word"])), tuple(normalise(str(w)) for w in row.get("unless") or ()),
                          str(row["means"]), str(row["example"]))
