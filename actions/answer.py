@@ -158,6 +158,10 @@ class ActionAnswer(CatalogAction):
             # person (the question closes), or the greeting, thanks or goodbye (nothing changes here).
             intent = need.intent or turn.intent
             logger.info("sender=%s intent=%s handed on as %s (%s)", tracker.sender_id, turn.intent, intent, rule)
+            if intent == "complaint":
+                # A report of what someone else must deal with (「菜市场门口有个老人晕倒了，快来人」, read as a
+                # complaint): who handles it, an emergency's number first, before the complaint's handoff.
+                self._refer(dispatcher, rules.need_elsewhere(situation))
             closed = [] if intent in rules.SMALL_TALK_INTENTS else _forget_question()
             return remembered + closed + [SlotSet("lookup_status", intent)]
         status, events = self._respond(session, dispatcher, turn, memory, need, facts, place, learned)
@@ -166,13 +170,19 @@ class ActionAnswer(CatalogAction):
             # 「浓洄街道渠江边有个人掉河里了」 names a place in passing: no reply to acknowledge, but a need
             # the list lacks; say who handles it before the 12345 handoff.
             status = NOT_FOUND
-            dispatcher.utter_message(text=render.elsewhere_text(elsewhere, off_list_offices().get(elsewhere)))
+            self._refer(dispatcher, elsewhere)
         if status == NO_CONTEXT:
             noted = _noted(session, memory, facts, place)
             dispatcher.utter_message(text=render.no_context_text(noted, answered_before=memory.target_code is not None))
         logger.info("sender=%s intent=%s need=%s rule=%s status=%s",
                     tracker.sender_id, turn.intent, need.key, rule, status)
         return remembered + events + [SlotSet("lookup_status", status)]
+
+    @staticmethod
+    def _refer(dispatcher: CollectingDispatcher, elsewhere: Optional[str]) -> None:
+        """A need the list lacks (``off_list_needs.yaml``): what it was read as and who handles it."""
+        if elsewhere is not None:
+            dispatcher.utter_message(text=render.elsewhere_text(elsewhere, off_list_offices().get(elsewhere)))
 
     def _respond(self, session, dispatcher, turn, memory, need, facts, place, learned):
         if need.key is None:

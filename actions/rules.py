@@ -104,6 +104,9 @@ class Resolution(Protocol):
     def doing_each(self) -> list[str]: ...
 
     @property
+    def off_list_word(self) -> bool: ...
+
+    @property
     def elsewhere_need(self) -> Optional[str]: ...
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]: ...
@@ -376,6 +379,8 @@ def found_by_search(s: Situation) -> Optional[Need]:
         return None
     if s.memory.pending_question and s.turn.is_reply and s.learned and len(s.found) > 1:
         return None
+    if s.turn.text and s.resolve().off_list_word:
+        return None  # 「我驾驶证丢了要补办」: the search's 拖拉机驾驶证 is not the licence meant (off_list.yaml)
     return need_of(_ties_read_by_the_resolver(s, _unless_outranked(s, s.found)))
 
 

@@ -157,6 +157,7 @@ class Resolution:
     nothing: float = 1.0            # how likely the need is on no list: nothing here fits
     elsewhere: float = 0.0          # how surely the bank's needs the list lacks write the message
     elsewhere_need: Optional[str] = None  # the likeliest of those needs (``off_list_needs.yaml``)
+    off_list_word: bool = False     # the message says an off_list.yaml word: another office's service
 
     def outranks(self, codes: Iterable[str], bar: float = OVERRIDE_PROBABILITY) -> bool:
         """The answer is at least ``bar`` likely and none of ``codes``, each of them (scored
@@ -777,11 +778,12 @@ class ResolverIndex:
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
-        elsewhere = reading.elsewhere >= ELSEWHERE_PROBABILITY or any(e.said_in(reading.text) for e in self.off_list)
+        said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
+        elsewhere = reading.elsewhere >= ELSEWHERE_PROBABILITY or said_off is not None
         decision = "handoff" if elsewhere else _decide(ranked, reading.wanted)
         return Resolution(decision, ranked, reading.wanted,
                           {s.code: s for s in scored if s.code in considered}, round(nothing, 4), reading.elsewhere,
-                          reading.elsewhere_need)
+                          reading.elsewhere_need or (said_off.means if said_off else None), said_off is not None)
 
     def _informing_merged(self, scored: list[Scored]) -> list[Scored]:
         """An item that only informs (…政策咨询) beside one about the same thing that does it (…办理),

@@ -437,3 +437,10 @@ def test_a_suggestion_naming_an_item_is_handed_off_as_a_complaint(conversation):
     chat = conversation()
     assert chat.say("建议社保卡和医保卡合成一张卡，不然老年人搞不清楚", intent="ask_item") == []
     assert chat.slots["lookup_status"] == "complaint"
+
+
+def test_an_emergency_read_as_a_complaint_gives_its_number_before_the_handoff(conversation):
+    chat = conversation()
+    [message] = chat.say("北辰街道菜市场门口有个老人晕倒了，快来人", intent="complaint")
+    assert message["text"].startswith("情况紧急请立即拨打120！")
+    assert chat.slots["lookup_status"] == "complaint"

@@ -60,6 +60,7 @@ class FakeResolution:
     likeliest: float = 0.5
     named: bool = True      # the message names the answer or an option
     elsewhere_need: Optional[str] = None  # the need the list lacks that the message is
+    off_list_word: bool = False  # the message says an off_list.yaml word
 
     @property
     def decision(self) -> str:
@@ -419,6 +420,10 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
     # a tie: the few tied
     ("社保卡咋办", TableCatalog(searches={"社保卡咋办": [("SB-APPLY", 80.0), ("SB-LOST", 78.0)]}),
      Memory(), False, "found_by_search", ["SB-APPLY", "SB-LOST"]),
+    # ... but not for a message that says another office's service (an off_list.yaml word): nothing
+    ("我驾驶证丢了要补办", TableCatalog(searches={"我驾驶证丢了要补办": [("SB-APPLY", 80.0), ("SB-LOST", 78.0)]},
+                               resolutions={"我驾驶证丢了要补办": FakeResolution(off_list_word=True)}),
+     Memory(), False, rules.NOTHING, []),
     # ... offered likeliest first by the resolver
     ("社保卡的事咋办", TableCatalog(searches={"社保卡的事咋办": [("SB-APPLY", 80.0), ("SB-LOST", 78.0)]},
                               resolutions={"社保卡的事咋办": FakeResolution(considered={
