@@ -339,9 +339,8 @@ class OffList:
 
 
 @lru_cache(maxsize=4)
-def load_off_list_needs(region: Optional[str], path: str | Path = OFF_LIST_NEEDS_FILE) -> tuple[tuple[str, str], ...]:
-    """(need, normalised sentence) for every sentence of the needs ``region``'s list lacks
-    (``off_list_needs.yaml``); none for a list the file was not checked against."""
+def _off_list_needs_file(path: str | Path) -> tuple[str, tuple[dict, ...]]:
+    """(the region it was checked against, the checked needs) of ``off_list_needs.yaml``, read once."""
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
     if not isinstance(data, dict) or "region" not in data:
@@ -350,7 +349,15 @@ def load_off_list_needs(region: Optional[str], path: str | Path = OFF_LIST_NEEDS
     for number, row in enumerate(rows, start=1):
         if not isinstance(row["say"], list):
             raise ValueError(f"{Path(path).name}: entry {number}: 'say' must be a list of sentences")
-    if str(data["region"]) != region:
+    return str(data["region"]), tuple(rows)
+
+
+@lru_cache(maxsize=4)
+def load_off_list_needs(region: Optional[str], path: str | Path = OFF_LIST_NEEDS_FILE) -> tuple[tuple[str, str], ...]:
+    """(need, normalised sentence) for every sentence of the needs ``region``'s list lacks
+    (``off_list_needs.yaml``); none for a list the file was not checked against."""
+    checked_against, rows = _off_list_needs_file(path)
+    if checked_against != region:
         return ()
     return tuple((str(row["need"]), normalise(str(sentence))) for row in rows for sentence in row["say"])
 
@@ -358,9 +365,7 @@ def load_off_list_needs(region: Optional[str], path: str | Path = OFF_LIST_NEEDS
 @lru_cache(maxsize=4)
 def off_list_offices(path: str | Path = OFF_LIST_NEEDS_FILE) -> Mapping[str, str]:
     """Need → the office that handles it, for the needs the list lacks (``off_list_needs.yaml``)."""
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
-    return {str(row["need"]): str(row["office"]) for row in data.get("needs") or [] if row.get("office")}
+    return {str(row["need"]): str(row["office"]) for row in _off_list_needs_file(path)[1] if row.get("office")}
 
 
 @lru_cache(maxsize=4)
