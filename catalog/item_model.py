@@ -180,14 +180,14 @@ def catalog_parts() -> dict[str, ItemParts]:
 # ---------------------------------------------------------------- report
 
 
-def colloquial_coverage(parts: Iterable[ItemParts]) -> tuple[list[str], list[str]]:
-    """(covered, uncovered) citizen-facing item names: covered when a lexicon word that is not a
-    substring of the item's name reaches it, by naming it (items, expect) or one of its objects."""
+def colloquial_coverage(parts: Iterable[ItemParts], audience: str = "citizen") -> tuple[list[str], list[str]]:
+    """(covered, uncovered) names of the items of one audience: covered when a lexicon word that is
+    not a substring of the item's name reaches it, by naming it (items, expect) or one of its objects."""
     entries = load_colloquial()
     covered: list[str] = []
     uncovered: list[str] = []
     for p in parts:
-        if p.audience != "citizen":
+        if p.audience != audience:
             continue
         name = normalise(p.name)
         reached = any(
@@ -218,12 +218,15 @@ def report(names: list[str], out=None, coverage: bool = True) -> None:
         w(f"  {stem}: {count}\n")
     w(f"  (none: noun-shaped items): {sum(1 for p in parts if not p.actions)}\n")
     if coverage:
-        covered, uncovered = colloquial_coverage(parts)
-        total = len(covered) + len(uncovered)
-        w(f"\ncolloquial coverage of citizen-facing items: {len(covered)}/{total}\n")
-        w("\nuncovered citizen-facing items:\n")
-        for name in uncovered:
-            w(f"  {name}\n")
+        w("\ncolloquial coverage (items a citizen's word reaches, by audience):\n")
+        gaps = {}
+        for who in (*AUDIENCES, "mixed"):
+            covered, gaps[who] = colloquial_coverage(parts, who)
+            w(f"  {who}: {len(covered)}/{len(covered) + len(gaps[who])}\n")
+        for who, uncovered in gaps.items():
+            w(f"\nuncovered {who} items:\n")
+            for name in uncovered:
+                w(f"  {name}\n")
     w("\nnot parsed:\n")
     for p in parts:
         if not p.parsed:
