@@ -33,6 +33,7 @@ CLARIFY_INTRO = "为了一次把材料和办理地点告诉您，请先确认以
 ALL_CANDIDATES_INTRO = "您没有选定哪一项，下面把这{count}项的材料和办理地点都列出来，请按您要办的那一项准备："
 EVERY_CANDIDATE_INTRO = "好的，下面把这{count}项的材料和办理地点都列出来："
 ITEM_QUESTION = "您要办理的是哪一项？请回复序号或名称。"
+CONFIRM_QUESTION = "您要办理的是不是【{name}】？请回复「是」或「不是」。"
 
 # lookup_status values; the rules choose the next step from them (and the triaged intents' names).
 GUIDE, CLARIFY, NOT_FOUND, NO_CONTEXT = "guide", "clarify", "not_found", "no_context"
@@ -233,7 +234,7 @@ class ActionAnswer(CatalogAction):
         options = [{"value": t.code, "label": t.name} for t in need.candidates]
         item_question = {
             "slot": "item",
-            "text": ITEM_QUESTION,
+            "text": ITEM_QUESTION if len(options) > 1 else CONFIRM_QUESTION.format(name=need.candidates[0].name),
             "options": options,
             "candidates": candidates_payload([(t.code, t.name) for t in need.candidates]),
         }

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Optional, Sequence, cast
 
-from catalog.words import load_every_option, load_ordinals
+from catalog.words import load_confirming, load_every_option, load_ordinals
 
 # 「1」「1.」「第1个」「第一项」「二号」「选2」: an option number, optionally decorated
 # (catalog/data/words/replies.yaml).
@@ -41,6 +41,14 @@ _EVERY_OPTION = re.compile(load_every_option())
 
 def takes_every_option(text: str) -> bool:
     return bool(_EVERY_OPTION.search(text.strip()))
+
+
+# A yes to an option offered alone: 「是的」「对头，我在龙台镇」, not 「是不是…」 (replies.yaml).
+_CONFIRMS = re.compile(load_confirming())
+
+
+def confirms(text: str) -> bool:
+    return bool(_CONFIRMS.match(text.strip()))
 
 
 def pick_option(text: str, options: Sequence[dict[str, Any]]) -> Optional[dict[str, Any]]:

@@ -199,8 +199,8 @@ def clarify_text(intro: str, questions: Sequence[dict[str, Any]]) -> str:
     for number, question in enumerate(questions, start=1):
         line = f"{number}. {question['text']}"
         labels = [option["label"] for option in question.get("options") or []]
-        if labels and question["slot"] == "item":
-            line += "".join(f"\n  {i}) {label}" for i, label in enumerate(labels, start=1))
+        if question["slot"] == "item":  # an option offered alone is named in the question itself
+            line += "".join(f"\n  {i}) {label}" for i, label in enumerate(labels, start=1)) if len(labels) > 1 else ""
         elif labels:
             line += f"（{' / '.join(labels)}）"
         lines.append(line)

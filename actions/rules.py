@@ -284,10 +284,12 @@ def reply_picks_an_option(s: Situation) -> Optional[Need]:
     """A reply to the which-item question is read against the options that were offered.
 
     「2」「补领那个」「第一次办的那个」 choose among them; an item the NLU read that is one of the
-    options is that choice.
+    options is that choice. An option offered alone is taken by a yes (「是的」「对头」, replies.yaml).
     """
     if not s.offered:
         return None
+    if len(s.offered) == 1 and choice.confirms(s.turn.text):
+        return Need(target=s.offered[0])  # 「是的」「对头，我在龙台镇」 to the one option offered
     offered_codes = {t.code for t in s.offered}
     chosen = [code for code in s.turn.item_codes if code in offered_codes]
     if not chosen:
@@ -379,8 +381,10 @@ def found_by_search(s: Situation) -> Optional[Need]:
         return None
     if s.memory.pending_question and s.turn.is_reply and s.learned and len(s.found) > 1:
         return None
-    if s.turn.text and s.resolve().off_list_word:
-        return None  # 「我驾驶证丢了要补办」: the search's 拖拉机驾驶证 is not the licence meant (off_list.yaml)
+    if s.turn.text and (s.resolve().off_list_word or need_elsewhere(s) is not None):
+        # 「我驾驶证丢了要补办」: the search's 拖拉机驾驶证 is not the licence meant (off_list.yaml);
+        # 「生娃娃…育儿补贴咋个申请」: the search's 新生儿出生一件事 (生娃娃) is not the subsidy the list lacks.
+        return None
     return need_of(_ties_read_by_the_resolver(s, _unless_outranked(s, s.found)))
 
 
@@ -402,6 +406,8 @@ def resolved_over_the_list(s: Situation) -> Optional[Need]:
     if s.remembered and not resolution.named:
         return None
     found = s.catalog.targets(resolution.codes)
+    if found and resolution.decision == "confirm":
+        return Need(candidates=found)  # offered alone: 「您要办理的是不是这一项？」
     return need_of(found) if found else None
 
 

@@ -82,6 +82,14 @@ OPTION_PROBABILITY = 0.08   # a target this likely, and within ANSWER_LEAD of th
 SAID_AND_ASKED_PROBABILITY = 0.15  # ... or this likely, when the message says its own words and the special thing its name does
 OVERRIDE_PROBABILITY = 0.6   # an answer this likely replaces what another reading settled on
 OTHERWISE_PROBABILITY = 0.3  # ... or this likely, where that reading does another thing than asked
+# Below the answer's bar, with no second option: a first target this likely is offered alone
+# (「您要办理的是不是这一项？」), unless the needs the list lacks write the message with CONFIRM_ELSEWHERE
+# of the posterior; a citizen can say 「是」 or 「不是」, where a handoff would give nothing.
+CONFIRM_PROBABILITY = 0.12
+CONFIRM_ELSEWHERE = 0.3
+# A message this short (places taken out) offers a target alone only when it says the target's words
+# or what its name does: 「我想分户」 is too little to offer 土地使用权分割转让批准 on a likeness of words.
+CONFIRM_SHORT = 10
 MAX_OPTIONS = 4
 POOL = 30                   # targets most alike in bigrams that are scored in full
 MAX_QUERY_BIGRAMS = 64      # of a longer message, the weightiest bigrams compared (every 60-character one in full)
@@ -150,7 +158,7 @@ class Scored:
 
 @dataclass(frozen=True)
 class Resolution:
-    decision: str                   # answer | ask | handoff
+    decision: str                   # answer | ask | confirm | handoff
     ranked: tuple[Scored, ...]
     wanted: frozenset[str] = frozenset()
     considered: Mapping[str, Scored] = field(default_factory=dict)  # the considered codes, scored
@@ -255,8 +263,8 @@ class Resolution:
 
     @property
     def codes(self) -> list[str]:
-        """The answer's one code, or the question's options; empty for a handoff."""
-        if self.decision == "answer":
+        """The answer's or the confirmed target's one code, or the question's options; empty for a handoff."""
+        if self.decision in ("answer", "confirm"):
             return [self.fitting[0].code]
         if self.decision == "ask":
             return [s.code for s in _options(self.fitting)]
@@ -784,11 +792,16 @@ class ResolverIndex:
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
-        elsewhere = reading.elsewhere >= ELSEWHERE_PROBABILITY or said_off is not None
-        decision = "handoff" if elsewhere else _decide(ranked, reading.wanted)
+        decision = _decide(ranked, reading.wanted, reading.elsewhere, len(reading.text) <= CONFIRM_SHORT)
+        # An item the message says and the ranking answers outright is no need the list lacks, however
+        # like the bank's sentences the rest sounds (「我老婆怀孕了，生育津贴怎么领」 is no 生育登记).
+        listed = decision == "answer" and next(s for s in ranked if not s.action_differs).said
+        elsewhere_need = None if listed else reading.elsewhere_need
+        if said_off is not None or (reading.elsewhere >= ELSEWHERE_PROBABILITY and not listed):
+            decision = "handoff"
         return Resolution(decision, ranked, reading.wanted,
                           {s.code: s for s in scored if s.code in considered}, round(nothing, 4), reading.elsewhere,
-                          reading.elsewhere_need or (said_off.means if said_off else None), said_off is not None)
+                          elsewhere_need or (said_off.means if said_off else None), said_off is not None)
 
     def _informing_merged(self, scored: list[Scored]) -> list[Scored]:
         """An item that only informs (…政策咨询) beside one about the same thing that does it (…办理),
@@ -932,10 +945,14 @@ def _asks_special(wanted: frozenset[str]) -> bool:
     return not wanted <= ORDINARY_STEMS
 
 
-def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset()) -> str:
+def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), elsewhere: float = 0.0,
+            short: bool = False) -> str:
     """``answer``: the first target is likely and far likelier than the second; ``ask``: two to four
-    targets are likely and close; otherwise ``handoff``. A target whose name does another thing than
-    the message asks is never the answer nor an option (「出生证明丢了」 is no 《出生医学证明》首次签发,
+    targets are likely and close; ``confirm``: none of these, but the first target is fairly likely
+    (CONFIRM_PROBABILITY: with no second option, at least 1.5 times the second), the needs the list
+    lacks write the message less than CONFIRM_ELSEWHERE and a ``short`` message says the target's words
+    or what its name does; otherwise ``handoff``. A target whose name does another thing
+    than the message asks is never the answer nor an option (「出生证明丢了」 is no 《出生医学证明》首次签发,
     which would list first-issue materials).
 
     A first target whose own words the message says, and that does the special thing the message asks
@@ -950,7 +967,12 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset()) -> s
     bar = SAID_AND_ASKED_PROBABILITY if said_and_asked else ANSWER_PROBABILITY
     if first.probability >= bar and first.probability >= ANSWER_LEAD * second:
         return "answer"
-    return "ask" if len(_options(fitting)) >= 2 else "handoff"
+    if len(_options(fitting)) >= 2:
+        return "ask"
+    if first.probability >= CONFIRM_PROBABILITY and elsewhere < CONFIRM_ELSEWHERE and (
+            not short or first.said or first.action_agrees):
+        return "confirm"
+    return "handoff"
 
 
 def build_targets(rows: Iterable[tuple[str, str, str, Sequence[str], bool]], words: Words) -> list[Target]:

@@ -288,6 +288,13 @@ def load_every_option(path: str | Path = REPLIES_FILE) -> str:
             rf"|^(?:{_alternatives(data['alone'])})[。.!！]?$")
 
 
+def load_confirming(path: str | Path = REPLIES_FILE) -> str:
+    """The regular expression of a reply that says yes to an option offered alone: a word of
+    ``confirming`` as the whole reply or before a separator (「是的」「对头，我在龙台镇」), never 「是不是…」."""
+    words = _read(Path(path).parent, Path(path).name)["confirming"]
+    return rf"^(?:{_alternatives(words)})(?:$|[。.!！,，、;；\s])"
+
+
 @dataclass(frozen=True)
 class PlaceSuffixes:
     """Official suffix → spoken one, longest first, for villages and towns (catalog/naming.py)."""

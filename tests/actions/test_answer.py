@@ -444,3 +444,17 @@ def test_an_emergency_read_as_a_complaint_gives_its_number_before_the_handoff(co
     [message] = chat.say("北辰街道菜市场门口有个老人晕倒了，快来人", intent="complaint")
     assert message["text"].startswith("情况紧急请立即拨打120！")
     assert chat.slots["lookup_status"] == "complaint"
+
+
+def test_an_item_fairly_likely_but_under_the_bar_is_offered_alone_and_a_yes_takes_it(conversation):
+    """The resolver's confirm: one question naming the item; 「是的」 gives its guide, 「不是」 a handoff."""
+    chat = conversation()
+    question = the_question(chat.say("代帐公司的许可在哪里申请", intent="ask_materials"))
+    [item_question] = [q for q in question["questions"] if q["slot"] == "item"]
+    assert [o["label"] for o in item_question["options"]] == ["中介机构从事代理记账业务审批"]
+    assert "【中介机构从事代理记账业务审批】" in item_question["text"]
+    assert item_names(the_guide(chat.say("是的", intent="affirm"))) == ["中介机构从事代理记账业务审批"]
+    other = conversation()
+    other.say("代帐公司的许可在哪里申请", intent="ask_materials")
+    other.say("不是", intent="deny")
+    assert other.slots["lookup_status"] == "not_found"

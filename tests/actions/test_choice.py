@@ -1,7 +1,14 @@
 """Reading the reply to the one question: numbers, option texts, yes/no."""
 import pytest
 
-from actions.choice import facts_from_options, ordinal_in, pick_option, takes_every_option, yes_no_fact
+from actions.choice import (
+    confirms,
+    facts_from_options,
+    ordinal_in,
+    pick_option,
+    takes_every_option,
+    yes_no_fact,
+)
 
 SOCIAL_CARD = [
     {"value": "a", "label": "社会保障卡申领"},
@@ -79,3 +86,11 @@ def test_yes_no_answers_only_a_single_open_yes_no_question():
 )
 def test_takes_every_option(reply, every):
     assert takes_every_option(reply) is every
+
+
+@pytest.mark.parametrize("reply, yes", [
+    ("是", True), ("是的", True), ("对头，我在龙台镇", True), ("嗯嗯", True), ("没错。", True), ("要得", True),
+    ("是不是要带户口本", False), ("不是", False), ("对面那个", False), ("好像不对", False), ("", False),
+])
+def test_a_yes_to_an_option_offered_alone(reply, yes):
+    assert confirms(reply) is yes

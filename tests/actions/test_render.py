@@ -65,6 +65,14 @@ def test_clarify_text_numbers_every_question_in_one_message():
     assert "3. 您在哪个乡镇（街道）？" in text
 
 
+def test_an_item_offered_alone_is_named_in_its_question_not_listed():
+    question = {"slot": "item", "text": "您要办理的是不是【档案查（借）阅服务】？请回复「是」或「不是」。",
+                "options": [{"value": "c1", "label": "档案查（借）阅服务"}]}
+    text = clarify_text("请确认：", [question])
+    assert text == "请确认：\n1. " + question["text"]
+    assert clarify_buttons([question]) == [{"title": "档案查（借）阅服务", "payload": '/inform{"item": "c1"}'}]
+
+
 def test_clarify_buttons_carry_the_item_code_or_the_option_text():
     buttons = clarify_buttons(QUESTIONS)
     assert buttons[0] == {"title": "社会保障卡申领", "payload": '/inform{"item": "c1"}'}

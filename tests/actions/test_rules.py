@@ -61,9 +61,12 @@ class FakeResolution:
     named: bool = True      # the message names the answer or an option
     elsewhere_need: Optional[str] = None  # the need the list lacks that the message is
     off_list_word: bool = False  # the message says an off_list.yaml word
+    confirm: bool = False   # the one code is offered alone, below the answer's bar
 
     @property
     def decision(self) -> str:
+        if self.confirm:
+            return "confirm"
         return "answer" if self.answer else "ask" if len(self.codes) > 1 else "handoff" if not self.codes else "answer"
 
     def outranks(self, codes: Sequence[str], bar: float = 0.6) -> bool:
@@ -239,6 +242,11 @@ def test_small_talk_that_says_none_of_its_words_is_read_as_a_need():
     ("第一次办，申领", ["DIS-NEW"], asked("SB-APPLY", "SB-LOST"), "reply_picks_an_option", ["SB-APPLY"]),
     # every option
     ("两个都要办", [], asked("SB-APPLY", "SB-LOST"), "reply_takes_every_option", ["SB-APPLY", "SB-LOST"]),
+    # a yes to an option offered alone; a yes among several options chooses nothing
+    ("是的", [], asked("UNEMP"), "reply_picks_an_option", ["UNEMP"]),
+    ("对头，我在龙台镇", [], asked("UNEMP"), "reply_picks_an_option", ["UNEMP"]),
+    ("是的", [], asked("SB-APPLY", "SB-LOST"), rules.NOTHING, []),
+    ("不是", [], asked("UNEMP"), rules.NOTHING, []),
 ])
 def test_replies_to_the_which_item_question(reply, items, memory, rule, expected):
     need, decided = decide(turn(reply, intent="inform", items=items), memory)
@@ -440,8 +448,15 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
     # a weak best hit with near misses under the bar: not found; the resolver is asked next
     ("我想换个驾驶证", TableCatalog(searches={"我想换个驾驶证": [("OCCUPY", 61.7), ("ID", 57.0)]}),
      Memory(), False, rules.NOTHING, []),
+    # the search's clear winner is no answer to a need the resolver reads as one the list lacks
+    ("生娃娃的育儿补贴咋个申请", TableCatalog(searches={"生娃娃的育儿补贴咋个申请": [("SHOP", 100.0)]},
+                                  resolutions={"生娃娃的育儿补贴咋个申请": FakeResolution(elsewhere_need="育儿补贴")}),
+     Memory(), False, rules.NOTHING, []),
     # nothing from the search: the resolver over the whole list
     ("厂里裁员了，失业金咋个领", TableCatalog(resolutions={"厂里裁员了，失业金咋个领": FakeResolution(["UNEMP"])}),
+     Memory(), False, "resolved_over_the_list", ["UNEMP"]),
+    # ... or, below its bar, its one fairly likely target alone as the one question
+    ("档案在不在你们那里", TableCatalog(resolutions={"档案在不在你们那里": FakeResolution(["UNEMP"], confirm=True)}),
      Memory(), False, "resolved_over_the_list", ["UNEMP"]),
     # ... which offers its options as the one question
     ("社保卡的事", TableCatalog(resolutions={"社保卡的事": FakeResolution(["SB-APPLY", "SB-LOST"])}),
@@ -462,6 +477,13 @@ def test_the_search_and_the_resolver(text, catalog, memory, learned, rule, expec
     intent = "inform" if memory.pending_question else "out_of_scope" if text.startswith("今天") else "ask_materials"
     need, decided = decide(turn(text, intent=intent, town="T1" if learned else None), memory, catalog, learned)
     assert (decided, codes_of(need)) == (rule, expected)
+
+
+def test_a_target_offered_alone_is_asked_about_not_answered():
+    text = "想查一下我的人事档案到底在不在你们那里"
+    catalog = TableCatalog(resolutions={text: FakeResolution(["UNEMP"], confirm=True)})
+    need, _ = decide(turn(text, intent="ask_materials"), Memory(), catalog)
+    assert (need.target, [t.code for t in need.candidates]) == (None, ["UNEMP"])
 
 
 @pytest.mark.parametrize("text, need, memory, expected", [

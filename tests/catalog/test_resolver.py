@@ -127,13 +127,29 @@ def _scored(code: str, probability: float, differs: bool = False) -> Scored:
 
 @pytest.mark.parametrize("said,agrees,wanted,decision", [
     (True, True, frozenset({"注销"}), "answer"),      # 「超市不开了，食品证要注销」: object and special action said
-    (False, True, frozenset({"注销"}), "handoff"),    # only like the citizens' sentences
-    (True, False, frozenset({"注销"}), "handoff"),    # the name does not say what is asked
-    (True, True, frozenset({"申请"}), "handoff"),     # an ordinary ask says nothing special
+    (False, True, frozenset({"注销"}), "confirm"),    # only like the citizens' sentences: offered alone
+    (True, False, frozenset({"注销"}), "confirm"),    # the name does not say what is asked
+    (True, True, frozenset({"申请"}), "confirm"),     # an ordinary ask says nothing special
 ])
 def test_a_target_said_and_asked_for_is_answered_at_a_lower_bar(said, agrees, wanted, decision):
     first = Scored("a", "a", "item", score=0.2, named=True, action_agrees=agrees, probability=0.2, said=said)
     assert _decide((first, _scored("b", 0.02)), wanted) == decision
+
+
+@pytest.mark.parametrize("first,second,elsewhere,decision", [
+    (0.2, 0.07, 0.0, "confirm"),    # fairly likely, clearly first, no second option: offered alone
+    (0.11, 0.02, 0.0, "handoff"),   # too unlikely to offer
+    (0.2, 0.14, 0.0, "ask"),        # a second option: the which-item question
+    (0.2, 0.02, 0.3, "handoff"),    # the needs the list lacks write the message as well
+])
+def test_a_fairly_likely_first_target_is_offered_alone(first, second, elsewhere, decision):
+    assert _decide((_scored("a", first), _scored("b", second)), frozenset(), elsewhere) == decision
+
+
+@pytest.mark.parametrize("said,agrees,decision", [(False, False, "handoff"), (True, False, "confirm"), (False, True, "confirm")])
+def test_a_short_message_offers_a_target_alone_only_when_it_says_it(said, agrees, decision):
+    first = Scored("a", "a", "item", score=0.2, named=True, action_agrees=agrees, probability=0.2, said=said)
+    assert _decide((first, _scored("b", 0.02)), frozenset(), 0.0, short=True) == decision
 
 
 def test_the_lower_bar_still_needs_the_lead():
@@ -356,6 +372,16 @@ def test_a_need_the_bank_knows_the_list_lacks_is_handed_off():
     assert car.decision == "handoff" and car.elsewhere >= 0.5 and not car.codes
     tractor = index.rank("新买的拖拉机要上牌照")
     assert tractor.codes == ["t1"] and tractor.elsewhere < 0.5
+
+
+def test_an_item_said_and_answered_outright_is_no_need_the_list_lacks(session):
+    """The bank's sentences of 生育登记 (a need the list lacks) write 「我老婆怀孕了…」 as well, but the
+    message says an item of the list in its own words and is answered outright: the item stands."""
+    allowance = resolve(session, "我老婆怀孕了，生育津贴怎么领")
+    assert allowance.elsewhere >= 0.5
+    assert (allowance.decision, allowance.ranked[0].name, allowance.elsewhere_need) == ("answer", "生育津贴支付", None)
+    registration = resolve(session, "媳妇怀起了，要办生育登记，在哪儿办")
+    assert registration.decision == "handoff" and registration.elsewhere_need is not None
 
 
 def test_the_needs_the_list_lacks_are_its_regions_and_a_broken_one_is_named(tmp_path):
