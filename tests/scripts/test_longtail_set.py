@@ -30,7 +30,8 @@ def everything(halves):
 
 @pytest.fixture(scope="module")
 def fresh():
-    return ev.load_measurement_set(LONGTAIL / "fresh.yaml")
+    """The sets written later, over items on neither half: fresh.yaml and fresh2.yaml."""
+    return ev.load_measurement_set(LONGTAIL / "fresh.yaml") + ev.load_measurement_set(LONGTAIL / "fresh2.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,14 @@ def test_no_item_is_on_both_sides(halves):
 def test_no_fresh_item_is_on_the_held_out_side(halves, fresh):
     held = {n.item for n in halves["held_out"] if n.item}
     assert [n.case_id for n in fresh if n.item in held] == []
+
+
+def test_the_second_fresh_set_is_over_items_of_no_other_set(halves, everything):
+    """fresh2.yaml was drawn from the items on none of tune, held-out and fresh."""
+    others = {n.item for n in everything + ev.load_measurement_set(LONGTAIL / "fresh.yaml") if n.item}
+    second = ev.load_measurement_set(LONGTAIL / "fresh2.yaml")
+    assert [n.case_id for n in second if n.item in others] == []
+    assert len({n.item for n in second if n.item}) >= 80 and sum(n.expects_handoff for n in second) >= 49
 
 
 def test_the_split_is_the_seeded_split_by_item(halves, everything):
