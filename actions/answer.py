@@ -8,6 +8,7 @@ locations are `catalog.queries`.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Iterable, Optional, Sequence
 
 from rasa_sdk import Action, Tracker
@@ -34,6 +35,11 @@ ALL_CANDIDATES_INTRO = "您没有选定哪一项，下面把这{count}项的材�
 EVERY_CANDIDATE_INTRO = "好的，下面把这{count}项的材料和办理地点都列出来："
 ITEM_QUESTION = "您要办理的是哪一项？请回复序号或名称。"
 CONFIRM_QUESTION = "您要办理的是不是【{name}】？请回复「是」或「不是」。"
+
+# A statement with a place or a fact and at most this many other Chinese characters only says those
+# (「我们是龙台镇的」「门头要装修，我自己去，住在龙台镇」): they are noted and the need asked for.
+NOTED_AT_MOST = 10
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # lookup_status values; the rules choose the next step from them (and the triaged intents' names).
 GUIDE, CLARIFY, NOT_FOUND, NO_CONTEXT = "guide", "clarify", "not_found", "no_context"
@@ -187,7 +193,7 @@ class ActionAnswer(CatalogAction):
 
     def _respond(self, session, dispatcher, turn, memory, need, facts, place, learned):
         if need.key is None:
-            return self._nothing_found(turn, memory, learned)
+            return self._nothing_found(session, turn, memory, learned)
         already_asked = need.key in memory.asked_for
         if need.candidates:
             if already_asked and memory.pending_question:
@@ -217,15 +223,18 @@ class ActionAnswer(CatalogAction):
         return GUIDE, self._all_guides(session, dispatcher, turn, need.candidates, facts, place, intro)
 
     @staticmethod
-    def _nothing_found(turn: Turn, memory: Memory, learned: bool):
+    def _nothing_found(session: Session, turn: Turn, memory: Memory, learned: bool):
         if memory.pending_question:
             return NOT_FOUND, _forget_question()  # the one question did not settle it: hand off
         # 「好的」「不是」, or 「我在龙台镇」 (a place or a fact noted), with no item in play is not a
         # failure: ask what to handle. A statement that matched nothing and told us nothing
         # (「我家孩子想转学去城南小学」, read as inform) is a question we cannot answer: hand off, as a
         # yes or no longer than small talk is (「防火期要在山里烧荒，能批不」 read as deny).
+        # A statement that names a place on the way to something else we could not read (「大龙镇街口两个
+        # 车撞了，有个人腿在流血」) gave no place to note: it is handed off too.
         yes_or_no = turn.intent in ("affirm", "deny") and len(turn.text) <= rules.SMALL_TALK_CHARS
-        if yes_or_no or (turn.intent == "inform" and learned):
+        noted_only = turn.intent == "inform" and learned and _unread_characters(session, turn.text) <= NOTED_AT_MOST
+        if yes_or_no or noted_only:
             return NO_CONTEXT, _forget_question()
         return NOT_FOUND, _forget_question()
 
@@ -310,6 +319,14 @@ def _unchanged_point(session: Session, turn: Turn, memory: Memory, target: Targe
     before = queries.place_from_codes(session, memory.town_code, memory.village_code)
     was, now = (queries.nearest_service_point(session, target, where) for where in (before, place))
     return now if (was.level, was.name) == (now.level, now.name) else None
+
+
+def _unread_characters(session: Session, text: str) -> int:
+    """The Chinese characters of ``text`` that are neither a place nor a situation-fact word."""
+    rest, _ = queries.resolver_inputs(session, text)
+    for words in queries.fact_words_in(session, rest):
+        rest = rest.replace(words, "", 1)
+    return len(_HAN.findall(rest))
 
 
 def _noted(session: Session, memory: Memory, facts: dict[str, str], place: Place) -> list[str]:

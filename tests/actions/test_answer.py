@@ -458,3 +458,11 @@ def test_an_item_fairly_likely_but_under_the_bar_is_offered_alone_and_a_yes_take
     other.say("代帐公司的许可在哪里申请", intent="ask_materials")
     other.say("不是", intent="deny")
     assert other.slots["lookup_status"] == "not_found"
+
+
+@pytest.mark.parametrize("text", ["大龙镇街口两个车撞了，有个人腿在流血", "花桥镇这边后山烧起来了，火越来越大"])
+def test_a_place_named_on_the_way_to_what_we_cannot_read_is_no_place_given(conversation, text):
+    chat = conversation()
+    messages = chat.say(text, intent="inform")
+    assert chat.slots["lookup_status"] == "not_found" and chat.slots["town_code"]  # the place is kept
+    assert not any("已记下" in (m.get("text") or "") for m in messages)
