@@ -609,6 +609,13 @@ class ResolverIndex:
         actions: dict[str, frozenset[str]] = {w: frozenset() for w, (kind, _) in self.words.names.items() if kind == "noun"}
         actions.update({w: frozenset({stem}) for w, (kind, stem) in self.words.names.items() if kind == "action"})
         actions.update({e.word: frozenset(e.stems) for e in self.colloquial if e.section == "actions" and e.stems})
+        # ... and so is a citizen's word for named items that holds one (「伤情鉴定」 asks no 认定 of
+        # 司法鉴定咨询): it asks what those items' names do.
+        said = Scanner(actions)
+        for entry in self.colloquial:
+            if entry.section == "objects" and entry.items and any(stems for *_, stems in said.scan(entry.word)):
+                parts = [self.targets[by_name[normalise(name)]].parts for name in entry.items if normalise(name) in by_name]
+                actions[entry.word] = frozenset(stem for p in parts if p is not None for stem in p.actions)
         self._actions = Scanner(actions)
         self._qualifiers = Scanner({w: value for w, (kind, value) in self.words.names.items()
                                     if kind in ("qualifier", "scope")})

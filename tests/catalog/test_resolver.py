@@ -430,3 +430,12 @@ def test_another_lists_name_of_the_same_service_brings_its_sentences():
     rows += [("f3", "生育医疗费支付用", "item", (), False)]
     both = ResolverIndex(build_targets(rows, words), words, (), {}, (("生育医疗费支付", "生孩子住院花的钱"),))
     assert both.phrase_rows == []
+
+
+def test_a_citizens_word_holding_an_action_word_asks_what_its_items_do(session):
+    """「伤情鉴定」 (a word for 司法鉴定咨询) asks no 认定: the message asks what that item's name does."""
+    from catalog.ranking import resolver_index
+    index = resolver_index(session)
+    assert index.wanted("被人打了要做伤情鉴定") == frozenset({"咨询"})
+    assert "注销" in index.wanted("单位社保销户咋个办")
+    assert index.wanted("要去鉴定一下") == frozenset({"认定"})
