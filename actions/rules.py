@@ -407,7 +407,7 @@ def resolved_over_the_list(s: Situation) -> Optional[Need]:
         return None
     found = s.catalog.targets(resolution.codes)
     if found and resolution.decision == "confirm":
-        return Need(candidates=found)  # offered alone: 「您要办理的是不是这一项？」
+        return Need(candidates=found)  # offered alone: 「您要办理的是不是【…】？」
     return need_of(found) if found else None
 
 

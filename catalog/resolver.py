@@ -83,7 +83,7 @@ SAID_AND_ASKED_PROBABILITY = 0.15  # ... or this likely, when the message says i
 OVERRIDE_PROBABILITY = 0.6   # an answer this likely replaces what another reading settled on
 OTHERWISE_PROBABILITY = 0.3  # ... or this likely, where that reading does another thing than asked
 # Below the answer's bar, with no second option: a first target this likely is offered alone
-# (「您要办理的是不是这一项？」), unless the needs the list lacks write the message with CONFIRM_ELSEWHERE
+# (「您要办理的是不是【…】？」), unless the needs the list lacks write the message with CONFIRM_ELSEWHERE
 # of the posterior; a citizen can say 「是」 or 「不是」, where a handoff would give nothing.
 CONFIRM_PROBABILITY = 0.12
 CONFIRM_ELSEWHERE = 0.3
