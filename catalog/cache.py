@@ -56,6 +56,20 @@ def forget(session: Session, *names: str) -> None:
         memo.clear()
 
 
+def rebuilt(session: Session, name: str, build: Callable[[Session], T], *dependent: str) -> T:
+    """``build(session)`` again, outside the lock, then swapped in for ``name`` with the memo tables
+    ``dependent`` (computed from the old entry) emptied: readers keep the old entry while the new one
+    is built, so no request waits for the build."""
+    value = build(session)
+    engine = _engine_of(session)
+    with _lock:
+        per_engine = _caches.setdefault(engine, {})
+        per_engine[name] = value
+        for other in dependent:
+            per_engine.pop(other, None)
+    return value
+
+
 def drop(session: Session, *names: str) -> None:
     """Forget the entries ``names`` of the session's engine (an index and the memo tables computed
     from it): the next use builds them again from the database. The rest stays."""

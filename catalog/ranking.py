@@ -7,7 +7,7 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.cache import cached, memoised
+from catalog.cache import cached, memoised, rebuilt
 from catalog.curation import resolver_phrasings  # curators' phrasings from the report
 from catalog.facts import fact_book
 from catalog.models import Bundle, BundleAlias, Item, ItemAlias
@@ -91,6 +91,12 @@ def resolve(session: Session, text: str, consider: Iterable[str] = (), nlu: Iter
 def resolver_index(session: Session) -> ResolverIndex:
     """The general resolver's index of the session's catalog, built once and cached."""
     return cached(session, "resolver", _build_resolver)
+
+
+def refresh_resolver(session: Session) -> ResolverIndex:
+    """The resolver's index built again from the database (curators' phrasings changed), while the
+    messages read meanwhile use the old one; the remembered readings of messages are forgotten."""
+    return rebuilt(session, "resolver", _build_resolver, "resolutions")
 
 
 def resolver_inputs(session: Session, text: str) -> tuple[str, dict[str, float]]:

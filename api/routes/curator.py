@@ -28,6 +28,7 @@ from api.redact import redact
 from api.routes.agents import MISSING_TOKEN_MESSAGE, AgentAccess, _page_token_ok
 from catalog import curation
 from catalog.db import session_scope
+from catalog.ranking import refresh_resolver
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,9 @@ def _write(resources: Any, change: Any) -> dict[str, Any]:
     except curation.CurationError as error:
         raise HTTPException(status_code=error.status, detail=error.message) from error
     with resources.catalog_sessions() as session:
-        curation.forget_resolver(session)  # committed: the next message is read with it
+        # Committed: the resolver is built again here, off the chat's path (a build takes seconds;
+        # the messages read meanwhile use the old index), and the next message is read with it.
+        refresh_resolver(session)
     return view
 
 
