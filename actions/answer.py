@@ -323,10 +323,8 @@ def _unchanged_point(session: Session, turn: Turn, memory: Memory, target: Targe
 
 def _unread_characters(session: Session, text: str) -> int:
     """The Chinese characters of ``text`` that are neither a place nor a situation-fact word."""
-    rest, _ = queries.resolver_inputs(session, text)
-    for words in queries.fact_words_in(session, rest):
-        rest = rest.replace(words, "", 1)
-    return len(_HAN.findall(rest))
+    without_places, _ = queries.resolver_inputs(session, text)
+    return len(_HAN.findall(queries.without_fact_words(session, without_places)))
 
 
 def _noted(session: Session, memory: Memory, facts: dict[str, str], place: Place) -> list[str]:

@@ -92,6 +92,11 @@ def parse_facts(session: Session, text: str, answering: Iterable[str] = ()) -> d
     return found
 
 
+def without_fact_words(session: Session, text: str) -> str:
+    """``text``, normalised, without its situation-fact words of two characters or more."""
+    return fact_book(session).without_words(normalise(text))
+
+
 def fact_words_in(session: Session, text: str) -> list[str]:
     """The catalog's situation-fact words found in ``text`` (「厂里退休的」 in 「他是厂里退休的」),
     longest match first at each position, as normalised text."""

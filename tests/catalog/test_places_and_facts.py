@@ -3,7 +3,14 @@ import pytest
 from sqlalchemy import select
 
 from catalog.models import Item
-from catalog.queries import facts_by_action, get_target, parse_facts, place_from_codes, resolve_place
+from catalog.queries import (
+    facts_by_action,
+    get_target,
+    parse_facts,
+    place_from_codes,
+    resolve_place,
+    without_fact_words,
+)
 
 LONGTAI, CHETANG, LONGTAISI = "511602108", "511602108201", "511602108001"
 
@@ -159,3 +166,8 @@ def test_facts_stated_by_the_action_asked(session, text, expected):
     target = get_target(session, session.scalar(select(Item.code).where(Item.name == "居民身份证办理（包括临时）")))
     assert facts_by_action(session, target, {}, text) == expected
     assert facts_by_action(session, target, {"id_card_case": "renew"}, text) == {}  # a fact known stays
+
+
+def test_the_fact_words_of_a_message_are_taken_out(session):
+    assert without_fact_words(session, "门头要装修，我自己去").strip(" ,") == ""  # both clauses are fact words
+    assert "车撞了" in without_fact_words(session, "两个车撞了，有人在流血")  # no fact word: the words stay
