@@ -31,6 +31,12 @@ def cached(session: Session, name: str, build: Callable[[Session], T]) -> T:
         return per_engine[name]  # type: ignore[return-value]
 
 
+def peek(session: Session, name: str) -> Any:
+    """The entry ``name`` of the session's engine if it was built, else None (nothing is built)."""
+    with _lock:
+        return _caches.get(_engine_of(session), {}).get(name)
+
+
 def memoised(session: Session, name: str, key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()`` once per engine and key, dropped with the search index when an importer
     writes. Keys are built from catalog codes, stated facts or messages; a table is emptied if it

@@ -6,9 +6,10 @@ bank the resolver compares a message with (``catalog.ranking._build_resolver``),
 citizen who says it is answered with that item, without retraining or restarting:
 
 - ``attach`` / ``undo`` write the row and bump ``VERSION_KEY`` in ``catalog_meta``; the caller
-  commits, then calls ``forget_resolver`` so this process rebuilds the resolver's index;
-- every other process notices the version change (``changed_since``, polled by the app) and
-  forgets its index too.
+  commits, then builds the resolver's index again (``catalog.ranking.refresh_resolver``), which
+  remembers the version it was built from;
+- every other process polls the version (api/curation_watch.py) and builds its index again when
+  it was built from another one.
 
 Rows name the item by code and are never deleted (undo marks them), so a re-import of the official
 list leaves them alone. Query functions take a Session and never commit.

@@ -2,13 +2,17 @@
 second reading, situation-fact words) taken out, and the general resolver built on it."""
 from __future__ import annotations
 
-from typing import Iterable
+from dataclasses import dataclass
+from typing import Iterable, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.cache import cached, memoised, rebuilt
-from catalog.curation import resolver_phrasings  # curators' phrasings from the report
+from catalog.cache import cached, memoised, peek, rebuilt
+from catalog.curation import (  # curators' phrasings from the report
+    resolver_phrasings,
+    version as curation_version,
+)
 from catalog.facts import fact_book
 from catalog.models import Bundle, BundleAlias, Item, ItemAlias
 from catalog.places import place_matcher
@@ -57,7 +61,21 @@ def _search(session: Session, text: str, limit: int) -> list[Candidate]:
 # ---------------------------------------------------------------- the general resolver
 
 
-def _build_resolver(session: Session) -> ResolverIndex:
+@dataclass(frozen=True)
+class _BuiltResolver:
+    """The resolver's index and the curators' phrasings version it was built from (read before the
+    build: a change made during the build leaves the index behind, and the watch builds it again)."""
+
+    index: ResolverIndex
+    phrasings_version: Optional[str]
+
+
+def _build_resolver(session: Session) -> _BuiltResolver:
+    version = curation_version(session)
+    return _BuiltResolver(_build_resolver_index(session), version)
+
+
+def _build_resolver_index(session: Session) -> ResolverIndex:
     aliases: dict[str, list[str]] = {}
     for code, alias in session.execute(select(ItemAlias.item_code, ItemAlias.alias)):
         aliases.setdefault(code, []).append(alias)
@@ -90,13 +108,20 @@ def resolve(session: Session, text: str, consider: Iterable[str] = (), nlu: Iter
 
 def resolver_index(session: Session) -> ResolverIndex:
     """The general resolver's index of the session's catalog, built once and cached."""
-    return cached(session, "resolver", _build_resolver)
+    return cached(session, "resolver", _build_resolver).index
 
 
 def refresh_resolver(session: Session) -> ResolverIndex:
     """The resolver's index built again from the database (curators' phrasings changed), while the
     messages read meanwhile use the old one; the remembered readings of messages are forgotten."""
-    return rebuilt(session, "resolver", _build_resolver, "resolutions")
+    return rebuilt(session, "resolver", _build_resolver, "resolutions").index
+
+
+def resolver_behind(session: Session, version: Optional[str]) -> bool:
+    """This process has built the resolver's index, from other curators' phrasings than ``version``
+    (an index not built yet is built from the current ones at its first use)."""
+    built: Optional[_BuiltResolver] = peek(session, "resolver")
+    return built is not None and built.phrasings_version != version
 
 
 def resolver_inputs(session: Session, text: str) -> tuple[str, dict[str, float]]:

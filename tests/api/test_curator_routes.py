@@ -17,7 +17,7 @@ import pytest
 
 from api import curation_watch, curator_report
 from api.resources import AppResources
-from catalog import queries
+from catalog import queries, ranking
 
 HANDOFF = [{"recipient_id": "x", "text": "抱歉，请拨打12345。"},
            {"recipient_id": "x", "custom": {"type": "handoff", "reason": "not_found", "phone": "12345"}}]
@@ -196,10 +196,26 @@ def test_another_worker_follows_the_attached_phrasing(make_client, make_settings
     other = AppResources(make_settings(database_url=own_catalog))  # a second worker on the same database
     try:
         code = item_code(client)
-        seen = curation_watch.check_once(other, None)
+        assert curation_watch.check_once(other) == (None, False)  # no index built yet: nothing to build
         assert answered_with(other, PHRASE) != code  # its resolver index is built and cached
+        assert curation_watch.check_once(other)[1] is False  # built from the current phrasings
         client.post("/api/curator/phrasings", json={"phrase": PHRASE, "item_code": code, "curator": "王主任"})
-        assert curation_watch.check_once(other, seen) != seen
+        version, built = curation_watch.check_once(other)
+        assert version is not None and built
         assert answered_with(other, PHRASE) == code
+        assert curation_watch.check_once(other) == (version, False)
     finally:
         other.catalog_engine.dispose()
+
+
+def test_the_attaching_worker_does_not_build_its_index_twice(make_client, rasa, own_catalog):
+    client = make_client(rasa, database_url=own_catalog)
+    resources = client.app.state.resources
+    code = item_code(client)
+    answered_with(resources, PHRASE)
+    client.post("/api/curator/phrasings", json={"phrase": PHRASE, "item_code": code, "curator": "王主任"})
+    with resources.catalog_sessions() as session:
+        index = ranking.resolver_index(session)
+    assert curation_watch.check_once(resources)[1] is False  # the request built it from this version
+    with resources.catalog_sessions() as session:
+        assert ranking.resolver_index(session) is index
