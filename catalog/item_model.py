@@ -78,9 +78,9 @@ def parse_name(name: str, words: Words) -> ItemParts:
     # Bracketed notes carry an action (「（补办）」), a scope (「（县级）」) or a plain remark.
     for note in notes:
         found = False
-        for _, _, _, (kind, value) in words.names.scan(note):
+        for _, _, word, (kind, value) in words.names.scan(note):
             if kind == "action":
-                actions.add(value)
+                actions.update(words.stems_of(word, value))
                 found = True
             elif kind in ("scope", "qualifier"):
                 qualifiers.append(value)
@@ -110,7 +110,7 @@ def parse_name(name: str, words: Words) -> ItemParts:
         if kind in ("action", "glue"):
             close(start)
             if kind == "action":
-                actions.add(value)
+                actions.update(words.stems_of(word, value))
                 action_starts.append(i)
         else:
             if not current:

@@ -607,7 +607,7 @@ class ResolverIndex:
         # A message's actions are read as names' are: a noun that holds an action word is read whole
         # (「调解员」「人民调解」 ask nothing 裁决, 「检疫合格证」 nothing 验收) and asks nothing.
         actions: dict[str, frozenset[str]] = {w: frozenset() for w, (kind, _) in self.words.names.items() if kind == "noun"}
-        actions.update({w: frozenset({stem}) for w, (kind, stem) in self.words.names.items() if kind == "action"})
+        actions.update({w: self.words.stems_of(w, stem) for w, (kind, stem) in self.words.names.items() if kind == "action"})
         actions.update({e.word: frozenset(e.stems) for e in self.colloquial if e.section == "actions" and e.stems})
         # ... and so is a citizen's word for named items that holds one (「伤情鉴定」 asks no 认定 of
         # 司法鉴定咨询): it asks what those items' names do.

@@ -96,6 +96,11 @@ class Words:
     heads: tuple[str, ...]    # nouns that end an item named without an action (…证明, …补贴)
     stems: tuple[str, ...]    # canonical action stems, in the order actions.yaml lists them
     qualifier_audience: Mapping[str, str]  # canonical qualifier → audience it implies, if any
+    several: Mapping[str, frozenset[str]] = field(default_factory=dict)  # action word → its stems, where it says two
+
+    def stems_of(self, word: str, stem: str) -> frozenset[str]:
+        """The stems an action word of ``names`` says: its one ``stem``, or every stem of ``several``."""
+        return self.several.get(word, frozenset({stem}))
 
 
 def _read(folder: Path, name: str) -> dict:
@@ -112,9 +117,16 @@ def load_words(path: str | Path = WORDS_DIR) -> Words:
     names: dict[str, tuple[str, str]] = {}
     # Later kinds win over earlier ones for the same word; nouns last, because a noun listed
     # there is listed precisely to stop it being read as an action or qualifier (许可证 ≠ 许可).
+    several: dict[str, frozenset[str]] = {}
     for stem, forms in actions["actions"].items():
         for form in [stem, *(forms or [])]:
             names[form] = ("action", stem)
+    for form, stems in (actions.get("several") or {}).items():
+        unknown = [stem for stem in stems if stem not in actions["actions"]]
+        if len(stems) < 2 or unknown:
+            raise ValueError(f"actions.yaml: several: {form} needs two or more stems of 'actions' ({unknown or stems})")
+        names[form] = ("action", stems[0])
+        several[normalise(form)] = frozenset(stems)
     qualifier_audience: dict[str, str] = {}
     for kind in ("scope", "for_whom"):
         for canonical, entry in (qualifiers.get(kind) or {}).items():
@@ -139,6 +151,7 @@ def load_words(path: str | Path = WORDS_DIR) -> Words:
         heads=tuple(sorted({normalise(h) for h in objects.get("heads", [])}, key=len, reverse=True)),
         stems=tuple(actions["actions"]),
         qualifier_audience=qualifier_audience,
+        several=several,
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from catalog.item_model import ITEMS_FILE, catalog_parts, main, parse_catalog, parse_name
-from catalog.words import Scanner, load_words
+from catalog.words import WORDS_DIR, Scanner, load_words
 
 FANGCHENGGANG = Path("/work/shared/data/guides/fangchenggang_services.jsonl")
 
@@ -19,6 +19,7 @@ CASES = [
     ("烟草专卖零售许可证恢复营业", "烟草专卖零售许可证", (), {"恢复"}, (), "business"),
     ("社会保障卡补领、换领、换发", "社会保障卡", (), {"补领", "换领"}, (), "citizen"),
     ("社会保障卡注销", "社会保障卡", (), {"注销"}, (), "citizen"),
+    ("拖拉机联合收割机驾驶证补换证", "拖拉机联合收割机驾驶证", (), {"补领", "换领"}, (), "citizen"),
     ("补领结婚证", "结婚证", (), {"补领"}, (), "citizen"),
     ("申领《四川省老年人优待证》", "四川省老年人优待证", (), {"申领"}, ("老年人",), "citizen"),
     ("《出生医学证明》首次签发", "出生医学证明", (), {"新办"}, (), "citizen"),
@@ -115,3 +116,16 @@ def test_report_prints_counts(capsys):
     out = capsys.readouterr().out
     assert "items: 1135" in out
     assert "by audience:" in out and "not parsed:" in out and "colloquial coverage" in out
+
+
+def test_a_word_that_says_two_things_gives_both_stems(words):
+    assert parse_name("补换领机动车号牌", words).actions == frozenset({"补领", "换领"})
+    assert parse_name("驾驶证补换领", words).objects[0] == "驾驶证"
+
+
+def test_a_several_word_with_an_unknown_stem_is_refused(tmp_path):
+    for name in ("qualifiers.yaml", "objects.yaml", "audience.yaml"):
+        (tmp_path / name).write_text((WORDS_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "actions.yaml").write_text("actions:\n  补领: [补办]\nseveral:\n  补换: [补领, 换新]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="补换"):
+        load_words(tmp_path)
