@@ -43,6 +43,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # lookup_status values; the rules choose the next step from them (and the triaged intents' names).
 GUIDE, CLARIFY, NOT_FOUND, NO_CONTEXT = "guide", "clarify", "not_found", "no_context"
+REFERRED = "referred"  # a need the list lacks, said who handles it: the 12345 line follows, not 「没能找到」
+# The intents whose own handoff follows a referral to who handles what the message reports.
+REFERRING_INTENTS = frozenset({"complaint", "request_human"})
 
 
 class SessionCatalog:
@@ -165,18 +168,20 @@ class ActionAnswer(CatalogAction):
             # person (the question closes), or the greeting, thanks or goodbye (nothing changes here).
             intent = need.intent or turn.intent
             logger.info("sender=%s intent=%s handed on as %s (%s)", tracker.sender_id, turn.intent, intent, rule)
-            if intent == "complaint":
-                # A report of what someone else must deal with (「菜市场门口有个老人晕倒了，快来人」, read as a
-                # complaint): who handles it, an emergency's number first, before the complaint's handoff.
-                self._refer(dispatcher, rules.need_elsewhere(situation))
+            # A report of what someone else must deal with (「菜市场门口有个老人晕倒了，快来人」 read as a
+            # complaint, 「街口两个车撞了，有个人腿在流血」 as a request for a person): who handles it, an
+            # emergency's number first, before the intent's own handoff; an emergency is no complaint
+            # (「后山烧起来了」 gets 119, then the 12345 line, not 「非常抱歉给您带来不便」).
+            if intent in REFERRING_INTENTS and self._refer(dispatcher, rules.need_elsewhere(situation)):
+                intent = REFERRED
             closed = [] if intent in rules.SMALL_TALK_INTENTS else _forget_question()
             return remembered + closed + [SlotSet("lookup_status", intent)]
         status, events = self._respond(session, dispatcher, turn, memory, need, facts, place, learned)
         elsewhere = rules.need_elsewhere(situation) if status in (NO_CONTEXT, NOT_FOUND) else None
         if elsewhere is not None:
             # 「浓洄街道渠江边有个人掉河里了」 names a place in passing: no reply to acknowledge, but a need
-            # the list lacks; say who handles it before the 12345 handoff.
-            status = NOT_FOUND
+            # the list lacks; say who handles it, then the 12345 line (not 「没能找到」: it was found elsewhere).
+            status = REFERRED
             self._refer(dispatcher, elsewhere)
         if status == NO_CONTEXT:
             noted = _noted(session, memory, facts, place)
@@ -186,10 +191,14 @@ class ActionAnswer(CatalogAction):
         return remembered + events + [SlotSet("lookup_status", status)]
 
     @staticmethod
-    def _refer(dispatcher: CollectingDispatcher, elsewhere: Optional[str]) -> None:
-        """A need the list lacks (``off_list_needs.yaml``): what it was read as and who handles it."""
-        if elsewhere is not None:
-            dispatcher.utter_message(text=render.elsewhere_text(elsewhere, off_list_offices().get(elsewhere)))
+    def _refer(dispatcher: CollectingDispatcher, elsewhere: Optional[str]) -> bool:
+        """A need the list lacks (``off_list_needs.yaml``): what it was read as and who handles it.
+        True when it is an emergency (an emergency number handles it)."""
+        if elsewhere is None:
+            return False
+        office = off_list_offices().get(elsewhere)
+        dispatcher.utter_message(text=render.elsewhere_text(elsewhere, office))
+        return bool(render.emergency_numbers(office))
 
     def _respond(self, session, dispatcher, turn, memory, need, facts, place, learned):
         if need.key is None:

@@ -172,10 +172,15 @@ def same_answer_text(name: str, location: dict[str, Any]) -> str:
 EMERGENCY_NUMBERS = ("110", "119", "120", "122")
 
 
+def emergency_numbers(office: Optional[str]) -> list[str]:
+    """The emergency numbers among those who handle a need (「122、120」 → 120, 122)."""
+    return [number for number in EMERGENCY_NUMBERS if number in (office or "")]
+
+
 def elsewhere_text(need: str, office: Optional[str]) -> str:
     """A need the county's list does not have: what it was read as and who handles it, an emergency
     number first (the 12345 handoff follows)."""
-    urgent = [number for number in EMERGENCY_NUMBERS if number in (office or "")]
+    urgent = emergency_numbers(office)
     lines = [f"情况紧急请立即拨打{'、'.join(urgent)}！"] if urgent else []
     lines.append(f"您说的像是「{need}」，不在本区政务服务事项清单内")
     named = office and office.strip("0123456789、/ ")  # more than the numbers already given

@@ -41,7 +41,7 @@ MAX_PHRASINGS_SHOWN = 6
 # Why the conversation was handed off (desk_episodes.reason), as the page names it.
 HANDOFF_REASONS = {
     "not_found": "没找到事项", "ambiguous": "事项不明确", "nlu_fallback": "没听懂", "out_of_scope": "超出范围",
-    "unhandled": "无法处理", "no_answer": "助手无答复", "assistant_unavailable": "助手不可用",
+    "unhandled": "无法处理", "referred": "转其他部门", "no_answer": "助手无答复", "assistant_unavailable": "助手不可用",
     "request_human": "市民要求人工", "complaint": "投诉建议", "agent_pick": "坐席主动接入",
 }
 

@@ -21,7 +21,7 @@
   var REASON_LABELS = {
     request_human: "市民要求转人工", complaint: "投诉建议", out_of_scope: "超出范围", nlu_fallback: "没听懂",
     not_found: "未找到事项", ambiguous: "事项不明确", assistant_unavailable: "助手不可用", no_answer: "助手无答复",
-    agent_pick: "坐席主动接入", unhandled: "无法处理"
+    agent_pick: "坐席主动接入", unhandled: "无法处理", referred: "转其他部门"
   };
 
   var root = document.getElementById("desk");

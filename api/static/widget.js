@@ -57,8 +57,8 @@
   var ELDER_KEY = "wenyici.elder";
   var NOT_THESE = "都不是";
   // Handoffs where the assistant did not understand the need: a short menu of common needs follows
-  // the human route, so a vague ask (「我想办个证」) is not a dead end. Not after a complaint or a
-  // request for a person.
+  // the human route, so a vague ask (「我想办个证」) is not a dead end. Not after a complaint, a
+  // request for a person or a need referred to whoever handles it (referred).
   var MENU_AFTER_REASONS = ["not_found", "nlu_fallback", "unhandled", "no_context"];
 
   function readConfig(el) {

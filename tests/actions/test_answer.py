@@ -214,7 +214,8 @@ def test_an_item_entity_is_trusted(conversation, code_of):
         ("阿巴阿巴", "nlu_fallback", "not_found"),
         # Read as inform, but it names no catalog item, no place and no fact: not a reply to answer.
         # (「转学」 is on the list: 义务教育阶段学生学籍异动办理, which the resolver finds.)
-        ("我想给城南小学捐点旧书", "inform", "not_found"),
+        # A need the list lacks (捐赠): who handles it is said, then the 12345 line.
+        ("我想给城南小学捐点旧书", "inform", "referred"),
     ],
 )
 def test_nothing_to_answer_sends_no_guess(conversation, text, intent, status):
@@ -230,7 +231,7 @@ def test_a_need_the_list_lacks_is_referred_to_whoever_handles_it(conversation):
     chat = conversation()
     [message] = chat.say("着火了，隔壁屋头烧起来了", intent="inform")
     assert message["text"].startswith("情况紧急请立即拨打119！") and "「火灾」" in message["text"]
-    assert chat.slots["lookup_status"] == "not_found"
+    assert chat.slots["lookup_status"] == "referred"  # the 12345 line follows, not 「没能找到」
 
 
 @pytest.mark.parametrize("text, intent", [("你好", "greet"), ("谢谢", "thanks"), ("好的，再见", "goodbye"),
@@ -266,7 +267,7 @@ def test_a_need_the_list_lacks_that_names_a_place_is_handed_off(conversation):
     """A place said on the way to an emergency is no place given: no 「已记下」, a handoff."""
     chat = conversation()
     [message] = chat.say("龙台镇场口那边两个车撞了，有人受伤", intent="inform")
-    assert chat.slots["lookup_status"] == "not_found"
+    assert chat.slots["lookup_status"] == "referred"
     assert "已记下" not in message["text"] and "120" in message["text"]
 
 
@@ -443,7 +444,27 @@ def test_an_emergency_read_as_a_complaint_gives_its_number_before_the_handoff(co
     chat = conversation()
     [message] = chat.say("北辰街道菜市场门口有个老人晕倒了，快来人", intent="complaint")
     assert message["text"].startswith("情况紧急请立即拨打120！")
-    assert chat.slots["lookup_status"] == "complaint"
+    assert chat.slots["lookup_status"] == "referred"  # then the 12345 line, not the complaint's apology
+
+
+def test_a_complaint_about_what_another_office_handles_stays_a_complaint(conversation):
+    chat = conversation()
+    [message] = chat.say("工地半夜还在施工，吵得睡不着，我要投诉", intent="complaint")
+    assert "「施工噪音扰民」" in message["text"] and "情况紧急" not in message["text"]
+    assert chat.slots["lookup_status"] == "complaint"  # 12345 registers it
+
+
+def test_an_emergency_read_as_a_request_for_a_person_gives_its_number_before_the_handoff(conversation):
+    chat = conversation()
+    [message] = chat.say("街口两个车撞了，有个人腿在流血", intent="request_human")
+    assert message["text"].startswith("情况紧急请立即拨打120、122！")
+    assert chat.slots["lookup_status"] == "referred"
+
+
+def test_a_report_naming_a_machine_is_no_question_about_the_bot(conversation):
+    chat = conversation()
+    messages = chat.say("龙台镇桥底下有人背起个机器在河头电鱼，管不管", intent="bot_challenge")
+    assert chat.slots["lookup_status"] in ("not_found", "referred") and not any(m.get("custom") for m in messages)
 
 
 def test_an_item_fairly_likely_but_under_the_bar_is_offered_alone_and_a_yes_takes_it(conversation):
@@ -464,5 +485,5 @@ def test_an_item_fairly_likely_but_under_the_bar_is_offered_alone_and_a_yes_take
 def test_a_place_named_on_the_way_to_what_we_cannot_read_is_no_place_given(conversation, text):
     chat = conversation()
     messages = chat.say(text, intent="inform")
-    assert chat.slots["lookup_status"] == "not_found" and chat.slots["town_code"]  # the place is kept
+    assert chat.slots["lookup_status"] == "referred" and chat.slots["town_code"]  # the place is kept
     assert not any("已记下" in (m.get("text") or "") for m in messages)
