@@ -28,7 +28,7 @@ from catalog.search import load_lexicon, search as _search_names
 from catalog.seed import loaded_catalog
 from catalog.text import normalise
 from catalog.types import Candidate
-from catalog.words import load_colloquial, load_phrasings, load_words
+from catalog.words import load_asked_verbs, load_colloquial, load_phrasings, load_words
 
 SEARCH_DEPTH = 20  # hits ranked once per message; callers take the first ``limit``
 
@@ -89,7 +89,8 @@ def _build_resolver_index(session: Session) -> ResolverIndex:
     return ResolverIndex(build_targets(sorted(rows), words), words, load_colloquial(),
                          dict(load_lexicon().names), load_phrasings() + resolver_phrasings(session),
                          same_service=load_same_service(), off_list=load_off_list(),
-                         elsewhere=load_off_list_needs(loaded_catalog(session)[1]))
+                         elsewhere=load_off_list_needs(loaded_catalog(session)[1]),
+                         asked_verbs=load_asked_verbs(stems=words.stems))
 
 
 def resolve(session: Session, text: str, consider: Iterable[str] = (), nlu: Iterable[str] = ()) -> Resolution:

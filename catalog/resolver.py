@@ -54,7 +54,7 @@ from catalog.held import without_held_clauses
 from catalog.homophones import Homophones
 from catalog.item_model import ItemParts, parse_name
 from catalog.text import normalise
-from catalog.words import ColloquialEntry, Scanner, Words
+from catalog.words import AskedVerbs, ColloquialEntry, Scanner, Words
 
 # The score of a target is a weighted sum of its parts (FEATURES); the weights are data
 # (catalog/data/words/resolver_weights.yaml), fitted by ``python -m catalog.resolver_fit`` on the
@@ -546,6 +546,7 @@ class ResolverIndex:
     same_service: Sequence[tuple[str, str, str]] = ()  # (list item, authored item, example) names
     off_list: Sequence[OffList] = ()    # words that mean a service the list does not have
     elsewhere: Sequence[tuple[str, str]] = ()  # (a need the list lacks, a citizen's sentence of it)
+    asked_verbs: AskedVerbs = field(default_factory=lambda: AskedVerbs({}, {}))  # 「咋个改」「补个」 (asked_verbs.yaml)
 
     def _stands_for(self) -> dict[str, "Target"]:
         """List item's code → the loaded authored item that stands for it (``same_service``)."""
@@ -606,7 +607,9 @@ class ResolverIndex:
         self._objects = Scanner({word: frozenset(reached) for word, reached in object_of.items()})
         # A message's actions are read as names' are: a noun that holds an action word is read whole
         # (「调解员」「人民调解」 ask nothing 裁决, 「检疫合格证」 nothing 验收) and asks nothing.
-        actions: dict[str, frozenset[str]] = {w: frozenset() for w, (kind, _) in self.words.names.items() if kind == "noun"}
+        # The one-character verbs citizens ask with (「咋个改」「补个」) first: every word written elsewhere wins.
+        actions: dict[str, frozenset[str]] = dict(self.asked_verbs.words)
+        actions.update({w: frozenset() for w, (kind, _) in self.words.names.items() if kind == "noun"})
         actions.update({w: self.words.stems_of(w, stem) for w, (kind, stem) in self.words.names.items() if kind == "action"})
         actions.update({e.word: frozenset(e.stems) for e in self.colloquial if e.section == "actions" and e.stems})
         # ... and so is a citizen's word for named items that holds one (「伤情鉴定」 asks no 认定 of
@@ -700,9 +703,12 @@ class ResolverIndex:
 
     def wanted(self, text: str) -> frozenset[str]:
         """The action stems the message asks for. A two-character action word right before a
-        certificate word names that certificate, not an action (「检疫证」「登记证」 are documents)."""
+        certificate word names that certificate, not an action (「检疫证」「登记证」 are documents);
+        an asked verb before a character that makes another word of it asks nothing (「能补贴」)."""
         return frozenset(stem for _s, end, word, stems in self._actions.scan(text)
-                         if not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end)) for stem in stems)
+                         if not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end))
+                         and not (end < len(text) and text[end] in self.asked_verbs.not_before.get(word, ()))
+                         for stem in stems)
 
     def qualifiers_in(self, text: str) -> frozenset[str]:
         return frozenset(value for _s, _e, _w, value in self._qualifiers.scan(text))

@@ -155,6 +155,55 @@ def load_words(path: str | Path = WORDS_DIR) -> Words:
     )
 
 
+# ---------------------------------------------------------------- verbs citizens ask with
+
+ASKED_VERBS_FILE = WORDS_DIR / "asked_verbs.yaml"
+
+
+@dataclass(frozen=True)
+class AskedVerbs:
+    """One-character verbs asked with (asked_verbs.yaml), as the action words of a message."""
+
+    words: Mapping[str, frozenset[str]]      # lead + verb or verb + follow → the verb's stems
+    not_before: Mapping[str, frozenset[str]]  # such a word → the characters that, after it, make another word
+    examples: tuple[tuple[str, frozenset[str]], ...] = ()  # (sentence, the stems it must read)
+
+
+def _list_of_words(data: Mapping[str, object], key: str, where: str) -> list[str]:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+        raise ValueError(f"{where}: {key!r} must be a list of words")
+    return [normalise(w) for w in value]
+
+
+@lru_cache(maxsize=4)
+def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...] | None = None) -> AskedVerbs:
+    """``stems``: the known action stems (actions.yaml); a verb with another stem is refused."""
+    name = Path(path).name
+    data = _read(Path(path).parent, name)
+    leads, follows = _list_of_words(data, "leads", name), _list_of_words(data, "follows", name)
+    words: dict[str, frozenset[str]] = {}
+    not_before: dict[str, frozenset[str]] = {}
+    for verb, entry in (data.get("verbs") or {}).items():
+        where = f"{name}: verbs: {verb}"
+        if len(str(verb)) != 1 or not isinstance(entry, dict):
+            raise ValueError(f"{where}: one character, with stems and not_before")
+        verb_stems = frozenset(_list_of_words(entry, "stems", where))
+        if stems is not None and not verb_stems <= set(stems):
+            raise ValueError(f"{where}: unknown stems {sorted(verb_stems - set(stems))}")
+        blocked = frozenset(_list_of_words(entry, "not_before", where)) if entry.get("not_before") else frozenset()
+        led = [] if entry.get("follows_only") else [lead + str(verb) for lead in leads]
+        for word in led + [str(verb) + follow for follow in follows]:
+            words[word] = verb_stems
+            not_before[word] = blocked
+    examples = []
+    for number, row in enumerate(data.get("examples") or [], start=1):
+        if not isinstance(row, dict) or not row.get("text") or not isinstance(row.get("stems"), list):
+            raise ValueError(f"{name}: example {number} needs text and a list stems")
+        examples.append((normalise(str(row["text"])), frozenset(str(s) for s in row["stems"])))
+    return AskedVerbs(words, not_before, tuple(examples))
+
+
 # ---------------------------------------------------------------- the citizens' lexicon
 
 

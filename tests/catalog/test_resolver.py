@@ -16,7 +16,7 @@ from catalog.resolver import (
     load_off_list_needs,
     load_same_service,
 )
-from catalog.words import ColloquialEntry, load_colloquial, load_words
+from catalog.words import ColloquialEntry, load_asked_verbs, load_colloquial, load_words
 
 
 @pytest.fixture(scope="module")
@@ -439,3 +439,15 @@ def test_a_citizens_word_holding_an_action_word_asks_what_its_items_do(session):
     assert index.wanted("被人打了要做伤情鉴定") == frozenset({"咨询"})
     assert "注销" in index.wanted("单位社保销户咋个办")
     assert index.wanted("要去鉴定一下") == frozenset({"认定"})
+
+
+@pytest.mark.parametrize("text, stems", load_asked_verbs().examples, ids=[t for t, _ in load_asked_verbs().examples])
+def test_a_verb_citizens_ask_with_reads_its_stems(session, text, stems):
+    from catalog.ranking import resolver_index
+    assert resolver_index(session).wanted(text) == stems
+
+
+@pytest.mark.parametrize("text", ["能补贴多少钱", "我想退休了", "咋个查体", "住院吃饭的钱能补不", "想转学去城南小学"])
+def test_a_verb_that_is_part_of_another_word_asks_nothing(session, text):
+    from catalog.ranking import resolver_index
+    assert resolver_index(session).wanted(text) == frozenset()

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from catalog.words import load_aspects, load_ordinals, load_place_suffixes
+from catalog.words import load_asked_verbs, load_aspects, load_ordinals, load_place_suffixes, load_words
 
 
 @pytest.mark.parametrize("reply, number", [("1", 1), ("1.", 1), ("第1个", 1), ("第一项", 1), ("二号", 2),
@@ -69,3 +69,20 @@ def test_a_reply_that_takes_every_option(reply, every):
     from catalog.words import load_every_option
 
     assert bool(re.search(load_every_option(), reply)) is every
+
+
+def test_asked_verbs_are_made_from_leads_and_follows():
+    verbs = load_asked_verbs(stems=load_words().stems)
+    assert verbs.words["咋个改"] == verbs.words["改一下"] == frozenset({"变更", "更正"})
+    assert "补个" in verbs.words and "能补" not in verbs.words  # follows_only
+    assert "贴" in verbs.not_before["补个"]
+
+
+def test_an_asked_verb_with_an_unknown_stem_is_refused(tmp_path):
+    path = tmp_path / "asked_verbs.yaml"
+    path.write_text("leads: [咋个]\nfollows: [一下]\nverbs:\n  改: {stems: [改掉]}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="改"):
+        load_asked_verbs(path, stems=load_words().stems)
+    path.write_text("leads: 咋个\nfollows: [一下]\nverbs: {}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="leads"):
+        load_asked_verbs(path)
