@@ -22,6 +22,7 @@ class HeldWords:
     after: tuple[str, ...]
     before: tuple[str, ...]
     examples: tuple[tuple[str, str, bool], ...]
+    right_before: tuple[str, ...] = ()  # only right before the words (「带身份证去」, not 「带娃娃去办身份证」)
 
 
 @lru_cache(maxsize=4)
@@ -36,7 +37,10 @@ def load_held(path: str | Path = HELD_FILE) -> HeldWords:
         if not isinstance(row, dict) or not row.get("text") or not row.get("words") or "held" not in row:
             raise ValueError(f"{Path(path).name}: example {number} needs text, words and held")
         examples.append((str(row["text"]), str(row["words"]), bool(row["held"])))
-    return HeldWords(tuple(data["after"]), tuple(data["before"]), tuple(examples))
+    right_before = data.get("right_before") or []
+    if not isinstance(right_before, list) or not all(isinstance(w, str) and w for w in right_before):
+        raise ValueError(f"{Path(path).name}: 'right_before' must be a list of words")
+    return HeldWords(tuple(data["after"]), tuple(data["before"]), tuple(examples), tuple(right_before))
 
 
 def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
@@ -51,7 +55,8 @@ def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
         following = CLAUSE_BREAK.search(text, end)
         clause_end = following.start() if following else len(text)
         before, after = text[clause_start:start], text[end:clause_end]
-        if not (any(w in after for w in held_words.after) or any(w in before for w in held_words.before)):
+        if not (any(w in after for w in held_words.after) or any(w in before for w in held_words.before)
+                or before.endswith(held_words.right_before)):
             return False
         start = text.find(words, end)
     return True
