@@ -28,10 +28,13 @@ def everything(halves):
     return halves["tune"] + halves["held_out"]
 
 
+FRESH_SETS = ("fresh", "fresh2", "fresh3")  # written later, in this order
+
+
 @pytest.fixture(scope="module")
 def fresh():
-    """The sets written later, over items on neither half: fresh.yaml and fresh2.yaml."""
-    return ev.load_measurement_set(LONGTAIL / "fresh.yaml") + ev.load_measurement_set(LONGTAIL / "fresh2.yaml")
+    """The sets written later, over items on neither half: fresh.yaml, fresh2.yaml and fresh3.yaml."""
+    return [n for name in FRESH_SETS for n in ev.load_measurement_set(LONGTAIL / f"{name}.yaml")]
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +89,15 @@ def test_the_second_fresh_set_is_over_items_of_no_other_set(halves, everything):
     second = ev.load_measurement_set(LONGTAIL / "fresh2.yaml")
     assert [n.case_id for n in second if n.item in others] == []
     assert len({n.item for n in second if n.item}) >= 80 and sum(n.expects_handoff for n in second) >= 49
+
+
+def test_the_third_fresh_set_is_over_items_of_no_other_set(everything):
+    """fresh3.yaml was drawn from the items on none of tune, held-out, fresh and fresh2."""
+    others = {n.item for n in everything + ev.load_measurement_set(LONGTAIL / "fresh.yaml")
+              + ev.load_measurement_set(LONGTAIL / "fresh2.yaml") if n.item}
+    third = ev.load_measurement_set(LONGTAIL / "fresh3.yaml")
+    assert [n.case_id for n in third if n.item in others] == []
+    assert len({n.item for n in third if n.item}) >= 75 and sum(n.expects_handoff for n in third) >= 40
 
 
 def test_the_split_is_the_seeded_split_by_item(halves, everything):
