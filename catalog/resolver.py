@@ -343,7 +343,22 @@ class OffList:
     example: str
 
     def said_in(self, text: str) -> bool:
-        return self.word in text and not any(word in text for word in self.unless)
+        return self.word in text and not any(_affirmed(text, word) for word in self.unless)
+
+
+_NOT_SO = re.compile(r"不是|并非|而非")
+NEGATION_SPAN = 4  # characters before a word that a 不是 says it is not (「不是跑营运的」)
+
+
+def _affirmed(text: str, word: str) -> bool:
+    """``word`` occurs in ``text`` somewhere not said to be not so just before (「私家车不是跑营运的」
+    says no 营运); 「不开收割机了」 still says what it is about."""
+    start = text.find(word)
+    while start >= 0:
+        if not _NOT_SO.search(text, max(0, start - NEGATION_SPAN), start):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 @lru_cache(maxsize=4)

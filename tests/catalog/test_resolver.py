@@ -6,6 +6,7 @@ import pytest
 from catalog.queries import resolve
 from catalog.resolver import (
     OVERRIDE_PROBABILITY,
+    OffList,
     Resolution,
     ResolverIndex,
     Scored,
@@ -451,3 +452,10 @@ def test_a_verb_citizens_ask_with_reads_its_stems(session, text, stems):
 def test_a_verb_that_is_part_of_another_word_asks_nothing(session, text):
     from catalog.ranking import resolver_index
     assert resolver_index(session).wanted(text) == frozenset()
+
+
+def test_an_off_list_word_is_not_excused_by_a_word_said_negated():
+    car = OffList("私家车", ("营运", "货车"), "机动车登记和过户", "私家车过户")
+    assert car.said_in("私家车过户咋个弄") and car.said_in("私家车不是跑营运的，过户咋办")
+    assert not car.said_in("跑营运的私家车要办运输证不") and not car.said_in("私家车改货车")
+    assert not car.said_in("私家车以后不跑营运了，运输证要交回去不")  # still about 营运
