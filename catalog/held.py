@@ -23,6 +23,7 @@ class HeldWords:
     before: tuple[str, ...]
     examples: tuple[tuple[str, str, bool], ...]
     right_before: tuple[str, ...] = ()  # only right before the words (「带身份证去」, not 「带娃娃去办身份证」)
+    ending: tuple[str, ...] = ()  # only ending the clause after the words (「户口本都在」, not 「都在哪里办」)
 
 
 @lru_cache(maxsize=4)
@@ -37,10 +38,13 @@ def load_held(path: str | Path = HELD_FILE) -> HeldWords:
         if not isinstance(row, dict) or not row.get("text") or not row.get("words") or "held" not in row:
             raise ValueError(f"{Path(path).name}: example {number} needs text, words and held")
         examples.append((str(row["text"]), str(row["words"]), bool(row["held"])))
-    right_before = data.get("right_before") or []
-    if not isinstance(right_before, list) or not all(isinstance(w, str) and w for w in right_before):
-        raise ValueError(f"{Path(path).name}: 'right_before' must be a list of words")
-    return HeldWords(tuple(data["after"]), tuple(data["before"]), tuple(examples), tuple(right_before))
+    optional = {}
+    for key in ("right_before", "ending"):
+        words = data.get(key) or []
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise ValueError(f"{Path(path).name}: {key!r} must be a list of words")
+        optional[key] = tuple(words)
+    return HeldWords(tuple(data["after"]), tuple(data["before"]), tuple(examples), **optional)
 
 
 def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
@@ -56,7 +60,7 @@ def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
         clause_end = following.start() if following else len(text)
         before, after = text[clause_start:start], text[end:clause_end]
         if not (any(w in after for w in held_words.after) or any(w in before for w in held_words.before)
-                or before.endswith(held_words.right_before)):
+                or before.endswith(held_words.right_before) or after.rstrip().endswith(held_words.ending)):
             return False
         start = text.find(words, end)
     return True
