@@ -366,9 +366,10 @@ def named_by_the_nlu(s: Situation) -> Optional[Need]:
     """
     if not s.named:
         return None
-    if s.turn.text and s.resolve().off_list_word:
+    if s.turn.text and s.resolve([t.code for t in s.named]).off_list_word:
         # 「私家车卖给朋友了，过户咋个弄」: the NLU's 不动产转移登记 (过户) is not the transfer meant, a car's
-        # (off_list.yaml); the resolver hands it off.
+        # (off_list.yaml); the resolver hands it off. (Read with the NLU's items considered, as
+        # _unless_outranked reads it: one ranking of the message, remembered.)
         return None
     return need_of(_unless_outranked(s, s.named, read_by_the_nlu=True))
 
