@@ -48,7 +48,8 @@ def test_agent_searches_dibao_and_opens_the_tailored_guide(page_factory, app_wit
     page.get_by_label("所在乡镇（街道）").fill("龙台镇")
     expect(page.locator("#location .name")).to_contain_text("龙台镇")
     expect(page.get_by_label("村（社区）")).to_be_enabled()
-    assert page.get_by_label("村（社区）").locator("option").count() > 1
+    # The town's villages arrive after the picker is enabled (GET /api/regions): wait for them.
+    expect(page.get_by_label("村（社区）").locator("option").nth(1)).to_be_attached()
 
     page.wait_for_function(QR_LOADED, timeout=15_000)
 
