@@ -30,21 +30,18 @@ class HeldWords:
 def load_held(path: str | Path = HELD_FILE) -> HeldWords:
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
-    for key in ("after", "before"):
-        if not isinstance(data.get(key), list) or not all(isinstance(w, str) and w for w in data[key]):
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, required in (("after", True), ("before", True), ("right_before", False), ("ending", False)):
+        words = data.get(key) if required else data.get(key) or []
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
             raise ValueError(f"{Path(path).name}: {key!r} must be a list of words")
+        lists[key] = tuple(words)
     examples = []
     for number, row in enumerate(data.get("examples") or [], start=1):
         if not isinstance(row, dict) or not row.get("text") or not row.get("words") or "held" not in row:
             raise ValueError(f"{Path(path).name}: example {number} needs text, words and held")
         examples.append((str(row["text"]), str(row["words"]), bool(row["held"])))
-    optional = {}
-    for key in ("right_before", "ending"):
-        words = data.get(key) or []
-        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
-            raise ValueError(f"{Path(path).name}: {key!r} must be a list of words")
-        optional[key] = tuple(words)
-    return HeldWords(tuple(data["after"]), tuple(data["before"]), tuple(examples), **optional)
+    return HeldWords(lists["after"], lists["before"], tuple(examples), lists["right_before"], lists["ending"])
 
 
 def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
