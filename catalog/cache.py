@@ -74,14 +74,3 @@ def rebuilt(session: Session, name: str, build: Callable[[Session], T], *depende
         for other in dependent:
             per_engine.pop(other, None)
     return value
-
-
-def drop(session: Session, *names: str) -> None:
-    """Forget the entries ``names`` of the session's engine (an index and the memo tables computed
-    from it): the next use builds them again from the database. The rest stays."""
-    engine = _engine_of(session)
-    with _lock:
-        per_engine = _caches.get(engine)
-        for name in names:
-            if per_engine is not None:
-                per_engine.pop(name, None)

@@ -24,15 +24,12 @@ from uuid import uuid4
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from catalog.cache import drop
 from catalog.models import Bundle, CatalogMeta, CuratorPhrasing, Item
 from catalog.text import normalise
 
 VERSION_KEY = "curator_phrasings_version"
 MAX_PHRASE_CHARS = 200
 MIN_PHRASE_CHARS = 2
-# The resolver's cached index and the memo of its answers per message (catalog/ranking.py).
-RESOLVER_CACHES = ("resolver", "resolutions")
 
 
 class CurationError(Exception):
@@ -131,8 +128,3 @@ def version(session: Session) -> Optional[str]:
 
 def _bump_version(session: Session) -> None:
     session.merge(CatalogMeta(key=VERSION_KEY, value=uuid4().hex))
-
-
-def forget_resolver(session: Session) -> None:
-    """This process's resolver index is rebuilt on its next use (after a commit that changed phrasings)."""
-    drop(session, *RESOLVER_CACHES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from catalog import curation, queries
+from catalog import curation, queries, ranking
 from catalog.importers import import_items
 from catalog.models import CuratorPhrasing, Item
 from catalog.seed import DEFAULT_ITEMS
@@ -30,12 +30,12 @@ def answered_with(session, text: str) -> str | None:
 def test_an_attached_phrasing_answers_the_next_message_that_says_it(session, item_code):
     assert answered_with(session, PHRASE) != item_code
     row = curation.attach(session, PHRASE, item_code, "王主任")
-    curation.forget_resolver(session)
+    ranking.refresh_resolver(session)
     assert answered_with(session, PHRASE) == item_code
     assert (row.created_by, row.removed_at) == ("王主任", None) and row.created_at is not None
 
     curation.undo(session, row.id, "李科长")
-    curation.forget_resolver(session)
+    ranking.refresh_resolver(session)
     assert answered_with(session, PHRASE) != item_code
     undone = session.get(CuratorPhrasing, row.id)
     assert undone.removed_by == "李科长" and undone.removed_at is not None
