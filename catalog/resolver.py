@@ -87,6 +87,11 @@ OTHERWISE_PROBABILITY = 0.3  # ... or this likely, where that reading does anoth
 # of the posterior; a citizen can say 「是」 or 「不是」, where a handoff would give nothing.
 CONFIRM_PROBABILITY = 0.12
 CONFIRM_ELSEWHERE = 0.3
+# A first target whose name does another thing than the message seems to ask, yet as likely as an
+# answer and as far ahead: offered alone rather than handed off, since the ask is often read from a
+# word of the circumstances (「调解员…调解案子的补贴好久发」 reads 调解 as the action; 「领失业金那张
+# 银行卡丢了」 reads 补领). Never answered: 「出生证明丢了」 is no 《出生医学证明》首次签发.
+DIFFERS_CONFIRM_PROBABILITY = ANSWER_PROBABILITY
 # A message this short (places taken out) offers a target alone only when it says the target's words
 # or what its name does: 「我想分户」 is too little to offer 土地使用权分割转让批准 on a likeness of words.
 CONFIRM_SHORT = 10
@@ -166,6 +171,7 @@ class Resolution:
     elsewhere: float = 0.0          # how surely the bank's needs the list lacks write the message
     elsewhere_need: Optional[str] = None  # the likeliest of those needs (``off_list_needs.yaml``)
     off_list_word: bool = False     # the message says an off_list.yaml word: another office's service
+    alone: Optional[Scored] = None  # the target offered alone (decision ``confirm``)
 
     def outranks(self, codes: Iterable[str], bar: float = OVERRIDE_PROBABILITY) -> bool:
         """The answer is at least ``bar`` likely and none of ``codes``, each of them (scored
@@ -264,6 +270,8 @@ class Resolution:
     @property
     def codes(self) -> list[str]:
         """The answer's or the confirmed target's one code, or the question's options; empty for a handoff."""
+        if self.decision == "confirm" and self.alone is not None:
+            return [self.alone.code]
         if self.decision in ("answer", "confirm"):
             return [self.fitting[0].code]
         if self.decision == "ask":
@@ -825,11 +833,33 @@ class ResolverIndex:
         # like the bank's sentences the rest sounds (「我老婆怀孕了，生育津贴怎么领」 is no 生育登记).
         listed = decision == "answer" and next(s for s in ranked if not s.action_differs).said
         elsewhere_need = None if listed else reading.elsewhere_need
+        alone = None
         if said_off is not None or (reading.elsewhere >= ELSEWHERE_PROBABILITY and not listed):
             decision = "handoff"
+        elif decision == "handoff":
+            alone = self._differing_alone(ranked, reading)
+            decision = "confirm" if alone is not None else decision
+        elif decision == "confirm":
+            alone = next(s for s in ranked if not s.action_differs)
         return Resolution(decision, ranked, reading.wanted,
                           {s.code: s for s in scored if s.code in considered}, round(nothing, 4), reading.elsewhere,
-                          elsewhere_need or (said_off.means if said_off else None), said_off is not None)
+                          elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone)
+
+    def _differing_alone(self, ranked: Sequence[Scored], reading: "_Reading") -> Optional[Scored]:
+        """The first target, when its name does another thing than the message seems to ask but it is
+        DIFFERS_CONFIRM_PROBABILITY likely, ANSWER_LEAD times likelier than the second, and the needs
+        the list lacks write the message less than CONFIRM_ELSEWHERE: offered alone, never answered.
+        Not when the name does one step of a licence's life and the message asks another (actions.yaml
+        ``life_steps``): 「出生证明丢了」 asks 补领 of what 《出生医学证明》首次签发 issues."""
+        if not ranked or not ranked[0].action_differs or reading.elsewhere >= CONFIRM_ELSEWHERE:
+            return None
+        first = ranked[0]
+        second = ranked[1].probability if len(ranked) > 1 else 0.0
+        if first.probability < DIFFERS_CONFIRM_PROBABILITY or first.probability < ANSWER_LEAD * second:
+            return None
+        parts = self.targets[self._index_of[first.code]].parts
+        steps = self.words.life_steps
+        return None if parts is not None and parts.actions & steps and reading.wanted & steps else first
 
     def _informing_merged(self, scored: list[Scored]) -> list[Scored]:
         """An item that only informs (…政策咨询) beside one about the same thing that does it (…办理),

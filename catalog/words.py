@@ -97,6 +97,7 @@ class Words:
     stems: tuple[str, ...]    # canonical action stems, in the order actions.yaml lists them
     qualifier_audience: Mapping[str, str]  # canonical qualifier → audience it implies, if any
     several: Mapping[str, frozenset[str]] = field(default_factory=dict)  # action word → its stems, where it says two
+    life_steps: frozenset[str] = frozenset()  # the stems that are steps of one licence's life (新办, 补领, 注销…)
 
     def stems_of(self, word: str, stem: str) -> frozenset[str]:
         """The stems an action word of ``names`` says: its one ``stem``, or every stem of ``several``."""
@@ -127,6 +128,9 @@ def load_words(path: str | Path = WORDS_DIR) -> Words:
             raise ValueError(f"actions.yaml: several: {form} needs two or more stems of 'actions' ({unknown or stems})")
         names[form] = ("action", stems[0])
         several[normalise(form)] = frozenset(stems)
+    life_steps = frozenset(actions.get("life_steps") or ())
+    if life_steps - set(actions["actions"]):
+        raise ValueError(f"actions.yaml: life_steps: not stems of 'actions': {sorted(life_steps - set(actions['actions']))}")
     qualifier_audience: dict[str, str] = {}
     for kind in ("scope", "for_whom"):
         for canonical, entry in (qualifiers.get(kind) or {}).items():
@@ -152,6 +156,7 @@ def load_words(path: str | Path = WORDS_DIR) -> Words:
         stems=tuple(actions["actions"]),
         qualifier_audience=qualifier_audience,
         several=several,
+        life_steps=life_steps,
     )
 
 

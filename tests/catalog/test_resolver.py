@@ -106,6 +106,26 @@ def test_needs_not_on_the_list_are_handed_off(session, text):
     assert resolve(session, text).decision == "handoff"
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("我当人民调解员的，调解的补贴啥时候发", "人民调解员补贴发放"),     # 调解 read as the action asked
+    ("矿山要恢复治理，复垦方案找哪个审", "矿山地质环境保护与土地复垦方案审查"),  # 恢复 likewise
+    ("守合同重信用企业的名单在哪里查", "县级“守合同重信用企业”公示"),
+])
+def test_a_likely_target_doing_another_thing_than_read_is_offered_alone(session, text, expected):
+    resolution = resolve(session, text)
+    assert resolution.ranked[0].action_differs
+    assert resolution.decision == "confirm" and resolution.alone is not None
+    assert resolution.alone.name == expected and resolution.codes == [resolution.alone.code]
+
+
+@pytest.mark.parametrize("text", ["出生医学证明丢了，要补办", "出生医学证明要注销"])
+def test_a_step_of_a_licences_life_is_not_offered_for_another(session, text):
+    # The list has only 《出生医学证明》首次签发: likely as its words are said, it issues a first one.
+    resolution = resolve(session, text)
+    assert resolution.ranked[0].name == "《出生医学证明》首次签发" and resolution.ranked[0].probability > 0.35
+    assert resolution.decision == "handoff" and resolution.codes == []
+
+
 def test_every_lexicon_example_reaches_its_item(session):
     """The curators' contract, row by row over catalog/data/words/colloquial.yaml: each citizen's
     example is answered with its item, or asked about with its item among the options. A floor,
