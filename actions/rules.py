@@ -93,11 +93,16 @@ class Resolution(Protocol):
     def answer(self) -> Optional[Answer]: ...
 
     @property
+    def alone(self) -> Optional[Answer]: ...
+
+    @property
     def named(self) -> bool: ...
 
     def outranks(self, codes: Sequence[str], bar: float = ...) -> bool: ...
 
     def offers_instead(self, codes: Sequence[str]) -> bool: ...
+
+    def offers_alone_instead(self, codes: Sequence[str]) -> bool: ...
 
     def probability_of(self, code: str) -> float: ...
 
@@ -371,7 +376,10 @@ def named_by_the_nlu(s: Situation) -> Optional[Need]:
         # (off_list.yaml); the resolver hands it off. (Read with the NLU's items considered, as
         # _unless_outranked reads it: one ranking of the message, remembered.)
         return None
-    return need_of(_unless_outranked(s, s.named, read_by_the_nlu=True))
+    read = _unless_outranked(s, s.named, read_by_the_nlu=True)
+    if read == s.named and _offered_alone_instead(s, read):
+        return Need(candidates=s.catalog.targets(s.resolve([t.code for t in read]).codes))
+    return need_of(read)
 
 
 def found_by_search(s: Situation) -> Optional[Need]:
@@ -611,6 +619,20 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # nor does any reading overrule an item's full name said word for word.
         return s.catalog.targets(resolution.codes) or targets
     return targets
+
+
+def _offered_alone_instead(s: Situation, targets: list[Target]) -> bool:
+    """The NLU's one item, whose name the message does not say in full, is far less likely than the
+    one the general resolver offers alone (``Resolution.offers_alone_instead``), itself LIKELY: the
+    NLU read an incidental word (「…拖拉机报废了，那个牌牌和行驶证要咋个销户」 read as 户口注销). A
+    resolver that finds nothing likely (「营业执照地址变了要改」) does not overrule the NLU."""
+    if s.memory.pending_question or not s.turn.text or len(targets) != 1 or targets[0].kind != "item":
+        return False
+    if normalise(targets[0].name) in normalise(s.turn.text):
+        return False
+    resolution = s.resolve([targets[0].code])
+    return resolution.offers_alone_instead([targets[0].code]) and resolution.alone is not None \
+        and resolution.alone.probability >= LIKELY
 
 
 def _clearly_likelier(resolution: Resolution, code: str) -> bool:

@@ -240,6 +240,15 @@ class Resolution:
         bar = min(OPTION_PROBABILITY * ANSWER_LEAD, self.likeliest)
         return all(code not in options and self._far_behind(code, bar) for code in codes)
 
+    def offers_alone_instead(self, codes: Iterable[str]) -> bool:
+        """The resolver offers a target alone (``confirm``) that is none of ``codes``, each of them
+        ANSWER_LEAD times less likely than it or doing another thing than asked: 「是不是【拖拉机/联合收割机
+        注销登记】？」 is better than another reading's guide (户口注销 for 「…拖拉机报废了…牌牌和行驶证
+        要咋个销户」) that the message does not mean."""
+        if self.decision != "confirm" or self.alone is None:
+            return False
+        return all(code != self.alone.code and self._far_behind(code, self.alone.probability) for code in codes)
+
     def _far_behind(self, code: str, probability: float) -> bool:
         other = self.considered.get(code)
         return other is None or other.action_differs or other.probability * ANSWER_LEAD <= probability

@@ -62,6 +62,8 @@ class FakeResolution:
     elsewhere_need: Optional[str] = None  # the need the list lacks that the message is
     off_list_word: bool = False  # the message says an off_list.yaml word
     confirm: bool = False   # the one code is offered alone, below the answer's bar
+    alone: Optional[Scored] = None  # ... and how likely it is
+    alone_instead: bool = False  # offers_alone_instead the considered codes
 
     @property
     def decision(self) -> str:
@@ -74,6 +76,9 @@ class FakeResolution:
 
     def offers_instead(self, codes: Sequence[str]) -> bool:
         return False
+
+    def offers_alone_instead(self, codes: Sequence[str]) -> bool:
+        return self.alone_instead
 
     def probability_of(self, code: str) -> float:
         return self.considered[code].probability if code in self.considered else 0.0
@@ -394,6 +399,23 @@ def test_asks_one_or_another(text, memory, resolution, expected):
 def test_items_the_nlu_named(text, items, words, catalog, rule, expected, every):
     need, decided = decide(turn(text, items=items, words=words), catalog=catalog)
     assert (decided, codes_of(need), need.every) == (rule, expected, every)
+
+
+@pytest.mark.parametrize("probability, items, offered", [
+    (0.32, ["HK-CANCEL"], True),   # the NLU's 户口注销 (销户) far behind what the resolver offers alone
+    (0.13, ["HK-CANCEL"], False),  # a resolver that finds nothing likely does not overrule the NLU
+    (0.32, ["ID"], False),         # nor an item's full name said word for word
+])
+def test_an_item_the_nlu_read_yields_to_one_the_resolver_offers_alone(probability, items, offered):
+    text = "拖拉机报废了，牌牌要咋个销户，居民身份证办理过了"
+    resolution = FakeResolution(["SB-CANCEL"], confirm=True, alone=Scored("SB-CANCEL", probability),
+                                alone_instead=True)
+    need, rule = decide(turn(text, items=items, words=["销户"]), catalog=TableCatalog(resolutions={text: resolution}))
+    assert rule == "named_by_the_nlu"
+    if offered:
+        assert need.target is None and codes_of(need) == ["SB-CANCEL"]  # 「您要办理的是不是【…】？」
+    else:
+        assert need.target is not None and codes_of(need) == items
 
 
 def test_a_held_item_gives_way_to_what_the_message_asks():

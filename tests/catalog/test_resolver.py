@@ -260,6 +260,19 @@ def test_a_question_replaces_a_reading_only_when_that_reading_is_unlikely():
     assert far.offers_instead(["a1"])
 
 
+def test_a_target_offered_alone_replaces_a_reading_far_less_likely():
+    alone = _scored("b1", 0.32)
+    far = Resolution("confirm", (alone, _scored("a1", 0.05)), considered={"a1": _scored("a1", 0.05)}, alone=alone)
+    assert far.codes == ["b1"] and far.offers_alone_instead(["a1"])
+    near = Resolution("confirm", (alone, _scored("a1", 0.1)), considered={"a1": _scored("a1", 0.1)}, alone=alone)
+    assert not near.offers_alone_instead(["a1"])
+    # a reading doing another thing than asked is far behind whatever its probability
+    other = Resolution("confirm", (alone, _scored("a1", 0.2, differs=True)),
+                       considered={"a1": _scored("a1", 0.2, differs=True)}, alone=alone)
+    assert other.offers_alone_instead(["a1"])
+    assert not far.offers_alone_instead(["b1"]) and not replace(far, decision="ask").offers_alone_instead(["a1"])
+
+
 def test_the_small_index_replaces_a_reading_of_another_thing(small_index):
     resolution = small_index.rank("社保卡丢了", consider=["c2"])
     assert resolution.codes == ["c1"]
