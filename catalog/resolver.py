@@ -128,6 +128,8 @@ CERTIFICATE_WORDS = ("证", "合格证")
 # form is the two characters before the tail, or all of them (up to SHORT_CORE), and 「证」.
 CERTIFICATE_TAILS = ("许可证", "合格证", "资格证书", "许可", "证书")
 SHORT_CORE = 6
+TRADING_TAILS = ("生产经营", "经营")  # …经营许可 is a licence to trade in what comes before
+TRADE_NAMES = 4              # a trade this long names its licence alone (劳务派遣, not 燃气)
 SHORT_FORM = 0.7            # a short form names its item less surely than the name's own object
 INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
 ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报"})
@@ -319,11 +321,17 @@ def load_weights(path: str | Path = WEIGHTS_FILE) -> Weights:
 
 def certificate_short_forms(obj: str) -> tuple[str, ...]:
     """「捕捞证」 and 「渔业捕捞证」 for 渔业捕捞许可; none for an object without a certificate tail, or
-    whose short form is the object itself (犬类准养证)."""
+    whose short form is the object itself (犬类准养证). A licence to trade (…经营许可) is named by its
+    trade: 「燃气证」 for 燃气经营许可证, 「劳务派遣」 and 「劳务派遣证」 for 劳务派遣经营许可证, never the
+    「经营证」 every trade's licence shares."""
     for tail in CERTIFICATE_TAILS:
         if obj.endswith(tail) and len(obj) > len(tail) + 1:
             core = obj[: -len(tail)]
-            forms = {core[-2:] + "证"} | ({core + "证"} if len(core) <= SHORT_CORE else set())
+            trade = next((core[: -len(t)] for t in TRADING_TAILS if core.endswith(t) and len(core) - len(t) >= 2), None)
+            if trade is not None:
+                forms = {trade + "证"} | ({trade} if len(trade) >= TRADE_NAMES else set())
+            else:
+                forms = {core[-2:] + "证"} | ({core + "证"} if len(core) <= SHORT_CORE else set())
             return tuple(sorted(form for form in forms if form != obj))
     return ()
 
