@@ -251,7 +251,8 @@ class Rule:
 
 def triaged_intent(s: Situation) -> Optional[Need]:
     """A complaint, a request for a person or small talk is a need only when the resolver answers it
-    clearly, or, where the message does not say it as what it is (``says_intent``), at all.
+    clearly, or, where the message does not say it as what it is (``says_intent``), at all; a
+    complaint so guessed that the resolver asks about gets its one question.
 
     「店子要停业两个月，税务那边要报停吗」 read as a complaint is 停业登记, and 「我成年了，想改民族成分」
     read as a goodbye is 公民民族成份确认和变更; 「楼下工地半夜施工吵死了」, 「转人工」 and 「好的，再见」
@@ -271,7 +272,21 @@ def triaged_intent(s: Situation) -> Optional[Need]:
         return Need(target=clear)
     if guessed and intent in SMALL_TALK_INTENTS:
         return None  # read like any other message: a reply to the open question, an item named, the search…
+    if guessed and intent == s.turn.intent == "complaint":
+        # 「天使投资人…听说投资额可以抵个税，要找税务局报个啥子？」 read as a complaint: the one question
+        # the resolver asks over the whole list (是不是【个人所得税抵扣情况报告】) lets the citizen say so.
+        asked = _asked_over_the_list(s)
+        if asked:
+            return Need(candidates=asked)
     return Need(hand_on=True, intent=intent)
+
+
+def _asked_over_the_list(s: Situation) -> list[Target]:
+    """The items the resolver asks between, or offers alone, over the whole list (no question open)."""
+    if s.memory.pending_question or not s.turn.text:
+        return []
+    resolution = s.resolve()
+    return s.catalog.targets(resolution.codes) if resolution.decision in ("ask", "confirm") else []
 
 
 def reply_for_every_need(s: Situation) -> Optional[Need]:

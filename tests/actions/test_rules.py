@@ -187,9 +187,13 @@ def test_nothing_decides_an_empty_turn():
     # ... and at the resolver's own bar, under the triage bar
     ("店子要停业两个月，税务那边要报停吗", "complaint", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.4)),
      ["FOOD-CANCEL"]),
-    # a complaint that says it complains: the triage bar
+    # ... and, below its bar, the one question it asks over the list (an item offered alone, or several)
+    ("天使投资抵个税，要找税务局报个啥子", "complaint", FakeResolution(["FOOD-CANCEL"], confirm=True), ["FOOD-CANCEL"]),
+    ("个体户的证要咋个弄", "complaint", FakeResolution(["SB-APPLY", "SB-LOST"]), ["SB-APPLY", "SB-LOST"]),
+    # a complaint that says it complains: the triage bar, and no question
     ("我要举报，超市不开了，食品证要注销", "complaint",
      FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.4)), None),
+    ("我要投诉，食品证的事", "complaint", FakeResolution(["FOOD-CANCEL"], confirm=True), None),
     # a complaint only like an item's citizens' sentences, saying none of its words: still a complaint
     ("我要投诉，窗口工作人员态度太差了", "complaint",
      FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.95, said=False)), None),
@@ -206,6 +210,13 @@ def test_triaged_intent(text, intent, resolution, expected):
     need, rule = decide(turn(text, intent=intent), catalog=TableCatalog(resolutions={text: resolution}))
     assert rule == "triaged_intent"
     assert (codes_of(need) if expected else need.hand_on) == (expected or True)
+
+
+def test_a_suggestion_read_as_a_complaint_asks_no_question():
+    text = "建议社保卡和医保卡合成一张卡"
+    resolution = FakeResolution(["SB-APPLY", "SB-LOST"], likeliest=0.4)
+    need, rule = decide(turn(text, intent="complaint"), catalog=TableCatalog(resolutions={text: resolution}))
+    assert (rule, need.hand_on, need.intent) == ("triaged_intent", True, "complaint")
 
 
 @pytest.mark.parametrize("text", ["建议社保卡和医保卡合成一张卡", "你好，我建议龙台镇多修几个公厕", "提个意见，食品证办得太慢了"])
