@@ -624,7 +624,7 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     if resolution.outranks(codes) or resolution.offers_instead(codes):
         return s.catalog.targets(resolution.codes) or targets
     if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \
-            and resolution.codes[0] != codes[0] and _clearly_likelier(resolution, codes[0]) \
+            and resolution.codes[0] != codes[0] and _likelier_reading(s, resolution, targets[0]) \
             and normalise(targets[0].name) not in normalise(s.turn.text):
         # The whole message makes another item likely, and likelier than the one the NLU read,
         # though not clearly: the one question between them (「和朋友合伙开个有限公司，营业执照咋个办」 reads
@@ -648,6 +648,17 @@ def _offered_alone_instead(s: Situation, targets: list[Target]) -> bool:
     resolution = s.resolve([targets[0].code])
     return resolution.offers_alone_instead([targets[0].code]) and resolution.alone is not None \
         and resolution.alone.probability >= LIKELY
+
+
+def _likelier_reading(s: Situation, resolution: Resolution, target: Target) -> bool:
+    """The resolver's first option is clearly likelier than ``target`` (``_clearly_likelier``), or
+    LIKELY, likelier, and a narrower item whose name holds ``target``'s (「困难家庭的娃娃可以纳入低保」:
+    家庭经济困难儿童提供最低生活保障 beside the NLU's 最低生活保障)."""
+    if _clearly_likelier(resolution, target.code):
+        return True
+    first = s.catalog.targets(resolution.codes[:1])
+    return bool(first) and normalise(target.name) in normalise(first[0].name) \
+        and resolution.likeliest >= LIKELY and resolution.likeliest > resolution.probability_of(target.code)
 
 
 def _clearly_likelier(resolution: Resolution, code: str) -> bool:

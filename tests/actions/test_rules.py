@@ -31,6 +31,8 @@ ITEMS = {
         ("OCCUPY", "临时占用城市道路", "item", "county"),
         ("DIS-NEW", "残疾人证新办", "item", "town"),
         ("DIS-LOST", "残疾人证挂失补办", "item", "town"),
+        ("DIBAO", "最低生活保障", "item", "town"),
+        ("DIBAO-CHILD", "家庭经济困难儿童提供最低生活保障", "item", "county"),
     ]
 }
 
@@ -378,6 +380,11 @@ def test_asks_one_or_another(text, memory, resolution, expected):
      TableCatalog(resolutions={"开公司要办营业执照": FakeResolution(
          ["PASSPORT", "ID"], likeliest=0.3, considered={"ID": Scored("ID", 0.12)})}),
      "named_by_the_nlu", ["PASSPORT", "ID"], False),
+    # ... or merely likelier, when it is a narrower item whose name holds the NLU's item's
+    ("困难家庭的娃娃可以纳入低保", ["DIBAO"], ["低保"],
+     TableCatalog(resolutions={"困难家庭的娃娃可以纳入低保": FakeResolution(
+         ["DIBAO-CHILD", "DIBAO"], likeliest=0.4, considered={"DIBAO": Scored("DIBAO", 0.26)})}),
+     "named_by_the_nlu", ["DIBAO-CHILD", "DIBAO"], False),
     # ... but not when the NLU's item is nearly as likely
     ("开个店要办营业执照", ["ID"], ["营业执照"],
      TableCatalog(resolutions={"开个店要办营业执照": FakeResolution(
