@@ -866,8 +866,9 @@ class ResolverIndex:
         """The first target, when its name does another thing than the message seems to ask but it is
         DIFFERS_CONFIRM_PROBABILITY likely, ANSWER_LEAD times likelier than the second, and the needs
         the list lacks write the message less than CONFIRM_ELSEWHERE: offered alone, never answered.
-        Not when the name does one step of a licence's life and the message asks another (actions.yaml
-        ``life_steps``): 「出生证明丢了」 asks 补领 of what 《出生医学证明》首次签发 issues."""
+        Not when the name does one step of a licence's or certificate's life and the message asks
+        another (actions.yaml ``life_steps``, ``documents``): 「出生证明丢了」 asks 补领 of what
+        《出生医学证明》首次签发 issues."""
         if not ranked or not ranked[0].action_differs or reading.elsewhere >= CONFIRM_ELSEWHERE:
             return None
         first = ranked[0]
@@ -876,7 +877,9 @@ class ResolverIndex:
             return None
         parts = self.targets[self._index_of[first.code]].parts
         steps = self.words.life_steps
-        return None if parts is not None and parts.actions & steps and reading.wanted & steps else first
+        if parts is None or not parts.objects or not normalise(parts.objects[0]).endswith(self.words.documents):
+            return first
+        return None if parts.actions & steps and reading.wanted & steps else first
 
     def _informing_merged(self, scored: list[Scored]) -> list[Scored]:
         """An item that only informs (…政策咨询) beside one about the same thing that does it (…办理),

@@ -98,6 +98,7 @@ class Words:
     qualifier_audience: Mapping[str, str]  # canonical qualifier → audience it implies, if any
     several: Mapping[str, frozenset[str]] = field(default_factory=dict)  # action word → its stems, where it says two
     life_steps: frozenset[str] = frozenset()  # the stems that are steps of one licence's life (新办, 补领, 注销…)
+    documents: tuple[str, ...] = ()  # the ends of an object that is a licence or certificate (证, 许可, 卡…)
 
     def stems_of(self, word: str, stem: str) -> frozenset[str]:
         """The stems an action word of ``names`` says: its one ``stem``, or every stem of ``several``."""
@@ -157,6 +158,7 @@ def load_words(path: str | Path = WORDS_DIR) -> Words:
         qualifier_audience=qualifier_audience,
         several=several,
         life_steps=life_steps,
+        documents=tuple(normalise(d) for d in actions.get("documents") or ()),
     )
 
 

@@ -133,6 +133,7 @@ def test_a_several_word_with_an_unknown_stem_is_refused(tmp_path):
 
 def test_the_steps_of_a_licences_life_are_stems_and_an_unknown_one_is_refused(tmp_path, words):
     assert {"新办", "补领", "注销"} <= words.life_steps and not words.life_steps & {"查询", "申领", "申请"}
+    assert "证明".endswith(words.documents) and not "账户".endswith(words.documents)
     for name in ("qualifiers.yaml", "objects.yaml", "audience.yaml"):
         (tmp_path / name).write_text((WORDS_DIR / name).read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "actions.yaml").write_text("actions:\n  补领: [补办]\nlife_steps: [补领, 换新]\n", encoding="utf-8")

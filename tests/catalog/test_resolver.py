@@ -110,6 +110,7 @@ def test_needs_not_on_the_list_are_handed_off(session, text):
     ("我当人民调解员的，调解的补贴啥时候发", "人民调解员补贴发放"),     # 调解 read as the action asked
     ("矿山要恢复治理，复垦方案找哪个审", "矿山地质环境保护与土地复垦方案审查"),  # 恢复 likewise
     ("守合同重信用企业的名单在哪里查", "县级“守合同重信用企业”公示"),
+    ("发失业金的卡丢了，要换个账户", "失业保险待遇发放账户维护（个人）"),  # an account is no licence (补领 vs 变更)
 ])
 def test_a_likely_target_doing_another_thing_than_read_is_offered_alone(session, text, expected):
     resolution = resolve(session, text)
