@@ -86,10 +86,11 @@ def _build_resolver_index(session: Session) -> ResolverIndex:
     rows += [(code, name, "bundle", aliases.get(code, ()), True)
              for code, name in session.execute(select(Bundle.code, Bundle.name))]
     words = load_words()
+    region = loaded_catalog(session)[1]
     return ResolverIndex(build_targets(sorted(rows), words), words, load_colloquial(),
                          dict(load_lexicon().names), load_phrasings() + resolver_phrasings(session),
-                         same_service=load_same_service(), off_list=load_off_list(),
-                         elsewhere=load_off_list_needs(loaded_catalog(session)[1]),
+                         same_service=load_same_service(), off_list=load_off_list(region),
+                         elsewhere=load_off_list_needs(region),
                          asked_verbs=load_asked_verbs(stems=words.stems))
 
 

@@ -417,10 +417,19 @@ def off_list_offices(path: str | Path = OFF_LIST_NEEDS_FILE) -> Mapping[str, str
 
 
 @lru_cache(maxsize=4)
-def load_off_list(path: str | Path = OFF_LIST_FILE) -> tuple[OffList, ...]:
+def load_off_list(region: Optional[str], path: str | Path = OFF_LIST_FILE) -> tuple[OffList, ...]:
+    """The words of services ``region``'s list lacks (``off_list.yaml``); none for a list the file was
+    not checked against."""
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    if not isinstance(data, dict) or "region" not in data:
+        raise ValueError(f"{Path(path).name}: needs 'region' (the list it was checked against) and 'words'")
+    rows = _checked(data.get("words") or [], path, ("word", "means", "example"))
+    if str(data["region"]) != region:
+        return ()
     return tuple(OffList(normalise(str(row["word"])), tuple(normalise(str(w)) for w in row.get("unless") or ()),
                          str(row["means"]), str(row["example"]))
-                 for row in _entries(path, ("word", "means", "example")))
+                 for row in rows)
 
 
 @dataclass(frozen=True)

@@ -313,8 +313,8 @@ def test_every_same_service_example_reaches_the_authored_item(session):
 
 
 def test_every_off_list_example_is_handed_off(session):
-    entries = load_off_list()
-    assert entries
+    entries = load_off_list("511602")
+    assert entries and load_off_list("450600") == ()  # 防城港市's list has the 车管所's services
     for entry in entries:
         resolution = resolve(session, entry.example)
         assert resolution.decision == "handoff" and not resolution.codes, (entry.example, resolution.decision)
@@ -446,10 +446,13 @@ def test_a_resolution_says_whether_the_message_names_its_answer():
 
 def test_a_broken_entry_of_a_words_file_is_named(tmp_path):
     broken = tmp_path / "off_list.yaml"
-    broken.write_text("- {word: 驾驶证, means: 机动车驾驶证, example: 我想换个驾驶证}\n- {word: 行驶证, means: 机动车行驶证}\n",
-                      encoding="utf-8")
+    broken.write_text("region: '511602'\nwords:\n- {word: 驾驶证, means: 机动车驾驶证, example: 我想换个驾驶证}\n"
+                      "- {word: 行驶证, means: 机动车行驶证}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"off_list.yaml: entry 2: missing example"):
-        load_off_list(broken)
+        load_off_list("511602", broken)
+    broken.write_text("- {word: 驾驶证, means: 机动车驾驶证, example: 我想换个驾驶证}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"needs 'region'"):
+        load_off_list("511602", broken)
     same = tmp_path / "same_service.yaml"
     same.write_text("- {authored: 结婚登记预约, example: 扯结婚证}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"same_service.yaml: entry 1: missing list"):
