@@ -608,7 +608,8 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     """``targets``, unless the general resolver answers another item, far likelier than each of them,
     or asks between others while each of them is unlikely: then the NLU or the search read an
     incidental word of the message. ``read_by_the_nlu``: also when the resolver asks between the
-    NLU's item and a likelier one. Several items, or a 一件事 the items make, are a reading of
+    NLU's item and a likelier one, or answers another far likelier one under the bar that replaces
+    it (then the one question between the two). Several items, or a 一件事 the items make, are a reading of
     their own and stay."""
     if s.memory.pending_question or not s.turn.text or len(targets) != 1:
         return targets
@@ -633,6 +634,12 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # likely (「营业执照地址变了要改」: four 变更 items, none above 0.1) does not overrule the NLU,
         # nor does any reading overrule an item's full name said word for word.
         return s.catalog.targets(resolution.codes) or targets
+    if read_by_the_nlu and resolution.outranks(codes, ITS_OWN_BAR) \
+            and normalise(targets[0].name) not in normalise(s.turn.text):
+        # The resolver answers another item, the NLU's far behind it, though under the bar that
+        # replaces a reading outright: the one question, its answer first (「老公在领失业金的时候突然
+        # 走了，家属能领啥子」: 领取失业保险金期间丧葬补助金和抚恤金申领 or the NLU's 失业登记).
+        return s.catalog.targets(resolution.codes) + targets
     return targets
 
 

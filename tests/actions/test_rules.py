@@ -74,7 +74,7 @@ class FakeResolution:
         return "answer" if self.answer else "ask" if len(self.codes) > 1 else "handoff" if not self.codes else "answer"
 
     def outranks(self, codes: Sequence[str], bar: float = 0.6) -> bool:
-        return self.instead
+        return self.instead and (self.answer is None or self.answer.probability >= bar)
 
     def offers_instead(self, codes: Sequence[str]) -> bool:
         return False
@@ -362,6 +362,11 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     ("补办身份证那天听说失业金要去哪里申请", ["ID"], ["身份证"],
      TableCatalog(resolutions={"补办身份证那天听说失业金要去哪里申请": FakeResolution(["UNEMP"], instead=True)}),
      "named_by_the_nlu", ["UNEMP"], False),
+    # ... and, answered under the bar that replaces it, the one question, the resolver's answer first
+    ("老公在领失业金的时候走了，家属能领啥子", ["ID"], ["领失业金"],
+     TableCatalog(resolutions={"老公在领失业金的时候走了，家属能领啥子": FakeResolution(
+         ["UNEMP"], Scored("UNEMP", 0.5), instead=True)}),
+     "named_by_the_nlu", ["UNEMP", "ID"], False),
     # a 一件事 the NLU read alone, by a word of the story, yields to the resolver's clear answer
     ("在饭店打工要办健康证", ["SHOP"], ["在饭店"],
      TableCatalog(resolutions={"在饭店打工要办健康证": FakeResolution(["UNEMP"], instead=True)}),
