@@ -360,27 +360,29 @@ def _checked(rows: list, path: str | Path, required: Sequence[str]) -> list[dict
 
 @dataclass(frozen=True)
 class OffList:
-    """A word that, said without any of ``unless``, means a service the list does not have (``off_list.yaml``)."""
+    """A word that, said without any of ``unless``, means a service the list does not have (``off_list.yaml``);
+    an ``unless`` word with one of ``not_so`` just before it is said not to be so (「不是跑营运的」)."""
 
     word: str
     unless: tuple[str, ...]
     means: str
     example: str
+    not_so: tuple[str, ...] = ()
 
     def said_in(self, text: str) -> bool:
-        return self.word in text and not any(_affirmed(text, word) for word in self.unless)
+        return self.word in text and not any(_affirmed(text, word, self.not_so) for word in self.unless)
 
 
-_NOT_SO = re.compile(r"不是|并非|而非")
 NEGATION_SPAN = 4  # characters before a word that a 不是 says it is not (「不是跑营运的」)
 
 
-def _affirmed(text: str, word: str) -> bool:
+def _affirmed(text: str, word: str, not_so: Sequence[str]) -> bool:
     """``word`` occurs in ``text`` somewhere not said to be not so just before (「私家车不是跑营运的」
     says no 营运); 「不开收割机了」 still says what it is about."""
     start = text.find(word)
     while start >= 0:
-        if not _NOT_SO.search(text, max(0, start - NEGATION_SPAN), start):
+        before = text[max(0, start - NEGATION_SPAN):start]
+        if not any(negation in before for negation in not_so):
             return True
         start = text.find(word, start + 1)
     return False
@@ -427,8 +429,9 @@ def load_off_list(region: Optional[str], path: str | Path = OFF_LIST_FILE) -> tu
     rows = _checked(data.get("words") or [], path, ("word", "means", "example"))
     if str(data["region"]) != region:
         return ()
+    not_so = tuple(normalise(str(w)) for w in data.get("not_so") or ())
     return tuple(OffList(normalise(str(row["word"])), tuple(normalise(str(w)) for w in row.get("unless") or ()),
-                         str(row["means"]), str(row["example"]))
+                         str(row["means"]), str(row["example"]), not_so)
                  for row in rows)
 
 

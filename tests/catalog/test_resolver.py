@@ -495,7 +495,9 @@ def test_a_verb_that_is_part_of_another_word_asks_nothing(session, text):
 
 
 def test_an_off_list_word_is_not_excused_by_a_word_said_negated():
-    car = OffList("私家车", ("营运", "货车"), "机动车登记和过户", "私家车过户")
+    car = OffList("私家车", ("营运", "货车"), "机动车登记和过户", "私家车过户", ("不是", "并非"))
     assert car.said_in("私家车过户咋个弄") and car.said_in("私家车不是跑营运的，过户咋办")
     assert not car.said_in("跑营运的私家车要办运输证不") and not car.said_in("私家车改货车")
     assert not car.said_in("私家车以后不跑营运了，运输证要交回去不")  # still about 营运
+    # the words that say it is not so are the file's (off_list.yaml not_so)
+    assert {"不是", "并非"} <= set(load_off_list("511602")[0].not_so)
