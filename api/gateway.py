@@ -106,7 +106,8 @@ class ChatGateway:
         if not response.messages:
             logger.warning("rasa gave sender %s on %s no answer; handing off", redact(sender_id), channel)
             response, error = no_answer_response(sender_id), "rasa returned no message"
-        logger.info(
+        # The citizen's words only at DEBUG: the exchange log keeps them under its retention, a log file would not.
+        logger.debug(
             "sender %s on %s: %r → %d message(s)", redact(sender_id), channel, redact(message), len(response.messages)
         )
         if self.shares is not None and self.shares.has_guides(response):

@@ -17,7 +17,7 @@ from api.headers import SecurityHeaders, worker_id
 from api.limits import BodyLimit
 from api.resources import AppResources
 from api.routes import actions, agents, chat, curator, guides, health, takeover, wechat
-from api.security import install_cors, install_log_redaction
+from api.security import install_cors, install_log_redaction, install_logging
 from api.settings import Settings, get_settings
 from catalog import queries
 from catalog.listings import item_count
@@ -35,6 +35,7 @@ def create_app(
     """Build the app. ``rasa_transport`` lets tests answer for Rasa without a network."""
     settings = settings or get_settings()
     install_log_redaction()
+    install_logging(settings.log_level)
     actions.quiet_answered_action_calls()
     app = FastAPI(
         title="问一次 API",

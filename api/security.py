@@ -1,4 +1,4 @@
-"""Cross-cutting protections the app installs at start: PII-free log lines and CORS.
+"""Cross-cutting protections the app installs at start: PII-free log lines, where they go, and CORS.
 
 Log redaction is a LogRecord factory rather than a handler filter because handlers are
 configured by whoever runs the app (uvicorn, pytest's caplog, a deployment's logging config);
@@ -50,6 +50,21 @@ def install_log_redaction() -> None:
 
     _installed_factory = factory
     logging.setLogRecordFactory(factory)
+
+
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+# Libraries that log every request at INFO, the address with Rasa's token in it among them.
+QUIET_LOGGERS = ("httpx", "httpcore")
+
+
+def install_logging(level: str) -> None:
+    """Our loggers' lines at ``level`` on stderr, unless logging has handlers already (uvicorn sets up
+    only its own loggers): without this the actions' 「rule=…」 lines and the gateway's never show."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    if logging.getLogger().handlers:
+        return
+    logging.basicConfig(level=level, format=LOG_FORMAT)
 
 
 def install_cors(app: FastAPI, origins: list[str]) -> None:

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     rasa_max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, ge=0)
     public_base_url: str = "http://127.0.0.1:8000"
     max_message_chars: int = 500
+    # The app's and the actions' own log lines on stderr beside uvicorn's (which rule read a turn, a
+    # sender over the rate limit, the curators' changes); where logging is configured already (a
+    # deployment's --log-config, pytest) it is left alone. A citizen's words are logged only at DEBUG.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     agent_token: str | None = None
     cors_origins: list[str] = Field(default_factory=list)
     rate_limit_per_minute: int = 30

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["curator"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 DEFAULT_DAYS = 7
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2099, 12, 31)  # the dates a report may name
 MAX_ID = 2**31 - 1  # row ids fit a 32-bit INTEGER column
 
 
@@ -52,6 +53,9 @@ def _period(settings: Any, start: Optional[date], end: Optional[date]) -> curato
     zone = ZoneInfo(settings.takeover_timezone)
     if start is None and end is None:
         return curator_report.Period.last_days(DEFAULT_DAYS, zone)
+    if any(day is not None and not FIRST_DATE <= day <= LAST_DATE for day in (start, end)):
+        # 「end=0001-01-01」 would reach past the calendar's first day (an OverflowError, a 500).
+        raise HTTPException(status_code=422, detail=f"日期须在{FIRST_DATE.isoformat()}至{LAST_DATE.isoformat()}之间。")
     end = end or (start + timedelta(days=DEFAULT_DAYS - 1))  # type: ignore[operator]
     start = start or (end - timedelta(days=DEFAULT_DAYS - 1))
     if end < start:

@@ -126,10 +126,12 @@ def test_the_page_draws_the_figures_as_svg_and_needs_the_token(make_client, rasa
     assert "无需人工解决率" in page.text and "首次人工回复中位时长" in page.text
 
 
-@pytest.mark.parametrize("query", ["start=2026-12-10&end=2026-12-01", "start=2025-01-01&end=2026-01-01", "start=yesterday"])
+@pytest.mark.parametrize("query", ["start=2026-12-10&end=2026-12-01", "start=2025-01-01&end=2026-01-01", "start=yesterday",
+                                   "end=0001-01-01", "start=9999-12-31", "start=1999-12-31&end=2000-01-02"])
 def test_a_bad_period_is_422(make_client, rasa, query):
     client = make_client(rasa)
-    assert client.get(f"/api/curator/report?{query}").status_code == 422
+    response = client.get(f"/api/curator/report?{query}")
+    assert response.status_code == 422 and response.json()["detail"]
 
 
 def test_the_csv_has_one_row_per_group(make_client, rasa):

@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from api.routes import agents
+from api.security import install_logging
 from api.settings import Settings
 from tests.api.conftest import Boom, Fine
 
@@ -143,6 +144,33 @@ def test_no_id_or_mobile_number_reaches_any_log_line(make_client, rasa_replying,
     assert MOBILE in text and ID_NUMBER in text
     assert MOBILE not in rendered and ID_NUMBER not in rendered
     assert "[手机号]" in rendered
+
+
+def test_the_apps_lines_reach_stderr_where_nothing_configured_logging(monkeypatch):
+    """Under uvicorn only its own loggers have handlers: the actions' 「rule=…」 lines were dropped."""
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", logging.WARNING)
+    install_logging("INFO")
+    assert len(root.handlers) == 1 and root.level == logging.INFO
+    assert logging.getLogger("actions.answer").isEnabledFor(logging.INFO)
+    # the per-request lines of the HTTP client carry Rasa's token in the address
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    handler = root.handlers[0]
+    install_logging("DEBUG")  # configured already: left alone
+    assert root.handlers == [handler] and root.level == logging.INFO
+
+
+def test_a_citizens_words_are_logged_only_at_debug(make_client, rasa_replying, caplog):
+    """The exchange log keeps a citizen's words under its retention; a log file at INFO would keep them for good."""
+    caplog.set_level(logging.INFO)
+    text = "低保咋个申请我住在协兴镇"
+    assert make_client(rasa_replying()).post("/api/chat", json={"sender_id": "s-1", "message": text}).status_code == 200
+    assert caplog.records and text not in caplog.text
+    caplog.clear()
+    caplog.set_level(logging.DEBUG, logger="api.gateway")
+    assert make_client(rasa_replying()).post("/api/chat", json={"sender_id": "s-2", "message": text}).status_code == 200
+    assert text in caplog.text
 
 
 # --- degraded answers ---------------------------------------------------------------------
