@@ -392,9 +392,8 @@ def named_by_the_nlu(s: Situation) -> Optional[Need]:
         # _unless_outranked reads it: one ranking of the message, remembered.)
         return None
     read = _unless_outranked(s, s.named, read_by_the_nlu=True)
-    if read == s.named and _offered_alone_instead(s, read):
-        return Need(candidates=s.catalog.targets(s.resolve([t.code for t in read]).codes))
-    return need_of(read)
+    alone = _offered_alone_instead(s, read) if read == s.named else []
+    return Need(candidates=alone) if alone else need_of(read)
 
 
 def found_by_search(s: Situation) -> Optional[Need]:
@@ -626,7 +625,7 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         return s.catalog.targets(resolution.codes) or targets
     if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \
             and resolution.codes[0] != codes[0] and _likelier_reading(s, resolution, targets[0]) \
-            and normalise(targets[0].name) not in normalise(s.turn.text):
+            and not _said_in_full(s, targets[0]):
         # The whole message makes another item likely, and likelier than the one the NLU read,
         # though not clearly: the one question between them (「和朋友合伙开个有限公司，营业执照咋个办」 reads
         # 营业执照 as 个体工商户设立登记; 公司设立登记 comes first). The search's reading is the
@@ -634,8 +633,7 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # likely (「营业执照地址变了要改」: four 变更 items, none above 0.1) does not overrule the NLU,
         # nor does any reading overrule an item's full name said word for word.
         return s.catalog.targets(resolution.codes) or targets
-    if read_by_the_nlu and resolution.outranks(codes, ITS_OWN_BAR) \
-            and normalise(targets[0].name) not in normalise(s.turn.text):
+    if read_by_the_nlu and resolution.outranks(codes, ITS_OWN_BAR) and not _said_in_full(s, targets[0]):
         # The resolver answers another item, the NLU's far behind it, though under the bar that
         # replaces a reading outright: the one question, its answer first (「老公在领失业金的时候突然
         # 走了，家属能领啥子」: 领取失业保险金期间丧葬补助金和抚恤金申领 or the NLU's 失业登记).
@@ -643,18 +641,25 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     return targets
 
 
-def _offered_alone_instead(s: Situation, targets: list[Target]) -> bool:
-    """The NLU's one item, whose name the message does not say in full, is far less likely than the
-    one the general resolver offers alone (``Resolution.offers_alone_instead``), itself LIKELY: the
-    NLU read an incidental word (「…拖拉机报废了，那个牌牌和行驶证要咋个销户」 read as 户口注销). A
-    resolver that finds nothing likely (「营业执照地址变了要改」) does not overrule the NLU."""
+def _said_in_full(s: Situation, target: Target) -> bool:
+    """The message says ``target``'s full name word for word: no other reading overrules it."""
+    return normalise(target.name) in normalise(s.turn.text)
+
+
+def _offered_alone_instead(s: Situation, targets: list[Target]) -> list[Target]:
+    """The target the general resolver offers alone (``Resolution.offers_alone_instead``), itself
+    LIKELY, where the NLU's one item, whose name the message does not say in full, is far less likely:
+    the NLU read an incidental word (「…拖拉机报废了，那个牌牌和行驶证要咋个销户」 read as 户口注销).
+    Empty otherwise: a resolver that finds nothing likely (「营业执照地址变了要改」) does not overrule the NLU."""
     if s.memory.pending_question or not s.turn.text or len(targets) != 1 or targets[0].kind != "item":
-        return False
-    if normalise(targets[0].name) in normalise(s.turn.text):
-        return False
+        return []
+    if _said_in_full(s, targets[0]):
+        return []
     resolution = s.resolve([targets[0].code])
-    return resolution.offers_alone_instead([targets[0].code]) and resolution.alone is not None \
-        and resolution.alone.probability >= LIKELY
+    if resolution.offers_alone_instead([targets[0].code]) and resolution.alone is not None \
+            and resolution.alone.probability >= LIKELY:
+        return s.catalog.targets(resolution.codes)
+    return []
 
 
 def _likelier_reading(s: Situation, resolution: Resolution, target: Target) -> bool:

@@ -388,18 +388,23 @@ def _affirmed(text: str, word: str, not_so: Sequence[str]) -> bool:
     return False
 
 
-@lru_cache(maxsize=4)
-def _off_list_needs_file(path: str | Path) -> tuple[str, tuple[dict, ...]]:
-    """(the region it was checked against, the checked needs) of ``off_list_needs.yaml``, read once."""
+def _regional_file(path: str | Path, entries: str, required: Sequence[str]) -> tuple[str, dict, list[dict]]:
+    """(the region the words file was checked against, its whole content, its checked ``entries``)."""
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
     if not isinstance(data, dict) or "region" not in data:
-        raise ValueError(f"{Path(path).name}: needs 'region' (the list it was checked against) and 'needs'")
-    rows = _checked(data.get("needs") or [], path, ("need", "say"))
+        raise ValueError(f"{Path(path).name}: needs 'region' (the list it was checked against) and '{entries}'")
+    return str(data["region"]), data, _checked(data.get(entries) or [], path, required)
+
+
+@lru_cache(maxsize=4)
+def _off_list_needs_file(path: str | Path) -> tuple[str, tuple[dict, ...]]:
+    """(the region it was checked against, the checked needs) of ``off_list_needs.yaml``, read once."""
+    region, _data, rows = _regional_file(path, "needs", ("need", "say"))
     for number, row in enumerate(rows, start=1):
         if not isinstance(row["say"], list):
             raise ValueError(f"{Path(path).name}: entry {number}: 'say' must be a list of sentences")
-    return str(data["region"]), tuple(rows)
+    return region, tuple(rows)
 
 
 @lru_cache(maxsize=4)
@@ -422,12 +427,8 @@ def off_list_offices(path: str | Path = OFF_LIST_NEEDS_FILE) -> Mapping[str, str
 def load_off_list(region: Optional[str], path: str | Path = OFF_LIST_FILE) -> tuple[OffList, ...]:
     """The words of services ``region``'s list lacks (``off_list.yaml``); none for a list the file was
     not checked against."""
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
-    if not isinstance(data, dict) or "region" not in data:
-        raise ValueError(f"{Path(path).name}: needs 'region' (the list it was checked against) and 'words'")
-    rows = _checked(data.get("words") or [], path, ("word", "means", "example"))
-    if str(data["region"]) != region:
+    checked_against, data, rows = _regional_file(path, "words", ("word", "means", "example"))
+    if checked_against != region:
         return ()
     not_so = tuple(normalise(str(w)) for w in data.get("not_so") or ())
     return tuple(OffList(normalise(str(row["word"])), tuple(normalise(str(w)) for w in row.get("unless") or ()),
