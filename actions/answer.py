@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
 from rasa_sdk import Action, Tracker
@@ -145,6 +146,26 @@ def _learned_about_need_in_play(session: Session, memory: Memory, facts: dict[st
     return bool(in_play) and bool(changed & set(queries.fact_keys(session, in_play[0], facts)))
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A turn read against its conversation: the place and facts it leaves, whether it told anything
+    new (``learned``), and the rules' situation."""
+
+    situation: rules.Situation
+    place: Place
+    facts: dict[str, str]
+    learned: bool
+
+
+def read_turn(session: Session, turn: Turn, memory: Memory) -> Reading:
+    """What ``action_answer`` gives the rules for ``turn`` (also ``actions.explain``'s reading)."""
+    place = find_place(session, turn, memory)
+    facts = find_facts(session, turn, memory, place)
+    learned = facts != memory.facts or _place_codes(place) != (memory.town_code, memory.village_code)
+    relevant = learned and _learned_about_need_in_play(session, memory, facts, place)
+    return Reading(rules.Situation(turn, memory, SessionCatalog(session), learned, relevant), place, facts, learned)
+
+
 class ActionAnswer(CatalogAction):
     def name(self) -> str:
         return "action_answer"
@@ -153,11 +174,8 @@ class ActionAnswer(CatalogAction):
         self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         turn, memory = Turn.from_tracker(tracker), Memory.from_tracker(tracker)
-        place = find_place(session, turn, memory)
-        facts = find_facts(session, turn, memory, place)
-        learned = facts != memory.facts or _place_codes(place) != (memory.town_code, memory.village_code)
-        relevant = learned and _learned_about_need_in_play(session, memory, facts, place)
-        situation = rules.Situation(turn, memory, SessionCatalog(session), learned, relevant)
+        reading = read_turn(session, turn, memory)
+        situation, place, facts, learned = reading.situation, reading.place, reading.facts, reading.learned
         need, rule = rules.decide(situation)
         if need.target is not None and turn.text:
             # 「身份证搞丢了」 says 丢失补领 by what it asks done, though no fact word is in it.

@@ -44,7 +44,11 @@ class Turn:
 
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> "Turn":
-        message = tracker.latest_message or {}
+        return cls.from_parse(tracker.latest_message or {}, previous_text=_previous_user_text(tracker))
+
+    @classmethod
+    def from_parse(cls, message: dict[str, Any], previous_text: Optional[str] = None) -> "Turn":
+        """From the NLU's parse of a message (a tracker's ``latest_message``, or ``/model/parse``)."""
         entities = message.get("entities") or []
 
         def values(name: str) -> list[str]:
@@ -59,7 +63,7 @@ class Turn:
             town_code=towns[0] if towns else None,
             village_code=villages[0] if villages else None,
             aspect=aspects[0] if aspects else None,
-            previous_text=_previous_user_text(tracker),
+            previous_text=previous_text,
             item_mentions=tuple(dict.fromkeys(
                 (str(e.get("value")), _span(raw, e)) for e in entities if e.get("entity") == "item" and e.get("value")
             )),

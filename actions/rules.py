@@ -48,6 +48,9 @@ TRIAGED_INTENTS = frozenset({"complaint", "request_human"}) | SMALL_TALK_INTENTS
 # resolver answers it with TRIAGE_PROBABILITY.
 NO_NEED_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "affirm", "deny"})
 TRIAGE_PROBABILITY = 0.65
+# Of those, the intents of a reply: with nothing asked nor answered before, a longer message so read is
+# the NLU's guess (``_reply_to_nothing``); an out-of-scope message is not (「信用卡额度太低了，咋个提额」).
+GUESSED_REPLY_INTENTS = frozenset({"affirm", "deny", "nlu_fallback"})
 # No bar above the resolver's own: whatever it answers (where the NLU's reading is a guess).
 ITS_OWN_BAR = 0.0
 # Small talk is short: a message longer than this that says none of its intent's words is a guess of
@@ -103,6 +106,8 @@ class Resolution(Protocol):
     def offers_instead(self, codes: Sequence[str]) -> bool: ...
 
     def offers_alone_instead(self, codes: Sequence[str]) -> bool: ...
+
+    def about_another_object(self, code: str) -> bool: ...
 
     def probability_of(self, code: str) -> float: ...
 
@@ -244,7 +249,9 @@ class Rule:
 
     @property
     def doc(self) -> str:
-        return (self.decide.__doc__ or "").strip().splitlines()[0]
+        """The first paragraph of the rule's docstring, on one line."""
+        paragraph = (self.decide.__doc__ or "").strip().split("\n\n")[0]
+        return " ".join(line.strip() for line in paragraph.splitlines())
 
 
 # --- the rules, in the order they are tried -------------------------------------------------------
@@ -425,7 +432,7 @@ def resolved_over_the_list(s: Situation) -> Optional[Need]:
     """
     if s.memory.pending_question or not s.turn.text:
         return None
-    if s.turn.intent in NO_NEED_INTENTS:
+    if s.turn.intent in NO_NEED_INTENTS and not _reply_to_nothing(s):
         # 「今天天气怎么样」「好的」 sound like some item's citizens somewhere on a list of 1,100 items.
         clear = clearly_resolved(s.catalog, s.turn)
         return Need(target=clear) if clear is not None else None
@@ -436,6 +443,14 @@ def resolved_over_the_list(s: Situation) -> Optional[Need]:
     if found and resolution.decision == "confirm":
         return Need(candidates=found)  # offered alone: 「您要办理的是不是【…】？」
     return need_of(found) if found else None
+
+
+def _reply_to_nothing(s: Situation) -> bool:
+    """The NLU read a reply (a yes, a no, or nothing it knows) where nothing was asked or answered
+    before, in a message longer than small talk: its guess at a message unlike its examples, read
+    over the list like any question (「我不是师范专业的，能不能考教资哦」 read as a no)."""
+    return s.turn.intent in GUESSED_REPLY_INTENTS and not s.memory.pending_question and s.remembered is None \
+        and len(s.turn.text) > SMALL_TALK_CHARS
 
 
 def about_item_in_play(s: Situation) -> Optional[Need]:
@@ -664,13 +679,18 @@ def _offered_alone_instead(s: Situation, targets: list[Target]) -> list[Target]:
 
 def _likelier_reading(s: Situation, resolution: Resolution, target: Target) -> bool:
     """The resolver's first option is clearly likelier than ``target`` (``_clearly_likelier``), or
-    LIKELY, likelier, and a narrower item whose name holds ``target``'s (「困难家庭的娃娃可以纳入低保」:
-    家庭经济困难儿童提供最低生活保障 beside the NLU's 最低生活保障)."""
+    LIKELY, likelier, and either a narrower item whose name holds ``target``'s (「困难家庭的娃娃可以纳入
+    低保」: 家庭经济困难儿童提供最低生活保障 beside the NLU's 最低生活保障) or one about another object
+    (「开公司要办营业执照」: 公司设立登记 beside the 个体工商户设立登记 the NLU read in 营业执照). A sibling
+    that does another thing to the same object is no such reading: 「办社保卡」 is 社会保障卡申领, whatever
+    the bank's sentences of 补领 say."""
     if _clearly_likelier(resolution, target.code):
         return True
+    if not (resolution.likeliest >= LIKELY and resolution.likeliest > resolution.probability_of(target.code)):
+        return False
     first = s.catalog.targets(resolution.codes[:1])
-    return bool(first) and normalise(target.name) in normalise(first[0].name) \
-        and resolution.likeliest >= LIKELY and resolution.likeliest > resolution.probability_of(target.code)
+    return bool(first) and (normalise(target.name) in normalise(first[0].name)
+                            or resolution.about_another_object(target.code))
 
 
 def _clearly_likelier(resolution: Resolution, code: str) -> bool:

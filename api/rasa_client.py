@@ -83,6 +83,14 @@ class RasaClient:
             raise RasaUnavailable("status answered something other than an object")
         return body
 
+    async def parse(self, text: str, timeout_seconds: float = 5.0) -> dict[str, Any]:
+        """POST /model/parse (Rasa's HTTP API): the NLU's reading of ``text``, no conversation touched."""
+        body = await self._request_json("POST", "/model/parse", body={"text": text}, timeout=timeout_seconds,
+                                        params=self._api_params)
+        if not isinstance(body, dict):
+            raise RasaUnavailable("parse answered something other than an object")
+        return body
+
     async def tracker(self, sender_id: str, timeout_seconds: float = 3.0) -> dict[str, Any]:
         """GET /conversations/{sender}/tracker (Rasa's HTTP API, read only): the slots and events an
         agent sees when taking over. Never writes to the tracker."""

@@ -225,6 +225,14 @@ class Resolution:
         scored = self.considered.get(code)
         return scored.probability if scored is not None else 0.0
 
+    def about_another_object(self, code: str) -> bool:
+        """The likeliest target is about another leading object than ``code`` (one of the codes given to
+        ``consider``): not a sibling of it that does another thing to the same object (公司设立登记
+        beside 个体工商户设立登记, not 社会保障卡补领 beside 社会保障卡申领)."""
+        scored = self.considered.get(code)
+        return bool(self.ranked) and scored is not None and bool(self.ranked[0].about) and bool(scored.about) \
+            and self.ranked[0].about != scored.about
+
     def _does_otherwise(self, code: str) -> bool:
         scored = self.considered.get(code)
         return scored is not None and scored.action_differs

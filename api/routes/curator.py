@@ -5,7 +5,9 @@
 - ``GET  /api/curator/report.csv``       its groups as CSV; ``/api/curator/figures.csv`` its figures per day;
 - ``GET  /api/curator/phrasings``        the phrasings attached (and undone), with who and when;
 - ``POST /api/curator/phrasings``        attach a phrasing to an item: in force for the next message;
-- ``POST /api/curator/phrasings/{id}/undo``.
+- ``POST /api/curator/phrasings/{id}/undo``;
+- ``POST /api/curator/explain``         why a message gets its reply (``actions.explain``): the NLU's
+  reading, the rule that decided, the resolver's ranking; nothing is written, the text is not logged.
 """
 from __future__ import annotations
 
@@ -22,8 +24,10 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from actions.explain import explain
 from api import curator_report
-from api.deps import ResourcesDep, SettingsDep
+from api.deps import RasaClientDep, ResourcesDep, SettingsDep
+from api.rasa_client import RasaUnavailable
 from api.redact import redact
 from api.routes.agents import MISSING_TOKEN_MESSAGE, AgentAccess, _page_token_ok
 from catalog import curation
@@ -43,6 +47,10 @@ class AttachBody(BaseModel):
     phrase: str = Field(..., min_length=1, max_length=200, description="市民的说法（服务端规范化并脱敏）")
     item_code: str = Field(..., pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
     curator: str = Field(..., min_length=1, max_length=32, description="操作人")
+
+
+class ExplainBody(BaseModel):
+    text: str = Field(..., min_length=1, max_length=500, description="市民的一句话（新对话的第一句）")
 
 
 class UndoBody(BaseModel):
@@ -155,3 +163,23 @@ async def undo(number: Annotated[int, PathParam(ge=1, le=MAX_ID)], body: UndoBod
     view = await run_in_threadpool(_write, resources, lambda session: curation.undo(session, number, body.curator))
     logger.info("curator %s undid phrasing %d", body.curator, number)
     return view
+
+
+def _explained(resources: Any, parse: dict[str, Any]) -> dict[str, Any]:
+    with resources.catalog_sessions() as session:
+        return explain(session, parse)
+
+
+@router.post("/api/curator/explain", responses={422: {}, 503: {}})
+async def explain_message(body: ExplainBody, resources: ResourcesDep, rasa: RasaClientDep,
+                          _access: AgentAccess) -> dict[str, Any]:
+    """说法诊断：这句话作为新对话的第一句，会被怎样理解（意图、识别出的事项、起作用的规则、全清单排序）。只读，不记录原文。"""
+    text = body.text.strip()
+    if not text:
+        raise HTTPException(status_code=422, detail="请输入市民的一句话。")
+    try:
+        parse = await rasa.parse(text)
+    except RasaUnavailable as exc:
+        logger.warning("explain: the NLU could not be reached: %s", exc)
+        raise HTTPException(status_code=503, detail="意图识别服务暂不可用，请稍后再试。") from exc
+    return await run_in_threadpool(_explained, resources, parse)

@@ -1,8 +1,8 @@
 /*
  * 问一次 curators' report: attach a citizen's phrasing to an item (search the item, pick, 关联),
- * undo an attached phrasing, download the CSVs. The agent token travels in a header, as on the
- * agent console (taken once from ?token=, then kept for this tab). Server text goes in with
- * textContent only.
+ * undo an attached phrasing, download the CSVs, and see why a message gets its reply (说法诊断).
+ * The agent token travels in a header, as on the agent console (taken once from ?token=, then kept
+ * for this tab). Server text goes in with textContent only.
  */
 (function () {
   "use strict";
@@ -103,6 +103,67 @@
           setTimeout(function () { location.reload(); }, 800);
         })
         .catch(function (error) { status.textContent = error.message; });
+    });
+  });
+
+  var OUTCOMES = { answer: "答复事项", question: "问一次（选哪一项）", every: "逐项答复", intent: "按意图答复", handoff: "转人工（没有找到）" };
+  var explainForm = document.getElementById("explain-form");
+  var explainText = document.getElementById("explain-text");
+  var explainResult = document.getElementById("explain-result");
+
+  function line(parent, label, text) {
+    var p = document.createElement("p");
+    var b = document.createElement("strong");
+    b.textContent = label + "：";
+    p.appendChild(b);
+    p.appendChild(document.createTextNode(text));
+    parent.appendChild(p);
+  }
+
+  function showExplanation(found) {
+    while (explainResult.firstChild) explainResult.removeChild(explainResult.firstChild);
+    var nlu = found.nlu;
+    var items = nlu.items.map(function (i) { return (i.name || i.code) + "（「" + i.words + "」）"; }).join("、");
+    line(explainResult, "意图", nlu.intent + "（" + nlu.confidence + "）" + (items ? "；识别出的事项：" + items : ""));
+    var place = [found.place.town, found.place.village].filter(Boolean).join("");
+    if (place) line(explainResult, "地点", place);
+    line(explainResult, "规则", found.rule.name + " — " + found.rule.doc);
+    var targets = found.targets.map(function (t) { return "【" + t.name + "】"; }).join("");
+    line(explainResult, "结果", (OUTCOMES[found.outcome] || found.outcome) + " " + (targets || found.intent_reply || ""));
+    if (!found.resolver) return;
+    var r = found.resolver;
+    line(explainResult, "全清单排序", r.decision + (r.wanted.length ? "；要办的动作：" + r.wanted.join("、") : "") +
+      (r.elsewhere_need ? "；像清单外的需求：" + r.elsewhere_need : ""));
+    var table = document.createElement("table");
+    table.className = "ranked";
+    r.ranked.forEach(function (s) {
+      var row = table.insertRow();
+      row.insertCell().textContent = s.probability.toFixed(3);
+      row.insertCell().textContent = s.name;
+      row.insertCell().textContent = [s.said ? "说到了名称" : "", s.action === "differs" ? "动作不符" : s.action === "agrees" ? "动作相符" : "",
+        s.nlu ? "意图识别" : ""].filter(Boolean).join("，");
+    });
+    explainResult.appendChild(table);
+  }
+
+  function runExplain(text) {
+    explainText.value = text;
+    explainResult.textContent = "诊断中…";
+    call("POST", "/api/curator/explain", { text: text })
+      .then(function (response) { return response.json(); })
+      .then(showExplanation)
+      .catch(function (error) { explainResult.textContent = error.message; });
+  }
+
+  explainForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = explainText.value.trim();
+    if (text) runExplain(text);
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".explain-btn"), function (button) {
+    button.addEventListener("click", function () {
+      runExplain(button.closest("tr").querySelector(".phrase").textContent);
+      explainForm.scrollIntoView({ behavior: "smooth" });
     });
   });
 

@@ -66,6 +66,7 @@ class FakeResolution:
     confirm: bool = False   # the one code is offered alone, below the answer's bar
     alone: Optional[Scored] = None  # ... and how likely it is
     alone_instead: bool = False  # offers_alone_instead the considered codes
+    another_object: bool = False  # the likeliest target is about another object than the considered codes
 
     @property
     def decision(self) -> str:
@@ -81,6 +82,9 @@ class FakeResolution:
 
     def offers_alone_instead(self, codes: Sequence[str]) -> bool:
         return self.alone_instead
+
+    def about_another_object(self, code: str) -> bool:
+        return self.another_object
 
     def probability_of(self, code: str) -> float:
         return self.considered[code].probability if code in self.considered else 0.0
@@ -390,7 +394,12 @@ def test_asks_one_or_another(text, memory, resolution, expected):
      TableCatalog(resolutions={"困难家庭的娃娃可以纳入低保": FakeResolution(
          ["DIBAO-CHILD", "DIBAO"], likeliest=0.4, considered={"DIBAO": Scored("DIBAO", 0.26)})}),
      "named_by_the_nlu", ["DIBAO-CHILD", "DIBAO"], False),
-    # ... but not when the NLU's item is nearly as likely
+    # ... or merely likelier, when it is about another object than the NLU's item
+    ("开个公司要办营业执照", ["ID"], ["营业执照"],
+     TableCatalog(resolutions={"开个公司要办营业执照": FakeResolution(
+         ["PASSPORT", "ID"], likeliest=0.3, considered={"ID": Scored("ID", 0.2)}, another_object=True)}),
+     "named_by_the_nlu", ["PASSPORT", "ID"], False),
+    # ... but not a sibling that does another thing to the same object, nor when the NLU's item is nearly as likely
     ("开个店要办营业执照", ["ID"], ["营业执照"],
      TableCatalog(resolutions={"开个店要办营业执照": FakeResolution(
          ["PASSPORT", "ID"], likeliest=0.3, considered={"ID": Scored("ID", 0.2)})}),
@@ -511,6 +520,11 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
      Memory(), False, rules.NOTHING, []),
     ("今天社保卡丢了", TableCatalog(resolutions={"今天社保卡丢了": FakeResolution(["SB-LOST"], Scored("SB-LOST", 0.9))}),
      Memory(), False, "resolved_over_the_list", ["SB-LOST"]),
+    # ... unless the NLU read a reply where nothing was asked: its guess, read over the list as any question
+    ("我不是师范专业的，能不能考教资", TableCatalog(resolutions={"我不是师范专业的，能不能考教资": FakeResolution(
+        ["UNEMP"], Scored("UNEMP", 0.5))}), Memory(), False, "resolved_over_the_list", ["UNEMP"]),
+    ("不是，今天社保卡", TableCatalog(resolutions={"不是，今天社保卡": FakeResolution(["SB-LOST"], Scored("SB-LOST", 0.5))}),
+     Memory(), False, rules.NOTHING, []),
     # a place reply that loosely fits several other items answers the open question, not a new choice
     ("户口在悦来镇", TableCatalog(searches={"户口在悦来镇": [("HK-CANCEL", 70.0), ("ID", 68.0)]}),
      asked("SB-APPLY", "SB-LOST"), True, "rest_of_the_question", ["SB-APPLY", "SB-LOST"]),
@@ -519,7 +533,8 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
      asked("SB-APPLY", "SB-LOST"), False, rules.NOTHING, []),
 ])
 def test_the_search_and_the_resolver(text, catalog, memory, learned, rule, expected):
-    intent = "inform" if memory.pending_question else "out_of_scope" if text.startswith("今天") else "ask_materials"
+    intent = "inform" if memory.pending_question else "out_of_scope" if text.startswith("今天") \
+        else "deny" if "不是" in text[:3] else "ask_materials"
     need, decided = decide(turn(text, intent=intent, town="T1" if learned else None), memory, catalog, learned)
     assert (decided, codes_of(need)) == (rule, expected)
 

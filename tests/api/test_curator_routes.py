@@ -33,10 +33,19 @@ PHRASE = "想当老师要的那个本本咋个整"
 class ScriptedRasa:
     def __init__(self) -> None:
         self.replies: list[dict[str, Any]] = HANDOFF
+        self.intent = "ask_item"  # what /model/parse reads (``None``: the NLU answers HTTP 500)
+        self.parsed: list[str] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/webhooks/rest/webhook":
             return httpx.Response(200, json=self.replies)
+        if request.url.path == "/model/parse":
+            text = json.loads(request.content)["text"]
+            self.parsed.append(text)
+            if self.intent is None:
+                return httpx.Response(500)
+            return httpx.Response(200, json={"text": text, "intent": {"name": self.intent, "confidence": 0.97},
+                                             "entities": []})
         return httpx.Response(404)
 
 
@@ -120,6 +129,7 @@ def test_the_page_draws_the_figures_as_svg_and_needs_the_token(make_client, rasa
     assert client.get("/curator").status_code == 401
     assert client.get("/api/curator/report").status_code == 401
     assert client.post("/api/curator/phrasings", json={"phrase": "x", "item_code": "X1", "curator": "王"}).status_code == 401
+    assert client.post("/api/curator/explain", json={"text": "失业金咋个领"}).status_code == 401
     page = client.get("/curator", headers={"X-Agent-Token": "curator-test-token-1"})
     assert page.status_code == 200
     assert page.text.count('class="chart"') == len(curator_report.CHARTS)
@@ -221,3 +231,29 @@ def test_the_attaching_worker_does_not_build_its_index_twice(make_client, rasa, 
     assert curation_watch.check_once(resources)[1] is False  # the request built it from this version
     with resources.catalog_sessions() as session:
         assert ranking.resolver_index(session) is index
+
+
+def test_explain_says_which_rule_read_a_message_and_how_the_list_ranks_it(make_client, rasa):
+    client = make_client(rasa)
+    found = client.post("/api/curator/explain", json={"text": "  厂里裁员了，失业金咋个领 "}).json()
+    assert rasa.parsed == ["厂里裁员了，失业金咋个领"]
+    assert (found["nlu"]["intent"], found["rule"]["name"], found["outcome"]) == ("ask_item", "resolved_over_the_list", "answer")
+    assert [t["name"] for t in found["targets"]] == ["失业保险金申领"]
+    assert found["resolver"]["ranked"][0]["name"] == "失业保险金申领" and found["rule"]["doc"]
+    # a complaint the NLU reads as one, saying so, gets the intent's own reply
+    rasa.intent = "complaint"
+    complaint = client.post("/api/curator/explain", json={"text": "楼下工地半夜施工吵死了，我要投诉"}).json()
+    assert (complaint["outcome"], complaint["intent_reply"], complaint["targets"]) == ("intent", "complaint", [])
+
+
+@pytest.mark.parametrize("body", [{"text": ""}, {"text": "   "}, {"text": "字" * 501}, {}])
+def test_explain_refuses_an_empty_or_huge_text(make_client, rasa, body):
+    response = make_client(rasa).post("/api/curator/explain", json=body)
+    assert response.status_code == 422 and response.json()["detail"]
+    assert rasa.parsed == []
+
+
+def test_explain_without_the_nlu_is_503(make_client, rasa):
+    rasa.intent = None
+    response = make_client(rasa).post("/api/curator/explain", json={"text": "失业金咋个领"})
+    assert response.status_code == 503 and "暂不可用" in response.json()["detail"]

@@ -191,6 +191,19 @@ def test_doing_each_thing_asked_to_one_object():
     assert Resolution("answer", ranked[:1] + ranked[2:], frozenset({"申领", "补领"})).doing_each() == []
 
 
+def test_a_first_target_about_another_object_than_a_reading():
+    def about(code, obj):
+        return Scored(code, code, "item", score=0.3, named=True, about=obj, probability=0.3)
+    company, sole = about("company", "公司"), about("sole", "个体工商户")
+    assert Resolution("ask", (company, sole), considered={"sole": sole}).about_another_object("sole")
+    # a sibling about the same object, a reading not scored, or an object unknown: not another object
+    card = about("lost", "社会保障卡")
+    assert not Resolution("ask", (card, about("apply", "社会保障卡")),
+                          considered={"apply": about("apply", "社会保障卡")}).about_another_object("apply")
+    assert not Resolution("ask", (company, sole)).about_another_object("sole")
+    assert not Resolution("ask", (about("x", None), sole), considered={"sole": sole}).about_another_object("sole")
+
+
 def _answering(top: Scored, *others: Scored) -> Resolution:
     return Resolution("answer", (top, *others), considered={s.code: s for s in others})
 
