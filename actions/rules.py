@@ -623,12 +623,17 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     or asks between others while each of them is unlikely: then the NLU or the search read an
     incidental word of the message. ``read_by_the_nlu``: also when the resolver asks between the
     NLU's item and a likelier one, or answers another far likelier one under the bar that replaces
-    it (then the one question between the two). Several items, or a 一件事 the items make, are a reading of
-    their own and stay."""
-    if s.memory.pending_question or not s.turn.text or len(targets) != 1:
+    it (then the one question between the two). Several tied items yield only to a far likelier answer;
+    a 一件事 the NLU read yields to the resolver's answer, one its items make stays."""
+    if s.memory.pending_question or not s.turn.text or not targets:
         return targets
     codes = [t.code for t in targets]
     resolution = s.resolve(codes)
+    if len(targets) > 1:
+        # Ties of the search or of the NLU's shared words, not named apart (``needs_named_apart``):
+        # a far likelier answer is what the message asks (「在领失业金，上周刚生了二胎，听说还有生育补助？」
+        # is 领取失业保险待遇期间生育补助金申请和发放, not 新生儿出生一件事 or 失业登记).
+        return (s.catalog.targets(resolution.codes) or targets) if resolution.outranks(codes) else targets
     if targets[0].kind != "item":
         # A 一件事 the NLU read by a word of its own and nothing else (「在饭店打工要办健康证」 read as
         # 我要开小餐馆, 「到退休年纪了养老保险年限不够」 as 退休一件事) yields to the resolver's answer, far

@@ -499,6 +499,11 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
     ("社保卡丢了咋办", TableCatalog(searches={"社保卡丢了咋办": [("SB-LOST", 90.0)]},
                               resolutions={"社保卡丢了咋办": FakeResolution(["SB-APPLY", "SB-LOST"], likeliest=0.5)}),
      Memory(), False, "found_by_search", ["SB-LOST"]),
+    # the search's ties yield to a far likelier answer of the resolver's
+    ("在领失业金，刚生了二胎，听说还有补助", TableCatalog(
+        searches={"在领失业金，刚生了二胎，听说还有补助": [("SB-APPLY", 95.0), ("SB-LOST", 95.0)]},
+        resolutions={"在领失业金，刚生了二胎，听说还有补助": FakeResolution(["UNEMP"], Scored("UNEMP", 0.9), instead=True)}),
+     Memory(), False, "found_by_search", ["UNEMP"]),
     # a weak best hit with near misses under the bar: not found; the resolver is asked next
     ("我想换个驾驶证", TableCatalog(searches={"我想换个驾驶证": [("OCCUPY", 61.7), ("ID", 57.0)]}),
      Memory(), False, rules.NOTHING, []),
