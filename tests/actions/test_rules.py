@@ -67,6 +67,7 @@ class FakeResolution:
     alone: Optional[Scored] = None  # ... and how likely it is
     alone_instead: bool = False  # offers_alone_instead the considered codes
     another_object: bool = False  # the likeliest target is about another object than the considered codes
+    offers: bool = False  # asks between targets other than the considered codes, each of them far behind
 
     @property
     def decision(self) -> str:
@@ -78,7 +79,7 @@ class FakeResolution:
         return self.instead and (self.answer is None or self.answer.probability >= bar)
 
     def offers_instead(self, codes: Sequence[str]) -> bool:
-        return False
+        return self.offers
 
     def offers_alone_instead(self, codes: Sequence[str]) -> bool:
         return self.alone_instead
@@ -504,6 +505,16 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
         searches={"在领失业金，刚生了二胎，听说还有补助": [("SB-APPLY", 95.0), ("SB-LOST", 95.0)]},
         resolutions={"在领失业金，刚生了二胎，听说还有补助": FakeResolution(["UNEMP"], Scored("UNEMP", 0.9), instead=True)}),
      Memory(), False, "found_by_search", ["UNEMP"]),
+    # a 一件事 the search found by a word of the story yields to the resolver's question of likely options
+    ("生了个女娃娃，生娃娃那笔钱在哪里申请", TableCatalog(
+        searches={"生了个女娃娃，生娃娃那笔钱在哪里申请": [("SHOP", 100.0)]},
+        resolutions={"生了个女娃娃，生娃娃那笔钱在哪里申请": FakeResolution(["UNEMP", "ID"], likeliest=0.3, offers=True)}),
+     Memory(), False, "found_by_search", ["UNEMP", "ID"]),
+    # ... not when the resolver finds nothing likely
+    ("退休了养老金怎么领", TableCatalog(
+        searches={"退休了养老金怎么领": [("SHOP", 100.0)]},
+        resolutions={"退休了养老金怎么领": FakeResolution(["UNEMP", "ID"], likeliest=0.16, offers=True)}),
+     Memory(), False, "found_by_search", ["SHOP"]),
     # a weak best hit with near misses under the bar: not found; the resolver is asked next
     ("我想换个驾驶证", TableCatalog(searches={"我想换个驾驶证": [("OCCUPY", 61.7), ("ID", 57.0)]}),
      Memory(), False, rules.NOTHING, []),
