@@ -27,6 +27,23 @@ from catalog import queries
 from catalog.types import Target
 
 RANKED = 6  # of the resolver's ranking, the targets shown
+# What each rule of ``actions.rules.RULES`` does, for the curators' page (the docstrings say it in full).
+RULE_LABELS = {
+    "triaged_intent": "投诉、转人工或寒暄：只有全清单排序明确指向某一事项时才按事项答复",
+    "reply_for_every_need": "对同时询问多项的问题的回复：补充情形，不是选择",
+    "reply_picks_an_option": "对“办哪一项”问题的回复：在给出的选项中选定",
+    "reply_takes_every_option": "对“办哪一项”问题回复“都要”：每一项都答复",
+    "same_reply_again": "同一句话重复发送：答复不变",
+    "continues_item_in_play": "补充地点或情形：接着办刚才的事项",
+    "needs_named_apart": "分别说出了几个事项：逐项答复（除非全清单排序明确指向另一事项）",
+    "asks_one_or_another": "“A 还是 B”：同一对象的两种办理，问一次选哪项",
+    "named_by_the_nlu": "意图识别出的事项（除非全清单排序明确另有所指）",
+    "found_by_search": "事项检索的明确结果或几项并列",
+    "resolved_over_the_list": "全清单排序的答复或选项",
+    "about_item_in_play": "问刚才事项的细节（费用、时限、地点）",
+    "rest_of_the_question": "回复了问题的其余部分（如乡镇），但没选事项：几项都答复",
+    rules.NOTHING: "没有规则认出需要办的事项：转人工",
+}
 
 
 def _targets(targets: Iterable[Target]) -> list[dict[str, str]]:
@@ -71,7 +88,8 @@ def explain(session: Session, parse: dict[str, Any]) -> dict[str, Any]:
                   "village": place.village.name if place.village else None},
         "facts": reading.facts,
         "held": sorted(situation.held),
-        "rule": {"name": rule, "doc": by_name[rule].doc if rule in by_name else "没有规则认出需要办的事项"},
+        "rule": {"name": rule, "label": RULE_LABELS.get(rule, rule),
+                 "doc": by_name[rule].doc if rule in by_name else "No rule read a need: the handoff."},
         "outcome": outcome(need),
         "intent_reply": (need.intent or turn.intent) if need.hand_on else None,
         "targets": _targets([need.target] if need.target else need.candidates),

@@ -127,7 +127,7 @@
     line(explainResult, "意图", nlu.intent + "（" + nlu.confidence + "）" + (items ? "；识别出的事项：" + items : ""));
     var place = [found.place.town, found.place.village].filter(Boolean).join("");
     if (place) line(explainResult, "地点", place);
-    line(explainResult, "规则", found.rule.name + " — " + found.rule.doc);
+    line(explainResult, "规则", found.rule.label + "（" + found.rule.name + "）");
     var targets = found.targets.map(function (t) { return "【" + t.name + "】"; }).join("");
     line(explainResult, "结果", (OUTCOMES[found.outcome] || found.outcome) + " " + (targets || found.intent_reply || ""));
     if (!found.resolver) return;

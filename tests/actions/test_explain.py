@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from actions import explain as explaining
+from actions import explain as explaining, rules
 from actions.answer import ActionAnswer
 from tests.actions.conftest import entity, make_tracker, run_action, slot_values
 
@@ -35,7 +35,11 @@ def test_the_explanation_is_what_the_action_does(catalog_factory, text, intent, 
         assert offered == codes
     else:
         assert not guided and not offered and slots["lookup_status"] != "guide"
-    assert found["rule"]["name"] and found["rule"]["doc"]
+    assert found["rule"]["name"] and found["rule"]["doc"] and found["rule"]["label"] != found["rule"]["name"]
+
+
+def test_every_rule_has_a_label_for_the_curators():
+    assert set(explaining.RULE_LABELS) == {rule.name for rule in rules.RULES} | {rules.NOTHING}
 
 
 def test_what_the_explanation_says(catalog_factory):

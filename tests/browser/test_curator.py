@@ -1,7 +1,7 @@
 """The curators' report in real Chromium against the real stack: a question the assistant could not
 answer shows up grouped in the report; the curator attaches its phrasing to an item on the page;
 the next citizen who says it gets that item's guide, from the trained bot, with no retraining and
-no restart."""
+no restart. 说法诊断 shows how the words were read before and after."""
 from __future__ import annotations
 
 import pytest
@@ -39,6 +39,10 @@ def test_a_curator_attaches_a_phrasing_and_the_next_citizen_gets_the_guide(page_
     row = page.locator("tr[data-group]", has_text=PHRASE).first
     expect(row).to_be_visible(timeout=WAIT)
     expect(page.locator("svg.chart")).to_have_count(5)
+    # 说法诊断 on the group: the rule that read it, and that no item was answered
+    row.get_by_role("button", name="诊断").click()
+    expect(page.locator("#explain-result")).to_contain_text("规则：", timeout=WAIT)
+    expect(page.locator("#explain-result")).not_to_contain_text("答复事项 【" + ITEM_NAME)
     page.locator("#curator").fill("王主任")
     row.locator(".item-search").fill(ITEM_NAME)
     expect(row.locator(".item-choice option", has_text=ITEM_NAME).first).to_be_attached(timeout=WAIT)
@@ -47,6 +51,10 @@ def test_a_curator_attaches_a_phrasing_and_the_next_citizen_gets_the_guide(page_
     expect(page.locator("#status")).to_contain_text("立即生效", timeout=WAIT)
     expect(page.locator("table.phrasings")).to_contain_text(PHRASE, timeout=WAIT)
     expect(page.locator("table.phrasings")).to_contain_text("王主任")
+    # ... and once attached, the same words read as the item (the page reloaded after attaching)
+    page.locator("#explain-text").fill(PHRASE)
+    page.locator("#explain-form button").click()
+    expect(page.locator("#explain-result")).to_contain_text("【" + ITEM_NAME + "】", timeout=WAIT)
     save_screenshot(page, "curator-report.png")
 
     after = stack.chat("web-curator-next", PHRASE)
