@@ -50,7 +50,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 import yaml
 from rapidfuzz import fuzz
 
-from catalog.held import without_held_clauses
+from catalog.held import CLAUSE_BREAK, without_held_clauses
 from catalog.homophones import Homophones
 from catalog.item_model import ItemParts, parse_name
 from catalog.text import normalise
@@ -765,11 +765,23 @@ class ResolverIndex:
     def wanted(self, text: str) -> frozenset[str]:
         """The action stems the message asks for. A two-character action word right before a
         certificate word names that certificate, not an action (「检疫证」「登记证」 are documents);
-        an asked verb before a character that makes another word of it asks nothing (「能补贴」)."""
+        an asked verb before a character that makes another word of it asks nothing (「能补贴」); an
+        action word that describes a thing asks nothing of it (「当年注册的原始档案」, ``_describes``)."""
         return frozenset(stem for _s, end, word, stems in self._actions.scan(text)
                          if not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end))
                          and not (end < len(text) and text[end] in self.asked_verbs.not_before.get(word, ()))
+                         and not self._describes(text, end)
                          for stem in stems)
+
+    def _describes(self, text: str, end: int) -> bool:
+        """The action word ending at ``end`` is followed, within its clause, by 的 and then by no
+        word that asks about the action (asked_verbs.yaml ``describing``)."""
+        verbs = self.asked_verbs
+        if not verbs.describing_within:
+            return False
+        near = CLAUSE_BREAK.split(text[end:end + verbs.describing_within + 1], 1)[0]
+        mark = near.find("的")
+        return mark >= 0 and not text.startswith(verbs.describing_not_after, end + mark + 1)
 
     def qualifiers_in(self, text: str) -> frozenset[str]:
         return frozenset(value for _s, _e, _w, value in self._qualifiers.scan(text))

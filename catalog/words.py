@@ -174,6 +174,10 @@ class AskedVerbs:
     words: Mapping[str, frozenset[str]]      # lead + verb or verb + follow → the verb's stems
     not_before: Mapping[str, frozenset[str]]  # such a word → the characters that, after it, make another word
     examples: tuple[tuple[str, frozenset[str]], ...] = ()  # (sentence, the stems it must read)
+    # An action word followed within ``describing_within`` characters by 的, and then by none of
+    # ``describing_not_after``, describes a thing instead of asking it done (「当年注册的原始档案」).
+    describing_within: int = 0
+    describing_not_after: tuple[str, ...] = ()
 
 
 def _list_of_words(data: Mapping[str, object], key: str, where: str) -> list[str]:
@@ -203,12 +207,20 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
         for word in led + [str(verb) + follow for follow in follows]:
             words[word] = verb_stems
             not_before[word] = blocked
+    describing = data.get("describing") or {}
+    if not isinstance(describing, dict):
+        raise ValueError(f"{name}: describing must be a mapping with within, not_after and examples")
+    within = describing.get("within", 0)
+    if not isinstance(within, int) or isinstance(within, bool) or within < 0:
+        raise ValueError(f"{name}: describing: within must be a whole number of characters")
+    not_after = _list_of_words(describing, "not_after", f"{name}: describing") if describing else []
     examples = []
-    for number, row in enumerate(data.get("examples") or [], start=1):
+    rows = list(data.get("examples") or []) + list(describing.get("examples") or [])
+    for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict) or not row.get("text") or not isinstance(row.get("stems"), list):
             raise ValueError(f"{name}: example {number} needs text and a list stems")
         examples.append((normalise(str(row["text"])), frozenset(str(s) for s in row["stems"])))
-    return AskedVerbs(words, not_before, tuple(examples))
+    return AskedVerbs(words, not_before, tuple(examples), within, tuple(not_after))
 
 
 # ---------------------------------------------------------------- the citizens' lexicon

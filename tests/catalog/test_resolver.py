@@ -107,7 +107,7 @@ def test_needs_not_on_the_list_are_handed_off(session, text):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("我当人民调解员的，调解的补贴啥时候发", "人民调解员补贴发放"),     # 调解 read as the action asked
+    ("我当人民调解员，调解补贴啥时候发", "人民调解员补贴发放"),     # 调解 read as the action asked
     ("矿山要恢复治理，复垦方案找哪个审", "矿山地质环境保护与土地复垦方案审查"),  # 恢复 likewise
     ("守合同重信用企业的名单在哪里查", "县级“守合同重信用企业”公示"),
     ("发失业金的卡丢了，要换个账户", "失业保险待遇发放账户维护（个人）"),  # an account is no licence (补领 vs 变更)
@@ -117,6 +117,16 @@ def test_a_likely_target_doing_another_thing_than_read_is_offered_alone(session,
     assert resolution.ranked[0].action_differs
     assert resolution.decision == "confirm" and resolution.alone is not None
     assert resolution.alone.name == expected and resolution.codes == [resolution.alone.code]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我当人民调解员的，调解的补贴啥时候发", "人民调解员补贴发放"),  # 「调解的补贴」: which subsidy, not 裁决
+    ("想调公司当年注册的原始档案", "企业登记档案资料查询"),          # 「当年注册的」: which files, not 登记
+])
+def test_an_action_word_that_describes_a_thing_asks_nothing(session, text, expected):
+    resolution = resolve(session, text)
+    assert resolution.wanted == frozenset()
+    assert resolution.decision == "answer" and resolution.ranked[0].name == expected
 
 
 @pytest.mark.parametrize("text", ["出生医学证明丢了，要补办", "出生医学证明要注销"])

@@ -86,3 +86,15 @@ def test_an_asked_verb_with_an_unknown_stem_is_refused(tmp_path):
     path.write_text("leads: 咋个\nfollows: [一下]\nverbs: {}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="leads"):
         load_asked_verbs(path)
+
+
+@pytest.mark.parametrize("describing, error", [
+    ("describing: [的]", "mapping"),
+    ("describing: {within: two, not_after: [话]}", "whole number"),
+    ("describing: {within: 3, not_after: 话}", "not_after"),
+])
+def test_a_broken_describing_entry_is_refused(tmp_path, describing, error):
+    path = tmp_path / "asked_verbs.yaml"
+    path.write_text(f"leads: [咋个]\nfollows: [一下]\nverbs: {{}}\n{describing}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=error):
+        load_asked_verbs(path)
