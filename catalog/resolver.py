@@ -122,7 +122,9 @@ ELSEWHERE_PROBABILITY = 0.5
 ELSEWHERE_SHORT = 10
 ELSEWHERE_LIFT = 1.5
 
-CERTIFICATE_WORDS = ("证", "合格证")
+# An action word right before one of these names a document or a record, not an action asked
+# (「检疫证」「登记证」; 「工商登记资料」「个税缴纳记录」「备案信息」).
+CERTIFICATE_WORDS = ("证", "合格证", "资料", "记录", "档案", "信息")
 # How citizens shorten a name's certificate: 「捕捞证」 for 渔业捕捞许可, 「采伐证」 for 林木采伐许可证,
 # 「检疫证」 for 动物产品检疫合格证. The tails a name's certificate ends with, longest first; the short
 # form is the two characters before the tail, or all of them (up to SHORT_CORE), and 「证」.
@@ -764,7 +766,7 @@ class ResolverIndex:
 
     def wanted(self, text: str) -> frozenset[str]:
         """The action stems the message asks for. A two-character action word right before a
-        certificate word names that certificate, not an action (「检疫证」「登记证」 are documents);
+        certificate or record word names that document, not an action (「检疫证」「登记资料」);
         an asked verb before a character that makes another word of it asks nothing (「能补贴」); an
         action word that describes a thing asks nothing of it (「当年注册的原始档案」, ``_describes``)."""
         return frozenset(stem for _s, end, word, stems in self._actions.scan(text)

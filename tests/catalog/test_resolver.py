@@ -122,6 +122,7 @@ def test_a_likely_target_doing_another_thing_than_read_is_offered_alone(session,
 @pytest.mark.parametrize("text, expected", [
     ("我当人民调解员的，调解的补贴啥时候发", "人民调解员补贴发放"),  # 「调解的补贴」: which subsidy, not 裁决
     ("想调公司当年注册的原始档案", "企业登记档案资料查询"),          # 「当年注册的」: which files, not 登记
+    ("律师说要调对方公司的工商登记资料，咋个弄", "企业登记档案资料查询"),  # 「登记资料」: a record, not 登记
 ])
 def test_an_action_word_that_describes_a_thing_asks_nothing(session, text, expected):
     resolution = resolve(session, text)
