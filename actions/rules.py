@@ -640,11 +640,11 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # likelier than it; one its items make (户口注销 + 社保卡注销) stays.
         if s.turn.item_codes == codes and resolution.outranks(codes, ITS_OWN_BAR):
             return s.catalog.targets(resolution.codes) or targets
-        if not s.turn.item_codes and (resolution.outranks(codes) or (
-                resolution.offers_instead(codes) and resolution.likeliest >= LIKELY)):
+        if not s.turn.item_codes and resolution.offers_instead(codes) and resolution.likeliest >= LIKELY:
             # One the search found by a word of the story (「这个月在区医院生了个女娃娃…生娃娃那笔钱在哪里
-            # 申请」: 新生儿出生一件事) yields to the resolver's answer, or to its question when its first
-            # option is LIKELY (「退休了养老金怎么领」 stays 退休一件事: the resolver finds nothing likely).
+            # 申请」: 新生儿出生一件事) yields to the resolver's question when its first option is LIKELY
+            # (「退休了养老金怎么领」 stays 退休一件事: the resolver finds nothing likely), never to one item
+            # it answers: 「想开个火锅店，门头不搞，税晚点再办」 is 我要开小餐馆, not its 消防安全检查.
             return s.catalog.targets(resolution.codes) or targets
         return targets
     if resolution.outranks(codes) or resolution.offers_instead(codes):

@@ -510,7 +510,12 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
         searches={"生了个女娃娃，生娃娃那笔钱在哪里申请": [("SHOP", 100.0)]},
         resolutions={"生了个女娃娃，生娃娃那笔钱在哪里申请": FakeResolution(["UNEMP", "ID"], likeliest=0.3, offers=True)}),
      Memory(), False, "found_by_search", ["UNEMP", "ID"]),
-    # ... not when the resolver finds nothing likely
+    # ... but not to one item the resolver answers
+    ("想开个火锅店，门头不搞，税晚点再办", TableCatalog(
+        searches={"想开个火锅店，门头不搞，税晚点再办": [("SHOP", 100.0)]},
+        resolutions={"想开个火锅店，门头不搞，税晚点再办": FakeResolution(["OCCUPY"], Scored("OCCUPY", 0.63), instead=True)}),
+     Memory(), False, "found_by_search", ["SHOP"]),
+    # ... nor when the resolver finds nothing likely
     ("退休了养老金怎么领", TableCatalog(
         searches={"退休了养老金怎么领": [("SHOP", 100.0)]},
         resolutions={"退休了养老金怎么领": FakeResolution(["UNEMP", "ID"], likeliest=0.16, offers=True)}),

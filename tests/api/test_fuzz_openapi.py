@@ -25,6 +25,9 @@ def fake_rasa(request: httpx.Request) -> httpx.Response:
         sender = json.loads(request.content).get("sender", "x")
         return httpx.Response(200, json=[{"recipient_id": sender, "text": "好的",
                                           "custom": {"type": "handoff", "reason": "fuzz", "phone": "12345"}}])
+    if request.url.path == "/model/parse":  # 说法诊断: the NLU's reading of any text, as Rasa would give it
+        text = json.loads(request.content).get("text", "")
+        return httpx.Response(200, json={"text": text, "intent": {"name": "ask_item", "confidence": 0.5}, "entities": []})
     if request.url.path.startswith("/conversations/") and request.url.path.endswith("/tracker/events"):
         return httpx.Response(200, json={})  # 「重新开始」: the restart event is appended
     return httpx.Response(404)
