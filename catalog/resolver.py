@@ -125,6 +125,9 @@ ELSEWHERE_LIFT = 1.5
 # An action word right before one of these names a document or a record, not an action asked
 # (「检疫证」「登记证」; 「工商登记资料」「个税缴纳记录」「备案信息」).
 CERTIFICATE_WORDS = ("证", "合格证", "资料", "记录", "档案", "信息")
+# 「燃气的证」「狗的证」 say 燃气证, 狗证 as names are compared: the 的 between what a licence is for and
+# the licence is dropped (not after a person: 「我的证」).
+_CERTIFICATE_OF = re.compile(r"(?<=[\u4e00-\u9fff])(?<![我你他她它们])的(?=(?:证|许可证|执照|牌照))")
 # How citizens shorten a name's certificate: 「捕捞证」 for 渔业捕捞许可, 「采伐证」 for 林木采伐许可证,
 # 「检疫证」 for 动物产品检疫合格证. The tails a name's certificate ends with, longest first; the short
 # form is the two characters before the tail, or all of them (up to SHORT_CORE), and 「证」.
@@ -834,6 +837,7 @@ class ResolverIndex:
         """``text`` with citizens' words put the way item names say them (the lexicon's synonyms:
         「生孩子的医疗费」 → 「生育的医疗费」), for the parts that compare with names; the citizens'
         sentences of the bank are compared with the message as said."""
+        text = _CERTIFICATE_OF.sub("", text)
         parts, last = [], 0
         for start, end, _word, official in self._synonyms.scan(text):
             parts += [text[last:start], str(official)]

@@ -525,3 +525,15 @@ def test_an_off_list_word_is_not_excused_by_a_word_said_negated():
     assert not car.said_in("私家车以后不跑营运了，运输证要交回去不")  # still about 营运
     # the words that say it is not so are the file's (off_list.yaml not_so)
     assert {"不是", "并非"} <= set(load_off_list("511602")[0].not_so)
+
+
+@pytest.mark.parametrize("said, compared", [
+    ("燃气的证要退掉", "燃气证要退掉"),
+    ("客运的证要换", "客运证要换"),
+    ("开饭馆的许可证", "开饭馆许可证"),
+    ("我的证丢了", "我的证丢了"),      # whose licence, not what for
+    ("证的事", "证的事"),
+])
+def test_the_de_between_what_a_licence_is_for_and_the_licence_is_dropped(session, said, compared):
+    from catalog.ranking import resolver_index
+    assert resolver_index(session).officially(said) == compared
