@@ -558,8 +558,15 @@ def complains(text: str) -> bool:
 
 
 def suggests(text: str) -> bool:
-    """A clause of the message opens with a suggestion's words (「建议…」「你好，我建议…」; not 「医生建议转院」)."""
-    return any(clause.strip().startswith(load_aspects().suggestions) for clause in CLAUSE_BREAK.split(text))
+    """A clause of the message opens with a suggestion's words (「建议…」「你好，我建议…」; not 「医生建议转院」),
+    and no clause before it says someone else speaks (「医生说这边条件不够，建议转到重庆去」 reports advice)."""
+    aspects = load_aspects()
+    for clause in (c.strip() for c in CLAUSE_BREAK.split(text)):
+        if clause.startswith(aspects.suggestions):
+            return True
+        if not clause.startswith("我") and any(word in clause for word in aspects.reported_speech):
+            return False
+    return False
 
 
 def says_intent(intent: str, text: str) -> bool:

@@ -321,6 +321,7 @@ class Aspects:
     complaints: tuple[str, ...]
     small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # intent → the words that say it
     suggestions: tuple[str, ...] = ()  # the words a suggestion opens a clause with
+    reported_speech: tuple[str, ...] = ()  # the words that say someone else speaks (「医生说…，建议…」)
 
 
 @lru_cache(maxsize=4)
@@ -329,7 +330,8 @@ def load_aspects(path: str | Path = ASPECTS_FILE) -> Aspects:
     keywords = {str(aspect): tuple(str(word) for word in words) for aspect, words in data["aspects"].items()}
     small_talk = {str(intent): tuple(str(word) for word in words) for intent, words in (data.get("small_talk") or {}).items()}
     return Aspects(keywords=keywords, complaints=tuple(str(word) for word in data["complaints"]), small_talk=small_talk,
-                   suggestions=tuple(str(word) for word in data.get("suggestions") or ()))
+                   suggestions=tuple(str(word) for word in data.get("suggestions") or ()),
+                   reported_speech=tuple(str(word) for word in data.get("reported_speech") or ()))
 
 
 def _alternatives(words: Iterable[str]) -> str:

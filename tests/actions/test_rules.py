@@ -235,7 +235,10 @@ def test_a_suggestion_is_handed_on_as_a_complaint_whatever_the_nlu_read(text):
 
 def test_a_suggestion_made_to_the_citizen_is_no_suggestion():
     assert not rules.suggests("医生建议转到成都的大医院，医保要咋个弄")
+    assert not rules.suggests("医生说这边条件不够，建议转到重庆的大医院去，转院前要先办啥子手续")
     assert rules.suggests("建议延长政务中心周末的办公时间")
+    assert rules.suggests("社保卡和医保卡分开太麻烦，建议合成一张卡")
+    assert rules.suggests("我想说一下，建议政务中心中午不休息")
 
 
 def test_small_talk_that_says_none_of_its_words_is_read_as_a_need():
