@@ -75,9 +75,15 @@ def without_held_clauses(text: str, names_a_need: Callable[[str], bool]) -> str:
     """``text`` without its clauses that say what the citizen already holds, when the rest still
     names something to be done (「营业执照也有，就是原来的道路运输证还是达州的」 asks about the 道路运输证);
     else ``text`` as it is (「社保卡已经办好了，咋个激活」: the held clause names the need)."""
+    return without_clauses(text, says_held, names_a_need)
+
+
+def without_clauses(text: str, leave_out: Callable[[str], bool], names_a_need: Callable[[str], bool]) -> str:
+    """``text`` without the clauses ``leave_out`` says, when the rest still names something to be
+    done; else ``text`` as it is."""
     parts = re.split(f"({CLAUSE_BREAK.pattern})", text)  # clause, break, clause, …, clause
     clauses = [(parts[i], "".join(parts[i + 1:i + 2])) for i in range(0, len(parts), 2)]
-    kept = [(clause, end) for clause, end in clauses if not says_held(clause)]
+    kept = [(clause, end) for clause, end in clauses if not leave_out(clause)]
     if len(kept) == len(clauses):
         return text
     rest = "".join(clause + end for clause, end in kept)

@@ -50,11 +50,11 @@ from typing import Iterable, Mapping, Optional, Sequence
 import yaml
 from rapidfuzz import fuzz
 
-from catalog.held import CLAUSE_BREAK, without_held_clauses
+from catalog.held import CLAUSE_BREAK, without_clauses, without_held_clauses
 from catalog.homophones import Homophones
 from catalog.item_model import ItemParts, parse_name
 from catalog.text import normalise
-from catalog.words import AskedVerbs, ColloquialEntry, Scanner, Words
+from catalog.words import AskedVerbs, ColloquialEntry, Scanner, Words, load_not_this
 
 # The score of a target is a weighted sum of its parts (FEATURES); the weights are data
 # (catalog/data/words/resolver_weights.yaml), fitted by ``python -m catalog.resolver_fit`` on the
@@ -125,6 +125,7 @@ ELSEWHERE_LIFT = 1.5
 # An action word right before one of these names a document or a record, not an action asked
 # (「检疫证」「登记证」; 「工商登记资料」「个税缴纳记录」「备案信息」).
 CERTIFICATE_WORDS = ("证", "合格证", "资料", "记录", "档案", "信息")
+NOT_THIS_REST = 4  # Chinese characters left once what the need is not is taken out (``_says_something``)
 # 「燃气的证」「狗的证」 say 燃气证, 狗证 as names are compared: the 的 between what a licence is for and
 # the licence is dropped (not after a person: 「我的证」).
 _CERTIFICATE_OF = re.compile(r"(?<=[\u4e00-\u9fff])(?<![我你他她它们])的(?=(?:证|许可证|执照|牌照))")
@@ -347,6 +348,12 @@ def certificate_short_forms(obj: str) -> tuple[str, ...]:
                 forms = {core[-2:] + "证"} | ({core + "证"} if len(core) <= SHORT_CORE else set())
             return tuple(sorted(form for form in forms if form != obj))
     return ()
+
+
+def _says_something(text: str) -> bool:
+    """At least NOT_THIS_REST Chinese characters: what is left once a clause saying what the need is
+    not is taken out still says a need (「不是社保卡是医保卡」 is one clause: nothing would be left)."""
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= NOT_THIS_REST
 
 
 @lru_cache(maxsize=4)
@@ -622,6 +629,7 @@ class ResolverIndex:
 
     def __post_init__(self) -> None:
         self._stands_for_codes = self._stands_for()
+        self._not_this = load_not_this()
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
         self._index_of = {t.code: i for i, t in enumerate(self.targets)}
         object_of: dict[str, set[tuple[int, float]]] = {}
@@ -750,6 +758,10 @@ class ResolverIndex:
         (「着火了」)."""
         return posterior >= ELSEWHERE_PROBABILITY and (len(text) > ELSEWHERE_SHORT or lift >= ELSEWHERE_LIFT)
 
+    def _says_not_this(self, clause: str) -> bool:
+        """The clause says what the need is not (「不算特殊建设工程」「不是教堂那种」)."""
+        return clause.strip().startswith(self._not_this)
+
     def _names_an_object(self, text: str) -> bool:
         return next(iter(self._objects.scan(text)), None) is not None
 
@@ -817,6 +829,7 @@ class ResolverIndex:
         sentence as a message, without itself)."""
         # What the citizen says they already hold is no part of the need (catalog/held.py).
         said = without_held_clauses(self._homophones.corrected(normalise(text)), self._names_an_object)
+        said = without_clauses(said, self._says_not_this, _says_something)
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
         # The naive Bayes reads the message as said and, where citizens' synonyms change it, as the

@@ -306,6 +306,15 @@ def load_negations(path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
     return tuple(words)
 
 
+@lru_cache(maxsize=4)
+def load_not_this(path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
+    """The words a clause opens with to say what the need is not (negations.yaml ``not_this``)."""
+    words = _read(Path(path).parent, Path(path).name).get("not_this") or []
+    if not isinstance(words, list) or not all(isinstance(word, str) and word for word in words):
+        raise ValueError(f"{path}: 'not_this' must be a list of words")
+    return tuple(normalise(word) for word in words)
+
+
 # ---------------------------------------------------------------- words of the conversation
 
 ASPECTS_FILE = WORDS_DIR / "aspects.yaml"

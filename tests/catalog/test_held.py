@@ -38,3 +38,11 @@ def _names_a_document(text):
 ])
 def test_clauses_that_say_what_is_held_are_no_part_of_the_need(text, rest):
     assert without_held_clauses(text, _names_a_document) == rest
+
+
+def test_without_clauses_leaves_out_what_it_is_told_when_the_rest_says_something():
+    from catalog.held import without_clauses
+    negated = lambda clause: clause.startswith("不算")  # noqa: E731
+    assert without_clauses("厂房改好了，不算特殊工程，备案在哪交", negated, lambda rest: True) == "厂房改好了，备案在哪交"
+    assert without_clauses("不算特殊工程", negated, lambda rest: bool(rest)) == "不算特殊工程"
+    assert without_clauses("备案在哪交", negated, lambda rest: True) == "备案在哪交"

@@ -537,3 +537,16 @@ def test_an_off_list_word_is_not_excused_by_a_word_said_negated():
 def test_the_de_between_what_a_licence_is_for_and_the_licence_is_dropped(session, said, compared):
     from catalog.ranking import resolver_index
     assert resolver_index(session).officially(said) == compared
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("厂房改造完了，不算特殊建设工程，消防备案在哪交", "其他建设工程消防验收备案"),  # not 特殊建设工程消防验收
+])
+def test_a_clause_saying_what_the_need_is_not_is_left_out(session, text, expected):
+    resolution = resolve(session, text)
+    assert resolution.decision == "answer" and resolution.ranked[0].name == expected
+
+
+def test_a_message_that_is_only_what_it_is_not_is_read_as_said(session):
+    from catalog.ranking import resolver_index
+    assert "社保卡" in resolver_index(session).read("不是社保卡是医保卡").text

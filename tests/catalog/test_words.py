@@ -98,3 +98,12 @@ def test_a_broken_describing_entry_is_refused(tmp_path, describing, error):
     path.write_text(f"leads: [咋个]\nfollows: [一下]\nverbs: {{}}\n{describing}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=error):
         load_asked_verbs(path)
+
+
+def test_the_words_that_say_what_a_need_is_not(tmp_path):
+    from catalog.words import load_not_this
+    assert "不算" in load_not_this()
+    path = tmp_path / "negations.yaml"
+    path.write_text("negations: [不]\nnot_this: 不是\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not_this"):
+        load_not_this(path)
