@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, cast
 
 from sqlalchemy.orm import Session
 
@@ -72,8 +72,8 @@ def explain(session: Session, parse: dict[str, Any]) -> dict[str, Any]:
     need, rule = rules.decide(situation)
     by_name = {r.name: r for r in rules.RULES}
     names = dict((t.code, t.name) for t in situation.catalog.targets(turn.item_codes))
-    # The ranking the rules read (``Situation.resolve``: the NLU's items one part of the score), remembered.
-    resolution = queries.resolve(session, situation.turn.text, nlu=situation.turn.item_codes) if turn.text else None
+    # The ranking the rules read (remembered for the message): the catalog's own Resolution, all of it shown.
+    resolution = cast(queries.Resolution, situation.resolve()) if turn.text else None
     intent = parse.get("intent") or {}
     place = reading.place
     return {

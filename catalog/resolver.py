@@ -620,6 +620,7 @@ class ResolverIndex:
     off_list: Sequence[OffList] = ()    # words that mean a service the list does not have
     elsewhere: Sequence[tuple[str, str]] = ()  # (a need the list lacks, a citizen's sentence of it)
     asked_verbs: AskedVerbs = field(default_factory=lambda: AskedVerbs({}, {}))  # 「咋个改」「补个」 (asked_verbs.yaml)
+    not_this: tuple[str, ...] = field(default_factory=load_not_this)  # 「不算…」「不是…」 (negations.yaml)
 
     def _stands_for(self) -> dict[str, "Target"]:
         """List item's code → the loaded authored item that stands for it (``same_service``)."""
@@ -629,7 +630,6 @@ class ResolverIndex:
 
     def __post_init__(self) -> None:
         self._stands_for_codes = self._stands_for()
-        self._not_this = load_not_this()
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
         self._index_of = {t.code: i for i, t in enumerate(self.targets)}
         object_of: dict[str, set[tuple[int, float]]] = {}
@@ -760,7 +760,7 @@ class ResolverIndex:
 
     def _says_not_this(self, clause: str) -> bool:
         """The clause says what the need is not (「不算特殊建设工程」「不是教堂那种」)."""
-        return clause.strip().startswith(self._not_this)
+        return clause.strip().startswith(self.not_this)
 
     def _names_an_object(self, text: str) -> bool:
         return next(iter(self._objects.scan(text)), None) is not None

@@ -309,10 +309,9 @@ def load_negations(path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
 @lru_cache(maxsize=4)
 def load_not_this(path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
     """The words a clause opens with to say what the need is not (negations.yaml ``not_this``)."""
-    words = _read(Path(path).parent, Path(path).name).get("not_this") or []
-    if not isinstance(words, list) or not all(isinstance(word, str) and word for word in words):
-        raise ValueError(f"{path}: 'not_this' must be a list of words")
-    return tuple(normalise(word) for word in words)
+    name = Path(path).name
+    data = _read(Path(path).parent, name)
+    return tuple(_list_of_words(data, "not_this", name)) if data.get("not_this") is not None else ()
 
 
 # ---------------------------------------------------------------- words of the conversation
