@@ -28,12 +28,12 @@ def everything(halves):
     return halves["tune"] + halves["held_out"]
 
 
-FRESH_SETS = ("fresh", "fresh2", "fresh3", "fresh4")  # written later, in this order
+FRESH_SETS = ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")  # written later, in this order
 
 
 @pytest.fixture(scope="module")
 def fresh():
-    """The sets written later, over items on neither half: fresh.yaml to fresh4.yaml."""
+    """The sets written later, over items on neither half: fresh.yaml to fresh5.yaml."""
     return [n for name in FRESH_SETS for n in ev.load_measurement_set(LONGTAIL / f"{name}.yaml")]
 
 
@@ -107,6 +107,15 @@ def test_the_fourth_fresh_set_is_over_items_of_no_other_set(everything):
     fourth = ev.load_measurement_set(LONGTAIL / "fresh4.yaml")
     assert [n.case_id for n in fourth if n.item in others] == []
     assert len({n.item for n in fourth if n.item}) >= 45 and sum(n.expects_handoff for n in fourth) >= 25
+
+
+def test_the_fifth_fresh_set_is_over_items_of_no_other_set(everything):
+    """fresh5.yaml was drawn from the items on none of tune, held-out and fresh to fresh4."""
+    others = {n.item for name in FRESH_SETS[:4] for n in ev.load_measurement_set(LONGTAIL / f"{name}.yaml") if n.item}
+    others |= {n.item for n in everything if n.item}
+    fifth = ev.load_measurement_set(LONGTAIL / "fresh5.yaml")
+    assert [n.case_id for n in fifth if n.item in others] == []
+    assert len({n.item for n in fifth if n.item}) >= 45 and sum(n.expects_handoff for n in fifth) >= 25
 
 
 def test_the_split_is_the_seeded_split_by_item(halves, everything):
