@@ -279,6 +279,12 @@ def triaged_intent(s: Situation) -> Optional[Need]:
         return Need(target=clear)
     if guessed and intent in SMALL_TALK_INTENTS:
         return None  # read like any other message: a reply to the open question, an item named, the search…
+    if not guessed and intent == "complaint":
+        # The resolver asks between complaint procedures, each of whose subjects the message names
+        # (「山坪塘整治项目招标，中标那家公司资质明显不够，咋个投诉」: the two tender-complaint offices).
+        procedures = _asked_over_the_list(s)
+        if procedures and all(complained_of(t, s.turn.text) for t in procedures):
+            return Need(candidates=procedures)
     if guessed and intent == s.turn.intent == "complaint":
         # 「天使投资人…听说投资额可以抵个税，要找税务局报个啥子？」 read as a complaint: the one question
         # the resolver asks over the whole list (是不是【个人所得税抵扣情况报告】) lets the citizen say so.
@@ -546,10 +552,19 @@ def clearly_resolved(catalog: Catalog, turn: Turn, bar: float = TRIAGE_PROBABILI
     if not turn.text:
         return None
     answer = catalog.resolve(turn.text, nlu=turn.item_codes).answer
-    if answer is None or answer.probability < bar or (not answer.said and complains(turn.text)):
+    if answer is None or answer.probability < bar:
         return None
     found = catalog.targets([answer.code])
-    return found[0] if found else None
+    if not found or (not answer.said and complains(turn.text) and not complained_of(found[0], turn.text)):
+        return None
+    return found[0]
+
+
+def complained_of(target: Target, text: str) -> bool:
+    """``target`` is one of the list's complaint procedures and the message says what it is a complaint
+    about (aspects.yaml ``complained_of``): 「在税务局排了三个钟头，工作人员还推来推去，去哪里投诉他们」 is
+    纳税服务投诉处理; 「我要投诉，窗口工作人员态度太差了」 says no tax word."""
+    return any(word in text for word in load_aspects().complained_of.get(target.name, ()))
 
 
 def complains(text: str) -> bool:

@@ -79,6 +79,8 @@ COMMON_BIGRAM = 0.03        # bigrams in more of the sentences than this are lef
 ANSWER_PROBABILITY = 0.35   # the first target this likely ...
 ANSWER_LEAD = 4.0           # ... and this many times likelier than the second is the answer
 OPTION_PROBABILITY = 0.08   # a target this likely, and within ANSWER_LEAD of the first, is an option
+SIBLING_EVIDENCE = 0.01     # a target this likely that does another thing gives its probability to a sibling that does it
+SAME_OBJECT = 4             # characters of a leading object that another, starting with it, names the same thing
 SAID_AND_ASKED_PROBABILITY = 0.15  # ... or this likely, when the message says its own words and the special thing its name does
 OVERRIDE_PROBABILITY = 0.6   # an answer this likely replaces what another reading settled on
 OTHERWISE_PROBABILITY = 0.3  # ... or this likely, where that reading does another thing than asked
@@ -893,6 +895,8 @@ class ResolverIndex:
         if INFORMS not in reading.wanted:
             scored = self._informing_merged(scored)
         scored = self._stood_for(scored)
+        considered_scored = {s.code: s for s in scored if s.code in considered}
+        scored = _doing_it_instead(scored)
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
@@ -911,7 +915,7 @@ class ResolverIndex:
         elif decision == "confirm":
             alone = next(s for s in ranked if not s.action_differs)
         return Resolution(decision, ranked, reading.wanted,
-                          {s.code: s for s in scored if s.code in considered}, round(nothing, 4), reading.elsewhere,
+                          considered_scored, round(nothing, 4), reading.elsewhere,
                           elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone)
 
     def _differing_alone(self, ranked: Sequence[Scored], reading: "_Reading") -> Optional[Scored]:
@@ -1035,6 +1039,32 @@ class _NamesAlike:
         if len(name) > ALIKE_NAME:
             found |= {self._by_name[variant] for variant in _one_less(name) if variant in self._by_name}
         return found.pop() if len(found) == 1 else None
+
+
+def _doing_it_instead(scored: list[Scored]) -> list[Scored]:
+    """A target whose name does another thing than the message asks, beside a sibling about the same
+    object (the one's leading object the other's, or the start of it: 母婴保健技术服务执业 and
+    母婴保健技术服务执业许可) that does it: the message is about that object, and of its items about the
+    sibling (one about the very same object first), so the first one's probability is the sibling's. 「妇产医院不开了，做助产和结扎的那个许可要
+    注销」 reads like the citizens of 母婴保健技术服务执业首次申报, which does not 注销; 母婴保健技术服务
+    执业许可注销 does. Where no sibling does what is asked (「出生证明丢了」: only 《出生医学证明》首次签发),
+    nothing moves; nor does a target less likely than one that fits (its sibling's lead is its own)."""
+    agreeing = sorted((s for s in scored if s.action_agrees and s.about), key=lambda s: -s.score)
+    fitting = max((s.probability for s in scored if not s.action_differs), default=0.0)
+    into: dict[str, Scored] = {}
+    for s in scored:
+        if s.action_differs and s.about and s.probability >= max(SIBLING_EVIDENCE, fitting):
+            sibling = next((a for a in agreeing if a.about == s.about), None) \
+                or next((a for a in agreeing if _same_object(s.about, a.about or "")), None)
+            if sibling is not None:
+                into[s.code] = sibling
+    return _merged(scored, into)
+
+
+def _same_object(one: str, other: str) -> bool:
+    """Two leading objects name one thing: equal, or one the start of the other, at least SAME_OBJECT long."""
+    shorter, longer = sorted((one, other), key=len)
+    return one == other or (len(shorter) >= SAME_OBJECT and longer.startswith(shorter))
 
 
 def _one_less(name: str) -> set[str]:

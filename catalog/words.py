@@ -330,6 +330,7 @@ class Aspects:
     small_talk: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # intent → the words that say it
     suggestions: tuple[str, ...] = ()  # the words a suggestion opens a clause with
     reported_speech: tuple[str, ...] = ()  # the words that say someone else speaks (「医生说…，建议…」)
+    complained_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a complaint procedure → its subject's words
 
 
 @lru_cache(maxsize=4)
@@ -339,7 +340,9 @@ def load_aspects(path: str | Path = ASPECTS_FILE) -> Aspects:
     small_talk = {str(intent): tuple(str(word) for word in words) for intent, words in (data.get("small_talk") or {}).items()}
     return Aspects(keywords=keywords, complaints=tuple(str(word) for word in data["complaints"]), small_talk=small_talk,
                    suggestions=tuple(str(word) for word in data.get("suggestions") or ()),
-                   reported_speech=tuple(str(word) for word in data.get("reported_speech") or ()))
+                   reported_speech=tuple(str(word) for word in data.get("reported_speech") or ()),
+                   complained_of={str(item): tuple(str(word) for word in words)
+                                  for item, words in (data.get("complained_of") or {}).items()})
 
 
 def _alternatives(words: Iterable[str]) -> str:

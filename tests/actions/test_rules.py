@@ -33,6 +33,9 @@ ITEMS = {
         ("DIS-LOST", "残疾人证挂失补办", "item", "town"),
         ("DIBAO", "最低生活保障", "item", "town"),
         ("DIBAO-CHILD", "家庭经济困难儿童提供最低生活保障", "item", "county"),
+        ("TAX-COMPLAINT", "纳税服务投诉处理", "item", "county"),
+        ("TENDER", "工程建设项目招标投标活动投诉的处理", "item", "county"),
+        ("TENDER-WATER", "水利工程建设项目招投标活动投诉受理及处理", "item", "county"),
     ]
 }
 
@@ -204,6 +207,20 @@ def test_nothing_decides_an_empty_turn():
     # a complaint only like an item's citizens' sentences, saying none of its words: still a complaint
     ("我要投诉，窗口工作人员态度太差了", "complaint",
      FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.95, said=False)), None),
+    # ... but a complaint that says what one of the list's complaint procedures is about is that procedure
+    ("在税务局排了三个钟头，工作人员还推来推去，去哪里投诉他们", "complaint",
+     FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.88, said=False)), ["TAX-COMPLAINT"]),
+    ("我们投了一个河道整治工程的标，觉得评标有猫腻，想投诉", "complaint",
+     FakeResolution(["TENDER-WATER"], Scored("TENDER-WATER", 0.86, said=False)), ["TENDER-WATER"]),
+    # ... at the triage bar
+    ("在税务局排了三个钟头，我要投诉", "complaint",
+     FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.5, said=False)), None),
+    # ... or the one question between such procedures, each of whose subjects it names
+    ("山坪塘整治项目招标，中标那家公司资质明显不够，咋个投诉", "complaint",
+     FakeResolution(["TENDER", "TENDER-WATER"]), ["TENDER", "TENDER-WATER"]),
+    # ... not between procedures one of which it says nothing about, nor between other items
+    ("工地招标有猫腻，窗口态度也差，我要投诉", "complaint", FakeResolution(["TENDER", "FOOD-CANCEL"]), None),
+    ("我要投诉，社保卡的事", "complaint", FakeResolution(["SB-APPLY", "SB-LOST"]), None),
     # a request for a person with a likely but unclear item: still a request for a person
     ("转人工，食品证的事", "request_human", FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.5)), None),
     # small talk is no guess of the NLU's: the triage bar

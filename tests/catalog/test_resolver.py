@@ -11,6 +11,7 @@ from catalog.resolver import (
     ResolverIndex,
     Scored,
     _decide,
+    _doing_it_instead,
     build_targets,
     certificate_short_forms,
     load_off_list,
@@ -311,6 +312,36 @@ def test_an_informing_item_leads_to_the_doing_items_guide(session):
     # unless the message asks to be informed.
     assert resolve(session, "我家孩子想转学去城南小学").ranked[0].name == "义务教育阶段学生学籍异动办理"
     assert resolve(session, "转学政策咨询一下").ranked[0].name == "义务教育阶段学生学籍异动政策咨询"
+
+
+def _sibling(code, about, probability, agrees=False, differs=False):
+    return Scored(code, code, "item", score=probability, named=True, action_agrees=agrees, action_differs=differs,
+                  about=about, probability=probability)
+
+
+def test_a_target_doing_another_thing_gives_its_probability_to_a_sibling_that_does_it():
+    first = _sibling("first-issue", "母婴保健技术服务执业", 0.25, differs=True)
+    cancel = _sibling("cancel", "母婴保健技术服务执业许可", 0.07, agrees=True)
+    other = _sibling("other", "放射工作人员证", 0.02)
+    moved = {s.code: s.probability for s in _doing_it_instead([first, cancel, other])}
+    assert moved == {"cancel": 0.32, "other": 0.02}
+    # a sibling about the very same object first
+    same = _sibling("same", "母婴保健技术服务执业", 0.01, agrees=True)
+    assert {s.code: s.probability for s in _doing_it_instead([first, cancel, same])} == {"cancel": 0.07, "same": 0.26}
+    # no sibling does it, or only one whose object merely begins alike in a short word: nothing moves
+    assert _doing_it_instead([first, other]) == [first, other]
+    short = [_sibling("x", "户口", 0.3, differs=True), _sibling("y", "户口登记项目内容", 0.05, agrees=True)]
+    assert _doing_it_instead(short) == short
+    # a target less likely than one that fits keeps its place: the fitting one's lead is its own
+    behind = [_sibling("fits", "农村能源新技术", 0.47), _sibling("scrap", "农村能源工程", 0.02, differs=True),
+              _sibling("plan", "农村能源工程", 0.1, agrees=True)]
+    assert _doing_it_instead(behind) == behind
+
+
+def test_the_sibling_that_does_what_is_asked_is_offered(session):
+    resolution = resolve(session, "我们妇产医院不开了，之前办的做助产和结扎手术的那个许可要注销，要办里啥子手续")
+    assert resolution.decision in ("confirm", "answer")
+    assert resolution.codes and resolution.ranked[0].name == "母婴保健技术服务执业许可注销（县级）"
 
 
 def test_a_list_item_an_authored_item_stands_for_is_that_item(small_index):

@@ -29,6 +29,18 @@ def test_no_aspect_word_belongs_to_two_aspects():
 
 def test_complaint_words_are_listed():
     assert "投诉" in load_aspects().complaints
+
+
+def test_the_complaint_procedures_are_items_of_the_list_and_are_complaints():
+    import json
+    from pathlib import Path
+
+    names = {item["name"] for item in json.loads(
+        (Path(__file__).resolve().parents[2] / "catalog" / "data" / "guangan_items.json").read_text(encoding="utf-8"))}
+    procedures = load_aspects().complained_of
+    assert procedures and set(procedures) <= names
+    assert all(any(word in name for word in load_aspects().complaints) for name in procedures)
+    assert all(words for words in procedures.values())
     assert "再见" in load_aspects().small_talk["goodbye"]
 
 
