@@ -111,6 +111,8 @@ class Resolution(Protocol):
 
     def probability_of(self, code: str) -> float: ...
 
+    def doubts(self, code: str) -> bool: ...
+
     def doing_each(self) -> list[str]: ...
 
     @property
@@ -404,6 +406,8 @@ def named_by_the_nlu(s: Situation) -> Optional[Need]:
         # (off_list.yaml); the resolver hands it off. (Read with the NLU's items considered, as
         # _unless_outranked reads it: one ranking of the message, remembered.)
         return None
+    if _doubted(s, s.named):
+        return None
     read = _unless_outranked(s, s.named, read_by_the_nlu=True)
     alone = _offered_alone_instead(s, read) if read == s.named else []
     return Need(candidates=alone) if alone else need_of(read)
@@ -687,6 +691,19 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # 走了，家属能领啥子」: 领取失业保险金期间丧葬补助金和抚恤金申领 or the NLU's 失业登记).
         return s.catalog.targets(resolution.codes) + targets
     return targets
+
+
+def _doubted(s: Situation, targets: list[Target]) -> bool:
+    """The NLU's one item, whose name the message does not say in full, is one the general resolver,
+    with the NLU's reading as one of its features, finds nothing for: it hands the message off and the
+    item too unlikely even to be offered alone (``Resolution.doubts``). The NLU read a broad word
+    of the story (「我医保个人账户头还有好几千块钱，想拿给我妈买药用…家庭共济绑定」 is no
+    城乡居民基本医疗保险参保登记); the message is read on by the rules after. A 一件事 is read by its own
+    conditions, not by the resolver's sentences, and stays."""
+    if s.memory.pending_question or not s.turn.text or len(targets) != 1 or targets[0].kind != "item" \
+            or _said_in_full(s, targets[0]):
+        return False
+    return s.resolve([targets[0].code]).doubts(targets[0].code)
 
 
 def _said_in_full(s: Situation, target: Target) -> bool:

@@ -267,6 +267,11 @@ class Resolution:
             return False
         return all(code != self.alone.code and self._far_behind(code, self.alone.probability) for code in codes)
 
+    def doubts(self, code: str) -> bool:
+        """Another reading's target (scored through ``consider``), found nothing for: the message is
+        handed off and the target is under CONFIRM_PROBABILITY, too unlikely even to be offered alone."""
+        return self.decision == "handoff" and self.probability_of(code) < CONFIRM_PROBABILITY
+
     def _far_behind(self, code: str, probability: float) -> bool:
         other = self.considered.get(code)
         return other is None or other.action_differs or other.probability * ANSWER_LEAD <= probability

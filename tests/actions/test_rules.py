@@ -71,6 +71,7 @@ class FakeResolution:
     alone_instead: bool = False  # offers_alone_instead the considered codes
     another_object: bool = False  # the likeliest target is about another object than the considered codes
     offers: bool = False  # asks between targets other than the considered codes, each of them far behind
+    doubted: tuple[str, ...] = ()  # considered codes it finds nothing for (handed off, each too unlikely to offer)
 
     @property
     def decision(self) -> str:
@@ -92,6 +93,9 @@ class FakeResolution:
 
     def probability_of(self, code: str) -> float:
         return self.considered[code].probability if code in self.considered else 0.0
+
+    def doubts(self, code: str) -> bool:
+        return code in self.doubted
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]:
         return self.chosen if self.chosen in codes else None
@@ -452,6 +456,22 @@ def test_asks_one_or_another(text, memory, resolution, expected):
 def test_items_the_nlu_named(text, items, words, catalog, rule, expected, every):
     need, decided = decide(turn(text, items=items, words=words), catalog=catalog)
     assert (decided, codes_of(need), need.every) == (rule, expected, every)
+
+
+@pytest.mark.parametrize("text, items, doubted, rule", [
+    # the resolver finds nothing for the NLU's one item: read on (here nothing more is found: the handoff)
+    ("我医保个人账户头还有钱，想拿给我妈买药用", ["UNEMP"], ("UNEMP",), "nothing_found"),
+    # ... not when it finds it at all
+    ("失业金的账户头还有钱，想拿给我妈用", ["UNEMP"], (), "named_by_the_nlu"),
+    # ... nor when the message says the item's full name, nor for a 一件事 (read by its own conditions)
+    ("失业保险金申领，账户头还有钱", ["UNEMP"], ("UNEMP",), "named_by_the_nlu"),
+    ("开餐馆一件事，要准备啥", ["SHOP"], ("SHOP",), "named_by_the_nlu"),
+])
+def test_an_item_the_nlu_read_that_the_resolver_finds_nothing_for_is_read_on(text, items, doubted, rule):
+    catalog = TableCatalog(resolutions={text: FakeResolution(doubted=doubted)})
+    need, decided = decide(turn(text, items=items, words=["医保"]), catalog=catalog)
+    assert decided == rule
+    assert codes_of(need) == ([] if rule == "nothing_found" else items)
 
 
 @pytest.mark.parametrize("probability, items, offered", [

@@ -338,6 +338,14 @@ def test_a_target_doing_another_thing_gives_its_probability_to_a_sibling_that_do
     assert _doing_it_instead(behind) == behind
 
 
+def test_a_reading_found_nothing_for_is_doubted():
+    low, offered = _scored("a1", 0.05), _scored("a1", 0.2)
+    assert Resolution("handoff", (low,), considered={"a1": low}).doubts("a1")
+    assert Resolution("handoff", (), considered={}).doubts("a1")  # not even scored
+    assert not Resolution("handoff", (offered,), considered={"a1": offered}).doubts("a1")  # likely enough to offer
+    assert not Resolution("ask", (low,), considered={"a1": low}).doubts("a1")  # the resolver asks: no doubt of its own
+
+
 def test_the_sibling_that_does_what_is_asked_is_offered(session):
     resolution = resolve(session, "我们妇产医院不开了，之前办的做助产和结扎手术的那个许可要注销，要办里啥子手续")
     assert resolution.decision in ("confirm", "answer")
