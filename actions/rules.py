@@ -701,8 +701,8 @@ def _doubted(s: Situation, targets: list[Target]) -> bool:
     城乡居民基本医疗保险参保登记); the message is read on by the rules after. A 一件事 is read by its own
     conditions, not by the resolver's sentences, and stays."""
     if s.memory.pending_question or not s.turn.text or len(targets) != 1 or targets[0].kind != "item" \
-            or _said_in_full(s, targets[0]):
-        return False
+            or _said_in_full(s, targets[0]) or not any(s.turn.words_for(targets[0].code)):
+        return False  # (an item given as such, not read from words of the message — a button's — is trusted)
     return s.resolve([targets[0].code]).doubts(targets[0].code)
 
 

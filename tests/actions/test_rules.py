@@ -466,10 +466,12 @@ def test_items_the_nlu_named(text, items, words, catalog, rule, expected, every)
     # ... nor when the message says the item's full name, nor for a 一件事 (read by its own conditions)
     ("失业保险金申领，账户头还有钱", ["UNEMP"], ("UNEMP",), "named_by_the_nlu"),
     ("开餐馆一件事，要准备啥", ["SHOP"], ("SHOP",), "named_by_the_nlu"),
+    # ... nor for an item given as such, not read from words of the message (an option's button)
+    ("这个怎么办", ["UNEMP"], ("UNEMP",), "named_by_the_nlu"),
 ])
 def test_an_item_the_nlu_read_that_the_resolver_finds_nothing_for_is_read_on(text, items, doubted, rule):
     catalog = TableCatalog(resolutions={text: FakeResolution(doubted=doubted)})
-    need, decided = decide(turn(text, items=items, words=["医保"]), catalog=catalog)
+    need, decided = decide(turn(text, items=items, words=[] if text == "这个怎么办" else ["医保"]), catalog=catalog)
     assert decided == rule
     assert codes_of(need) == ([] if rule == "nothing_found" else items)
 
