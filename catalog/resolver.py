@@ -1048,12 +1048,12 @@ class _NamesAlike:
 
 def _doing_it_instead(scored: list[Scored]) -> list[Scored]:
     """A target whose name does another thing than the message asks, beside a sibling about the same
-    object (the one's leading object the other's, or the start of it: 母婴保健技术服务执业 and
-    母婴保健技术服务执业许可) that does it: the message is about that object, and of its items about the
-    sibling (one about the very same object first), so the first one's probability is the sibling's. 「妇产医院不开了，做助产和结扎的那个许可要
-    注销」 reads like the citizens of 母婴保健技术服务执业首次申报, which does not 注销; 母婴保健技术服务
-    执业许可注销 does. Where no sibling does what is asked (「出生证明丢了」: only 《出生医学证明》首次签发),
-    nothing moves; nor does a target less likely than one that fits (its sibling's lead is its own)."""
+    object (``_same_object``; one about the very same object first) that does it: the message is about
+    that object, and of its items about the sibling, so the first one's probability is the sibling's.
+    「妇产医院不开了，做助产和结扎的那个许可要注销」 reads like the citizens of 母婴保健技术服务执业首次申报,
+    which does not 注销; 母婴保健技术服务执业许可注销 does. Where no sibling does what is asked
+    (「出生证明丢了」: only 《出生医学证明》首次签发), nothing moves; nor does a target less likely than one
+    that fits (that one's lead is its own)."""
     agreeing = sorted((s for s in scored if s.action_agrees and s.about), key=lambda s: -s.score)
     fitting = max((s.probability for s in scored if not s.action_differs), default=0.0)
     into: dict[str, Scored] = {}
@@ -1067,7 +1067,8 @@ def _doing_it_instead(scored: list[Scored]) -> list[Scored]:
 
 
 def _same_object(one: str, other: str) -> bool:
-    """Two leading objects name one thing: equal, or one the start of the other, at least SAME_OBJECT long."""
+    """Two leading objects name one thing: equal, or one the start of the other, at least SAME_OBJECT long
+    (母婴保健技术服务执业 and 母婴保健技术服务执业许可; not 户口 and 户口登记项目内容变更更正证明)."""
     shorter, longer = sorted((one, other), key=len)
     return one == other or (len(shorter) >= SAME_OBJECT and longer.startswith(shorter))
 
