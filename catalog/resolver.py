@@ -140,7 +140,8 @@ TRADING_TAILS = ("生产经营", "经营")  # …经营许可 is a licence to tr
 TRADE_NAMES = 4              # a trade this long names its licence alone (劳务派遣, not 燃气)
 SHORT_FORM = 0.7            # a short form names its item less surely than the name's own object
 INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
-ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报"})
+# The ordinary thing asked of an item, said several ways; 报装 is a utility's (供电报装: 「咋个申请通电」).
+ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报", "报装"})
 GENERIC_STEMS = frozenset({"办理", "申请"})
 # For-whom qualifiers so general that not saying them says nothing (every citizen is 个人).
 UNMARKED_QUALIFIERS = frozenset({"个人", "职工", "包括临时"})

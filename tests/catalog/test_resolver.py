@@ -94,6 +94,9 @@ def test_nothing_named_is_a_handoff(small_index, text):
     ("厂里裁员了，失业金咋个领", "失业保险金申领"),
     ("卖烟的许可证要到期了，续一下", "烟草专卖零售许可证延续"),
     ("参保凭证", "个人参保证明查询打印"),
+    # 报装 is the ordinary thing asked of a utility: 申请 agrees with it
+    ("农村修房子要拉电，咋个申请通电", "供电报装"),
+    ("新房子要装天然气，咋个申请", "供气报装"),
 ])
 def test_needs_outside_the_authored_core_are_answered(session, text, expected):
     resolution = resolve(session, text)
