@@ -83,39 +83,16 @@ def test_no_fresh_item_is_on_the_held_out_side(halves, fresh):
     assert [n.case_id for n in fresh if n.item in held] == []
 
 
-def test_the_second_fresh_set_is_over_items_of_no_other_set(halves, everything):
-    """fresh2.yaml was drawn from the items on none of tune, held-out and fresh."""
-    others = {n.item for n in everything + ev.load_measurement_set(LONGTAIL / "fresh.yaml") if n.item}
-    second = ev.load_measurement_set(LONGTAIL / "fresh2.yaml")
-    assert [n.case_id for n in second if n.item in others] == []
-    assert len({n.item for n in second if n.item}) >= 80 and sum(n.expects_handoff for n in second) >= 49
-
-
-def test_the_third_fresh_set_is_over_items_of_no_other_set(everything):
-    """fresh3.yaml was drawn from the items on none of tune, held-out, fresh and fresh2."""
-    others = {n.item for n in everything + ev.load_measurement_set(LONGTAIL / "fresh.yaml")
-              + ev.load_measurement_set(LONGTAIL / "fresh2.yaml") if n.item}
-    third = ev.load_measurement_set(LONGTAIL / "fresh3.yaml")
-    assert [n.case_id for n in third if n.item in others] == []
-    assert len({n.item for n in third if n.item}) >= 75 and sum(n.expects_handoff for n in third) >= 40
-
-
-def test_the_fourth_fresh_set_is_over_items_of_no_other_set(everything):
-    """fresh4.yaml was drawn from the items on none of tune, held-out, fresh, fresh2 and fresh3."""
-    others = {n.item for name in FRESH_SETS[:3] for n in ev.load_measurement_set(LONGTAIL / f"{name}.yaml") if n.item}
-    others |= {n.item for n in everything if n.item}
-    fourth = ev.load_measurement_set(LONGTAIL / "fresh4.yaml")
-    assert [n.case_id for n in fourth if n.item in others] == []
-    assert len({n.item for n in fourth if n.item}) >= 45 and sum(n.expects_handoff for n in fourth) >= 25
-
-
-def test_the_fifth_fresh_set_is_over_items_of_no_other_set(everything):
-    """fresh5.yaml was drawn from the items on none of tune, held-out and fresh to fresh4."""
-    others = {n.item for name in FRESH_SETS[:4] for n in ev.load_measurement_set(LONGTAIL / f"{name}.yaml") if n.item}
-    others |= {n.item for n in everything if n.item}
-    fifth = ev.load_measurement_set(LONGTAIL / "fresh5.yaml")
-    assert [n.case_id for n in fifth if n.item in others] == []
-    assert len({n.item for n in fifth if n.item}) >= 45 and sum(n.expects_handoff for n in fifth) >= 25
+@pytest.mark.parametrize("position, items, needs", [(1, 80, 49), (2, 75, 40), (3, 45, 25), (4, 45, 25)])
+def test_each_later_fresh_set_is_over_items_of_no_earlier_set(everything, position, items, needs):
+    """fresh2.yaml to fresh5.yaml were each drawn from the items on none of the two halves and the
+    fresh sets written before it; each keeps at least its items and needs."""
+    earlier = {n.item for name in FRESH_SETS[:position] for n in ev.load_measurement_set(LONGTAIL / f"{name}.yaml")
+               if n.item}
+    earlier |= {n.item for n in everything if n.item}
+    later = ev.load_measurement_set(LONGTAIL / f"{FRESH_SETS[position]}.yaml")
+    assert [n.case_id for n in later if n.item in earlier] == []
+    assert len({n.item for n in later if n.item}) >= items and sum(n.expects_handoff for n in later) >= needs
 
 
 def test_the_split_is_the_seeded_split_by_item(halves, everything):
