@@ -8,7 +8,6 @@ locations are `catalog.queries`.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
@@ -27,6 +26,7 @@ from catalog import queries
 from catalog.contract import Location, candidates_payload, clarify_payload
 from catalog.held import held
 from catalog.resolver import off_list_offices
+from catalog.text import han_characters
 from catalog.types import Place, Target
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,6 @@ CONFIRM_QUESTION = "您要办理的是不是【{name}】？请回复「是」或
 # A statement with a place or a fact and at most this many other Chinese characters only says those
 # (「我们是龙台镇的」「门头要装修，我自己去，住在龙台镇」): they are noted and the need asked for.
 NOTED_AT_MOST = 10
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # lookup_status values; the rules choose the next step from them (and the triaged intents' names).
 GUIDE, CLARIFY, NOT_FOUND, NO_CONTEXT = "guide", "clarify", "not_found", "no_context"
@@ -351,7 +350,7 @@ def _unchanged_point(session: Session, turn: Turn, memory: Memory, target: Targe
 def _unread_characters(session: Session, text: str) -> int:
     """The Chinese characters of ``text`` that are neither a place nor a situation-fact word."""
     without_places, _ = queries.resolver_inputs(session, text)
-    return len(_HAN.findall(queries.without_fact_words(session, without_places)))
+    return han_characters(queries.without_fact_words(session, without_places))
 
 
 def _noted(session: Session, memory: Memory, facts: dict[str, str], place: Place) -> list[str]:

@@ -53,7 +53,7 @@ from rapidfuzz import fuzz
 from catalog.held import CLAUSE_BREAK, without_clauses, without_held_clauses
 from catalog.homophones import Homophones
 from catalog.item_model import ItemParts, parse_name
-from catalog.text import normalise
+from catalog.text import han_characters, normalise
 from catalog.words import AskedVerbs, ColloquialEntry, Scanner, Words, load_not_this
 
 # The score of a target is a weighted sum of its parts (FEATURES); the weights are data
@@ -361,7 +361,7 @@ def certificate_short_forms(obj: str) -> tuple[str, ...]:
 def _says_something(text: str) -> bool:
     """At least NOT_THIS_REST Chinese characters: what is left once a clause saying what the need is
     not is taken out still says a need (「不是社保卡是医保卡」 is one clause: nothing would be left)."""
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= NOT_THIS_REST
+    return han_characters(text) >= NOT_THIS_REST
 
 
 @lru_cache(maxsize=4)

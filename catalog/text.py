@@ -16,6 +16,12 @@ KEPT_COPIES = 3
 # One turn normalises its message in many places (search, places, facts): remember the latest ones.
 NORMALISED_CACHE = 2048
 _REPEATED = re.compile(r"(.{1,%d}?)\1{%d,}" % (LONGEST_REPEATED_UNIT, KEPT_COPIES), re.DOTALL)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def han_characters(text: str) -> int:
+    """How many Chinese characters ``text`` has (what a message says, its punctuation and digits aside)."""
+    return len(_HAN.findall(text))
 
 
 def _t2s():

@@ -1,6 +1,6 @@
 import pytest
 
-from catalog.text import collapse_repeats, normalise
+from catalog.text import collapse_repeats, han_characters, normalise
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,8 @@ def test_collapse_repeats(text, expected):
 
 def test_normalise_shortens_a_padded_message():
     assert normalise("低保" * 250) == "低保低保低保"
+
+
+def test_han_characters_counts_only_chinese_characters():
+    assert han_characters("不是社保卡，是医保卡!") == 9
+    assert han_characters("4050 ABC，。") == 0
