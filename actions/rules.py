@@ -105,6 +105,8 @@ class Resolution(Protocol):
 
     def offers_instead(self, codes: Sequence[str]) -> bool: ...
 
+    def answers_instead(self, codes: Sequence[str]) -> bool: ...
+
     def offers_alone_instead(self, codes: Sequence[str]) -> bool: ...
 
     def about_another_object(self, code: str) -> bool: ...
@@ -644,6 +646,15 @@ def _continues(turn: Turn, memory: Memory, learned: bool) -> bool:
     return turn.is_reply and learned
 
 
+def _answered_instead_of_a_bundle(s: Situation, resolution: Resolution, codes: list[str]) -> bool:
+    """The resolver answers an item far likelier than the 一件事 the search found, not one of its own
+    items, in a message that states none of the situation's facts: 「在领失业金…生了个女娃娃…那笔钱在
+    哪里申请」 is the unemployed mother's 生育补助金, where 「想开个火锅店，门头不搞，税晚点再办」 answers
+    我要开小餐馆's own questions (门头, 税) and is that 一件事, not its 消防安全检查."""
+    return resolution.answers_instead(codes) and not s.catalog.bundle_named_by([*codes, *resolution.codes]) \
+        and not s.catalog.states_facts(s.turn.text)
+
+
 def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool = False) -> list[Target]:
     """``targets``, unless the general resolver answers another item, far likelier than each of them,
     or asks between others while each of them is unlikely: then the NLU or the search read an
@@ -666,11 +677,11 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # likelier than it; one its items make (户口注销 + 社保卡注销) stays.
         if s.turn.item_codes == codes and resolution.outranks(codes, ITS_OWN_BAR):
             return s.catalog.targets(resolution.codes) or targets
-        if not s.turn.item_codes and resolution.offers_instead(codes) and resolution.likeliest >= LIKELY:
+        if not s.turn.item_codes and resolution.likeliest >= LIKELY and (
+                resolution.offers_instead(codes) or _answered_instead_of_a_bundle(s, resolution, codes)):
             # One the search found by a word of the story (「这个月在区医院生了个女娃娃…生娃娃那笔钱在哪里
-            # 申请」: 新生儿出生一件事) yields to the resolver's question when its first option is LIKELY
-            # (「退休了养老金怎么领」 stays 退休一件事: the resolver finds nothing likely), never to one item
-            # it answers: 「想开个火锅店，门头不搞，税晚点再办」 is 我要开小餐馆, not its 消防安全检查.
+            # 申请」: 新生儿出生一件事) yields to the resolver's question, or its answer, when the first is
+            # LIKELY (「退休了养老金怎么领」 stays 退休一件事: the resolver finds nothing likely).
             return s.catalog.targets(resolution.codes) or targets
         return targets
     if resolution.outranks(codes) or resolution.offers_instead(codes):

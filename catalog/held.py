@@ -65,9 +65,12 @@ def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
 
 def says_held(clause: str, held_words: HeldWords | None = None) -> bool:
     """The clause says something is at hand: an ``after`` word follows what it names
-    (「身份证和银行卡也有」), or a ``before`` word leads to it (「带着身份证和户口本」)."""
+    (「身份证都拿到了」), an ``ending`` word ends it after something (「身份证和银行卡也有」), or a
+    ``before`` word leads to it (「带着身份证和户口本」)."""
     held_words = held_words or load_held()
+    ended = clause.rstrip()
     return any(clause.find(w) > 0 for w in held_words.after) or \
+        any(ended.endswith(w) and len(ended) > len(w) for w in held_words.ending) or \
         any(0 <= clause.find(w) < len(clause) - len(w) for w in held_words.before)
 
 

@@ -259,6 +259,12 @@ class Resolution:
         bar = min(OPTION_PROBABILITY * ANSWER_LEAD, self.likeliest)
         return all(code not in options and self._far_behind(code, bar) for code in codes)
 
+    def answers_instead(self, codes: Iterable[str]) -> bool:
+        """The resolver answers a target that is none of ``codes``, each of them ANSWER_LEAD times less
+        likely than the answer or doing another thing than asked."""
+        top = self.answer
+        return top is not None and all(code != top.code and self._far_behind(code, top.probability) for code in codes)
+
     def offers_alone_instead(self, codes: Iterable[str]) -> bool:
         """The resolver offers a target alone (``confirm``) that is none of ``codes``, each of them
         ANSWER_LEAD times less likely than it or doing another thing than asked: 「是不是【拖拉机/联合收割机
@@ -707,6 +713,7 @@ class ResolverIndex:
         self._askers = {e.word: e.audience for e in self.colloquial if e.section == "askers" and e.audience}
         self._asker_scanner = Scanner(self._askers)
         self._synonyms = Scanner({e.word: e.means for e in self.colloquial if e.section == "synonyms" and e.means})
+        self._kinds_of_thing = tuple({*(h for h in self.words.heads if len(h) >= 2), *self.words.documents})
         self._homophones = Homophones([*object_of, *by_object, *(word for word, _ in self._synonyms.items())])
         # What each target is called: its names, citizens' words and lexicon examples.
         named_by = [[normalise(text) for text in doc] for doc in docs]
@@ -773,6 +780,13 @@ class ResolverIndex:
     def _names_an_object(self, text: str) -> bool:
         return next(iter(self._objects.scan(text)), None) is not None
 
+    def _names_a_need(self, text: str) -> bool:
+        """``text`` names something to be done: an object of the list, or a kind of thing item names
+        end with (objects.yaml ``heads`` of two characters or more, actions.yaml ``documents``):
+        「土地证、营业执照都有，…规划许可证要咋个办」 asks for a 规划许可证 whatever its full name,
+        where 「社保卡已经办好了，咋个激活」 leaves only a verb."""
+        return self._names_an_object(text) or any(head in text for head in self._kinds_of_thing)
+
     def name_objects_in(self, text: str, pool: Iterable[int]) -> dict[int, float]:
         """Target index → evidence that the message says an object of the target's name, nearly
         (「失业保险」 for 失业保险金: partial_ratio ≥ PARTIAL_OBJECT), scaled by how nearly."""
@@ -836,7 +850,7 @@ class ResolverIndex:
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""
         # What the citizen says they already hold is no part of the need (catalog/held.py).
-        said = without_held_clauses(self._homophones.corrected(normalise(text)), self._names_an_object)
+        said = without_held_clauses(self._homophones.corrected(normalise(text)), self._names_a_need)
         said = without_clauses(said, self._says_not_this, _says_something)
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None

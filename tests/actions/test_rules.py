@@ -85,6 +85,9 @@ class FakeResolution:
     def offers_instead(self, codes: Sequence[str]) -> bool:
         return self.offers
 
+    def answers_instead(self, codes: Sequence[str]) -> bool:
+        return self.instead and self.answer is not None
+
     def offers_alone_instead(self, codes: Sequence[str]) -> bool:
         return self.alone_instead
 
@@ -552,10 +555,22 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
         searches={"生了个女娃娃，生娃娃那笔钱在哪里申请": [("SHOP", 100.0)]},
         resolutions={"生了个女娃娃，生娃娃那笔钱在哪里申请": FakeResolution(["UNEMP", "ID"], likeliest=0.3, offers=True)}),
      Memory(), False, "found_by_search", ["UNEMP", "ID"]),
-    # ... but not to one item the resolver answers
+    # ... or to the item the resolver answers, far likelier than it
+    ("在领失业金，生了个女娃娃，那笔钱在哪里申请", TableCatalog(
+        searches={"在领失业金，生了个女娃娃，那笔钱在哪里申请": [("SHOP", 100.0)]},
+        resolutions={"在领失业金，生了个女娃娃，那笔钱在哪里申请": FakeResolution(["UNEMP"], Scored("UNEMP", 0.42), instead=True)}),
+     Memory(), False, "found_by_search", ["UNEMP"]),
+    # ... but not in a message that states its facts
     ("想开个火锅店，门头不搞，税晚点再办", TableCatalog(
         searches={"想开个火锅店，门头不搞，税晚点再办": [("SHOP", 100.0)]},
-        resolutions={"想开个火锅店，门头不搞，税晚点再办": FakeResolution(["OCCUPY"], Scored("OCCUPY", 0.63), instead=True)}),
+        resolutions={"想开个火锅店，门头不搞，税晚点再办": FakeResolution(["OCCUPY"], Scored("OCCUPY", 0.63), instead=True)},
+        facts={"想开个火锅店，门头不搞，税晚点再办": ["门头不搞"]}),
+     Memory(), False, "found_by_search", ["SHOP"]),
+    # ... nor to one of its own items
+    ("开饭馆要占道摆摊", TableCatalog(
+        searches={"开饭馆要占道摆摊": [("SHOP", 100.0)]},
+        resolutions={"开饭馆要占道摆摊": FakeResolution(["OCCUPY"], Scored("OCCUPY", 0.63), instead=True)},
+        bundles={frozenset({"SHOP", "OCCUPY"}): "SHOP"}),
      Memory(), False, "found_by_search", ["SHOP"]),
     # ... nor when the resolver finds nothing likely
     ("退休了养老金怎么领", TableCatalog(

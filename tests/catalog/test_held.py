@@ -29,8 +29,10 @@ def _names_a_document(text):
     ("营业执照也有，就是原来的道路运输证还是达州的，咋个办", "就是原来的道路运输证还是达州的，咋个办"),
     ("身份证和银行卡也有，培训的补贴去哪里申请", "培训的补贴去哪里申请"),
     ("我带着身份证和户口本，想办居住证", "想办居住证"),
-    # nothing held: as it is
+    ("土地证、营业执照都有，车间的规划许可证咋个办", "车间的规划许可证咋个办"),
+    # nothing held: as it is (「都有」 ends no clause that has something)
     ("身份证丢了，户口本不见了", "身份证丢了，户口本不见了"),
+    ("建设规模和结构形式都有较大调整，规划许可证咋个办", "建设规模和结构形式都有较大调整，规划许可证咋个办"),
     # the rest names nothing to be done: the held clause names the need
     ("社保卡已经办好了，咋个激活", "社保卡已经办好了，咋个激活"),
     # one clause that holds and asks at once is not cut

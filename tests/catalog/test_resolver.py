@@ -112,7 +112,6 @@ def test_needs_not_on_the_list_are_handed_off(session, text):
 
 @pytest.mark.parametrize("text, expected", [
     ("我当人民调解员，调解补贴啥时候发", "人民调解员补贴发放"),     # 调解 read as the action asked
-    ("矿山要恢复治理，复垦方案找哪个审", "矿山地质环境保护与土地复垦方案审查"),  # 恢复 likewise
     ("守合同重信用企业的名单在哪里查", "县级“守合同重信用企业”公示"),
     ("发失业金的卡丢了，要换个账户", "失业保险待遇发放账户维护（个人）"),  # an account is no licence (补领 vs 变更)
 ])
@@ -592,3 +591,31 @@ def test_a_clause_saying_what_the_need_is_not_is_left_out(session, text, expecte
 def test_a_message_that_is_only_what_it_is_not_is_read_as_said(session):
     from catalog.ranking import resolver_index
     assert "社保卡" in resolver_index(session).read("不是社保卡是医保卡").text
+
+
+def test_what_the_citizen_holds_is_left_out_when_the_rest_names_a_kind_of_thing(small_index):
+    # 「烟草证」 is no object of the list; its 「证」 still says what the rest asks for, so the clause
+    # that holds a 社保卡 is no part of the need. With only a verb left, the held clause stays.
+    reading = small_index.read("社保卡也有，烟草那个证咋个续")
+    assert "社保卡" not in reading.text
+    assert "社保卡" in small_index.read("社保卡也有，咋个激活").text
+
+
+def test_an_answer_instead_of_another_reading_is_far_likelier_than_it():
+    scored = [Scored("x", "某某补助金申领", "item", 3.0, True, True, False, "某某补助金", 0.5, True)]
+    considered = {"b": Scored("b", "某件事", "bundle", 0.5, False, False, False, None, 0.1, False)}
+    resolution = Resolution("answer", tuple(scored), frozenset(), considered)
+    assert resolution.answers_instead(["b"])
+    assert not resolution.answers_instead(["x"])
+    close = {"b": replace(considered["b"], probability=0.2)}
+    assert not Resolution("answer", tuple(scored), frozenset(), close).answers_instead(["b"])
+    assert not Resolution("ask", tuple(scored), frozenset(), considered).answers_instead(["b"])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("矿山要恢复治理，复垦方案找哪个审", "矿山地质环境保护与土地复垦方案审查"),  # 恢复治理 is work, not 恢复
+])
+def test_a_noun_that_holds_an_action_word_asks_nothing(session, text, expected):
+    resolution = resolve(session, text)
+    assert not resolution.wanted
+    assert resolution.decision == "answer" and resolution.ranked[0].name == expected
