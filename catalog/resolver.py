@@ -114,6 +114,7 @@ BAYES_POOL = 10
 BAYES_COMMON = 0.05         # characters in more of the targets' documents than this say nothing (我, 的, 办)
 BAYES_MAX_GRAMS = 120       # of a longer message, the distinct grams read (every 60-character message in full)
 BAYES_FLOOR = 1e-4          # a posterior under this is 0 (the target's words are not the message's)
+BAYES_SURE = 0.95            # a posterior this high, for the ranking's first target, answers it
 BAYES_SHARPNESS = 8.0       # the posterior of the per-gram log-likelihood (a long message is no surer for its length)
 LIFT_PRIOR = 3              # bigrams of no lift each message is read as having besides its own (one bigram says little)
 LIFT_CAP = 2.0             # a lift counts up to this far either way
@@ -907,7 +908,7 @@ class ResolverIndex:
         ``consider``: codes scored whatever their words (another reading's targets), kept in
         ``Resolution.considered``; ``nlu``: the items the NLU read in the message (one part of the score)."""
         reading = self.read(text)
-        considered = set(consider)
+        considered, nlu = set(consider), frozenset(nlu)
         found = self.candidates(reading, search_scores or {}, considered, nlu)
         scores = [self.weights.score(features) for _, features in found]
         probabilities = self.weights.probabilities(scores)
@@ -922,6 +923,8 @@ class ResolverIndex:
         nothing = 1.0 - sum(probabilities)
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
         decision = _decide(ranked, reading.wanted, reading.elsewhere, len(reading.text) <= CONFIRM_SHORT)
+        if decision in ("ask", "confirm", "handoff") and self._bayes_sure(ranked, reading, {*considered, *nlu}):
+            decision = "answer"
         # An item the message says and the ranking answers outright is no need the list lacks, however
         # like the bank's sentences the rest sounds (「我老婆怀孕了，生育津贴怎么领」 is no 生育登记).
         listed = decision == "answer" and next(s for s in ranked if not s.action_differs).said
@@ -938,7 +941,21 @@ class ResolverIndex:
                           considered_scored, round(nothing, 4), reading.elsewhere,
                           elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone)
 
+    def _bayes_sure(self, ranked: Sequence[Scored], reading: "_Reading", others: set[str]) -> bool:
+        """The citizens' sentences write the message as the ranking's first target's and hardly any
+        other's, needs the list lacks included (its naive Bayes posterior is BAYES_SURE or more): the
+        ranking's doubt is the doubt of cosines and words that a long or roundabout message leaves low
+        (「我们换了开户银行，扣税那个账户要重新绑定」 is 银税三方（委托）划缴协议), not a second reading.
+        Not when another reading's target (``others``: the NLU's, the search's) is an option: the
+        question between them is the rules' (「在城区养条泰迪要上户口不」 read as 户口登记)."""
+        fitting = [s for s in ranked if not s.action_differs]
+        if not fitting or not reading.bayes or any(s.code in others for s in _options(fitting)):
+            return False
+        index = self._index_of[fitting[0].code]
+        return reading.bayes.get(index, 0.0) >= BAYES_SURE
+
     def _differing_alone(self, ranked: Sequence[Scored], reading: "_Reading") -> Optional[Scored]:
+
         """The first target, when its name does another thing than the message seems to ask but it is
         DIFFERS_CONFIRM_PROBABILITY likely, ANSWER_LEAD times likelier than the second, and the needs
         the list lacks write the message less than CONFIRM_ELSEWHERE: offered alone, never answered.

@@ -619,3 +619,23 @@ def test_a_noun_that_holds_an_action_word_asks_nothing(session, text, expected):
     resolution = resolve(session, text)
     assert not resolution.wanted
     assert resolution.decision == "answer" and resolution.ranked[0].name == expected
+
+
+def _reading_with_bayes(index, posteriors):
+    reading = index.read("烟草专卖的证")
+    return replace(reading, bayes={index._index_of[code]: p for code, p in posteriors.items()})
+
+
+def test_a_target_the_citizens_sentences_are_sure_of_is_answered(small_index):
+    # A question or a handoff of the scores, where the naive Bayes all but writes the message as the
+    # first target's: its doubt is the scores' (cosines fall with a roundabout message), not a reading.
+    ranked = (Scored("b2", "烟草专卖零售许可证延续", "item", 1.0, True, probability=0.2),
+              Scored("b1", "烟草专卖零售许可证新办", "item", 0.9, True, probability=0.15))
+    assert small_index._bayes_sure(ranked, _reading_with_bayes(small_index, {"b2": 0.97}), set())
+    assert not small_index._bayes_sure(ranked, _reading_with_bayes(small_index, {"b2": 0.9}), set())
+    # ... not when the sure one is the second, nor when another reading's target is an option
+    assert not small_index._bayes_sure(ranked, _reading_with_bayes(small_index, {"b1": 0.97}), set())
+    assert not small_index._bayes_sure(ranked, _reading_with_bayes(small_index, {"b2": 0.97}), {"b1"})
+    # ... nor of a first target whose name does another thing than asked
+    differs = (replace(ranked[0], action_differs=True), ranked[1])
+    assert not small_index._bayes_sure(differs, _reading_with_bayes(small_index, {"b2": 0.97}), set())
