@@ -109,6 +109,8 @@ class Resolution(Protocol):
 
     def offers_alone_instead(self, codes: Sequence[str]) -> bool: ...
 
+    def does_otherwise(self, code: str) -> bool: ...
+
     def about_another_object(self, code: str) -> bool: ...
 
     def probability_of(self, code: str) -> float: ...
@@ -726,14 +728,16 @@ def _offered_alone_instead(s: Situation, targets: list[Target]) -> list[Target]:
     """The target the general resolver offers alone (``Resolution.offers_alone_instead``), itself
     LIKELY, where the NLU's one item, whose name the message does not say in full, is far less likely:
     the NLU read an incidental word (「…拖拉机报废了，那个牌牌和行驶证要咋个销户」 read as 户口注销).
-    Empty otherwise: a resolver that finds nothing likely (「营业执照地址变了要改」) does not overrule the NLU."""
+    Empty otherwise: a resolver that finds nothing likely (「营业执照地址变了要改」) does not overrule the NLU,
+    unless the NLU's item does another thing than the message asks: 「成都的社保卡能迁到广安用不」 is
+    offered 社会保障卡参保地转移, never given 社会保障卡申领's guide."""
     if s.memory.pending_question or not s.turn.text or len(targets) != 1 or targets[0].kind != "item":
         return []
     if _said_in_full(s, targets[0]):
         return []
     resolution = s.resolve([targets[0].code])
-    if resolution.offers_alone_instead([targets[0].code]) and resolution.alone is not None \
-            and resolution.alone.probability >= LIKELY:
+    if resolution.offers_alone_instead([targets[0].code]) and resolution.alone is not None and (
+            resolution.alone.probability >= LIKELY or resolution.does_otherwise(targets[0].code)):
         return s.catalog.targets(resolution.codes)
     return []
 

@@ -194,7 +194,7 @@ class Resolution:
         codes = list(codes)
         fitting = self.fitting
         if codes and fitting and (self.answer is not None or fitting[0].probability >= OTHERWISE_PROBABILITY) and all(
-                code != fitting[0].code and self._does_otherwise(code) for code in codes):
+                code != fitting[0].code and self.does_otherwise(code) for code in codes):
             # Each reading does another thing than the message asks (「残疾证咋个转过来」 read as
             # 残疾人证新办): the resolver's own reading, which does it, is enough.
             return True
@@ -243,7 +243,9 @@ class Resolution:
         return bool(self.ranked) and scored is not None and bool(self.ranked[0].about) and bool(scored.about) \
             and self.ranked[0].about != scored.about
 
-    def _does_otherwise(self, code: str) -> bool:
+    def does_otherwise(self, code: str) -> bool:
+        """Another reading's target (scored through ``consider``) whose name does another thing than
+        the message asks (「成都的社保卡能迁到广安用不」 read as 社会保障卡申领)."""
         scored = self.considered.get(code)
         return scored is not None and scored.action_differs
 
@@ -947,9 +949,12 @@ class ResolverIndex:
         ranking's doubt is the doubt of cosines and words that a long or roundabout message leaves low
         (「我们换了开户银行，扣税那个账户要重新绑定」 is 银税三方（委托）划缴协议), not a second reading.
         Not when another reading's target (``others``: the NLU's, the search's) is an option: the
-        question between them is the rules' (「在城区养条泰迪要上户口不」 read as 户口登记)."""
+        question between them is the rules' (「在城区养条泰迪要上户口不」 read as 户口登记); nor of a short
+        message (CONFIRM_SHORT characters or fewer), whose few grams make any posterior sharp
+        (「营业执照的事」 is no 注销税务登记)."""
         fitting = [s for s in ranked if not s.action_differs]
-        if not fitting or not reading.bayes or any(s.code in others for s in _options(fitting)):
+        if not fitting or not reading.bayes or len(reading.text) <= CONFIRM_SHORT \
+                or any(s.code in others for s in _options(fitting)):
             return False
         index = self._index_of[fitting[0].code]
         return reading.bayes.get(index, 0.0) >= BAYES_SURE

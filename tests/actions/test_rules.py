@@ -72,6 +72,7 @@ class FakeResolution:
     another_object: bool = False  # the likeliest target is about another object than the considered codes
     offers: bool = False  # asks between targets other than the considered codes, each of them far behind
     doubted: tuple[str, ...] = ()  # considered codes it finds nothing for (handed off, each too unlikely to offer)
+    otherwise: tuple[str, ...] = ()  # considered codes whose names do another thing than asked
 
     @property
     def decision(self) -> str:
@@ -93,6 +94,9 @@ class FakeResolution:
 
     def about_another_object(self, code: str) -> bool:
         return self.another_object
+
+    def does_otherwise(self, code: str) -> bool:
+        return code in self.otherwise
 
     def probability_of(self, code: str) -> float:
         return self.considered[code].probability if code in self.considered else 0.0
@@ -479,15 +483,16 @@ def test_an_item_the_nlu_read_that_the_resolver_finds_nothing_for_is_read_on(tex
     assert codes_of(need) == ([] if rule == "nothing_found" else items)
 
 
-@pytest.mark.parametrize("probability, items, offered", [
-    (0.32, ["HK-CANCEL"], True),   # the NLU's 户口注销 (销户) far behind what the resolver offers alone
-    (0.13, ["HK-CANCEL"], False),  # a resolver that finds nothing likely does not overrule the NLU
-    (0.32, ["ID"], False),         # nor an item's full name said word for word
+@pytest.mark.parametrize("probability, items, otherwise, offered", [
+    (0.32, ["HK-CANCEL"], (), True),   # the NLU's 户口注销 (销户) far behind what the resolver offers alone
+    (0.13, ["HK-CANCEL"], (), False),  # a resolver that finds nothing likely does not overrule the NLU ...
+    (0.13, ["HK-CANCEL"], ("HK-CANCEL",), True),  # ... unless the NLU's item does another thing than asked
+    (0.32, ["ID"], (), False),         # nor an item's full name said word for word
 ])
-def test_an_item_the_nlu_read_yields_to_one_the_resolver_offers_alone(probability, items, offered):
+def test_an_item_the_nlu_read_yields_to_one_the_resolver_offers_alone(probability, items, otherwise, offered):
     text = "拖拉机报废了，牌牌要咋个销户，居民身份证办理过了"
     resolution = FakeResolution(["SB-CANCEL"], confirm=True, alone=Scored("SB-CANCEL", probability),
-                                alone_instead=True)
+                                alone_instead=True, otherwise=otherwise)
     need, rule = decide(turn(text, items=items, words=["销户"]), catalog=TableCatalog(resolutions={text: resolution}))
     assert rule == "named_by_the_nlu"
     if offered:

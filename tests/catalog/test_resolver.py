@@ -621,8 +621,8 @@ def test_a_noun_that_holds_an_action_word_asks_nothing(session, text, expected):
     assert resolution.decision == "answer" and resolution.ranked[0].name == expected
 
 
-def _reading_with_bayes(index, posteriors):
-    reading = index.read("烟草专卖的证")
+def _reading_with_bayes(index, posteriors, text="烟草专卖零售的那个证，咋个办呢"):
+    reading = index.read(text)
     return replace(reading, bayes={index._index_of[code]: p for code, p in posteriors.items()})
 
 
@@ -636,6 +636,8 @@ def test_a_target_the_citizens_sentences_are_sure_of_is_answered(small_index):
     # ... not when the sure one is the second, nor when another reading's target is an option
     assert not small_index._bayes_sure(ranked, _reading_with_bayes(small_index, {"b1": 0.97}), set())
     assert not small_index._bayes_sure(ranked, _reading_with_bayes(small_index, {"b2": 0.97}), {"b1"})
+    # ... nor of a short message, whose few grams make any posterior sharp
+    assert not small_index._bayes_sure(ranked, _reading_with_bayes(small_index, {"b2": 0.97}, "烟草的事"), set())
     # ... nor of a first target whose name does another thing than asked
     differs = (replace(ranked[0], action_differs=True), ranked[1])
     assert not small_index._bayes_sure(differs, _reading_with_bayes(small_index, {"b2": 0.97}), set())
