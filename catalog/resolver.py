@@ -30,7 +30,8 @@ each target then gets the parts of its score (FEATURES):
 The score is the parts weighted by ``catalog/data/words/resolver_weights.yaml``, fitted by
 ``python -m catalog.resolver_fit``; a target's probability is the softmax of the scores beside the
 fitted score of "nothing on the list". ``Resolution.decision``: ``answer`` (the first target likely
-and far likelier than the second), ``ask`` (two to four likely targets), or ``handoff``. A target
+and far likelier than the second, or one the naive Bayes alone is sure of: ``BAYES_SURE``), ``ask`` (two
+to four likely targets), ``confirm`` (one fairly likely target, offered alone), or ``handoff``. A target
 whose name does another thing than the message asks is neither; a message that says a word of
 ``off_list.yaml`` (a service the list lacks) is handed off. The thresholds are constants below,
 calibrated on tests/longtail/tune.yaml and the dialogues only.
@@ -947,7 +948,7 @@ class ResolverIndex:
         """The citizens' sentences write the message as the ranking's first target's and hardly any
         other's, needs the list lacks included (its naive Bayes posterior is BAYES_SURE or more): the
         ranking's doubt is the doubt of cosines and words that a long or roundabout message leaves low
-        (「我们换了开户银行，扣税那个账户要重新绑定」 is 银税三方（委托）划缴协议), not a second reading.
+        (「开户行换了，扣税的账户要重新签一下」 is 银税三方（委托）划缴协议), not a second reading.
         Not when another reading's target (``others``: the NLU's, the search's) is an option: the
         question between them is the rules' (「在城区养条泰迪要上户口不」 read as 户口登记); nor of a short
         message (CONFIRM_SHORT characters or fewer), whose few grams make any posterior sharp
