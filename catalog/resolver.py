@@ -115,7 +115,7 @@ BAYES_POOL = 10
 BAYES_COMMON = 0.05         # characters in more of the targets' documents than this say nothing (我, 的, 办)
 BAYES_MAX_GRAMS = 120       # of a longer message, the distinct grams read (every 60-character message in full)
 BAYES_FLOOR = 1e-4          # a posterior under this is 0 (the target's words are not the message's)
-BAYES_SURE = 0.95            # a posterior this high, for the ranking's first target, answers it
+BAYES_SURE = 0.95           # a posterior this high, for the ranking's first target, answers it
 BAYES_SHARPNESS = 8.0       # the posterior of the per-gram log-likelihood (a long message is no surer for its length)
 LIFT_PRIOR = 3              # bigrams of no lift each message is read as having besides its own (one bigram says little)
 LIFT_CAP = 2.0             # a lift counts up to this far either way
@@ -290,7 +290,7 @@ class Resolution:
     @property
     def fitting(self) -> list[Scored]:
         """The ranked targets that could be the answer: none whose name does another thing than asked."""
-        return [s for s in self.ranked if not s.action_differs]
+        return _fitting(self.ranked)
 
     @property
     def likeliest(self) -> float:
@@ -930,7 +930,7 @@ class ResolverIndex:
             decision = "answer"
         # An item the message says and the ranking answers outright is no need the list lacks, however
         # like the bank's sentences the rest sounds (「我老婆怀孕了，生育津贴怎么领」 is no 生育登记).
-        listed = decision == "answer" and next(s for s in ranked if not s.action_differs).said
+        listed = decision == "answer" and _fitting(ranked)[0].said
         elsewhere_need = None if listed else reading.elsewhere_need
         alone = None
         if said_off is not None or (reading.elsewhere >= ELSEWHERE_PROBABILITY and not listed):
@@ -939,7 +939,7 @@ class ResolverIndex:
             alone = self._differing_alone(ranked, reading)
             decision = "confirm" if alone is not None else decision
         elif decision == "confirm":
-            alone = next(s for s in ranked if not s.action_differs)
+            alone = _fitting(ranked)[0]
         return Resolution(decision, ranked, reading.wanted,
                           considered_scored, round(nothing, 4), reading.elsewhere,
                           elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone)
@@ -953,7 +953,7 @@ class ResolverIndex:
         question between them is the rules' (「在城区养条泰迪要上户口不」 read as 户口登记); nor of a short
         message (CONFIRM_SHORT characters or fewer), whose few grams make any posterior sharp
         (「营业执照的事」 is no 注销税务登记)."""
-        fitting = [s for s in ranked if not s.action_differs]
+        fitting = _fitting(ranked)
         if not fitting or not reading.bayes or len(reading.text) <= CONFIRM_SHORT \
                 or any(s.code in others for s in _options(fitting)):
             return False
@@ -1115,6 +1115,11 @@ def _one_less(name: str) -> set[str]:
     return {name[:cut] + name[cut + 1:] for cut in range(len(name))}
 
 
+def _fitting(ranked: Sequence[Scored]) -> list[Scored]:
+    """The ranked targets that could be the answer: none whose name does another thing than asked."""
+    return [s for s in ranked if not s.action_differs]
+
+
 def _options(fitting: Sequence[Scored]) -> list[Scored]:
     """The question's options: the targets likely enough, and not far less likely than the first."""
     if not fitting:
@@ -1162,7 +1167,7 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), else
     A first target whose own words the message says, and that does the special thing the message asks
     (``wanted``: 注销, 变更, 补领…), is the answer at a lower bar (SAID_AND_ASKED_PROBABILITY): few
     citizens' sentences are like 「超市不开了，食品证要注销」, but its object and its action are both said."""
-    fitting = [s for s in ranked if not s.action_differs]
+    fitting = _fitting(ranked)
     if not fitting:
         return "handoff"
     first = fitting[0]
