@@ -87,10 +87,14 @@ def _build_resolver_index(session: Session) -> ResolverIndex:
              for code, name in session.execute(select(Bundle.code, Bundle.name))]
     words = load_words()
     region = loaded_catalog(session)[1]
+    # The bank's sentences are read as messages are: their places say where, not what (resolve).
+    unplaced = place_matcher(session).without_places
+    phrasings = [(name, unplaced(sentence)) for name, sentence in load_phrasings() + resolver_phrasings(session)]
+    elsewhere = [(need, unplaced(sentence)) for need, sentence in load_off_list_needs(region)]
     return ResolverIndex(build_targets(sorted(rows), words), words, load_colloquial(),
-                         dict(load_lexicon().names), load_phrasings() + resolver_phrasings(session),
+                         dict(load_lexicon().names), phrasings,
                          same_service=load_same_service(), off_list=load_off_list(region),
-                         elsewhere=load_off_list_needs(region),
+                         elsewhere=elsewhere,
                          asked_verbs=load_asked_verbs(stems=words.stems))
 
 

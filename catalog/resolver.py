@@ -46,7 +46,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 import yaml
 from rapidfuzz import fuzz
@@ -101,6 +101,9 @@ CONFIRM_SHORT = 10
 MAX_OPTIONS = 4
 POOL = 30                   # targets most alike in bigrams that are scored in full
 MAX_QUERY_BIGRAMS = 64      # of a longer message, the weightiest bigrams compared (every 60-character one in full)
+SIGNATURE_SHARE = 0.5       # a bigram this share of a document's sentences hold is its citizens' word ...
+SIGNATURE_COMMON = 0.02     # ... unless this share of all documents hold it (「要带」「咋个」)
+SIGNATURE_SENTENCES = 4     # with fewer sentences a document has none
 MIN_OBJECT = 3              # a shorter object of a name (公司, 医院, 离婚) is too common a word to name it
 PARTIAL_OBJECT = 0.8
 SHORT_OBJECT = 4            # an object this short is said exactly or not at all (分公司 ≠ 公司)
@@ -116,6 +119,9 @@ BAYES_COMMON = 0.05         # characters in more of the targets' documents than 
 BAYES_MAX_GRAMS = 120       # of a longer message, the distinct grams read (every 60-character message in full)
 BAYES_FLOOR = 1e-4          # a posterior under this is 0 (the target's words are not the message's)
 BAYES_SURE = 0.95           # a posterior this high, for the ranking's first target, answers it
+# A message of fewer (idf-weighted) grams than about ten characters hold is read as no surer than one of
+# them: a short message's few grams make any posterior sharp (「失业金」 is said by every 失业 item's citizens).
+BAYES_MIN_SIZE = 30.0
 BAYES_SHARPNESS = 8.0       # the posterior of the per-gram log-likelihood (a long message is no surer for its length)
 LIFT_PRIOR = 3              # bigrams of no lift each message is read as having besides its own (one bigram says little)
 LIFT_CAP = 2.0             # a lift counts up to this far either way
@@ -580,13 +586,15 @@ class _NaiveBayes:
     def _log_share(self, count: float, total: float) -> float:
         return math.log((count + self._smoothing) / (total + self._smoothing * self._size))
 
-    def posteriors(self, text: str, leave_out: Optional[tuple[int, str]] = None) -> tuple[dict[int, float], list[float]]:
+    def posteriors(self, text: str, leave_out: Optional[tuple[int, str]] = None,
+                   also: Optional[Callable[[int], float]] = None) -> tuple[dict[int, float], list[float]]:
         """(target number → posterior, those under BAYES_FLOOR left out; every target's lift: how
         much likelier, per bigram, its words write the message's bigrams than the bank's words at
         large, shrunk towards none by LIFT_PRIOR bigrams). A message none of whose bigrams the bank knows has no reading (「阿巴阿巴」: a
         character or two in common says nothing). ``leave_out``: (target number, text) of a
         document text read as if it were not there (fitting reads the bank's sentences as messages,
-        each without itself)."""
+        each without itself); ``also``: document number → the log-likelihood of what else the message
+        says (its action, ``ResolverIndex._action_likelihood``), beside its words."""
         counted = Counter(g for g in _grams(text) if g in self._postings)
         if len(counted) > BAYES_MAX_GRAMS:
             # Of a long message, the grams fewest targets share: they say most and cost least.
@@ -619,9 +627,14 @@ class _NaiveBayes:
         said_pairs = sum(n for g, n in counted.items() if len(g) == 2)
         shrunk = pair_size * (1 + LIFT_PRIOR / said_pairs)  # LIFT_PRIOR more bigrams of the message's mean weight
         lifts = [(score - background) / shrunk for score in pair_scores]
-        sharpness = BAYES_SHARPNESS / size
+        sharpness = BAYES_SHARPNESS / max(size, BAYES_MIN_SIZE)
         top = max(scores.values()) * sharpness
-        exps = {number: math.exp(score * sharpness - top) for number, score in scores.items()}
+        tempered = {number: score * sharpness - top for number, score in scores.items()}
+        if also is not None:
+            tempered = {number: value + also(number) for number, value in tempered.items()}
+            top = max(tempered.values())
+            tempered = {number: value - top for number, value in tempered.items()}
+        exps = {number: math.exp(value) for number, value in tempered.items()}
         mass = sum(exps.values())
         return {number: value / mass for number, value in exps.items() if value / mass >= BAYES_FLOOR}, lifts
 
@@ -728,7 +741,7 @@ class ResolverIndex:
         """Every citizen's sentence of the phrasing bank is a document of its own; with the texts that
         name each target (``named_by``), they make the naive Bayes' documents."""
         found = [(alike.get(normalise(name)), sentence) for name, sentence in self.phrasings]
-        rows = [(target, sentence) for target, sentence in found if target is not None]
+        rows = [(target, self.as_asked(sentence)) for target, sentence in found if target is not None]
         self._phrase_rows = rows
         self._phrase_target = [index for index, _ in rows]
         self._phrase_index = _BigramIndex([[sentence] for _, sentence in rows], common=COMMON_BIGRAM)
@@ -738,10 +751,80 @@ class ResolverIndex:
         # After the targets' documents, one for each need the list lacks: its name and its sentences.
         needs: dict[str, list[str]] = {}
         for need, sentence in self.elsewhere:
-            needs.setdefault(need, [normalise(need)]).append(sentence)
+            needs.setdefault(need, [normalise(need)]).append(self.as_asked(sentence))
         self._first_elsewhere = len(documents)
         self._elsewhere_needs = list(needs)
         self._bayes = _NaiveBayes(documents + list(needs.values()))
+        # What each document's sentences ask done: how often its citizens ask the ordinary thing and
+        # which special things (补领, 注销…) they ask, its name counted as one more sentence.
+        asked: list[list[frozenset[str]]] = [[self._special(self.wanted(self.officially(normalise(t.name))))]
+                                             for t in self.targets]
+        asked_texts: list[list[str]] = [[] for _ in self.targets]
+        for index, sentence in rows:
+            asked_texts[index].append(sentence)
+        asked_texts += [list(sentences[1:]) for sentences in needs.values()]  # (the first is the need's name)
+        for index, sentence in rows:
+            asked[index].append(self._special(self.wanted(self.officially(sentence))))
+        for sentences in needs.values():
+            asked.append([self._special(self.wanted(self.officially(sentence))) for sentence in sentences])
+        self._asked = [(len(said), Counter(stem for special in said for stem in special),
+                        sum(1 for special in said if not special)) for said in asked]
+        # The words a target's citizens nearly always say (a bigram most of its sentences hold, and few
+        # of the other documents: 「失业」 in those of 领取失业保险金期间丧葬补助金和抚恤金申领): a message
+        # without it is unlikely to be theirs, however like theirs its other words are.
+        # (bigram, its sentences that hold it, its sentences) per document.
+        documents_with = Counter(g for sentences in asked_texts for g in {g for t in sentences for g in _bigrams(t)})
+        common = SIGNATURE_COMMON * len(asked_texts)
+        self._signatures: dict[int, tuple[tuple[str, int, int], ...]] = {}
+        for number, sentences in enumerate(asked_texts):
+            if len(sentences) < SIGNATURE_SENTENCES:
+                continue
+            held = Counter(g for sentence in sentences for g in set(_bigrams(sentence)))
+            kept = tuple((g, n, len(sentences)) for g, n in held.items()
+                         if (n + 1) / (len(sentences) + 2) >= SIGNATURE_SHARE and documents_with[g] <= common)
+            if kept:
+                self._signatures[number] = kept
+
+    @staticmethod
+    def _special(wanted: frozenset[str]) -> frozenset[str]:
+        return wanted - ORDINARY_STEMS
+
+    def _also_likelihood(self, text: str, special: frozenset[str]) -> Callable[[int], float]:
+        """Document number → the log-likelihood of what the message asks done
+        (``_action_likelihood``) and of the words it leaves unsaid that the document's citizens
+        nearly always say (``_signatures``)."""
+        action = self._action_likelihood(special)
+        said = set(_bigrams(text))
+
+        def likelihood(number: int) -> float:
+            value = action(number)
+            for gram, holding, sentences in self._signatures.get(number, ()):
+                if gram not in said:
+                    value += math.log((sentences - holding + 1) / (sentences + 2))
+            return value
+        return likelihood
+
+    def _action_likelihood(self, special: frozenset[str]) -> Callable[[int], float]:
+        """Document number → the log-likelihood that its citizens ask what the message asks done:
+        the ordinary thing (「营业执照怎么办」 is seldom how 证照遗失补领's citizens ask, whose
+        sentences say 丢了), or one of the special things it asks (补领, 注销…), each of its
+        sentences counted, with one more of each kind (Laplace)."""
+        def likelihood(number: int) -> float:
+            sentences, stems, ordinary = self._asked[number]
+            if not special:
+                return math.log((ordinary + 1) / (sentences + 2))
+            said = max(stems.get(stem, 0) for stem in special)
+            return math.log((said + 1) / (sentences + 2))
+        return likelihood
+
+    def as_asked(self, text: str) -> str:
+        """What of a (normalised) message asks for the need, as every message and every sentence of
+        the bank is read: the clauses of what the citizen already holds (catalog/held.py) and of what
+        the need is not (「不是教堂那种」) left out, where the rest still names something to be done.
+        A sentence of the bank read so teaches its target none of the words it only mentions
+        (「营业执照都有了」 in a 规划许可 sentence)."""
+        said = without_held_clauses(text, self._names_a_need)
+        return without_clauses(said, self._says_not_this, _says_something)
 
     def _phrased(self, text: str, exclude: Optional[int] = None) -> dict[int, tuple[float, ...]]:
         """Target index → the cosines of the message with its citizens' sentences, best first."""
@@ -854,13 +937,14 @@ class ResolverIndex:
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""
         # What the citizen says they already hold is no part of the need (catalog/held.py).
-        said = without_held_clauses(self._homophones.corrected(normalise(text)), self._names_a_need)
-        said = without_clauses(said, self._says_not_this, _says_something)
+        said = self.as_asked(self._homophones.corrected(normalise(text)))
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
         # The naive Bayes reads the message as said and, where citizens' synonyms change it, as the
         # names say it too (「生孩子的医疗费」 and 「生育的医疗费」): the documents hold both kinds of words.
-        posteriors, lifts = self._bayes.posteriors(said if text == said else f"{said}\n{text}", leave_out)
+        wanted = self.wanted(text)
+        posteriors, lifts = self._bayes.posteriors(said if text == said else f"{said}\n{text}", leave_out,
+                                                   self._also_likelihood(text, self._special(wanted)))
         first = self._first_elsewhere
         bayes = {number: p for number, p in posteriors.items() if number < first}
         needs = {number: p for number, p in posteriors.items() if number >= first}
@@ -869,7 +953,7 @@ class ResolverIndex:
             said, needs[likeliest], lifts[likeliest]) else None
         return _Reading(text, self.objects_in(text), self._similarities(text),
                         self._phrased(said, exclude_phrase), bayes, lifts[:first],
-                        self.wanted(text), self.qualifiers_in(text), self.audience_of(said),
+                        wanted, self.qualifiers_in(text), self.audience_of(said),
                         round(sum(needs.values()), 4), need)
 
     def officially(self, text: str) -> str:

@@ -398,15 +398,17 @@ def test_a_weak_best_hit_with_near_misses_under_the_bar_is_not_an_answer(convers
     "text, words, named",
     [
         # The county's only 出生医学证明 item is the first issue: someone who lost the certificate
-        # would bring the wrong materials. Its alias is said word for word; the rules hand off.
+        # would bring the wrong materials. Its alias is said word for word; the rules hand off, to
+        # 12345 or, where the bank reads the need the list lacks (补发 is the birth hospital's), there.
         ("我在官盛镇，娃娃的出生证明丢了要咋个补", "出生证明", BIRTH_CERTIFICATE),
         ("出生证明遗失了怎么补办", "出生证明", BIRTH_CERTIFICATE),
     ],
 )
 def test_an_item_whose_name_does_another_thing_than_asked_is_no_answer(conversation, text, words, named):
     chat = conversation()
-    assert chat.say(text, entities=[spanned(named, text, words)]) == []
-    assert chat.slots["lookup_status"] == "not_found"
+    messages = chat.say(text, entities=[spanned(named, text, words)])
+    assert not any(m.get("custom") for m in messages)  # no guide, no question
+    assert chat.slots["lookup_status"] in ("not_found", "referred")
 
 
 def test_a_lost_licence_never_gets_the_set_up_guide(conversation):

@@ -17,10 +17,12 @@ MEASUREMENT_SETS = ("tests/longtail", "tests/dialogues", "tests/dialogues_fangch
 
 
 def region_item_names(region: str) -> set[str]:
-    """The item names of a shipped region as its data file writes them (catalog/seed.py REGIONS)."""
+    """The item names of a shipped region as its data file writes them (catalog/seed.py REGIONS), and
+    the names of its authored 一件事 bundles."""
     data = REGIONS[region]
     if data.items is not None:
-        return {row["name"] for row in json.loads(data.items.read_text("utf-8"))}
+        bundles = yaml.safe_load(data.guides.read_text("utf-8")).get("bundles") or [] if data.guides else []
+        return {row["name"] for row in json.loads(data.items.read_text("utf-8"))} | {b["name"] for b in bundles}
     with data.official_guides.open(encoding="utf-8") as lines:
         return {json.loads(line)["item_name"] for line in lines if line.strip()}
 
