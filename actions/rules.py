@@ -410,7 +410,7 @@ def named_by_the_nlu(s: Situation) -> Optional[Need]:
         # (off_list.yaml); the resolver hands it off. (Read with the NLU's items considered, as
         # _unless_outranked reads it: one ranking of the message, remembered.)
         return None
-    if _doubted(s, s.named):
+    if _doubted(s, s.named) or _a_bundle_read_in_a_need_elsewhere(s, s.named):
         return None
     read = _unless_outranked(s, s.named, read_by_the_nlu=True)
     alone = _offered_alone_instead(s, read) if read == s.named else []
@@ -717,6 +717,17 @@ def _doubted(s: Situation, targets: list[Target]) -> bool:
             or _said_in_full(s, targets[0]) or not any(s.turn.words_for(targets[0].code)):
         return False  # (an item given as such, not read from words of the message — a button's — is trusted)
     return s.resolve([targets[0].code]).doubts(targets[0].code)
+
+
+def _a_bundle_read_in_a_need_elsewhere(s: Situation, targets: list[Target]) -> bool:
+    """The NLU's one 一件事, read by a word of the message that does not name it in full, in a message the
+    general resolver reads as a need the list lacks: the word was one of the story's
+    (「我妈…有退休工资的…想把她送到公办的养老院」 is no 退休一件事), and the need is handed off as
+    the search's bundle would be (``found_by_search``)."""
+    if len(targets) != 1 or targets[0].kind == "item" or not any(s.turn.words_for(targets[0].code)) \
+            or _said_in_full(s, targets[0]):
+        return False
+    return need_elsewhere(s) is not None
 
 
 def _said_in_full(s: Situation, target: Target) -> bool:

@@ -407,6 +407,10 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     ("在饭店打工要办健康证", ["SHOP"], ["在饭店"],
      TableCatalog(resolutions={"在饭店打工要办健康证": FakeResolution(["UNEMP"], instead=True)}),
      "named_by_the_nlu", ["UNEMP"], False),
+    # ... and, read by a word of the story, yields to a need the list lacks (the rules after hand it off)
+    ("老妈有退休工资，想送她去公办养老院", ["DEATH"], ["有退休"],
+     TableCatalog(resolutions={"老妈有退休工资，想送她去公办养老院": FakeResolution(elsewhere_need="自费入住养老院")}),
+     "nothing_found", [], False),
     # ... but one its named items make stays, whatever the resolver reads
     ("我老汉走了，户口和社保卡都要销了", ["HK-CANCEL", "SB-CANCEL"], ["户口", "社保卡"],
      TableCatalog(bundles={frozenset({"HK-CANCEL", "SB-CANCEL"}): "DEATH"},
