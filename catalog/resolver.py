@@ -549,6 +549,11 @@ def _grams(text: str) -> list[str]:
     return found
 
 
+def _pairs(text: str) -> set[str]:
+    """The character bigrams of ``text``'s words (none across punctuation), as the naive Bayes reads them."""
+    return {g for g in _grams(text) if len(g) == 2}
+
+
 class _NaiveBayes:
     """Multinomial naive Bayes over characters and character bigrams: each target's document is
     every text that names or asks for it (names, aliases, citizens' words and the bank's sentences),
@@ -773,13 +778,13 @@ class ResolverIndex:
         # of the other documents: 「失业」 in those of 领取失业保险金期间丧葬补助金和抚恤金申领): a message
         # without it is unlikely to be theirs, however like theirs its other words are.
         # (bigram, its sentences that hold it, its sentences) per document.
-        documents_with = Counter(g for sentences in asked_texts for g in {g for t in sentences for g in _bigrams(t)})
-        common = SIGNATURE_COMMON * len(asked_texts)
+        documents_with = Counter(g for sentences in asked_texts for g in {g for t in sentences for g in _pairs(t)})
+        common = max(1.0, SIGNATURE_COMMON * len(asked_texts))
         self._signatures: dict[int, tuple[tuple[str, int, int], ...]] = {}
         for number, sentences in enumerate(asked_texts):
             if len(sentences) < SIGNATURE_SENTENCES:
                 continue
-            held = Counter(g for sentence in sentences for g in set(_bigrams(sentence)))
+            held = Counter(g for sentence in sentences for g in _pairs(sentence))
             kept = tuple((g, n, len(sentences)) for g, n in held.items()
                          if (n + 1) / (len(sentences) + 2) >= SIGNATURE_SHARE and documents_with[g] <= common)
             if kept:
@@ -794,7 +799,7 @@ class ResolverIndex:
         (``_action_likelihood``) and of the words it leaves unsaid that the document's citizens
         nearly always say (``_signatures``)."""
         action = self._action_likelihood(special)
-        said = set(_bigrams(text))
+        said = _pairs(text)
 
         def likelihood(number: int) -> float:
             value = action(number)

@@ -649,3 +649,49 @@ def test_a_target_the_citizens_sentences_are_sure_of_is_answered(small_index):
     # ... nor of a first target whose name does another thing than asked
     differs = (replace(ranked[0], action_differs=True), ranked[1])
     assert not small_index._bayes_sure(differs, _reading_with_bayes(small_index, {"b2": 0.97}), set())
+
+
+def _posteriors(index: ResolverIndex, text: str) -> dict[str, float]:
+    return {index.targets[number].code: p for number, p in index.read(text).bayes.items()}
+
+
+LICENCE_ROWS = [("lost", "证照遗失补领、换发申请", "item", (), False), ("new", "个体工商户设立登记", "item", (), False)]
+LICENCE_SENTENCES = (("证照遗失补领、换发申请", "营业执照丢了咋个补"), ("证照遗失补领、换发申请", "营业执照搞掉了要补一张"),
+                     ("证照遗失补领、换发申请", "营业执照不见了补领要登报不"),
+                     ("个体工商户设立登记", "开个小卖部执照咋个办"), ("个体工商户设立登记", "办个体户执照要带啥子"))
+
+
+def test_what_the_message_asks_done_weighs_on_the_naive_bayes(monkeypatch):
+    """「营业执照怎么办」 asks the ordinary thing, as 设立's citizens do and seldom 补领's (whose sentences
+    say 丢了): the ask moves the posterior towards 设立; 「营业执照丢了」 stays 补领's."""
+    words, colloquial = load_words(), load_colloquial()
+    index = ResolverIndex(build_targets(LICENCE_ROWS, words), words, colloquial, {}, LICENCE_SENTENCES)
+    weighed = _posteriors(index, "营业执照怎么办")["new"]
+    assert _posteriors(index, "营业执照丢了")["lost"] > 0.9
+    monkeypatch.setattr(ResolverIndex, "_action_likelihood", lambda self, special: lambda number: 0.0)
+    words_alone = ResolverIndex(build_targets(LICENCE_ROWS, words), words, colloquial, {}, LICENCE_SENTENCES)
+    assert weighed > 2 * _posteriors(words_alone, "营业执照怎么办")["new"]
+
+
+def test_a_word_every_sentence_of_a_target_says_is_missed_when_the_message_lacks_it():
+    """Every sentence of the 领取失业保险金期间 item says 失业; a parent's funeral grant asked without it
+    is the other item's, however many of its words (丧葬补助金) both share."""
+    words = load_words()
+    rows = [("during", "领取失业保险金期间丧葬补助金和抚恤金申领", "item", (), False), ("kin", "遗属待遇申领", "item", (), False)]
+    sentences = tuple(("领取失业保险金期间丧葬补助金和抚恤金申领", s) for s in (
+        "领失业金的时候人走了，丧葬费能领不", "失业期间去世了，家属领丧葬补助", "我哥在领失业金，突然病故了，丧葬补助金咋个领",
+        "失业人员死亡的丧葬补助金要啥材料")) + tuple(("遗属待遇申领", s) for s in (
+            "老人去世了，丧葬补助金和抚恤金咋个领", "退休职工过世了，家属领丧葬补助金"))
+    index = ResolverIndex(build_targets(rows, words), words, load_colloquial(), {}, sentences)
+    assert _posteriors(index, "爸爸去世了，丧葬补助金在哪里领")["kin"] > 0.5
+    assert _posteriors(index, "爸爸领失业金的时候去世了，丧葬补助金在哪里领")["during"] > 0.9
+
+
+def test_the_banks_sentences_are_read_as_messages_are():
+    """A sentence's clause of what its citizen already holds teaches its item nothing."""
+    words = load_words()
+    rows = [("food", "食品经营许可", "item", (), False)]
+    index = ResolverIndex(build_targets(rows, words), words, load_colloquial(), {},
+                          (("食品经营许可", "营业执照已经有了，卖熟食的许可证咋个办"),))
+    [(_, sentence)] = index.phrase_rows
+    assert "营业执照" not in sentence and "许可证" in sentence
