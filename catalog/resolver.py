@@ -46,7 +46,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 import yaml
 from rapidfuzz import fuzz
@@ -592,14 +592,14 @@ class _NaiveBayes:
         return math.log((count + self._smoothing) / (total + self._smoothing * self._size))
 
     def posteriors(self, text: str, leave_out: Optional[tuple[int, str]] = None,
-                   also: Optional[Callable[[int], float]] = None) -> tuple[dict[int, float], list[float]]:
+                   also: Optional[tuple[Sequence[float], Mapping[int, float]]] = None) -> tuple[dict[int, float], list[float]]:
         """(target number → posterior, those under BAYES_FLOOR left out; every target's lift: how
         much likelier, per bigram, its words write the message's bigrams than the bank's words at
         large, shrunk towards none by LIFT_PRIOR bigrams). A message none of whose bigrams the bank knows has no reading (「阿巴阿巴」: a
         character or two in common says nothing). ``leave_out``: (target number, text) of a
         document text read as if it were not there (fitting reads the bank's sentences as messages,
-        each without itself); ``also``: document number → the log-likelihood of what else the message
-        says (its action, ``ResolverIndex._action_likelihood``), beside its words."""
+        each without itself); ``also``: the log-likelihood of what else the message says beside its
+        words, per document (``ResolverIndex._also_likelihood``)."""
         counted = Counter(g for g in _grams(text) if g in self._postings)
         if len(counted) > BAYES_MAX_GRAMS:
             # Of a long message, the grams fewest targets share: they say most and cost least.
@@ -636,7 +636,8 @@ class _NaiveBayes:
         top = max(scores.values()) * sharpness
         tempered = {number: score * sharpness - top for number, score in scores.items()}
         if also is not None:
-            tempered = {number: value + also(number) for number, value in tempered.items()}
+            base, differs = also
+            tempered = {number: value + base[number] + differs.get(number, 0.0) for number, value in tempered.items()}
             top = max(tempered.values())
             tempered = {number: value - top for number, value in tempered.items()}
         exps = {number: math.exp(value) for number, value in tempered.items()}
@@ -772,55 +773,60 @@ class ResolverIndex:
             asked[index].append(self._special(self.wanted(self.officially(sentence))))
         for sentences in needs.values():
             asked.append([self._special(self.wanted(self.officially(sentence))) for sentence in sentences])
-        self._asked = [(len(said), Counter(stem for special in said for stem in special),
-                        sum(1 for special in said if not special)) for said in asked]
+        # Per document, the log-likelihood that a message asks the ordinary thing, or a special thing
+        # none of its sentences asks; and, per special stem, the documents whose sentences ask it.
+        self._asks_ordinary = [math.log((sum(1 for special in said if not special) + 1) / (len(said) + 2))
+                               for said in asked]
+        self._asks_none = [math.log(1 / (len(said) + 2)) for said in asked]
+        self._asking: dict[str, dict[int, float]] = {}
+        for number, said in enumerate(asked):
+            for stem, n in Counter(stem for special in said for stem in special).items():
+                self._asking.setdefault(stem, {})[number] = math.log((n + 1) / (len(said) + 2))
         # The words a target's citizens nearly always say (a bigram most of its sentences hold, and few
         # of the other documents: 「失业」 in those of 领取失业保险金期间丧葬补助金和抚恤金申领): a message
-        # without it is unlikely to be theirs, however like theirs its other words are.
-        # (bigram, its sentences that hold it, its sentences) per document.
+        # without it is unlikely to be theirs, however like theirs its other words are. Per document,
+        # the log-likelihood of a message that says none of them, and per such bigram, what saying it
+        # gives back to each document that has it.
         documents_with = Counter(g for sentences in asked_texts for g in {g for t in sentences for g in _pairs(t)})
         common = max(1.0, SIGNATURE_COMMON * len(asked_texts))
-        self._signatures: dict[int, tuple[tuple[str, int, int], ...]] = {}
+        self._unsaid = [0.0] * len(asked_texts)
+        self._signature_of: dict[str, list[tuple[int, float]]] = {}
         for number, sentences in enumerate(asked_texts):
             if len(sentences) < SIGNATURE_SENTENCES:
                 continue
-            held = Counter(g for sentence in sentences for g in _pairs(sentence))
-            kept = tuple((g, n, len(sentences)) for g, n in held.items()
-                         if (n + 1) / (len(sentences) + 2) >= SIGNATURE_SHARE and documents_with[g] <= common)
-            if kept:
-                self._signatures[number] = kept
+            for gram, n in Counter(g for sentence in sentences for g in _pairs(sentence)).items():
+                if (n + 1) / (len(sentences) + 2) >= SIGNATURE_SHARE and documents_with[gram] <= common:
+                    missed = math.log((len(sentences) - n + 1) / (len(sentences) + 2))
+                    self._unsaid[number] += missed
+                    self._signature_of.setdefault(gram, []).append((number, -missed))
+        self._base_ordinary = [ordinary + unsaid for ordinary, unsaid in zip(self._asks_ordinary, self._unsaid)]
+        self._base_special = [none + unsaid for none, unsaid in zip(self._asks_none, self._unsaid)]
 
     @staticmethod
     def _special(wanted: frozenset[str]) -> frozenset[str]:
         return wanted - ORDINARY_STEMS
 
-    def _also_likelihood(self, text: str, special: frozenset[str]) -> Callable[[int], float]:
-        """Document number → the log-likelihood of what the message asks done
-        (``_action_likelihood``) and of the words it leaves unsaid that the document's citizens
-        nearly always say (``_signatures``)."""
-        action = self._action_likelihood(special)
-        said = _pairs(text)
+    def _also_likelihood(self, text: str, special: frozenset[str]) -> tuple[Sequence[float], dict[int, float]]:
+        """Per document, the log-likelihood of what else the message says beside its words, as (a base
+        for every document, the documents whose value differs from it → the difference):
 
-        def likelihood(number: int) -> float:
-            value = action(number)
-            for gram, holding, sentences in self._signatures.get(number, ()):
-                if gram not in said:
-                    value += math.log((sentences - holding + 1) / (sentences + 2))
-            return value
-        return likelihood
-
-    def _action_likelihood(self, special: frozenset[str]) -> Callable[[int], float]:
-        """Document number → the log-likelihood that its citizens ask what the message asks done:
-        the ordinary thing (「营业执照怎么办」 is seldom how 证照遗失补领's citizens ask, whose
-        sentences say 丢了), or one of the special things it asks (补领, 注销…), each of its
-        sentences counted, with one more of each kind (Laplace)."""
-        def likelihood(number: int) -> float:
-            sentences, stems, ordinary = self._asked[number]
-            if not special:
-                return math.log((ordinary + 1) / (sentences + 2))
-            said = max(stems.get(stem, 0) for stem in special)
-            return math.log((said + 1) / (sentences + 2))
-        return likelihood
+        - what it asks done: the ordinary thing (「营业执照怎么办」 is seldom how 证照遗失补领's citizens
+          ask, whose sentences say 丢了), or one of the special things it asks (补领, 注销…), each of a
+          document's sentences counted, with one more of each kind (Laplace);
+        - the words its citizens nearly always say that the message leaves unsaid."""
+        if special:
+            base = self._base_special
+            differs: dict[int, float] = {}
+            for stem in special:
+                for number, value in self._asking.get(stem, {}).items():
+                    gain = value - self._asks_none[number]
+                    differs[number] = max(differs.get(number, 0.0), gain)
+        else:
+            base, differs = self._base_ordinary, {}
+        for gram in _pairs(text):
+            for number, back in self._signature_of.get(gram, ()):
+                differs[number] = differs.get(number, 0.0) + back
+        return base, differs
 
     def as_asked(self, text: str) -> str:
         """What of a (normalised) message asks for the need, as every message and every sentence of

@@ -486,7 +486,7 @@ def test_an_item_said_and_answered_outright_is_no_need_the_list_lacks():
     phrasings = (("生育津贴支付", "生育津贴在哪里领"), ("生育津贴支付", "休产假的生育津贴咋个申请"),
                  ("生育医疗费支付", "生娃娃住院的钱医保报不报"), ("生育医疗费支付", "生育医疗费咋个报"))
     needs = tuple(("生育登记", sentence) for sentence in
-                  ("怀孕了要去登记不", "老婆怀孕了咋个登记", "怀孕了建档在哪里", "怀孕了要办啥子"))
+                  ("怀孕了要去登记不", "老婆怀孕了咋个弄", "怀孕了建档在哪里", "怀孕了办啥子手续"))
     index = ResolverIndex(build_targets(rows, words), words, (), {}, phrasings, elsewhere=needs)
     allowance = index.rank("老婆怀孕了，生育津贴支付咋个办", {"m1": 100.0})  # (the search's clear winner)
     assert allowance.elsewhere >= 0.5
@@ -668,7 +668,7 @@ def test_what_the_message_asks_done_weighs_on_the_naive_bayes(monkeypatch):
     index = ResolverIndex(build_targets(LICENCE_ROWS, words), words, colloquial, {}, LICENCE_SENTENCES)
     weighed = _posteriors(index, "营业执照怎么办")["new"]
     assert _posteriors(index, "营业执照丢了")["lost"] > 0.9
-    monkeypatch.setattr(ResolverIndex, "_action_likelihood", lambda self, special: lambda number: 0.0)
+    monkeypatch.setattr(ResolverIndex, "_also_likelihood", lambda self, text, special: None)
     words_alone = ResolverIndex(build_targets(LICENCE_ROWS, words), words, colloquial, {}, LICENCE_SENTENCES)
     assert weighed > 2 * _posteriors(words_alone, "营业执照怎么办")["new"]
 
