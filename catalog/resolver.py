@@ -55,7 +55,7 @@ from catalog.held import CLAUSE_BREAK, without_clauses, without_held_clauses
 from catalog.homophones import Homophones
 from catalog.item_model import ItemParts, parse_name
 from catalog.text import han_characters, normalise
-from catalog.words import AskedVerbs, ColloquialEntry, Scanner, Words, load_not_this
+from catalog.words import AskedVerbs, ColloquialEntry, Scanner, Words, load_not_this, safe_load
 
 # The score of a target is a weighted sum of its parts (FEATURES); the weights are data
 # (catalog/data/words/resolver_weights.yaml), fitted by ``python -m catalog.resolver_fit`` on the
@@ -435,7 +435,7 @@ def _affirmed(text: str, word: str, not_so: Sequence[str]) -> bool:
 def _regional_file(path: str | Path, entries: str, required: Sequence[str]) -> tuple[str, dict, list[dict]]:
     """(the region the words file was checked against, its whole content, its checked ``entries``)."""
     with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+        data = safe_load(handle) or {}
     if not isinstance(data, dict) or "region" not in data:
         raise ValueError(f"{Path(path).name}: needs 'region' (the list it was checked against) and '{entries}'")
     return str(data["region"]), data, _checked(data.get(entries) or [], path, required)
@@ -746,7 +746,8 @@ class ResolverIndex:
     def _index_phrasings(self, alike: "_NamesAlike", named_by: Sequence[Sequence[str]]) -> None:
         """Every citizen's sentence of the phrasing bank is a document of its own; with the texts that
         name each target (``named_by``), they make the naive Bayes' documents."""
-        found = [(alike.get(normalise(name)), sentence) for name, sentence in self.phrasings]
+        target_of = {name: alike.get(normalise(name)) for name in {name for name, _ in self.phrasings}}
+        found = [(target_of[name], sentence) for name, sentence in self.phrasings]
         rows = [(target, self.as_asked(sentence)) for target, sentence in found if target is not None]
         self._phrase_rows = rows
         self._phrase_target = [index for index, _ in rows]

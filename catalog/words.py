@@ -105,9 +105,18 @@ class Words:
         return self.several.get(word, frozenset({stem}))
 
 
+# libyaml's parser where PyYAML has it (its wheels do): the phrasing bank's files are large.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def safe_load(handle) -> object:
+    """``yaml.safe_load``, by libyaml's parser where there is one."""
+    return yaml.load(handle, Loader=_SAFE_LOADER)  # noqa: S506 (a safe loader)
+
+
 def _read(folder: Path, name: str) -> dict:
     with open(folder / name, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+        return safe_load(handle) or {}
 
 
 @lru_cache(maxsize=4)
@@ -284,7 +293,7 @@ def load_phrasings(path: str | Path = PHRASINGS_DIR) -> tuple[tuple[str, str], .
     rows: list[tuple[str, str]] = []
     for file in sorted(Path(path).glob("*.yaml")):
         with open(file, encoding="utf-8") as handle:
-            entries = yaml.safe_load(handle) or []
+            entries = safe_load(handle) or []
         for number, entry in enumerate(entries, start=1):
             if not isinstance(entry, dict) or not entry.get("item") or not isinstance(entry.get("say"), list):
                 raise ValueError(f"{file.name}: entry {number} needs 'item' and a list 'say'")
