@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Generic, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, Generic, Iterable, Iterator, Mapping, TypeVar
 
 import yaml
 
@@ -109,7 +109,7 @@ class Words:
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def safe_load(handle) -> object:
+def safe_load(handle: Any) -> Any:
     """``yaml.safe_load``, by libyaml's parser where there is one."""
     return yaml.load(handle, Loader=_SAFE_LOADER)
 
