@@ -25,7 +25,10 @@ each target then gets the parts of its score (FEATURES):
 - **nlu** — the NLU read the target's name in the message (its ``item`` entities);
 - **bayes**, **lift** — a multinomial naive Bayes over characters and bigrams of every text that names
   or asks for each target (``_NaiveBayes``): the posterior of the target, and how much better than
-  the bank at large its words write the message's bigrams.
+  the bank at large its words write the message's bigrams. Beside the words, the posterior weighs
+  how often the target's citizens ask what the message asks done (the ordinary thing or a special
+  one) and the words nearly all of them say that the message leaves unsaid (``_also_likelihood``).
+  The bank's sentences are read as messages are (``as_asked``: what the citizen holds left out).
 
 The score is the parts weighted by ``catalog/data/words/resolver_weights.yaml``, fitted by
 ``python -m catalog.resolver_fit``; a target's probability is the softmax of the scores beside the
