@@ -765,18 +765,20 @@ class ResolverIndex:
         self._first_elsewhere = len(documents)
         self._elsewhere_needs = list(needs)
         self._bayes = _NaiveBayes(documents + list(needs.values()))
+        sentences_of: list[list[str]] = [[] for _ in self.targets]
+        for index, sentence in rows:
+            sentences_of[index].append(sentence)
+        sentences_of += [sentences[1:] for sentences in needs.values()]  # (the first is the need's name)
+        names = [normalise(t.name) for t in self.targets] + [sentences[0] for sentences in needs.values()]
+        self._count_how_citizens_ask(names, sentences_of)
+
+    def _count_how_citizens_ask(self, names: Sequence[str], sentences_of: Sequence[Sequence[str]]) -> None:
+        """What the naive Bayes weighs beside words (``_also_likelihood``), counted once per document
+        (the targets', then the needs'), each given as its name and its bank sentences."""
         # What each document's sentences ask done: how often its citizens ask the ordinary thing and
         # which special things (补领, 注销…) they ask, its name counted as one more sentence.
-        asked: list[list[frozenset[str]]] = [[self._special(self.wanted(self.officially(normalise(t.name))))]
-                                             for t in self.targets]
-        asked_texts: list[list[str]] = [[] for _ in self.targets]
-        for index, sentence in rows:
-            asked_texts[index].append(sentence)
-        asked_texts += [list(sentences[1:]) for sentences in needs.values()]  # (the first is the need's name)
-        for index, sentence in rows:
-            asked[index].append(self._special(self.wanted(self.officially(sentence))))
-        for sentences in needs.values():
-            asked.append([self._special(self.wanted(self.officially(sentence))) for sentence in sentences])
+        asked = [[self._special(self.wanted(self.officially(text))) for text in (name, *sentences)]
+                 for name, sentences in zip(names, sentences_of)]
         # Per document, the log-likelihood that a message asks the ordinary thing, or a special thing
         # none of its sentences asks; and, per special stem, the documents whose sentences ask it.
         self._asks_ordinary = [math.log((sum(1 for special in said if not special) + 1) / (len(said) + 2))
@@ -791,11 +793,11 @@ class ResolverIndex:
         # without it is unlikely to be theirs, however like theirs its other words are. Per document,
         # the log-likelihood of a message that says none of them, and per such bigram, what saying it
         # gives back to each document that has it.
-        documents_with = Counter(g for sentences in asked_texts for g in {g for t in sentences for g in _pairs(t)})
-        common = max(1.0, SIGNATURE_COMMON * len(asked_texts))
-        self._unsaid = [0.0] * len(asked_texts)
+        documents_with = Counter(g for sentences in sentences_of for g in {g for t in sentences for g in _pairs(t)})
+        common = max(1.0, SIGNATURE_COMMON * len(sentences_of))
+        self._unsaid = [0.0] * len(sentences_of)
         self._signature_of: dict[str, list[tuple[int, float]]] = {}
-        for number, sentences in enumerate(asked_texts):
+        for number, sentences in enumerate(sentences_of):
             if len(sentences) < SIGNATURE_SENTENCES:
                 continue
             for gram, n in Counter(g for sentence in sentences for g in _pairs(sentence)).items():
