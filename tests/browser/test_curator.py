@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 WAIT = 30_000
 ITEM_NAME = "教师资格认定"
 # A way to ask for it that no list, lexicon or phrasing file has.
-PHRASE = "想当老师要的那个本本咋个整"
+PHRASE = "想去学堂教书要的那个红本本咋个整"
 
 
 def payload_types(reply: dict) -> list[str]:
