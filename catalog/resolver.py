@@ -636,14 +636,12 @@ class _NaiveBayes:
         shrunk = pair_size * (1 + LIFT_PRIOR / said_pairs)  # LIFT_PRIOR more bigrams of the message's mean weight
         lifts = [(score - background) / shrunk for score in pair_scores]
         sharpness = BAYES_SHARPNESS / max(size, BAYES_MIN_SIZE)
-        top = max(scores.values()) * sharpness
-        tempered = {number: score * sharpness - top for number, score in scores.items()}
+        tempered = {number: score * sharpness for number, score in scores.items()}
         if also is not None:
             base, differs = also
             tempered = {number: value + base[number] + differs.get(number, 0.0) for number, value in tempered.items()}
-            top = max(tempered.values())
-            tempered = {number: value - top for number, value in tempered.items()}
-        exps = {number: math.exp(value) for number, value in tempered.items()}
+        top = max(tempered.values())
+        exps = {number: math.exp(value - top) for number, value in tempered.items()}
         mass = sum(exps.values())
         return {number: value / mass for number, value in exps.items() if value / mass >= BAYES_FLOOR}, lifts
 
@@ -756,8 +754,10 @@ class ResolverIndex:
         self._phrase_target = [index for index, _ in rows]
         self._phrase_index = _BigramIndex([[sentence] for _, sentence in rows], common=COMMON_BIGRAM)
         documents = [list(document) for document in named_by]
+        sentences_of: list[list[str]] = [[] for _ in self.targets]
         for index, sentence in rows:
             documents[index].append(sentence)
+            sentences_of[index].append(sentence)
         # After the targets' documents, one for each need the list lacks: its name and its sentences.
         needs: dict[str, list[str]] = {}
         for need, sentence in self.elsewhere:
@@ -765,9 +765,6 @@ class ResolverIndex:
         self._first_elsewhere = len(documents)
         self._elsewhere_needs = list(needs)
         self._bayes = _NaiveBayes(documents + list(needs.values()))
-        sentences_of: list[list[str]] = [[] for _ in self.targets]
-        for index, sentence in rows:
-            sentences_of[index].append(sentence)
         sentences_of += [sentences[1:] for sentences in needs.values()]  # (the first is the need's name)
         names = [normalise(t.name) for t in self.targets] + [sentences[0] for sentences in needs.values()]
         self._count_how_citizens_ask(names, sentences_of)
@@ -780,33 +777,35 @@ class ResolverIndex:
         asked = [[self._special(self.wanted(self.officially(text))) for text in (name, *sentences)]
                  for name, sentences in zip(names, sentences_of)]
         # Per document, the log-likelihood that a message asks the ordinary thing, or a special thing
-        # none of its sentences asks; and, per special stem, the documents whose sentences ask it.
-        self._asks_ordinary = [math.log((sum(1 for special in said if not special) + 1) / (len(said) + 2))
-                               for said in asked]
-        self._asks_none = [math.log(1 / (len(said) + 2)) for said in asked]
+        # none of its sentences asks; and, per special stem, the documents whose n sentences ask it,
+        # each with what that adds to the latter: log((n + 1) / 1).
+        asks_ordinary = [math.log((sum(1 for special in said if not special) + 1) / (len(said) + 2))
+                         for said in asked]
+        asks_none = [math.log(1 / (len(said) + 2)) for said in asked]
         self._asking: dict[str, dict[int, float]] = {}
         for number, said in enumerate(asked):
             for stem, n in Counter(stem for special in said for stem in special).items():
-                self._asking.setdefault(stem, {})[number] = math.log((n + 1) / (len(said) + 2))
+                self._asking.setdefault(stem, {})[number] = math.log(n + 1)
         # The words a target's citizens nearly always say (a bigram most of its sentences hold, and few
         # of the other documents: 「失业」 in those of 领取失业保险金期间丧葬补助金和抚恤金申领): a message
         # without it is unlikely to be theirs, however like theirs its other words are. Per document,
         # the log-likelihood of a message that says none of them, and per such bigram, what saying it
         # gives back to each document that has it.
-        documents_with = Counter(g for sentences in sentences_of for g in {g for t in sentences for g in _pairs(t)})
+        pairs_of = [[_pairs(sentence) for sentence in sentences] for sentences in sentences_of]
+        documents_with = Counter(g for pairs in pairs_of for g in set().union(*pairs))
         common = max(1.0, SIGNATURE_COMMON * len(sentences_of))
-        self._unsaid = [0.0] * len(sentences_of)
+        unsaid = [0.0] * len(sentences_of)
         self._signature_of: dict[str, list[tuple[int, float]]] = {}
-        for number, sentences in enumerate(sentences_of):
-            if len(sentences) < SIGNATURE_SENTENCES:
+        for number, pairs in enumerate(pairs_of):
+            if len(pairs) < SIGNATURE_SENTENCES:
                 continue
-            for gram, n in Counter(g for sentence in sentences for g in _pairs(sentence)).items():
-                if (n + 1) / (len(sentences) + 2) >= SIGNATURE_SHARE and documents_with[gram] <= common:
-                    missed = math.log((len(sentences) - n + 1) / (len(sentences) + 2))
-                    self._unsaid[number] += missed
+            for gram, n in Counter(g for held in pairs for g in held).items():
+                if (n + 1) / (len(pairs) + 2) >= SIGNATURE_SHARE and documents_with[gram] <= common:
+                    missed = math.log((len(pairs) - n + 1) / (len(pairs) + 2))
+                    unsaid[number] += missed
                     self._signature_of.setdefault(gram, []).append((number, -missed))
-        self._base_ordinary = [ordinary + unsaid for ordinary, unsaid in zip(self._asks_ordinary, self._unsaid)]
-        self._base_special = [none + unsaid for none, unsaid in zip(self._asks_none, self._unsaid)]
+        self._base_ordinary = [ordinary + missed for ordinary, missed in zip(asks_ordinary, unsaid)]
+        self._base_special = [none + missed for none, missed in zip(asks_none, unsaid)]
 
     @staticmethod
     def _special(wanted: frozenset[str]) -> frozenset[str]:
@@ -824,8 +823,7 @@ class ResolverIndex:
             base = self._base_special
             differs: dict[int, float] = {}
             for stem in special:
-                for number, value in self._asking.get(stem, {}).items():
-                    gain = value - self._asks_none[number]
+                for number, gain in self._asking.get(stem, {}).items():
                     differs[number] = max(differs.get(number, 0.0), gain)
         else:
             base, differs = self._base_ordinary, {}
