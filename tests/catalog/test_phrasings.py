@@ -21,7 +21,8 @@ def region_item_names(region: str) -> set[str]:
     the names of its authored 一件事 bundles."""
     data = REGIONS[region]
     if data.items is not None:
-        bundles = yaml.safe_load(data.guides.read_text("utf-8")).get("bundles") or [] if data.guides else []
+        guides = yaml.safe_load(data.guides.read_text("utf-8")) if data.guides else {}
+        bundles = guides.get("bundles") or []
         return {row["name"] for row in json.loads(data.items.read_text("utf-8"))} | {b["name"] for b in bundles}
     with data.official_guides.open(encoding="utf-8") as lines:
         return {json.loads(line)["item_name"] for line in lines if line.strip()}
