@@ -150,7 +150,13 @@ SHORT_CORE = 6
 TRADING_TAILS = ("生产经营", "经营")  # …经营许可 is a licence to trade in what comes before
 TRADE_NAMES = 4              # a trade this long names its licence alone (劳务派遣, not 燃气)
 SHORT_FORM = 0.7            # a short form names its item less surely than the name's own object
-INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
+INFORMS = "咨询"
+# A list's 「…“一件事”」 that wraps one of its items (``wrapped_items``): the marker, the characters the
+# 一件事's name may add to the item's (「…提取公积金“一件事”」 for 「…提取」), and the shortest item name read.
+ONE_THING = "一件事"
+_ONE_THING_MARKER = re.compile(r"[“”\"'「」]?一件事[“”\"'「」]?")
+WRAPPER_EXTRA = 3
+WRAPPED_MIN = 4               # the stem of items that only inform (…政策咨询)
 # The ordinary thing asked of an item, said several ways; 报装 is a utility's (供电报装: 「咋个申请通电」).
 ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报", "报装"})
 GENERIC_STEMS = frozenset({"办理", "申请"})
@@ -661,10 +667,12 @@ class ResolverIndex:
     not_this: tuple[str, ...] = field(default_factory=load_not_this)  # 「不算…」「不是…」 (negations.yaml)
 
     def _stands_for(self) -> dict[str, "Target"]:
-        """List item's code → the loaded authored item that stands for it (``same_service``)."""
+        """List item's code → the target that stands for it: the loaded authored item of
+        ``same_service``, or the list's own 「…“一件事”」 that wraps it (``wrapped_items``)."""
         by_name = {t.name: t for t in self.targets}
-        return {by_name[listed].code: by_name[authored] for listed, authored, _ in self.same_service
-                if listed in by_name and authored in by_name}
+        return {**wrapped_items(self.targets),
+                **{by_name[listed].code: by_name[authored] for listed, authored, _ in self.same_service
+                   if listed in by_name and authored in by_name}}
 
     def __post_init__(self) -> None:
         self._stands_for_codes = self._stands_for()
@@ -1281,6 +1289,32 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), else
             not short or first.said or first.action_agrees):
         return "confirm"
     return "handoff"
+
+
+def wrapped_items(targets: Sequence[Target]) -> dict[str, Target]:
+    """Item's code → the 一件事 of the same list that wraps it: a list may name one service twice, as
+    the item and as the reform's one-stop 「…“一件事”」 (防城港市: 家庭成员患重大疾病提取 and
+    家庭成员患重大疾病提取公积金“一件事”). The 一件事's name, its marker taken out, holds the item's name
+    in order with at most WRAPPER_EXTRA characters more (公积金), and holds no other item's so, nor is
+    the item held so by another 一件事: the citizen asks for one service, and the one-stop 一件事 is its
+    answer. Read from the names alone."""
+    plain = [(normalise(t.name), t) for t in targets if t.kind == "item" and ONE_THING not in t.name]
+    wrappers: dict[str, list[Target]] = defaultdict(list)
+    for target in targets:
+        if target.kind != "item" or ONE_THING not in target.name:
+            continue
+        core = _ONE_THING_MARKER.sub("", normalise(target.name))
+        inside = [t for name, t in plain if len(name) >= WRAPPED_MIN and len(core) - WRAPPER_EXTRA <= len(name)
+                  <= len(core) and _in_order(name, core)]
+        if len(inside) == 1:
+            wrappers[inside[0].code].append(target)
+    return {code: found[0] for code, found in wrappers.items() if len(found) == 1}
+
+
+def _in_order(part: str, whole: str) -> bool:
+    """Every character of ``part`` is in ``whole``, in the same order."""
+    rest = iter(whole)
+    return all(character in rest for character in part)
 
 
 def build_targets(rows: Iterable[tuple[str, str, str, Sequence[str], bool]], words: Words) -> list[Target]:

@@ -17,6 +17,7 @@ from catalog.resolver import (
     load_off_list,
     load_off_list_needs,
     load_same_service,
+    wrapped_items,
 )
 from catalog.words import ColloquialEntry, load_asked_verbs, load_colloquial, load_words
 
@@ -368,6 +369,30 @@ def test_a_list_item_an_authored_item_stands_for_is_that_item(small_index):
     merged = {s.code: s.probability for s in together.ranked}
     before = {s.code: s.probability for s in apart.ranked}
     assert merged["auth"] == pytest.approx(before["auth"] + before["real"], abs=1e-3)
+
+
+def test_a_lists_one_thing_that_wraps_one_of_its_items_stands_for_it():
+    """A 「…“一件事”」 whose name holds one item's name in order, with at most a few characters more,
+    is that item's one-stop service: the item's probability is the 一件事's (防城港市's list names
+    家庭成员患重大疾病提取 and 家庭成员患重大疾病提取公积金“一件事”)."""
+    words = load_words()
+    rows = [("plain", "家庭成员患重大疾病提取", "item", (), True),
+            ("one", "家庭成员患重大疾病提取公积金“一件事”", "item", (), True),
+            ("other", "家庭生活困难提取", "item", (), True),
+            ("broad", "退休“一件事”", "item", (), True),
+            ("retire", "正常退休提取", "item", (), True)]
+    targets = build_targets(rows, words)
+    assert {code: target.code for code, target in wrapped_items(targets).items()} == {"plain": "one"}
+    ranked = ResolverIndex(targets, words).rank("家庭成员患重大疾病提取").ranked
+    assert "plain" not in [s.code for s in ranked] and ranked[0].code == "one"
+
+
+def test_an_item_two_one_things_could_wrap_is_left_to_the_ranking():
+    words = load_words()
+    rows = [("plain", "出境定居提取", "item", (), True),
+            ("one", "出境定居提取公积金“一件事”", "item", (), True),
+            ("two", "出境定居提取住房“一件事”", "item", (), True)]
+    assert wrapped_items(build_targets(rows, words)) == {}
 
 
 def test_every_same_service_example_reaches_the_authored_item(session):
