@@ -102,6 +102,7 @@ DIFFERS_CONFIRM_PROBABILITY = ANSWER_PROBABILITY
 # or what its name does: 「我想分户」 is too little to offer 土地使用权分割转让批准 on a likeness of words.
 CONFIRM_SHORT = 10
 MAX_OPTIONS = 4
+TWIN_POOL = 5                # the first target's twins for someone else are looked for this far down
 POOL = 30                   # targets most alike in bigrams that are scored in full
 MAX_QUERY_BIGRAMS = 64      # of a longer message, the weightiest bigrams compared (every 60-character one in full)
 SIGNATURE_SHARE = 0.5       # a bigram this share of a document's sentences hold is its citizens' word ...
@@ -1029,6 +1030,7 @@ class ResolverIndex:
         considered_scored = {s.code: s for s in scored if s.code in considered}
         scored = _doing_it_instead(scored)
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
+        scored = self._for_whom_said(scored, reading)
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
@@ -1105,6 +1107,35 @@ class ResolverIndex:
         list item's place under the authored name."""
         return _merged(scored, {s.code: self._stands_for_codes[s.code] for s in scored
                                 if s.code in self._stands_for_codes})
+
+    def _for_whom_said(self, scored: list[Scored], reading: "_Reading") -> list[Scored]:
+        """The first target beside a twin for someone else (the same thing done to the same object,
+        for another: 单位国际联网备案 and 个人国际联网备案), when the message says who the twin is for and
+        never who the first is for: the twin takes the first place. The citizens' sentences of two
+        such twins are much alike, so their words, not who is said, would decide."""
+        fitting = [s for s in scored if not s.action_differs]
+        if len(fitting) < 2 or not reading.qualifiers:
+            return scored
+        first = fitting[0]
+        parts = self.targets[self._index_of[first.code]].parts
+        if parts is None or not parts.objects:
+            return scored
+        for twin in fitting[1:TWIN_POOL]:
+            if twin.probability < SIBLING_EVIDENCE:
+                break  # far less likely: what else the message says is against it (「没得扣缴单位」)
+            other = self.targets[self._index_of[twin.code]].parts
+            if other is None or not other.objects or other.actions != parts.actions:
+                continue
+            core, other_core = parts.objects[-1], other.objects[-1]
+            if core not in other_core and other_core not in core:
+                continue
+            mine, theirs = set(parts.qualifiers) - set(other.qualifiers), set(other.qualifiers) - set(parts.qualifiers)
+            if theirs & reading.qualifiers and not mine & reading.qualifiers:
+                swapped = {first.code: twin.probability, twin.code: first.probability}
+                scored = [replace(s, probability=swapped.get(s.code, s.probability)) for s in scored]
+                scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
+                return scored
+        return scored
 
     def _informs(self, code: str) -> bool:
         parts = self.targets[self._index_of[code]].parts

@@ -395,6 +395,24 @@ def test_an_item_two_one_things_could_wrap_is_left_to_the_ranking():
     assert wrapped_items(build_targets(rows, words)) == {}
 
 
+def test_a_twin_for_whom_the_message_says_takes_the_first_place():
+    """Two items doing one thing to one object for different people: the citizens' sentences of one
+    may write the message better, but the message says who it is for."""
+    words = load_words()
+    rows = [("unit", "单位国际联网备案", "item", (), False),
+            ("self", "个人国际联网备案", "item", (), False)]
+    phrasings = (("单位国际联网备案", "架了服务器连国外的网络要去备案"),
+                 ("单位国际联网备案", "服务器连国外网络，网安让备案"),
+                 ("个人国际联网备案", "家里电脑要连境外网站"),
+                 ("个人国际联网备案", "自己的服务器连国外网络"))
+    index = ResolverIndex(build_targets(rows, words), words, (), {}, phrasings)
+    assert index.rank("架了个服务器连国外网络，网安说要备案").ranked[0].code == "unit"
+    said = index.rank("架了个服务器连国外网络，网安说个人也要备案").ranked
+    assert said[0].code == "self" and said[0].probability > said[1].probability
+    both = index.rank("架了个服务器连国外网络，单位和个人都要备案").ranked
+    assert both[0].code == "unit"
+
+
 def test_every_same_service_example_reaches_the_authored_item(session):
     for listed, authored, example in load_same_service():
         resolution = resolve(session, example)
