@@ -743,6 +743,7 @@ class ResolverIndex:
         self._actions = Scanner(actions)
         self._qualifiers = Scanner({w: value for w, (kind, value) in self.words.names.items()
                                     if kind in ("qualifier", "scope")})
+        self._ways = Scanner({word: way for way, (_names, said) in self.words.directions.items() for word in said})
         self._askers = {e.word: e.audience for e in self.colloquial if e.section == "askers" and e.audience}
         self._asker_scanner = Scanner(self._askers)
         self._synonyms = Scanner({e.word: e.means for e in self.colloquial if e.section == "synonyms" and e.means})
@@ -1030,7 +1031,7 @@ class ResolverIndex:
         considered_scored = {s.code: s for s in scored if s.code in considered}
         scored = _doing_it_instead(scored)
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
-        scored = self._for_whom_said(scored, reading)
+        scored = self._said_of_a_twin(scored, reading)
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
@@ -1108,18 +1109,21 @@ class ResolverIndex:
         return _merged(scored, {s.code: self._stands_for_codes[s.code] for s in scored
                                 if s.code in self._stands_for_codes})
 
-    def _for_whom_said(self, scored: list[Scored], reading: "_Reading") -> list[Scored]:
-        """The first target beside a twin for someone else (the same thing done to the same object,
-        for another: 单位国际联网备案 and 个人国际联网备案), when the message says who the twin is for and
-        never who the first is for: the twin takes the first place. The citizens' sentences of two
-        such twins are much alike, so their words, not who is said, would decide."""
+    def _said_of_a_twin(self, scored: list[Scored], reading: "_Reading") -> list[Scored]:
+        """The first target beside a twin that does the same thing to the same object for someone else
+        (单位国际联网备案 and 个人国际联网备案) or the other way (…驾驶证转入 and …驾驶证转出), when the
+        message says who the twin is for or which way it goes, and never the first's: the twin takes the
+        first place. The citizens' sentences of two such twins are much alike, so their words, not what
+        the message says of who or which way, would decide."""
         fitting = [s for s in scored if not s.action_differs]
-        if len(fitting) < 2 or not reading.qualifiers:
+        said = reading.qualifiers | self.ways_in(reading.text)
+        if len(fitting) < 2 or not said:
             return scored
         first = fitting[0]
         parts = self.targets[self._index_of[first.code]].parts
         if parts is None or not parts.objects:
             return scored
+        marks = self._marks_of(first.code)
         for twin in fitting[1:TWIN_POOL]:
             if twin.probability < SIBLING_EVIDENCE:
                 break  # far less likely: what else the message says is against it (「没得扣缴单位」)
@@ -1127,15 +1131,35 @@ class ResolverIndex:
             if other is None or not other.objects or other.actions != parts.actions:
                 continue
             core, other_core = parts.objects[-1], other.objects[-1]
-            if core not in other_core and other_core not in core:
+            for_another = set(parts.qualifiers) != set(other.qualifiers) and (core in other_core or other_core in core)
+            if not for_another and self._wayless(first.name) != self._wayless(twin.name):
                 continue
-            mine, theirs = set(parts.qualifiers) - set(other.qualifiers), set(other.qualifiers) - set(parts.qualifiers)
-            if theirs & reading.qualifiers and not mine & reading.qualifiers:
+            other_marks = self._marks_of(twin.code)
+            if (other_marks - marks) & said and not (marks - other_marks) & said:
                 swapped = {first.code: twin.probability, twin.code: first.probability}
                 scored = [replace(s, probability=swapped.get(s.code, s.probability)) for s in scored]
                 scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
                 return scored
         return scored
+
+    def _marks_of(self, code: str) -> frozenset[str]:
+        """Who a target is for (its name's qualifiers) and which way it goes (actions.yaml ``directions``)."""
+        target = self.targets[self._index_of[code]]
+        qualifiers = target.parts.qualifiers if target.parts is not None else ()
+        ways = {way for way, (names, _said) in self.words.directions.items() if any(w in target.name for w in names)}
+        return frozenset(qualifiers) | (frozenset(ways) if len(ways) == 1 else frozenset())
+
+    def _wayless(self, name: str) -> str:
+        """The name with the words that say which way it goes taken out (…驾驶证转入 → …驾驶证)."""
+        for names, _said in self.words.directions.values():
+            for word in names:
+                name = name.replace(word, "")
+        return name
+
+    def ways_in(self, text: str) -> frozenset[str]:
+        """Which way the message says a transfer goes (actions.yaml ``directions``), when it says one."""
+        ways = {way for _s, _e, _w, way in self._ways.scan(text)}
+        return frozenset(ways) if len(ways) == 1 else frozenset()
 
     def _informs(self, code: str) -> bool:
         parts = self.targets[self._index_of[code]].parts

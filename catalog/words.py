@@ -99,6 +99,8 @@ class Words:
     several: Mapping[str, frozenset[str]] = field(default_factory=dict)  # action word → its stems, where it says two
     life_steps: frozenset[str] = frozenset()  # the stems that are steps of one licence's life (新办, 补领, 注销…)
     documents: tuple[str, ...] = ()  # the ends of an object that is a licence or certificate (证, 许可, 卡…)
+    # Which way a transfer goes (actions.yaml ``directions``): way → (its words in names, its words in messages)
+    directions: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
     def stems_of(self, word: str, stem: str) -> frozenset[str]:
         """The stems an action word of ``names`` says: its one ``stem``, or every stem of ``several``."""
@@ -168,7 +170,19 @@ def load_words(path: str | Path = WORDS_DIR) -> Words:
         several=several,
         life_steps=life_steps,
         documents=tuple(normalise(d) for d in actions.get("documents") or ()),
+        directions=_directions(actions.get("directions") or {}),
     )
+
+
+def _directions(data: Mapping[str, object]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """actions.yaml ``directions``: way → (the words names say it with, the words messages say it with)."""
+    found = {}
+    for way, entry in data.items():
+        where = f"actions.yaml: directions: {way}"
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where}: needs names and said")
+        found[str(way)] = (tuple(_list_of_words(entry, "names", where)), tuple(_list_of_words(entry, "said", where)))
+    return found
 
 
 # ---------------------------------------------------------------- verbs citizens ask with

@@ -413,6 +413,24 @@ def test_a_twin_for_whom_the_message_says_takes_the_first_place():
     assert both[0].code == "unit"
 
 
+def test_a_twin_going_the_way_the_message_says_takes_the_first_place():
+    """…驾驶证转入 and …驾驶证转出 differ only in the way the transfer goes (actions.yaml directions)."""
+    words = load_words()
+    rows = [("in", "拖拉机/联合收割机驾驶证转入", "item", (), False),
+            ("out", "拖拉机/联合收割机驾驶证转出", "item", (), False),
+            ("machine", "拖拉机/联合收割机转入", "item", (), False)]
+    phrasings = (("拖拉机/联合收割机驾驶证转入", "拖拉机驾照是外地考的，要咋个转"),
+                 ("拖拉机/联合收割机驾驶证转入", "拖拉机驾照要转，去哪办"),
+                 ("拖拉机/联合收割机驾驶证转出", "拖拉机驾驶证要转到外省"),
+                 ("拖拉机/联合收割机驾驶证转出", "搬到外地了，驾照要转"))
+    index = ResolverIndex(build_targets(rows, words), words, (), {}, phrasings)
+    assert index.ways_in("驾照咋个转过去") == {"转出"} and index.ways_in("驾照转过去又转回来") == frozenset()
+    assert index.rank("拖拉机驾照要转，咋个办").ranked[0].code == "in"
+    assert index.rank("拖拉机驾照要转过去，咋个办").ranked[0].code == "out"
+    # 拖拉机/联合收割机转入 is about the machine, not the licence: no twin of …驾驶证转出
+    assert index._wayless("拖拉机/联合收割机驾驶证转出") != index._wayless("拖拉机/联合收割机转入")
+
+
 def test_every_same_service_example_reaches_the_authored_item(session):
     for listed, authored, example in load_same_service():
         resolution = resolve(session, example)

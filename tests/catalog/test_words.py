@@ -112,6 +112,17 @@ def test_a_broken_describing_entry_is_refused(tmp_path, describing, error):
         load_asked_verbs(path)
 
 
+def test_the_ways_a_transfer_goes_are_read_and_a_broken_one_is_named(tmp_path):
+    names, said = load_words().directions["转出"]
+    assert "转出" in names and "转过去" in said
+    for name in ("qualifiers.yaml", "objects.yaml", "audience.yaml"):
+        (tmp_path / name).write_text("{}\n", encoding="utf-8")
+    (tmp_path / "actions.yaml").write_text("actions: {转移接续: [转出]}\ndirections: {转出: {names: 转出}}\n",
+                                           encoding="utf-8")
+    with pytest.raises(ValueError, match="directions: 转出"):
+        load_words(tmp_path)
+
+
 def test_the_words_that_say_what_a_need_is_not(tmp_path):
     from catalog.words import load_not_this
     assert "不算" in load_not_this()
