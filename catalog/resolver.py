@@ -1114,14 +1114,23 @@ class ResolverIndex:
         (单位国际联网备案 and 个人国际联网备案) or the other way (…驾驶证转入 and …驾驶证转出), when the
         message says who the twin is for or which way it goes, and never the first's: the twin takes the
         first place. The citizens' sentences of two such twins are much alike, so their words, not what
-        the message says of who or which way, would decide."""
+        the message says of who or which way, would decide. Likewise a first target whose name only
+        says 办理 or 申请, beside a sibling about the same object that does the special thing the message
+        asks (会计专业技术人员继续教育办理 and …信息查询 for 「学时记没记上在哪里看」)."""
         fitting = [s for s in scored if not s.action_differs]
-        said = reading.qualifiers | self.ways_in(reading.text)
-        if len(fitting) < 2 or not said:
+        if len(fitting) < 2:
             return scored
         first = fitting[0]
         parts = self.targets[self._index_of[first.code]].parts
         if parts is None or not parts.objects:
+            return scored
+        if parts.actions and parts.actions <= GENERIC_STEMS and _asks_special(reading.wanted):
+            doing = next((s for s in fitting[1:TWIN_POOL] if s.action_agrees and s.probability >= SIBLING_EVIDENCE
+                          and first.about and s.about and _same_object(first.about, s.about)), None)
+            if doing is not None:
+                return _first_given_to(scored, first, doing)
+        said = reading.qualifiers | self.ways_in(reading.text)
+        if not said:
             return scored
         marks = self._marks_of(first.code)
         for twin in fitting[1:TWIN_POOL]:
@@ -1136,10 +1145,7 @@ class ResolverIndex:
                 continue
             other_marks = self._marks_of(twin.code)
             if (other_marks - marks) & said and not (marks - other_marks) & said:
-                swapped = {first.code: twin.probability, twin.code: first.probability}
-                scored = [replace(s, probability=swapped.get(s.code, s.probability)) for s in scored]
-                scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
-                return scored
+                return _first_given_to(scored, first, twin)
         return scored
 
     def _marks_of(self, code: str) -> frozenset[str]:
@@ -1264,6 +1270,14 @@ def _doing_it_instead(scored: list[Scored]) -> list[Scored]:
             if sibling is not None:
                 into[s.code] = sibling
     return _merged(scored, into)
+
+
+def _first_given_to(scored: list[Scored], first: Scored, twin: Scored) -> list[Scored]:
+    """``scored`` with the probabilities of ``first`` and ``twin`` exchanged, ranked again."""
+    swapped = {first.code: twin.probability, twin.code: first.probability}
+    scored = [replace(s, probability=swapped.get(s.code, s.probability)) for s in scored]
+    scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
+    return scored
 
 
 def _same_object(one: str, other: str) -> bool:

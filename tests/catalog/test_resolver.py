@@ -431,6 +431,21 @@ def test_a_twin_going_the_way_the_message_says_takes_the_first_place():
     assert index._wayless("拖拉机/联合收割机驾驶证转出") != index._wayless("拖拉机/联合收割机转入")
 
 
+def test_a_name_that_only_says_banli_gives_way_to_a_sibling_doing_the_special_thing_asked():
+    words = load_words()
+    rows = [("do", "会计专业技术人员继续教育办理", "item", (), False),
+            ("look", "会计专业技术人员继续教育信息查询", "item", (), False)]
+    phrasings = (("会计专业技术人员继续教育办理", "会计每年要学习学时"),
+                 ("会计专业技术人员继续教育办理", "中级会计的学时要学满"),
+                 ("会计专业技术人员继续教育信息查询", "会计继续教育记录查一下"),
+                 ("会计专业技术人员继续教育信息查询", "继续教育的学分想看看"))
+    colloquial = (ColloquialEntry("actions", "在哪里看", "社保在哪里看", "参保人员参保信息查询", stems=("查询",)),)
+    index = ResolverIndex(build_targets(rows, words), words, colloquial, {}, phrasings)
+    assert index.rank("会计学时要学满，咋个弄").ranked[0].code == "do"
+    asked = index.rank("会计学时记上没有，在哪里看")
+    assert asked.wanted == {"查询"} and asked.ranked[0].code == "look"
+
+
 def test_every_same_service_example_reaches_the_authored_item(session):
     for listed, authored, example in load_same_service():
         resolution = resolve(session, example)
