@@ -32,7 +32,11 @@ each target then gets the parts of its score (FEATURES):
 
 The score is the parts weighted by ``catalog/data/words/resolver_weights.yaml``, fitted by
 ``python -m catalog.resolver_fit``; a target's probability is the softmax of the scores beside the
-fitted score of "nothing on the list". ``Resolution.decision``: ``answer`` (the first target likely
+fitted score of "nothing on the list". Before the decision, probabilities move between targets that
+are one service or twins: a 咨询 item to the item that does it, a list item to the authored item or the
+list's own 「…“一件事”」 that stands for it, a target doing another thing than asked to its sibling that
+does it, and the first target to its twin for the one the message says it is for or the way it says
+a transfer goes (``_said_of_a_twin``). ``Resolution.decision``: ``answer`` (the first target likely
 and far likelier than the second, or one the naive Bayes alone is sure of: ``BAYES_SURE``), ``ask`` (two
 to four likely targets), ``confirm`` (one fairly likely target, offered alone), or ``handoff``. A target
 whose name does another thing than the message asks is neither; a message that says a word of
