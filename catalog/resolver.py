@@ -1035,7 +1035,11 @@ class ResolverIndex:
         considered_scored = {s.code: s for s in scored if s.code in considered}
         scored = _doing_it_instead(scored)
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
+        before = {s.code: s.probability for s in scored}
         scored = self._said_of_a_twin(scored, reading)
+        # A considered reading whose place its twin took is as likely as the twin was: the one ranking.
+        considered_scored.update({s.code: s for s in scored
+                                  if s.code in considered_scored and s.probability != before[s.code]})
         ranked = tuple(scored[:limit])
         nothing = 1.0 - sum(probabilities)
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)

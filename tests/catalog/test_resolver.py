@@ -409,6 +409,9 @@ def test_a_twin_for_whom_the_message_says_takes_the_first_place():
     assert index.rank("架了个服务器连国外网络，网安说要备案").ranked[0].code == "unit"
     said = index.rank("架了个服务器连国外网络，网安说个人也要备案").ranked
     assert said[0].code == "self" and said[0].probability > said[1].probability
+    # Another reading of the twin that lost its place (the NLU's) is scored as the ranking now has it.
+    read = index.rank("架了个服务器连国外网络，网安说个人也要备案", consider=("unit",))
+    assert read.considered["unit"].probability == {s.code: s.probability for s in read.ranked}["unit"]
     both = index.rank("架了个服务器连国外网络，单位和个人都要备案").ranked
     assert both[0].code == "unit"
 
