@@ -155,13 +155,13 @@ SHORT_CORE = 6
 TRADING_TAILS = ("生产经营", "经营")  # …经营许可 is a licence to trade in what comes before
 TRADE_NAMES = 4              # a trade this long names its licence alone (劳务派遣, not 燃气)
 SHORT_FORM = 0.7            # a short form names its item less surely than the name's own object
-INFORMS = "咨询"
+INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
 # A list's 「…“一件事”」 that wraps one of its items (``wrapped_items``): the marker, the characters the
 # 一件事's name may add to the item's (「…提取公积金“一件事”」 for 「…提取」), and the shortest item name read.
 ONE_THING = "一件事"
 _ONE_THING_MARKER = re.compile(r"[“”\"'「」]?一件事[“”\"'「」]?")
 WRAPPER_EXTRA = 3
-WRAPPED_MIN = 4               # the stem of items that only inform (…政策咨询)
+WRAPPED_MIN = 4
 # The ordinary thing asked of an item, said several ways; 报装 is a utility's (供电报装: 「咋个申请通电」).
 ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报", "报装"})
 GENERIC_STEMS = frozenset({"办理", "申请"})
