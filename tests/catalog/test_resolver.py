@@ -395,17 +395,21 @@ def test_an_item_two_one_things_could_wrap_is_left_to_the_ranking():
     assert wrapped_items(build_targets(rows, words)) == {}
 
 
+def _index_of_twins(names: dict[str, str], sentences: dict[str, tuple[str, ...]],
+                    colloquial: tuple[ColloquialEntry, ...] = ()) -> ResolverIndex:
+    """A small index of ``names`` (code → item name) with the bank's ``sentences`` (code → sentences)."""
+    words = load_words()
+    rows = [(code, name, "item", (), False) for code, name in names.items()]
+    phrasings = tuple((names[code], sentence) for code, said in sentences.items() for sentence in said)
+    return ResolverIndex(build_targets(rows, words), words, colloquial, {}, phrasings)
+
+
 def test_a_twin_for_whom_the_message_says_takes_the_first_place():
     """Two items doing one thing to one object for different people: the citizens' sentences of one
     may write the message better, but the message says who it is for."""
-    words = load_words()
-    rows = [("unit", "单位国际联网备案", "item", (), False),
-            ("self", "个人国际联网备案", "item", (), False)]
-    phrasings = (("单位国际联网备案", "架了服务器连国外的网络要去备案"),
-                 ("单位国际联网备案", "服务器连国外网络，网安让备案"),
-                 ("个人国际联网备案", "家里电脑要连境外网站"),
-                 ("个人国际联网备案", "自己的服务器连国外网络"))
-    index = ResolverIndex(build_targets(rows, words), words, (), {}, phrasings)
+    index = _index_of_twins({"unit": "单位国际联网备案", "self": "个人国际联网备案"},
+                            {"unit": ("架了服务器连国外的网络要去备案", "服务器连国外网络，网安让备案"),
+                             "self": ("家里电脑要连境外网站", "自己的服务器连国外网络")})
     assert index.rank("架了个服务器连国外网络，网安说要备案").ranked[0].code == "unit"
     said = index.rank("架了个服务器连国外网络，网安说个人也要备案").ranked
     assert said[0].code == "self" and said[0].probability > said[1].probability
@@ -418,15 +422,10 @@ def test_a_twin_for_whom_the_message_says_takes_the_first_place():
 
 def test_a_twin_going_the_way_the_message_says_takes_the_first_place():
     """…驾驶证转入 and …驾驶证转出 differ only in the way the transfer goes (actions.yaml directions)."""
-    words = load_words()
-    rows = [("in", "拖拉机/联合收割机驾驶证转入", "item", (), False),
-            ("out", "拖拉机/联合收割机驾驶证转出", "item", (), False),
-            ("machine", "拖拉机/联合收割机转入", "item", (), False)]
-    phrasings = (("拖拉机/联合收割机驾驶证转入", "拖拉机驾照是外地考的，要咋个转"),
-                 ("拖拉机/联合收割机驾驶证转入", "拖拉机驾照要转，去哪办"),
-                 ("拖拉机/联合收割机驾驶证转出", "拖拉机驾驶证要转到外省"),
-                 ("拖拉机/联合收割机驾驶证转出", "搬到外地了，驾照要转"))
-    index = ResolverIndex(build_targets(rows, words), words, (), {}, phrasings)
+    index = _index_of_twins({"in": "拖拉机/联合收割机驾驶证转入", "out": "拖拉机/联合收割机驾驶证转出",
+                             "machine": "拖拉机/联合收割机转入"},
+                            {"in": ("拖拉机驾照是外地考的，要咋个转", "拖拉机驾照要转，去哪办"),
+                             "out": ("拖拉机驾驶证要转到外省", "搬到外地了，驾照要转")})
     assert index.ways_in("驾照咋个转过去") == {"转出"} and index.ways_in("驾照转过去又转回来") == frozenset()
     assert index.rank("拖拉机驾照要转，咋个办").ranked[0].code == "in"
     assert index.rank("拖拉机驾照要转过去，咋个办").ranked[0].code == "out"
@@ -435,15 +434,10 @@ def test_a_twin_going_the_way_the_message_says_takes_the_first_place():
 
 
 def test_a_name_that_only_says_banli_gives_way_to_a_sibling_doing_the_special_thing_asked():
-    words = load_words()
-    rows = [("do", "会计专业技术人员继续教育办理", "item", (), False),
-            ("look", "会计专业技术人员继续教育信息查询", "item", (), False)]
-    phrasings = (("会计专业技术人员继续教育办理", "会计每年要学习学时"),
-                 ("会计专业技术人员继续教育办理", "中级会计的学时要学满"),
-                 ("会计专业技术人员继续教育信息查询", "会计继续教育记录查一下"),
-                 ("会计专业技术人员继续教育信息查询", "继续教育的学分想看看"))
-    colloquial = (ColloquialEntry("actions", "在哪里看", "社保在哪里看", "参保人员参保信息查询", stems=("查询",)),)
-    index = ResolverIndex(build_targets(rows, words), words, colloquial, {}, phrasings)
+    look = ColloquialEntry("actions", "在哪里看", "社保在哪里看", "参保人员参保信息查询", stems=("查询",))
+    index = _index_of_twins({"do": "会计专业技术人员继续教育办理", "look": "会计专业技术人员继续教育信息查询"},
+                            {"do": ("会计每年要学习学时", "中级会计的学时要学满"),
+                             "look": ("会计继续教育记录查一下", "继续教育的学分想看看")}, (look,))
     assert index.rank("会计学时要学满，咋个弄").ranked[0].code == "do"
     asked = index.rank("会计学时记上没有，在哪里看")
     assert asked.wanted == {"查询"} and asked.ranked[0].code == "look"
