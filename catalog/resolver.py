@@ -788,7 +788,7 @@ class ResolverIndex:
         (the targets', then the needs'), each given as its name and its bank sentences."""
         # What each document's sentences ask done: how often its citizens ask the ordinary thing and
         # which special things (补领, 注销…) they ask, its name counted as one more sentence.
-        asked = [[self._special(self.wanted(self.officially(text))) for text in (name, *sentences)]
+        asked = [[_special(self.wanted(self.officially(text))) for text in (name, *sentences)]
                  for name, sentences in zip(names, sentences_of)]
         # Per document, the log-likelihood that a message asks the ordinary thing, or a special thing
         # none of its sentences asks; and, per special stem, the documents whose n sentences ask it,
@@ -820,10 +820,6 @@ class ResolverIndex:
                     self._signature_of.setdefault(gram, []).append((number, -missed))
         self._base_ordinary = [ordinary + missed for ordinary, missed in zip(asks_ordinary, unsaid)]
         self._base_special = [none + missed for none, missed in zip(asks_none, unsaid)]
-
-    @staticmethod
-    def _special(wanted: frozenset[str]) -> frozenset[str]:
-        return wanted - ORDINARY_STEMS
 
     def _also_likelihood(self, text: str, special: frozenset[str]) -> tuple[Sequence[float], dict[int, float]]:
         """Per document, the log-likelihood of what else the message says beside its words, as (a base
@@ -973,7 +969,7 @@ class ResolverIndex:
         # names say it too (「生孩子的医疗费」 and 「生育的医疗费」): the documents hold both kinds of words.
         wanted = self.wanted(text)
         posteriors, lifts = self._bayes.posteriors(said if text == said else f"{said}\n{text}", leave_out,
-                                                   self._also_likelihood(text, self._special(wanted)))
+                                                   self._also_likelihood(text, _special(wanted)))
         first = self._first_elsewhere
         bayes = {number: p for number, p in posteriors.items() if number < first}
         needs = {number: p for number, p in posteriors.items() if number >= first}
@@ -1333,9 +1329,14 @@ def _merged(scored: list[Scored], into: Mapping[str, "Scored | Target"]) -> list
     return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
 
 
+def _special(wanted: frozenset[str]) -> frozenset[str]:
+    """The special things (补领, 注销, 变更…) among the stems asked, the ordinary ask (办理, 申请…) left out."""
+    return wanted - ORDINARY_STEMS
+
+
 def _asks_special(wanted: frozenset[str]) -> bool:
-    """The message asks something special done (补领, 注销, 变更…), not only the ordinary ask (办理, 申请…)."""
-    return not wanted <= ORDINARY_STEMS
+    """The message asks something special done, not only the ordinary ask."""
+    return bool(_special(wanted))
 
 
 def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), elsewhere: float = 0.0,
