@@ -13,7 +13,8 @@ each target then gets the parts of its score (FEATURES):
   span more than a shorter one (「困难残疾人生活补贴」 over 「生活补贴」);
 - **action** — what the message asks done agrees with what the name does (「丢了」 → 补领), or, when
   the message asks nothing in particular, the name does the ordinary thing (申领, 新办, 登记…), not
-  a special one (注销, 变更, 补领…);
+  a special one (注销, 变更, 补领…); an action word is only a circumstance of a target whose object the
+  message names and whose citizens' sentences are sure of it (naive Bayes at ``BAYES_SURE``);
 - **words** — TF-IDF cosine of character bigrams between the message and the target's names;
 - **phrased** — the best (and second best) such cosine with the target's citizens' sentences, and
   the same where nothing else of the target is said (``phrased_only``);
@@ -1202,7 +1203,13 @@ class ResolverIndex:
                 # 准养证核发); a special one (补领, 注销, 变更…) must be said as the name says it. A name
                 # that only says 办理 (居民身份证办理) says nothing about which.
                 agrees = bool(wanted & done) or (not _asks_special(wanted) and bool(done & ORDINARY_STEMS))
-                f["action_agrees" if agrees else "action_differs"] = 1.0
+                # Unless the message, longer than CONFIRM_SHORT (whose few grams make any posterior
+                # sharp: 「出生医学证明要注销」), names the target's object and its citizens' sentences
+                # are sure of it (the naive Bayes, which already weighs what the message asks done,
+                # at BAYES_SURE): the other action word is then a circumstance of the need
+                # (「探矿权快到期了…想把探矿权先保留下来」 asks no 延续 of 探矿权保留登记).
+                if agrees or f["bayes"] < BAYES_SURE or index not in reading.objects or len(text) <= CONFIRM_SHORT:
+                    f["action_agrees" if agrees else "action_differs"] = 1.0
             elif not wanted:
                 f["ordinary_action" if not done or done & ORDINARY_STEMS else "special_action"] = 1.0
             for qualifier in parts.qualifiers:

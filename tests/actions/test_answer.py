@@ -470,13 +470,13 @@ def test_a_report_naming_a_machine_is_no_question_about_the_bot(conversation):
 def test_an_item_fairly_likely_but_under_the_bar_is_offered_alone_and_a_yes_takes_it(conversation):
     """The resolver's confirm: one question naming the item; 「是的」 gives its guide, 「不是」 a handoff."""
     chat = conversation()
-    question = the_question(chat.say("工程还在修就拿去抵押了，手续咋办", intent="ask_materials"))
+    question = the_question(chat.say("楼还没修好就拿去银行抵押，要办啥手续", intent="ask_materials"))
     [item_question] = [q for q in question["questions"] if q["slot"] == "item"]
     assert [o["label"] for o in item_question["options"]] == ["抵押备案"]
     assert "【抵押备案】" in item_question["text"]
     assert item_names(the_guide(chat.say("是的", intent="affirm"))) == ["抵押备案"]
     other = conversation()
-    other.say("工程还在修就拿去抵押了，手续咋办", intent="ask_materials")
+    other.say("楼还没修好就拿去银行抵押，要办啥手续", intent="ask_materials")
     other.say("不是", intent="deny")
     assert other.slots["lookup_status"] == "not_found"
 

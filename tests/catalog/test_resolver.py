@@ -113,7 +113,6 @@ def test_needs_not_on_the_list_are_handed_off(session, text):
 
 @pytest.mark.parametrize("text, expected", [
     ("我当人民调解员，调解补贴啥时候发", "人民调解员补贴发放"),     # 调解 read as the action asked
-    ("守合同重信用企业的名单在哪里查", "县级“守合同重信用企业”公示"),
     ("发失业金的卡丢了，要换个账户", "失业保险待遇发放账户维护（个人）"),  # an account is no licence (补领 vs 变更)
 ])
 def test_a_likely_target_doing_another_thing_than_read_is_offered_alone(session, text, expected):
@@ -768,3 +767,28 @@ def test_the_banks_sentences_are_read_as_messages_are():
                           (("食品经营许可", "营业执照已经有了，卖熟食的许可证咋个办"),))
     [(_, sentence)] = index.phrase_rows
     assert "营业执照" not in sentence and "许可证" in sentence
+
+
+def test_an_action_word_is_a_circumstance_when_the_named_targets_citizens_are_sure_of_the_message():
+    """「快到期了」 asks 延续, but a message naming 矿权保留 that the bank's sentences of 保留登记 write
+    surely (naive Bayes ≥ BAYES_SURE) is about keeping it: the name does not do another thing."""
+    due = ColloquialEntry("actions", "快到期了", "卖烟的证快到期了", "烟草专卖零售许可证延续", stems=("延续",))
+    kept = ColloquialEntry("objects", "矿权保留", "矿权保留咋个办", "探矿权保留登记", items=("探矿权保留登记",))
+    index = _index_of_twins({"keep": "探矿权保留登记", "renew": "探矿权延续登记"},
+                            {"keep": ("探矿权想先保留下来，暂时不开采", "勘查做完了，矿权先保留着",
+                                      "探矿权要保留，暂时转不了采矿"),
+                             "renew": ("探矿权还要继续勘查，要延期", "勘查许可证要延长几年")}, (due, kept))
+    resolution = index.rank("探矿权快到期了，暂时转不了采矿，想把矿权保留下来")
+    assert resolution.wanted == {"延续"}
+    first = resolution.ranked[0]
+    assert first.code == "keep" and not first.action_differs and resolution.decision == "answer"
+    # A message the bank's sentences are not sure of keeps the action it asks.
+    assert index.rank("探矿权快到期了").fitting[0].code == "renew"
+
+
+def test_the_list_answers_a_sure_target_whose_action_word_is_a_circumstance(session):
+    """「在哪里查」 asks 查询 and the item only 公示s, but the message names the list of 守合同重信用企业
+    and its citizens' sentences are sure of it: answered, not offered alone."""
+    resolution = resolve(session, "守合同重信用企业的名单在哪里查")
+    assert resolution.decision == "answer" and resolution.answer is not None
+    assert resolution.answer.name == "县级“守合同重信用企业”公示"
