@@ -918,12 +918,15 @@ class ResolverIndex:
         """The action stems the message asks for. A two-character action word right before a
         certificate or record word names that document, not an action (「检疫证」「登记资料」);
         an asked verb before a character that makes another word of it asks nothing (「能补贴」); an
-        action word that describes a thing asks nothing of it (「当年注册的原始档案」, ``_describes``)."""
+        action word that describes a thing asks nothing of it (「当年注册的原始档案」, ``_describes``);
+        one that asks whether it was done asks a check (「激活没得」: asked_verbs.yaml ``whether``)."""
+        verbs = self.asked_verbs
         return frozenset(stem for _s, end, word, stems in self._actions.scan(text)
-                         if not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end))
-                         and not (end < len(text) and text[end] in self.asked_verbs.not_before.get(word, ()))
+                         if stems and not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end))
+                         and not (end < len(text) and text[end] in verbs.not_before.get(word, ()))
                          and not self._describes(text, end)
-                         for stem in stems)
+                         for stem in (verbs.whether_stems if verbs.whether_after and text.startswith(
+                             verbs.whether_after, end) else stems))
 
     def _describes(self, text: str, end: int) -> bool:
         """The action word ending at ``end`` is followed, within its clause, by 的 and then by no

@@ -201,6 +201,10 @@ class AskedVerbs:
     # ``describing_not_after``, describes a thing instead of asking it done (「当年注册的原始档案」).
     describing_within: int = 0
     describing_not_after: tuple[str, ...] = ()
+    # An action word followed by one of ``whether_after`` (「激活没得」「到账了没」) asks whether it was
+    # done: the message asks ``whether_stems`` (查询), not the action.
+    whether_after: tuple[str, ...] = ()
+    whether_stems: frozenset[str] = frozenset()
 
 
 def _list_of_words(data: Mapping[str, object], key: str, where: str) -> list[str]:
@@ -237,13 +241,22 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
     if not isinstance(within, int) or isinstance(within, bool) or within < 0:
         raise ValueError(f"{name}: describing: within must be a whole number of characters")
     not_after = _list_of_words(describing, "not_after", f"{name}: describing") if describing else []
+    whether = data.get("whether") or {}
+    if not isinstance(whether, dict):
+        raise ValueError(f"{name}: whether must be a mapping with after, stems and examples")
+    whether_after = _list_of_words(whether, "after", f"{name}: whether") if whether else []
+    whether_stems = frozenset(_list_of_words(whether, "stems", f"{name}: whether")) if whether else frozenset()
+    if stems is not None and not whether_stems <= set(stems):
+        raise ValueError(f"{name}: whether: unknown stems {sorted(whether_stems - set(stems))}")
     examples = []
-    rows = list(data.get("examples") or []) + list(describing.get("examples") or [])
+    rows = [*(data.get("examples") or []), *(describing.get("examples") or []), *(whether.get("examples") or [])]
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict) or not row.get("text") or not isinstance(row.get("stems"), list):
             raise ValueError(f"{name}: example {number} needs text and a list stems")
         examples.append((normalise(str(row["text"])), frozenset(str(s) for s in row["stems"])))
-    return AskedVerbs(words, not_before, tuple(examples), within, tuple(not_after))
+    # Longest first: 「了没有」 is read before 「了没」.
+    return AskedVerbs(words, not_before, tuple(examples), within, tuple(not_after),
+                      tuple(sorted(whether_after, key=len, reverse=True)), whether_stems)
 
 
 # ---------------------------------------------------------------- the citizens' lexicon
