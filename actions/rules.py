@@ -113,6 +113,8 @@ class Resolution(Protocol):
 
     def about_another_object(self, code: str) -> bool: ...
 
+    def rivalled(self, code: str, lead: float) -> bool: ...
+
     def probability_of(self, code: str) -> float: ...
 
     def doubts(self, code: str) -> bool: ...
@@ -689,10 +691,13 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     if resolution.outranks(codes) or resolution.offers_instead(codes):
         return s.catalog.targets(resolution.codes) or targets
     if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \
-            and resolution.codes[0] != codes[0] and _likelier_reading(s, resolution, targets[0]) \
-            and not _said_in_full(s, targets[0]):
+            and not _said_in_full(s, targets[0]) and (
+                (resolution.codes[0] != codes[0] and _likelier_reading(s, resolution, targets[0]))
+                or resolution.rivalled(targets[0].code, LIKELIER)):
         # The whole message makes another item likely, and likelier than the one the NLU read,
-        # though not clearly: the one question between them (「和朋友合伙开个有限公司，营业执照咋个办」 reads
+        # though not clearly, or nearly as likely as it (LIKELIER) and about another object
+        # (「开便利店卖香烟要啥证」: 烟草专卖零售许可证新办 beside the 个体工商户设立登记 the NLU read in
+        # 开便利店): the one question between them (「和朋友合伙开个有限公司，营业执照咋个办」 reads
         # 营业执照 as 个体工商户设立登记; 公司设立登记 comes first). The search's reading is the
         # resolver's own input, so its ties are not asked again; and a resolver that finds nothing
         # likely (「营业执照地址变了要改」: four 变更 items, none above 0.1) does not overrule the NLU,

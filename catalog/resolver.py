@@ -193,6 +193,7 @@ class Scored:
     probability: float = 0.0        # how likely the message is about this target (softmax of the scores)
     said: bool = False              # the message says its own words (an object, alias, citizen's word
     #                                 or words alike its names), not only sentences like its citizens'
+    special: bool = False           # the name does a special thing (补领, 注销…) the message does not ask
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,19 @@ class Resolution:
             return top.code
         special = _asks_special(self.wanted)
         return top.code if special and top.action_agrees and not any(s.action_agrees for s in others) else None
+
+    def rivalled(self, code: str, lead: float) -> bool:
+        """Another option of the question, about another object than ``code`` (one of the options,
+        scored through ``consider``) and doing what the message asks, is at least 1/``lead`` as likely
+        as it: ``code`` is not clearly the likelier reading. No rival is a sibling doing another thing
+        to the same object (「办社保卡」: 社会保障卡补领 beside 社会保障卡申领), nor an item doing a
+        special thing the message does not ask (「营业执照怎么办」: 证照遗失补领、换发申请)."""
+        mine = self.considered.get(code)
+        if self.decision != "ask" or mine is None or not mine.about:
+            return False
+        options = set(self.codes)
+        return any(s.code in options and s.code != code and s.about and s.about != mine.about and not s.special
+                   and s.probability * lead > mine.probability for s in self.ranked)
 
     def doing_each(self) -> list[str]:
         """The codes of the likeliest target and of those about the same object whose names do, each,
@@ -1028,7 +1042,8 @@ class ResolverIndex:
         found = self.candidates(reading, search_scores or {}, considered, nlu)
         scores = [self.weights.score(features) for _, features in found]
         probabilities = self.weights.probabilities(scores)
-        scored = [self._scored(i, features, score, p) for (i, features), score, p in zip(found, scores, probabilities)]
+        scored = [self._scored(i, features, score, p, reading.wanted)
+                  for (i, features), score, p in zip(found, scores, probabilities)]
         if INFORMS not in reading.wanted:
             scored = self._informing_merged(scored)
         scored = self._stood_for(scored)
@@ -1234,14 +1249,16 @@ class ResolverIndex:
         f["named"] = 1.0 if named else 0.0
         return f
 
-    def _scored(self, index: int, features: Mapping[str, float], score: float, probability: float) -> Scored:
+    def _scored(self, index: int, features: Mapping[str, float], score: float, probability: float,
+                wanted: frozenset[str] = frozenset()) -> Scored:
         target = self.targets[index]
         parts = target.parts
         about = normalise(parts.objects[0]) if parts is not None and parts.objects else None
+        special = parts is not None and not features.get("action_agrees") and bool(_special(parts.actions) - wanted)
         return Scored(target.code, target.name, target.kind, round(score, 3),
                       bool(features.get("named")), bool(features.get("action_agrees")),
                       bool(features.get("action_differs")), about, round(probability, 4),
-                      features.get("object", 0.0) > 0 or features.get("words", 0.0) >= SIMILAR_NAMES)
+                      features.get("object", 0.0) > 0 or features.get("words", 0.0) >= SIMILAR_NAMES, special)
 
 
 class _NamesAlike:

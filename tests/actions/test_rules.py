@@ -70,6 +70,7 @@ class FakeResolution:
     alone: Optional[Scored] = None  # ... and how likely it is
     alone_instead: bool = False  # offers_alone_instead the considered codes
     another_object: bool = False  # the likeliest target is about another object than the considered codes
+    rivals: tuple[str, ...] = ()  # considered codes another option about another object nearly matches
     offers: bool = False  # asks between targets other than the considered codes, each of them far behind
     doubted: tuple[str, ...] = ()  # considered codes it finds nothing for (handed off, each too unlikely to offer)
     otherwise: tuple[str, ...] = ()  # considered codes whose names do another thing than asked
@@ -94,6 +95,9 @@ class FakeResolution:
 
     def about_another_object(self, code: str) -> bool:
         return self.another_object
+
+    def rivalled(self, code: str, lead: float) -> bool:
+        return code in self.rivals
 
     def does_otherwise(self, code: str) -> bool:
         return code in self.otherwise
@@ -440,6 +444,11 @@ def test_asks_one_or_another(text, memory, resolution, expected):
      TableCatalog(resolutions={"开个店要办营业执照": FakeResolution(
          ["PASSPORT", "ID"], likeliest=0.3, considered={"ID": Scored("ID", 0.2)})}),
      "named_by_the_nlu", ["ID"], False),
+    # ... but another option about another object, nearly as likely as the NLU's item, is the one question
+    ("开个店卖烟要啥证", ["ID"], ["开个店"],
+     TableCatalog(resolutions={"开个店卖烟要啥证": FakeResolution(
+         ["ID", "PASSPORT"], likeliest=0.5, considered={"ID": Scored("ID", 0.5)}, rivals=("ID",))}),
+     "named_by_the_nlu", ["ID", "PASSPORT"], False),
     # ... and a resolver that finds nothing likely does not overrule the NLU
     ("营业执照地址变了要改", ["ID"], ["营业执照"],
      TableCatalog(resolutions={"营业执照地址变了要改": FakeResolution(["PASSPORT", "ID"], likeliest=0.1)}),

@@ -301,6 +301,20 @@ def test_a_target_offered_alone_replaces_a_reading_far_less_likely():
     assert not far.offers_alone_instead(["b1"]) and not replace(far, decision="ask").offers_alone_instead(["a1"])
 
 
+def test_an_option_about_another_object_nearly_as_likely_rivals_a_reading():
+    def option(code, probability, about, special=False):
+        return replace(_scored(code, probability), about=about, special=special)
+
+    nlu, tobacco = option("shop", 0.49, "个体工商户"), option("tobacco", 0.29, "烟草专卖零售许可证")
+    asked = Resolution("ask", (nlu, tobacco), considered={"shop": nlu})
+    assert asked.rivalled("shop", 2.0) and not asked.rivalled("shop", 1.5)   # 0.29 × 1.5 < 0.49
+    sibling = option("shop-cancel", 0.29, "个体工商户")                     # the same object: no rival
+    assert not Resolution("ask", (nlu, sibling), considered={"shop": nlu}).rivalled("shop", 2.0)
+    lost = option("lost", 0.29, "证照遗失", special=True)                   # a special thing not asked
+    assert not Resolution("ask", (nlu, lost), considered={"shop": nlu}).rivalled("shop", 2.0)
+    assert not replace(asked, decision="answer").rivalled("shop", 2.0)
+
+
 def test_the_small_index_replaces_a_reading_of_another_thing(small_index):
     resolution = small_index.rank("社保卡丢了", consider=["c2"])
     assert resolution.codes == ["c1"]
