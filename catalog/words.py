@@ -98,6 +98,9 @@ class Words:
     qualifier_audience: Mapping[str, str]  # canonical qualifier → audience it implies, if any
     several: Mapping[str, frozenset[str]] = field(default_factory=dict)  # action word → its stems, where it says two
     life_steps: frozenset[str] = frozenset()  # the stems that are steps of one licence's life (新办, 补领, 注销…)
+    # A stem that, in a name, before one of its actions, names the record that action acts on
+    # (…备案进行注销): record stem → those actions' stems.
+    records: Mapping[str, frozenset[str]] = field(default_factory=dict)
     documents: tuple[str, ...] = ()  # the ends of an object that is a licence or certificate (证, 许可, 卡…)
     # Which way a transfer goes (actions.yaml ``directions``): way → (its words in names, its words in messages)
     directions: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
@@ -143,6 +146,7 @@ def load_words(path: str | Path = WORDS_DIR) -> Words:
     life_steps = frozenset(actions.get("life_steps") or ())
     if life_steps - set(actions["actions"]):
         raise ValueError(f"actions.yaml: life_steps: not stems of 'actions': {sorted(life_steps - set(actions['actions']))}")
+    records = _records(actions.get("records") or {}, frozenset(actions["actions"]))
     qualifier_audience: dict[str, str] = {}
     for kind in ("scope", "for_whom"):
         for canonical, entry in (qualifiers.get(kind) or {}).items():
@@ -169,9 +173,24 @@ def load_words(path: str | Path = WORDS_DIR) -> Words:
         qualifier_audience=qualifier_audience,
         several=several,
         life_steps=life_steps,
+        records=records,
         documents=tuple(normalise(d) for d in actions.get("documents") or ()),
         directions=_directions(actions.get("directions") or {}),
     )
+
+
+def _records(data: object, stems: frozenset[str]) -> dict[str, frozenset[str]]:
+    """actions.yaml ``records``: record stem → the stems of the actions on it, all stems of ``actions``."""
+    if not isinstance(data, dict):
+        raise ValueError("actions.yaml: records must map a stem to the stems of the actions on it")
+    found = {}
+    for record, acts in data.items():
+        where = f"actions.yaml: records: {record}"
+        named = frozenset([str(record), *_list_of_words(data, str(record), where)]) if acts else frozenset({str(record)})
+        if not acts or named - stems:
+            raise ValueError(f"{where}: needs a list of stems of 'actions' (unknown: {sorted(named - stems)})")
+        found[str(record)] = frozenset(_list_of_words(data, str(record), where))
+    return found
 
 
 def _directions(data: Mapping[str, object]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:

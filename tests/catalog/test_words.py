@@ -123,6 +123,16 @@ def test_the_ways_a_transfer_goes_are_read_and_a_broken_one_is_named(tmp_path):
         load_words(tmp_path)
 
 
+def test_the_records_actions_act_on_are_read_and_a_broken_one_is_named(tmp_path):
+    assert "注销" in load_words().records["备案"]
+    for name in ("qualifiers.yaml", "objects.yaml", "audience.yaml"):
+        (tmp_path / name).write_text("{}\n", encoding="utf-8")
+    for records in ("records: {备案: [作废]}", "records: [备案]", "records: {备案: []}"):
+        (tmp_path / "actions.yaml").write_text(f"actions: {{备案: [], 注销: []}}\n{records}\n", encoding="utf-8")
+        with pytest.raises(ValueError, match="records"):
+            load_words(tmp_path)
+
+
 def test_the_words_that_say_what_a_need_is_not(tmp_path):
     from catalog.words import load_not_this
     assert "不算" in load_not_this()
