@@ -446,9 +446,10 @@ def resolved_over_the_list(s: Situation) -> Optional[Need]:
     """The general resolver's answer or options over the county's whole list.
 
     「厂里裁员了，失业金咋个领」 → 失业保险金申领 (``catalog.resolver``); a message the NLU does not read
-    as a need only when the resolver answers it clearly (TRIAGE_PROBABILITY, OUT_OF_SCOPE_PROBABILITY). Not
-    while a question is open, nor, with an item in play, when the message names none of what the resolver finds: 「要多少钱」
-    after a guide is about that guide, however like some item's citizens' sentences it sounds.
+    as a need only when the resolver answers it clearly (TRIAGE_PROBABILITY; OUT_OF_SCOPE_PROBABILITY for
+    out of scope). Not while a question is open, nor, with an item in play, when the message names none of
+    what the resolver finds: 「要多少钱」 after a guide is about that guide, however like some item's
+    citizens' sentences it sounds.
     """
     if s.memory.pending_question or not s.turn.text:
         return None

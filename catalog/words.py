@@ -186,10 +186,10 @@ def _records(data: object, stems: frozenset[str]) -> dict[str, frozenset[str]]:
     found = {}
     for record, acts in data.items():
         where = f"actions.yaml: records: {record}"
-        named = frozenset([str(record), *_list_of_words(data, str(record), where)]) if acts else frozenset({str(record)})
-        if not acts or named - stems:
-            raise ValueError(f"{where}: needs a list of stems of 'actions' (unknown: {sorted(named - stems)})")
-        found[str(record)] = frozenset(_list_of_words(data, str(record), where))
+        on_it = frozenset(_list_of_words(data, str(record), where)) if acts else frozenset()
+        if not on_it or {str(record), *on_it} - stems:
+            raise ValueError(f"{where}: needs a list of stems of 'actions' (unknown: {sorted({str(record), *on_it} - stems)})")
+        found[str(record)] = on_it
     return found
 
 
