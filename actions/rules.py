@@ -57,6 +57,10 @@ OUT_OF_SCOPE_PROBABILITY = 0.5
 GUESSED_REPLY_INTENTS = frozenset({"affirm", "deny", "nlu_fallback"})
 # No bar above the resolver's own: whatever it answers (where the NLU's reading is a guess).
 ITS_OWN_BAR = 0.0
+# The resolver's answer this likely replaces the NLU's reading, ANSWER_LEAD times less likely (the
+# search's yields only at the resolver's OVERRIDE_PROBABILITY): 「采矿证要过户给别个公司」 read as
+# 不动产转移登记 is 采矿权转让变更登记.
+NLU_OUTRANKED_PROBABILITY = 0.35
 # Small talk is short: a message longer than this that says none of its intent's words is a guess of
 # the NLU's (every example of the NLU's small talk without such a word is this short or shorter).
 SMALL_TALK_CHARS = 10
@@ -676,11 +680,17 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         return targets
     codes = [t.code for t in targets]
     resolution = s.resolve(codes)
+    # The NLU's reading is one of the resolver's own features: it yields to the resolver's answer; the
+    # search's, a curator's phrase of the lexicon (「丧葬费」), only to a clear one (the resolver's bar).
+
+    def outranked() -> bool:
+        return resolution.outranks(codes, NLU_OUTRANKED_PROBABILITY) if read_by_the_nlu else resolution.outranks(codes)
+
     if len(targets) > 1:
         # Ties of the search or of the NLU's shared words, not named apart (``needs_named_apart``):
         # a far likelier answer is what the message asks (「在领失业金，上周刚生了二胎，听说还有生育补助？」
         # is 领取失业保险待遇期间生育补助金申请和发放, not 新生儿出生一件事 or 失业登记).
-        return (s.catalog.targets(resolution.codes) or targets) if resolution.outranks(codes) else targets
+        return (s.catalog.targets(resolution.codes) or targets) if outranked() else targets
     if targets[0].kind != "item":
         # A 一件事 the NLU read by a word of its own and nothing else (「在饭店打工要办健康证」 read as
         # 我要开小餐馆, 「到退休年纪了养老保险年限不够」 as 退休一件事) yields to the resolver's answer, far
@@ -694,7 +704,7 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
             # LIKELY (「退休了养老金怎么领」 stays 退休一件事: the resolver finds nothing likely).
             return s.catalog.targets(resolution.codes) or targets
         return targets
-    if resolution.outranks(codes) or resolution.offers_instead(codes):
+    if outranked() or resolution.offers_instead(codes):
         return s.catalog.targets(resolution.codes) or targets
     if read_by_the_nlu and resolution.decision == "ask" and codes[0] in resolution.codes \
             and not _said_in_full(s, targets[0]) and (

@@ -402,10 +402,15 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     ("补办身份证那天听说失业金要去哪里申请", ["ID"], ["身份证"],
      TableCatalog(resolutions={"补办身份证那天听说失业金要去哪里申请": FakeResolution(["UNEMP"], instead=True)}),
      "named_by_the_nlu", ["UNEMP"], False),
-    # ... and, answered under the bar that replaces it, the one question, the resolver's answer first
+    # ... at NLU_OUTRANKED_PROBABILITY, the NLU's reading being one of the resolver's features
     ("老公在领失业金的时候走了，家属能领啥子", ["ID"], ["领失业金"],
      TableCatalog(resolutions={"老公在领失业金的时候走了，家属能领啥子": FakeResolution(
          ["UNEMP"], Scored("UNEMP", 0.5), instead=True)}),
+     "named_by_the_nlu", ["UNEMP"], False),
+    # ... and, answered under that bar, the one question, the resolver's answer first
+    ("老公在领失业金的时候走了，家里能领啥子", ["ID"], ["领失业金"],
+     TableCatalog(resolutions={"老公在领失业金的时候走了，家里能领啥子": FakeResolution(
+         ["UNEMP"], Scored("UNEMP", 0.3), instead=True)}),
      "named_by_the_nlu", ["UNEMP", "ID"], False),
     # a 一件事 the NLU read alone, by a word of the story, yields to the resolver's clear answer
     ("在饭店打工要办健康证", ["SHOP"], ["在饭店"],
@@ -568,6 +573,11 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
         searches={"在领失业金，刚生了二胎，听说还有补助": [("SB-APPLY", 95.0), ("SB-LOST", 95.0)]},
         resolutions={"在领失业金，刚生了二胎，听说还有补助": FakeResolution(["UNEMP"], Scored("UNEMP", 0.9), instead=True)}),
      Memory(), False, "found_by_search", ["UNEMP"]),
+    # ... a curator's phrase of the search (one item) only to a clear one: at 0.5 the search's item stays
+    ("老人去世了，丧葬费在哪里领", TableCatalog(
+        searches={"老人去世了，丧葬费在哪里领": [("ID", 95.0)]},
+        resolutions={"老人去世了，丧葬费在哪里领": FakeResolution(["UNEMP"], Scored("UNEMP", 0.5), instead=True)}),
+     Memory(), False, "found_by_search", ["ID"]),
     # a 一件事 the search found by a word of the story yields to the resolver's question of likely options
     ("生了个女娃娃，生娃娃那笔钱在哪里申请", TableCatalog(
         searches={"生了个女娃娃，生娃娃那笔钱在哪里申请": [("SHOP", 100.0)]},
