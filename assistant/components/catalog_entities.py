@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Text, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -145,11 +145,16 @@ class CatalogMatcher:
         # surface shares one of these keys with it. Values are the first index in its length group.
         self._fuzzy_exact: Dict[str, int] = {}
         self._fuzzy_wildcards: Dict[str, int] = {}
+        # The halves of every surface: a window one character from a surface shares its first or its
+        # second half exactly (the one character that differs is in the other), so a window that
+        # shares neither with any surface of its length is no near miss and is not looked up further.
+        self._fuzzy_halves: Set[Tuple[int, int, str]] = set()
         for choices in self._fuzzy_by_length.values():
             for index, (_, surface) in enumerate(choices):
                 self._fuzzy_exact.setdefault(surface, index)
                 for i in range(len(surface)):
                     self._fuzzy_wildcards.setdefault(surface[:i] + "\0" + surface[i + 1 :], index)
+                self._fuzzy_halves.update(_halves(surface))
 
     def _add_pattern(self, key: str, entity: str, surface: str, value: Optional[str] = None) -> None:
         match_id = self._nlp.vocab.strings.add(key)
@@ -234,6 +239,8 @@ class CatalogMatcher:
         exact = self._fuzzy_exact.get(window)
         if exact is not None:
             return 0, exact
+        if self._fuzzy_halves.isdisjoint(_halves(window)):
+            return None
         found = [self._fuzzy_wildcards.get(window[:i] + "\0" + window[i + 1 :], _NO_INDEX) for i in range(len(window))]
         index = min(found)
         return None if index == _NO_INDEX else (1, index)
@@ -247,6 +254,12 @@ class CatalogMatcher:
         if inside:
             return max(inside, key=lambda m: (m.confidence, m.length)).codes
         return ()
+
+
+def _halves(text: str) -> Tuple[Tuple[int, int, str], Tuple[int, int, str]]:
+    """(length, 0, first half) and (length, 1, second half) of ``text``."""
+    half = len(text) // 2
+    return (len(text), 0, text[:half]), (len(text), 1, text[half:])
 
 
 def _another_real_word(window: str, surface: str, start: int, token_at: Sequence[Any]) -> bool:
