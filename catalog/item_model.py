@@ -31,6 +31,7 @@ _TITLE_MARKS = str.maketrans("", "", "《》“”\"'「」")
 _TITLE = re.compile(r"《([^《》]+)》")
 _DOCUMENT_ENDS = ("证", "证明", "证书", "执照", "许可")  # a title ending so is the document citizens name
 _EDGE = "、,，/\\;；:： "
+_ALTERNATIVE = ("、", "/")  # between two actions of a name: both are done (补领、换领)
 _MIN_BARE = 2  # a one-character remainder (「证」) is no object
 
 
@@ -42,6 +43,9 @@ class ItemParts:
     qualifiers: tuple[str, ...] # canonical qualifiers, then unrecognised bracketed notes as written
     audience: str               # citizen | business | institution | mixed
     parsed: bool                # an object and (an action or a noun-item head) were found
+    # What the name does: its actions less a record a later action acts on (actions.yaml ``records``:
+    # 「…备案进行注销」 does 注销 of the filing; 「…竣工验收备案」 files the acceptance).
+    does: frozenset[str] = frozenset()
 
 
 def _audience(text: str, qualifiers: Iterable[str], words: Words) -> str:
@@ -92,6 +96,7 @@ def parse_name(name: str, words: Words) -> ItemParts:
     segments: list[tuple[int, list]] = []  # (start offset, [(text, kind, canonical)])
     current: list = []
     action_starts: list[int] = []
+    said: list[tuple[int, frozenset[str]]] = []  # (end offset, stems) of each action of the main text
     start = 0
     pos = 0
 
@@ -112,6 +117,7 @@ def parse_name(name: str, words: Words) -> ItemParts:
             if kind == "action":
                 actions.update(words.stems_of(word, value))
                 action_starts.append(i)
+                said.append((j, words.stems_of(word, value)))
         else:
             if not current:
                 start = i
@@ -161,7 +167,20 @@ def parse_name(name: str, words: Words) -> ItemParts:
         qualifiers=tuple(qualifiers),
         audience=_audience(text, qualifiers, words),
         parsed=bool(objects) and (bool(actions) or noun_item),
+        does=frozenset(actions) - _records_acted_on(main, said, words),
     )
+
+
+def _records_acted_on(main: str, said: list[tuple[int, frozenset[str]]], words: Words) -> set[str]:
+    """The record stems (actions.yaml ``records``) of the main text that one of their actions follows,
+    with no alternative between (「补领、换领」 does both; an action in brackets is one too)."""
+    records = set()
+    for end, stems in said:
+        for record in stems & words.records.keys():
+            if any(stems_after & words.records[record] and not any(mark in main[end:later] for mark in _ALTERNATIVE)
+                   for later, stems_after in said if later > end):
+                records.add(record)
+    return records
 
 
 def parse_catalog(names: Iterable[str], words: Words | None = None) -> list[ItemParts]:

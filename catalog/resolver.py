@@ -166,7 +166,6 @@ WRAPPED_MIN = 4
 # The ordinary thing asked of an item, said several ways; 报装 is a utility's (供电报装: 「咋个申请通电」).
 ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报", "报装"})
 GENERIC_STEMS = frozenset({"办理", "申请"})
-ALTERNATIVE_MARKS = ("、", "(", "（", "/")  # between two actions of a name: both are done (补领、换领)
 # For-whom qualifiers so general that not saying them says nothing (every citizen is 个人).
 UNMARKED_QUALIFIERS = frozenset({"个人", "职工", "包括临时"})
 
@@ -723,9 +722,6 @@ class ResolverIndex:
                     for short in certificate_short_forms(normalise(obj)):
                         reach(short, index, weight * SHORT_FORM)
             self._name_objects.append(tuple(objects))
-        # What each name does: its actions, less a record another of them acts on (…备案进行注销).
-        self._does = [_does(t.name, t.parts.actions, self.words) if t.parts is not None else frozenset()
-                      for t in self.targets]
         docs: list[list[str]] = [list(t.names) for t in self.targets]
         for entry in self.colloquial:
             if entry.section != "objects":
@@ -1218,7 +1214,7 @@ class ResolverIndex:
             # (「老板把我炒了」 for 失业保险金申领, but also 「帮我推荐一只股票」 for 职业介绍's 「帮我推荐一下」).
             f["phrased_only"] = f["phrased"]
         if parts is not None:
-            done = self._does[index]
+            done = parts.does
             wanted = reading.wanted
             if wanted and done and not done <= GENERIC_STEMS:
                 # 登记, 办理, 申请, 核发… are one ordinary thing said several ways (「养狗登记」 is 犬类
@@ -1258,7 +1254,7 @@ class ResolverIndex:
         target = self.targets[index]
         parts = target.parts
         about = normalise(parts.objects[0]) if parts is not None and parts.objects else None
-        special = parts is not None and not features.get("action_agrees") and bool(_special(self._does[index]) - wanted)
+        special = parts is not None and not features.get("action_agrees") and bool(_special(parts.does) - wanted)
         return Scored(target.code, target.name, target.kind, round(score, 3),
                       bool(features.get("named")), bool(features.get("action_agrees")),
                       bool(features.get("action_differs")), about, round(probability, 4),
@@ -1320,20 +1316,6 @@ def _same_object(one: str, other: str) -> bool:
     (母婴保健技术服务执业 and 母婴保健技术服务执业许可; not 户口 and 户口登记项目内容变更更正证明)."""
     shorter, longer = sorted((one, other), key=len)
     return one == other or (len(shorter) >= SAME_OBJECT and longer.startswith(shorter))
-
-
-def _does(name: str, actions: frozenset[str], words: Words) -> frozenset[str]:
-    """The stems a name does: its actions, less a record (actions.yaml ``records``) that one of its
-    actions follows, apart from an alternative (after 、 or in brackets): 「…备案进行注销」 does 注销 of the
-    filing, 「…竣工验收备案」 files the acceptance, 「分公司变更登记（备案）」 does both."""
-    if not words.records.keys() & actions or len(actions) < 2:
-        return actions
-    text = normalise(name)
-    said = [(start, end, value[1]) for start, end, _word, value in words.names.scan(text) if value[0] == "action"]
-    records = {stem for _start, end, stem in said if stem in words.records and any(
-        other in words.records[stem] and later >= end and not any(mark in text[end:later] for mark in ALTERNATIVE_MARKS)
-        for later, _end, other in said)}
-    return actions - records
 
 
 def _one_less(name: str) -> set[str]:

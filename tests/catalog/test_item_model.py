@@ -139,3 +139,14 @@ def test_the_steps_of_a_licences_life_are_stems_and_an_unknown_one_is_refused(tm
     (tmp_path / "actions.yaml").write_text("actions:\n  补领: [补办]\nlife_steps: [补领, 换新]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="换新"):
         load_words(tmp_path)
+
+
+@pytest.mark.parametrize("name, does", [
+    ("食品小作坊备案注销", {"注销"}),                      # the filing is what 注销 acts on
+    ("对食品生产经营者自建网站交易备案进行补办", {"补领"}),
+    ("建设工程竣工验收备案", {"备案"}),                    # the acceptance is what is filed
+    ("分公司变更登记（备案）", {"变更", "登记", "备案"}),  # an alternative in brackets: both
+    ("社会保障卡补领、换领、换发", {"补领", "换领"}),      # no record
+])
+def test_what_a_name_does_leaves_out_the_record_another_action_acts_on(name, does):
+    assert parse_name(name, load_words()).does == does

@@ -11,7 +11,6 @@ from catalog.resolver import (
     ResolverIndex,
     Scored,
     _decide,
-    _does,
     _doing_it_instead,
     build_targets,
     certificate_short_forms,
@@ -314,19 +313,6 @@ def test_an_option_about_another_object_nearly_as_likely_rivals_a_reading():
     lost = option("lost", 0.29, "证照遗失", special=True)                   # a special thing not asked
     assert not Resolution("ask", (nlu, lost), considered={"shop": nlu}).rivalled("shop", 2.0)
     assert not replace(asked, decision="answer").rivalled("shop", 2.0)
-
-
-@pytest.mark.parametrize("name, does", [
-    ("食品小作坊备案注销", {"注销"}),                      # the filing is what 注销 acts on
-    ("对食品生产经营者自建网站交易备案进行补办", {"补领"}),
-    ("建设工程竣工验收备案", {"备案"}),                    # the acceptance is what is filed
-    ("分公司变更登记（备案）", {"变更", "登记", "备案"}),  # an alternative in brackets: both
-    ("社会保障卡补领、换领、换发", {"补领", "换领"}),      # no record
-])
-def test_what_a_name_does_leaves_out_the_record_another_action_acts_on(name, does):
-    words = load_words()
-    [target] = build_targets([("x", name, "item", (), False)], words)
-    assert _does(name, target.parts.actions, words) == does
 
 
 def test_the_small_index_replaces_a_reading_of_another_thing(small_index):
