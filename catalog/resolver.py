@@ -107,6 +107,7 @@ DIFFERS_CONFIRM_PROBABILITY = ANSWER_PROBABILITY
 # or what its name does: 「我想分户」 is too little to offer 土地使用权分割转让批准 on a likeness of words.
 CONFIRM_SHORT = 10
 MAX_OPTIONS = 4
+PUT_IN_WORD = 2             # a one-character insertion into a twin's name is read with this many characters after it
 TWIN_POOL = 5                # the first target's twins for someone else are looked for this far down
 POOL = 30                   # targets most alike in bigrams that are scored in full
 MAX_QUERY_BIGRAMS = 64      # of a longer message, the weightiest bigrams compared (every 60-character one in full)
@@ -1051,7 +1052,7 @@ class ResolverIndex:
         scored = _doing_it_instead(scored)
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
         before = {s.code: s.probability for s in scored}
-        scored = self._said_of_a_twin(scored, reading)
+        scored = self._plain_twin(self._said_of_a_twin(scored, reading), reading)
         # A considered reading whose place its twin took is as likely as the twin was: the one ranking.
         considered_scored.update({s.code: s for s in scored
                                   if s.code in considered_scored and s.probability != before[s.code]})
@@ -1168,6 +1169,23 @@ class ResolverIndex:
                 continue
             other_marks = self._marks_of(twin.code)
             if (other_marks - marks) & said and not (marks - other_marks) & said:
+                return _first_given_to(scored, first, twin)
+        return scored
+
+    def _plain_twin(self, scored: list[Scored], reading: "_Reading") -> list[Scored]:
+        """The first target, whose name is a twin's name with words put in (分公司注销登记 beside
+        公司注销登记, 非公司企业法人分支机构注销登记 beside 非公司企业法人注销登记) that the message does
+        not say, and that it does not name by words of its own (「分店关门了」): the plain twin takes the
+        first place. The narrower item's citizens say the plain words too, so they would decide."""
+        fitting = [s for s in scored if not s.action_differs]
+        if len(fitting) < 2 or self._index_of[fitting[0].code] in reading.objects:
+            return scored
+        first = fitting[0]
+        for twin in fitting[1:TWIN_POOL]:
+            if twin.probability < SIBLING_EVIDENCE:
+                break
+            extra = _put_in(first.name, twin.name)
+            if extra and extra not in reading.text:
                 return _first_given_to(scored, first, twin)
         return scored
 
@@ -1301,6 +1319,19 @@ def _doing_it_instead(scored: list[Scored]) -> list[Scored]:
             if sibling is not None:
                 into[s.code] = sibling
     return _merged(scored, into)
+
+
+def _put_in(longer: str, shorter: str) -> Optional[str]:
+    """The words ``longer`` puts into ``shorter`` at one place (分公司注销登记, 公司注销登记 → 「分公司」:
+    a one-character insertion is read with the word it makes), or None when it is not ``shorter``
+    with words put in."""
+    extra = len(longer) - len(shorter)
+    if extra <= 0:
+        return None
+    for i in range(len(shorter) + 1):
+        if longer[:i] == shorter[:i] and longer[i + extra:] == shorter[i:]:
+            return longer[i:i + extra] if extra > 1 else longer[i:i + 1 + PUT_IN_WORD]
+    return None
 
 
 def _first_given_to(scored: list[Scored], first: Scored, twin: Scored) -> list[Scored]:

@@ -12,6 +12,7 @@ from catalog.resolver import (
     Scored,
     _decide,
     _doing_it_instead,
+    _put_in,
     build_targets,
     certificate_short_forms,
     load_off_list,
@@ -454,6 +455,29 @@ def test_a_name_that_only_says_banli_gives_way_to_a_sibling_doing_the_special_th
     assert index.rank("会计学时要学满，咋个弄").ranked[0].code == "do"
     asked = index.rank("会计学时记上没有，在哪里看")
     assert asked.wanted == {"查询"} and asked.ranked[0].code == "look"
+
+
+@pytest.mark.parametrize("longer, shorter, put_in", [
+    ("分公司注销登记", "公司注销登记", "分公司"),
+    ("非公司企业法人分支机构注销登记", "非公司企业法人注销登记", "分支机构"),
+    ("企业职工参保登记", "职工参保登记", "企业"),
+    ("公司注销登记", "分公司注销登记", None),
+    ("个体工商户注销登记", "公司注销登记", None),
+])
+def test_the_words_a_name_puts_into_a_twins_name(longer, shorter, put_in):
+    assert _put_in(longer, shorter) == put_in
+
+
+def test_a_plain_twin_takes_the_first_place_from_one_with_words_the_message_does_not_say():
+    """The branch's citizens say 公司 and 注销 too; a message that says neither 分公司 nor a word of the
+    branch's own (「分店」) asks the plain item."""
+    branch = ColloquialEntry("objects", "分店", "公司在广安的分店关门了", "分公司注销登记", items=("分公司注销登记",))
+    index = _index_of_twins({"branch": "分公司注销登记", "company": "公司注销登记"},
+                            {"branch": ("公司在外地的分支要注销", "分公司不开了咋个注销", "外地公司在这边的分公司注销"),
+                             "company": ("公司不开了要注销", "营业执照要注销")}, (branch,))
+    assert index.rank("公司咋个注销").ranked[0].code == "company"
+    assert index.rank("分公司咋个注销").ranked[0].code == "branch"
+    assert index.rank("公司在广安的分店关门了，要注销").ranked[0].code == "branch"
 
 
 def test_every_same_service_example_reaches_the_authored_item(session):
