@@ -934,14 +934,22 @@ class ResolverIndex:
         certificate or record word names that document, not an action (「检疫证」「登记资料」);
         an asked verb before a character that makes another word of it asks nothing (「能补贴」); an
         action word that describes a thing asks nothing of it (「当年注册的原始档案」, ``_describes``);
-        one that asks whether it was done asks a check (「激活没得」: asked_verbs.yaml ``whether``)."""
+        one that asks whether it was done asks a check (「激活没得」: asked_verbs.yaml ``whether``); a record
+        an action asked after it acts on is not asked itself (actions.yaml ``records``)."""
         verbs = self.asked_verbs
-        return frozenset(stem for _s, end, word, stems in self._actions.scan(text)
-                         if stems and not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end))
-                         and not (end < len(text) and text[end] in verbs.not_before.get(word, ()))
-                         and not self._describes(text, end)
-                         for stem in (verbs.whether_stems if verbs.whether_after and text.startswith(
-                             verbs.whether_after, end) else stems))
+        asked = [(end, stem) for _s, end, word, stems in self._actions.scan(text)
+                 if stems and not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end))
+                 and not (end < len(text) and text[end] in verbs.not_before.get(word, ()))
+                 and not self._describes(text, end)
+                 for stem in (verbs.whether_stems if verbs.whether_after and text.startswith(
+                     verbs.whether_after, end) else stems)]
+        # A record that an action asked after it acts on is what that action is done to, as in names
+        # (actions.yaml ``records``): 「之前备了案，门面换了地址，备案要改不」 asks 变更 of the filing,
+        # 「委派代表换人了，要备案吗」 asks 备案.
+        last = {stem: end for end, stem in asked}
+        records = self.words.records
+        return frozenset(stem for stem in last if not any(
+            other in records.get(stem, ()) and end > last[stem] for end, other in asked))
 
     def _describes(self, text: str, end: int) -> bool:
         """The action word ending at ``end`` is followed, within its clause, by 的 and then by no

@@ -671,6 +671,16 @@ def test_a_verb_citizens_ask_with_reads_its_stems(session, text, stems):
     assert resolver_index(session).wanted(text) == stems
 
 
+@pytest.mark.parametrize("text, stems", [
+    ("之前备了案，现在门面换了个地址，备案要改不", {"变更"}),    # the filing is what is changed
+    ("房子修起验收过了，备案要交哪些资料", {"备案"}),            # the acceptance is what is filed
+    ("委派代表换人了，这种要去备案吗", {"变更", "备案"}),        # the change came first: it is filed
+])
+def test_a_record_an_action_asked_after_it_acts_on_is_not_asked(session, text, stems):
+    from catalog.ranking import resolver_index
+    assert resolver_index(session).wanted(text) == stems
+
+
 @pytest.mark.parametrize("text", ["能补贴多少钱", "我想退休了", "咋个查体", "住院吃饭的钱能补不", "想转学去城南小学"])
 def test_a_verb_that_is_part_of_another_word_asks_nothing(session, text):
     from catalog.ranking import resolver_index
