@@ -129,6 +129,7 @@ BAYES_COMMON = 0.05         # characters in more of the targets' documents than 
 BAYES_MAX_GRAMS = 120       # of a longer message, the distinct grams read (every 60-character message in full)
 BAYES_FLOOR = 1e-4          # a posterior under this is 0 (the target's words are not the message's)
 BAYES_SURE = 0.95           # a posterior this high, for the ranking's first target, answers it
+BAYES_CERTAIN = 0.995       # ... and this high makes an action word the message asks only a circumstance of it
 # A message of fewer (idf-weighted) grams than about ten characters hold is read as no surer than one of
 # them: a short message's few grams make any posterior sharp (「失业金」 is said by every 失业 item's citizens).
 BAYES_MIN_SIZE = 30.0
@@ -1250,9 +1251,12 @@ class ResolverIndex:
                 # Unless the message, longer than CONFIRM_SHORT (whose few grams make any posterior
                 # sharp: 「出生医学证明要注销」), names the target's object and its citizens' sentences
                 # are sure of it (the naive Bayes, which already weighs what the message asks done,
-                # at BAYES_SURE): the other action word is then a circumstance of the need
-                # (「探矿权快到期了…想把探矿权先保留下来」 asks no 延续 of 探矿权保留登记).
-                if agrees or f["bayes"] < BAYES_SURE or index not in reading.objects or len(text) <= CONFIRM_SHORT:
+                # at BAYES_SURE), or they are all but certain of it (BAYES_CERTAIN) whatever it names:
+                # the other action word is then a circumstance of the need (「探矿权快到期了…想把探矿权
+                # 先保留下来」 asks no 延续 of 探矿权保留登记; 「…电视机和冰箱都打坏了，保险公司要个证明
+                # 说是雷打的」 no 换领 of 雷电灾害鉴定).
+                if agrees or f["bayes"] < BAYES_SURE or len(text) <= CONFIRM_SHORT or (
+                        index not in reading.objects and f["bayes"] < BAYES_CERTAIN):
                     f["action_agrees" if agrees else "action_differs"] = 1.0
             elif not wanted:
                 f["ordinary_action" if not done or done & ORDINARY_STEMS else "special_action"] = 1.0

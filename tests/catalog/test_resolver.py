@@ -114,7 +114,6 @@ def test_needs_not_on_the_list_are_handed_off(session, text):
 
 @pytest.mark.parametrize("text, expected", [
     ("我当人民调解员，调解补贴啥时候发", "人民调解员补贴发放"),     # 调解 read as the action asked
-    ("发失业金的卡丢了，要换个账户", "失业保险待遇发放账户维护（个人）"),  # an account is no licence (补领 vs 变更)
 ])
 def test_a_likely_target_doing_another_thing_than_read_is_offered_alone(session, text, expected):
     resolution = resolve(session, text)
@@ -833,6 +832,21 @@ def test_an_action_word_is_a_circumstance_when_the_named_targets_citizens_are_su
     assert first.code == "keep" and not first.action_differs and resolution.decision == "answer"
     # A message the bank's sentences are not sure of keeps the action it asks.
     assert index.rank("探矿权快到期了").fitting[0].code == "renew"
+
+
+def test_an_action_word_is_a_circumstance_of_a_target_the_citizens_are_all_but_certain_of(session):
+    """「打坏了」 asks 换领 of a document; the bank's sentences of 雷电灾害鉴定 are all but certain of a
+    message about a lightning strike (BAYES_CERTAIN) that names no object of it: answered. A message of
+    ten characters or fewer, whose few grams make any posterior sharp, keeps the action it asks."""
+    resolution = resolve(session, "昨晚打雷把屋头的冰箱打坏了，保险公司要证明是雷打的，去哪开")
+    assert resolution.wanted == {"换领"}
+    assert resolution.decision == "answer" and resolution.answer is not None
+    assert resolution.answer.name == "雷电灾害鉴定"
+    assert resolve(session, "打雷把冰箱打坏了").decision != "answer"
+    # An account is no licence: 「卡丢了」 asks no 补领 of the account the benefit is paid to.
+    lost_card = resolve(session, "发失业金的卡丢了，要换个账户")
+    assert lost_card.wanted == {"补领", "换领"} and lost_card.answer is not None
+    assert lost_card.answer.name == "失业保险待遇发放账户维护（个人）"
 
 
 def test_the_list_answers_a_sure_target_whose_action_word_is_a_circumstance(session):
