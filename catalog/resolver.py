@@ -1193,7 +1193,7 @@ class ResolverIndex:
         for twin in fitting[1:TWIN_POOL]:
             if twin.probability < SIBLING_EVIDENCE:
                 break
-            extra = _put_in(first.name, twin.name)
+            extra = _put_in(normalise(first.name), normalise(twin.name))
             if extra and extra not in reading.text:
                 return _first_given_to(scored, first, twin)
         return scored
