@@ -12,7 +12,7 @@ from catalog.words import PHRASINGS_DIR, load_phrasings
 
 ROOT = Path(__file__).resolve().parents[2]
 # A file of the bank belongs to 广安区 unless named here (catalog/data/words/phrasings/README.md).
-REGION_OF_FILE = {"fangchenggang.yaml": "450600"}
+REGION_OF_FILE = {"fangchenggang.yaml": "450600", "fangchenggang_more.yaml": "450600"}
 MEASUREMENT_SETS = ("tests/longtail", "tests/dialogues", "tests/dialogues_fangchenggang")
 
 
