@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from catalog.text import normalise
-from catalog.words import AUDIENCES, Words, load_colloquial, load_words
+from catalog.words import ALTERNATIVE_MARKS, AUDIENCES, Words, load_colloquial, load_words
 
 ITEMS_FILE = Path(__file__).resolve().parent / "data" / "guangan_items.json"
 
@@ -31,7 +31,6 @@ _TITLE_MARKS = str.maketrans("", "", "《》“”\"'「」")
 _TITLE = re.compile(r"《([^《》]+)》")
 _DOCUMENT_ENDS = ("证", "证明", "证书", "执照", "许可")  # a title ending so is the document citizens name
 _EDGE = "、,，/\\;；:： "
-_ALTERNATIVE = ("、", "/")  # between two actions of a name: both are done (补领、换领)
 _MIN_BARE = 2  # a one-character remainder (「证」) is no object
 
 
@@ -167,20 +166,8 @@ def parse_name(name: str, words: Words) -> ItemParts:
         qualifiers=tuple(qualifiers),
         audience=_audience(text, qualifiers, words),
         parsed=bool(objects) and (bool(actions) or noun_item),
-        does=frozenset(actions) - _records_acted_on(main, said, words),
+        does=frozenset(actions) - words.records_acted_on(main, said, ALTERNATIVE_MARKS),
     )
-
-
-def _records_acted_on(main: str, said: list[tuple[int, frozenset[str]]], words: Words) -> set[str]:
-    """The record stems (actions.yaml ``records``) of the main text that one of their actions follows,
-    with no alternative between (「补领、换领」 does both; an action in brackets is one too)."""
-    records = set()
-    for end, stems in said:
-        for record in stems & words.records.keys():
-            if any(stems_after & words.records[record] and not any(mark in main[end:later] for mark in _ALTERNATIVE)
-                   for later, stems_after in said if later > end):
-                records.add(record)
-    return records
 
 
 def parse_catalog(names: Iterable[str], words: Words | None = None) -> list[ItemParts]:

@@ -947,10 +947,8 @@ class ResolverIndex:
         # A record that an action asked after it acts on is what that action is done to, as in names
         # (actions.yaml ``records``): 「之前备了案，门面换了地址，备案要改不」 asks 变更 of the filing,
         # 「委派代表换人了，要备案吗」 asks 备案.
-        last = {stem: end for end, stem in asked}
-        records = self.words.records
-        return frozenset(stem for stem in last if not any(
-            other in records.get(stem, ()) and end > last[stem] for end, other in asked))
+        return frozenset(stem for _, stem in asked) - self.words.records_acted_on(
+            text, [(end, frozenset({stem})) for end, stem in asked])
 
     def _describes(self, text: str, end: int) -> bool:
         """The action word ending at ``end`` is followed, within its clause, by 的 and then by no

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, Generic, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import yaml
 
@@ -87,6 +87,9 @@ class Scanner(Generic[V]):
         return "".join(out)
 
 
+ALTERNATIVE_MARKS = ("、", "/")  # between two actions of a name: both are done (补领、换领)
+
+
 @dataclass(frozen=True)
 class Words:
     """The vocabulary the item model parses names with (catalog/data/words/*.yaml)."""
@@ -108,6 +111,17 @@ class Words:
     def stems_of(self, word: str, stem: str) -> frozenset[str]:
         """The stems an action word of ``names`` says: its one ``stem``, or every stem of ``several``."""
         return self.several.get(word, frozenset({stem}))
+
+    def records_acted_on(self, text: str, said: Sequence[tuple[int, frozenset[str]]],
+                         alternatives: Iterable[str] = ()) -> set[str]:
+        """The record stems (``records``) of ``text`` that an action on them follows after the record's
+        last mention: 「…备案进行注销」 does 注销 of the filing, 「备案要改」 asks it. ``said``: (end offset,
+        stems) of each action word, in order; ``alternatives``: marks that, between the two, make both
+        done (a name's 「补领、换领」: ALTERNATIVE_MARKS; a message's 、 lists nouns as often)."""
+        last = {record: end for end, stems in said for record in stems & self.records.keys()}
+        return {record for record, end in last.items()
+                if any(later > end and stems & self.records[record] and not any(
+                    mark in text[end:later] for mark in alternatives) for later, stems in said)}
 
 
 # libyaml's parser where PyYAML has it (its wheels do): the phrasing bank's files are large.
