@@ -709,6 +709,7 @@ class ResolverIndex:
 
         by_object: dict[str, list[tuple[int, float]]] = {}
         self._name_objects: list[tuple[tuple[str, float], ...]] = []
+        self._short_objects: dict[int, str] = {}
         for index, target in enumerate(self.targets):
             reach(target.name, index, LEADING_OBJECT)
             for alias in target.names[1:]:  # authored aliases are broad (「营业执照」 is also a company's)
@@ -721,6 +722,8 @@ class ResolverIndex:
                     by_object.setdefault(normalise(obj), []).append((index, weight))
                     if len(obj) >= MIN_OBJECT:
                         objects.append((normalise(obj), weight))
+                    elif rank == 0 and _special(target.parts.does):
+                        self._short_objects[index] = normalise(obj)
                     for short in certificate_short_forms(normalise(obj)):
                         reach(short, index, weight * SHORT_FORM)
             self._name_objects.append(tuple(objects))
@@ -930,6 +933,13 @@ class ResolverIndex:
                 found[index] = best
         return found
 
+    def _without_longer(self, text: str, short: str, pool: Iterable[int]) -> str:
+        """``text`` with every longer object of the ``pool``'s names that holds ``short`` taken out
+        (「分公司」 says no 公司)."""
+        for obj in {obj for i in pool for obj, _ in self._name_objects[i] if short in obj and obj != short}:
+            text = text.replace(obj, "|")
+        return text
+
     def wanted(self, text: str) -> frozenset[str]:
         """The action stems the message asks for. A two-character action word right before a
         certificate or record word names that document, not an action (「检疫证」「登记资料」);
@@ -1032,6 +1042,13 @@ class ResolverIndex:
         objects = dict(reading.objects)
         for index, value in self.name_objects_in(reading.text, pool).items():
             objects[index] = max(objects.get(index, 0.0), value)
+        for index in pool:
+            short = self._short_objects.get(index)
+            parts = self.targets[index].parts
+            if short and parts is not None and any(
+                    short in clause and _special(parts.does) & self.wanted(clause)
+                    for clause in CLAUSE_BREAK.split(self._without_longer(reading.text, short, pool))):
+                objects[index] = max(objects.get(index, 0.0), LEADING_OBJECT + SPAN_BONUS * len(short))
         reading = replace(reading, objects=objects)
         found = [(i, self._features(i, reading, search_scores)) for i in sorted(pool)]
         for i, features in found:

@@ -479,6 +479,24 @@ def test_a_plain_twin_takes_the_first_place_from_one_with_words_the_message_does
     assert index.rank("公司在广安的分店关门了，要注销").ranked[0].code == "branch"
 
 
+@pytest.mark.parametrize("text, name, said", [
+    ("公司好几年没经营了想注销掉，税务那边也清了", "公司注销登记", True),   # 公司 and 注销 in one clause
+    ("公司的发票作废了咋个弄", "代开发票作废（县级行使）", True),
+    ("分公司不开了要注销", "公司注销登记", False),                           # 分公司 is another object
+    ("公司网站要上线了，ICP备案在哪办", "公司备案", False),                # 公司 and 备案 in two clauses
+    ("我们公司的员工要办社保", "公司注销登记", False),                     # 注销 not asked
+])
+def test_a_short_object_names_its_item_only_with_the_special_thing_asked_in_its_clause(session, text, name, said):
+    """A leading object shorter than MIN_OBJECT (公司, 发票, 户口) is too common a word to name an item
+    alone; said in one clause with the special thing its name does, it does."""
+    from catalog.ranking import resolver_index
+    index = resolver_index(session)
+    target = next(i for i, t in enumerate(index.targets) if t.name == name)
+    reading = index.read(text)
+    objects = dict(index.candidates(reading, {}, consider=(index.targets[target].code,)))[target]
+    assert (objects.get("object", 0.0) > 0) is said, objects
+
+
 def test_every_same_service_example_reaches_the_authored_item(session):
     for listed, authored, example in load_same_service():
         resolution = resolve(session, example)
