@@ -91,6 +91,7 @@ OPTION_PROBABILITY = 0.08   # a target this likely, and within ANSWER_LEAD of th
 SIBLING_EVIDENCE = 0.01     # a target this likely that does another thing gives its probability to a sibling that does it
 SAME_OBJECT = 4             # characters of a leading object that another, starting with it, names the same thing
 SAID_AND_ASKED_PROBABILITY = 0.15  # ... or this likely, when the message says its own words and the special thing its name does
+SAID_ALONE_LEAD = 2.0       # ... and this many times likelier than the second, when no close target's words are said
 OVERRIDE_PROBABILITY = 0.6   # an answer this likely replaces what another reading settled on
 OTHERWISE_PROBABILITY = 0.3  # ... or this likely, where that reading does another thing than asked
 # Below the answer's bar, with no second option: a first target this likely is offered alone
@@ -1436,7 +1437,10 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), else
 
     A first target whose own words the message says, and that does the special thing the message asks
     (``wanted``: 注销, 变更, 补领…), is the answer at a lower bar (SAID_AND_ASKED_PROBABILITY): few
-    citizens' sentences are like 「超市不开了，食品证要注销」, but its object and its action are both said."""
+    citizens' sentences are like 「超市不开了，食品证要注销」, but its object and its action are both said.
+    Such a target leads by SAID_ALONE_LEAD where no target close behind it (ANSWER_LEAD) is named by
+    words of the message: 「营业执照弄丢了」 is 证照遗失补领, however like 补办 sentences of other
+    licences it sounds."""
     fitting = _fitting(ranked)
     if not fitting:
         return "handoff"
@@ -1445,6 +1449,10 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), else
     said_and_asked = first.said and first.action_agrees and _asks_special(wanted)
     bar = SAID_AND_ASKED_PROBABILITY if said_and_asked else ANSWER_PROBABILITY
     if first.probability >= bar and first.probability >= ANSWER_LEAD * second:
+        return "answer"
+    if said_and_asked and first.probability >= bar and not any(
+            s.said for s in fitting[1:] if s.probability * ANSWER_LEAD >= first.probability) and \
+            first.probability >= SAID_ALONE_LEAD * second:
         return "answer"
     if len(_options(fitting)) >= 2:
         return "ask"

@@ -172,6 +172,18 @@ def test_a_target_said_and_asked_for_is_answered_at_a_lower_bar(said, agrees, wa
     assert _decide((first, _scored("b", 0.02)), wanted) == decision
 
 
+@pytest.mark.parametrize("second_said,second,decision", [
+    (False, 0.09, "answer"),   # 「营业执照弄丢了」: the close second is named by no word of the message
+    (True, 0.09, "ask"),       # ... a named second is a real option
+    (False, 0.13, "ask"),      # ... and so is one more than half as likely
+])
+def test_a_target_said_and_asked_for_leads_less_far_where_no_close_target_is_named(second_said, second, decision):
+    first = Scored("a", "a", "item", score=0.25, named=True, action_agrees=True, probability=0.25, said=True)
+    other = Scored("b", "b", "item", score=second, named=second_said, action_agrees=True, probability=second,
+                   said=second_said)
+    assert _decide((first, other), frozenset({"补领"})) == decision
+
+
 @pytest.mark.parametrize("first,second,elsewhere,decision", [
     (0.2, 0.07, 0.0, "confirm"),    # fairly likely, clearly first, no second option: offered alone
     (0.11, 0.02, 0.0, "handoff"),   # too unlikely to offer
@@ -190,7 +202,8 @@ def test_a_short_message_offers_a_target_alone_only_when_it_says_it(said, agrees
 
 def test_the_lower_bar_still_needs_the_lead():
     first = Scored("a", "a", "item", score=0.2, named=True, action_agrees=True, probability=0.2, said=True)
-    assert _decide((first, _scored("b", 0.1)), frozenset({"注销"})) == "ask"
+    assert _decide((first, replace(_scored("b", 0.1), said=True)), frozenset({"注销"})) == "ask"
+    assert _decide((first, _scored("b", 0.11)), frozenset({"注销"})) == "ask"
 
 
 def test_doing_each_thing_asked_to_one_object():
