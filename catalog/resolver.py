@@ -159,6 +159,9 @@ SHORT_CORE = 6
 TRADING_TAILS = ("生产经营", "经营")  # …经营许可 is a licence to trade in what comes before
 TRADE_NAMES = 4              # a trade this long names its licence alone (劳务派遣, not 燃气)
 SHORT_FORM = 0.7            # a short form names its item less surely than the name's own object
+FAMILY_TAIL = 4             # the shortest tail of a family of objects said for them (「道路运输证」, ``family_tails``)
+FAMILY_SIZE = 4             # ... shared by at most this many objects (经营许可证, every trade's, names none)
+FAMILY_DOCUMENTS = ("证", "证书", "执照")
 INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
 # A list's 「…“一件事”」 that wraps one of its items (``wrapped_items``): the marker, the characters the
 # 一件事's name may add to the item's (「…提取公积金“一件事”」 for 「…提取」), and the shortest item name read.
@@ -404,6 +407,26 @@ def certificate_short_forms(obj: str) -> tuple[str, ...]:
                 forms = {core[-2:] + "证"} | ({core + "证"} if len(core) <= SHORT_CORE else set())
             return tuple(sorted(form for form in forms if form != obj))
     return ()
+
+
+def family_tails(by_object: Mapping[str, Sequence[tuple[int, float]]]) -> dict[str, list[tuple[int, float]]]:
+    """The document name a family of objects ends with, said for any of them: 「道路运输证」 for
+    客运车辆道路运输证, 货物运输车辆道路运输证, 巡游出租汽车道路运输证…; 「卫生许可证」 for 公共场所卫生许可证
+    and 饮用水供水单位卫生许可证. The longest tail of FAMILY_TAIL characters or more, ending with a
+    certificate word, that two to FAMILY_SIZE objects of names share (经营许可证, shared by every trade's
+    licence, names none), reaching the names of those objects; the message's other words choose among them."""
+    holders: dict[str, set[str]] = defaultdict(set)
+    for obj in by_object:
+        if obj.endswith(FAMILY_DOCUMENTS):
+            for size in range(FAMILY_TAIL, len(obj) - 1):
+                holders[obj[-size:]].add(obj)
+    tails: dict[str, list[tuple[int, float]]] = {}
+    for tail, objects in holders.items():
+        if not 2 <= len(objects) <= FAMILY_SIZE or any(
+                holders.get(longer) == objects for longer in (obj[-len(tail) - 1:] for obj in objects)):
+            continue  # too common, or a longer tail names the same family
+        tails[tail] = [reached for obj in sorted(objects) for reached in by_object[obj]]
+    return tails
 
 
 def _says_something(text: str) -> bool:
@@ -728,6 +751,9 @@ class ResolverIndex:
                     for short in certificate_short_forms(normalise(obj)):
                         reach(short, index, weight * SHORT_FORM)
             self._name_objects.append(tuple(objects))
+        for tail, reached in family_tails(by_object).items():
+            for index, weight in reached:
+                reach(tail, index, weight * SHORT_FORM)
         docs: list[list[str]] = [list(t.names) for t in self.targets]
         for entry in self.colloquial:
             if entry.section != "objects":

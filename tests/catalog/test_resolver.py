@@ -15,6 +15,7 @@ from catalog.resolver import (
     _put_in,
     build_targets,
     certificate_short_forms,
+    family_tails,
     load_off_list,
     load_off_list_needs,
     load_same_service,
@@ -540,6 +541,20 @@ def test_every_off_list_example_is_handed_off(session):
 ])
 def test_a_names_certificate_has_the_short_forms_citizens_say(obj, forms):
     assert certificate_short_forms(obj) == forms
+
+
+def test_a_family_of_objects_is_named_by_the_document_they_end_with():
+    by_object = {obj: [(i, 1.0)] for i, obj in enumerate(
+        ["客运车辆道路运输证", "货物运输车辆道路运输证", "巡游出租汽车道路运输证", "公共场所卫生许可证",
+         "饮用水供水单位卫生许可证", "兽药经营许可证", "燃气经营许可证", "种子经营许可证", "烟草经营许可证",
+         "农药经营许可证", "社会保障卡"])}
+    tails = family_tails(by_object)
+    assert sorted(index for index, _ in tails["道路运输证"]) == [0, 1, 2]
+    assert sorted(index for index, _ in tails["卫生许可证"]) == [3, 4]
+    assert sorted(index for index, _ in tails["车辆道路运输证"]) == [0, 1]
+    assert "经营许可证" not in tails       # five trades' licences: too common to name any
+    assert "路运输证" not in tails         # the same family as a longer tail: only the longest
+    assert not any(tail.endswith("卡") for tail in tails)
 
 
 def test_a_short_form_names_its_item(session):
