@@ -769,6 +769,8 @@ class ResolverIndex:
                     docs[index].append(entry.word)
         alike = _NamesAlike(by_name)
         for entry in self.colloquial:  # a citizen's sentence is words that name its item too
+            if not entry.teaches:
+                continue
             known = alike.get(normalise(entry.expect))
             if known is not None:
                 docs[known].append(entry.example)

@@ -305,6 +305,7 @@ class ColloquialEntry:
     items: tuple[str, ...] = ()  # objects: specific item names, instead of means
     stems: tuple[str, ...] = ()  # actions: the canonical action stems the word may mean (关了: 注销 or 停业)
     audience: str | None = None  # askers: citizen | business | institution
+    teaches: bool = True         # the example is also a citizen's sentence the resolver learns from (``teaches: no``: only the row's test)
 
 
 COLLOQUIAL_FILE = WORDS_DIR / "colloquial.yaml"
@@ -336,6 +337,7 @@ def load_colloquial(path: str | Path = COLLOQUIAL_FILE) -> tuple[ColloquialEntry
                     items=tuple(str(i).strip() for i in row.get("items") or ()),
                     stems=_stems(row),
                     audience=row.get("audience"),
+                    teaches=row.get("teaches", True) is not False,
                 )
             )
     return tuple(entries)

@@ -511,6 +511,18 @@ def test_a_short_object_names_its_item_only_with_the_special_thing_asked_in_its_
     assert (objects.get("object", 0.0) > 0) is said, objects
 
 
+def test_a_rows_example_teaches_the_naive_bayes_unless_it_only_tests_the_row():
+    sentences = {"mill": ("村上的小水厂不供水了",), "pool": ("游泳池要开张了",)}
+    names = {"mill": "饮用水供水单位卫生许可证注销（县级）", "pool": "经营游泳许可"}
+    example = "屋后头那个抽水房子撤了，证要退"
+    row = ColloquialEntry("objects", "抽水房子", example, names["mill"], items=(names["mill"],))
+    taught = _index_of_twins(names, sentences, (row,))
+    tested = _index_of_twins(names, sentences, (replace(row, teaches=False),))
+    # the word names its item either way; only a row that teaches adds its example to the documents
+    assert taught.objects_in("抽水房子") and tested.objects_in("抽水房子")
+    assert taught.read("撤了证要退").bayes != tested.read("撤了证要退").bayes
+
+
 def test_every_same_service_example_reaches_the_authored_item(session):
     for listed, authored, example in load_same_service():
         resolution = resolve(session, example)
