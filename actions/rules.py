@@ -803,14 +803,31 @@ def _ties_read_by_the_resolver(s: Situation, targets: list[Target]) -> list[Targ
     (「教师资格证弄丢了」: 教师资格证书补发、换发, not 教师资格认定), when the resolver answers it; or
     all, likeliest first: the one question offers first what the whole message makes likely
     (「我在深圳上过几年班，养老保险转回老家」 offers 企业职工's transfer before 军人退役's)."""
-    if len(targets) < 2 or s.memory.pending_question or not s.turn.text or any(t.kind != "item" for t in targets):
+    if len(targets) < 2 or s.memory.pending_question or not s.turn.text:
         return targets
+    if any(t.kind != "item" for t in targets):
+        return _item_said_beside_a_bundle(s, targets)
     codes = [t.code for t in targets]
     resolution = s.resolve(codes)
     chosen = resolution.chosen_among(codes)
     if chosen is not None:
         return [t for t in targets if t.code == chosen]
     return sorted(targets, key=lambda t: -resolution.probability_of(t.code))
+
+
+def _item_said_beside_a_bundle(s: Situation, targets: list[Target]) -> list[Target]:
+    """Ties of the search with a 一件事 in them: the item among them that the general resolver answers
+    and whose own words the message says, when it is no member of any tied 一件事 and the message states
+    none of the 一件事's facts (「老婆生二胎了，生育津贴咋个领」 is 生育津贴支付, not a question with
+    新生儿出生一件事, which 生二胎 found). Otherwise all of them."""
+    resolution = s.resolve([t.code for t in targets if t.kind == "item"])
+    answer = resolution.answer
+    chosen = next((t for t in targets if answer is not None and t.code == answer.code and t.kind == "item"), None)
+    if chosen is None or answer is None or not answer.said or s.catalog.states_facts(s.turn.text):
+        return targets
+    if any(s.catalog.bundle_named_by([t.code, chosen.code]) == t.code for t in targets if t.kind != "item"):
+        return targets
+    return [chosen]
 
 
 def _from_entities(catalog: Catalog, turn: Turn) -> list[Target]:

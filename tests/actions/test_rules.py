@@ -583,6 +583,22 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
         searches={"生了个女娃娃，生娃娃那笔钱在哪里申请": [("SHOP", 100.0)]},
         resolutions={"生了个女娃娃，生娃娃那笔钱在哪里申请": FakeResolution(["UNEMP", "ID"], likeliest=0.3, offers=True)}),
      Memory(), False, "found_by_search", ["UNEMP", "ID"]),
+    # a 一件事 tied with an item: the item the resolver answers and the message names, no member of it
+    ("生二胎了，失业金咋个领", TableCatalog(
+        searches={"生二胎了，失业金咋个领": [("SHOP", 95.0), ("UNEMP", 94.0)]},
+        resolutions={"生二胎了，失业金咋个领": FakeResolution(["UNEMP"], Scored("UNEMP", 0.95))}),
+     Memory(), False, "found_by_search", ["UNEMP"]),
+    # ... both, where the item is one of the 一件事's own
+    ("生二胎了，失业金咋个领呢", TableCatalog(
+        searches={"生二胎了，失业金咋个领呢": [("SHOP", 95.0), ("UNEMP", 94.0)]},
+        resolutions={"生二胎了，失业金咋个领呢": FakeResolution(["UNEMP"], Scored("UNEMP", 0.95))},
+        bundles={frozenset({"SHOP", "UNEMP"}): "SHOP"}),
+     Memory(), False, "found_by_search", ["SHOP", "UNEMP"]),
+    # ... or where the message only sounds like the item's citizens (no word of its own said)
+    ("生二胎了，那笔钱咋个领", TableCatalog(
+        searches={"生二胎了，那笔钱咋个领": [("SHOP", 95.0), ("UNEMP", 94.0)]},
+        resolutions={"生二胎了，那笔钱咋个领": FakeResolution(["UNEMP"], Scored("UNEMP", 0.95, said=False))}),
+     Memory(), False, "found_by_search", ["SHOP", "UNEMP"]),
     # ... or to the item the resolver answers, far likelier than it
     ("在领失业金，生了个女娃娃，那笔钱在哪里申请", TableCatalog(
         searches={"在领失业金，生了个女娃娃，那笔钱在哪里申请": [("SHOP", 100.0)]},
