@@ -430,7 +430,9 @@ def named_by_the_nlu(s: Situation) -> Optional[Need]:
 def found_by_search(s: Situation) -> Optional[Need]:
     """The catalog search's clear winner, or the few tied with it, unless outranked; of the ties, the
     one the general resolver answers that alone says or does what the message asks, else all of
-    them, likeliest first (「教师资格证弄丢了」 is 教师资格证书补发、换发, not a question with 教师资格认定).
+    them, likeliest first (「教师资格证弄丢了」 is 教师资格证书补发、换发, not a question with 教师资格认定);
+    beside a 一件事, the item the resolver answers and the message names, when it is none of the
+    一件事's (「老婆生二胎了，生育津贴咋个领」 is 生育津贴支付).
 
     A reply to the one question that gives the place or a fact and only loosely fits several other
     items (「户口在悦来镇」) answers the question; it starts no new choice.
