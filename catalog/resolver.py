@@ -1291,7 +1291,10 @@ class ResolverIndex:
                 # 登记, 办理, 申请, 核发… are one ordinary thing said several ways (「养狗登记」 is 犬类
                 # 准养证核发); a special one (补领, 注销, 变更…) must be said as the name says it. A name
                 # that only says 办理 (居民身份证办理) says nothing about which.
-                agrees = bool(wanted & done) or (not _asks_special(wanted) and bool(done & ORDINARY_STEMS))
+                # A name doing a special thing agrees by the special thing asked, not by an ordinary
+                # word they share (「办学许可要变更，走啥子审批」 is no …办学许可证延续审批).
+                agrees = bool((_special(wanted) if _special(done) else wanted) & done) or (
+                    not _asks_special(wanted) and bool(done & ORDINARY_STEMS))
                 # Unless the message, longer than CONFIRM_SHORT (whose few grams make any posterior
                 # sharp: 「出生医学证明要注销」), names the target's object and its citizens' sentences
                 # are sure of it (the naive Bayes, which already weighs what the message asks done,

@@ -511,6 +511,21 @@ def test_a_short_object_names_its_item_only_with_the_special_thing_asked_in_its_
     assert (objects.get("object", 0.0) > 0) is said, objects
 
 
+def test_a_name_doing_another_special_thing_does_not_agree_by_an_ordinary_word_they_share():
+    """「办学许可要变更，走啥子审批」 asks 变更 (and the ordinary 审批): …延续审批 shares 审批 but does
+    another special thing, so it does not do what is asked; …变更审批 does."""
+    index = _index_of_twins({"change": "民办职业培训学校变更审批", "renew": "民办职业培训学校办学许可证延续审批"},
+                            {"change": ("培训学校名字要改", "学校举办者换人了"),
+                             "renew": ("办学许可证要到期了", "培训学校的许可证续期")})
+    asked = index.rank("培训学校的办学许可要变更，走啥子审批")
+    ranked = {s.code: s for s in asked.ranked}
+    assert ranked["change"].action_agrees and [s.code for s in asked.fitting] == ["change"]
+    assert "renew" not in ranked or ranked["renew"].action_differs
+    # an ordinary ask alone agrees with both
+    plain = {s.code: s for s in index.rank("培训学校的办学许可走啥子审批").ranked}
+    assert not plain["change"].action_differs and not plain["renew"].action_differs
+
+
 def test_a_rows_example_teaches_the_naive_bayes_unless_it_only_tests_the_row():
     sentences = {"mill": ("村上的小水厂不供水了",), "pool": ("游泳池要开张了",)}
     names = {"mill": "饮用水供水单位卫生许可证注销（县级）", "pool": "经营游泳许可"}
