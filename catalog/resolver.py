@@ -962,6 +962,26 @@ class ResolverIndex:
                 found[index] = best
         return found
 
+    def short_objects_in(self, text: str, pool: Iterable[int]) -> dict[int, float]:
+        """Target index → evidence that the message names a target by a leading object shorter than
+        MIN_OBJECT (公司, 发票, 户口): said in one clause with the special thing the target's name does
+        (「公司好几年没经营了想注销掉」 names 公司注销登记), and not as part of a longer object of the
+        ``pool``'s names (「分公司」)."""
+        pool = list(pool)
+        by_short: dict[str, list[int]] = defaultdict(list)
+        for index in pool:
+            if index in self._short_objects:
+                by_short[self._short_objects[index]].append(index)
+        found: dict[int, float] = {}
+        for short, indices in by_short.items():
+            asked = [self.wanted(clause) for clause in CLAUSE_BREAK.split(self._without_longer(text, short, pool))
+                     if short in clause]
+            for index in indices:
+                parts = self.targets[index].parts
+                if parts is not None and any(_special(parts.does) & stems for stems in asked):
+                    found[index] = LEADING_OBJECT + SPAN_BONUS * len(short)
+        return found
+
     def _without_longer(self, text: str, short: str, pool: Iterable[int]) -> str:
         """``text`` with every longer object of the ``pool``'s names that holds ``short`` taken out
         (「分公司」 says no 公司)."""
@@ -1071,13 +1091,8 @@ class ResolverIndex:
         objects = dict(reading.objects)
         for index, value in self.name_objects_in(reading.text, pool).items():
             objects[index] = max(objects.get(index, 0.0), value)
-        for index in pool:
-            short = self._short_objects.get(index)
-            parts = self.targets[index].parts
-            if short and parts is not None and any(
-                    short in clause and _special(parts.does) & self.wanted(clause)
-                    for clause in CLAUSE_BREAK.split(self._without_longer(reading.text, short, pool))):
-                objects[index] = max(objects.get(index, 0.0), LEADING_OBJECT + SPAN_BONUS * len(short))
+        for index, value in self.short_objects_in(reading.text, pool).items():
+            objects[index] = max(objects.get(index, 0.0), value)
         reading = replace(reading, objects=objects)
         found = [(i, self._features(i, reading, search_scores)) for i in sorted(pool)]
         for i, features in found:
