@@ -822,10 +822,11 @@ def _item_said_beside_a_bundle(s: Situation, targets: list[Target]) -> list[Targ
     and whose own words the message says, when it is no member of any tied 一件事 and the message states
     none of the 一件事's facts (「老婆生二胎了，生育津贴咋个领」 is 生育津贴支付, not a question with
     新生儿出生一件事, which 生二胎 found). Otherwise all of them."""
-    resolution = s.resolve([t.code for t in targets if t.kind == "item"])
-    answer = resolution.answer
-    chosen = next((t for t in targets if answer is not None and t.code == answer.code and t.kind == "item"), None)
-    if chosen is None or answer is None or not answer.said or s.catalog.states_facts(s.turn.text):
+    answer = s.resolve([t.code for t in targets if t.kind == "item"]).answer
+    if answer is None or not answer.said or s.catalog.states_facts(s.turn.text):
+        return targets
+    chosen = next((t for t in targets if t.kind == "item" and t.code == answer.code), None)
+    if chosen is None:
         return targets
     if any(s.catalog.bundle_named_by([t.code, chosen.code]) == t.code for t in targets if t.kind != "item"):
         return targets

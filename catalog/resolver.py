@@ -733,7 +733,7 @@ class ResolverIndex:
 
         by_object: dict[str, list[tuple[int, float]]] = {}
         self._name_objects: list[tuple[tuple[str, float], ...]] = []
-        self._short_objects: dict[int, str] = {}
+        self._short_objects: dict[int, tuple[str, frozenset[str]]] = {}  # a short leading object, the special things done
         for index, target in enumerate(self.targets):
             reach(target.name, index, LEADING_OBJECT)
             for alias in target.names[1:]:  # authored aliases are broad (「营业执照」 is also a company's)
@@ -747,7 +747,7 @@ class ResolverIndex:
                     if len(obj) >= MIN_OBJECT:
                         objects.append((normalise(obj), weight))
                     elif rank == 0 and _special(target.parts.does):
-                        self._short_objects[index] = normalise(obj)
+                        self._short_objects[index] = (normalise(obj), _special(target.parts.does))
                     for short in certificate_short_forms(normalise(obj)):
                         reach(short, index, weight * SHORT_FORM)
             self._name_objects.append(tuple(objects))
@@ -968,17 +968,17 @@ class ResolverIndex:
         (「公司好几年没经营了想注销掉」 names 公司注销登记), and not as part of a longer object of the
         ``pool``'s names (「分公司」)."""
         pool = list(pool)
-        by_short: dict[str, list[int]] = defaultdict(list)
+        by_short: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
         for index in pool:
             if index in self._short_objects:
-                by_short[self._short_objects[index]].append(index)
+                short, specials = self._short_objects[index]
+                by_short[short].append((index, specials))
         found: dict[int, float] = {}
-        for short, indices in by_short.items():
+        for short, held in by_short.items():
             asked = [self.wanted(clause) for clause in CLAUSE_BREAK.split(self._without_longer(text, short, pool))
                      if short in clause]
-            for index in indices:
-                parts = self.targets[index].parts
-                if parts is not None and any(_special(parts.does) & stems for stems in asked):
+            for index, specials in held:
+                if any(specials & stems for stems in asked):
                     found[index] = LEADING_OBJECT + SPAN_BONUS * len(short)
         return found
 
