@@ -76,7 +76,7 @@ class DeskHooks:
             return None
 
     async def _divert(self, sender_id: str, channel: str, message: str) -> Optional[ChatResponse]:
-        row: Optional[DeskConversation] = await run_in_threadpool(self.desk.conversation, sender_id)
+        row = await run_in_threadpool(self.desk.turn_state, sender_id)
         if row is None:
             return None
         if channel in self.takeover_channels and row.state != "bot":

@@ -32,7 +32,7 @@ from datetime import datetime, time as day_time, timedelta, timezone
 from typing import Any, Callable, Iterable, Optional
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, event, select, update
+from sqlalchemy import Engine, bindparam, delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -159,6 +159,16 @@ def message_view(message: DeskMessage) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class TurnState:
+    state: str
+    last_answer: Optional[dict[str, Any]]
+
+
+_TURN_STATE = select(DeskConversation.state, DeskConversation.last_answer).where(
+    DeskConversation.sender_id == bindparam("sender_id"))
+
+
 class Desk:
     """The takeover state of every conversation, in the log database."""
 
@@ -202,6 +212,14 @@ class Desk:
     def conversation(self, sender_id: str) -> Optional[DeskConversation]:
         with self.reads() as session:
             return session.get(DeskConversation, sender_id)
+
+    def turn_state(self, sender_id: str) -> Optional[TurnState]:
+        """The gateway's read before each turn: the conversation's state and WeChat's last answer, or
+        None for a sender the desk never saw (most turns). One row by primary key, on a connection of
+        its own and without the ORM: it is on every citizen's turn."""
+        with self.engine.connect() as connection:
+            row = connection.execute(_TURN_STATE, {"sender_id": sender_id}).first()
+        return None if row is None else TurnState(row.state, row.last_answer)
 
     def taken_over(self, sender_id: str) -> bool:
         """The gateway's question before each turn: is a person (or the queue) answering this sender?"""

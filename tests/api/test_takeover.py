@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from api.desk_models import Episode
-from api.takeover import Desk, DeskError, WorkingHours
+from api.takeover import Desk, DeskError, TurnState, WorkingHours
 from catalog.db import make_engine
 
 START = datetime(2026, 12, 3, 2, 0, tzinfo=timezone.utc)  # a Thursday, 10:00 in Beijing
@@ -48,6 +48,17 @@ def test_no_agent_online_records_the_handoff_and_queues_nothing(desk):
     assert not desk.taken_over("web-1")
     with desk.session() as session:
         assert [e.outcome for e in session.query(Episode)] == ["unavailable"]
+
+
+def test_the_turn_state_is_the_rows_state_and_last_answer_and_none_for_an_unknown_sender(desk):
+    assert desk.turn_state("web-unknown") is None
+    desk.heartbeat("agent-a", "小李")
+    desk.hand_off("web-1", "web", "request_human", "转人工")
+    assert desk.turn_state("web-1") == TurnState("queued", None)
+    answer = {"subject": "guide", "item_code": "X1", "item_name": "某事项", "place": None}
+    with desk.sessions.begin() as session:
+        desk._row_for_update(session, "wx-1", "wechat").last_answer = answer
+    assert desk.turn_state("wx-1") == TurnState("bot", answer)
 
 
 def test_a_queued_chat_no_one_claims_goes_back_to_the_bot(desk, clock):
