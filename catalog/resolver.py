@@ -409,6 +409,13 @@ def certificate_short_forms(obj: str) -> tuple[str, ...]:
     return ()
 
 
+def _clauses(text: str) -> list[str]:
+    """The clauses of ``text``, each with the mark that ends it (「…要咋个改？」 keeps its question mark)."""
+    pieces = CLAUSE_BREAK.split(text)
+    marks = CLAUSE_BREAK.findall(text) + [""]
+    return [piece + mark for piece, mark in zip(pieces, marks) if piece.strip()]
+
+
 def family_tails(by_object: Mapping[str, Sequence[tuple[int, float]]]) -> dict[str, list[tuple[int, float]]]:
     """The document name a family of objects ends with, said for any of them: 「道路运输证」 for
     客运车辆道路运输证, 货物运输车辆道路运输证, 巡游出租汽车道路运输证…; 「卫生许可证」 for 公共场所卫生许可证
@@ -990,7 +997,25 @@ class ResolverIndex:
         return text
 
     def wanted(self, text: str) -> frozenset[str]:
-        """The action stems the message asks for. A two-character action word right before a
+        """The action stems the message asks for (``_asked_anywhere``), or, where its last question asks
+        a special thing (补领, 变更, 注销…) of its own and the clauses before it say other things, that
+        question's: the need is what the citizen asks to get done, the earlier actions are what
+        happened (「行驶证已经过户到我名下了，车上那个运输证还是原来老板的名字，要咋个改」 asks 变更, not
+        过户). A question is a clause with one of asked_verbs.yaml's ``questions`` marks; a record it asks
+        (备案) files what the clauses before say done, which stays asked."""
+        wanted = self._asked_anywhere(text)
+        if len(wanted) < 2:
+            return wanted
+        question = next((clause for clause in reversed(_clauses(text))
+                         if any(mark in clause for mark in self.asked_verbs.question_marks)), None)
+        if question is None or question == text:
+            return wanted
+        asked = self._asked_anywhere(question)
+        # A record asked (备案) after the change it files keeps both (「委派代表换人了，要备案吗」).
+        return asked if _special(asked) and asked < wanted and not asked & self.words.records.keys() else wanted
+
+    def _asked_anywhere(self, text: str) -> frozenset[str]:
+        """The action stems any clause of the message asks for. A two-character action word right before a
         certificate or record word names that document, not an action (「检疫证」「登记资料」);
         an asked verb before a character that makes another word of it asks nothing (「能补贴」); an
         action word that describes a thing asks nothing of it (「当年注册的原始档案」, ``_describes``);

@@ -238,6 +238,9 @@ class AskedVerbs:
     # done: the message asks ``whether_stems`` (查询), not the action.
     whether_after: tuple[str, ...] = ()
     whether_stems: frozenset[str] = frozenset()
+    # A clause holding one of ``question_marks`` is a question: the last one, where it asks a special
+    # thing of its own, says what the message asks (``ResolverIndex.wanted``).
+    question_marks: tuple[str, ...] = ()
 
 
 def _list_of_words(data: Mapping[str, object], key: str, where: str) -> list[str]:
@@ -281,15 +284,20 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
     whether_stems = frozenset(_list_of_words(whether, "stems", f"{name}: whether")) if whether else frozenset()
     if stems is not None and not whether_stems <= set(stems):
         raise ValueError(f"{name}: whether: unknown stems {sorted(whether_stems - set(stems))}")
+    questions = data.get("questions") or {}
+    if not isinstance(questions, dict):
+        raise ValueError(f"{name}: questions must be a mapping with marks and examples")
+    question_marks = _list_of_words(questions, "marks", f"{name}: questions") if questions else []
     examples = []
-    rows = [*(data.get("examples") or []), *(describing.get("examples") or []), *(whether.get("examples") or [])]
+    rows = [*(data.get("examples") or []), *(describing.get("examples") or []), *(whether.get("examples") or []),
+            *(questions.get("examples") or [])]
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict) or not row.get("text") or not isinstance(row.get("stems"), list):
             raise ValueError(f"{name}: example {number} needs text and a list stems")
         examples.append((normalise(str(row["text"])), frozenset(str(s) for s in row["stems"])))
     # Longest first: 「了没有」 is read before 「了没」.
     return AskedVerbs(words, not_before, tuple(examples), within, tuple(not_after),
-                      tuple(sorted(whether_after, key=len, reverse=True)), whether_stems)
+                      tuple(sorted(whether_after, key=len, reverse=True)), whether_stems, tuple(question_marks))
 
 
 # ---------------------------------------------------------------- the citizens' lexicon

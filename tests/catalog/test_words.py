@@ -88,6 +88,7 @@ def test_asked_verbs_are_made_from_leads_and_follows():
     assert verbs.words["咋个改"] == verbs.words["改一下"] == frozenset({"变更", "更正"})
     assert "补个" in verbs.words and "能补" not in verbs.words  # follows_only
     assert "贴" in verbs.not_before["补个"]
+    assert "吗" in verbs.question_marks and "?" in verbs.question_marks  # 「？」 is read as 「?」 (normalise)
 
 
 def test_an_asked_verb_with_an_unknown_stem_is_refused(tmp_path):
@@ -104,6 +105,8 @@ def test_an_asked_verb_with_an_unknown_stem_is_refused(tmp_path):
     ("describing: [的]", "mapping"),
     ("describing: {within: two, not_after: [话]}", "whole number"),
     ("describing: {within: 3, not_after: 话}", "not_after"),
+    ("questions: [吗]", "questions must be a mapping"),
+    ("questions: {marks: 吗}", "marks"),
 ])
 def test_a_broken_describing_entry_is_refused(tmp_path, describing, error):
     path = tmp_path / "asked_verbs.yaml"
