@@ -699,11 +699,14 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         # likelier than it; one its items make (户口注销 + 社保卡注销) stays.
         if s.turn.item_codes == codes and resolution.outranks(codes, ITS_OWN_BAR):
             return s.catalog.targets(resolution.codes) or targets
-        if not s.turn.item_codes and resolution.likeliest >= LIKELY and (
-                resolution.offers_instead(codes) or _answered_instead_of_a_bundle(s, resolution, codes)):
+        read_alone = not s.turn.item_codes or s.turn.item_codes == codes  # by the search, or the NLU's only
+        if read_alone and resolution.likeliest >= LIKELY and (resolution.offers_instead(codes) or (
+                not s.turn.item_codes and _answered_instead_of_a_bundle(s, resolution, codes))):
             # One the search found by a word of the story (「这个月在区医院生了个女娃娃…生娃娃那笔钱在哪里
             # 申请」: 新生儿出生一件事) yields to the resolver's question, or its answer, when the first is
-            # LIKELY (「退休了养老金怎么领」 stays 退休一件事: the resolver finds nothing likely).
+            # LIKELY (「退休了养老金怎么领」 stays 退休一件事: the resolver finds nothing likely); so does one
+            # the NLU read by a word of its own to the question (「事业单位退休的…想把退休待遇重新报一下」
+            # is a question between the two 待遇重新申报 items, not 退休一件事).
             return s.catalog.targets(resolution.codes) or targets
         return targets
     if outranked() or resolution.offers_instead(codes):

@@ -416,6 +416,15 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     ("在饭店打工要办健康证", ["SHOP"], ["在饭店"],
      TableCatalog(resolutions={"在饭店打工要办健康证": FakeResolution(["UNEMP"], instead=True)}),
      "named_by_the_nlu", ["UNEMP"], False),
+    # ... or to its question between likely items, the 一件事 far behind them
+    ("事业单位退休的，工龄算少了，退休待遇想重新报", ["SHOP"], ["退休"],
+     TableCatalog(resolutions={"事业单位退休的，工龄算少了，退休待遇想重新报": FakeResolution(
+         ["UNEMP", "ID"], likeliest=0.26, offers=True)}),
+     "named_by_the_nlu", ["UNEMP", "ID"], False),
+    # ... but not when the resolver finds nothing likely
+    ("退休了养老金咋个领", ["SHOP"], ["退休"],
+     TableCatalog(resolutions={"退休了养老金咋个领": FakeResolution(["UNEMP", "ID"], likeliest=0.16, offers=True)}),
+     "named_by_the_nlu", ["SHOP"], False),
     # ... and, read by a word of the story, yields to a need the list lacks (the rules after hand it off)
     ("老妈有退休工资，想送她去公办养老院", ["DEATH"], ["有退休"],
      TableCatalog(resolutions={"老妈有退休工资，想送她去公办养老院": FakeResolution(elsewhere_need="自费入住养老院")}),
