@@ -510,6 +510,17 @@ def test_an_item_the_nlu_read_that_the_resolver_finds_nothing_for_is_read_on(tex
     assert codes_of(need) == ([] if rule == "nothing_found" else items)
 
 
+@pytest.mark.parametrize("doubted, rule", [(("ID",), "nothing_found"), ((), "named_by_the_nlu")])
+def test_the_searchs_winner_the_nlu_read_too_is_doubted_as_the_nlus_reading_is(doubted, rule):
+    """「…户口本和身份证都是新名字了，但是养老保险查出来还是以前的名字，咋个弄」: the search's 身份证 is the
+    NLU's reading too, and the resolver finds nothing for it."""
+    text = "户口本和身份证都是新名字了，养老保险上还是以前的名字，咋个弄"
+    catalog = TableCatalog(searches={text: [("ID", 100.0)]}, resolutions={text: FakeResolution(doubted=doubted)})
+    need, decided = decide(turn(text, items=["ID"], words=["身份证"]), catalog=catalog)
+    assert decided == rule
+    assert codes_of(need) == ([] if rule == "nothing_found" else ["ID"])
+
+
 @pytest.mark.parametrize("probability, items, otherwise, offered", [
     (0.32, ["HK-CANCEL"], (), True),   # the NLU's 户口注销 (销户) far behind what the resolver offers alone
     (0.13, ["HK-CANCEL"], (), False),  # a resolver that finds nothing likely does not overrule the NLU ...
