@@ -47,7 +47,8 @@ def search(session: Session, text: str, limit: int = 5) -> list[Candidate]:
 
 
 def _search(session: Session, text: str, limit: int) -> list[Candidate]:
-    without_places = place_matcher(session).without_places(normalise(text))
+    # A slip of a word of the list (「营业执找」) is read as the word, as the resolver reads it.
+    without_places = resolver_index(session).corrected(place_matcher(session).without_places(normalise(text)))
     readings = dict.fromkeys([without_places, fact_book(session).without_words(without_places)])
     best: dict[str, Candidate] = {}
     for reading in readings:

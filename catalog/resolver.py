@@ -1072,7 +1072,7 @@ class ResolverIndex:
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""
         # What the citizen says they already hold is no part of the need (catalog/held.py).
-        said = self.as_asked(self._homophones.corrected(normalise(text)))
+        said = self.as_asked(self.corrected(normalise(text)))
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
         # The naive Bayes reads the message as said and, where citizens' synonyms change it, as the
@@ -1090,6 +1090,11 @@ class ResolverIndex:
                         self._phrased(said, exclude_phrase), bayes, lifts[:first],
                         wanted, self.qualifiers_in(text), self.audience_of(said),
                         round(sum(needs.values()), 4), need)
+
+    def corrected(self, text: str) -> str:
+        """``text`` (normalised) with its slips of the vocabulary's words put right (「营业执找」 →
+        「营业执照」, catalog/homophones.py), as every reading of the message takes it."""
+        return self._homophones.corrected(text)
 
     def officially(self, text: str) -> str:
         """``text`` with citizens' words put the way item names say them (the lexicon's synonyms:

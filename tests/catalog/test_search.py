@@ -381,3 +381,9 @@ def test_overlapping_names_keep_the_longest_in_a_long_message(session):
     full = index._canonical("本人办社保卡丢了，在龙台镇；本人办社保卡丢了，在协兴镇；本人办社保卡丢了")
     spans = index._named_spans(full)
     assert [full[s:e] for s, e, _ in spans] == [index._canonical("社保卡丢了")] * 3
+
+
+def test_a_slip_of_a_word_of_the_list_is_searched_as_the_word(session):
+    """「营业执找」 is read as 营业执照, by the search as by the resolver (catalog/homophones.py)."""
+    slipped, meant = search(session, "营业执找原件弄丢了", limit=10), search(session, "营业执照原件弄丢了", limit=10)
+    assert [(c.code, c.score) for c in slipped] == [(c.code, c.score) for c in meant]
