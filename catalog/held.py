@@ -81,11 +81,17 @@ def without_held_clauses(text: str, names_a_need: Callable[[str], bool]) -> str:
     return without_clauses(text, says_held, names_a_need)
 
 
+def clauses_of(text: str) -> list[tuple[str, str]]:
+    """(clause, the mark that ends it, or "" for the last) of ``text``, in order: 「…要咋个改？」 keeps its
+    question mark."""
+    parts = re.split(f"({CLAUSE_BREAK.pattern})", text)  # clause, break, clause, …, clause
+    return [(parts[i], "".join(parts[i + 1:i + 2])) for i in range(0, len(parts), 2)]
+
+
 def without_clauses(text: str, leave_out: Callable[[str], bool], names_a_need: Callable[[str], bool]) -> str:
     """``text`` without the clauses ``leave_out`` says, when the rest still names something to be
     done; else ``text`` as it is."""
-    parts = re.split(f"({CLAUSE_BREAK.pattern})", text)  # clause, break, clause, …, clause
-    clauses = [(parts[i], "".join(parts[i + 1:i + 2])) for i in range(0, len(parts), 2)]
+    clauses = clauses_of(text)
     kept = [(clause, end) for clause, end in clauses if not leave_out(clause)]
     if len(kept) == len(clauses):
         return text

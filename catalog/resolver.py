@@ -59,7 +59,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 import yaml
 from rapidfuzz import fuzz
 
-from catalog.held import CLAUSE_BREAK, without_clauses, without_held_clauses
+from catalog.held import CLAUSE_BREAK, clauses_of, without_clauses, without_held_clauses
 from catalog.homophones import Homophones
 from catalog.item_model import ItemParts, parse_name
 from catalog.text import han_characters, normalise
@@ -407,13 +407,6 @@ def certificate_short_forms(obj: str) -> tuple[str, ...]:
                 forms = {core[-2:] + "证"} | ({core + "证"} if len(core) <= SHORT_CORE else set())
             return tuple(sorted(form for form in forms if form != obj))
     return ()
-
-
-def _clauses(text: str) -> list[str]:
-    """The clauses of ``text``, each with the mark that ends it (「…要咋个改？」 keeps its question mark)."""
-    pieces = CLAUSE_BREAK.split(text)
-    marks = CLAUSE_BREAK.findall(text) + [""]
-    return [piece + mark for piece, mark in zip(pieces, marks) if piece.strip()]
 
 
 def family_tails(by_object: Mapping[str, Sequence[tuple[int, float]]]) -> dict[str, list[tuple[int, float]]]:
@@ -1006,8 +999,8 @@ class ResolverIndex:
         wanted = self._asked_anywhere(text)
         if len(wanted) < 2:
             return wanted
-        question = next((clause for clause in reversed(_clauses(text))
-                         if any(mark in clause for mark in self.asked_verbs.question_marks)), None)
+        question = next((clause + end for clause, end in reversed(clauses_of(text)) if clause.strip()
+                         and any(mark in clause + end for mark in self.asked_verbs.question_marks)), None)
         if question is None or question == text:
             return wanted
         asked = self._asked_anywhere(question)
