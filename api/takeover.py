@@ -222,10 +222,9 @@ class Desk:
         return None if row is None else TurnState(row.state, row.last_answer)
 
     def taken_over(self, sender_id: str) -> bool:
-        """The gateway's question before each turn: is a person (or the queue) answering this sender?"""
-        with self.reads() as session:
-            state = session.scalar(select(DeskConversation.state).where(DeskConversation.sender_id == sender_id))
-        return state in (QUEUED, CLAIMED)
+        """Is a person (or the queue) answering this sender? (``turn_state``'s row.)"""
+        found = self.turn_state(sender_id)
+        return found is not None and found.state in (QUEUED, CLAIMED)
 
     def availability(self) -> Availability:
         now = self.clock()
