@@ -416,6 +416,11 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     ("在饭店打工要办健康证", ["SHOP"], ["在饭店"],
      TableCatalog(resolutions={"在饭店打工要办健康证": FakeResolution(["UNEMP"], instead=True)}),
      "named_by_the_nlu", ["UNEMP"], False),
+    # ... also when the NLU read one of its items besides (the two make the 一件事)
+    ("原来的小超市改成开餐馆，许可证上的主体业态要改", ["ID", "SHOP"], ["小超市", "开餐馆"],
+     TableCatalog(bundles={frozenset({"ID", "SHOP"}): "SHOP"},
+                  resolutions={"原来的小超市改成开餐馆，许可证上的主体业态要改": FakeResolution(["UNEMP"], instead=True)}),
+     "named_by_the_nlu", ["UNEMP"], False),
     # ... or to its question between likely items, the 一件事 far behind them
     ("事业单位退休的，工龄算少了，退休待遇想重新报", ["SHOP"], ["退休"],
      TableCatalog(resolutions={"事业单位退休的，工龄算少了，退休待遇想重新报": FakeResolution(
