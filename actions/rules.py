@@ -700,10 +700,12 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         return (s.catalog.targets(resolution.codes) or targets) if outranked() else targets
     if targets[0].kind != "item":
         # A 一件事 the NLU read by a word of its own (「在饭店打工要办健康证」 read as 我要开小餐馆,
-        # 「到退休年纪了养老保险年限不够」 as 退休一件事), whatever else it read (「原来是卖预包装食品的小超市，
-        # 现在改成开餐馆，许可证上的主体业态要改」: 个体工商户设立登记 too), yields to the resolver's answer,
-        # far likelier than it; one its items make (户口注销 + 社保卡注销) stays.
-        if codes[0] in s.turn.item_codes and resolution.outranks(codes, ITS_OWN_BAR):
+        # 「到退休年纪了养老保险年限不够」 as 退休一件事), beside at most one of its items (「原来是卖预包装食品
+        # 的小超市，现在改成开餐馆，许可证上的主体业态要改」: 个体工商户设立登记 too), yields to the resolver's
+        # answer, far likelier than it; one its items make (户口注销 + 社保卡注销) stays.
+        others = [code for code in s.turn.item_codes if code != codes[0]]
+        made = bool(others) and s.catalog.bundle_named_by(others) == codes[0]
+        if codes[0] in s.turn.item_codes and not made and resolution.outranks(codes, ITS_OWN_BAR):
             return s.catalog.targets(resolution.codes) or targets
         read_alone = not s.turn.item_codes or s.turn.item_codes == codes  # by the search, or the NLU's only
         if read_alone and resolution.likeliest >= LIKELY and (resolution.offers_instead(codes) or (
