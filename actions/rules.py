@@ -708,13 +708,16 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         if codes[0] in s.turn.item_codes and not made and resolution.outranks(codes, ITS_OWN_BAR):
             return s.catalog.targets(resolution.codes) or targets
         read_alone = not s.turn.item_codes or s.turn.item_codes == codes  # by the search, or the NLU's only
-        if read_alone and resolution.likeliest >= LIKELY and (resolution.offers_instead(codes) or (
+        offered_alone = bool(s.turn.item_codes) and resolution.offers_alone_instead(codes)
+        if read_alone and resolution.likeliest >= LIKELY and (resolution.offers_instead(codes) or offered_alone or (
                 not s.turn.item_codes and _answered_instead_of_a_bundle(s, resolution, codes))):
             # One the search found by a word of the story (「这个月在区医院生了个女娃娃…生娃娃那笔钱在哪里
             # 申请」: 新生儿出生一件事) yields to the resolver's question, or its answer, when the first is
-            # LIKELY (「退休了养老金怎么领」 stays 退休一件事: the resolver finds nothing likely); so does one
-            # the NLU read by a word of its own to the question (「事业单位退休的…想把退休待遇重新报一下」
-            # is a question between the two 待遇重新申报 items, not 退休一件事).
+            # LIKELY, but not to a target offered alone (「退休了养老金怎么领」 stays 退休一件事); one the NLU
+            # read by a word of its own yields to the question (「事业单位退休的…想把退休待遇重新报一下」 is a
+            # question between the two 待遇重新申报 items, not 退休一件事) and to the target offered alone
+            # (「公司食堂原来是对外营业的饭馆…证上要改成单位食堂」: is it 食品经营许可变更主体业态?, not
+            # 我要开小餐馆's guide).
             return s.catalog.targets(resolution.codes) or targets
         return targets
     if outranked() or resolution.offers_instead(codes):

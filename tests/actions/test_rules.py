@@ -426,6 +426,16 @@ def test_asks_one_or_another(text, memory, resolution, expected):
      TableCatalog(resolutions={"事业单位退休的，工龄算少了，退休待遇想重新报": FakeResolution(
          ["UNEMP", "ID"], likeliest=0.26, offers=True)}),
      "named_by_the_nlu", ["UNEMP", "ID"], False),
+    # ... or to the one it offers alone, LIKELY and the 一件事 far behind it
+    ("公司食堂原来是对外营业的饭馆，证上要改成单位食堂", ["SHOP"], ["饭馆"],
+     TableCatalog(resolutions={"公司食堂原来是对外营业的饭馆，证上要改成单位食堂": FakeResolution(
+         ["UNEMP"], likeliest=0.29, confirm=True, alone=Scored("UNEMP", 0.29), alone_instead=True)}),
+     "named_by_the_nlu", ["UNEMP"], False),
+    # ... but one the search found stays beside it
+    ("退休了养老金怎么领", [], [],
+     TableCatalog(searches={"退休了养老金怎么领": [("SHOP", 100.0)]}, resolutions={"退休了养老金怎么领": FakeResolution(
+         ["UNEMP"], likeliest=0.34, confirm=True, alone=Scored("UNEMP", 0.34), alone_instead=True)}),
+     "found_by_search", ["SHOP"], False),
     # ... but not when the resolver finds nothing likely
     ("退休了养老金咋个领", ["SHOP"], ["退休"],
      TableCatalog(resolutions={"退休了养老金咋个领": FakeResolution(["UNEMP", "ID"], likeliest=0.16, offers=True)}),
