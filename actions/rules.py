@@ -612,13 +612,15 @@ def suggests(text: str) -> bool:
 
 
 def says_intent(intent: str, text: str) -> bool:
-    """The message says ``intent`` as what it is: a word of complaint, or small talk's words
-    (「再见」「谢谢」; catalog/data/words/aspects.yaml) or its shortness (「有人在没得」「你能做什么」).
-    Any other intent has no such words and is taken as read."""
+    """The message says ``intent`` as what it is: a word of complaint, small talk's words (「再见」「谢谢」)
+    or a request for a person's (「转人工」「找个工作人员」; catalog/data/words/aspects.yaml), or the
+    shortness of either (「有人在没得」「你能做什么」). Any other intent has no such words and is taken as read."""
     if intent == "complaint":
         return complains(text)
     if intent in SMALL_TALK_INTENTS:
         return len(text) <= SMALL_TALK_CHARS or any(word in text for word in load_aspects().small_talk.get(intent, ()))
+    if intent == "request_human":
+        return len(text) <= SMALL_TALK_CHARS or any(word in text for word in load_aspects().a_person)
     return True
 
 

@@ -410,6 +410,7 @@ class Aspects:
     suggestions: tuple[str, ...] = ()  # the words a suggestion opens a clause with
     reported_speech: tuple[str, ...] = ()  # the words that say someone else speaks (「医生说…，建议…」)
     complained_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a complaint procedure → its subject's words
+    a_person: tuple[str, ...] = ()  # the words that ask for a person (the request_human intent)
 
 
 @lru_cache(maxsize=4)
@@ -421,7 +422,8 @@ def load_aspects(path: str | Path = ASPECTS_FILE) -> Aspects:
                    suggestions=tuple(str(word) for word in data.get("suggestions") or ()),
                    reported_speech=tuple(str(word) for word in data.get("reported_speech") or ()),
                    complained_of={str(item): tuple(str(word) for word in words)
-                                  for item, words in (data.get("complained_of") or {}).items()})
+                                  for item, words in (data.get("complained_of") or {}).items()},
+                   a_person=tuple(str(word) for word in data.get("a_person") or ()))
 
 
 def _alternatives(words: Iterable[str]) -> str:
