@@ -274,6 +274,7 @@ def test_a_suggestion_made_to_the_citizen_is_no_suggestion():
     assert rules.suggests("建议延长政务中心周末的办公时间")
     assert rules.suggests("社保卡和医保卡分开太麻烦，建议合成一张卡")
     assert rules.suggests("我想说一下，建议政务中心中午不休息")
+    assert rules.suggests("超市门口全是台阶，轮椅推不上去，能不能建议他们修个坡道")
 
 
 def test_small_talk_that_says_none_of_its_words_is_read_as_a_need():
