@@ -41,6 +41,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -59,6 +60,7 @@ TURNS_PER_CONVERSATION = 3  # a sender starts a new conversation every few messa
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 P95_OVER_REST = 1.2  # the full answer's p95 against its peer, a bare Rasa REST turn
 THROUGHPUT_OVER_REST = 0.95
+KEEPALIVE_SECONDS = 2.0  # an idle connection of the load generator is not reused after this
 
 
 # ============================================================== pure helpers
@@ -72,6 +74,7 @@ class LevelResult:
     errors: int
     seconds: float
     latencies_ms: list[float] = field(default_factory=list, repr=False)
+    error_kinds: Counter = field(default_factory=Counter, repr=False)  # HTTP status or exception → count
 
     @property
     def throughput(self) -> float:
@@ -233,8 +236,11 @@ class LoadClient:
 
         self.base_url = base_url.rstrip("/")
         self.params = params  # Rasa's API token for /model/parse (?token=, `rasa run --auth-token`)
+        # Idle connections are closed after KEEPALIVE_SECONDS, before the servers' 5 s keep-alive (uvicorn,
+        # Rasa's Sanic), as the app's own Rasa client does: between a mode's turns its connections wait while
+        # the other modes run, and one the server closed meanwhile would fail a request the service never saw.
         self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=connections),
+            connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=KEEPALIVE_SECONDS),
             timeout=aiohttp.ClientTimeout(total=timeout),
         )
 
@@ -254,6 +260,7 @@ async def run_level(client, mode: str, concurrency: int, messages: list[str], to
     taken from the mix from index `start` on."""
     latencies: list[float] = []
     counters = {"sent": 0, "errors": 0}
+    kinds: Counter = Counter()
     deadline = time.perf_counter() + max_seconds
 
     async def sender(worker: int) -> None:
@@ -265,20 +272,22 @@ async def run_level(client, mode: str, concurrency: int, messages: list[str], to
             path, body = request_for(mode, messages[index % len(messages)], conversation)
             started = time.perf_counter()
             try:
-                ok = await client.post(path, body) == 200
-            except Exception as exc:  # counted and reported, the run goes on
+                status = await client.post(path, body)
+                kind = None if status == 200 else f"HTTP {status}"
+            except Exception as exc:  # counted and reported by kind, the run goes on
                 logger.debug("%s %s failed: %s", mode, path, exc)
-                ok = False
-            if ok:
+                kind = type(exc).__name__
+            if kind is None:
                 latencies.append((time.perf_counter() - started) * 1000)
             else:
                 counters["errors"] += 1
+                kinds[kind] += 1
             turn += 1
 
     started = time.perf_counter()
     await asyncio.gather(*(sender(w) for w in range(concurrency)))
     return LevelResult(mode, concurrency, counters["sent"], counters["errors"], time.perf_counter() - started,
-                       latencies)
+                       latencies, kinds)
 
 
 async def run_benchmark(
@@ -352,6 +361,7 @@ async def run_interleaved(clients: dict[str, Any], modes: list[str], concurrency
                                    max_seconds - so_far.seconds, f"{run_id}r{round_number}", start=so_far.sent)
             so_far.sent += part.sent
             so_far.errors += part.errors
+            so_far.error_kinds.update(part.error_kinds)
             so_far.seconds += part.seconds
             so_far.latencies_ms += part.latencies_ms
             if part.sent == 0:  # out of time before a message went out: this mode is done
@@ -468,6 +478,10 @@ def format_report(results: list[LevelResult], rss: dict[str, list[Optional[float
         lines.append(f"- p95 full / p95 Rasa parse at {level} senders: {ratio}× (reported)")
     total_errors = sum(r.errors for r in [*results, *(first_passes or [])])
     lines.append(f"- errors: {total_errors} ({'meets' if total_errors == 0 else 'misses'} target 0)")
+    for r in [*(first_passes or []), *results]:
+        if r.error_kinds:
+            kinds = ", ".join(f"{kind} ×{count}" for kind, count in sorted(r.error_kinds.items()))
+            lines.append(f"  - {r.mode} at {r.concurrency} senders: {kinds}")
     for name, values in rss.items():
         lines.append(f"- peak RSS (VmHWM) {name}: {', '.join(f'{v} MiB' for v in values) or 'process not found'}")
     for key, value in extra.items():

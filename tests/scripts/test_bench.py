@@ -140,3 +140,7 @@ def test_senders_post_over_real_http_and_failures_count_as_errors(bench):
     assert (served.sent, served.errors, len(served.latencies_ms)) == (12, 4, 8)
     assert sorted(body["text"] for body in seen) == ["坏"] * 4 + ["好"] * 8
     assert (unserved.sent, unserved.errors, unserved.latencies_ms) == (2, 2, [])
+    # ... each by its kind, in the report
+    assert served.error_kinds == {"HTTP 500": 4} and sum(unserved.error_kinds.values()) == 2
+    report = bench.format_report([served], {}, {})
+    assert "  - parse at 3 senders: HTTP 500 ×4" in report
