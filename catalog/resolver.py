@@ -927,6 +927,28 @@ class ResolverIndex:
                     found[index] = value
         return found
 
+    def _named_apart(self, options: Sequence[Scored], text: str) -> bool:
+        """The question's first option is named by a word of the message that names none of the others,
+        and every word that names another names it too: 「公司的货车…车上那个道路运输证要过户」 names
+        货物运输车辆道路运输证办理（过户） by 货车, and 客运车辆…（过户） only by the 道路运输证 both share. The
+        options must do the same things (a sibling doing another is the question's to ask)."""
+        if len(options) < 2:
+            return False
+        first = self._index_of[options[0].code]
+        actions = self._actions_of(first)
+        reached = [frozenset(index for index, _weight in found) for _s, _e, _w, found in self._objects.scan(text)]
+        mine = {n for n, found in enumerate(reached) if first in found}
+        for option in options[1:]:
+            other = self._index_of[option.code]
+            theirs = {n for n, found in enumerate(reached) if other in found}
+            if self._actions_of(other) != actions or not theirs or not theirs < mine:
+                return False
+        return True
+
+    def _actions_of(self, index: int) -> frozenset[str]:
+        parts = self.targets[index].parts
+        return frozenset(parts.actions) if parts is not None else frozenset()
+
     @staticmethod
     def _names_need(text: str, posterior: float, lift: float) -> bool:
         """The message is that one need the list lacks: the need itself, not only the needs together,
@@ -1151,6 +1173,8 @@ class ResolverIndex:
         nothing = 1.0 - sum(probabilities)
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
         decision = _decide(ranked, reading.wanted, reading.elsewhere, len(reading.text) <= CONFIRM_SHORT)
+        if decision == "ask" and self._named_apart(_options(_fitting(ranked)), reading.text):
+            decision = "answer"
         if decision in ("ask", "confirm", "handoff") and self._bayes_sure(ranked, reading, {*considered, *nlu}):
             decision = "answer"
         # An item the message says and the ranking answers outright is no need the list lacks, however

@@ -470,6 +470,31 @@ def test_a_name_that_only_says_banli_gives_way_to_a_sibling_doing_the_special_th
     assert asked.wanted == {"查询"} and asked.ranked[0].code == "look"
 
 
+def test_an_option_named_by_a_word_of_its_own_is_named_apart_from_one_named_only_by_a_shared_word():
+    """货车 names the cargo vehicle's 道路运输证 alone; 道路运输证 names both: the message that says both
+    words names the cargo one apart, and one that says only the shared word names neither apart."""
+    cargo, coach = "货物运输车辆道路运输证办理（过户）", "客运车辆道路运输证办理（过户）"
+    truck = ColloquialEntry("objects", "货车", "厂里的货车卖了", cargo, items=(cargo,))
+    index = _index_of_twins({"cargo": cargo, "coach": coach, "taxi": "巡游出租汽车道路运输证核发（注销）"},
+                            {"cargo": ("拉货的车转给别人了，证要过户", "车卖了运输证要过户"),
+                             "coach": ("大巴转给别人了，运输证要过户", "跑客运的车卖了，证要过户")}, (truck,))
+    first, second = Scored("cargo", cargo, "item", 1.0, True), Scored("coach", coach, "item", 1.0, True)
+    assert index._named_apart([first, second], "公司的货车卖给别人了，车上那个道路运输证要过户到新老板名下")
+    assert not index._named_apart([first, second], "车卖给别人了，道路运输证要过户")
+    assert not index._named_apart([second, first], "公司的货车卖给别人了，车上那个道路运输证要过户")
+    # ... nor an option the message does not name at all (its story may describe it)
+    assert not index._named_apart([first, second], "公司的货车卖给别人了，要过户")
+
+
+def test_the_list_answers_the_option_a_word_of_the_message_names_apart(session):
+    """On the county's list the long story makes the two 过户 items close (a question without the rule);
+    货车 names the cargo one apart, so it is the answer. Said of neither, the question stays."""
+    apart = resolve(session, "我们公司的货车在白市镇，车子卖给别人了，车上那个道路运输证要过户到新老板名下，咋个弄")
+    assert apart.decision == "answer" and apart.answer.name == "货物运输车辆道路运输证办理（过户）"
+    neither = resolve(session, "车子卖给别人了，车上那个道路运输证要过户到新老板名下，咋个弄")
+    assert neither.decision == "ask"
+
+
 @pytest.mark.parametrize("longer, shorter, put_in", [
     ("分公司注销登记", "公司注销登记", "分公司"),
     ("非公司企业法人分支机构注销登记", "非公司企业法人注销登记", "分支机构"),
