@@ -156,7 +156,8 @@ _CERTIFICATE_OF = re.compile(r"(?<=[\u4e00-\u9fff])(?<![我你他她它们])的(
 # form is the two characters before the tail, or all of them (up to SHORT_CORE), and 「证」.
 CERTIFICATE_TAILS = ("许可证", "合格证", "资格证书", "许可", "证书")
 SHORT_CORE = 6
-TRADING_TAILS = ("生产经营", "经营")  # …经营许可 is a licence to trade in what comes before
+TRADING_TAILS = ("生产经营", "经营")
+OPERATOR_TAILS = ("经营单位", "经营活动", "经营")  # who or what trades at an object: 网吧 and its 经营单位  # …经营许可 is a licence to trade in what comes before
 TRADE_NAMES = 4              # a trade this long names its licence alone (劳务派遣, not 燃气)
 SHORT_FORM = 0.7            # a short form names its item less surely than the name's own object
 FAMILY_TAIL = 4             # the shortest tail of a family of objects said for them (「道路运输证」, ``family_tails``)
@@ -764,9 +765,12 @@ class ResolverIndex:
                         reach(entry.word, by_name[normalise(name)], LEADING_OBJECT)
                         docs[by_name[normalise(name)]].append(entry.word)
             elif entry.means:
-                for index, weight in by_object.get(entry.means, ()):
-                    reach(entry.word, index, weight)
-                    docs[index].append(entry.word)
+                # The word means the object, and what its operators are (「网吧」 for 互联网上网服务营业场所 and
+                # its 经营单位 of 互联网上网服务营业场所经营单位注销审批).
+                for obj in (entry.means, *(entry.means + tail for tail in OPERATOR_TAILS)):
+                    for index, weight in by_object.get(obj, ()):
+                        reach(entry.word, index, weight)
+                        docs[index].append(entry.word)
         alike = _NamesAlike(by_name)
         for entry in self.colloquial:  # a citizen's sentence is words that name its item too
             if not entry.teaches:
@@ -1000,9 +1004,17 @@ class ResolverIndex:
             asked = [self.wanted(clause) for clause in CLAUSE_BREAK.split(self._without_longer(text, short, pool))
                      if short in clause]
             for index, specials in held:
-                if any(specials & stems for stems in asked):
+                if any(specials & stems for stems in asked) and self._rest_said(index, short, text):
                     found[index] = LEADING_OBJECT + SPAN_BONUS * len(short)
         return found
+
+    def _rest_said(self, index: int, short: str, text: str) -> bool:
+        """The name has no other object, or the message says a part (two characters) of one: the 执业 of
+        「护士变更执业注册」 is the 护士's, and 「医生…执业证…咋个改」 says nothing of 护士, where
+        「…年金那个缴费工资…」 says 年金 of 机关事业单位职业年金缴费工资申报."""
+        parts = self.targets[index].parts
+        rest = [normalise(obj) for obj in (parts.objects if parts is not None else ()) if normalise(obj) != short]
+        return not rest or any(obj[k:k + 2] in text for obj in rest for k in range(len(obj) - 1))
 
     def _without_longer(self, text: str, short: str, pool: Iterable[int]) -> str:
         """``text`` with every longer object of the ``pool``'s names that holds ``short`` taken out

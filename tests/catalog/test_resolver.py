@@ -495,6 +495,16 @@ def test_the_list_answers_the_option_a_word_of_the_message_names_apart(session):
     assert neither.decision == "ask"
 
 
+def test_a_citizens_word_for_an_object_names_its_operators_too():
+    """「网吧」 means 互联网上网服务营业场所, and so its 经营单位 of the items done to the operator."""
+    place, operator = "开办互联网上网服务营业场所", "互联网上网服务营业场所经营单位注销审批"
+    cafe = ColloquialEntry("objects", "网吧", "开个网吧要办啥", place, means="互联网上网服务营业场所")
+    index = _index_of_twins({"open": place, "close": operator, "other": "娱乐场所注销审批（含中外合资）"},
+                            {}, (cafe,))
+    reached = index.objects_in("网吧不开了，要去注销")
+    assert {index.targets[i].code for i in reached} == {"open", "close"}
+
+
 @pytest.mark.parametrize("longer, shorter, put_in", [
     ("分公司注销登记", "公司注销登记", "分公司"),
     ("非公司企业法人分支机构注销登记", "非公司企业法人注销登记", "分支机构"),
@@ -524,6 +534,9 @@ def test_a_plain_twin_takes_the_first_place_from_one_with_words_the_message_does
     ("分公司不开了要注销", "公司注销登记", False),                           # 分公司 is another object
     ("公司网站要上线了，ICP备案在哪办", "公司备案", False),                # 公司 and 备案 in two clauses
     ("我们公司的员工要办社保", "公司注销登记", False),                     # 注销 not asked
+    ("我是医生，调到别的医院了，执业证上面的单位要咋个改", "护士变更执业注册", False),  # its 执业 is the 护士's
+    ("护士调到别的医院了，执业证上面的单位要咋个改", "护士变更执业注册", True),
+    ("单位涨了工资，年金那个缴费工资要重新报，咋个报", "机关事业单位职业年金缴费工资申报", True),
 ])
 def test_a_short_object_names_its_item_only_with_the_special_thing_asked_in_its_clause(session, text, name, said):
     """A leading object shorter than MIN_OBJECT (公司, 发票, 户口) is too common a word to name an item
