@@ -396,14 +396,14 @@ def load_weights(path: str | Path = WEIGHTS_FILE) -> Weights:
 def certificate_short_forms(obj: str) -> tuple[str, ...]:
     """「捕捞证」 and 「渔业捕捞证」 for 渔业捕捞许可; none for an object without a certificate tail, or
     whose short form is the object itself (犬类准养证). A licence to trade (…经营许可) is named by its
-    trade: 「燃气证」 for 燃气经营许可证, 「劳务派遣」 and 「劳务派遣证」 for 劳务派遣经营许可证, never the
+    trade: 「燃气证」 and 「燃气许可证」 for 燃气经营许可证, 「劳务派遣」 and 「劳务派遣证」 for 劳务派遣经营许可证, never the
     「经营证」 every trade's licence shares."""
     for tail in CERTIFICATE_TAILS:
         if obj.endswith(tail) and len(obj) > len(tail) + 1:
             core = obj[: -len(tail)]
             trade = next((core[: -len(t)] for t in TRADING_TAILS if core.endswith(t) and len(core) - len(t) >= 2), None)
             if trade is not None:
-                forms = {trade + "证"} | ({trade} if len(trade) >= TRADE_NAMES else set())
+                forms = {trade + "证", trade + "许可证"} | ({trade} if len(trade) >= TRADE_NAMES else set())
             else:
                 forms = {core[-2:] + "证"} | ({core + "证"} if len(core) <= SHORT_CORE else set())
             return tuple(sorted(form for form in forms if form != obj))

@@ -598,9 +598,10 @@ def test_every_off_list_example_is_handed_off(session):
     ("林木采伐许可证", ("林木采伐证", "采伐证")),
     ("动物产品检疫合格证", ("动物产品检疫证", "检疫证")),
     ("教师资格证书", ("教师证",)),
-    ("劳务派遣经营许可证", ("劳务派遣", "劳务派遣证")),  # a licence to trade: named by its trade
-    ("燃气经营许可证", ("燃气证",)),                  # ... a short trade only with 证
-    ("种子生产经营许可", ("种子证",)),
+    ("劳务派遣经营许可证", ("劳务派遣", "劳务派遣许可证", "劳务派遣证")),  # a licence to trade: named by its trade
+    ("燃气经营许可证", ("燃气许可证", "燃气证")),      # ... a short trade only with 证 or 许可证
+    ("食品经营许可", ("食品许可证", "食品证")),
+    ("种子生产经营许可", ("种子许可证", "种子证")),
     ("残疾人证", ()),                 # already a certificate's own short word
     ("社会保障卡", ()),
 ])
