@@ -1314,6 +1314,9 @@ class ResolverIndex:
             extra = _put_in(normalise(first.name), normalise(twin.name))
             if extra and extra not in reading.text:
                 return _first_given_to(scored, first, twin)
+            pieces = _put_in_twice(normalise(first.name), normalise(twin.name))
+            if pieces and not any(piece[k:k + 2] in reading.text for piece in pieces for k in range(len(piece) - 1)):
+                return _first_given_to(scored, first, twin)
         return scored
 
     def _marks_of(self, code: str) -> frozenset[str]:
@@ -1464,6 +1467,25 @@ def _put_in(longer: str, shorter: str) -> Optional[str]:
     for i in range(len(shorter) + 1):
         if longer[:i] == shorter[:i] and longer[i + extra:] == shorter[i:]:
             return longer[i:i + extra] if extra > 1 else longer[i:i + 1 + PUT_IN_WORD]
+    return None
+
+
+def _put_in_twice(longer: str, shorter: str) -> Optional[tuple[str, str]]:
+    """The words ``longer`` puts into ``shorter`` at two places, each two characters or more
+    (文旅类社会团体注销登记前审查, 社会团体注销登记 → 「文旅类」, 「前审查」), or None."""
+    extra = len(longer) - len(shorter)
+    if extra < 4:
+        return None
+    for i in range(len(shorter) + 1):
+        if longer[:i] != shorter[:i]:
+            break
+        for first in range(2, extra - 1):
+            j = i + first  # longer[i:j] is put in; shorter[i:] follows, with the rest put in once
+            rest = longer[j:]
+            for k in range(len(shorter) - i + 1):
+                if rest[:k] == shorter[i:i + k] and rest[k + extra - first:] == shorter[i + k:]:
+                    if k > 0:
+                        return longer[i:j], rest[k:k + extra - first]
     return None
 
 

@@ -13,6 +13,7 @@ from catalog.resolver import (
     _decide,
     _doing_it_instead,
     _put_in,
+    _put_in_twice,
     build_targets,
     certificate_short_forms,
     family_tails,
@@ -514,6 +515,25 @@ def test_a_citizens_word_for_an_object_names_its_operators_too():
 ])
 def test_the_words_a_name_puts_into_a_twins_name(longer, shorter, put_in):
     assert _put_in(longer, shorter) == put_in
+
+
+@pytest.mark.parametrize("longer, shorter, pieces", [
+    ("文旅类社会团体注销登记前审查", "社会团体注销登记", ("文旅类", "前审查")),
+    ("分公司注销登记", "公司注销登记", None),          # one place: _put_in
+    ("社会团体注销登记", "公司注销登记", None),
+])
+def test_the_words_a_name_puts_into_a_twins_name_at_two_places(longer, shorter, pieces):
+    assert _put_in_twice(longer, shorter) == pieces
+
+
+def test_a_plain_twin_takes_the_first_place_from_one_with_words_put_in_at_two_places_the_message_says_none_of():
+    """文旅类社会团体注销登记前审查 is the 文旅 department's review before 社会团体注销登记: a message that
+    says no part of 文旅类 or 前审查 asks the plain item, however the reviewed societies' citizens write it."""
+    index = _index_of_twins({"review": "文旅类社会团体注销登记前审查", "plain": "社会团体注销登记"},
+                            {"review": ("摄影协会不搞了要注销", "协会解散了要去民政注销", "书法协会不办了，注销"),
+                             "plain": ("协会不办了要注销", "社团解散了去民政注销登记")})
+    assert index.rank("协会不搞了，要去民政注销").ranked[0].code == "plain"
+    assert index.rank("协会不搞了，要去民政注销，文旅局要先审查").ranked[0].code == "review"
 
 
 def test_a_plain_twin_takes_the_first_place_from_one_with_words_the_message_does_not_say():
