@@ -1185,7 +1185,8 @@ class ResolverIndex:
         nothing = 1.0 - sum(probabilities)
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
         decision = _decide(ranked, reading.wanted, reading.elsewhere, len(reading.text) <= CONFIRM_SHORT)
-        if decision == "ask" and self._named_apart(_options(_fitting(ranked)), reading.text):
+        if decision == "ask" and (self._named_apart(_options(_fitting(ranked)), reading.text)
+                                  or _plain_apart(_options(_fitting(ranked)), reading.text)):
             decision = "answer"
         if decision in ("ask", "confirm", "handoff") and self._bayes_sure(ranked, reading, {*considered, *nlu}):
             decision = "answer"
@@ -1311,11 +1312,7 @@ class ResolverIndex:
         for twin in fitting[1:TWIN_POOL]:
             if twin.probability < SIBLING_EVIDENCE:
                 break
-            extra = _put_in(normalise(first.name), normalise(twin.name))
-            if extra and extra not in reading.text:
-                return _first_given_to(scored, first, twin)
-            pieces = _put_in_twice(normalise(first.name), normalise(twin.name))
-            if pieces and not any(piece[k:k + 2] in reading.text for piece in pieces for k in range(len(piece) - 1)):
+            if _put_in_unsaid(normalise(first.name), normalise(twin.name), reading.text):
                 return _first_given_to(scored, first, twin)
         return scored
 
@@ -1487,6 +1484,42 @@ def _put_in_twice(longer: str, shorter: str) -> Optional[tuple[str, str]]:
                     if k > 0:
                         return longer[i:j], rest[k:k + extra - first]
     return None
+
+
+def _put_in_words(longer: str, shorter: str) -> tuple[str, ...]:
+    """The words ``longer`` puts into ``shorter`` at one place (``_put_in``) or two, or none."""
+    once = _put_in(longer, shorter)
+    return (once,) if once else (_put_in_twice(longer, shorter) or ())
+
+
+def _says_part_of(text: str, words: Iterable[str]) -> bool:
+    """``text`` says a part (two characters) of one of ``words``."""
+    return any(word[k:k + 2] in text for word in words for k in range(len(word) - 1))
+
+
+def _put_in_unsaid(longer: str, shorter: str, text: str) -> bool:
+    """``longer`` is ``shorter`` with words put in that ``text`` does not say: put in at one place and
+    not said whole (「分公司」), or at two places and no part of either said."""
+    words = _put_in_words(longer, shorter)
+    if len(words) == 1:
+        return words[0] not in text
+    return bool(words) and not _says_part_of(text, words)
+
+
+def _plain_apart(options: Sequence[Scored], text: str) -> bool:
+    """The question's first option is the plain twin of every other, whose names put words into its
+    name that the message says no part (two characters) of (非公司企业法人注销登记 beside
+    非公司企业法人分支机构注销登记, for 「…不是公司制的，整个企业的执照注销」): the message asks the plain
+    item. Stricter than ``_plain_twin``'s order: 「困难家庭的娃娃…低保」 says 困难 of 家庭经济困难儿童提供…,
+    so the question between it and 最低生活保障 stays."""
+    if len(options) < 2:
+        return False
+    plain = normalise(options[0].name)
+    for other in options[1:]:
+        words = _put_in_words(normalise(other.name), plain)
+        if not words or _says_part_of(text, words):
+            return False
+    return True
 
 
 def _first_given_to(scored: list[Scored], first: Scored, twin: Scored) -> list[Scored]:

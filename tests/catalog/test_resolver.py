@@ -12,6 +12,7 @@ from catalog.resolver import (
     Scored,
     _decide,
     _doing_it_instead,
+    _plain_apart,
     _put_in,
     _put_in_twice,
     build_targets,
@@ -534,6 +535,19 @@ def test_a_plain_twin_takes_the_first_place_from_one_with_words_put_in_at_two_pl
                              "plain": ("协会不办了要注销", "社团解散了去民政注销登记")})
     assert index.rank("协会不搞了，要去民政注销").ranked[0].code == "plain"
     assert index.rank("协会不搞了，要去民政注销，文旅局要先审查").ranked[0].code == "review"
+
+
+def test_a_question_between_a_plain_item_and_twins_with_words_the_message_does_not_say_is_answered():
+    plain, branch = "非公司企业法人注销登记", "非公司企业法人分支机构注销登记"
+    options = [Scored("p", plain, "item", 1.0, True), Scored("b", branch, "item", 1.0, True)]
+    assert _plain_apart(options, "老国营厂要关门了，不是公司制的，整个企业的执照注销去哪里办")
+    assert not _plain_apart(options, "国营厂在外地的分支机构要注销")
+    assert not _plain_apart(options[::-1], "老国营厂要关门了，执照注销去哪里办")  # the first is no plain twin
+    poor, child = Scored("d", "最低生活保障", "item", 1.0, True), Scored("k", "家庭经济困难儿童提供最低生活保障", "item", 1.0, True)
+    assert not _plain_apart([poor, child], "听说困难家庭的娃娃可以纳入低保")    # 困难 is a part of the words put in
+    assert _plain_apart([poor, child], "屋头老人没得收入，想申请低保")
+    company = Scored("c", "公司注销登记", "item", 1.0, True)
+    assert not _plain_apart([options[0], company], "厂要关门了，执照注销")  # not a twin at all
 
 
 def test_a_plain_twin_takes_the_first_place_from_one_with_words_the_message_does_not_say():
