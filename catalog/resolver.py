@@ -1185,8 +1185,12 @@ class ResolverIndex:
         nothing = 1.0 - sum(probabilities)
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
         decision = _decide(ranked, reading.wanted, reading.elsewhere, len(reading.text) <= CONFIRM_SHORT)
-        if decision == "ask" and (self._named_apart(_options(_fitting(ranked)), reading.text)
-                                  or _plain_apart(_options(_fitting(ranked)), reading.text)):
+        if decision == "ask" and self._named_apart(_options(_fitting(ranked)), reading.text):
+            decision = "answer"
+        # ... and so does the plain twin's question, unless the message is one of the needs the list lacks:
+        # 「社保断缴了有影响吗」 asks what a gap does, not the 补缴 beside 欠费补缴.
+        if decision == "ask" and reading.elsewhere < ELSEWHERE_PROBABILITY and _plain_apart(
+                _options(_fitting(ranked)), reading.text):
             decision = "answer"
         if decision in ("ask", "confirm", "handoff") and self._bayes_sure(ranked, reading, {*considered, *nlu}):
             decision = "answer"

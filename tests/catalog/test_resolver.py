@@ -550,6 +550,12 @@ def test_a_question_between_a_plain_item_and_twins_with_words_the_message_does_n
     assert not _plain_apart([options[0], company], "厂要关门了，执照注销")  # not a twin at all
 
 
+def test_a_need_the_list_lacks_keeps_its_handoff_beside_a_plain_twins_question(session):
+    """「社保断缴了有影响吗」 ranks 企业职工社会保险费补缴申报 beside its 欠费补缴 twin, but the bank's needs
+    the list lacks write it: what a gap does is no 补缴 asked."""
+    assert resolve(session, "社保断缴了有影响吗").decision == "handoff"
+
+
 def test_a_plain_twin_takes_the_first_place_from_one_with_words_the_message_does_not_say():
     """The branch's citizens say 公司 and 注销 too; a message that says neither 分公司 nor a word of the
     branch's own (「分店」) asks the plain item."""
