@@ -1316,6 +1316,8 @@ class ResolverIndex:
         for twin in fitting[1:TWIN_POOL]:
             if twin.probability < SIBLING_EVIDENCE:
                 break
+            if first.action_agrees and not twin.action_agrees:
+                continue  # the words put in do what is asked (…经营许可变更、扩大经营范围 for 「要跟到改」)
             if _put_in_unsaid(normalise(first.name), normalise(twin.name), reading.text):
                 return _first_given_to(scored, first, twin)
         return scored
@@ -1521,7 +1523,7 @@ def _plain_apart(options: Sequence[Scored], text: str) -> bool:
     plain = normalise(options[0].name)
     for other in options[1:]:
         words = _put_in_words(normalise(other.name), plain)
-        if not words or _says_part_of(text, words):
+        if not words or _says_part_of(text, words) or (other.action_agrees and not options[0].action_agrees):
             return False
     return True
 

@@ -550,6 +550,13 @@ def test_a_question_between_a_plain_item_and_twins_with_words_the_message_does_n
     assert not _plain_apart([options[0], company], "厂要关门了，执照注销")  # not a twin at all
 
 
+def test_a_plain_twin_that_does_not_do_what_is_asked_keeps_its_place_behind_one_that_does(session):
+    """道路货物运输经营许可变更、扩大经营范围 puts 变更… into 道路货物运输经营许可: the words put in are the
+    thing asked (「要跟到改」), not a narrower kind of the plain item."""
+    asked = resolve(session, "运输公司的法人变了，道路货运经营许可证要改")
+    assert asked.decision == "answer" and asked.answer.name == "道路货物运输经营许可变更、扩大经营范围"
+
+
 def test_a_need_the_list_lacks_keeps_its_handoff_beside_a_plain_twins_question(session):
     """「社保断缴了有影响吗」 ranks 企业职工社会保险费补缴申报 beside its 欠费补缴 twin, but the bank's needs
     the list lacks write it: what a gap does is no 补缴 asked."""
