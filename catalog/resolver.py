@@ -156,8 +156,8 @@ _CERTIFICATE_OF = re.compile(r"(?<=[\u4e00-\u9fff])(?<![我你他她它们])的(
 # form is the two characters before the tail, or all of them (up to SHORT_CORE), and 「证」.
 CERTIFICATE_TAILS = ("许可证", "合格证", "资格证书", "许可", "证书")
 SHORT_CORE = 6
-TRADING_TAILS = ("生产经营", "经营")
-OPERATOR_TAILS = ("经营单位", "经营活动", "经营")  # who or what trades at an object: 网吧 and its 经营单位  # …经营许可 is a licence to trade in what comes before
+TRADING_TAILS = ("生产经营", "经营")  # …经营许可 is a licence to trade in what comes before
+OPERATOR_TAILS = ("经营单位", "经营活动", "经营")  # who or what trades at an object: 网吧 and its 经营单位
 TRADE_NAMES = 4              # a trade this long names its licence alone (劳务派遣, not 燃气)
 SHORT_FORM = 0.7            # a short form names its item less surely than the name's own object
 FAMILY_TAIL = 4             # the shortest tail of a family of objects said for them (「道路运输证」, ``family_tails``)
@@ -1014,7 +1014,7 @@ class ResolverIndex:
         「…年金那个缴费工资…」 says 年金 of 机关事业单位职业年金缴费工资申报."""
         parts = self.targets[index].parts
         rest = [normalise(obj) for obj in (parts.objects if parts is not None else ()) if normalise(obj) != short]
-        return not rest or any(obj[k:k + 2] in text for obj in rest for k in range(len(obj) - 1))
+        return not rest or _says_part_of(text, rest)
 
     def _without_longer(self, text: str, short: str, pool: Iterable[int]) -> str:
         """``text`` with every longer object of the ``pool``'s names that holds ``short`` taken out
