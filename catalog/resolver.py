@@ -49,6 +49,7 @@ Pure: no database and no I/O; ``catalog.queries.resolve`` builds the index from 
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -1475,20 +1476,20 @@ def _put_in(longer: str, shorter: str) -> Optional[str]:
 
 def _put_in_twice(longer: str, shorter: str) -> Optional[tuple[str, str]]:
     """The words ``longer`` puts into ``shorter`` at two places, each two characters or more
-    (文旅类社会团体注销登记前审查, 社会团体注销登记 → 「文旅类」, 「前审查」), or None."""
-    extra = len(longer) - len(shorter)
-    if extra < 4:
+    (文旅类社会团体注销登记前审查, 社会团体注销登记 → 「文旅类」, 「前审查」), or None: past the prefix and
+    before the suffix the two share, what is left of ``shorter`` is found in what is left of ``longer``
+    with at least two characters on each side."""
+    if len(longer) - len(shorter) < 4:
         return None
-    for i in range(len(shorter) + 1):
-        if longer[:i] != shorter[:i]:
-            break
-        for first in range(2, extra - 1):
-            j = i + first  # longer[i:j] is put in; shorter[i:] follows, with the rest put in once
-            rest = longer[j:]
-            for k in range(len(shorter) - i + 1):
-                if rest[:k] == shorter[i:i + k] and rest[k + extra - first:] == shorter[i + k:]:
-                    if k > 0:
-                        return longer[i:j], rest[k:k + extra - first]
+    prefix = len(os.path.commonprefix([longer, shorter]))
+    suffix = len(os.path.commonprefix([longer[::-1], shorter[::-1]]))
+    suffix = min(suffix, len(shorter) - prefix)
+    middle, window = shorter[prefix:len(shorter) - suffix], longer[prefix:len(longer) - suffix]
+    at = window.find(middle, 2) if middle else -1
+    while at != -1:
+        if len(window) - at - len(middle) >= 2:
+            return window[:at], window[at + len(middle):]
+        at = window.find(middle, at + 1)
     return None
 
 
