@@ -49,7 +49,6 @@ Pure: no database and no I/O; ``catalog.queries.resolve`` builds the index from 
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -1481,9 +1480,8 @@ def _put_in_twice(longer: str, shorter: str) -> Optional[tuple[str, str]]:
     with at least two characters on each side."""
     if len(longer) - len(shorter) < 4:
         return None
-    prefix = len(os.path.commonprefix([longer, shorter]))
-    suffix = len(os.path.commonprefix([longer[::-1], shorter[::-1]]))
-    suffix = min(suffix, len(shorter) - prefix)
+    prefix = _shared_start(longer, shorter)
+    suffix = min(_shared_start(longer[::-1], shorter[::-1]), len(shorter) - prefix)
     middle, window = shorter[prefix:len(shorter) - suffix], longer[prefix:len(longer) - suffix]
     at = window.find(middle, 2) if middle else -1
     while at != -1:
@@ -1491,6 +1489,11 @@ def _put_in_twice(longer: str, shorter: str) -> Optional[tuple[str, str]]:
             return window[:at], window[at + len(middle):]
         at = window.find(middle, at + 1)
     return None
+
+
+def _shared_start(one: str, other: str) -> int:
+    """How many characters ``one`` and ``other`` start with alike."""
+    return next((k for k, (a, b) in enumerate(zip(one, other)) if a != b), min(len(one), len(other)))
 
 
 def _put_in_words(longer: str, shorter: str) -> tuple[str, ...]:
