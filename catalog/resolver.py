@@ -1318,6 +1318,8 @@ class ResolverIndex:
                 break
             if first.action_agrees and not twin.action_agrees:
                 continue  # the words put in do what is asked (…经营许可变更、扩大经营范围 for 「要跟到改」)
+            if reading.bayes.get(self._index_of[first.code], 0.0) >= BAYES_CERTAIN:
+                break  # its citizens' sentences all but certainly write the message, put-in words and all
             if _put_in_unsaid(normalise(first.name), normalise(twin.name), reading.text):
                 return _first_given_to(scored, first, twin)
         return scored

@@ -557,6 +557,14 @@ def test_a_plain_twin_that_does_not_do_what_is_asked_keeps_its_place_behind_one_
     assert asked.decision == "answer" and asked.answer.name == "道路货物运输经营许可变更、扩大经营范围"
 
 
+def test_a_plain_twin_does_not_take_the_place_of_one_its_citizens_sentences_all_but_certainly_write(session):
+    """客运线路经营主体、起讫地变更许可（变更经营主体） puts 主体、起讫地变更… into 客运线路经营许可（变更）;
+    「过户给另一家公司」 says none of those words but is what that item's citizens say (naive Bayes at
+    BAYES_CERTAIN or more)."""
+    asked = resolve(session, "客运线路过户给另一家公司咋办")
+    assert asked.decision == "answer" and asked.answer.name == "客运线路经营主体、起讫地变更许可（变更经营主体）"
+
+
 def test_a_need_the_list_lacks_keeps_its_handoff_beside_a_plain_twins_question(session):
     """「社保断缴了有影响吗」 ranks 企业职工社会保险费补缴申报 beside its 欠费补缴 twin, but the bank's needs
     the list lacks write it: what a gap does is no 补缴 asked."""
