@@ -1185,13 +1185,13 @@ class ResolverIndex:
         nothing = 1.0 - sum(probabilities)
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
         decision = _decide(ranked, reading.wanted, reading.elsewhere, len(reading.text) <= CONFIRM_SHORT)
-        if decision == "ask" and self._named_apart(_options(_fitting(ranked)), reading.text):
-            decision = "answer"
-        # ... and so does the plain twin's question, unless the message is one of the needs the list lacks:
-        # 「社保断缴了有影响吗」 asks what a gap does, not the 补缴 beside 欠费补缴.
-        if decision == "ask" and reading.elsewhere < ELSEWHERE_PROBABILITY and _plain_apart(
-                _options(_fitting(ranked)), reading.text):
-            decision = "answer"
+        if decision == "ask":
+            options = _options(_fitting(ranked))
+            # An option named apart is the answer, and so is the plain twin's, unless the message is one of
+            # the needs the list lacks: 「社保断缴了有影响吗」 asks what a gap does, not the 补缴 beside 欠费补缴.
+            if self._named_apart(options, reading.text) or (
+                    reading.elsewhere < ELSEWHERE_PROBABILITY and _plain_apart(options, reading.text)):
+                decision = "answer"
         if decision in ("ask", "confirm", "handoff") and self._bayes_sure(ranked, reading, {*considered, *nlu}):
             decision = "answer"
         # An item the message says and the ranking answers outright is no need the list lacks, however
@@ -1506,7 +1506,7 @@ def _put_in_words(longer: str, shorter: str) -> tuple[str, ...]:
 
 def _says_part_of(text: str, words: Iterable[str]) -> bool:
     """``text`` says a part (two characters) of one of ``words``."""
-    return any(word[k:k + 2] in text for word in words for k in range(len(word) - 1))
+    return any(gram in text for word in words for gram in _bigrams(word) if len(gram) == 2)
 
 
 def _put_in_unsaid(longer: str, shorter: str, text: str) -> bool:
