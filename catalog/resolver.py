@@ -165,10 +165,11 @@ FAMILY_SIZE = 4             # ... shared by at most this many objects (经营许
 FAMILY_DOCUMENTS = ("证", "证书", "执照")
 INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
 # A list's 「…“一件事”」 that wraps one of its items (``wrapped_items``): the marker, the characters the
-# 一件事's name may add to the item's (「…提取公积金“一件事”」 for 「…提取」), and the shortest item name read.
+# 一件事's name may add to the item's (「…提取公积金“一件事”」 for 「…提取」, 「个人公积金贷款结清“一件事”」 for
+# 「贷款结清」), and the shortest item name read.
 ONE_THING = "一件事"
 _ONE_THING_MARKER = re.compile(r"[“”\"'「」]?一件事[“”\"'「」]?")
-WRAPPER_EXTRA = 3
+WRAPPER_EXTRA = 5
 WRAPPED_MIN = 4
 # The ordinary thing asked of an item, said several ways; 报装 is a utility's (供电报装: 「咋个申请通电」).
 ORDINARY_STEMS = frozenset({"新办", "申领", "申请", "登记", "核发", "办理", "认定", "审批", "申报", "报装"})
@@ -723,6 +724,10 @@ class ResolverIndex:
 
     def __post_init__(self) -> None:
         self._stands_for_codes = self._stands_for()
+        self._stood_by: dict[str, list[int]] = defaultdict(list)  # a target's code → the items it stands for
+        for index, target in enumerate(self.targets):
+            if target.code in self._stands_for_codes:
+                self._stood_by[self._stands_for_codes[target.code].code].append(index)
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
         self._index_of = {t.code: i for i, t in enumerate(self.targets)}
         object_of: dict[str, set[tuple[int, float]]] = {}
@@ -1218,13 +1223,16 @@ class ResolverIndex:
         Not when another reading's target (``others``: the NLU's, the search's) is an option: the
         question between them is the rules' (「在城区养条泰迪要上户口不」 read as 户口登记); nor of a short
         message (CONFIRM_SHORT characters or fewer), whose few grams make any posterior sharp
-        (「营业执照的事」 is no 注销税务登记)."""
+        (「营业执照的事」 is no 注销税务登记). The items the first stands for (``_stands_for``: the plain item
+        of its 「…“一件事”」, the list item of an authored one) are the same service: their posteriors count
+        as its own (「家里老人得了大病，能不能取公积金看病」 is written as 家庭成员患重大疾病提取 and as its 一件事)."""
         fitting = _fitting(ranked)
         if not fitting or not reading.bayes or len(reading.text) <= CONFIRM_SHORT \
                 or any(s.code in others for s in _options(fitting)):
             return False
-        index = self._index_of[fitting[0].code]
-        return reading.bayes.get(index, 0.0) >= BAYES_SURE
+        first = fitting[0].code
+        same = [self._index_of[first], *self._stood_by.get(first, ())]
+        return sum(reading.bayes.get(index, 0.0) for index in same) >= BAYES_SURE
 
     def _differing_alone(self, ranked: Sequence[Scored], reading: "_Reading") -> Optional[Scored]:
 

@@ -55,7 +55,17 @@ CASES = [
     ("停业登记(县级行使）", "停业登记", (), {"停业", "登记"}, ("县级",), "mixed"),
     # the document a title names is an object of its own; a law's title is not
     ("设立歌舞娱乐场所《娱乐经营许可证》核发", "歌舞娱乐场所娱乐经营许可证", ("娱乐经营许可证",), {"新办", "核发"}, (), "business"),
+    # a dash sets a sub-item apart (防城港市's naming): no object holds the dash
+    ("职工正常退休（职）申请——企业职工", "职工正常退休", ("企业职工",), {"申请"}, ("职工",), "citizen"),
+    ("建筑业企业资质核准（总承包特级、一级、部分二级及部分专业承包一级、二级除外）--延续", "建筑业企业资质", (),
+     {"审批", "延续"}, ("企业",), "business"),
+    ("职业介绍—个人求职登记审核", "个人求职", ("职业介绍",), {"登记", "审批"}, ("个人",), "citizen"),
 ]
+
+
+def test_no_object_holds_a_dash(words):
+    for name in ("缴费人员增减申报-增员申报", "医疗器械网络销售信息告知----取消", "暂停养老保险待遇申请——机关事业单位职工"):
+        assert not any(mark in obj for obj in parse_name(name, words).objects for mark in "-—"), name
 
 
 def test_a_laws_title_is_no_object(words):

@@ -5,6 +5,7 @@ import pytest
 
 from catalog.queries import resolve
 from catalog.resolver import (
+    BAYES_SURE,
     OVERRIDE_PROBABILITY,
     OffList,
     Resolution,
@@ -414,6 +415,38 @@ def test_a_lists_one_thing_that_wraps_one_of_its_items_stands_for_it():
     assert {code: target.code for code, target in wrapped_items(targets).items()} == {"plain": "one"}
     ranked = ResolverIndex(targets, words).rank("家庭成员患重大疾病提取").ranked
     assert "plain" not in [s.code for s in ranked] and ranked[0].code == "one"
+
+
+def test_a_one_thing_may_add_whose_and_what_to_the_item_it_wraps():
+    # 防城港市: 个人公积金贷款结清“一件事” adds 个人公积金 to 贷款结清.
+    words = load_words()
+    rows = [("plain", "贷款结清", "item", (), True),
+            ("one", "个人公积金贷款结清“一件事”", "item", (), True),
+            ("far", "个人住房公积金贷款结清“一件事”", "item", (), True)]
+    assert {code: target.code for code, target in wrapped_items(build_targets(rows[:2], words)).items()} == {"plain": "one"}
+    assert wrapped_items(build_targets([rows[0], rows[2]], words)) == {}  # six characters more: another thing
+
+
+def test_the_citizens_sentences_of_a_wrapped_item_count_for_its_one_thing():
+    """The bank writes a message as a plain item and as the 一件事 that wraps it: one service, so
+    their naive Bayes posteriors add up, and a roundabout message the bank is sure of is answered."""
+    names = {"plain": "家庭成员患重大疾病提取", "one": "家庭成员患重大疾病提取公积金“一件事”",
+             "poor": "家庭生活困难提取", "dead": "职工死亡或者被宣告死亡提取"}
+    sentences = {"plain": ("家里老人得了大病能取公积金看病吗", "老人得了大病，公积金能取出来看病不", "家里人生大病了想取公积金"),
+                 "one": ("家人患了重病，取公积金一次办好", "家里人得了大病要用公积金"),
+                 "poor": ("家里困难，公积金能取出来用不", "低保户能取公积金吗"),
+                 "dead": ("老公去世了，他的公积金咋个取", "家里老人过世了，公积金怎么取")}
+    index = _index_of_twins(names, sentences)
+    text = "家里老人得了大病，能不能取公积金看病"
+    reading = index.read(text)
+    number = {t.code: n for n, t in enumerate(index.targets)}
+    alone = reading.bayes.get(number["one"], 0.0)
+    together = alone + reading.bayes.get(number["plain"], 0.0)
+    assert alone < BAYES_SURE <= together
+    resolution = index.rank(text)
+    assert resolution.ranked[0].code == "one"
+    assert index._bayes_sure(resolution.ranked, reading, set())
+    assert resolution.decision == "answer" and resolution.codes == ["one"]
 
 
 def test_an_item_two_one_things_could_wrap_is_left_to_the_ranking():
