@@ -1513,16 +1513,24 @@ def _put_in_words(longer: str, shorter: str) -> tuple[str, ...]:
 
 
 def _says_part_of(text: str, words: Iterable[str]) -> bool:
-    """``text`` says a part (two characters) of one of ``words``."""
-    return any(gram in text for word in words for gram in _bigrams(word) if len(gram) == 2)
+    """``text`` says a part (two characters) of one of ``words``, or its short form (产检 of 产前检查)."""
+    return any(gram in text for word in words for gram in (*_bigrams(word), _short_form(word))
+               if gram and len(gram) == 2)
+
+
+def _short_form(word: str) -> Optional[str]:
+    """The short form of a four-character word of two words, their first characters (产前检查 → 产检,
+    公共租赁 → 公租); none of another word."""
+    return word[0] + word[2] if len(word) == 4 else None
 
 
 def _put_in_unsaid(longer: str, shorter: str, text: str) -> bool:
     """``longer`` is ``shorter`` with words put in that ``text`` does not say: put in at one place and
-    not said whole (「分公司」), or at two places and no part of either said."""
+    not said whole (「分公司」) nor by its short form (「产检」), or at two places and no part of either said."""
     words = _put_in_words(longer, shorter)
     if len(words) == 1:
-        return words[0] not in text
+        short = _short_form(words[0])
+        return words[0] not in text and not (short and short in text)
     return bool(words) and not _says_part_of(text, words)
 
 

@@ -16,6 +16,7 @@ from catalog.resolver import (
     _plain_apart,
     _put_in,
     _put_in_twice,
+    _says_part_of,
     build_targets,
     certificate_short_forms,
     family_tails,
@@ -614,6 +615,17 @@ def test_a_plain_twin_takes_the_first_place_from_one_with_words_the_message_does
     assert index.rank("公司咋个注销").ranked[0].code == "company"
     assert index.rank("分公司咋个注销").ranked[0].code == "branch"
     assert index.rank("公司在广安的分店关门了，要注销").ranked[0].code == "branch"
+
+
+def test_words_put_in_are_said_by_their_short_form():
+    """产检 is 产前检查 said short (the first character of each of its two words): the message asks the
+    item with it put in, not the plain one (防城港市's 产前检查门诊费用报销 beside 门诊费用报销)."""
+    index = _index_of_twins({"check": "产前检查门诊费用报销", "plain": "门诊费用报销"},
+                            {"check": ("怀孕做检查的门诊费能报吗", "孕检的钱能报销不"),
+                             "plain": ("看门诊的钱能报销不", "门诊费用报销要带啥", "感冒看门诊花的钱能报吗")})
+    assert index.rank("门诊费能报销不").ranked[0].code == "plain"
+    assert index.rank("产检的门诊费能报销不").ranked[0].code == "check"
+    assert _says_part_of("产检的门诊费", ["产前检查"]) and not _says_part_of("检产的门诊费", ["产前检查"])
 
 
 @pytest.mark.parametrize("text, name, said", [
