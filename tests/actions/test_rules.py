@@ -65,6 +65,7 @@ class FakeResolution:
     likeliest: float = 0.5
     named: bool = True      # the message names the answer or an option
     elsewhere_need: Optional[str] = None  # the need the list lacks that the message is
+    elsewhere: float = 0.0  # how surely the bank's needs the list lacks write the message
     off_list_word: bool = False  # the message says an off_list.yaml word
     confirm: bool = False   # the one code is offered alone, below the answer's bar
     alone: Optional[Scored] = None  # ... and how likely it is
@@ -448,6 +449,21 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     ("老妈有退休工资，想送她去公办养老院", ["DEATH"], ["有退休"],
      TableCatalog(resolutions={"老妈有退休工资，想送她去公办养老院": FakeResolution(elsewhere_need="自费入住养老院")}),
      "nothing_found", [], False),
+    # ... and so does an item read by a word of the story (the NLU's 居民身份证办理 of a doorstep survey),
+    # where the bank is sure of the need (ITEM_ELSEWHERE) ...
+    ("有人上门搞人口调查，要登记身份证号码，咋个核实他们", ["ID"], ["身份证"],
+     TableCatalog(resolutions={"有人上门搞人口调查，要登记身份证号码，咋个核实他们": FakeResolution(
+         elsewhere_need="统计调查员上门", elsewhere=0.86)}),
+     "nothing_found", [], False),
+    # ... and not where it is less sure: the question is about the item's own object
+    ("想问下身份证方面的事情", ["ID"], ["身份证"],
+     TableCatalog(resolutions={"想问下身份证方面的事情": FakeResolution(elsewhere_need="身份证优惠", elsewhere=0.63)}),
+     "named_by_the_nlu", ["ID"], False),
+    # ... but not an item the message names in full
+    ("有人上门搞人口调查，说要先办居民身份证办理", ["ID"], ["居民身份证办理"],
+     TableCatalog(resolutions={"有人上门搞人口调查，说要先办居民身份证办理": FakeResolution(
+         elsewhere_need="统计调查员上门", elsewhere=0.86)}),
+     "named_by_the_nlu", ["ID"], False),
     # ... but one its named items make stays, whatever the resolver reads
     ("我老汉走了，户口和社保卡都要销了", ["HK-CANCEL", "SB-CANCEL"], ["户口", "社保卡"],
      TableCatalog(bundles={frozenset({"HK-CANCEL", "SB-CANCEL"}): "DEATH"},
