@@ -140,6 +140,9 @@ class Resolution(Protocol):
     @property
     def elsewhere_need(self) -> Optional[str]: ...
 
+    @property
+    def elsewhere(self) -> float: ...
+
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]: ...
 
 
