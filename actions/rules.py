@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Optional, Protocol, Sequence
 from actions import choice
 from actions.conversation import Memory, Turn
 from catalog.held import CLAUSE_BREAK
+from catalog.item_model import sets_up
 from catalog.text import normalise
 from catalog.types import Target
 from catalog.words import load_aspects
@@ -644,11 +645,22 @@ def need_elsewhere(s: Situation) -> Optional[str]:
 
 def held_by_the_citizen(catalog: Catalog, turn: Turn) -> frozenset[str]:
     """The NLU's items whose every word the message says the citizen already holds
-    (「身份证银行卡都在身上，请问失业保险金要去哪里申请」: 身份证 is at hand, 失业保险金 is the need);
+    (「身份证银行卡都在身上，请问失业保险金要去哪里申请」: 身份证 is at hand, 失业保险金 is the need), and
+    those that set something up read by any word held: what they give is at hand, the rest of the
+    story says it is done (「开了个小卖部，营业执照都办好了，想问下哪里有批发市场」 is no 个体工商户设立登记);
     never every item read when nothing else is (「身份证都带起的」 alone still asks about 身份证)."""
-    held = frozenset(code for code in turn.item_codes
-                     if turn.words_for(code) and all(catalog.holds(turn.text, w) for w in turn.words_for(code)))
+    def is_held(code: str) -> bool:
+        words = turn.words_for(code)
+        said = [catalog.holds(turn.text, w) for w in words]
+        return bool(words) and (all(said) or (any(said) and _sets_up(catalog, code)))
+
+    held = frozenset(code for code in turn.item_codes if is_held(code))
     return held if held and (len(held) < len(set(turn.item_codes)) or _asks_beyond(turn, held)) else frozenset()
+
+
+def _sets_up(catalog: Catalog, code: str) -> bool:
+    found = catalog.targets([code])
+    return bool(found) and found[0].kind == "item" and sets_up(found[0].name)
 
 
 def _asks_beyond(turn: Turn, held: frozenset[str]) -> bool:

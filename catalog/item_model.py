@@ -170,6 +170,13 @@ def parse_name(name: str, words: Words) -> ItemParts:
     )
 
 
+@lru_cache(maxsize=4096)
+def sets_up(name: str) -> bool:
+    """The item's name sets something up (its actions have the stem 新办: 个体工商户设立登记): what it gives
+    (the 营业执照) is the result the citizen holds once it is done."""
+    return "新办" in parse_name(name, load_words()).does
+
+
 def parse_catalog(names: Iterable[str], words: Words | None = None) -> list[ItemParts]:
     words = words or load_words()
     return [parse_name(n, words) for n in names]

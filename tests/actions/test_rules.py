@@ -36,6 +36,8 @@ ITEMS = {
         ("TAX-COMPLAINT", "纳税服务投诉处理", "item", "county"),
         ("TENDER", "工程建设项目招标投标活动投诉的处理", "item", "county"),
         ("TENDER-WATER", "水利工程建设项目招投标活动投诉受理及处理", "item", "county"),
+        ("SHOP-NEW", "个体工商户设立登记", "item", "county"),
+        ("SHOP-CHANGE", "个体工商户变更登记（备案）", "item", "county"),
     ]
 }
 
@@ -581,6 +583,17 @@ def test_a_held_item_gives_way_to_what_the_message_asks():
     catalog = TableCatalog(searches={text: [("ID", 100.0)]}, resolutions={rest: FakeResolution(["UNEMP"])})
     need, rule = decide(turn(text, items=["ID"], words=["身份证"]), catalog=catalog)
     assert (rule, codes_of(need)) == ("resolved_over_the_list", ["UNEMP"])
+
+
+@pytest.mark.parametrize("code, held_too", [("SHOP-NEW", True), ("SHOP-CHANGE", False)])
+def test_an_item_that_sets_up_what_is_held_is_held(code, held_too):
+    """「开了个小卖部，营业执照都办好了」: the licence a 设立登记 gives is at hand, so it is done and the
+    rest is the need; a 变更 read by the same words is not (the licence is what it changes)."""
+    text = "我开了个小卖部，营业执照都办好了，想问下哪里有批发市场"
+    t = turn(text, items=[code, code], words=["开了个小卖部", "营业执照"])
+    assert (code in rules.held_by_the_citizen(TableCatalog(), t)) is held_too
+    _need, rule = decide(t)
+    assert (rule == "named_by_the_nlu") is not held_too
 
 
 def test_a_message_that_only_says_what_is_held_keeps_it():
