@@ -730,6 +730,10 @@ class ResolverIndex:
                 self._stood_by[self._stands_for_codes[target.code].code].append(index)
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
         self._index_of = {t.code: i for i, t in enumerate(self.targets)}
+        self._informing_about: dict[str, list[int]] = defaultdict(list)  # an object → the items only informing of it
+        for index, target in enumerate(self.targets):
+            if target.parts is not None and target.parts.objects and self._informs(target.code):
+                self._informing_about[normalise(target.parts.objects[0])].append(index)
         object_of: dict[str, set[tuple[int, float]]] = {}
 
         def reach(word: str, index: int, weight: float) -> None:
@@ -1225,13 +1229,17 @@ class ResolverIndex:
         message (CONFIRM_SHORT characters or fewer), whose few grams make any posterior sharp
         (「营业执照的事」 is no 注销税务登记). The items the first stands for (``_stands_for``: the plain item
         of its 「…“一件事”」, the list item of an authored one) are the same service: their posteriors count
-        as its own (「家里老人得了大病，能不能取公积金看病」 is written as 家庭成员患重大疾病提取 and as its 一件事)."""
+        as its own (「家里老人得了大病，能不能取公积金看病」 is written as 家庭成员患重大疾病提取 and as its 一件事);
+        so do those of the items that only inform of its object, when the message does not ask to be
+        informed (``_informing_merged``: 「…学籍咋个转回来」 is written as 学籍异动政策咨询)."""
         fitting = _fitting(ranked)
         if not fitting or not reading.bayes or len(reading.text) <= CONFIRM_SHORT \
                 or any(s.code in others for s in _options(fitting)):
             return False
-        first = fitting[0].code
-        same = [self._index_of[first], *self._stood_by.get(first, ())]
+        first = fitting[0]
+        same = [self._index_of[first.code], *self._stood_by.get(first.code, ())]
+        if INFORMS not in reading.wanted and first.about and not self._informs(first.code):
+            same += self._informing_about.get(first.about, [])
         return sum(reading.bayes.get(index, 0.0) for index in same) >= BAYES_SURE
 
     def _differing_alone(self, ranked: Sequence[Scored], reading: "_Reading") -> Optional[Scored]:

@@ -450,6 +450,27 @@ def test_the_citizens_sentences_of_a_wrapped_item_count_for_its_one_thing():
     assert resolution.decision == "answer" and resolution.codes == ["one"]
 
 
+def test_the_citizens_sentences_of_an_informing_item_count_for_the_item_that_does_it():
+    """An item that only informs (…政策咨询) is read as the one about the same object that does it,
+    when the message does not ask to be informed: the bank's posterior of both is that item's, and a
+    roundabout message the bank is sure of is answered with it (「…学籍咋个转回来」)."""
+    names = {"do": "义务教育阶段学生学籍异动办理", "info": "义务教育阶段学生学籍异动政策咨询",
+             "move": "户口迁移审批", "pension": "城乡居民基本养老保险关系转移接续申请"}
+    sentences = {"do": ("娃娃转学了，学籍要办异动", "学籍异动手续咋个办"),
+                 "info": ("娃娃在外地读书，想回老家读，学籍转得回来不", "学籍从外省转回来有啥子条件",
+                          "明年回老家读书，学籍咋个转", "娃娃读三年级，想转回老家读书"),
+                 "move": ("户口要迁回老家", "户口迁到外地咋个办"),
+                 "pension": ("养老保险从外地转回来", "社保关系转回老家")}
+    index = _index_of_twins(names, sentences)
+    text = "娃娃在广东读了三年级，明年要回老家读书，学籍咋个转回来"
+    reading = index.read(text)
+    number = {t.code: n for n, t in enumerate(index.targets)}
+    resolution = index.rank(text)
+    assert resolution.ranked[0].code == "do"
+    assert reading.bayes.get(number["do"], 0.0) < BAYES_SURE
+    assert index._bayes_sure(resolution.ranked, reading, set())
+
+
 def test_an_item_two_one_things_could_wrap_is_left_to_the_ranking():
     words = load_words()
     rows = [("plain", "出境定居提取", "item", (), True),
