@@ -437,17 +437,22 @@ def test_the_citizens_sentences_of_a_wrapped_item_count_for_its_one_thing():
                  "one": ("家人患了重病，取公积金一次办好", "家里人得了大病要用公积金"),
                  "poor": ("家里困难，公积金能取出来用不", "低保户能取公积金吗"),
                  "dead": ("老公去世了，他的公积金咋个取", "家里老人过世了，公积金怎么取")}
-    index = _index_of_twins(names, sentences)
-    text = "家里老人得了大病，能不能取公积金看病"
+    resolution = _sure_only_together(_index_of_twins(names, sentences), "家里老人得了大病，能不能取公积金看病",
+                                     "one", "plain")
+    assert resolution.decision == "answer" and resolution.codes == ["one"]
+
+
+def _sure_only_together(index: ResolverIndex, text: str, first: str, gathered: str) -> Resolution:
+    """``text`` ranked with ``first`` first: the naive Bayes is sure of it only with ``gathered``'s
+    posterior added, and so the ranking's sure posterior is."""
     reading = index.read(text)
     number = {t.code: n for n, t in enumerate(index.targets)}
-    alone = reading.bayes.get(number["one"], 0.0)
-    together = alone + reading.bayes.get(number["plain"], 0.0)
-    assert alone < BAYES_SURE <= together
+    alone = reading.bayes.get(number[first], 0.0)
+    assert alone < BAYES_SURE <= alone + reading.bayes.get(number[gathered], 0.0)
     resolution = index.rank(text)
-    assert resolution.ranked[0].code == "one"
+    assert resolution.ranked[0].code == first
     assert index._bayes_sure(resolution.ranked, reading, set())
-    assert resolution.decision == "answer" and resolution.codes == ["one"]
+    return resolution
 
 
 def test_the_citizens_sentences_of_an_informing_item_count_for_the_item_that_does_it():
@@ -461,14 +466,8 @@ def test_the_citizens_sentences_of_an_informing_item_count_for_the_item_that_doe
                           "明年回老家读书，学籍咋个转", "娃娃读三年级，想转回老家读书"),
                  "move": ("户口要迁回老家", "户口迁到外地咋个办"),
                  "pension": ("养老保险从外地转回来", "社保关系转回老家")}
-    index = _index_of_twins(names, sentences)
-    text = "娃娃在广东读了三年级，明年要回老家读书，学籍咋个转回来"
-    reading = index.read(text)
-    number = {t.code: n for n, t in enumerate(index.targets)}
-    resolution = index.rank(text)
-    assert resolution.ranked[0].code == "do"
-    assert reading.bayes.get(number["do"], 0.0) < BAYES_SURE
-    assert index._bayes_sure(resolution.ranked, reading, set())
+    _sure_only_together(_index_of_twins(names, sentences), "娃娃在广东读了三年级，明年要回老家读书，学籍咋个转回来",
+                        "do", "info")
 
 
 def test_an_item_two_one_things_could_wrap_is_left_to_the_ranking():
