@@ -215,6 +215,7 @@ class Resolution:
     elsewhere_need: Optional[str] = None  # the likeliest of those needs (``off_list_needs.yaml``)
     off_list_word: bool = False     # the message says an off_list.yaml word: another office's service
     alone: Optional[Scored] = None  # the target offered alone (decision ``confirm``)
+    gathered: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a target → the codes read as it
 
     def outranks(self, codes: Iterable[str], bar: float = OVERRIDE_PROBABILITY) -> bool:
         """The answer is at least ``bar`` likely and none of ``codes``, each of them (scored
@@ -724,16 +725,8 @@ class ResolverIndex:
 
     def __post_init__(self) -> None:
         self._stands_for_codes = self._stands_for()
-        self._stood_by: dict[str, list[int]] = defaultdict(list)  # a target's code → the items it stands for
-        for index, target in enumerate(self.targets):
-            if target.code in self._stands_for_codes:
-                self._stood_by[self._stands_for_codes[target.code].code].append(index)
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
         self._index_of = {t.code: i for i, t in enumerate(self.targets)}
-        self._informing_about: dict[str, list[int]] = defaultdict(list)  # an object → the items only informing of it
-        for index, target in enumerate(self.targets):
-            if target.parts is not None and target.parts.objects and self._informs(target.code):
-                self._informing_about[normalise(target.parts.objects[0])].append(index)
         object_of: dict[str, set[tuple[int, float]]] = {}
 
         def reach(word: str, index: int, weight: float) -> None:
@@ -1179,9 +1172,11 @@ class ResolverIndex:
         probabilities = self.weights.probabilities(scores)
         scored = [self._scored(i, features, score, p, reading.wanted)
                   for (i, features), score, p in zip(found, scores, probabilities)]
-        if INFORMS not in reading.wanted:
-            scored = self._informing_merged(scored)
-        scored = self._stood_for(scored)
+        informing = self._informing_into(scored) if INFORMS not in reading.wanted else {}
+        scored = _merged(scored, informing)
+        standing = self._standing_for(scored)
+        scored = _merged(scored, standing)
+        gathered = _gathered({**informing, **standing})
         considered_scored = {s.code: s for s in scored if s.code in considered}
         scored = _doing_it_instead(scored)
         scored.sort(key=lambda s: (-s.probability, -s.score, len(s.name), s.code))
@@ -1201,7 +1196,7 @@ class ResolverIndex:
             if self._named_apart(options, reading.text) or (
                     reading.elsewhere < ELSEWHERE_PROBABILITY and _plain_apart(options, reading.text)):
                 decision = "answer"
-        if decision in ("ask", "confirm", "handoff") and self._bayes_sure(ranked, reading, {*considered, *nlu}):
+        if decision in ("ask", "confirm", "handoff") and self._bayes_sure(ranked, reading, {*considered, *nlu}, gathered):
             decision = "answer"
         # An item the message says and the ranking answers outright is no need the list lacks, however
         # like the bank's sentences the rest sounds (「我老婆怀孕了，生育津贴怎么领」 is no 生育登记).
@@ -1217,9 +1212,11 @@ class ResolverIndex:
             alone = _fitting(ranked)[0]
         return Resolution(decision, ranked, reading.wanted,
                           considered_scored, round(nothing, 4), reading.elsewhere,
-                          elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone)
+                          elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone,
+                          gathered)
 
-    def _bayes_sure(self, ranked: Sequence[Scored], reading: "_Reading", others: set[str]) -> bool:
+    def _bayes_sure(self, ranked: Sequence[Scored], reading: "_Reading", others: set[str],
+                    gathered: Optional[Mapping[str, Sequence[str]]] = None) -> bool:
         """The citizens' sentences write the message as the ranking's first target's and hardly any
         other's, needs the list lacks included (its naive Bayes posterior is BAYES_SURE or more): the
         ranking's doubt is the doubt of cosines and words that a long or roundabout message leaves low
@@ -1227,20 +1224,18 @@ class ResolverIndex:
         Not when another reading's target (``others``: the NLU's, the search's) is an option: the
         question between them is the rules' (「在城区养条泰迪要上户口不」 read as 户口登记); nor of a short
         message (CONFIRM_SHORT characters or fewer), whose few grams make any posterior sharp
-        (「营业执照的事」 is no 注销税务登记). The items the first stands for (``_stands_for``: the plain item
-        of its 「…“一件事”」, the list item of an authored one) are the same service: their posteriors count
-        as its own (「家里老人得了大病，能不能取公积金看病」 is written as 家庭成员患重大疾病提取 and as its 一件事);
-        so do those of the items that only inform of its object, when the message does not ask to be
-        informed (``_informing_merged``: 「…学籍咋个转回来」 is written as 学籍异动政策咨询)."""
+        (「营业执照的事」 is no 注销税务登记). The targets whose probability the first gathered (``gathered``:
+        the plain item of its 「…“一件事”」 or the list item of an authored one, ``_standing_for``; an item
+        that only informs of its object, ``_informing_into``) are the same service: their posteriors count
+        as its own (「家里老人得了大病，能不能取公积金看病」 is written as 家庭成员患重大疾病提取 and as its 一件事,
+        「…学籍咋个转回来」 as 学籍异动政策咨询)."""
         fitting = _fitting(ranked)
         if not fitting or not reading.bayes or len(reading.text) <= CONFIRM_SHORT \
                 or any(s.code in others for s in _options(fitting)):
             return False
-        first = fitting[0]
-        same = [self._index_of[first.code], *self._stood_by.get(first.code, ())]
-        if INFORMS not in reading.wanted and first.about and not self._informs(first.code):
-            same += self._informing_about.get(first.about, [])
-        return sum(reading.bayes.get(index, 0.0) for index in same) >= BAYES_SURE
+        first = fitting[0].code
+        same = [first, *(gathered or {}).get(first, ())]
+        return sum(reading.bayes.get(self._index_of[code], 0.0) for code in same) >= BAYES_SURE
 
     def _differing_alone(self, ranked: Sequence[Scored], reading: "_Reading") -> Optional[Scored]:
 
@@ -1262,24 +1257,24 @@ class ResolverIndex:
             return first
         return None if parts.actions & steps and reading.wanted & steps else first
 
-    def _informing_merged(self, scored: list[Scored]) -> list[Scored]:
+    def _informing_into(self, scored: list[Scored]) -> dict[str, Scored]:
         """An item that only informs (…政策咨询) beside one about the same thing that does it (…办理),
         when the message does not ask to be informed: both readings lead to the doing item's guide,
-        which answers the question too, so the informing item's probability is the doing item's."""
+        which answers the question too, so the informing item's probability is the doing item's
+        (``_merged``). The informing item's code → the doing item."""
         doing: dict[str, Scored] = {}
         for s in scored:
             if s.about and not self._informs(s.code) and not s.action_differs:
                 if s.about not in doing or s.score > doing[s.about].score:
                     doing[s.about] = s
-        return _merged(scored, {s.code: doing[s.about] for s in scored
-                                if s.about and self._informs(s.code) and s.about in doing})
+        return {s.code: doing[s.about] for s in scored if s.about and self._informs(s.code) and s.about in doing}
 
-    def _stood_for(self, scored: list[Scored]) -> list[Scored]:
-        """A list item for which an authored item stands (``same_service.yaml``) is that item: its
-        probability is the authored item's, and where the authored one was not scored it takes the
-        list item's place under the authored name."""
-        return _merged(scored, {s.code: self._stands_for_codes[s.code] for s in scored
-                                if s.code in self._stands_for_codes})
+    def _standing_for(self, scored: list[Scored]) -> dict[str, "Target"]:
+        """A list item for which another target stands (``_stands_for``: an authored item of
+        ``same_service.yaml``, the list's 「…“一件事”」) is that target: its probability is the other's,
+        and where the other was not scored it takes the list item's place under the other's name
+        (``_merged``). The list item's code → the target standing for it."""
+        return {s.code: self._stands_for_codes[s.code] for s in scored if s.code in self._stands_for_codes}
 
     def _said_of_a_twin(self, scored: list[Scored], reading: "_Reading") -> list[Scored]:
         """The first target beside a twin that does the same thing to the same object for someone else
@@ -1609,6 +1604,14 @@ def _merged(scored: list[Scored], into: Mapping[str, "Scored | Target"]) -> list
             kept.append(replace(s, code=other.code, name=other.name))
             present.add(other.code)
     return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
+
+
+def _gathered(into: Mapping[str, "Scored | Target"]) -> dict[str, tuple[str, ...]]:
+    """Of a mapping ``_merged`` reads targets with: each target's code → the codes read as it."""
+    gathered: dict[str, list[str]] = defaultdict(list)
+    for code, other in into.items():
+        gathered[other.code].append(code)
+    return {code: tuple(codes) for code, codes in gathered.items()}
 
 
 def _special(wanted: frozenset[str]) -> frozenset[str]:

@@ -451,7 +451,7 @@ def _sure_only_together(index: ResolverIndex, text: str, first: str, gathered: s
     assert alone < BAYES_SURE <= alone + reading.bayes.get(number[gathered], 0.0)
     resolution = index.rank(text)
     assert resolution.ranked[0].code == first
-    assert index._bayes_sure(resolution.ranked, reading, set())
+    assert index._bayes_sure(resolution.ranked, reading, set(), resolution.gathered)
     return resolution
 
 
