@@ -73,6 +73,8 @@ def build_fake_rasa(catalog_url: str, public_base: str):
     from catalog.db import make_sessionmaker
 
     sessions = make_sessionmaker(catalog_url)
+    with sessions() as session:  # the catalog's indexes, built now and not in a test's first wait
+        queries.search(session, "社保卡补办")
     fake = FastAPI()
 
     @fake.post("/webhooks/rest/webhook")
@@ -150,13 +152,16 @@ def start_app(tmp_dir: Path, catalog_url: str, rasa_url: str, port: int, region:
         "WYC_PUBLIC_BASE_URL": url,
         "WYC_AGENT_TOKEN": AGENT_TOKEN,
         "WYC_RATE_LIMIT_PER_MINUTE": "1000",
+        # The real start-up: the catalog's indexes are built before the app serves (api/main.py),
+        # not in the first search a test waits for.
+        "WYC_WARM_START": "true",
     }
     log = tmp_dir / f"app-{port}.log"
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    wait_for(f"{url}/health/live", process, log, timeout=60, ok=lambda r: r.status_code < 500, interval=0.3)
+    wait_for(f"{url}/health/live", process, log, timeout=120, ok=lambda r: r.status_code < 500, interval=0.3)
     return AppServer(url, process, log)
 
 
