@@ -163,6 +163,7 @@ SHORT_FORM = 0.7            # a short form names its item less surely than the n
 FAMILY_TAIL = 4             # the shortest tail of a family of objects said for them (「道路运输证」, ``family_tails``)
 FAMILY_SIZE = 4             # ... shared by at most this many objects (经营许可证, every trade's, names none)
 FAMILY_DOCUMENTS = ("证", "证书", "执照")
+NOT = "不"                    # right before a special action word, says it is not asked (「不延续，直接注销」)
 INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
 # A list's 「…“一件事”」 that wraps one of its items (``wrapped_items``): the marker, the characters the
 # 一件事's name may add to the item's (「…提取公积金“一件事”」 for 「…提取」, 「个人公积金贷款结清“一件事”」 for
@@ -1046,13 +1047,15 @@ class ResolverIndex:
     def _asked_anywhere(self, text: str) -> frozenset[str]:
         """The action stems any clause of the message asks for. A two-character action word right before a
         certificate or record word names that document, not an action (「检疫证」「登记资料」);
-        an asked verb before a character that makes another word of it asks nothing (「能补贴」); an
+        an asked verb before a character that makes another word of it asks nothing (「能补贴」), nor does a
+        special action word right after 不 (「老板说不延续，直接交回去注销」 asks 注销); an
         action word that describes a thing asks nothing of it (「当年注册的原始档案」, ``_describes``);
         one that asks whether it was done asks a check (「激活没得」: asked_verbs.yaml ``whether``); a record
         an action asked after it acts on is not asked itself (actions.yaml ``records``)."""
         verbs = self.asked_verbs
-        asked = [(end, stem) for _s, end, word, stems in self._actions.scan(text)
+        asked = [(end, stem) for start, end, word, stems in self._actions.scan(text)
                  if stems and not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end))
+                 and not (text[start - 1:start] == NOT and stems - ORDINARY_STEMS)
                  and not (end < len(text) and text[end] in verbs.not_before.get(word, ()))
                  and not self._describes(text, end)
                  for stem in (verbs.whether_stems if verbs.whether_after and text.startswith(

@@ -713,6 +713,23 @@ def test_every_off_list_example_is_handed_off(session):
         assert entry.said_in(entry.word) and not any(entry.said_in(entry.word + word) for word in entry.unless)
 
 
+@pytest.mark.parametrize("text, wanted, expected", [
+    ("老板说不延续了，劳务派遣许可直接交回去注销", {"注销"}, "劳务派遣经营许可注销(县级)"),
+    ("燃气站想暂停营业半年，燃气经营许可证不注销", {"停业"}, "燃气经营者停业、歇业审批"),
+])
+def test_a_special_action_right_after_bu_is_not_asked(session, text, wanted, expected):
+    resolution = resolve(session, text)
+    assert resolution.wanted == frozenset(wanted)
+    assert resolution.decision == "answer" and resolution.ranked[0].name == expected
+
+
+def test_a_car_word_said_with_the_lists_own_kind_of_car_business_is_not_handed_off(session):
+    # 小汽车 alone is the 车管所's; a car-rental shop's filing (小微型客车租赁备案) is on the list.
+    resolution = resolve(session, "小汽车租赁店不开了，交通局那边的备案咋个取消")
+    assert not resolution.off_list_word
+    assert resolution.decision == "answer" and resolution.ranked[0].name == "小微型客车租赁备案（注销）"
+
+
 @pytest.mark.parametrize("obj, forms", [
     ("渔业捕捞许可", ("捕捞证", "渔业捕捞证")),
     ("林木采伐许可证", ("林木采伐证", "采伐证")),
