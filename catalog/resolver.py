@@ -800,6 +800,13 @@ class ResolverIndex:
             if entry.section == "objects" and entry.items and any(stems for *_, stems in said.scan(entry.word)):
                 parts = [self.targets[by_name[normalise(name)]].parts for name in entry.items if normalise(name) in by_name]
                 actions[entry.word] = frozenset(stem for p in parts if p is not None for stem in p.actions)
+        # A lead asks a longer action word that starts with a verb as it asks the verb: 「想换张新的」 is
+        # 换张新的, not 「想换」 before 「张新的」 (which would read as describing a thing); what the verb
+        # asks narrows what the word asks (「能不能取出来」 is 提取, as 「能不能取」 is).
+        verbs = self.asked_verbs
+        actions.update({lead + word: (stems & verbs.words.get(lead + word[0], stems)) or stems
+                        for lead in verbs.leads for word, stems in list(actions.items())
+                        if len(word) > 1 and word[0] in verbs.verbs and stems and lead + word not in actions})
         self._actions = Scanner(actions)
         self._qualifiers = Scanner({w: value for w, (kind, value) in self.words.names.items()
                                     if kind in ("qualifier", "scope")})

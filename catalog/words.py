@@ -241,6 +241,8 @@ class AskedVerbs:
     # A clause holding one of ``question_marks`` is a question: the last one, where it asks a special
     # thing of its own, says what the message asks (``ResolverIndex.wanted``).
     question_marks: tuple[str, ...] = ()
+    leads: tuple[str, ...] = ()             # the words that ask a verb right after them (「想」「咋个」)
+    verbs: frozenset[str] = frozenset()     # the one-character verbs
 
 
 def _list_of_words(data: Mapping[str, object], key: str, where: str) -> list[str]:
@@ -297,7 +299,8 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
         examples.append((normalise(str(row["text"])), frozenset(str(s) for s in row["stems"])))
     # Longest first: 「了没有」 is read before 「了没」.
     return AskedVerbs(words, not_before, tuple(examples), within, tuple(not_after),
-                      tuple(sorted(whether_after, key=len, reverse=True)), whether_stems, tuple(question_marks))
+                      tuple(sorted(whether_after, key=len, reverse=True)), whether_stems, tuple(question_marks),
+                      tuple(leads), frozenset(str(verb) for verb in data.get("verbs") or {}))
 
 
 # ---------------------------------------------------------------- the citizens' lexicon

@@ -723,6 +723,11 @@ def test_a_special_action_right_after_bu_is_not_asked(session, text, wanted, exp
     assert resolution.decision == "answer" and resolution.ranked[0].name == expected
 
 
+def test_a_lead_asks_a_longer_action_word_that_starts_with_a_verb(session):
+    # 「想换张新的」 is 换张新的 (换领), not 「想换」 followed by 「张新的」, which reads as describing a thing.
+    assert resolve(session, "班车的许可证明破损了，想换张新的").wanted == frozenset({"换领"})
+
+
 def test_a_car_word_said_with_the_lists_own_kind_of_car_business_is_not_handed_off(session):
     # 小汽车 alone is the 车管所's; a car-rental shop's filing (小微型客车租赁备案) is on the list.
     resolution = resolve(session, "小汽车租赁店不开了，交通局那边的备案咋个取消")
