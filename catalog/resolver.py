@@ -1352,6 +1352,12 @@ class ResolverIndex:
         ways = {way for way, (names, _said) in self.words.directions.items() if any(w in target.name for w in names)}
         return frozenset(qualifiers) | (frozenset(ways) if len(ways) == 1 else frozenset())
 
+    def _way_of(self, index: int) -> Optional[str]:
+        """The one way a target's name says a transfer goes (actions.yaml ``directions``), if it says one."""
+        name = self.targets[index].name
+        ways = [way for way, (names, _said) in self.words.directions.items() if any(w in name for w in names)]
+        return ways[0] if len(ways) == 1 else None
+
     def _wayless(self, name: str) -> str:
         """The name with the words that say which way it goes taken out (…驾驶证转入 → …驾驶证)."""
         for names, _said in self.words.directions.values():
@@ -1410,6 +1416,13 @@ class ResolverIndex:
                     f["action_agrees" if agrees else "action_differs"] = 1.0
             elif not wanted:
                 f["ordinary_action" if not done or done & ORDINARY_STEMS else "special_action"] = 1.0
+            goes = self._way_of(index)
+            if goes and self.ways_in(text) - {goes}:
+                # The name goes one way, the message says the other (「收割机卖给外省的人了，要转出去」 is
+                # no 拖拉机/联合收割机转入): another thing than asked, whatever stem they share.
+                for agreeing in ("action_agrees", "ordinary_action", "special_action"):
+                    f.pop(agreeing, None)
+                f["action_differs"] = 1.0
             for qualifier in parts.qualifiers:
                 if qualifier in reading.qualifiers:
                     f["qualifier_said"] = f.get("qualifier_said", 0.0) + 1.0

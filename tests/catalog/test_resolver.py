@@ -511,7 +511,9 @@ def test_a_twin_going_the_way_the_message_says_takes_the_first_place():
                              "out": ("拖拉机驾驶证要转到外省", "搬到外地了，驾照要转")})
     assert index.ways_in("驾照咋个转过去") == {"转出"} and index.ways_in("驾照转过去又转回来") == frozenset()
     assert index.rank("拖拉机驾照要转，咋个办").ranked[0].code == "in"
-    assert index.rank("拖拉机驾照要转过去，咋个办").ranked[0].code == "out"
+    going_out = index.rank("拖拉机驾照要转过去，咋个办")
+    assert going_out.fitting[0].code == "out"
+    assert next(s for s in going_out.ranked if s.code == "in").action_differs  # goes the other way
     # 拖拉机/联合收割机转入 is about the machine, not the licence: no twin of …驾驶证转出
     assert index._wayless("拖拉机/联合收割机驾驶证转出") != index._wayless("拖拉机/联合收割机转入")
 
@@ -726,6 +728,13 @@ def test_a_special_action_right_after_bu_is_not_asked(session, text, wanted, exp
 def test_a_lead_asks_a_longer_action_word_that_starts_with_a_verb(session):
     # 「想换张新的」 is 换张新的 (换领), not 「想换」 followed by 「张新的」, which reads as describing a thing.
     assert resolve(session, "班车的许可证明破损了，想换张新的").wanted == frozenset({"换领"})
+
+
+def test_a_name_going_the_other_way_than_said_does_another_thing(session):
+    # The list has 拖拉机/联合收割机转入 but no 转出: 「转出去」 is not offered it.
+    resolution = resolve(session, "收割机卖到外省去了，档案要转出去")
+    into = next(s for s in resolution.ranked if s.name == "拖拉机/联合收割机转入")
+    assert into.action_differs and "拖拉机/联合收割机转入" not in [s.name for s in resolution.fitting]
 
 
 def test_a_car_word_said_with_the_lists_own_kind_of_car_business_is_not_handed_off(session):
