@@ -1347,10 +1347,11 @@ class ResolverIndex:
 
     def _marks_of(self, code: str) -> frozenset[str]:
         """Who a target is for (its name's qualifiers) and which way it goes (actions.yaml ``directions``)."""
-        target = self.targets[self._index_of[code]]
+        index = self._index_of[code]
+        target = self.targets[index]
         qualifiers = target.parts.qualifiers if target.parts is not None else ()
-        ways = {way for way, (names, _said) in self.words.directions.items() if any(w in target.name for w in names)}
-        return frozenset(qualifiers) | (frozenset(ways) if len(ways) == 1 else frozenset())
+        way = self._way_of(index)
+        return frozenset(qualifiers) | (frozenset({way}) if way else frozenset())
 
     def _way_of(self, index: int) -> Optional[str]:
         """The one way a target's name says a transfer goes (actions.yaml ``directions``), if it says one."""
