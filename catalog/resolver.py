@@ -554,6 +554,7 @@ class _Reading:
     audience: Optional[str]
     elsewhere: float = 0.0                  # the posterior of the needs the list lacks, together
     elsewhere_need: Optional[str] = None    # the likeliest of them
+    ways: frozenset[str] = frozenset()      # which way it says a transfer goes (``ResolverIndex.ways_in``)
 
 
 def _bigrams(text: str) -> list[str]:
@@ -726,6 +727,8 @@ class ResolverIndex:
 
     def __post_init__(self) -> None:
         self._stands_for_codes = self._stands_for()
+        # The one way each target's name says a transfer goes (actions.yaml ``directions``), if it says one.
+        self._target_ways = [_way_of(t.name, self.words.directions) for t in self.targets]
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
         self._index_of = {t.code: i for i, t in enumerate(self.targets)}
         object_of: dict[str, set[tuple[int, float]]] = {}
@@ -1128,7 +1131,7 @@ class ResolverIndex:
         return _Reading(text, self.objects_in(text), self._similarities(text),
                         self._phrased(said, exclude_phrase), bayes, lifts[:first],
                         wanted, self.qualifiers_in(text), self.audience_of(said),
-                        round(sum(needs.values()), 4), need)
+                        round(sum(needs.values()), 4), need, self.ways_in(text))
 
     def corrected(self, text: str) -> str:
         """``text`` (normalised) with its slips of the vocabulary's words put right (「营业执找」 →
@@ -1306,7 +1309,7 @@ class ResolverIndex:
                           and first.about and s.about and _same_object(first.about, s.about)), None)
             if doing is not None:
                 return _first_given_to(scored, first, doing)
-        said = reading.qualifiers | self.ways_in(reading.text)
+        said = reading.qualifiers | reading.ways
         if not said:
             return scored
         marks = self._marks_of(first.code)
@@ -1350,14 +1353,8 @@ class ResolverIndex:
         index = self._index_of[code]
         target = self.targets[index]
         qualifiers = target.parts.qualifiers if target.parts is not None else ()
-        way = self._way_of(index)
+        way = self._target_ways[index]
         return frozenset(qualifiers) | (frozenset({way}) if way else frozenset())
-
-    def _way_of(self, index: int) -> Optional[str]:
-        """The one way a target's name says a transfer goes (actions.yaml ``directions``), if it says one."""
-        name = self.targets[index].name
-        ways = [way for way, (names, _said) in self.words.directions.items() if any(w in name for w in names)]
-        return ways[0] if len(ways) == 1 else None
 
     def _wayless(self, name: str) -> str:
         """The name with the words that say which way it goes taken out (…驾驶证转入 → …驾驶证)."""
@@ -1417,8 +1414,8 @@ class ResolverIndex:
                     f["action_agrees" if agrees else "action_differs"] = 1.0
             elif not wanted:
                 f["ordinary_action" if not done or done & ORDINARY_STEMS else "special_action"] = 1.0
-            goes = self._way_of(index)
-            if goes and self.ways_in(text) - {goes}:
+            goes = self._target_ways[index]
+            if goes and reading.ways - {goes}:
                 # The name goes one way, the message says the other (「收割机卖给外省的人了，要转出去」 is
                 # no 拖拉机/联合收割机转入): another thing than asked, whatever stem they share.
                 for agreeing in ("action_agrees", "ordinary_action", "special_action"):
@@ -1628,6 +1625,12 @@ def _merged(scored: list[Scored], into: Mapping[str, "Scored | Target"]) -> list
             kept.append(replace(s, code=other.code, name=other.name))
             present.add(other.code)
     return [replace(s, probability=round(s.probability + moved.get(s.code, 0.0), 4)) for s in kept]
+
+
+def _way_of(name: str, directions: Mapping[str, tuple[Sequence[str], Sequence[str]]]) -> Optional[str]:
+    """The one way ``name`` says a transfer goes (``directions``: way → its words in names, in messages)."""
+    ways = [way for way, (names, _said) in directions.items() if any(w in name for w in names)]
+    return ways[0] if len(ways) == 1 else None
 
 
 def _gathered(into: Mapping[str, "Scored | Target"]) -> dict[str, tuple[str, ...]]:
