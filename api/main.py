@@ -8,6 +8,7 @@ from typing import AsyncIterator, Optional
 import httpx
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.curation_watch import start as start_curation_watch
@@ -89,19 +90,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def warm_catalog(resources: AppResources) -> None:
-    """Build the catalog's search and resolver indexes and matchers now (about 3–4 s on 2 cores), not in
+    """Build the catalog's search and resolver indexes and matchers now (``warm_catalog_caches``), not in
     the first citizen's turn.
 
     A failure is logged, not raised: the app still starts, and /health names the broken part.
     """
     try:
         with resources.catalog_sessions() as session:
-            queries.search(session, "社保卡补办")
-            queries.resolve(session, "社保卡补办")  # the resolver's index (~2 s on 2 cores)
-            queries.resolve_place(session, "龙台镇")
-            queries.parse_facts(session, "本人办理")
+            warm_catalog_caches(session)
     except Exception:
         logger.exception("could not warm the catalog caches; the first question builds them")
+
+
+def warm_catalog_caches(session: Session) -> None:
+    """Build the session's catalog caches: the search's and the resolver's indexes (the resolver's takes
+    several seconds on 2 cores: docs/BENCHMARKS.md, "Search and resolver"), the places and the facts.
+    Raises what the catalog raises."""
+    queries.search(session, "社保卡补办")
+    queries.resolve(session, "社保卡补办")
+    queries.resolve_place(session, "龙台镇")
+    queries.parse_facts(session, "本人办理")
 
 
 def prepare_storage(resources: AppResources) -> None:

@@ -13,7 +13,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from starlette.testclient import TestClient
 
-from api.main import create_app
+from api.main import create_app, warm_catalog_caches
 from api.settings import Settings
 
 EXAMPLES_PER_OPERATION = 25
@@ -55,6 +55,8 @@ def fuzz_app(catalog_url, tmp_path_factory):
     app = create_app(settings_, rasa_transport=httpx.MockTransport(fake_rasa))
     # The first search builds the resolver's index (about 5–11 s on a 2-core machine); built here, before
     # fuzzing, it does not count against the in-process transport's 10 s per request.
+    with app.state.resources.catalog_sessions() as session:
+        warm_catalog_caches(session)
     assert TestClient(app).get("/api/items", params={"q": "社保卡"}).status_code == 200
     return app
 

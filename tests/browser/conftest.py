@@ -69,12 +69,13 @@ def build_fake_rasa(catalog_url: str, public_base: str):
     text and payload as Rasa's REST channel splits it."""
     from fastapi import FastAPI
 
+    from api.main import warm_catalog_caches
     from catalog import queries
     from catalog.db import make_sessionmaker
 
     sessions = make_sessionmaker(catalog_url)
     with sessions() as session:  # the catalog's indexes, built now and not in a test's first wait
-        queries.search(session, "社保卡补办")
+        warm_catalog_caches(session)
     fake = FastAPI()
 
     @fake.post("/webhooks/rest/webhook")
