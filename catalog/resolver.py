@@ -807,9 +807,9 @@ class ResolverIndex:
         # 换张新的, not 「想换」 before 「张新的」 (which would read as describing a thing); what the verb
         # asks narrows what the word asks (「能不能取出来」 is 提取, as 「能不能取」 is).
         verbs = self.asked_verbs
+        verb_led = [(word, stems) for word, stems in actions.items() if len(word) > 1 and word[0] in verbs.verbs and stems]
         actions.update({lead + word: (stems & verbs.words.get(lead + word[0], stems)) or stems
-                        for lead in verbs.leads for word, stems in list(actions.items())
-                        if len(word) > 1 and word[0] in verbs.verbs and stems and lead + word not in actions})
+                        for lead in verbs.leads for word, stems in verb_led if lead + word not in actions})
         self._actions = Scanner(actions)
         self._qualifiers = Scanner({w: value for w, (kind, value) in self.words.names.items()
                                     if kind in ("qualifier", "scope")})
