@@ -203,6 +203,7 @@ class Scored:
     said: bool = False              # the message says its own words (an object, alias, citizen's word
     #                                 or words alike its names), not only sentences like its citizens'
     special: bool = False           # the name does a special thing (补领, 注销…) the message does not ask
+    object_said: bool = False       # the message says its object (or an alias or citizen's word for it)
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,20 @@ class Resolution:
             return top.code
         special = _asks_special(self.wanted)
         return top.code if special and top.action_agrees and not any(s.action_agrees for s in others) else None
+
+    def alone_among(self, codes: Sequence[str]) -> Optional[str]:
+        """The answer, when it is one of ``codes`` (scored through ``consider``) and the others are far
+        behind it, as clearly as it would replace a reading that is none of them (``outranks``), and
+        named by nothing the message says, while it says the answer's object: 「医生执业证书丢了咋补」 is
+        医师执业证书遗失补办, though a search ties 乡村医生执业证遗失补办 with it. Where the message names
+        another of them too (「结婚证的事」: 补领结婚证 or 结婚登记预约), or only words alike the answer's
+        names (「在成都交的社保想转回广安」: a worker's 社保 is 养老 and 医保 alike), each stays an option."""
+        top = self.answer
+        if top is None or top.code not in codes or not top.object_said:
+            return None
+        others = [code for code in codes if code != top.code]
+        named = any(s.named for s in (self.considered.get(code) for code in others) if s is not None)
+        return top.code if not named and self.outranks(others) else None
 
     def rivalled(self, code: str, lead: float) -> bool:
         """Another option of the question, about another object than ``code`` (one of the options,
@@ -1449,7 +1464,8 @@ class ResolverIndex:
         return Scored(target.code, target.name, target.kind, round(score, 3),
                       bool(features.get("named")), bool(features.get("action_agrees")),
                       bool(features.get("action_differs")), about, round(probability, 4),
-                      features.get("object", 0.0) > 0 or features.get("words", 0.0) >= SIMILAR_NAMES, special)
+                      features.get("object", 0.0) > 0 or features.get("words", 0.0) >= SIMILAR_NAMES, special,
+                      features.get("object", 0.0) > 0)
 
 
 class _NamesAlike:

@@ -62,6 +62,7 @@ class FakeResolution:
     instead: bool = False  # outranks / offers_instead the considered codes
     considered: dict[str, Scored] = field(default_factory=dict)  # the codes to consider, scored
     chosen: Optional[str] = None  # the one of the considered codes that does the special thing asked
+    alone_of: Optional[str] = None  # the one of the considered codes the resolver answers, the rest unnamed
     doing: list[str] = field(default_factory=list)  # targets of one object doing each thing asked
 
     likeliest: float = 0.5
@@ -113,6 +114,9 @@ class FakeResolution:
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]:
         return self.chosen if self.chosen in codes else None
+
+    def alone_among(self, codes: Sequence[str]) -> Optional[str]:
+        return self.alone_of if self.alone_of in codes else None
 
     def doing_each(self) -> list[str]:
         return self.doing
@@ -631,6 +635,11 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
     # ... or the one of them that does the special thing asked
     ("社保卡的事丢了", TableCatalog(searches={"社保卡的事丢了": [("SB-APPLY", 80.0), ("SB-LOST", 78.0)]},
                               resolutions={"社保卡的事丢了": FakeResolution(chosen="SB-LOST")}),
+     Memory(), False, "found_by_search", ["SB-LOST"]),
+    # ... or the one the resolver answers far ahead of the others, which the message does not name
+    # (「医生执业证书丢了咋补」: 医师执业证书遗失补办, not a question with 乡村医生执业证遗失补办)
+    ("社保卡的事补一张", TableCatalog(searches={"社保卡的事补一张": [("SB-APPLY", 80.0), ("SB-LOST", 78.0)]},
+                               resolutions={"社保卡的事补一张": FakeResolution(alone_of="SB-LOST")}),
      Memory(), False, "found_by_search", ["SB-LOST"]),
     # the search's own reading is an input of the resolver: its clear winner is not asked again
     ("社保卡丢了咋办", TableCatalog(searches={"社保卡丢了咋办": [("SB-LOST", 90.0)]},

@@ -292,6 +292,29 @@ def test_the_words_or_the_special_thing_asked_choose_among_tied_readings():
     assert replace(e_card, considered={"c1": replace_card, "c2": other_thing}).chosen_among(["c1", "c2"]) is None
 
 
+def test_a_far_likelier_answer_among_tied_readings_is_chosen_when_nothing_names_the_others():
+    """「医生执业证书丢了咋补」: of the search's ties, 医师执业证书遗失补办 (its object said, 0.98), not a
+    question with 乡村医生执业证遗失补办 (0.004), which nothing of the message names."""
+    doctor = Scored("c1", "c1", "item", 8.0, True, action_agrees=True, probability=0.98, said=True,
+                    object_said=True)
+    village = Scored("c2", "c2", "item", 3.0, False, action_agrees=True, probability=0.004)
+    lost = Resolution("answer", (doctor, village), wanted=frozenset({"补领"}),
+                      considered={"c1": doctor, "c2": village})
+    assert lost.alone_among(["c1", "c2"]) == "c1"
+    assert lost.alone_among(["c2", "c3"]) is None  # the answer is none of the ties
+    # another tie the message names too (「结婚证的事」: 补领结婚证 or 结婚登记预约): each stays an option
+    named = replace(village, named=True)
+    assert replace(lost, considered={"c1": doctor, "c2": named}).alone_among(["c1", "c2"]) is None
+    # the answer named only by words alike its names, not its object (「社保想转回广安」: 养老 and 医保 alike)
+    alike = replace(doctor, object_said=False)
+    assert replace(lost, ranked=(alike, village), considered={"c1": alike, "c2": village}).alone_among(["c1", "c2"]) is None
+    # the others not far behind: no choice
+    close = replace(village, probability=0.3)
+    assert replace(lost, ranked=(doctor, close), considered={"c1": doctor, "c2": close}).alone_among(["c1", "c2"]) is None
+    # no answer (a question): no choice
+    assert replace(lost, decision="ask").alone_among(["c1", "c2"]) is None
+
+
 def test_a_question_replaces_a_reading_only_when_that_reading_is_unlikely():
     options = (_scored("b1", 0.3), _scored("b2", 0.25))
     asking = Resolution("ask", (*options, _scored("a1", 0.01)), considered={"a1": _scored("a1", 0.01)})
