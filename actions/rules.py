@@ -40,9 +40,10 @@ MAX_READINGS = 125  # ways to read the shared names of several named items, trie
 MAX_READING_HITS = 20  # the catalog's ranking of the message that weighs those readings
 # The NLU's one item, read by a word of the story, yields to a need the list lacks that the bank's
 # sentences write the message this surely (``_read_in_a_need_elsewhere``): a doorstep survey that asks
-# for 身份证号码 (0.86) is no 居民身份证办理, while 「想问下残疾证方面的事情」 (0.63 for the disabled's
-# benefits the list lacks) asks about the certificate itself. A 一件事 yields to any such need.
-ITEM_ELSEWHERE = 0.8
+# for 身份证号码 (0.86) or a phone number opened with one's 身份证 (0.71) is no 居民身份证办理, while
+# 「想问下残疾证方面的事情」 (0.63 for the disabled's benefits the list lacks) asks about the certificate
+# itself. A 一件事 yields to any such need.
+ITEM_ELSEWHERE = 0.7
 
 # Intents the NLU may give a need by mistake: such a message is answered only when the general
 # resolver answers it with at least TRIAGE_PROBABILITY; otherwise the intent's own reply follows (a
@@ -772,9 +773,10 @@ def _doubted(s: Situation, targets: list[Target]) -> bool:
     with the NLU's reading as one of its features, finds nothing for: it hands the message off and the
     item too unlikely even to be offered alone (``Resolution.doubts``). The NLU read a broad word
     of the story (「我医保个人账户头还有好几千块钱，想拿给我妈买药用…家庭共济绑定」 is no
-    城乡居民基本医疗保险参保登记); the message is read on by the rules after. A 一件事 is read by its own
-    conditions, not by the resolver's sentences, and stays."""
-    if s.memory.pending_question or not s.turn.text or len(targets) != 1 or targets[0].kind != "item" \
+    城乡居民基本医疗保险参保登记); the message is read on by the rules after. A 一件事 read by a word of
+    the story is doubted alike (「听说法院在选人民陪审员，我退休了有时间，想报个名」 is no 退休一件事;
+    「面馆…执照和食品经营许可证都有了，想在美团上开外卖」 no 我要开小餐馆)."""
+    if s.memory.pending_question or not s.turn.text or len(targets) != 1 \
             or _said_in_full(s, targets[0]) or not any(s.turn.words_for(targets[0].code)):
         return False  # (an item given as such, not read from words of the message — a button's — is trusted)
     return s.resolve([targets[0].code]).doubts(targets[0].code)

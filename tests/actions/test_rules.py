@@ -461,6 +461,10 @@ def test_asks_one_or_another(text, memory, resolution, expected):
      TableCatalog(resolutions={"有人上门搞人口调查，要登记身份证号码，咋个核实他们": FakeResolution(
          elsewhere_need="统计调查员上门", elsewhere=0.86)}),
      "nothing_found", [], False),
+    ("有个手机号是用我身份证开的，我没办过，咋个注销", ["ID"], ["身份证"],
+     TableCatalog(resolutions={"有个手机号是用我身份证开的，我没办过，咋个注销": FakeResolution(
+         elsewhere_need="身份证被他人冒用", elsewhere=0.71)}),
+     "nothing_found", [], False),
     # ... and not where it is less sure: the question is about the item's own object
     ("想问下身份证方面的事情", ["ID"], ["身份证"],
      TableCatalog(resolutions={"想问下身份证方面的事情": FakeResolution(elsewhere_need="身份证优惠", elsewhere=0.63)}),
@@ -538,9 +542,12 @@ def test_items_the_nlu_named(text, items, words, catalog, rule, expected, every)
     ("我医保个人账户头还有钱，想拿给我妈买药用", ["UNEMP"], ("UNEMP",), "nothing_found"),
     # ... not when it finds it at all
     ("失业金的账户头还有钱，想拿给我妈用", ["UNEMP"], (), "named_by_the_nlu"),
-    # ... nor when the message says the item's full name, nor for a 一件事 (read by its own conditions)
+    # ... nor when the message says the item's (or the 一件事's) full name
     ("失业保险金申领，账户头还有钱", ["UNEMP"], ("UNEMP",), "named_by_the_nlu"),
     ("开餐馆一件事，要准备啥", ["SHOP"], ("SHOP",), "named_by_the_nlu"),
+    # a 一件事 read by a word of the story is doubted as an item is (「法院在选人民陪审员，我退休了…想报个名」
+    # is no 退休一件事)
+    ("法院在选陪审员，我开过餐馆，想报个名", ["SHOP"], ("SHOP",), "nothing_found"),
     # ... nor for an item given as such, not read from words of the message (an option's button)
     ("这个怎么办", ["UNEMP"], ("UNEMP",), "named_by_the_nlu"),
 ])
