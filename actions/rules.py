@@ -732,6 +732,12 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
         made = bool(others) and s.catalog.bundle_named_by(others) == codes[0]
         if codes[0] in s.turn.item_codes and not made and resolution.outranks(codes, ITS_OWN_BAR):
             return s.catalog.targets(resolution.codes) or targets
+        if made and resolution.outranks([*codes, *others]):
+            # One the NLU's items make yields only to a clear answer that is none of them: 「伤残退伍军人…
+            # 户口要从岳池县迁到…抚恤金关系咋个转过来」 is 伤残抚恤关系接收、转移办理, not the 身后一件事 that
+            # 户口 and 抚恤金 make; 「我老汉走了，户口和社保卡都要销了」 stays 身后一件事, whose 社保卡注销 the
+            # resolver answers.
+            return s.catalog.targets(resolution.codes) or targets
         read_alone = not s.turn.item_codes or s.turn.item_codes == codes  # by the search, or the NLU's only
         offered_alone = bool(s.turn.item_codes) and resolution.offers_alone_instead(codes)
         if read_alone and resolution.likeliest >= LIKELY and (resolution.offers_instead(codes) or offered_alone or (

@@ -1057,16 +1057,24 @@ class ResolverIndex:
         question's: the need is what the citizen asks to get done, the earlier actions are what
         happened (「行驶证已经过户到我名下了，车上那个运输证还是原来老板的名字，要咋个改」 asks 变更, not
         过户). A question is a clause with one of asked_verbs.yaml's ``questions`` marks; a record it asks
-        (备案) files what the clauses before say done, which stays asked."""
+        (备案) files what the clauses before say done, which stays asked. Within the question, a special
+        thing asked after its last ``how`` word (咋, 怎么…) is asked, the rest happened (「社保卡掉了咋挂失」)."""
         wanted = self._asked_anywhere(text)
         if len(wanted) < 2:
             return wanted
         question = next((clause + end for clause, end in reversed(clauses_of(text)) if clause.strip()
                          and any(mark in clause + end for mark in self.asked_verbs.question_marks)), None)
-        if question is None or question == text:
+        if question is None:
             return wanted
-        asked = self._asked_anywhere(question)
-        # A record asked (备案) after the change it files keeps both (「委派代表换人了，要备案吗」).
+        if question != text:
+            asked = self._asked_anywhere(question)
+            # A record asked (备案) after the change it files keeps both (「委派代表换人了，要备案吗」).
+            if _special(asked) and asked < wanted and not asked & self.words.records.keys():
+                wanted = asked
+        how = max((question.rfind(word) + len(word) for word in self.asked_verbs.how if word in question), default=-1)
+        if len(wanted) < 2 or how < 0:
+            return wanted
+        asked = self._asked_anywhere(question[how:])
         return asked if _special(asked) and asked < wanted and not asked & self.words.records.keys() else wanted
 
     def _asked_anywhere(self, text: str) -> frozenset[str]:

@@ -243,6 +243,10 @@ class AskedVerbs:
     question_marks: tuple[str, ...] = ()
     leads: tuple[str, ...] = ()             # the words that ask a verb right after them (「想」「咋个」)
     verbs: frozenset[str] = frozenset()     # the one-character verbs
+    # Question words that ask how to do what follows them (「咋个」「怎么」): in a question, a special thing
+    # asked after the last of them is what is asked; what the clause says before it happened
+    # (「社保卡掉了咋挂失」 asks 挂失, not 补领).
+    how: tuple[str, ...] = ()
 
 
 def _list_of_words(data: Mapping[str, object], key: str, where: str) -> list[str]:
@@ -290,6 +294,7 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
     if not isinstance(questions, dict):
         raise ValueError(f"{name}: questions must be a mapping with marks and examples")
     question_marks = _list_of_words(questions, "marks", f"{name}: questions") if questions else []
+    how = _list_of_words(questions, "how", f"{name}: questions") if questions.get("how") else []
     examples = []
     rows = [*(data.get("examples") or []), *(describing.get("examples") or []), *(whether.get("examples") or []),
             *(questions.get("examples") or [])]
@@ -300,7 +305,7 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
     # Longest first: 「了没有」 is read before 「了没」.
     return AskedVerbs(words, not_before, tuple(examples), within, tuple(not_after),
                       tuple(sorted(whether_after, key=len, reverse=True)), whether_stems, tuple(question_marks),
-                      tuple(leads), frozenset(str(verb) for verb in data.get("verbs") or {}))
+                      tuple(leads), frozenset(str(verb) for verb in data.get("verbs") or {}), tuple(how))
 
 
 # ---------------------------------------------------------------- the citizens' lexicon

@@ -86,7 +86,9 @@ class FakeResolution:
         return "answer" if self.answer else "ask" if len(self.codes) > 1 else "handoff" if not self.codes else "answer"
 
     def outranks(self, codes: Sequence[str], bar: float = 0.6) -> bool:
-        return self.instead and (self.answer is None or self.answer.probability >= bar)
+        # (as the resolver's: its answer is none of ``codes``)
+        return self.instead and (self.answer is None or self.answer.probability >= bar) \
+            and not (self.codes and self.codes[0] in codes)
 
     def offers_instead(self, codes: Sequence[str]) -> bool:
         return self.offers
@@ -474,11 +476,18 @@ def test_asks_one_or_another(text, memory, resolution, expected):
      TableCatalog(resolutions={"有人上门搞人口调查，说要先办居民身份证办理": FakeResolution(
          elsewhere_need="统计调查员上门", elsewhere=0.86)}),
      "named_by_the_nlu", ["ID"], False),
-    # ... but one its named items make stays, whatever the resolver reads
+    # ... but one its named items make stays where the resolver answers one of them
     ("我老汉走了，户口和社保卡都要销了", ["HK-CANCEL", "SB-CANCEL"], ["户口", "社保卡"],
      TableCatalog(bundles={frozenset({"HK-CANCEL", "SB-CANCEL"}): "DEATH"},
                   resolutions={"我老汉走了，户口和社保卡都要销了": FakeResolution(["SB-CANCEL"], instead=True)}),
      "named_by_the_nlu", ["DEATH"], False),
+    # ... and yields to a clear answer that is none of them (「伤残退伍军人…户口要从岳池县迁到…抚恤金关系
+    # 咋个转过来」 is no 身后一件事)
+    ("退伍军人户口迁过来，抚恤金关系咋个转", ["HK-CANCEL", "SB-CANCEL"], ["户口", "抚恤金"],
+     TableCatalog(bundles={frozenset({"HK-CANCEL", "SB-CANCEL"}): "DEATH"},
+                  resolutions={"退伍军人户口迁过来，抚恤金关系咋个转": FakeResolution(["UNEMP"], Scored("UNEMP", 0.9),
+                                                                             instead=True)}),
+     "named_by_the_nlu", ["UNEMP"], False),
     # the resolver finds another item likely and likelier than the NLU's, though not clearly: ask
     ("和朋友合伙开个有限公司，营业执照咋个办", ["ID"], ["营业执照"],
      TableCatalog(resolutions={"和朋友合伙开个有限公司，营业执照咋个办": FakeResolution(["PASSPORT", "ID"], likeliest=0.7)}),
