@@ -247,6 +247,9 @@ class AskedVerbs:
     # asked after the last of them is what is asked; what the clause says before it happened
     # (「社保卡掉了咋挂失」 asks 挂失, not 补领).
     how: tuple[str, ...] = ()
+    # An action word's 的 that ends a place, right after one of ``describing_places``, describes nothing
+    # (「要改社保上的个人信息」: the change is asked, of what is on the 社保).
+    describing_places: tuple[str, ...] = ()
 
 
 def _list_of_words(data: Mapping[str, object], key: str, where: str) -> list[str]:
@@ -283,6 +286,7 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
     if not isinstance(within, int) or isinstance(within, bool) or within < 0:
         raise ValueError(f"{name}: describing: within must be a whole number of characters")
     not_after = _list_of_words(describing, "not_after", f"{name}: describing") if describing else []
+    places = _list_of_words(describing, "places", f"{name}: describing") if describing.get("places") else []
     whether = data.get("whether") or {}
     if not isinstance(whether, dict):
         raise ValueError(f"{name}: whether must be a mapping with after, stems and examples")
@@ -305,7 +309,8 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
     # Longest first: 「了没有」 is read before 「了没」.
     return AskedVerbs(words, not_before, tuple(examples), within, tuple(not_after),
                       tuple(sorted(whether_after, key=len, reverse=True)), whether_stems, tuple(question_marks),
-                      tuple(leads), frozenset(str(verb) for verb in data.get("verbs") or {}), tuple(how))
+                      tuple(leads), frozenset(str(verb) for verb in data.get("verbs") or {}), tuple(how),
+                      tuple(places))
 
 
 # ---------------------------------------------------------------- the citizens' lexicon
