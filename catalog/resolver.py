@@ -1101,14 +1101,15 @@ class ResolverIndex:
 
     def _describes(self, text: str, end: int) -> bool:
         """The action word ending at ``end`` is followed, within its clause, by 的 that ends no place
-        (「社保上的」) and then by no word that asks about the action (asked_verbs.yaml ``describing``)."""
+        named after it (「改社保上的」; 「登记上的」 is the record's own place) and then by no word that asks
+        about the action (asked_verbs.yaml ``describing``)."""
         verbs = self.asked_verbs
         if not verbs.describing_within:
             return False
         near = CLAUSE_BREAK.split(text[end:end + verbs.describing_within + 1], 1)[0]
         mark = near.find("的")
         return mark >= 0 and not text.startswith(verbs.describing_not_after, end + mark + 1) \
-            and not (mark > 0 and near[mark - 1] in verbs.describing_places)
+            and not (mark > 1 and near[mark - 1] in verbs.describing_places)
 
     def qualifiers_in(self, text: str) -> frozenset[str]:
         return frozenset(value for _s, _e, _w, value in self._qualifiers.scan(text))
