@@ -267,14 +267,18 @@ def test_a_reading_that_does_another_thing_is_replaced_whatever_its_probability(
     assert not _answering(_scored("c1", 0.43), _scored("c2", 0.2)).outranks(["c2"], bar=0.0)  # not far behind
 
 
+def _tied(first: Scored, second: Scored, wanted: frozenset[str]) -> Resolution:
+    """The resolver's answer ``first`` beside ``second``, both scored as the search's ties (c1, c2)."""
+    return Resolution("answer", (first, second), wanted=wanted, considered={"c1": first, "c2": second})
+
+
 def test_the_words_or_the_special_thing_asked_choose_among_tied_readings():
     """「教师资格证弄丢了」: of the search's ties (补发, 认定), the one whose action is the one asked;
     「手机上的电子社保卡怎么领」: the one whose own words alone are said."""
     replace_card = Scored("c1", "c1", "item", 5.0, True, action_agrees=True, probability=0.9, said=True,
                           about="电子社会保障卡")
     certify = Scored("c2", "c2", "item", 1.0, True, probability=0.01, said=True, about="社会保障卡")
-    lost = Resolution("answer", (replace_card, certify), wanted=frozenset({"补领"}),
-                      considered={"c1": replace_card, "c2": certify})
+    lost = _tied(replace_card, certify, frozenset({"补领"}))
     assert lost.chosen_among(["c1", "c2"]) == "c1"
     assert lost.chosen_among(["c2", "c3"]) is None  # the answer is none of the ties
     # every tie does what is asked (each scheme's 转移接续): the action chooses nothing
@@ -298,21 +302,17 @@ def test_a_far_likelier_answer_among_tied_readings_is_chosen_when_nothing_names_
     doctor = Scored("c1", "c1", "item", 8.0, True, action_agrees=True, probability=0.98, said=True,
                     object_said=True)
     village = Scored("c2", "c2", "item", 3.0, False, action_agrees=True, probability=0.004)
-    lost = Resolution("answer", (doctor, village), wanted=frozenset({"补领"}),
-                      considered={"c1": doctor, "c2": village})
-    assert lost.alone_among(["c1", "c2"]) == "c1"
-    assert lost.alone_among(["c2", "c3"]) is None  # the answer is none of the ties
+    lost = frozenset({"补领"})
+    assert _tied(doctor, village, lost).alone_among(["c1", "c2"]) == "c1"
+    assert _tied(doctor, village, lost).alone_among(["c2", "c3"]) is None  # the answer is none of the ties
     # another tie the message names too (「结婚证的事」: 补领结婚证 or 结婚登记预约): each stays an option
-    named = replace(village, named=True)
-    assert replace(lost, considered={"c1": doctor, "c2": named}).alone_among(["c1", "c2"]) is None
+    assert _tied(doctor, replace(village, named=True), lost).alone_among(["c1", "c2"]) is None
     # the answer named only by words alike its names, not its object (「社保想转回广安」: 养老 and 医保 alike)
-    alike = replace(doctor, object_said=False)
-    assert replace(lost, ranked=(alike, village), considered={"c1": alike, "c2": village}).alone_among(["c1", "c2"]) is None
+    assert _tied(replace(doctor, object_said=False), village, lost).alone_among(["c1", "c2"]) is None
     # the others not far behind: no choice
-    close = replace(village, probability=0.3)
-    assert replace(lost, ranked=(doctor, close), considered={"c1": doctor, "c2": close}).alone_among(["c1", "c2"]) is None
+    assert _tied(doctor, replace(village, probability=0.3), lost).alone_among(["c1", "c2"]) is None
     # no answer (a question): no choice
-    assert replace(lost, decision="ask").alone_among(["c1", "c2"]) is None
+    assert replace(_tied(doctor, village, lost), decision="ask").alone_among(["c1", "c2"]) is None
 
 
 def test_a_question_replaces_a_reading_only_when_that_reading_is_unlikely():
