@@ -147,8 +147,6 @@ class Resolution(Protocol):
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]: ...
 
-    def alone_among(self, codes: Sequence[str]) -> Optional[str]: ...
-
 
 class Catalog(Protocol):
     """What the rules ask of the catalog (implemented over a session by ``actions.answer``)."""
@@ -858,8 +856,6 @@ def _ties_read_by_the_resolver(s: Situation, targets: list[Target]) -> list[Targ
     codes = [t.code for t in targets]
     resolution = s.resolve(codes)
     chosen = resolution.chosen_among(codes)
-    if chosen is None:
-        chosen = resolution.alone_among(codes)
     if chosen is not None:
         return [t for t in targets if t.code == chosen]
     return sorted(targets, key=lambda t: -resolution.probability_of(t.code))

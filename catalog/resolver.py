@@ -242,30 +242,22 @@ class Resolution:
         """The answer, when it is one of ``codes`` (scored through ``consider``) and the only one of them
         whose own words the message says, where those are a narrower thing than each other's
         (「手机上的电子社保卡怎么领」: 电子社会保障卡签发, not 社会保障卡申领), or that does the special
-        thing the message asks (「教师资格证弄丢了」: 补发, not 教师资格认定). An ordinary ask (办理,
-        申请…) chooses nothing by its action."""
-        top = self.answer
-        if top is None or top.code not in codes:
-            return None
-        others = [s for s in (self.considered.get(code) for code in codes if code != top.code) if s is not None]
-        if top.said and top.about and not any(s.said or not s.about or s.about not in top.about for s in others):
-            return top.code
-        special = _asks_special(self.wanted)
-        return top.code if special and top.action_agrees and not any(s.action_agrees for s in others) else None
-
-    def alone_among(self, codes: Sequence[str]) -> Optional[str]:
-        """The answer, when it is one of ``codes`` (scored through ``consider``) and the others are far
-        behind it, as clearly as it would replace a reading that is none of them (``outranks``), and
-        named by nothing the message says, while it says the answer's object: 「医生执业证书丢了咋补」 is
+        thing the message asks (「教师资格证弄丢了」: 补发, not 教师资格认定; an ordinary ask, 办理 or
+        申请, chooses nothing by its action), or whose object the message says while it names none of the
+        others, far behind it as a reading replaced is (``outranks``): 「医生执业证书丢了咋补」 is
         医师执业证书遗失补办, though a search ties 乡村医生执业证遗失补办 with it. Where the message names
         another of them too (「结婚证的事」: 补领结婚证 or 结婚登记预约), or only words alike the answer's
         names (「在成都交的社保想转回广安」: a worker's 社保 is 养老 and 医保 alike), each stays an option."""
         top = self.answer
-        if top is None or top.code not in codes or not top.object_said:
+        if top is None or top.code not in codes:
             return None
-        others = [code for code in codes if code != top.code]
-        named = any(s.named for s in (self.considered.get(code) for code in others) if s is not None)
-        return top.code if not named and self.outranks(others) else None
+        other_codes = [code for code in codes if code != top.code]
+        others = [s for s in (self.considered.get(code) for code in other_codes) if s is not None]
+        if top.said and top.about and not any(s.said or not s.about or s.about not in top.about for s in others):
+            return top.code
+        if _asks_special(self.wanted) and top.action_agrees and not any(s.action_agrees for s in others):
+            return top.code
+        return top.code if top.object_said and not any(s.named for s in others) and self.outranks(other_codes) else None
 
     def rivalled(self, code: str, lead: float) -> bool:
         """Another option of the question, about another object than ``code`` (one of the options,
@@ -1067,14 +1059,14 @@ class ResolverIndex:
         if question is None:
             return wanted
         if question != text:
-            asked = self._asked_anywhere(question)
-            # A record asked (备案) after the change it files keeps both (「委派代表换人了，要备案吗」).
-            if _special(asked) and asked < wanted and not asked & self.words.records.keys():
-                wanted = asked
+            wanted = self._narrowed(wanted, question)
         how = max((question.rfind(word) + len(word) for word in self.asked_verbs.how if word in question), default=-1)
-        if len(wanted) < 2 or how < 0:
-            return wanted
-        asked = self._asked_anywhere(question[how:])
+        return self._narrowed(wanted, question[how:]) if how >= 0 and len(wanted) > 1 else wanted
+
+    def _narrowed(self, wanted: frozenset[str], part: str) -> frozenset[str]:
+        """What ``part`` of the message asks, where that is a special thing of its own among ``wanted``;
+        else ``wanted``. A record asked (备案) after the change it files keeps both (「委派代表换人了，要备案吗」)."""
+        asked = self._asked_anywhere(part)
         return asked if _special(asked) and asked < wanted and not asked & self.words.records.keys() else wanted
 
     def _asked_anywhere(self, text: str) -> frozenset[str]:
@@ -1471,11 +1463,11 @@ class ResolverIndex:
         parts = target.parts
         about = normalise(parts.objects[0]) if parts is not None and parts.objects else None
         special = parts is not None and not features.get("action_agrees") and bool(_special(parts.does) - wanted)
+        object_said = features.get("object", 0.0) > 0
         return Scored(target.code, target.name, target.kind, round(score, 3),
                       bool(features.get("named")), bool(features.get("action_agrees")),
                       bool(features.get("action_differs")), about, round(probability, 4),
-                      features.get("object", 0.0) > 0 or features.get("words", 0.0) >= SIMILAR_NAMES, special,
-                      features.get("object", 0.0) > 0)
+                      object_said or features.get("words", 0.0) >= SIMILAR_NAMES, special, object_said)
 
 
 class _NamesAlike:

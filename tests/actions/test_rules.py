@@ -61,8 +61,7 @@ class FakeResolution:
     answer: Optional[Scored] = None
     instead: bool = False  # outranks / offers_instead the considered codes
     considered: dict[str, Scored] = field(default_factory=dict)  # the codes to consider, scored
-    chosen: Optional[str] = None  # the one of the considered codes that does the special thing asked
-    alone_of: Optional[str] = None  # the one of the considered codes the resolver answers, the rest unnamed
+    chosen: Optional[str] = None  # the one of the considered codes it chooses (does what is asked, or far ahead)
     doing: list[str] = field(default_factory=list)  # targets of one object doing each thing asked
 
     likeliest: float = 0.5
@@ -116,9 +115,6 @@ class FakeResolution:
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]:
         return self.chosen if self.chosen in codes else None
-
-    def alone_among(self, codes: Sequence[str]) -> Optional[str]:
-        return self.alone_of if self.alone_of in codes else None
 
     def doing_each(self) -> list[str]:
         return self.doing
@@ -655,7 +651,7 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
     # ... or the one the resolver answers far ahead of the others, which the message does not name
     # (「医生执业证书丢了咋补」: 医师执业证书遗失补办, not a question with 乡村医生执业证遗失补办)
     ("社保卡的事补一张", TableCatalog(searches={"社保卡的事补一张": [("SB-APPLY", 80.0), ("SB-LOST", 78.0)]},
-                               resolutions={"社保卡的事补一张": FakeResolution(alone_of="SB-LOST")}),
+                               resolutions={"社保卡的事补一张": FakeResolution(chosen="SB-LOST")}),
      Memory(), False, "found_by_search", ["SB-LOST"]),
     # the search's own reading is an input of the resolver: its clear winner is not asked again
     ("社保卡丢了咋办", TableCatalog(searches={"社保卡丢了咋办": [("SB-LOST", 90.0)]},

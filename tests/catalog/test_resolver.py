@@ -303,16 +303,16 @@ def test_a_far_likelier_answer_among_tied_readings_is_chosen_when_nothing_names_
                     object_said=True)
     village = Scored("c2", "c2", "item", 3.0, False, action_agrees=True, probability=0.004)
     lost = frozenset({"补领"})
-    assert _tied(doctor, village, lost).alone_among(["c1", "c2"]) == "c1"
-    assert _tied(doctor, village, lost).alone_among(["c2", "c3"]) is None  # the answer is none of the ties
+    assert _tied(doctor, village, lost).chosen_among(["c1", "c2"]) == "c1"
+    assert _tied(doctor, village, lost).chosen_among(["c2", "c3"]) is None  # the answer is none of the ties
     # another tie the message names too (「结婚证的事」: 补领结婚证 or 结婚登记预约): each stays an option
-    assert _tied(doctor, replace(village, named=True), lost).alone_among(["c1", "c2"]) is None
+    assert _tied(doctor, replace(village, named=True), lost).chosen_among(["c1", "c2"]) is None
     # the answer named only by words alike its names, not its object (「社保想转回广安」: 养老 and 医保 alike)
-    assert _tied(replace(doctor, object_said=False), village, lost).alone_among(["c1", "c2"]) is None
+    assert _tied(replace(doctor, object_said=False), village, lost).chosen_among(["c1", "c2"]) is None
     # the others not far behind: no choice
-    assert _tied(doctor, replace(village, probability=0.3), lost).alone_among(["c1", "c2"]) is None
+    assert _tied(doctor, replace(village, probability=0.3), lost).chosen_among(["c1", "c2"]) is None
     # no answer (a question): no choice
-    assert replace(_tied(doctor, village, lost), decision="ask").alone_among(["c1", "c2"]) is None
+    assert replace(_tied(doctor, village, lost), decision="ask").chosen_among(["c1", "c2"]) is None
 
 
 def test_a_question_replaces_a_reading_only_when_that_reading_is_unlikely():
