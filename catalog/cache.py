@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from pathlib import Path
 from typing import Any, Callable, Hashable, TypeVar
 
 from sqlalchemy import Engine
@@ -22,7 +23,7 @@ def _engine_of(session: Session) -> Engine:
 
 
 def cached(session: Session, name: str, build: Callable[[Session], T]) -> T:
-    """``build(session)`` once per engine and name, until ``invalidate_all()``."""
+    """``build(session)`` once per engine and name, until its catalog is written (``invalidate_catalog``)."""
     engine = _engine_of(session)
     with _lock:
         per_engine = _caches.setdefault(engine, {})
@@ -50,8 +51,34 @@ def memoised(session: Session, name: str, key: Hashable, compute: Callable[[], T
 
 
 def invalidate_all() -> None:
+    """Drop every catalog's caches (tests that start from nothing)."""
     with _lock:
         _caches.clear()
+
+
+def _database_of(engine: Engine) -> tuple[object, ...]:
+    """Which database ``engine`` reads: its backend, host, port and database (a SQLite file's
+    resolved path), so two engines on one database are found whatever their URLs' spelling."""
+    url = engine.url
+    database = url.database or ""
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
+        database = str(Path(database).resolve())
+    return url.get_backend_name(), url.host, url.port, database
+
+
+def invalidate_catalog(session: Session) -> None:
+    """Drop the caches built from the database ``session`` writes to, those of every engine on it
+    (an importer's own engine and the app's alike); other catalogs' caches stay, so loading one
+    region's catalog does not make the next question to another rebuild its indexes.
+
+    An in-memory SQLite database is one engine's own: only that engine's caches go."""
+    written = _engine_of(session)
+    key = _database_of(written)
+    shared = key[3] not in ("", ":memory:")
+    with _lock:
+        for engine in list(_caches.keys()):
+            if engine is written or (shared and _database_of(engine) == key):
+                del _caches[engine]
 
 
 def forget(session: Session, *names: str) -> None:

@@ -24,9 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.cache import invalidate_all
+from catalog.cache import invalidate_catalog
 from catalog.models import Bundle, Fact, FactOption, Item, Material, Region
-from catalog.search import invalidate_search_index
 
 log = logging.getLogger(__name__)
 
@@ -439,7 +438,6 @@ def import_official_guides(session: Session, path: str | Path, region: str, dry_
         if dry_run:
             savepoint.rollback()
     if not dry_run:
-        invalidate_search_index()
-        invalidate_all()
+        invalidate_catalog(session)
     log.info("%s %d official guides from %s", "checked" if dry_run else "imported", report.items, path.name)
     return report

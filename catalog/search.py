@@ -37,7 +37,7 @@ from rapidfuzz.distance import LCSseq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.cache import cached, invalidate_all, memoised
+from catalog.cache import cached, memoised
 from catalog.models import Bundle, BundleAlias, Item, ItemAlias
 from catalog.segment import cut, new_tokenizer
 from catalog.text import normalise
@@ -56,11 +56,6 @@ MIN_SCORE = 20.0
 MIN_CONTAINED_LENGTH = 3
 EXACT_SCORE = 100.0
 ACTION_MISMATCH = 0.75  # a name that says another thing is done than the question asks
-
-
-def invalidate_search_index() -> None:
-    """Drop every cached index and matcher (the importers call this after writing)."""
-    invalidate_all()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.cache import invalidate_catalog
 from catalog.importers.fields import validated
 from catalog.importers.files import CatalogImportError, yaml_mapping
 from catalog.importers.guide_rows import BundleRow, FactRow, GuideItemRow, clean
@@ -32,7 +33,6 @@ from catalog.models import (
     ItemFact,
     Material,
 )
-from catalog.search import invalidate_search_index
 from catalog.text import normalise
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,7 @@ def import_guides(session: Session, path: str | Path, prune: bool = False) -> tu
         session.flush()
         if prune:
             _prune_guides(session, plan)
-    invalidate_search_index()
+    invalidate_catalog(session)
     log.info("imported %d item guides and %d bundles from %s", len(plan.items), len(plan.bundles), path.name)
     return len(plan.items), len(plan.bundles)
 

@@ -12,11 +12,11 @@ from pydantic import BeforeValidator, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.cache import invalidate_catalog
 from catalog.importers.fields import ImportRow, OptionalLevel, OptionalText, RequiredText, problem, validated
 from catalog.importers.files import CatalogImportError, csv_rows, json_records
 from catalog.models import Bundle, Item, ItemAlias
 from catalog.naming import disambiguated_code, item_code_from_url
-from catalog.search import invalidate_search_index
 from catalog.text import normalise
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def import_items(session: Session, path: str | Path, region: Optional[str] = Non
         for _, code, row in rows:
             _upsert_item(session, existing.get(code), code, row, region)
         session.flush()
-    invalidate_search_index()
+    invalidate_catalog(session)
     log.info("imported %d items from %s", len(rows), path.name)
     return len(rows)
 

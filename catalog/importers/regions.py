@@ -9,11 +9,11 @@ from pydantic import AfterValidator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog.cache import invalidate_catalog
 from catalog.importers.fields import ImportRow, OptionalText, RequiredLevel, RequiredText, problem, validated
 from catalog.importers.files import CatalogImportError, csv_rows
 from catalog.models import Region, RegionAlias, ServicePoint
 from catalog.naming import region_aliases, service_point_name
-from catalog.search import invalidate_search_index
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def import_regions(session: Session, path: str | Path) -> int:
         for row in sorted(rows, key=lambda r: order[r.level]):  # parents before children
             _upsert_region(session, row)
         session.flush()
-    invalidate_search_index()
+    invalidate_catalog(session)
     log.info("imported %d regions from %s", len(rows), path.name)
     return len(rows)
 

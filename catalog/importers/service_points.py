@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, ValidationInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.cache import invalidate_all
+from catalog.cache import invalidate_catalog
 from catalog.importers.fields import ImportRow, OptionalText, RequiredText, problem, validated
 from catalog.importers.files import CatalogImportError, csv_header, csv_rows
 from catalog.models import Region, ServicePoint
@@ -150,6 +150,6 @@ def import_service_points(session: Session, path: str | Path) -> int:
             for column, value in values.items():
                 setattr(point, column, value)
         session.flush()
-    invalidate_all()  # memoised locations (catalog/queries.py nearest_service_point) would keep the old ones
+    invalidate_catalog(session)  # memoised locations (catalog/queries.py nearest_service_point) would keep the old ones
     log.info("imported %d service points from %s", len(rows), path.name)
     return len(rows)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
+from catalog.cache import invalidate_catalog
 from catalog.db import make_engine, make_sessionmaker
 from catalog.importers import import_guides, import_items, import_regions
 from catalog.schema import upgrade_to_head
-from catalog.search import invalidate_search_index
 from catalog.seed import DEFAULT_ITEMS, DEFAULT_REGIONS, load_default_catalog
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -33,7 +33,7 @@ def session(default_engine):
         yield session
         session.rollback()
     if session_wrote(session):
-        invalidate_search_index()
+        invalidate_catalog(session)
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +57,7 @@ def small(small_engine):
         yield session
         session.rollback()
     if session_wrote(session):
-        invalidate_search_index()
+        invalidate_catalog(session)
 
 
 def watch_writes(session) -> None:
