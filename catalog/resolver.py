@@ -1131,7 +1131,7 @@ class ResolverIndex:
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""
         # What the citizen says they already hold is no part of the need (catalog/held.py).
-        said = self.as_asked(self.corrected(normalise(text)))
+        said = self.as_asked(self.asked_verbs.joined_back(self.corrected(normalise(text))))
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
         # The naive Bayes reads the message as said and, where citizens' synonyms change it, as the

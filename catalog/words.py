@@ -250,6 +250,18 @@ class AskedVerbs:
     # An action word's 的 that ends a place, right after one of ``describing_places``, describes nothing
     # (「要改社保上的个人信息」: the change is asked, of what is on the 社保).
     describing_places: tuple[str, ...] = ()
+    # A clause beginning with one of ``back_references`` (「，上面的电话号码」) continues the clause before
+    # it (``joined_back``); ``back_reference_examples``: (message, as read).
+    back_references: tuple[str, ...] = ()
+    back_reference_examples: tuple[tuple[str, str], ...] = ()
+
+    def joined_back(self, text: str) -> str:
+        """``text`` (normalised) with each clause that begins with a back reference joined to the clause
+        before it: 「社保卡,里头的钱」 → 「社保卡里头的钱」."""
+        if not self.back_references or not any(word in text for word in self.back_references):
+            return text
+        words = "|".join(re.escape(word) for word in self.back_references)
+        return re.sub(rf"(?<=\w)[,;](?=(?:{words}))", "", text)
 
 
 def _list_of_words(data: Mapping[str, object], key: str, where: str) -> list[str]:
@@ -299,6 +311,15 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
         raise ValueError(f"{name}: questions must be a mapping with marks and examples")
     question_marks = _list_of_words(questions, "marks", f"{name}: questions") if questions else []
     how = _list_of_words(questions, "how", f"{name}: questions") if questions.get("how") else []
+    back = data.get("back_references") or {}
+    if not isinstance(back, dict):
+        raise ValueError(f"{name}: back_references must be a mapping with words and examples")
+    back_words = _list_of_words(back, "words", f"{name}: back_references") if back else []
+    back_examples = []
+    for number, row in enumerate(back.get("examples") or [], start=1):
+        if not isinstance(row, dict) or not row.get("text") or not row.get("reads"):
+            raise ValueError(f"{name}: back_references: example {number} needs text and reads")
+        back_examples.append((normalise(str(row["text"])), normalise(str(row["reads"]))))
     examples = []
     rows = [*(data.get("examples") or []), *(describing.get("examples") or []), *(whether.get("examples") or []),
             *(questions.get("examples") or [])]
@@ -310,7 +331,7 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
     return AskedVerbs(words, not_before, tuple(examples), within, tuple(not_after),
                       tuple(sorted(whether_after, key=len, reverse=True)), whether_stems, tuple(question_marks),
                       tuple(leads), frozenset(str(verb) for verb in data.get("verbs") or {}), tuple(how),
-                      tuple(places))
+                      tuple(places), tuple(sorted(back_words, key=len, reverse=True)), tuple(back_examples))
 
 
 # ---------------------------------------------------------------- the citizens' lexicon

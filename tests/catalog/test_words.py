@@ -143,3 +143,9 @@ def test_the_words_that_say_what_a_need_is_not(tmp_path):
     path.write_text("negations: [不]\nnot_this: 不是\n", encoding="utf-8")
     with pytest.raises(ValueError, match="not_this"):
         load_not_this(path)
+
+
+@pytest.mark.parametrize("text, reads", load_asked_verbs().back_reference_examples,
+                         ids=[text for text, _ in load_asked_verbs().back_reference_examples])
+def test_a_clause_pointing_back_is_read_with_the_clause_before_it(text, reads):
+    assert load_asked_verbs().joined_back(text) == reads
