@@ -24,6 +24,7 @@ class HeldWords:
     examples: tuple[tuple[str, str, bool], ...]
     right_before: tuple[str, ...] = ()  # only right before the words (「带身份证去」, not 「带娃娃去办身份证」)
     ending: tuple[str, ...] = ()  # only ending the clause after the words (「户口本都在」, not 「都在哪里办」)
+    right_after: tuple[str, ...] = ()  # only right after the words (「身份证复印件」, not 「办执照要带原件不」)
 
 
 @lru_cache(maxsize=4)
@@ -31,7 +32,8 @@ def load_held(path: str | Path = HELD_FILE) -> HeldWords:
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
     lists: dict[str, tuple[str, ...]] = {}
-    for key, required in (("after", True), ("before", True), ("right_before", False), ("ending", False)):
+    for key, required in (("after", True), ("before", True), ("right_before", False), ("ending", False),
+                          ("right_after", False)):
         words = data.get(key) if required else data.get(key) or []
         if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
             raise ValueError(f"{Path(path).name}: {key!r} must be a list of words")
@@ -41,7 +43,8 @@ def load_held(path: str | Path = HELD_FILE) -> HeldWords:
         if not isinstance(row, dict) or not row.get("text") or not row.get("words") or "held" not in row:
             raise ValueError(f"{Path(path).name}: example {number} needs text, words and held")
         examples.append((str(row["text"]), str(row["words"]), bool(row["held"])))
-    return HeldWords(lists["after"], lists["before"], tuple(examples), lists["right_before"], lists["ending"])
+    return HeldWords(lists["after"], lists["before"], tuple(examples), lists["right_before"], lists["ending"],
+                     lists["right_after"])
 
 
 def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
@@ -57,7 +60,8 @@ def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
         clause_end = following.start() if following else len(text)
         before, after = text[clause_start:start], text[end:clause_end]
         if not (any(w in after for w in held_words.after) or any(w in before for w in held_words.before)
-                or before.endswith(held_words.right_before) or after.rstrip().endswith(held_words.ending)):
+                or before.endswith(held_words.right_before) or after.rstrip().endswith(held_words.ending)
+                or after.startswith(held_words.right_after)):
             return False
         start = text.find(words, end)
     return True
@@ -65,11 +69,11 @@ def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
 
 def says_held(clause: str, held_words: HeldWords | None = None) -> bool:
     """The clause says something is at hand: an ``after`` word follows what it names
-    (「身份证都拿到了」), an ``ending`` word ends it after something (「身份证和银行卡也有」), or a
-    ``before`` word leads to it (「带着身份证和户口本」)."""
+    (「身份证都拿到了」) or a ``right_after`` word (「身份证复印件」), an ``ending`` word ends it after
+    something (「身份证和银行卡也有」), or a ``before`` word leads to it (「带着身份证和户口本」)."""
     held_words = held_words or load_held()
     ended = clause.rstrip()
-    return any(clause.find(w) > 0 for w in held_words.after) or \
+    return any(clause.find(w) > 0 for w in held_words.after + held_words.right_after) or \
         any(ended.endswith(w) and len(ended) > len(w) for w in held_words.ending) or \
         any(0 <= clause.find(w) < len(clause) - len(w) for w in held_words.before)
 

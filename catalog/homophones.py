@@ -5,7 +5,8 @@ message that sounds like a word of the catalog's vocabulary (toneless pinyin, ea
 reading), differs from it in few characters and is itself no word of the vocabulary is read as that
 word. Only words of MIN_LENGTH characters or more are corrected: two characters of the same sound are
 often two words (失业/事业, 公示/公式 are not slips of each other). Characters too common to be a slip
-(「正在」's 正 beside 证, 「是」 beside 事) are never changed.
+(「是」 beside 事, 「的」 beside 地) are never changed; 「正在」's 正 beside 证 is left as it is because 正在 is a
+word with its neighbour, where 「残疾正掉了」's 正 is 证.
 
 The readings come from pypinyin's character table (its data file, read once, ~0.04 s; the package's
 phrase tables are not loaded).
@@ -26,7 +27,7 @@ MIN_LENGTH = 3
 MAX_LENGTH = 10            # longer vocabulary (whole item names) is left to the bigram likeness
 SHORT_WORD = 5             # a word this long or shorter may differ in one character, a longer one in two
 # Characters so common in running text that a span with one of them is a word of its own, not a slip.
-NEVER_SLIPS = frozenset("的地得了是在再正这就时事市式之只知一以已意会为位和合有又也上下中个们要去吗呢吧啊呀嘛么哦")
+NEVER_SLIPS = frozenset("的地得了是在再这就时事市式之只知一以已意会为位和合有又也上下中个们要去吗呢吧啊呀嘛么哦")
 NEIGHBOUR_WORD = (2, 3)     # lengths of the dictionary words looked for across a span's edge
 _SOUND_BASE = 0xA000       # Yi syllables: letters no normalisation changes, one per toneless syllable
 

@@ -162,7 +162,7 @@ TRADE_NAMES = 4              # a trade this long names its licence alone (劳务
 SHORT_FORM = 0.7            # a short form names its item less surely than the name's own object
 FAMILY_TAIL = 4             # the shortest tail of a family of objects said for them (「道路运输证」, ``family_tails``)
 FAMILY_SIZE = 4             # ... shared by at most this many objects (经营许可证, every trade's, names none)
-FAMILY_DOCUMENTS = ("证", "证书", "执照")
+FAMILY_DOCUMENTS = ("证", "证书", "执照", "补贴", "补助", "补助金", "津贴")  # ... ending with one of these
 NOT = "不"                    # right before a special action word, says it is not asked (「不延续，直接注销」)
 INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
 # A list's 「…“一件事”」 that wraps one of its items (``wrapped_items``): the marker, the characters the
@@ -421,10 +421,10 @@ def certificate_short_forms(obj: str) -> tuple[str, ...]:
 
 
 def family_tails(by_object: Mapping[str, Sequence[tuple[int, float]]]) -> dict[str, list[tuple[int, float]]]:
-    """The document name a family of objects ends with, said for any of them: 「道路运输证」 for
+    """The document or benefit name a family of objects ends with, said for any of them: 「道路运输证」 for
     客运车辆道路运输证, 货物运输车辆道路运输证, 巡游出租汽车道路运输证…; 「卫生许可证」 for 公共场所卫生许可证
-    and 饮用水供水单位卫生许可证. The longest tail of FAMILY_TAIL characters or more, ending with a
-    certificate word, that two to FAMILY_SIZE objects of names share (经营许可证, shared by every trade's
+    and 饮用水供水单位卫生许可证; 「培训补贴」 for 就业技能培训补贴, 创业培训补贴 and 职业培训补贴. The longest
+    tail of FAMILY_TAIL characters or more, ending with a certificate or benefit word, that two to FAMILY_SIZE objects of names share (经营许可证, shared by every trade's
     licence, names none), reaching the names of those objects; the message's other words choose among them."""
     holders: dict[str, set[str]] = defaultdict(set)
     for obj in by_object:

@@ -22,6 +22,7 @@ def homophones():
     ("开无犯罪纪录证明要本人去不", "开无犯罪记录证明要本人去不"),
     ("失业保险今咋个领", "失业保险金咋个领"),
     ("烟操专卖零售许克证要续", "烟草专卖零售许可证要续"),  # a longer word may differ in two
+    ("残疾正掉了咋补", "残疾证掉了咋补"),              # 正 is a slip where it makes no word with its neighbour
 ])
 def test_a_slip_is_read_as_the_word_it_sounds_like(homophones, said, meant):
     assert homophones.corrected(said) == meant
@@ -33,7 +34,7 @@ def test_a_slip_is_read_as_the_word_it_sounds_like(homophones, said, meant):
     "老板退休了，执照要换",         # 老板 holds 板: no slip of 办退休
     "单位集资建房要哪里批",         # 集资
     "能自己交职工医保吗",           # a sentence's particle is never a slip (医保吗 is no 医保码)
-    "残疾人正在办低保",             # 正 is too common a character to be one
+    "残疾人正在办低保",             # 正在 is a word of its own
     "今天天气怎么样",
     "",
 ])

@@ -797,6 +797,18 @@ def test_a_family_of_objects_is_named_by_the_document_they_end_with():
     assert not any(tail.endswith("卡") for tail in tails)
 
 
+def test_a_family_of_benefits_is_named_by_the_benefit_they_end_with():
+    by_object = {obj: [(i, 1.0)] for i, obj in enumerate(["就业技能培训补贴", "创业培训补贴", "职业培训补贴", "失业保险金"])}
+    tails = family_tails(by_object)
+    assert sorted(index for index, _ in tails["培训补贴"]) == [0, 1, 2]
+    assert not any(tail.endswith("金") for tail in tails)
+
+
+def test_a_benefit_said_by_its_family_name_names_its_items(session):
+    ranked = resolve(session, "我是农民工，在定点学校学了电工，证也拿到了，培训补贴咋个申请").ranked
+    assert {"就业技能培训补贴申请", "创业培训补贴申请"} <= {s.name for s in ranked if s.named}
+
+
 def test_a_short_form_names_its_item(session):
     ranked = [s.name for s in resolve(session, "想在河里打鱼，要办捕捞证").ranked[:2]]
     assert "渔业捕捞许可审批" in ranked
