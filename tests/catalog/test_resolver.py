@@ -1153,3 +1153,13 @@ def test_the_list_answers_a_sure_target_whose_action_word_is_a_circumstance(sess
     resolution = resolve(session, "守合同重信用企业的名单在哪里查")
     assert resolution.decision == "answer" and resolution.answer is not None
     assert resolution.answer.name == "县级“守合同重信用企业”公示"
+
+
+@pytest.mark.parametrize("text, qualifier", [
+    ("老外住我家要报备吗", "外国人"),
+    ("刚进了一家私企上班", "企业"),
+])
+def test_a_citizens_word_for_whom_is_read_as_the_names_qualifier(session, text, qualifier):
+    from catalog.ranking import resolver_index
+
+    assert qualifier in resolver_index(session).qualifiers_in(text)
