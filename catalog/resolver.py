@@ -424,8 +424,9 @@ def family_tails(by_object: Mapping[str, Sequence[tuple[int, float]]]) -> dict[s
     """The document or benefit name a family of objects ends with, said for any of them: 「道路运输证」 for
     客运车辆道路运输证, 货物运输车辆道路运输证, 巡游出租汽车道路运输证…; 「卫生许可证」 for 公共场所卫生许可证
     and 饮用水供水单位卫生许可证; 「培训补贴」 for 就业技能培训补贴, 创业培训补贴 and 职业培训补贴. The longest
-    tail of FAMILY_TAIL characters or more, ending with a certificate or benefit word, that two to FAMILY_SIZE objects of names share (经营许可证, shared by every trade's
-    licence, names none), reaching the names of those objects; the message's other words choose among them."""
+    tail of FAMILY_TAIL characters or more, ending with a certificate or benefit word, that two to
+    FAMILY_SIZE objects of names share (经营许可证, shared by every trade's licence, names none), reaching
+    the names of those objects; the message's other words choose among them."""
     holders: dict[str, set[str]] = defaultdict(set)
     for obj in by_object:
         if obj.endswith(FAMILY_DOCUMENTS):
