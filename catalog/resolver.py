@@ -921,9 +921,21 @@ class ResolverIndex:
         the bank is read: the clauses of what the citizen already holds (catalog/held.py) and of what
         the need is not (「不是教堂那种」) left out, where the rest still names something to be done.
         A sentence of the bank read so teaches its target none of the words it only mentions
-        (「营业执照都有了」 in a 规划许可 sentence)."""
+        (「营业执照都有了」 in a 规划许可 sentence). A clause that goes on to say what the need is not is
+        read without that tail (「是路边扬招的那种不是网约车」)."""
         said = without_held_clauses(text, self._names_a_need)
-        return without_clauses(said, self._says_not_this, _says_something)
+        return self._without_not_this_tails(without_clauses(said, self._says_not_this, _says_something))
+
+    def _without_not_this_tails(self, text: str) -> str:
+        """``text`` with each clause cut where a not_this word (「不是」) follows what it says, where the
+        rest still says something; 「是不是」 asks, and is kept."""
+        cut = []
+        for clause, end in clauses_of(text):
+            at = min((i for i in (clause.find(word) for word in self.not_this) if i > 0 and clause[i - 1] != "是"),
+                     default=-1)
+            cut.append((clause[:at] if at > 0 else clause) + end)
+        rest = "".join(cut)
+        return rest if rest != text and _says_something(rest) else text
 
     def _phrased(self, text: str, exclude: Optional[int] = None) -> dict[int, tuple[float, ...]]:
         """Target index → the cosines of the message with its citizens' sentences, best first."""
@@ -1055,14 +1067,18 @@ class ResolverIndex:
         wanted = self._asked_anywhere(text)
         if len(wanted) < 2:
             return wanted
-        question = next((clause + end for clause, end in reversed(clauses_of(text)) if clause.strip()
-                         and any(mark in clause + end for mark in self.asked_verbs.question_marks)), None)
+        question = self._question(text)
         if question is None:
             return wanted
         if question != text:
             wanted = self._narrowed(wanted, question)
         how = max((question.rfind(word) + len(word) for word in self.asked_verbs.how if word in question), default=-1)
         return self._narrowed(wanted, question[how:]) if how >= 0 and len(wanted) > 1 else wanted
+
+    def _question(self, text: str) -> Optional[str]:
+        """The message's last clause that asks (one of asked_verbs.yaml's ``questions`` marks), if any."""
+        return next((clause + end for clause, end in reversed(clauses_of(text)) if clause.strip()
+                     and any(mark in clause + end for mark in self.asked_verbs.question_marks)), None)
 
     def _narrowed(self, wanted: frozenset[str], part: str) -> frozenset[str]:
         """What ``part`` of the message asks, where that is a special thing of its own among ``wanted``;
@@ -1159,10 +1175,15 @@ class ResolverIndex:
     def officially(self, text: str) -> str:
         """``text`` with citizens' words put the way item names say them (the lexicon's synonyms:
         「生孩子的医疗费」 → 「生育的医疗费」), for the parts that compare with names; the citizens'
-        sentences of the bank are compared with the message as said."""
+        sentences of the bank are compared with the message as said. A synonym inside a longer word
+        that names targets is left as said (「抽水站」 is no 取水站)."""
         text = _CERTIFICATE_OF.sub("", text)
         parts, last = [], 0
+        named: list[tuple[int, int]] = []
         for start, end, _word, official in self._synonyms.scan(text):
+            named = named or [(s, e) for s, e, _w, _r in self._objects.scan(text)]
+            if any(s <= start and end <= e and e - s > end - start for s, e in named):
+                continue
             parts += [text[last:start], str(official)]
             last = end
         return "".join(parts) + text[last:] if parts else text
@@ -1382,8 +1403,12 @@ class ResolverIndex:
         return name
 
     def ways_in(self, text: str) -> frozenset[str]:
-        """Which way the message says a transfer goes (actions.yaml ``directions``), when it says one."""
+        """Which way the message says a transfer goes (actions.yaml ``directions``), when it says one. Where
+        it says both, the way its question asks, as ``wanted`` reads the question: 「那边的运输证也转出了，这边
+        咋个接收」 tells what happened, then asks for the transfer in."""
         ways = {way for _s, _e, _w, way in self._ways.scan(text)}
+        if len(ways) > 1 and (question := self._question(text)) is not None and question != text:
+            ways = {way for _s, _e, _w, way in self._ways.scan(question)}
         return frozenset(ways) if len(ways) == 1 else frozenset()
 
     def _informs(self, code: str) -> bool:

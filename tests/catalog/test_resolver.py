@@ -567,6 +567,13 @@ def test_an_option_named_by_a_word_of_its_own_is_named_apart_from_one_named_only
     assert not index._named_apart([first, second], "公司的货车卖给别人了，要过户")
 
 
+def test_a_message_saying_both_ways_goes_the_way_its_question_asks(session):
+    from catalog.ranking import resolver_index
+    index = resolver_index(session)
+    assert index.ways_in("那边的运输证已经转出了,这边咋个接收") == {"转入"}  # what happened, then the question
+    assert index.ways_in("驾照转过去又转回来") == frozenset()                 # no question: neither
+
+
 def test_the_list_answers_the_option_a_word_of_the_message_names_apart(session):
     """On the county's list the long story makes the two 过户 items close (a question without the rule);
     货车 names the cargo one apart, so it is the answer. Said of neither, the question stays."""
@@ -994,6 +1001,13 @@ def test_an_off_list_word_is_not_excused_by_a_word_said_negated():
     assert {"不是", "并非"} <= set(load_off_list("511602")[0].not_so)
 
 
+def test_a_synonym_inside_a_longer_word_that_names_targets_is_left_as_said(session):
+    from catalog.ranking import resolver_index
+    index = resolver_index(session)
+    assert index.officially("厂里要从河头抽水用") == "厂里要从河头取水用"  # 抽水 is 取水
+    assert index.officially("村上想新修一个电力抽水站") == "村上想新修一个电力抽水站"  # 抽水站 is a word of its own
+
+
 @pytest.mark.parametrize("said, compared", [
     ("燃气的证要退掉", "燃气证要退掉"),
     ("客运的证要换", "客运证要换"),
@@ -1012,6 +1026,17 @@ def test_the_de_between_what_a_licence_is_for_and_the_licence_is_dropped(session
 def test_a_clause_saying_what_the_need_is_not_is_left_out(session, text, expected):
     resolution = resolve(session, text)
     assert resolution.decision == "answer" and resolution.ranked[0].name == expected
+
+
+@pytest.mark.parametrize("text, read", [
+    ("要跑出租，是扬招的那种不是网约车，运输证咋个办", "要跑出租,是扬招的那种,运输证咋个办"),
+    ("是不是要先交材料", "是不是要先交材料"),  # 是不是 asks
+    ("不是网约车", "不是网约车"),              # nothing would be left
+])
+def test_a_clause_going_on_to_say_what_the_need_is_not_is_read_without_it(session, text, read):
+    from catalog.ranking import resolver_index
+    from catalog.text import normalise
+    assert resolver_index(session).as_asked(normalise(text)) == read
 
 
 def test_a_message_that_is_only_what_it_is_not_is_read_as_said(session):
