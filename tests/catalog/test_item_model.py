@@ -58,6 +58,8 @@ CASES = [
     ("停业登记(县级行使）", "停业登记", (), {"停业", "登记"}, ("县级",), "mixed"),
     # the document a title names is an object of its own; a law's title is not
     ("设立歌舞娱乐场所《娱乐经营许可证》核发", "歌舞娱乐场所娱乐经营许可证", ("娱乐经营许可证",), {"新办", "核发"}, (), "business"),
+    # 复查 is the periodic re-examination a standard's certificate is renewed by, not a second object
+    ("计量标准器具核准复查", "计量标准器具", (), {"审批", "延续"}, (), "business"),
 ]
 # 防城港市's names: a dash sets a sub-item apart; no object holds the dash
 OTHER_LIST_CASES = [
