@@ -149,8 +149,10 @@ ELSEWHERE_LIFT = 1.5
 CERTIFICATE_WORDS = ("证", "合格证", "资料", "记录", "档案", "信息")
 NOT_THIS_REST = 4  # Chinese characters left once what the need is not is taken out (``_says_something``)
 # 「燃气的证」「狗的证」 say 燃气证, 狗证 as names are compared: the 的 between what a licence is for and
-# the licence is dropped (not after a person: 「我的证」).
-_CERTIFICATE_OF = re.compile(r"(?<=[\u4e00-\u9fff])(?<![我你他她它们])的(?=(?:证|许可证|执照|牌照))")
+# the licence is dropped (not after a person: 「我的证」), and so is a 那个 before the licence's own word
+# (「建设工程那个规划证」 is 建设工程规划证).
+_CERTIFICATE_OF = re.compile(r"(?<=[\u4e00-\u9fff])(?<![我你他她它们])(?:的(?=(?:证|许可证|执照|牌照))"
+                             r"|的?(?:那个|这个)(?=[\u4e00-\u9fff]{0,3}(?:证|许可证|执照|牌照)))")
 # How citizens shorten a name's certificate: 「捕捞证」 for 渔业捕捞许可, 「采伐证」 for 林木采伐许可证,
 # 「检疫证」 for 动物产品检疫合格证. The tails a name's certificate ends with, longest first; the short
 # form is the two characters before the tail, or all of them (up to SHORT_CORE), and 「证」.
@@ -162,6 +164,7 @@ TRADE_NAMES = 4              # a trade this long names its licence alone (劳务
 SHORT_FORM = 0.7            # a short form names its item less surely than the name's own object
 FAMILY_TAIL = 4             # the shortest tail of a family of objects said for them (「道路运输证」, ``family_tails``)
 FAMILY_SIZE = 4             # ... shared by at most this many objects (经营许可证, every trade's, names none)
+PLAIN_TAILS = ("服务",)      # what an official object ends with that citizens leave out (``plain_forms``)
 FAMILY_DOCUMENTS = ("证", "证书", "执照", "补贴", "补助", "补助金", "津贴")  # ... ending with one of these
 NOT = "不"                    # right before a special action word, says it is not asked (「不延续，直接注销」)
 INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
@@ -417,6 +420,15 @@ def certificate_short_forms(obj: str) -> tuple[str, ...]:
             else:
                 forms = {core[-2:] + "证"} | ({core + "证"} if len(core) <= SHORT_CORE else set())
             return tuple(sorted(form for form in forms if form != obj))
+    return ()
+
+
+def plain_forms(obj: str) -> tuple[str, ...]:
+    """The object as citizens say it, without a tail of the official wording they leave out
+    (PLAIN_TAILS): 「政审」 for 政审服务; none where nothing is left out or fewer than two characters are left."""
+    for tail in PLAIN_TAILS:
+        if obj.endswith(tail) and len(obj) - len(tail) >= 2:
+            return (obj[: -len(tail)],)
     return ()
 
 
@@ -763,7 +775,7 @@ class ResolverIndex:
                         objects.append((normalise(obj), weight))
                     elif rank == 0 and _special(target.parts.does):
                         self._short_objects[index] = (normalise(obj), _special(target.parts.does))
-                    for short in certificate_short_forms(normalise(obj)):
+                    for short in certificate_short_forms(normalise(obj)) + plain_forms(normalise(obj)):
                         reach(short, index, weight * SHORT_FORM)
             self._name_objects.append(tuple(objects))
         for tail, reached in family_tails(by_object).items():

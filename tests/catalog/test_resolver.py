@@ -804,6 +804,12 @@ def test_a_family_of_objects_is_named_by_the_document_they_end_with():
     assert not any(tail.endswith("卡") for tail in tails)
 
 
+def test_an_objects_plain_form_leaves_out_the_service_word():
+    from catalog.resolver import plain_forms
+    assert plain_forms("政审服务") == ("政审",) and plain_forms("托养服务") == ("托养",)
+    assert plain_forms("服务") == () and plain_forms("社会保障卡") == ()
+
+
 def test_a_family_of_benefits_is_named_by_the_benefit_they_end_with():
     by_object = {obj: [(i, 1.0)] for i, obj in enumerate(["就业技能培训补贴", "创业培训补贴", "职业培训补贴", "失业保险金"])}
     tails = family_tails(by_object)
@@ -1013,6 +1019,9 @@ def test_a_synonym_inside_a_longer_word_that_names_targets_is_left_as_said(sessi
     ("客运的证要换", "客运证要换"),
     ("开饭馆的许可证", "开饭馆许可证"),
     ("我的证丢了", "我的证丢了"),      # whose licence, not what for
+    ("还差建设工程那个规划证", "还差建设工程规划证"),  # 那个 before the licence's own word
+    ("卖烟的那个证到期了", "卖烟证到期了"),
+    ("我那个证丢了", "我那个证丢了"),
     ("证的事", "证的事"),
 ])
 def test_the_de_between_what_a_licence_is_for_and_the_licence_is_dropped(session, said, compared):
