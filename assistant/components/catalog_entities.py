@@ -29,8 +29,6 @@ from rasa.shared.nlu.training_data.message import Message
 
 logger = logging.getLogger(__name__)
 _NO_INDEX = 1 << 30
-# Characters that are words of their own around a name (在, 是, 的…): 「在农村」 is no misspelt 新农村.
-FUNCTION_CHARACTERS = frozenset("在是的了和到从去回我你他她们也都就")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -269,9 +267,8 @@ def _another_real_word(window: str, surface: str, start: int, token_at: Sequence
     name has another real word in the same place: 「驾照到期」 is not a misspelt 「护照到期」.
 
     A typo rarely makes a dictionary word (「社报卡」: jieba's 「社报」 is no word of its dictionary,
-    「公基金」: 「积金」 is none either), so such near misses stay. Nor is a word with a one-character
-    function word of its own (FUNCTION_CHARACTERS) before or after it (「在农村」 is 在 + 农村, not a
-    misspelt 新农村; 「心农村」 still is). ``token_at``: the message's token at each character."""
+    「公基金」: 「积金」 is none either), so such near misses stay. ``token_at``: the message's token
+    at each character."""
     import jieba
 
     differing = next((index for index, (a, b) in enumerate(zip(window, surface)) if a != b), None)
@@ -279,10 +276,6 @@ def _another_real_word(window: str, surface: str, start: int, token_at: Sequence
     if token is None:
         return False
     begin, end = token.idx - start, token.idx - start + len(token.text)
-    if end - begin == 1 and differing in (0, len(window) - 1) and window[differing] in FUNCTION_CHARACTERS:
-        rest = window[1:] if differing == 0 else window[:-1]
-        if len(rest) >= 2 and bool(jieba.get_FREQ(rest)):
-            return True
     if end - begin < 2 or begin < 0 or end > len(window):
         return False
     return bool(jieba.get_FREQ(window[begin:end])) and bool(jieba.get_FREQ(surface[begin:end]))
