@@ -1192,6 +1192,7 @@ def test_the_list_answers_a_sure_target_whose_action_word_is_a_circumstance(sess
 @pytest.mark.parametrize("text, qualifier", [
     ("老外住我家要报备吗", "外国人"),
     ("刚进了一家私企上班", "企业"),
+    ("咋个打我自己的参保证明", "个人"),
 ])
 def test_a_citizens_word_for_whom_is_read_as_the_names_qualifier(session, text, qualifier):
     from catalog.ranking import resolver_index
