@@ -1191,9 +1191,10 @@ class ResolverIndex:
         that names targets is left as said (「抽水站」 is no 取水站)."""
         text = _CERTIFICATE_OF.sub("", text)
         parts, last = [], 0
-        named: list[tuple[int, int]] = []
+        named: Optional[list[tuple[int, int]]] = None  # the spans of words that name targets, scanned once
         for start, end, _word, official in self._synonyms.scan(text):
-            named = named or [(s, e) for s, e, _w, _r in self._objects.scan(text)]
+            if named is None:
+                named = [(s, e) for s, e, _w, _r in self._objects.scan(text)]
             if any(s <= start and end <= e and e - s > end - start for s, e in named):
                 continue
             parts += [text[last:start], str(official)]
