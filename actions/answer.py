@@ -156,6 +156,13 @@ class Reading:
     learned: bool
 
 
+def places_checked(session: Session, turn: Turn) -> Turn:
+    """``turn`` without the places the NLU read from a function word before a plain word (「在农村」 is no
+    misspelt 新农村): its service point would answer for a village the citizen never named."""
+    slips = {code for code, said in turn.place_slips if queries.function_word_slip(session, code, said)}
+    return turn.without_places(slips) if slips else turn
+
+
 def read_turn(session: Session, turn: Turn, memory: Memory) -> Reading:
     """What ``action_answer`` gives the rules for ``turn`` (also ``actions.explain``'s reading)."""
     place = find_place(session, turn, memory)
@@ -172,7 +179,7 @@ class ActionAnswer(CatalogAction):
     def run_with_session(
         self, session: Session, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        turn, memory = Turn.from_tracker(tracker), Memory.from_tracker(tracker)
+        turn, memory = places_checked(session, Turn.from_tracker(tracker)), Memory.from_tracker(tracker)
         reading = read_turn(session, turn, memory)
         situation, place, facts, learned = reading.situation, reading.place, reading.facts, reading.learned
         need, rule = rules.decide(situation)

@@ -1,7 +1,7 @@
 """Read what the tracker holds: the latest message (a Turn) and the remembered slots (Memory)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Optional
 
 if TYPE_CHECKING:  # read from a tracker by the actions; the rules use Turn and Memory alone
@@ -41,6 +41,8 @@ class Turn:
     previous_text: Optional[str] = None
     # (item code, the words the NLU read as it): ("512B0070200003", "社保卡") in 「我社保卡弄丢了咋个补」.
     item_mentions: tuple[tuple[str, str], ...] = ()
+    # (town or village code, the words the NLU read as it) of each place read from a near miss of its name.
+    place_slips: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> "Turn":
@@ -67,7 +69,16 @@ class Turn:
             item_mentions=tuple(dict.fromkeys(
                 (str(e.get("value")), _span(raw, e)) for e in entities if e.get("entity") == "item" and e.get("value")
             )),
+            place_slips=tuple(dict.fromkeys(
+                (str(e.get("value")), _span(raw, e)) for e in entities
+                if e.get("entity") in ("town", "village") and e.get("value") and e.get("match") == "fuzzy"
+            )),
         )
+
+    def without_places(self, codes: set[str]) -> "Turn":
+        """This turn with the town or village of ``codes`` unsaid (a near miss that names no place)."""
+        return replace(self, town_code=None if self.town_code in codes else self.town_code,
+                       village_code=None if self.village_code in codes else self.village_code)
 
     @property
     def repeats_previous(self) -> bool:

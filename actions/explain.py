@@ -21,7 +21,7 @@ from typing import Any, Iterable, Optional, cast
 from sqlalchemy.orm import Session
 
 from actions import rules
-from actions.answer import read_turn
+from actions.answer import places_checked, read_turn
 from actions.conversation import Memory, Turn
 from catalog import queries
 from catalog.types import Target
@@ -66,7 +66,7 @@ def outcome(need: rules.Need) -> str:
 
 def explain(session: Session, parse: dict[str, Any]) -> dict[str, Any]:
     """``parse``: the NLU's parse of the message (Rasa's ``/model/parse``)."""
-    turn = Turn.from_parse(parse)
+    turn = places_checked(session, Turn.from_parse(parse))
     reading = read_turn(session, turn, Memory())
     situation = reading.situation
     need, rule = rules.decide(situation)

@@ -14,6 +14,8 @@ from catalog.types import Place, RegionRef
 from catalog.words import Scanner
 
 MIN_PLACE_NAME = 2
+# Characters that are words of their own before a word (在, 是, 的…): 「在农村」 is 在 + 农村, no misspelt 新农村.
+FUNCTION_CHARACTERS = frozenset("在是的了和到从去回我你他她们也都就")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class _RegionInfo:
 class PlaceMatcher:
     regions: dict[str, _RegionInfo]
     names: Scanner[tuple[str, ...]]  # normalised official name or alias → region codes (towns, villages)
+    spellings: dict[str, tuple[str, ...]]  # region code → its normalised official name and aliases
 
     def without_places(self, normalised_text: str) -> str:
         """The (normalised) text with every place name taken out: places say where, not what."""
@@ -46,7 +49,12 @@ def _build_place_matcher(session: Session) -> PlaceMatcher:
         key = normalise(name)
         if len(key) >= MIN_PLACE_NAME and regions[code].ref.level != "county":
             names.setdefault(key, []).append(code)
-    return PlaceMatcher(regions, Scanner({k: tuple(dict.fromkeys(v)) for k, v in names.items()}))
+    spellings: dict[str, list[str]] = {}
+    for key, codes in names.items():
+        for code in codes:
+            spellings.setdefault(code, []).append(key)
+    return PlaceMatcher(regions, Scanner({k: tuple(dict.fromkeys(v)) for k, v in names.items()}),
+                        {code: tuple(dict.fromkeys(keys)) for code, keys in spellings.items()})
 
 
 def place_matcher(session: Session) -> PlaceMatcher:
@@ -74,6 +82,17 @@ def resolve_place(session: Session, text: str) -> Place:
         villages = [code for code in villages if matcher.regions[code].parent_code == town]
     village = villages[0] if len(set(villages)) == 1 or (town and villages) else None
     return _place_of(matcher, town, village)
+
+
+def function_word_slip(session: Session, code: str, said: str) -> bool:
+    """``said``, read by the NLU as a near miss of the name of region ``code``, is a function word of its
+    own (FUNCTION_CHARACTERS) before the rest of the name: 「在农村交的医保」 says 在 + 农村, not 兴平镇's
+    village 新农村, whose first character it lacks. A slip inside a name (「心农村」) still names it."""
+    said = normalise(said)
+    if len(said) < 3 or said[0] not in FUNCTION_CHARACTERS:
+        return False
+    return any(len(name) >= len(said) and name[0] != said[0] and name[1:len(said)] == said[1:]
+               for name in place_matcher(session).spellings.get(code, ()))
 
 
 def place_from_codes(session: Session, town_code: Optional[str] = None, village_code: Optional[str] = None) -> Place:

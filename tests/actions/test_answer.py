@@ -487,3 +487,16 @@ def test_a_place_named_on_the_way_to_what_we_cannot_read_is_no_place_given(conve
     messages = chat.say(text, intent="inform")
     assert chat.slots["lookup_status"] == "referred" and chat.slots["town_code"]  # the place is kept
     assert not any("已记下" in (m.get("text") or "") for m in messages)
+
+
+def test_a_function_word_before_a_plain_word_names_no_village(conversation):
+    """「在农村」 read by the NLU as a near miss of 兴平镇's 新农村 gives no service point of that village."""
+    text = "我妈在农村交的医保，上面的电话号码是老的，要改一下"
+    fuzzy = [{"entity": "village", "value": "511602105215", "start": 2, "end": 5, "match": "fuzzy"}]
+    chat = conversation()
+    chat.say(text, intent="ask_materials", entities=fuzzy)
+    assert not chat.slots.get("village_code") and not chat.slots.get("town_code")
+    typo = conversation()
+    typo.say("我是心农村的，" + text[2:], intent="ask_materials",
+             entities=[{"entity": "village", "value": "511602105215", "start": 2, "end": 5, "match": "fuzzy"}])
+    assert typo.slots.get("village_code") == "511602105215"

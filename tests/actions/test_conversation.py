@@ -27,3 +27,16 @@ def test_a_mention_without_a_usable_span_has_no_words():
     turn = Turn.from_tracker(make_tracker("社保卡丢了", "ask_item", entities))
     assert turn.item_codes == ["a", "b", "c"]
     assert turn.item_words == [] and turn.words_for("a") == []
+
+
+def test_places_read_from_near_misses_keep_their_words_and_can_be_unsaid():
+    text = "我妈在农村交的医保，龙台镇"
+    entities = [
+        {"entity": "village", "value": "511602105215", "start": 2, "end": 5, "match": "fuzzy"},
+        {"entity": "town", "value": "511602108", "start": 10, "end": 13, "match": "exact"},
+    ]
+    turn = Turn.from_tracker(make_tracker(text, "ask_item", entities))
+    assert turn.place_slips == (("511602105215", "在农村"),)
+    unsaid = turn.without_places({"511602105215"})
+    assert (unsaid.town_code, unsaid.village_code) == ("511602108", None)
+    assert turn.without_places(set()) == turn

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from catalog.models import Item
 from catalog.queries import (
     facts_by_action,
+    function_word_slip,
     get_target,
     parse_facts,
     place_from_codes,
@@ -58,6 +59,25 @@ def test_place_from_codes(session, town_code, village_code, town, village):
     place = place_from_codes(session, town_code, village_code)
     assert (place.town.code if place.town else None) == town
     assert (place.village.code if place.village else None) == village
+
+
+XINNONGCUN = "511602105215"  # 新农村委会, a village of 兴平镇
+
+
+@pytest.mark.parametrize(
+    "code, said, slip",
+    [
+        (XINNONGCUN, "在农村", True),   # 「我妈在农村交的医保」: 在 + 农村, no village named
+        (XINNONGCUN, "是农村", True),
+        (XINNONGCUN, "心农村", False),  # a slip inside the name still names it
+        (XINNONGCUN, "新农村", False),
+        (XINNONGCUN, "在农", False),     # too short to tell
+        (LONGTAI, "在龙台", False),      # the rest is not the rest of the name
+        ("nonsense", "在农村", False),
+    ],
+)
+def test_a_function_word_before_the_rest_of_a_name_is_no_slip_of_it(session, code, said, slip):
+    assert function_word_slip(session, code, said) is slip
 
 
 @pytest.mark.parametrize(
