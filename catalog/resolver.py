@@ -117,6 +117,12 @@ SIGNATURE_COMMON = 0.02     # ... unless this share of all documents hold it (�
 SIGNATURE_SENTENCES = 4     # with fewer sentences a document has none
 MIN_OBJECT = 3              # a shorter object of a name (公司, 医院, 离婚) is too common a word to name it
 PARTIAL_OBJECT = 0.8
+# What follows a not_this word, split into the things it says the need is not (「不是塔吊、施工升降机」),
+# each without its trailing particles (「不是文旅类的」 is 文旅类); a shorter part names nothing.
+_NEGATED_PARTS = re.compile(r"[、/和或及与跟]|还有|也")
+_NEGATED_TAIL = re.compile(r"(那种|那个|这种|这个|那类|的|哦|哈|嘛|啊|呀|噢|哟|了)+$")
+MIN_REFUSED = 2
+_INSTEAD = re.compile(r"而是|是")  # 「不是社保卡是医保卡」: what follows says what it is instead
 SHORT_OBJECT = 4            # an object this short is said exactly or not at all (分公司 ≠ 公司)
 ALIAS_OBJECT = 0.7
 ALIKE_NAME = 6              # names this long or longer, one character apart, are one service's (``_NamesAlike``)
@@ -575,6 +581,19 @@ class _Reading:
     elsewhere: float = 0.0                  # the posterior of the needs the list lacks, together
     elsewhere_need: Optional[str] = None    # the likeliest of them
     ways: frozenset[str] = frozenset()      # which way it says a transfer goes (``ResolverIndex.ways_in``)
+    refused: frozenset[int] = frozenset()   # targets the message says its need is not (``refused_in``)
+
+
+def _says_not_negated(name: str, part: str) -> bool:
+    """``name`` says ``part`` other than as what it is not: 非公司企业法人变更登记 says 公司 only as 非公司,
+    …节能审查（企业技术改造项目除外） says 技术改造 only as an exception."""
+    at = name.find(part)
+    while at >= 0:
+        close = name.find(")", at)
+        if not (at > 0 and name[at - 1] in "非无") and "除外" not in name[at:close if close > at else len(name)]:
+            return True
+        at = name.find(part, at + 1)
+    return False
 
 
 def _bigrams(text: str) -> list[str]:
@@ -751,6 +770,7 @@ class ResolverIndex:
         self._target_ways = [_way_of(t.name, self.words.directions) for t in self.targets]
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
         self._index_of = {t.code: i for i, t in enumerate(self.targets)}
+        self._normalised_names = [normalise(t.name) for t in self.targets]
         object_of: dict[str, set[tuple[int, float]]] = {}
 
         def reach(word: str, index: int, weight: float) -> None:
@@ -940,14 +960,53 @@ class ResolverIndex:
 
     def _without_not_this_tails(self, text: str) -> str:
         """``text`` with each clause cut where a not_this word (「不是」) follows what it says, where the
-        rest still says something; 「是不是」 asks, and is kept."""
+        rest still says something; 「是不是」 asks, and is kept. A not_this word in brackets cuts only to
+        the closing bracket (「行业协会（不是文旅类的）搬了办公地址」)."""
         cut = []
         for clause, end in clauses_of(text):
-            at = min((i for i in (clause.find(word) for word in self.not_this) if i > 0 and clause[i - 1] != "是"),
-                     default=-1)
-            cut.append((clause[:at] if at > 0 else clause) + end)
+            at = self._not_this_at(clause)
+            if at > 0:
+                close = clause.find(")", at)
+                clause = clause[:at] + (clause[close + 1:] if close > 0 else "")
+            cut.append(clause + end)
         rest = "".join(cut)
         return rest if rest != text and _says_something(rest) else text
+
+    def _not_this_at(self, clause: str) -> int:
+        """Where a not_this word follows what the clause says (-1 for none); 「是不是」 asks."""
+        return min((i for i in (clause.find(word) for word in self.not_this) if i > 0 and clause[i - 1] != "是"),
+                   default=-1)
+
+    def refused_in(self, text: str) -> frozenset[int]:
+        """The targets the (normalised) message says its need is not: each named by what follows a
+        not_this word, up to a 是 that says what it is instead (「不是续期」 names 食品小经营店备案续期,
+        「（不是文旅类的）」 the 文旅类 items, 「不是塔吊」 what 塔吊 means), by its name's words or the words
+        that name objects, and named by nothing else the message says: 「不是注销营业执照，是变更营业执照」
+        refuses none of the 营业执照 items."""
+        negated, rest = [], []
+        for clause, end in clauses_of(text):
+            stripped = clause.strip()
+            opening = next((w for w in self.not_this if stripped.startswith(w)), None)
+            at = clause.find(stripped) if opening else self._not_this_at(clause)
+            if at < 0:
+                rest.append(clause + end)
+                continue
+            word = next(w for w in self.not_this if clause.startswith(w, at))
+            tail = _INSTEAD.split(clause[at + len(word):].split(")")[0], maxsplit=1)[0]
+            negated.append(tail)
+            rest.append(clause[:at] + clause[at + len(word) + len(tail):] + end)
+        if not negated:
+            return frozenset()
+        asked = "".join(rest)
+        refused: set[int] = set()
+        for tail in negated:
+            for part in _NEGATED_PARTS.split(tail):
+                part = _NEGATED_TAIL.sub("", part)
+                if len(part) < MIN_REFUSED or part in asked:
+                    continue
+                refused |= {i for i, name in enumerate(self._normalised_names) if _says_not_negated(name, part)}
+                refused |= set(self.objects_in(part))
+        return frozenset(refused - set(self.objects_in(asked))) if refused else frozenset()
 
     def _phrased(self, text: str, exclude: Optional[int] = None) -> dict[int, tuple[float, ...]]:
         """Target index → the cosines of the message with its citizens' sentences, best first."""
@@ -1160,7 +1219,8 @@ class ResolverIndex:
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""
         # What the citizen says they already hold is no part of the need (catalog/held.py).
-        said = self.as_asked(self.asked_verbs.joined_back(self.corrected(normalise(text))))
+        whole = self.asked_verbs.joined_back(self.corrected(normalise(text)))
+        said = self.as_asked(whole)
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
         # The naive Bayes reads the message as said and, where citizens' synonyms change it, as the
@@ -1177,7 +1237,7 @@ class ResolverIndex:
         return _Reading(text, self.objects_in(text), self._similarities(text),
                         self._phrased(said, exclude_phrase), bayes, lifts[:first],
                         wanted, self.qualifiers_in(text), self.audience_of(said),
-                        round(sum(needs.values()), 4), need, self.ways_in(text))
+                        round(sum(needs.values()), 4), need, self.ways_in(text), self.refused_in(whole))
 
     def corrected(self, text: str) -> str:
         """``text`` (normalised) with its slips of the vocabulary's words put right (「营业执找」 →
@@ -1212,6 +1272,8 @@ class ResolverIndex:
         pool |= {i for i, _ in sorted(phrased.items(), key=lambda p: -p[1][0])[:POOL]}
         pool |= {i for i, _ in sorted(reading.bayes.items(), key=lambda p: -p[1])[:BAYES_POOL]}
         pool |= {self._index_of[code] for code in (*search_scores, *consider, *nlu) if code in self._index_of}
+        # What the message says its need is not is no candidate; another reading's are scored in any case.
+        pool -= reading.refused - {self._index_of[code] for code in consider if code in self._index_of}
         objects = dict(reading.objects)
         for index, value in self.name_objects_in(reading.text, pool).items():
             objects[index] = max(objects.get(index, 0.0), value)

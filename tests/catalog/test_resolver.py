@@ -1040,12 +1040,44 @@ def test_a_clause_saying_what_the_need_is_not_is_left_out(session, text, expecte
 @pytest.mark.parametrize("text, read", [
     ("要跑出租，是扬招的那种不是网约车，运输证咋个办", "要跑出租,是扬招的那种,运输证咋个办"),
     ("是不是要先交材料", "是不是要先交材料"),  # 是不是 asks
+    ("行业协会（不是文旅类的）搬了办公地址", "行业协会(搬了办公地址"),  # in brackets: cut to the closing one
     ("不是网约车", "不是网约车"),              # nothing would be left
 ])
 def test_a_clause_going_on_to_say_what_the_need_is_not_is_read_without_it(session, text, read):
     from catalog.ranking import resolver_index
     from catalog.text import normalise
     assert resolver_index(session).as_asked(normalise(text)) == read
+
+
+@pytest.mark.parametrize("text, refused, kept", [
+    # the words after 不是 name what the need is not, up to the closing bracket
+    ("行业协会（不是文旅类的）搬了办公地址，业务主管单位也换了，要去民政办变更登记", "文旅类社会团体变更登记前审查", "社会团体变更登记"),
+    ("门牌号重新编了，小经营店备案卡上的地址要改，不是续期，我们也不是小作坊", "食品小经营店备案续期", "食品小经营店备案变更"),
+    # by the words that name objects too: 塔吊 is a 建筑起重机械
+    ("商场新装了电梯（不是工地上的塔吊、施工升降机），使用登记证在哪儿办", "建筑起重机械使用登记", None),
+    # a name that says the word only as what it is not is no refused one
+    ("我们是集体所有制企业，不是公司，法定代表人要换，咋个变更登记", "公司变更登记", "非公司企业法人变更登记"),
+    ("新建一个厂房项目（新建的，不是技术改造），要做节能审查", None, "固定资产投资项目节能审查（企业技术改造项目除外）"),
+])
+def test_what_the_message_says_its_need_is_not_is_no_candidate(session, text, refused, kept):
+    from catalog.ranking import resolver_index
+    from catalog.text import normalise
+    index = resolver_index(session)
+    names = {index.targets[i].name for i in index.refused_in(normalise(text))}
+    assert (refused is None or refused in names) and kept not in names
+    if refused:
+        assert refused not in [s.name for s in resolve(session, text).ranked]
+
+
+@pytest.mark.parametrize("text", [
+    "我不是要注销营业执照，是要变更营业执照",   # what it is instead names the same object
+    "是不是要先交材料",                          # 是不是 asks
+    "我不是本地户口，想把户口迁过来",             # the rest names 户口 too
+])
+def test_a_negation_the_rest_of_the_message_answers_refuses_nothing(session, text):
+    from catalog.ranking import resolver_index
+    from catalog.text import normalise
+    assert resolver_index(session).refused_in(normalise(text)) == frozenset()
 
 
 def test_a_message_that_is_only_what_it_is_not_is_read_as_said(session):
