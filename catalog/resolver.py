@@ -117,16 +117,16 @@ SIGNATURE_COMMON = 0.02     # ... unless this share of all documents hold it (�
 SIGNATURE_SENTENCES = 4     # with fewer sentences a document has none
 MIN_OBJECT = 3              # a shorter object of a name (公司, 医院, 离婚) is too common a word to name it
 PARTIAL_OBJECT = 0.8
+SHORT_OBJECT = 4            # an object this short is said exactly or not at all (分公司 ≠ 公司)
+ALIAS_OBJECT = 0.7
+ALIKE_NAME = 6              # names this long or longer, one character apart, are one service's (``_NamesAlike``)
+SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target without an object word
 # What follows a not_this word, split into the things it says the need is not (「不是塔吊、施工升降机」),
 # each without its trailing particles (「不是文旅类的」 is 文旅类); a shorter part names nothing.
 _NEGATED_PARTS = re.compile(r"[、/和或及与跟]|还有|也")
 _NEGATED_TAIL = re.compile(r"(那种|那个|这种|这个|那类|的|哦|哈|嘛|啊|呀|噢|哟|了)+$")
 MIN_REFUSED = 2
 _INSTEAD = re.compile(r"而是|是")  # 「不是社保卡是医保卡」: what follows says what it is instead
-SHORT_OBJECT = 4            # an object this short is said exactly or not at all (分公司 ≠ 公司)
-ALIAS_OBJECT = 0.7
-ALIKE_NAME = 6              # names this long or longer, one character apart, are one service's (``_NamesAlike``)
-SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target without an object word
 
 # The naive Bayes reading of the whole bank (``_NaiveBayes``): additive smoothing of the counts, and
 # how many of its likeliest targets join the candidates.
