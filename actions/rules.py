@@ -71,6 +71,9 @@ NLU_OUTRANKED_PROBABILITY = 0.35
 # Small talk is short: a message longer than this that says none of its intent's words is a guess of
 # the NLU's (every example of the NLU's small talk without such a word is this short or shorter).
 SMALL_TALK_CHARS = 10
+# A message longer than this is a story: the needs the list lacks, together, may say what it is
+# (``_handed_off_as_elsewhere``); a shorter one's posteriors are too sharp (the resolver's ELSEWHERE_SHORT).
+STORY_CHARS = 10
 # The resolver's first option at least this likely, and LIKELIER times as likely as the NLU's item,
 # asks between it and the NLU's item (``_unless_outranked``): the NLU read an incidental word
 # (「开公司要办营业执照」 is not surely 个体工商户设立登记), and the one question lets the citizen say which.
@@ -451,7 +454,7 @@ def found_by_search(s: Situation) -> Optional[Need]:
         return None
     if s.memory.pending_question and s.turn.is_reply and s.learned and len(s.found) > 1:
         return None
-    if s.turn.text and (s.resolve().off_list_word or need_elsewhere(s) is not None):
+    if s.turn.text and (s.resolve().off_list_word or need_elsewhere(s) is not None or _handed_off_as_elsewhere(s)):
         # 「我驾驶证丢了要补办」: the search's 拖拉机驾驶证 is not the licence meant (off_list.yaml);
         # 「生娃娃…育儿补贴咋个申请」: the search's 新生儿出生一件事 (生娃娃) is not the subsidy the list lacks.
         return None
@@ -794,7 +797,21 @@ def _read_in_a_need_elsewhere(s: Situation, targets: list[Target]) -> bool:
     handed off as the search's would be (``found_by_search``)."""
     if len(targets) != 1 or not any(s.turn.words_for(targets[0].code)) or _said_in_full(s, targets[0]):
         return False
+    if _handed_off_as_elsewhere(s):
+        return True
     return need_elsewhere(s) is not None and (targets[0].kind != "item" or s.resolve().elsewhere >= ITEM_ELSEWHERE)
+
+
+def _handed_off_as_elsewhere(s: Situation) -> bool:
+    """The general resolver hands a story off (a message longer than STORY_CHARS), and the needs the
+    list lacks, together, write it at least ITEM_ELSEWHERE, though none of them alone does: 「有人打电话说是
+    公安局的，说我身份证涉嫌洗钱…这是不是骗子哦」 is a fraud to report (like 电信诈骗报案 and its neighbours),
+    its 身份证 a word of the story. A short message's posteriors are too sharp to say so (「户口方面的事情问下」
+    still offers the 户口 items)."""
+    if not s.turn.text or s.memory.pending_question or len(normalise(s.turn.text)) <= STORY_CHARS:
+        return False
+    resolution = s.resolve()
+    return resolution.decision == "handoff" and resolution.elsewhere >= ITEM_ELSEWHERE
 
 
 def _said_in_full(s: Situation, target: Target) -> bool:

@@ -463,6 +463,14 @@ def test_asks_one_or_another(text, memory, resolution, expected):
      TableCatalog(resolutions={"有个手机号是用我身份证开的，我没办过，咋个注销": FakeResolution(
          elsewhere_need="身份证被他人冒用", elsewhere=0.71)}),
      "nothing_found", [], False),
+    # ... or where the needs together write a story the resolver hands off, though none of them alone
+    ("有人打电话说是公安局的，说我身份证涉嫌洗钱，这是不是骗子", ["ID"], ["身份证"],
+     TableCatalog(resolutions={"有人打电话说是公安局的，说我身份证涉嫌洗钱，这是不是骗子": FakeResolution(elsewhere=0.73)}),
+     "nothing_found", [], False),
+    # ... which a short message's sharp posteriors do not say
+    ("身份证的事问一下", ["ID"], ["身份证"],
+     TableCatalog(resolutions={"身份证的事问一下": FakeResolution(elsewhere=0.8)}),
+     "named_by_the_nlu", ["ID"], False),
     # ... and not where it is less sure: the question is about the item's own object
     ("想问下身份证方面的事情", ["ID"], ["身份证"],
      TableCatalog(resolutions={"想问下身份证方面的事情": FakeResolution(elsewhere_need="身份证优惠", elsewhere=0.63)}),
