@@ -973,9 +973,10 @@ class ResolverIndex:
         return rest if rest != text and _says_something(rest) else text
 
     def _not_this_at(self, clause: str) -> int:
-        """Where a not_this word follows what the clause says (-1 for none); 「是不是」 asks."""
-        return min((i for i in (clause.find(word) for word in self.not_this) if i > 0 and clause[i - 1] != "是"),
-                   default=-1)
+        """Where a not_this word follows what the clause says (-1 for none); the asking form of a
+        不 word asks (「是不是」「算不算」「属不属于」: the character before 不 is the one after it)."""
+        return min((i for word in self.not_this for i in (clause.find(word),)
+                    if i > 0 and not (word.startswith("不") and clause[i - 1] == word[1])), default=-1)
 
     def refused_in(self, text: str) -> frozenset[int]:
         """The targets the (normalised) message says its need is not: each named by what follows a

@@ -1073,6 +1073,7 @@ def test_what_the_message_says_its_need_is_not_is_no_candidate(session, text, re
     "我不是要注销营业执照，是要变更营业执照",   # what it is instead names the same object
     "是不是要先交材料",                          # 是不是 asks
     "我不是本地户口，想把户口迁过来",             # the rest names 户口 too
+    "侄儿爹妈都坐牢了，算不算事实孤儿，有补贴不",  # 算不算 asks, as 是不是 does
 ])
 def test_a_negation_the_rest_of_the_message_answers_refuses_nothing(session, text):
     from catalog.ranking import resolver_index
