@@ -22,6 +22,7 @@ from actions import choice
 from actions.conversation import Memory, Turn
 from catalog.held import CLAUSE_BREAK
 from catalog.item_model import sets_up
+from catalog.resolver import ELSEWHERE_SHORT
 from catalog.text import normalise
 from catalog.types import Target
 from catalog.words import load_aspects
@@ -71,9 +72,6 @@ NLU_OUTRANKED_PROBABILITY = 0.35
 # Small talk is short: a message longer than this that says none of its intent's words is a guess of
 # the NLU's (every example of the NLU's small talk without such a word is this short or shorter).
 SMALL_TALK_CHARS = 10
-# A message longer than this is a story: the needs the list lacks, together, may say what it is
-# (``_handed_off_as_elsewhere``); a shorter one's posteriors are too sharp (the resolver's ELSEWHERE_SHORT).
-STORY_CHARS = 10
 # The resolver's first option at least this likely, and LIKELIER times as likely as the NLU's item,
 # asks between it and the NLU's item (``_unless_outranked``): the NLU read an incidental word
 # (「开公司要办营业执照」 is not surely 个体工商户设立登记), and the one question lets the citizen say which.
@@ -803,12 +801,12 @@ def _read_in_a_need_elsewhere(s: Situation, targets: list[Target]) -> bool:
 
 
 def _handed_off_as_elsewhere(s: Situation) -> bool:
-    """The general resolver hands a story off (a message longer than STORY_CHARS), and the needs the
+    """The general resolver hands a story off (a message longer than the resolver's ELSEWHERE_SHORT), and the needs the
     list lacks, together, write it at least ITEM_ELSEWHERE, though none of them alone does: 「有人打电话说是
     公安局的，说我身份证涉嫌洗钱…这是不是骗子哦」 is a fraud to report (like 电信诈骗报案 and its neighbours),
     its 身份证 a word of the story. A short message's posteriors are too sharp to say so (「户口方面的事情问下」
     still offers the 户口 items)."""
-    if not s.turn.text or s.memory.pending_question or len(normalise(s.turn.text)) <= STORY_CHARS:
+    if not s.turn.text or s.memory.pending_question or len(normalise(s.turn.text)) <= ELSEWHERE_SHORT:
         return False
     resolution = s.resolve()
     return resolution.decision == "handoff" and resolution.elsewhere >= ITEM_ELSEWHERE
