@@ -54,7 +54,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Iterator, Mapping, Optional, Sequence
 
 import yaml
 from rapidfuzz import fuzz
@@ -63,7 +63,7 @@ from catalog.held import CLAUSE_BREAK, clauses_of, without_clauses, without_held
 from catalog.homophones import Homophones
 from catalog.item_model import ItemParts, parse_name
 from catalog.text import han_characters, normalise
-from catalog.words import AskedVerbs, ColloquialEntry, Scanner, Words, load_not_this, safe_load
+from catalog.words import AskedVerbs, ColloquialEntry, Scanner, Words, load_negated, load_not_this, safe_load
 
 # The score of a target is a weighted sum of its parts (FEATURES); the weights are data
 # (catalog/data/words/resolver_weights.yaml), fitted by ``python -m catalog.resolver_fit`` on the
@@ -124,9 +124,10 @@ SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target 
 # What follows a not_this word, split into the things it says the need is not (「不是塔吊、施工升降机」),
 # each without its trailing particles (「不是文旅类的」 is 文旅类); a shorter part names nothing.
 _NEGATED_PARTS = re.compile(r"[、/和或及与跟]|还有|也")
-_NEGATED_TAIL = re.compile(r"(那种|那个|这种|这个|那类|的|哦|哈|嘛|啊|呀|噢|哟|了)+$")
+_NEGATED_TAIL = re.compile(r"(那种|那个|这种|这个|那类|的|哦|哈|嘛|啊|呀|噢|哟|了|都|全|我们|他们)+$")
 MIN_REFUSED = 2
-_INSTEAD = re.compile(r"而是|是")  # 「不是社保卡是医保卡」: what follows says what it is instead
+# 「不是社保卡是医保卡」: what follows a 是 says what it is instead; 「不是房子也不是拖拉机」 goes on saying what it is not.
+_INSTEAD = re.compile(r"而是|(?<!不)是")
 
 # The naive Bayes reading of the whole bank (``_NaiveBayes``): additive smoothing of the counts, and
 # how many of its likeliest targets join the candidates.
@@ -755,6 +756,8 @@ class ResolverIndex:
     elsewhere: Sequence[tuple[str, str]] = ()  # (a need the list lacks, a citizen's sentence of it)
     asked_verbs: AskedVerbs = field(default_factory=lambda: AskedVerbs({}, {}))  # 「咋个改」「补个」 (asked_verbs.yaml)
     not_this: tuple[str, ...] = field(default_factory=load_not_this)  # 「不算…」「不是…」 (negations.yaml)
+    left_as_is: tuple[str, ...] = field(default_factory=lambda: load_negated("left_as_is"))  # 「…都不动」
+    lacking: tuple[str, ...] = field(default_factory=lambda: load_negated("lacking"))  # 「莫得…」
 
     def _stands_for(self) -> dict[str, "Target"]:
         """List item's code → the target that stands for it: the loaded authored item of
@@ -771,6 +774,7 @@ class ResolverIndex:
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
         self._index_of = {t.code: i for i, t in enumerate(self.targets)}
         self._normalised_names = [normalise(t.name) for t in self.targets]
+        self._name_set = frozenset(self._normalised_names)
         object_of: dict[str, set[tuple[int, float]]] = {}
 
         def reach(word: str, index: int, weight: float) -> None:
@@ -984,30 +988,67 @@ class ResolverIndex:
         「（不是文旅类的）」 the 文旅类 items, 「不是塔吊」 what 塔吊 means), by its name's words or the words
         that name objects, and named by nothing else the message says: 「不是注销营业执照，是变更营业执照」
         refuses none of the 营业执照 items."""
-        negated, rest = [], []
+        negated, lacked, rest = [], [], []
         for clause, end in clauses_of(text):
             stripped = clause.strip()
             opening = next((w for w in self.not_this if stripped.startswith(w)), None)
             at = clause.find(stripped) if opening else self._not_this_at(clause)
-            if at < 0:
-                rest.append(clause + end)
-                continue
-            word = next(w for w in self.not_this if clause.startswith(w, at))
-            tail = _INSTEAD.split(clause[at + len(word):].split(")")[0], maxsplit=1)[0]
-            negated.append(tail)
-            rest.append(clause[:at] + clause[at + len(word) + len(tail):] + end)
-        if not negated:
+            left = self._left_as_is_at(clause)
+            if at >= 0:
+                word = next(w for w in self.not_this if clause.startswith(w, at))
+                tail = _INSTEAD.split(clause[at + len(word):].split(")")[0], maxsplit=1)[0]
+                negated.append(tail)
+                rest.append(clause[:at] + clause[at + len(word) + len(tail):] + end)
+            elif left is not None:
+                negated.append(clause[:left[0]])
+                rest.append(clause[left[1]:] + end)
+            else:
+                lacking = self._lacking_in(clause)
+                if lacking is not None:
+                    lacked.append(clause[lacking[1]:])
+                    rest.append(clause[:lacking[0]] + end)
+                else:
+                    rest.append(clause + end)
+        if not negated and not lacked:
             return frozenset()
         asked = "".join(rest)
         refused: set[int] = set()
-        for tail in negated:
+        for part in self._negated_parts(negated, asked):
+            refused |= {i for i, name in enumerate(self._normalised_names) if _says_not_negated(name, part)}
+            refused |= set(self.objects_in(part))
+        for part in self._negated_parts(lacked, asked):
+            refused |= {i for i, name in enumerate(self._normalised_names)
+                        if part in name and name.replace(part, "", 1) in self._name_set}
+        return frozenset(refused - set(self.objects_in(asked))) if refused else frozenset()
+
+    def _negated_parts(self, tails: Iterable[str], asked: str) -> Iterator[str]:
+        """The things each tail says the need is not (「不是塔吊、施工升降机」 → 塔吊, 施工升降机), each
+        without its particles and a not_this word it opens with, and none the rest of the message says."""
+        for tail in tails:
             for part in _NEGATED_PARTS.split(tail):
                 part = _NEGATED_TAIL.sub("", part)
-                if len(part) < MIN_REFUSED or part in asked:
-                    continue
-                refused |= {i for i, name in enumerate(self._normalised_names) if _says_not_negated(name, part)}
-                refused |= set(self.objects_in(part))
-        return frozenset(refused - set(self.objects_in(asked))) if refused else frozenset()
+                part = part[next((len(w) for w in self.not_this if part.startswith(w)), 0):]
+                if len(part) >= MIN_REFUSED and part not in asked:
+                    yield part
+
+    def _left_as_is_at(self, clause: str) -> Optional[tuple[int, int]]:
+        """(start, end) of the first left_as_is word in ``clause`` that 了 does not follow
+        (「节目套数都不动」, not 「饭馆不做了」), after what it leaves as it is; None for none."""
+        found = []
+        for word in self.left_as_is:
+            at = clause.find(word)
+            while at > 0:
+                end = at + len(word)
+                if not clause.startswith("了", end):
+                    found.append((at, end))
+                    break
+                at = clause.find(word, end)
+        return min(found, key=lambda span: (span[0], -span[1])) if found else None
+
+    def _lacking_in(self, clause: str) -> Optional[tuple[int, int]]:
+        """(start, end) of the first lacking word of ``clause`` (「莫得分支机构」), None for none."""
+        found = [(clause.find(w), clause.find(w) + len(w)) for w in self.lacking if w in clause]
+        return min(found, key=lambda span: (span[0], -span[1])) if found else None
 
     def _phrased(self, text: str, exclude: Optional[int] = None) -> dict[int, tuple[float, ...]]:
         """Target index → the cosines of the message with its citizens' sentences, best first."""
@@ -1167,13 +1208,17 @@ class ResolverIndex:
         one that asks whether it was done asks a check (「激活没得」: asked_verbs.yaml ``whether``); a record
         an action asked after it acts on is not asked itself (actions.yaml ``records``)."""
         verbs = self.asked_verbs
-        asked = [(end, stem) for start, end, word, stems in self._actions.scan(text)
-                 if stems and not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end))
-                 and not (text[start - 1:start] == NOT and stems - ORDINARY_STEMS)
-                 and not (end < len(text) and text[end] in verbs.not_before.get(word, ()))
-                 and not self._describes(text, end)
-                 for stem in (verbs.whether_stems if verbs.whether_after and text.startswith(
-                     verbs.whether_after, end) else stems)]
+        said = [(end, verbs.whether_stems if verbs.whether_after and text.startswith(verbs.whether_after, end)
+                 else stems) for start, end, word, stems in self._actions.scan(text)
+                if stems and not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end))
+                and not (text[start - 1:start] == NOT and stems - ORDINARY_STEMS)
+                and not (end < len(text) and text[end] in verbs.not_before.get(word, ()))
+                and not self._describes(text, end)]
+        # A word that does not say which of its stems it means (关门: 注销 or 停业) means the one the
+        # message says by a word of its own (「关门一个多月，要办停业不」 asks 停业).
+        plain = frozenset(stem for _, stems in said if len(stems) == 1 for stem in stems)
+        asked = [(end, stem) for end, stems in said for stem in (stems & plain if len(stems) > 1 and stems & plain
+                                                                 else stems)]
         # A record that an action asked after it acts on is what that action is done to, as in names
         # (actions.yaml ``records``): 「之前备了案，门面换了地址，备案要改不」 asks 变更 of the filing,
         # 「委派代表换人了，要备案吗」 asks 备案.

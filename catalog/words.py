@@ -422,9 +422,16 @@ def load_negations(path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
 @lru_cache(maxsize=4)
 def load_not_this(path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
     """The words a clause opens with to say what the need is not (negations.yaml ``not_this``)."""
+    return load_negated("not_this", path)
+
+
+@lru_cache(maxsize=8)
+def load_negated(key: str, path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
+    """One list of negations.yaml's words that say what the need is not: ``not_this`` (before it),
+    ``left_as_is`` (after it) or ``lacking`` (before what the asker has none of); empty when absent."""
     name = Path(path).name
     data = _read(Path(path).parent, name)
-    return tuple(_list_of_words(data, "not_this", name)) if data.get("not_this") is not None else ()
+    return tuple(_list_of_words(data, key, name)) if data.get(key) is not None else ()
 
 
 # ---------------------------------------------------------------- words of the conversation

@@ -1058,6 +1058,19 @@ def test_a_clause_going_on_to_say_what_the_need_is_not_is_read_without_it(sessio
     # a name that says the word only as what it is not is no refused one
     ("我们是集体所有制企业，不是公司，法定代表人要换，咋个变更登记", "公司变更登记", "非公司企业法人变更登记"),
     ("新建一个厂房项目（新建的，不是技术改造），要做节能审查", None, "固定资产投资项目节能审查（企业技术改造项目除外）"),
+    # one 不是 after another goes on saying what it is not
+    ("厂里想拿注塑机做抵押贷款，不是房子也不是拖拉机，机器设备的抵押登记在哪办", "拖拉机/联合收割机抵押登记", None),
+    # what stays as it is (left_as_is), or what the asker does not do, is not the need ...
+    ("区里的电视台要改名字，节目套数和范围都不动，改台名要报啥子审批", "县级广播电台、电视台变更节目套数审批",
+     "县级广播电台、电视台变更台名审批"),
+    ("想拿文物修缮施工那个二级资质，勘察设计和监理我们不做",
+     "文物保护工程勘察设计乙级资质认定或增加乙级资质业务范围的审批", "文物保护工程施工二级资质认定或增加二级资质业务范围的审批"),
+    # ... but 不做了 is closing it
+    ("小饭馆不做了，食品经营许可证要注销", None, "食品(含保健食品)经营许可注销"),
+    # what the asker has none of rules out the twin its name adds those words to (lacking) ...
+    ("普通合伙企业，下面也莫得分支机构，就是企业本身要注销掉", "合伙企业分支机构注销登记", "合伙企业注销登记"),
+    # ... and nothing else: having no licence may ask for one
+    ("我还没有营业执照，想开个小卖部", None, "个体工商户设立登记"),
 ])
 def test_what_the_message_says_its_need_is_not_is_no_candidate(session, text, refused, kept):
     from catalog.ranking import resolver_index
