@@ -380,7 +380,7 @@ class Resolution:
         if self.decision in ("answer", "confirm"):
             return [self.fitting[0].code]
         if self.decision == "ask":
-            return [s.code for s in _options(self.fitting)]
+            return [s.code for s in _options(self.fitting, self.wanted)]
         return []
 
 
@@ -1095,6 +1095,22 @@ class ResolverIndex:
                 return False
         return True
 
+    def _marked_apart(self, options: Sequence[Scored], reading: "_Reading") -> bool:
+        """The question's first option is told apart by who it is for, who handles it or which way it
+        goes (``_marks_of``), which the message says of it and of no other option doing the same things
+        (「…住建局说开工前要把保护方案交过去备案」: 建设项目古树名木保护方案备案（住建行使）)."""
+        if len(options) < 2:
+            return False
+        said = reading.qualifiers | reading.ways
+        first = options[0]
+        marks, actions = self._marks_of(first.code), self._actions_of(self._index_of[first.code])
+        for option in options[1:]:
+            other = self._marks_of(option.code)
+            if self._actions_of(self._index_of[option.code]) != actions or not (marks - other) & said \
+                    or (other - marks) & said:
+                return False
+        return True
+
     def _actions_of(self, index: int) -> frozenset[str]:
         parts = self.targets[index].parts
         return frozenset(parts.actions) if parts is not None else frozenset()
@@ -1363,10 +1379,10 @@ class ResolverIndex:
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
         decision = _decide(ranked, reading.wanted, reading.elsewhere, len(reading.text) <= CONFIRM_SHORT)
         if decision == "ask":
-            options = _options(_fitting(ranked))
+            options = _options(_fitting(ranked), reading.wanted)
             # An option named apart is the answer, and so is the plain twin's, unless the message is one of
             # the needs the list lacks: 「社保断缴了有影响吗」 asks what a gap does, not the 补缴 beside 欠费补缴.
-            if self._named_apart(options, reading.text) or (
+            if self._named_apart(options, reading.text) or self._marked_apart(options, reading) or (
                     reading.elsewhere < ELSEWHERE_PROBABILITY and _plain_apart(options, reading.text)):
                 decision = "answer"
         if decision in ("ask", "confirm", "handoff") and self._bayes_sure(ranked, reading, {*considered, *nlu}, gathered):
@@ -1504,6 +1520,8 @@ class ResolverIndex:
                 continue  # the words put in do what is asked (…经营许可变更、扩大经营范围 for 「要跟到改」)
             if reading.bayes.get(self._index_of[first.code], 0.0) >= BAYES_CERTAIN:
                 break  # its citizens' sentences all but certainly write the message, put-in words and all
+            if (self._marks_of(first.code) - self._marks_of(twin.code)) & reading.qualifiers:
+                break  # the words put in say who it is for, or who handles it, as the message does (住建行使)
             if _put_in_unsaid(normalise(first.name), normalise(twin.name), reading.text):
                 return _first_given_to(scored, first, twin)
         return scored
@@ -1763,13 +1781,25 @@ def _fitting(ranked: Sequence[Scored]) -> list[Scored]:
     return [s for s in ranked if not s.action_differs]
 
 
-def _options(fitting: Sequence[Scored]) -> list[Scored]:
-    """The question's options: the targets likely enough, and not far less likely than the first."""
+def _options(fitting: Sequence[Scored], wanted: frozenset[str] = frozenset()) -> list[Scored]:
+    """The question's options: the targets likely enough, and not far less likely than the first.
+    Where fewer are, and the message says the first one's object and asks the special thing it does
+    (``wanted``), the targets of that object doing it too, however unlikely a short message leaves
+    them (「寺庙要撤销停办」: 宗教活动场所终止审批 or 注销登记审批)."""
     if not fitting:
         return []
     top = fitting[0].probability
-    return [s for s in fitting
-            if s.probability >= OPTION_PROBABILITY and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
+    likely = [s for s in fitting
+              if s.probability >= OPTION_PROBABILITY and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
+    first = fitting[0]
+    if len(likely) >= 2 or not (_asks_special(wanted) and _names_and_does(first, first.about)):
+        return likely
+    return [s for s in fitting if _names_and_does(s, first.about) and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
+
+
+def _names_and_does(target: Scored, about: Optional[str]) -> bool:
+    """The message says the target's object (``about``) and asks what its name does."""
+    return target.object_said and target.action_agrees and target.about == about
 
 
 def _merged(scored: list[Scored], into: Mapping[str, "Scored | Target"]) -> list[Scored]:
@@ -1831,7 +1861,10 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), else
     citizens' sentences are like 「超市不开了，食品证要注销」, but its object and its action are both said.
     Such a target leads by SAID_ALONE_LEAD where no target close behind it (ANSWER_LEAD) is named by
     words of the message: 「营业执照弄丢了」 is 证照遗失补领, however like 补办 sentences of other
-    licences it sounds."""
+    licences it sounds. And at no bar, leading by SAID_ALONE_LEAD, where the message says its object and
+    no other of the first MAX_OPTIONS targets is so said and asked, unless the needs the list lacks write
+    it (CONFIRM_ELSEWHERE): a long message 「理发店店名改了…卫生许可证上的这些信息要改过来」 is like few
+    sentences of any target. Targets of one object that all do it are the question's options (``_options``)."""
     fitting = _fitting(ranked)
     if not fitting:
         return "handoff"
@@ -1845,8 +1878,13 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), else
             s.said for s in fitting[1:] if s.probability * ANSWER_LEAD >= first.probability) and \
             first.probability >= SAID_ALONE_LEAD * second:
         return "answer"
-    if len(_options(fitting)) >= 2:
+    if len(_options(fitting, wanted)) >= 2:
         return "ask"
+    if _asks_special(wanted) and _names_and_does(first, first.about) and first.probability >= SAID_ALONE_LEAD * second \
+            and elsewhere < CONFIRM_ELSEWHERE and not any(_names_and_does(s, s.about) for s in fitting[1:MAX_OPTIONS]):
+        # The message says the object of one target only that does the special thing it asks, however
+        # little a long message is like its citizens' sentences (「理发店店名改了…卫生许可证上的这些信息要改过来」).
+        return "answer"
     if first.probability >= CONFIRM_PROBABILITY and elsewhere < CONFIRM_ELSEWHERE and (
             not short or first.said or first.action_agrees):
         return "confirm"

@@ -205,6 +205,24 @@ def test_a_short_message_offers_a_target_alone_only_when_it_says_it(said, agrees
     assert _decide((first, _scored("b", 0.02)), frozenset(), 0.0, short=True) == decision
 
 
+@pytest.mark.parametrize("second_object_said,second_about,wanted,decision", [
+    # 「理发店店名改了…卫生许可证上的这些信息要改过来」: the one target of the object said doing it
+    (False, "烟草专卖零售许可证", frozenset({"变更"}), "answer"),
+    # 「寺庙要撤销停办」: two targets of that object both do it, however unlikely: the question
+    (True, "公共场所卫生许可", frozenset({"变更"}), "ask"),
+    # an ordinary ask says nothing special, and another object's target said is no option
+    (False, "烟草专卖零售许可证", frozenset({"申请"}), "handoff"),
+    (True, "烟草专卖零售许可证", frozenset({"变更"}), "handoff"),
+])
+def test_the_one_target_of_the_object_said_that_does_what_is_asked(second_object_said, second_about, wanted,
+                                                                 decision):
+    first = Scored("a", "a", "item", score=0.1, named=True, action_agrees=True, probability=0.1, said=True,
+                   object_said=True, about="公共场所卫生许可")
+    other = Scored("b", "b", "item", score=0.04, named=second_object_said, action_agrees=True, probability=0.04,
+                   said=second_object_said, object_said=second_object_said, about=second_about)
+    assert _decide((first, other), wanted) == decision
+
+
 def test_the_lower_bar_still_needs_the_lead():
     first = Scored("a", "a", "item", score=0.2, named=True, action_agrees=True, probability=0.2, said=True)
     assert _decide((first, replace(_scored("b", 0.1), said=True)), frozenset({"注销"})) == "ask"
@@ -1047,6 +1065,19 @@ def test_a_clause_going_on_to_say_what_the_need_is_not_is_read_without_it(sessio
     from catalog.ranking import resolver_index
     from catalog.text import normalise
     assert resolver_index(session).as_asked(normalise(text)) == read
+
+
+@pytest.mark.parametrize("text, answer", [
+    # who handles it, said of one twin and not the other (qualifiers.yaml scope 住建)
+    ("我们在北辰街道修一条市政道路，边上有棵挂了牌的黄葛树，住建局说开工前要把保护方案交过去备案，在哪儿交",
+     "建设项目古树名木保护方案备案（住建行使）"),
+    # who it is for, said of one option and not the other
+    ("离了婚一个人带两个娃儿，打零工一个月挣不到两千，听说困难家庭的娃娃可以纳入低保，要去哪申请",
+     "家庭经济困难儿童提供最低生活保障"),
+])
+def test_an_option_marked_apart_by_what_the_message_says_of_it_is_the_answer(session, text, answer):
+    resolution = resolve(session, text)
+    assert resolution.decision == "answer" and resolution.answer.name == answer
 
 
 @pytest.mark.parametrize("text, refused, kept", [
