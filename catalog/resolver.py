@@ -228,6 +228,7 @@ class Resolution:
     off_list_word: bool = False     # the message says an off_list.yaml word: another office's service
     alone: Optional[Scored] = None  # the target offered alone (decision ``confirm``)
     gathered: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a target → the codes read as it
+    marked_apart: tuple[str, ...] = ()  # the question's other options, which the answer's marks set apart
 
     def outranks(self, codes: Iterable[str], bar: float = OVERRIDE_PROBABILITY) -> bool:
         """The answer is at least ``bar`` likely and none of ``codes``, each of them (scored
@@ -236,6 +237,10 @@ class Resolution:
         Or each of ``codes`` does another thing than asked, and the resolver's likeliest target, which
         does it, is its answer or at least OTHERWISE_PROBABILITY likely."""
         codes = list(codes)
+        if codes and self.marked_apart and all(code in self.marked_apart for code in codes):
+            # The message says who the answer is for, or who handles it, and nothing of the kind of
+            # theirs (「开公司要办营业执照」: 公司设立登记, not 个体工商户设立登记).
+            return True
         fitting = self.fitting
         if codes and fitting and (self.answer is not None or fitting[0].probability >= OTHERWISE_PROBABILITY) and all(
                 code != fitting[0].code and self.does_otherwise(code) for code in codes):
@@ -380,7 +385,7 @@ class Resolution:
         if self.decision in ("answer", "confirm"):
             return [self.fitting[0].code]
         if self.decision == "ask":
-            return [s.code for s in _options(self.fitting, self.wanted)]
+            return [s.code for s in _options(self.fitting, self.wanted, self.ranked)]
         return []
 
 
@@ -1378,11 +1383,14 @@ class ResolverIndex:
         nothing = 1.0 - sum(probabilities)
         said_off = next((e for e in self.off_list if e.said_in(reading.text)), None)
         decision = _decide(ranked, reading.wanted, reading.elsewhere, len(reading.text) <= CONFIRM_SHORT)
+        marked_apart: tuple[str, ...] = ()
         if decision == "ask":
-            options = _options(_fitting(ranked), reading.wanted)
+            options = _options(_fitting(ranked), reading.wanted, ranked)
             # An option named apart is the answer, and so is the plain twin's, unless the message is one of
             # the needs the list lacks: 「社保断缴了有影响吗」 asks what a gap does, not the 补缴 beside 欠费补缴.
-            if self._named_apart(options, reading.text) or self._marked_apart(options, reading) or (
+            if self._marked_apart(options, reading):
+                decision, marked_apart = "answer", tuple(s.code for s in options[1:])
+            elif self._named_apart(options, reading.text) or (
                     reading.elsewhere < ELSEWHERE_PROBABILITY and _plain_apart(options, reading.text)):
                 decision = "answer"
         if decision in ("ask", "confirm", "handoff") and self._bayes_sure(ranked, reading, {*considered, *nlu}, gathered):
@@ -1402,7 +1410,7 @@ class ResolverIndex:
         return Resolution(decision, ranked, reading.wanted,
                           considered_scored, round(nothing, 4), reading.elsewhere,
                           elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone,
-                          gathered)
+                          gathered, marked_apart if decision == "answer" else ())
 
     def _bayes_sure(self, ranked: Sequence[Scored], reading: "_Reading", others: set[str],
                     gathered: Optional[Mapping[str, Sequence[str]]] = None) -> bool:
@@ -1781,7 +1789,8 @@ def _fitting(ranked: Sequence[Scored]) -> list[Scored]:
     return [s for s in ranked if not s.action_differs]
 
 
-def _options(fitting: Sequence[Scored], wanted: frozenset[str] = frozenset()) -> list[Scored]:
+def _options(fitting: Sequence[Scored], wanted: frozenset[str] = frozenset(),
+             ranked: Sequence[Scored] = ()) -> list[Scored]:
     """The question's options: the targets likely enough, and not far less likely than the first.
     Where fewer are, and the message says the first one's object and asks the special thing it does
     (``wanted``), the targets of that object doing it too, however unlikely a short message leaves
@@ -1792,9 +1801,17 @@ def _options(fitting: Sequence[Scored], wanted: frozenset[str] = frozenset()) ->
     likely = [s for s in fitting
               if s.probability >= OPTION_PROBABILITY and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
     first = fitting[0]
-    if len(likely) >= 2 or not (_asks_special(wanted) and _names_and_does(first, first.about)):
+    if len(likely) >= 2 or not (_asks_special(wanted) and _names_and_does(first, first.about)) \
+            or not _leads_all(first, ranked):
         return likely
     return [s for s in fitting if _names_and_does(s, first.about) and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
+
+
+def _leads_all(first: Scored, ranked: Sequence[Scored]) -> bool:
+    """``first`` is the likeliest of the ``ranked`` targets: none doing another thing than asked is
+    likelier (「出租车指标过户」 is 巡游出租汽车车辆经营权变更, whose name says 变更, far likelier than
+    不动产转移登记, which does the 过户)."""
+    return bool(ranked) and ranked[0] is first
 
 
 def _names_and_does(target: Scored, about: Optional[str]) -> bool:
@@ -1878,10 +1895,11 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), else
             s.said for s in fitting[1:] if s.probability * ANSWER_LEAD >= first.probability) and \
             first.probability >= SAID_ALONE_LEAD * second:
         return "answer"
-    if len(_options(fitting, wanted)) >= 2:
+    if len(_options(fitting, wanted, ranked)) >= 2:
         return "ask"
     if _asks_special(wanted) and _names_and_does(first, first.about) and first.probability >= SAID_ALONE_LEAD * second \
-            and elsewhere < CONFIRM_ELSEWHERE and not any(_names_and_does(s, s.about) for s in fitting[1:MAX_OPTIONS]):
+            and first.probability >= OPTION_PROBABILITY and _leads_all(first, ranked) and elsewhere < CONFIRM_ELSEWHERE \
+            and not any(_names_and_does(s, s.about) for s in fitting[1:MAX_OPTIONS]):
         # The message says the object of one target only that does the special thing it asks, however
         # little a long message is like its citizens' sentences (「理发店店名改了…卫生许可证上的这些信息要改过来」).
         return "answer"

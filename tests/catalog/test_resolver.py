@@ -1080,6 +1080,20 @@ def test_an_option_marked_apart_by_what_the_message_says_of_it_is_the_answer(ses
     assert resolution.decision == "answer" and resolution.answer.name == answer
 
 
+def test_an_answer_marked_apart_outranks_the_options_it_was_set_apart_from(session):
+    """Another reading's item that was the answer's option outranked: the message says who the answer
+    is for (「开公司」), not who the other is for; 个体工商户设立登记 is what the NLU reads of 「办营业执照」."""
+    resolution = resolve(session, "开公司要办营业执照")
+    other = next(s for s in resolution.ranked if s.name == "个体工商户设立登记")
+    assert resolution.answer.name == "公司设立登记" and resolution.outranks([other.code])
+
+
+def test_the_one_target_said_and_asked_is_no_answer_below_a_likelier_one_doing_another_thing(session):
+    """「出租车指标过户」: 不动产转移登记 does the 过户 said, but 巡游出租汽车车辆经营权变更 is far likelier."""
+    resolution = resolve(session, "出租车指标过户给别人")
+    assert resolution.answer is None or resolution.answer.name != "不动产转移登记"
+
+
 @pytest.mark.parametrize("text, refused, kept", [
     # the words after 不是 name what the need is not, up to the closing bracket
     ("行业协会（不是文旅类的）搬了办公地址，业务主管单位也换了，要去民政办变更登记", "文旅类社会团体变更登记前审查", "社会团体变更登记"),
