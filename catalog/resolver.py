@@ -93,6 +93,8 @@ SAME_OBJECT = 4             # characters of a leading object that another, start
 SAID_AND_ASKED_PROBABILITY = 0.15  # ... or this likely, when the message says its own words and the special thing its name does
 SAID_ALONE_LEAD = 2.0       # ... and this many times likelier than the second, when no close target's words are said
 OVERRIDE_PROBABILITY = 0.6   # an answer this likely replaces what another reading settled on
+SURE_AMONG = 0.9            # the answer this likely is chosen among a search's ties (``chosen_among``) ...
+SURE_AMONG_LEAD = 20.0      # ... when each of the others is this many times less likely
 OTHERWISE_PROBABILITY = 0.3  # ... or this likely, where that reading does another thing than asked
 # Below the answer's bar, with no second option: a first target this likely is offered alone
 # (「您要办理的是不是【…】？」), unless the needs the list lacks write the message with CONFIRM_ELSEWHERE
@@ -229,6 +231,7 @@ class Resolution:
     alone: Optional[Scored] = None  # the target offered alone (decision ``confirm``)
     gathered: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a target → the codes read as it
     marked_apart: tuple[str, ...] = ()  # the question's other options, which the answer's marks set apart
+    length: int = 0                     # the message's characters, as the resolver read it
 
     def outranks(self, codes: Iterable[str], bar: float = OVERRIDE_PROBABILITY) -> bool:
         """The answer is at least ``bar`` likely and none of ``codes``, each of them (scored
@@ -260,7 +263,9 @@ class Resolution:
         thing the message asks (「教师资格证弄丢了」: 补发, not 教师资格认定; an ordinary ask, 办理 or
         申请, chooses nothing by its action), or whose object the message says while it names none of the
         others, far behind it as a reading replaced is (``outranks``): 「医生执业证书丢了咋补」 is
-        医师执业证书遗失补办, though a search ties 乡村医生执业证遗失补办 with it. Where the message names
+        医师执业证书遗失补办, though a search ties 乡村医生执业证遗失补办 with it; or that the resolver is
+        all but sure of (SURE_AMONG, each other SURE_AMONG_LEAD times less likely) in a message of more
+        than CONFIRM_SHORT characters. Otherwise, where the message names
         another of them too (「结婚证的事」: 补领结婚证 or 结婚登记预约), or only words alike the answer's
         names (「在成都交的社保想转回广安」: a worker's 社保 is 养老 and 医保 alike), each stays an option."""
         top = self.answer
@@ -271,6 +276,12 @@ class Resolution:
         if top.said and top.about and not any(s.said or not s.about or s.about not in top.about for s in others):
             return top.code
         if _asks_special(self.wanted) and top.action_agrees and not any(s.action_agrees for s in others):
+            return top.code
+        if self.length > CONFIRM_SHORT and top.probability >= SURE_AMONG and all(
+                s.probability * SURE_AMONG_LEAD <= top.probability for s in others):
+            # All but sure of a message longer than a few words, each of the others far behind:
+            # 「社保卡密码想换一个，原来的密码我记得」 is 社会保障卡密码修改, though the search ties
+            # 社会保障卡密码重置 with it (「结婚证的事」 is too short to be sure of).
             return top.code
         return top.code if top.object_said and not any(s.named for s in others) and self.outranks(other_codes) else None
 
@@ -1410,7 +1421,7 @@ class ResolverIndex:
         return Resolution(decision, ranked, reading.wanted,
                           considered_scored, round(nothing, 4), reading.elsewhere,
                           elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone,
-                          gathered, marked_apart if decision == "answer" else ())
+                          gathered, marked_apart if decision == "answer" else (), len(reading.text))
 
     def _bayes_sure(self, ranked: Sequence[Scored], reading: "_Reading", others: set[str],
                     gathered: Optional[Mapping[str, Sequence[str]]] = None) -> bool:

@@ -314,6 +314,19 @@ def test_the_words_or_the_special_thing_asked_choose_among_tied_readings():
     assert replace(e_card, considered={"c1": replace_card, "c2": other_thing}).chosen_among(["c1", "c2"]) is None
 
 
+def test_an_answer_all_but_sure_of_a_longer_message_is_chosen_among_tied_readings():
+    """「社保卡密码想换一个，原来的密码我记得」: 社会保障卡密码修改 (0.99), not a question with 社会保障卡密码重置
+    (0.005), though both are said; a message of a few words (「结婚证的事」) is too short to be sure of."""
+    change = Scored("c1", "c1", "item", 8.0, True, probability=0.99, said=True, about="社会保障卡密码")
+    reset = Scored("c2", "c2", "item", 3.0, True, action_differs=True, probability=0.005, said=True,
+                   about="社会保障卡密码")
+    sure = replace(_tied(change, reset, frozenset({"换领"})), length=18)
+    assert sure.chosen_among(["c1", "c2"]) == "c1"
+    assert replace(sure, length=5).chosen_among(["c1", "c2"]) is None
+    assert replace(sure, considered={"c1": change, "c2": replace(reset, probability=0.06)}).chosen_among(
+        ["c1", "c2"]) is None  # not far enough behind
+
+
 def test_a_far_likelier_answer_among_tied_readings_is_chosen_when_nothing_names_the_others():
     """「医生执业证书丢了咋补」: of the search's ties, 医师执业证书遗失补办 (its object said, 0.98), not a
     question with 乡村医生执业证遗失补办 (0.004), which nothing of the message names."""
