@@ -1049,13 +1049,15 @@ class ResolverIndex:
 
     def _left_as_is_at(self, clause: str) -> Optional[tuple[int, int]]:
         """(start, end) of the first left_as_is word in ``clause`` that 了 does not follow
-        (「节目套数都不动」, not 「饭馆不做了」), after what it leaves as it is; None for none."""
+        (「节目套数都不动」, not 「饭馆不做了」) nor makes a question of (「改不改」), after what it leaves as
+        it is; None for none."""
         found = []
         for word in self.left_as_is:
             at = clause.find(word)
             while at > 0:
                 end = at + len(word)
-                if not clause.startswith("了", end):
+                # 「改不改」 asks whether, as 是不是 does
+                if not clause.startswith("了", end) and clause[at - 1] != word[-1]:
                     found.append((at, end))
                     break
                 at = clause.find(word, end)
@@ -1113,7 +1115,8 @@ class ResolverIndex:
 
     def _marked_apart(self, options: Sequence[Scored], reading: "_Reading") -> bool:
         """The question's first option is told apart by who it is for, who handles it or which way it
-        goes (``_marks_of``), which the message says of it and of no other option doing the same things
+        goes (``_marks_of``): the message says all of its marks that another option doing the same things
+        lacks (「家里困难，想申请低保」 says no 儿童 of 家庭经济困难儿童提供最低生活保障), and none of theirs
         (「…住建局说开工前要把保护方案交过去备案」: 建设项目古树名木保护方案备案（住建行使）)."""
         if len(options) < 2:
             return False
@@ -1122,8 +1125,8 @@ class ResolverIndex:
         marks, actions = self._marks_of(first.code), self._actions_of(self._index_of[first.code])
         for option in options[1:]:
             other = self._marks_of(option.code)
-            if self._actions_of(self._index_of[option.code]) != actions or not (marks - other) & said \
-                    or (other - marks) & said:
+            if self._actions_of(self._index_of[option.code]) != actions or not marks - other \
+                    or not (marks - other) <= said or (other - marks) & said:
                 return False
         return True
 
@@ -1539,7 +1542,8 @@ class ResolverIndex:
                 continue  # the words put in do what is asked (…经营许可变更、扩大经营范围 for 「要跟到改」)
             if reading.bayes.get(self._index_of[first.code], 0.0) >= BAYES_CERTAIN:
                 break  # its citizens' sentences all but certainly write the message, put-in words and all
-            if (self._marks_of(first.code) - self._marks_of(twin.code)) & reading.qualifiers:
+            put_in = self._marks_of(first.code) - self._marks_of(twin.code)
+            if put_in and put_in <= reading.qualifiers:
                 break  # the words put in say who it is for, or who handles it, as the message does (住建行使)
             if _put_in_unsaid(normalise(first.name), normalise(twin.name), reading.text):
                 return _first_given_to(scored, first, twin)

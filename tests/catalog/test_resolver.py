@@ -1093,6 +1093,13 @@ def test_an_option_marked_apart_by_what_the_message_says_of_it_is_the_answer(ses
     assert resolution.decision == "answer" and resolution.answer.name == answer
 
 
+def test_an_option_is_marked_apart_only_by_all_of_its_marks(session):
+    """「家里困难，想申请低保」 says 困难 but no 儿童: 家庭经济困难儿童提供最低生活保障 is not set apart,
+    nor kept from giving way to its plain twin."""
+    answer = resolve(session, "家里困难，想申请低保").answer
+    assert answer is None or answer.name != "家庭经济困难儿童提供最低生活保障"
+
+
 def test_an_answer_marked_apart_outranks_the_options_it_was_set_apart_from(session):
     """Another reading's item that was the answer's option outranked: the message says who the answer
     is for (「开公司」), not who the other is for; 个体工商户设立登记 is what the NLU reads of 「办营业执照」."""
@@ -1125,6 +1132,8 @@ def test_the_one_target_said_and_asked_is_no_answer_below_a_likelier_one_doing_a
      "文物保护工程勘察设计乙级资质认定或增加乙级资质业务范围的审批", "文物保护工程施工二级资质认定或增加二级资质业务范围的审批"),
     # ... but 不做了 is closing it
     ("小饭馆不做了，食品经营许可证要注销", None, "食品(含保健食品)经营许可注销"),
+    # ... and 改不改 asks whether, as 是不是 does
+    ("想查下我们那片棚户区改不改", None, "危旧房棚户区改造信息查询"),
     # what the asker has none of rules out the twin its name adds those words to (lacking) ...
     ("普通合伙企业，下面也莫得分支机构，就是企业本身要注销掉", "合伙企业分支机构注销登记", "合伙企业注销登记"),
     # ... and nothing else: having no licence may ask for one
