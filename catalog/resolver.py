@@ -1893,10 +1893,11 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), else
     citizens' sentences are like 「超市不开了，食品证要注销」, but its object and its action are both said.
     Such a target leads by SAID_ALONE_LEAD where no target close behind it (ANSWER_LEAD) is named by
     words of the message: 「营业执照弄丢了」 is 证照遗失补领, however like 补办 sentences of other
-    licences it sounds. And at no bar, leading by SAID_ALONE_LEAD, where the message says its object and
-    no other of the first MAX_OPTIONS targets is so said and asked, unless the needs the list lacks write
-    it (CONFIRM_ELSEWHERE): a long message 「理发店店名改了…卫生许可证上的这些信息要改过来」 is like few
-    sentences of any target. Targets of one object that all do it are the question's options (``_options``)."""
+    licences it sounds. And at OPTION_PROBABILITY, leading by SAID_ALONE_LEAD, where the message says its
+    object, no other of the first MAX_OPTIONS targets is so said and asked, no target doing another thing
+    is likelier (``_leads_all``) and the needs the list lacks do not write it (CONFIRM_ELSEWHERE): a long
+    message 「理发店店名改了…卫生许可证上的这些信息要改过来」 is like few sentences of any target. Targets
+    of one object that all do it are the question's options (``_options``)."""
     fitting = _fitting(ranked)
     if not fitting:
         return "handoff"
