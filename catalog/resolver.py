@@ -54,7 +54,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 import yaml
 from rapidfuzz import fuzz
@@ -1051,22 +1051,13 @@ class ResolverIndex:
         """(start, end) of the first left_as_is word in ``clause`` that 了 does not follow
         (「节目套数都不动」, not 「饭馆不做了」) nor makes a question of (「改不改」), after what it leaves as
         it is; None for none."""
-        found = []
-        for word in self.left_as_is:
-            at = clause.find(word)
-            while at > 0:
-                end = at + len(word)
-                # 「改不改」 asks whether, as 是不是 does
-                if not clause.startswith("了", end) and clause[at - 1] != word[-1]:
-                    found.append((at, end))
-                    break
-                at = clause.find(word, end)
-        return min(found, key=lambda span: (span[0], -span[1])) if found else None
+        # 「改不改」 asks whether, as 是不是 does
+        return _first_word(clause, self.left_as_is, lambda at, end, word: at > 0 and not clause.startswith("了", end)
+                           and clause[at - 1] != word[-1])
 
     def _lacking_in(self, clause: str) -> Optional[tuple[int, int]]:
         """(start, end) of the first lacking word of ``clause`` (「莫得分支机构」), None for none."""
-        found = [(clause.find(w), clause.find(w) + len(w)) for w in self.lacking if w in clause]
-        return min(found, key=lambda span: (span[0], -span[1])) if found else None
+        return _first_word(clause, self.lacking, lambda at, end, word: True)
 
     def _phrased(self, text: str, exclude: Optional[int] = None) -> dict[int, tuple[float, ...]]:
         """Target index → the cosines of the message with its citizens' sentences, best first."""
@@ -1816,10 +1807,23 @@ def _options(fitting: Sequence[Scored], wanted: frozenset[str] = frozenset(),
     likely = [s for s in fitting
               if s.probability >= OPTION_PROBABILITY and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
     first = fitting[0]
-    if len(likely) >= 2 or not (_asks_special(wanted) and _names_and_does(first, first.about)) \
-            or not _leads_all(first, ranked):
+    if len(likely) >= 2 or not (_asks_special(wanted) and _said_and_done(first)) or not _leads_all(first, ranked):
         return likely
-    return [s for s in fitting if _names_and_does(s, first.about) and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
+    return [s for s in fitting if _said_and_done(s) and s.about == first.about
+            and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
+
+
+def _first_word(text: str, words: Iterable[str], keeps: Callable[[int, int, str], bool]) -> Optional[tuple[int, int]]:
+    """(start, end) of the first occurrence of one of ``words`` in ``text`` that ``keeps`` (start, end,
+    word) keeps, the longest where several start there; None for none."""
+    found = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0 and not keeps(at, at + len(word), word):
+            at = text.find(word, at + len(word))
+        if at >= 0:
+            found.append((at, at + len(word)))
+    return min(found, key=lambda span: (span[0], -span[1])) if found else None
 
 
 def _leads_all(first: Scored, ranked: Sequence[Scored]) -> bool:
@@ -1829,9 +1833,9 @@ def _leads_all(first: Scored, ranked: Sequence[Scored]) -> bool:
     return bool(ranked) and ranked[0] is first
 
 
-def _names_and_does(target: Scored, about: Optional[str]) -> bool:
-    """The message says the target's object (``about``) and asks what its name does."""
-    return target.object_said and target.action_agrees and target.about == about
+def _said_and_done(target: Scored) -> bool:
+    """The message says the target's object and asks what its name does."""
+    return target.object_said and target.action_agrees
 
 
 def _merged(scored: list[Scored], into: Mapping[str, "Scored | Target"]) -> list[Scored]:
@@ -1913,9 +1917,9 @@ def _decide(ranked: Sequence[Scored], wanted: frozenset[str] = frozenset(), else
         return "answer"
     if len(_options(fitting, wanted, ranked)) >= 2:
         return "ask"
-    if _asks_special(wanted) and _names_and_does(first, first.about) and first.probability >= SAID_ALONE_LEAD * second \
+    if _asks_special(wanted) and _said_and_done(first) and first.probability >= SAID_ALONE_LEAD * second \
             and first.probability >= OPTION_PROBABILITY and _leads_all(first, ranked) and elsewhere < CONFIRM_ELSEWHERE \
-            and not any(_names_and_does(s, s.about) for s in fitting[1:MAX_OPTIONS]):
+            and not any(_said_and_done(s) for s in fitting[1:MAX_OPTIONS]):
         # The message says the object of one target only that does the special thing it asks, however
         # little a long message is like its citizens' sentences (「理发店店名改了…卫生许可证上的这些信息要改过来」).
         return "answer"
