@@ -471,7 +471,7 @@ def resolved_over_the_list(s: Situation) -> Optional[Need]:
     as a need only when the resolver answers it clearly (TRIAGE_PROBABILITY; OUT_OF_SCOPE_PROBABILITY for
     out of scope). Not while a question is open, nor, with an item in play, when the message names none of
     what the resolver finds: 「要多少钱」 after a guide is about that guide, however like some item's
-    citizens' sentences it sounds.
+    citizens' sentences it sounds. Never an item the citizen says they already hold (``held_by_the_citizen``).
     """
     if s.memory.pending_question or not s.turn.text:
         return None
@@ -483,9 +483,12 @@ def resolved_over_the_list(s: Situation) -> Optional[Need]:
     resolution = s.resolve()
     if s.remembered and not resolution.named:
         return None
-    found = s.catalog.targets(resolution.codes)
-    if found and resolution.decision == "confirm":
-        return Need(candidates=found)  # offered alone: 「您要办理的是不是【…】？」
+    # What the citizen already holds is not the need, however its sentences sound (「校车使用许可已经批下来了，
+    # …校车驾驶资格在哪里申请」: the message read without the held item's words still sounds like it).
+    read = s.catalog.targets(resolution.codes)
+    found = [t for t in read if t.code not in s.held]
+    if found and (resolution.decision == "confirm" or len(found) < len(read)):
+        return Need(candidates=found)  # offered alone (「您要办理的是不是【…】？」), or the options left
     return need_of(found) if found else None
 
 

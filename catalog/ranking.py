@@ -135,4 +135,7 @@ def resolver_inputs(session: Session, text: str) -> tuple[str, dict[str, float]]
     """What the resolver reads of ``text``: the message with its places taken out, and the catalog
     search's scores by code."""
     without_places = place_matcher(session).without_places(normalise(text))
-    return without_places, {hit.code: hit.score for hit in search(session, text, limit=10)}
+    # The search reads what asks for the need, as the resolver does: an item's name in a clause of what
+    # the citizen already has (「优待证上个月都拿到手了，现在想办张坐公交的老年卡」) is not a hit.
+    asked = resolver_index(session).asked_part(without_places)
+    return without_places, {hit.code: hit.score for hit in search(session, asked or text, limit=10)}

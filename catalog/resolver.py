@@ -59,11 +59,20 @@ from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence
 import yaml
 from rapidfuzz import fuzz
 
-from catalog.held import CLAUSE_BREAK, clauses_of, without_clauses, without_held_clauses
+from catalog.held import CLAUSE_BREAK, clauses_of, says_held, without_clauses, without_held_clauses
 from catalog.homophones import Homophones
 from catalog.item_model import ItemParts, parse_name
 from catalog.text import han_characters, normalise
-from catalog.words import AskedVerbs, ColloquialEntry, Scanner, Words, load_negated, load_not_this, safe_load
+from catalog.words import (
+    AskedVerbs,
+    ColloquialEntry,
+    Scanner,
+    Words,
+    load_kinds,
+    load_negated,
+    load_not_this,
+    safe_load,
+)
 
 # The score of a target is a weighted sum of its parts (FEATURES); the weights are data
 # (catalog/data/words/resolver_weights.yaml), fitted by ``python -m catalog.resolver_fit`` on the
@@ -232,6 +241,7 @@ class Resolution:
     gathered: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a target → the codes read as it
     marked_apart: tuple[str, ...] = ()  # the question's other options, which the answer's marks set apart
     length: int = 0                     # the message's characters, as the resolver read it
+    refused: frozenset[str] = frozenset()  # codes the message says its need is not (``ResolverIndex.refused_in``…)
 
     def outranks(self, codes: Iterable[str], bar: float = OVERRIDE_PROBABILITY) -> bool:
         """The answer is at least ``bar`` likely and none of ``codes``, each of them (scored
@@ -358,8 +368,10 @@ class Resolution:
 
     def doubts(self, code: str) -> bool:
         """Another reading's target (scored through ``consider``), found nothing for: the message is
-        handed off and the target is under CONFIRM_PROBABILITY, too unlikely even to be offered alone."""
-        return self.decision == "handoff" and self.probability_of(code) < CONFIRM_PROBABILITY
+        handed off and the target is under CONFIRM_PROBABILITY, too unlikely even to be offered alone;
+        or the message says its need is not that target: it already holds it (「优待证上个月都拿到手了，
+        现在想办张坐公交的老年卡」), names it after 不是, or asks another kind (「批发许可证」 for a 零售 one)."""
+        return code in self.refused or (self.decision == "handoff" and self.probability_of(code) < CONFIRM_PROBABILITY)
 
     def _far_behind(self, code: str, probability: float) -> bool:
         other = self.considered.get(code)
@@ -773,7 +785,9 @@ class ResolverIndex:
     asked_verbs: AskedVerbs = field(default_factory=lambda: AskedVerbs({}, {}))  # 「咋个改」「补个」 (asked_verbs.yaml)
     not_this: tuple[str, ...] = field(default_factory=load_not_this)  # 「不算…」「不是…」 (negations.yaml)
     left_as_is: tuple[str, ...] = field(default_factory=lambda: load_negated("left_as_is"))  # 「…都不动」
+    not_done: tuple[str, ...] = field(default_factory=lambda: load_negated("not_done"))  # 「…我们不做」
     lacking: tuple[str, ...] = field(default_factory=lambda: load_negated("lacking"))  # 「莫得…」
+    kinds: tuple[tuple[tuple[str, ...], ...], ...] = field(default_factory=load_kinds)  # 零售 or 批发
 
     def _stands_for(self) -> dict[str, "Target"]:
         """List item's code → the target that stands for it: the loaded authored item of
@@ -790,6 +804,18 @@ class ResolverIndex:
         by_name = {normalise(t.name): i for i, t in enumerate(self.targets)}
         self._index_of = {t.code: i for i, t in enumerate(self.targets)}
         self._normalised_names = [normalise(t.name) for t in self.targets]
+        # Kinds of one thing (negations.yaml ``kinds``): word → (group, kind), and the kinds each name says.
+        kind_words: dict[str, tuple[int, set[int]]] = {}
+        for g, group in enumerate(self.kinds):
+            for k, kind in enumerate(group):
+                for w in kind:
+                    kind_words.setdefault(w, (g, set()))[1].add(k)
+        self._kind_words = Scanner({w: (g, frozenset(ks)) for w, (g, ks) in kind_words.items()})
+        self._name_kinds: dict[int, dict[int, frozenset[int]]] = {}
+        for i, name in enumerate(self._normalised_names):
+            kinds_named = self._kinds_said(name)
+            if kinds_named:
+                self._name_kinds[i] = kinds_named
         self._name_set = frozenset(self._normalised_names)
         object_of: dict[str, set[tuple[int, float]]] = {}
 
@@ -968,6 +994,17 @@ class ResolverIndex:
                 differs[number] = differs.get(number, 0.0) + back
         return base, differs
 
+    def read_as_said(self, text: str) -> str:
+        """``text`` normalised, its slips put right and its back references joined, as a reading takes it."""
+        return self.asked_verbs.joined_back(self.corrected(normalise(text)))
+
+    def asked_part(self, text: str) -> Optional[str]:
+        """What of ``text`` asks for the need (``as_asked``), when that leaves out a clause of what the
+        citizen holds or of what the need is not; None when the whole message asks."""
+        whole = self.read_as_said(text)
+        said = self.as_asked(whole)
+        return said if said != whole else None
+
     def as_asked(self, text: str) -> str:
         """What of a (normalised) message asks for the need, as every message and every sentence of
         the bank is read: the clauses of what the citizen already holds (catalog/held.py) and of what
@@ -1004,7 +1041,10 @@ class ResolverIndex:
         「（不是文旅类的）」 the 文旅类 items, 「不是塔吊」 what 塔吊 means), by its name's words or the words
         that name objects, and named by nothing else the message says: 「不是注销营业执照，是变更营业执照」
         refuses none of the 营业执照 items."""
-        negated, lacked, rest = [], [], []
+        negated: list[str] = []
+        kept: list[str] = []
+        lacked: list[str] = []
+        rest: list[str] = []
         for clause, end in clauses_of(text):
             stripped = clause.strip()
             opening = next((w for w in self.not_this if stripped.startswith(w)), None)
@@ -1016,7 +1056,7 @@ class ResolverIndex:
                 negated.append(tail)
                 rest.append(clause[:at] + clause[at + len(word) + len(tail):] + end)
             elif left is not None:
-                negated.append(clause[:left[0]])
+                (negated if clause[left[0]:left[1]] in self.not_done else kept).append(clause[:left[0]])
                 rest.append(clause[left[1]:] + end)
             else:
                 lacking = self._lacking_in(clause)
@@ -1025,17 +1065,69 @@ class ResolverIndex:
                     rest.append(clause[:lacking[0]] + end)
                 else:
                     rest.append(clause + end)
-        if not negated and not lacked:
+        if not negated and not kept and not lacked:
             return frozenset()
         asked = "".join(rest)
         refused: set[int] = set()
         for part in self._negated_parts(negated, asked):
             refused |= {i for i, name in enumerate(self._normalised_names) if _says_not_negated(name, part)}
             refused |= set(self.objects_in(part))
+        for part in self._negated_parts(kept, asked):
+            # What stays as it is is no change asked of it; a change of the thing it is part of may be
+            # (「证书上的单位名称要改，标准器具和设备都没变」 still asks 计量标准器具核准证书变更).
+            refused |= {i for i in set(self.objects_in(part)) | {
+                i for i, name in enumerate(self._normalised_names) if _says_not_negated(name, part)}
+                if not self._changes_what_holds(i, part)}
         for part in self._negated_parts(lacked, asked):
             refused |= {i for i, name in enumerate(self._normalised_names)
                         if part in name and name.replace(part, "", 1) in self._name_set}
         return frozenset(refused - set(self.objects_in(asked))) if refused else frozenset()
+
+    def _held_only(self, whole: str, asked: str) -> frozenset[int]:
+        """The targets whose objects the message names only in the clauses of what the citizen already
+        holds or has done (catalog/held.py) and that name one target only, where ``asked``, the rest,
+        names something to be done and says nothing of it: 「校车使用许可已经批下来了，司机要先取得校车驾驶
+        资格」 asks nothing of 校车使用许可. An object many targets share names none of them so
+        (「宗教活动场所登记证已经有了，现在想取得法人资格」 asks another thing of the same object)."""
+        if asked == whole:
+            return frozenset()
+        held_text = "".join(clause + end for clause, end in clauses_of(whole) if says_held(clause))
+        named = set(self.objects_in(held_text)) if held_text else set()
+        return frozenset(named - set(self.objects_in(asked))) if len(named) == 1 else frozenset()
+
+    def _kinds_said(self, text: str) -> dict[int, frozenset[int]]:
+        """Group → the kinds ``text`` says of it (negations.yaml ``kinds``), not as what it is not or
+        lacks (「没得外资」「非零售」)."""
+        said: dict[int, set[int]] = defaultdict(set)
+        nots = (*self.not_this, *self.lacking, "非", "无")
+        for start, _end, _word, (group, kinds) in self._kind_words.scan(text):
+            if not text[:start].endswith(nots):
+                said[group] |= kinds
+        return {group: frozenset(kinds) for group, kinds in said.items()}
+
+    def _other_kinds(self, text: str) -> frozenset[int]:
+        """The targets whose name says a kind of a group (negations.yaml ``kinds``: 零售 or 批发) where
+        ``text`` says another kind of it and none of the name's, or only another in its last clause that
+        says one (「…零售点批发供货，这个批发许可证在哪里申请」)."""
+        if not self._name_kinds:
+            return frozenset()
+        said = self._kinds_said(text)
+        if not said:
+            return frozenset()
+        last: dict[int, frozenset[int]] = {}
+        for clause, _end in reversed(clauses_of(text)):
+            for group, kinds in self._kinds_said(clause).items():
+                last.setdefault(group, kinds)
+        return frozenset(i for i, named in self._name_kinds.items() for group, kinds in named.items()
+                         if group in said and said[group] - kinds
+                         and (not said[group] & kinds or not last[group] & kinds))
+
+    def _changes_what_holds(self, index: int, part: str) -> bool:
+        """The target's name does a special thing (变更, 注销…) to what it says before it, which holds
+        ``part`` (计量标准器具核准证书变更 for 标准器具; not …电视台变更节目套数审批 for 节目套数, what it changes)."""
+        name = self._normalised_names[index]
+        at = next((start for start, _end, _word, stems in self._actions.scan(name) if _special(stems)), -1)
+        return at > 0 and part in name[:at]
 
     def _negated_parts(self, tails: Iterable[str], asked: str) -> Iterator[str]:
         """The things each tail says the need is not (「不是塔吊、施工升降机」 → 塔吊, 施工升降机), each
@@ -1048,11 +1140,11 @@ class ResolverIndex:
                     yield part
 
     def _left_as_is_at(self, clause: str) -> Optional[tuple[int, int]]:
-        """(start, end) of the first left_as_is word in ``clause`` that 了 does not follow
+        """(start, end) of the first left_as_is or not_done word in ``clause`` that 了 does not follow
         (「节目套数都不动」, not 「饭馆不做了」) nor makes a question of (「改不改」), after what it leaves as
         it is; None for none."""
         # 「改不改」 asks whether, as 是不是 does
-        return _first_word(clause, self.left_as_is, lambda at, end, word: at > 0 and not clause.startswith("了", end)
+        return _first_word(clause, (*self.left_as_is, *self.not_done), lambda at, end, word: at > 0 and not clause.startswith("了", end)
                            and clause[at - 1] != word[-1])
 
     def _lacking_in(self, clause: str) -> Optional[tuple[int, int]]:
@@ -1291,7 +1383,7 @@ class ResolverIndex:
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""
         # What the citizen says they already hold is no part of the need (catalog/held.py).
-        whole = self.asked_verbs.joined_back(self.corrected(normalise(text)))
+        whole = self.read_as_said(text)
         said = self.as_asked(whole)
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
@@ -1309,7 +1401,8 @@ class ResolverIndex:
         return _Reading(text, self.objects_in(text), self._similarities(text),
                         self._phrased(said, exclude_phrase), bayes, lifts[:first],
                         wanted, self.qualifiers_in(text), self.audience_of(said),
-                        round(sum(needs.values()), 4), need, self.ways_in(text), self.refused_in(whole))
+                        round(sum(needs.values()), 4), need, self.ways_in(text),
+                        self.refused_in(whole) | self._held_only(whole, said) | self._other_kinds(said))
 
     def corrected(self, text: str) -> str:
         """``text`` (normalised) with its slips of the vocabulary's words put right (「营业执找」 →
@@ -1415,7 +1508,8 @@ class ResolverIndex:
         return Resolution(decision, ranked, reading.wanted,
                           considered_scored, round(nothing, 4), reading.elsewhere,
                           elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone,
-                          gathered, marked_apart if decision == "answer" else (), len(reading.text))
+                          gathered, marked_apart if decision == "answer" else (), len(reading.text),
+                          frozenset(self.targets[i].code for i in reading.refused))
 
     def _bayes_sure(self, ranked: Sequence[Scored], reading: "_Reading", others: set[str],
                     gathered: Optional[Mapping[str, Sequence[str]]] = None) -> bool:
@@ -1632,6 +1726,12 @@ class ResolverIndex:
                 if weight == LATER_OBJECT and fuzz.partial_ratio(obj, text) < PARTIAL_OBJECT * 100:
                     f["circumstance_unsaid"] = 1.0
                     break
+        if index in reading.refused:
+            # Scored only as another reading's target (``consider``): the message says its need is not
+            # this one (「校车使用许可已经批下来了，…校车驾驶资格在哪里申请」), which is no answer nor option.
+            for agreeing in ("action_agrees", "ordinary_action", "special_action"):
+                f.pop(agreeing, None)
+            f["action_differs"] = 1.0
         named = index in reading.objects or f["words"] >= SIMILAR_NAMES or f["phrased"] >= PHRASED_NAMES
         f["named"] = 1.0 if named else 0.0
         return f

@@ -428,10 +428,35 @@ def load_not_this(path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
 @lru_cache(maxsize=8)
 def load_negated(key: str, path: str | Path = NEGATIONS_FILE) -> tuple[str, ...]:
     """One list of negations.yaml's words that say what the need is not: ``not_this`` (before it),
-    ``left_as_is`` (after it) or ``lacking`` (before what the asker has none of); empty when absent."""
+    ``left_as_is`` and ``not_done`` (after it) or ``lacking`` (before what the asker has none of); empty
+    when absent."""
     name = Path(path).name
     data = _read(Path(path).parent, name)
     return tuple(_list_of_words(data, key, name)) if data.get(key) is not None else ()
+
+
+@lru_cache(maxsize=4)
+def load_kinds(path: str | Path = NEGATIONS_FILE) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """negations.yaml ``kinds``: groups of the kinds of one thing that exclude each other, each kind
+    the words that say it (「网约|网络预约」); empty when absent. A group needs two kinds; a word may say
+    several kinds of its group (「客货」), and no kind of another group."""
+    name = Path(path).name
+    data = _read(Path(path).parent, name)
+    groups = data.get("kinds") or []
+    if not isinstance(groups, list):
+        raise ValueError(f"{name}: 'kinds' must be a list of groups")
+    found: list[tuple[tuple[str, ...], ...]] = []
+    seen: set[str] = set()
+    for number, group in enumerate(groups, start=1):
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(k, str) and k.strip("|") for k in group):
+            raise ValueError(f"{name}: kinds group {number} must list two kinds or more, each words joined by |")
+        kinds = tuple(tuple(normalise(w) for w in kind.split("|") if w.strip()) for kind in group)
+        words = {w for kind in kinds for w in kind}
+        if words & seen:
+            raise ValueError(f"{name}: kinds group {number}: {sorted(words & seen)} say kinds of another group")
+        seen |= words
+        found.append(kinds)
+    return tuple(found)
 
 
 # ---------------------------------------------------------------- words of the conversation

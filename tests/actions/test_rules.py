@@ -609,6 +609,22 @@ def test_a_held_item_gives_way_to_what_the_message_asks():
     assert (rule, codes_of(need)) == ("resolved_over_the_list", ["UNEMP"])
 
 
+@pytest.mark.parametrize("resolved, expected", [(["ID"], None), (["ID", "UNEMP"], ["UNEMP"])])
+def test_the_resolver_never_gives_back_a_held_item(resolved, expected):
+    """The rest of the message still sounds like the held item (its other words): it is not the need;
+    an option beside it is offered alone, not answered."""
+    text = "身份证都拿到了，想问下在外地上班要办个啥子证"
+    rest = "都拿到了，想问下在外地上班要办个啥子证"
+    catalog = TableCatalog(resolutions={rest: FakeResolution(resolved)})
+    t = turn(text, items=["ID"], words=["身份证"])
+    assert rules.held_by_the_citizen(catalog, t) == {"ID"}
+    need, rule = decide(t, catalog=catalog)
+    if expected is None:
+        assert need.key is None
+    else:
+        assert (rule, need.target, codes_of(need)) == ("resolved_over_the_list", None, expected)
+
+
 @pytest.mark.parametrize("code, held_too", [("SHOP-NEW", True), ("SHOP-CHANGE", False)])
 def test_an_item_that_sets_up_what_is_held_is_held(code, held_too):
     """「开了个小卖部，营业执照都办好了」: the licence a 设立登记 gives is at hand, so it is done and the

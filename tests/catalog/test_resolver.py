@@ -1130,7 +1130,9 @@ def test_the_one_target_said_and_asked_is_no_answer_below_a_likelier_one_doing_a
      "县级广播电台、电视台变更台名审批"),
     ("想拿文物修缮施工那个二级资质，勘察设计和监理我们不做",
      "文物保护工程勘察设计乙级资质认定或增加乙级资质业务范围的审批", "文物保护工程施工二级资质认定或增加二级资质业务范围的审批"),
-    # ... but 不做了 is closing it
+    # ... but what stays as it is may be part of the thing whose change is asked
+    ("公司改名了，证书上的单位名称要跟到改，标准器具和设备都没变", None, "计量标准器具核准证书变更"),
+    # ... and 不做了 is closing it
     ("小饭馆不做了，食品经营许可证要注销", None, "食品(含保健食品)经营许可注销"),
     # ... and 改不改 asks whether, as 是不是 does
     ("想查下我们那片棚户区改不改", None, "危旧房棚户区改造信息查询"),
@@ -1144,6 +1146,45 @@ def test_what_the_message_says_its_need_is_not_is_no_candidate(session, text, re
     from catalog.text import normalise
     index = resolver_index(session)
     names = {index.targets[i].name for i in index.refused_in(normalise(text))}
+    assert (refused is None or refused in names) and kept not in names
+    if refused:
+        assert refused not in [s.name for s in resolve(session, text).ranked]
+
+
+@pytest.mark.parametrize("text, refused, kept", [
+    # the one item a clause of what is already done names is not the need, where the rest asks another thing
+    ("我们幼儿园的校车使用许可已经批下来了，新招了个司机，说他要先取得校车驾驶资格才能开，这个资格在哪里申请",
+     "校车使用许可", None),
+    # an object many items share names none of them so: the rest may ask another thing of it
+    ("我们寺庙已经有宗教活动场所登记证了，现在想取得法人资格，咋个申请", None, "宗教活动场所法人登记审批"),
+    # with only a verb left, the held clause names the need
+    ("校车使用许可已经批下来了，咋个年审", None, "校车使用许可"),
+])
+def test_the_one_item_a_done_clause_names_is_no_candidate(session, text, refused, kept):
+    from catalog.ranking import resolver_index
+    index = resolver_index(session)
+    names = {index.targets[i].name for i in index.read(text).refused}
+    assert (refused is None or refused in names) and kept not in names
+    if refused:
+        assert refused not in [s.name for s in resolve(session, text).ranked]
+
+
+@pytest.mark.parametrize("text, refused, kept", [
+    # another kind of the same thing (negations.yaml kinds), said in the last clause that says a kind
+    ("我们一直开烟花爆竹零售店，零售证是有的。今年想给周边的零售点批发供货，这个批发许可证在哪里申请",
+     "烟花爆竹经营（零售）许可证核发", None),
+    ("客车卖给同一个区的老乡了，运输证要过到他名下", "货物运输车辆道路运输证办理（过户）", "客运车辆道路运输证办理（过户）"),
+    # a name saying both kinds (客货) is of each
+    ("客车每年的审验在哪里做", None, "客货运输车辆年度审验"),
+    # the name's own kind said last keeps it
+    ("我主要做批发，也想开个零售店卖烟花爆竹，零售许可证咋个办", None, "烟花爆竹经营（零售）许可证核发"),
+    # a kind the message says it lacks is none it says
+    ("想在中桥街道开个网吧，没得外资就是我自己出钱，筹建的批复咋个申请", None, "内资设立互联网上网服务营业场所筹建审批"),
+])
+def test_a_target_of_another_kind_than_the_message_says_is_no_candidate(session, text, refused, kept):
+    from catalog.ranking import resolver_index
+    index = resolver_index(session)
+    names = {index.targets[i].name for i in index.read(text).refused}
     assert (refused is None or refused in names) and kept not in names
     if refused:
         assert refused not in [s.name for s in resolve(session, text).ranked]

@@ -145,6 +145,21 @@ def test_the_words_that_say_what_a_need_is_not(tmp_path):
         load_not_this(path)
 
 
+def test_the_kinds_of_one_thing_are_read_and_a_broken_group_is_named(tmp_path):
+    from catalog.words import load_kinds
+    assert (("零售",), ("批发",)) in load_kinds()
+    path = tmp_path / "negations.yaml"
+    path.write_text("kinds:\n  - [客运|客货, 货运|客货]\n", encoding="utf-8")
+    assert load_kinds(path) == ((("客运", "客货"), ("货运", "客货")),)  # one word may say both kinds of its group
+    for kinds, error in (("kinds: [零售]", "group 1"), ("kinds:\n  - [零售]", "two kinds"),
+                         ("kinds:\n  - [零售, 批发]\n  - [批发, 团购]", "another group")):
+        path = tmp_path / error.replace(" ", "_") / "negations.yaml"  # each its own file: loads are cached
+        path.parent.mkdir()
+        path.write_text(kinds + "\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=error):
+            load_kinds(path)
+
+
 @pytest.mark.parametrize("text, reads", load_asked_verbs().back_reference_examples,
                          ids=[text for text, _ in load_asked_verbs().back_reference_examples])
 def test_a_clause_pointing_back_is_read_with_the_clause_before_it(text, reads):
