@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.batch_writer import BatchWriter
 from api.schemas import ChatResponse, GuidePayload
-from catalog.shares import new_share_id, purge_expired, store_answer, utc_now
+from catalog.shares import KEPT_KEYS, new_share_id, purge_expired, store_answers, utc_now
 
 logger = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 10_000      # answers waiting for the writer; past it a reply keeps the item's own link
 BATCH = 100               # answers written in one transaction at most
 PURGE_EVERY = 600.0       # seconds between two purges of expired answers
+_KEPT = set(KEPT_KEYS)    # what of a guide payload is stored (dumped so, on the chat path)
 
 
 def share_path(share_id: str) -> str:
@@ -49,7 +50,7 @@ class AnswerShares:
         now = utc_now()
         for guide in (m.custom for m in response.messages if isinstance(m.custom, GuidePayload)):
             share_id = new_share_id()
-            if not self._writer.put((share_id, guide.model_dump(mode="json"), now)):
+            if not self._writer.put((share_id, guide.model_dump(mode="json", include=_KEPT), now)):
                 logger.error("shared answers queue full (%d answers): a reply keeps the item's own link", QUEUE_LIMIT)
                 continue
             guide.share_url = f"{self.public_base}{share_path(share_id)}"
@@ -68,5 +69,4 @@ class AnswerShares:
             if time.monotonic() - self._last_purge >= PURGE_EVERY:
                 purge_expired(session)
                 self._last_purge = time.monotonic()
-            for share_id, payload, created in batch:
-                store_answer(session, share_id, payload, self.retention_days, created)
+            store_answers(session, batch, self.retention_days)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping, Optional, cast
+from typing import Any, Mapping, Optional, Sequence, cast
 
-from sqlalchemy import CursorResult, delete
+from sqlalchemy import CursorResult, delete, insert
 from sqlalchemy.orm import Session
 
 from catalog.models import SharedAnswer
@@ -55,6 +55,17 @@ def store_answer(session: Session, share_id: str, payload: Mapping[str, Any], re
     session.add(answer)
     session.flush()
     return answer
+
+
+def store_answers(session: Session, answers: Sequence[tuple[str, Mapping[str, Any], datetime]],
+                  retention_days: int) -> None:
+    """Store several (share id, guide payload, created) at once: one INSERT of many rows, no ORM
+    objects (the writer thread's batches; only each payload's KEPT_KEYS)."""
+    if answers:
+        session.execute(insert(SharedAnswer), [
+            {"id": share_id, "payload": {key: payload[key] for key in KEPT_KEYS if key in payload},
+             "created_at": created, "expires_at": created + timedelta(days=retention_days)}
+            for share_id, payload, created in answers])
 
 
 def load_answer(session: Session, share_id: str, now: Optional[datetime] = None) -> Optional[SharedAnswer]:

@@ -126,13 +126,13 @@ def test_the_reply_does_not_wait_for_the_write_and_the_page_waits_for_it(make_cl
     from api import shares as shares_module
 
     gate = threading.Event()
-    store = shares_module.store_answer
+    store = shares_module.store_answers
 
     def held_store(*args, **kwargs):
         gate.wait(timeout=10)
         return store(*args, **kwargs)
 
-    monkeypatch.setattr(shares_module, "store_answer", held_store)
+    monkeypatch.setattr(shares_module, "store_answers", held_store)
     client, custom = chat_guide(make_client, rasa_replying, tailored)
     assert SHARE_URL.match(custom["share_url"])
     threading.Timer(0.2, gate.set).start()

@@ -6,7 +6,16 @@ from datetime import timedelta
 import pytest
 
 from catalog import queries
-from catalog.shares import KEPT_KEYS, is_share_id, load_answer, purge_expired, save_answer, utc_now
+from catalog.shares import (
+    KEPT_KEYS,
+    is_share_id,
+    load_answer,
+    new_share_id,
+    purge_expired,
+    save_answer,
+    store_answers,
+    utc_now,
+)
 
 BUNDLE = "open-restaurant"
 LONGTAI_TOWN = "511602108"
@@ -27,6 +36,16 @@ def test_an_answer_comes_back_as_it_was_given(session, payload):
     assert loaded.payload["materials"] == payload["materials"]
     assert loaded.payload["location"] == payload["location"]
     assert loaded.expires_at - loaded.created_at == timedelta(days=30)
+
+
+def test_a_batch_of_answers_is_stored_at_once_with_only_the_guide_fields(session, payload):
+    now = utc_now()
+    ids = [new_share_id() for _ in range(3)]
+    store_answers(session, [(share_id, {**payload, "sender_id": "web-abc"}, now) for share_id in ids], 7)
+    for share_id in ids:
+        loaded = load_answer(session, share_id)
+        assert loaded is not None and loaded.payload["materials"] == payload["materials"]
+        assert "sender_id" not in loaded.payload and loaded.expires_at - loaded.created_at == timedelta(days=7)
 
 
 def test_ids_are_short_and_not_repeated(session, payload):
