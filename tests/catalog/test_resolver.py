@@ -1161,12 +1161,7 @@ def test_what_the_message_says_its_need_is_not_is_no_candidate(session, text, re
     ("校车使用许可已经批下来了，咋个年审", None, "校车使用许可"),
 ])
 def test_the_one_item_a_done_clause_names_is_no_candidate(session, text, refused, kept):
-    from catalog.ranking import resolver_index
-    index = resolver_index(session)
-    names = {index.targets[i].name for i in index.read(text).refused}
-    assert (refused is None or refused in names) and kept not in names
-    if refused:
-        assert refused not in [s.name for s in resolve(session, text).ranked]
+    _refused_by_the_reading(session, text, refused, kept)
 
 
 @pytest.mark.parametrize("text, refused, kept", [
@@ -1182,6 +1177,12 @@ def test_the_one_item_a_done_clause_names_is_no_candidate(session, text, refused
     ("想在中桥街道开个网吧，没得外资就是我自己出钱，筹建的批复咋个申请", None, "内资设立互联网上网服务营业场所筹建审批"),
 ])
 def test_a_target_of_another_kind_than_the_message_says_is_no_candidate(session, text, refused, kept):
+    _refused_by_the_reading(session, text, refused, kept)
+
+
+def _refused_by_the_reading(session, text, refused, kept):
+    """``refused`` (a name, or None for no particular one) is among the targets the reading of ``text``
+    rules out and no candidate of its ranking; ``kept`` is not ruled out."""
     from catalog.ranking import resolver_index
     index = resolver_index(session)
     names = {index.targets[i].name for i in index.read(text).refused}
