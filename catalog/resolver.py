@@ -1708,9 +1708,7 @@ class ResolverIndex:
             if goes and reading.ways - {goes}:
                 # The name goes one way, the message says the other (「收割机卖给外省的人了，要转出去」 is
                 # no 拖拉机/联合收割机转入): another thing than asked, whatever stem they share.
-                for agreeing in ("action_agrees", "ordinary_action", "special_action"):
-                    f.pop(agreeing, None)
-                f["action_differs"] = 1.0
+                _does_another_thing(f)
             for qualifier in parts.qualifiers:
                 if qualifier in reading.qualifiers:
                     f["qualifier_said"] = f.get("qualifier_said", 0.0) + 1.0
@@ -1729,9 +1727,7 @@ class ResolverIndex:
         if index in reading.refused:
             # Scored only as another reading's target (``consider``): the message says its need is not
             # this one (「校车使用许可已经批下来了，…校车驾驶资格在哪里申请」), which is no answer nor option.
-            for agreeing in ("action_agrees", "ordinary_action", "special_action"):
-                f.pop(agreeing, None)
-            f["action_differs"] = 1.0
+            _does_another_thing(f)
         named = index in reading.objects or f["words"] >= SIMILAR_NAMES or f["phrased"] >= PHRASED_NAMES
         f["named"] = 1.0 if named else 0.0
         return f
@@ -1911,6 +1907,13 @@ def _options(fitting: Sequence[Scored], wanted: frozenset[str] = frozenset(),
         return likely
     return [s for s in fitting if _said_and_done(s) and s.about == first.about
             and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
+
+
+def _does_another_thing(features: dict[str, float]) -> None:
+    """Mark a target's ``features`` as doing another thing than asked, whatever its action agreed with."""
+    for agreeing in ("action_agrees", "ordinary_action", "special_action"):
+        features.pop(agreeing, None)
+    features["action_differs"] = 1.0
 
 
 def _first_word(text: str, words: Iterable[str], keeps: Callable[[int, int, str], bool]) -> Optional[tuple[int, int]]:
