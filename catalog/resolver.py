@@ -994,16 +994,19 @@ class ResolverIndex:
                 differs[number] = differs.get(number, 0.0) + back
         return base, differs
 
-    def read_as_said(self, text: str) -> str:
-        """``text`` normalised, its slips put right and its back references joined, as a reading takes it."""
-        return self.asked_verbs.joined_back(self.corrected(normalise(text)))
-
     def asked_part(self, text: str) -> Optional[str]:
         """What of ``text`` asks for the need (``as_asked``), when that leaves out a clause of what the
         citizen holds or of what the need is not; None when the whole message asks."""
-        whole = self.read_as_said(text)
-        said = self.as_asked(whole)
+        whole, said = self._said_and_asked(text)
         return said if said != whole else None
+
+    @lru_cache(maxsize=256)
+    def _said_and_asked(self, text: str) -> tuple[str, str]:
+        """(the message as a reading takes it: normalised, its slips put right, its back references
+        joined; what of it asks, ``as_asked``), kept for the search's reading of the same message
+        (``asked_part``) and the resolver's (``_read``)."""
+        whole = self.asked_verbs.joined_back(self.corrected(normalise(text)))
+        return whole, self.as_asked(whole)
 
     def as_asked(self, text: str) -> str:
         """What of a (normalised) message asks for the need, as every message and every sentence of
@@ -1070,18 +1073,21 @@ class ResolverIndex:
         asked = "".join(rest)
         refused: set[int] = set()
         for part in self._negated_parts(negated, asked):
-            refused |= {i for i, name in enumerate(self._normalised_names) if _says_not_negated(name, part)}
-            refused |= set(self.objects_in(part))
+            refused |= self._named_by(part)
         for part in self._negated_parts(kept, asked):
             # What stays as it is is no change asked of it; a change of the thing it is part of may be
             # (「证书上的单位名称要改，标准器具和设备都没变」 still asks 计量标准器具核准证书变更).
-            refused |= {i for i in set(self.objects_in(part)) | {
-                i for i, name in enumerate(self._normalised_names) if _says_not_negated(name, part)}
-                if not self._changes_what_holds(i, part)}
+            refused |= {i for i in self._named_by(part) if not self._changes_what_holds(i, part)}
         for part in self._negated_parts(lacked, asked):
             refused |= {i for i, name in enumerate(self._normalised_names)
                         if part in name and name.replace(part, "", 1) in self._name_set}
         return frozenset(refused - set(self.objects_in(asked))) if refused else frozenset()
+
+    def _named_by(self, part: str) -> set[int]:
+        """The targets ``part`` names: by their names' words (not as 非… or …除外) or the words that
+        name objects."""
+        return {i for i, name in enumerate(self._normalised_names) if _says_not_negated(name, part)} \
+            | set(self.objects_in(part))
 
     def _held_only(self, whole: str, asked: str) -> frozenset[int]:
         """The targets whose objects the message names only in the clauses of what the citizen already
@@ -1383,8 +1389,7 @@ class ResolverIndex:
         likenesses. ``exclude_phrase``: a sentence of the phrasing bank left out (fitting reads each
         sentence as a message, without itself)."""
         # What the citizen says they already hold is no part of the need (catalog/held.py).
-        whole = self.read_as_said(text)
-        said = self.as_asked(whole)
+        whole, said = self._said_and_asked(text)
         text = self.officially(said)
         leave_out = self._phrase_rows[exclude_phrase] if exclude_phrase is not None else None
         # The naive Bayes reads the message as said and, where citizens' synonyms change it, as the

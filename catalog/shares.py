@@ -49,9 +49,7 @@ def save_answer(session: Session, payload: Mapping[str, Any], retention_days: in
 def store_answer(session: Session, share_id: str, payload: Mapping[str, Any], retention_days: int,
                  now: Optional[datetime] = None) -> SharedAnswer:
     """Store ``payload`` (a guide payload, only its KEPT_KEYS) under ``share_id``."""
-    now = now or utc_now()
-    kept = {key: payload[key] for key in KEPT_KEYS if key in payload}
-    answer = SharedAnswer(id=share_id, payload=kept, created_at=now, expires_at=now + timedelta(days=retention_days))
+    answer = SharedAnswer(**_answer_row(share_id, payload, retention_days, now or utc_now()))
     session.add(answer)
     session.flush()
     return answer
@@ -62,10 +60,14 @@ def store_answers(session: Session, answers: Sequence[tuple[str, Mapping[str, An
     """Store several (share id, guide payload, created) at once: one INSERT of many rows, no ORM
     objects (the writer thread's batches; only each payload's KEPT_KEYS)."""
     if answers:
-        session.execute(insert(SharedAnswer), [
-            {"id": share_id, "payload": {key: payload[key] for key in KEPT_KEYS if key in payload},
-             "created_at": created, "expires_at": created + timedelta(days=retention_days)}
-            for share_id, payload, created in answers])
+        session.execute(insert(SharedAnswer), [_answer_row(share_id, payload, retention_days, created)
+                                               for share_id, payload, created in answers])
+
+
+def _answer_row(share_id: str, payload: Mapping[str, Any], retention_days: int, created: datetime) -> dict[str, Any]:
+    """One shared answer's columns: only the payload's KEPT_KEYS, kept ``retention_days`` from ``created``."""
+    return {"id": share_id, "payload": {key: payload[key] for key in KEPT_KEYS if key in payload},
+            "created_at": created, "expires_at": created + timedelta(days=retention_days)}
 
 
 def load_answer(session: Session, share_id: str, now: Optional[datetime] = None) -> Optional[SharedAnswer]:
