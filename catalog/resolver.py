@@ -119,6 +119,7 @@ DIFFERS_CONFIRM_PROBABILITY = ANSWER_PROBABILITY
 # or what its name does: 「我想分户」 is too little to offer 土地使用权分割转让批准 on a likeness of words.
 CONFIRM_SHORT = 10
 MAX_OPTIONS = 4
+HELD_REST = 6
 PUT_IN_WORD = 2             # a one-character insertion into a twin's name is read with this many characters after it
 TWIN_POOL = 5                # the first target's twins for someone else are looked for this far down
 POOL = 30                   # targets most alike in bigrams that are scored in full
@@ -528,9 +529,24 @@ class OffList:
     not_so: tuple[str, ...] = ()
 
     def said_in(self, text: str) -> bool:
-        return self.word in text and not any(_affirmed(text, word, self.not_so) for word in self.unless)
+        """Said as a need: not only as done before (「去年刚年报过」), nor with an ``unless`` word."""
+        return _said_not_done(text, self.word) and not any(_affirmed(text, word, self.not_so) for word in self.unless)
 
 
+def _said_not_done(text: str, word: str) -> bool:
+    """``word`` occurs in ``text`` other than in a clause that ends saying it was done (``DONE_ENDS``:
+    「去年刚年报过」「今年的年报已经报过了」, not 「驾驶证过期了」)."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        following = CLAUSE_BREAK.search(text, end)
+        if not text[end:following.start() if following else len(text)].rstrip().endswith(DONE_ENDS):
+            return True
+        start = text.find(word, end)
+    return False
+
+
+DONE_ENDS = ("过", "过了", "过的")  # a clause ending so says it was done (「年报过了」)
 NEGATION_SPAN = 4  # characters before a word that a 不是 says it is not (「不是跑营运的」)
 
 
@@ -611,6 +627,7 @@ class _Reading:
     elsewhere_need: Optional[str] = None    # the likeliest of them
     ways: frozenset[str] = frozenset()      # which way it says a transfer goes (``ResolverIndex.ways_in``)
     refused: frozenset[int] = frozenset()   # targets the message says its need is not (``refused_in``)
+    checked: frozenset[str] = frozenset()   # action stems it asks whether were done (``checked_in``)
 
 
 def _says_not_negated(name: str, part: str) -> bool:
@@ -1095,11 +1112,24 @@ class ResolverIndex:
         names something to be done and says nothing of it: 「校车使用许可已经批下来了，司机要先取得校车驾驶
         资格」 asks nothing of 校车使用许可. An object many targets share names none of them so
         (「宗教活动场所登记证已经有了，现在想取得法人资格」 asks another thing of the same object)."""
-        if asked == whole:
+        clauses = clauses_of(whole)
+        held_text = "".join(clause + end for clause, end in clauses if says_held(clause))
+        if not held_text:
             return frozenset()
-        held_text = "".join(clause + end for clause, end in clauses_of(whole) if says_held(clause))
-        named = set(self.objects_in(held_text)) if held_text else set()
+        if asked == whole:
+            rest = "".join(clause + end for clause, end in clauses if not says_held(clause))
+            if han_characters(rest) < HELD_REST or _special(self._asked_anywhere(rest)):
+                return frozenset()
+            return frozenset(self._objects_named(held_text) - self._objects_named(rest))
+        named = set(self.objects_in(held_text))
         return frozenset(named - set(self.objects_in(asked))) if len(named) == 1 else frozenset()
+
+    def _objects_named(self, text: str) -> set[int]:
+        """The targets whose objects ``text`` says: by the words that name targets, or their names'
+        own objects (among the targets most alike in words)."""
+        official = self.officially(text)
+        pool = {i for i, _ in sorted(self._similarities(official).items(), key=lambda p: -p[1])[:POOL]}
+        return set(self.objects_in(official)) | set(self.name_objects_in(official, pool))
 
     def _kinds_said(self, text: str) -> dict[int, frozenset[int]]:
         """Group → the kinds ``text`` says of it (negations.yaml ``kinds``), not as what it is not or
@@ -1312,6 +1342,15 @@ class ResolverIndex:
         how = max((question.rfind(word) + len(word) for word in self.asked_verbs.how if word in question), default=-1)
         return self._narrowed(wanted, question[how:]) if how >= 0 and len(wanted) > 1 else wanted
 
+    def checked_in(self, text: str) -> frozenset[str]:
+        """The action stems the message asks whether were done (asked_verbs.yaml ``whether``:
+        「社保卡不晓得激活没得」 asks a check of 激活), not to have them done."""
+        after = self.asked_verbs.whether_after
+        if not after:
+            return frozenset()
+        return frozenset(stem for _start, end, _word, stems in self._actions.scan(text)
+                         if stems and text.startswith(after, end) for stem in stems)
+
     def _question(self, text: str) -> Optional[str]:
         """The message's last clause that asks (one of asked_verbs.yaml's ``questions`` marks), if any."""
         return next((clause + end for clause, end in reversed(clauses_of(text)) if clause.strip()
@@ -1407,7 +1446,8 @@ class ResolverIndex:
                         self._phrased(said, exclude_phrase), bayes, lifts[:first],
                         wanted, self.qualifiers_in(text), self.audience_of(said),
                         round(sum(needs.values()), 4), need, self.ways_in(text),
-                        self.refused_in(whole) | self._held_only(whole, said) | self._other_kinds(said))
+                        self.refused_in(whole) | self._held_only(whole, said) | self._other_kinds(said),
+                        self.checked_in(text))
 
     def corrected(self, text: str) -> str:
         """``text`` (normalised) with its slips of the vocabulary's words put right (「营业执找」 →
@@ -1469,7 +1509,8 @@ class ResolverIndex:
         probabilities = self.weights.probabilities(scores)
         scored = [self._scored(i, features, score, p, reading.wanted)
                   for (i, features), score, p in zip(found, scores, probabilities)]
-        informing = self._informing_into(scored) if INFORMS not in reading.wanted else {}
+        informing = self._informing_into(scored, self.asked_verbs.asks_rules(reading.text)) \
+            if INFORMS not in reading.wanted else {}
         scored = _merged(scored, informing)
         standing = self._standing_for(scored)
         scored = _merged(scored, standing)
@@ -1558,16 +1599,25 @@ class ResolverIndex:
             return first
         return None if parts.actions & steps and reading.wanted & steps else first
 
-    def _informing_into(self, scored: list[Scored]) -> dict[str, Scored]:
+    def _informing_into(self, scored: list[Scored], rules: bool = False) -> dict[str, Scored]:
         """An item that only informs (…政策咨询) beside one about the same thing that does it (…办理),
         when the message does not ask to be informed: both readings lead to the doing item's guide,
         which answers the question too, so the informing item's probability is the doing item's
-        (``_merged``). The informing item's code → the doing item."""
+        (``_merged``). The informing item's code → the doing item. Where the message asks what the rules
+        are (``rules``: asked_verbs.yaml ``rules``, 「娃娃九月份才满三岁，今年能上公办幼儿园小班不」),
+        the other way: the doing item's code → the informing item."""
         doing: dict[str, Scored] = {}
         for s in scored:
             if s.about and not self._informs(s.code) and not s.action_differs:
                 if s.about not in doing or s.score > doing[s.about].score:
                     doing[s.about] = s
+        if rules:
+            informing: dict[str, Scored] = {}
+            for s in scored:
+                if s.about and self._informs(s.code) and s.about in doing:
+                    if s.about not in informing or s.score > informing[s.about].score:
+                        informing[s.about] = s
+            return {doing[about].code: s for about, s in informing.items()}
         return {s.code: doing[s.about] for s in scored if s.about and self._informs(s.code) and s.about in doing}
 
     def _standing_for(self, scored: list[Scored]) -> dict[str, "Target"]:
@@ -1704,8 +1754,10 @@ class ResolverIndex:
                 # the other action word is then a circumstance of the need (「探矿权快到期了…想把探矿权
                 # 先保留下来」 asks no 延续 of 探矿权保留登记; 「…电视机和冰箱都打坏了，保险公司要个证明
                 # 说是雷打的」 no 换领 of 雷电灾害鉴定).
+                # An action the message asks whether was done is no circumstance: the check is asked
+                # (「社保卡不晓得激活没得，咋查」 is no 社会保障卡启用（激活）).
                 if agrees or f["bayes"] < BAYES_SURE or len(text) <= CONFIRM_SHORT or (
-                        index not in reading.objects and f["bayes"] < BAYES_CERTAIN):
+                        index not in reading.objects and f["bayes"] < BAYES_CERTAIN) or done & reading.checked:
                     f["action_agrees" if agrees else "action_differs"] = 1.0
             elif not wanted:
                 f["ordinary_action" if not done or done & ORDINARY_STEMS else "special_action"] = 1.0

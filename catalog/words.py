@@ -254,6 +254,17 @@ class AskedVerbs:
     # it (``joined_back``); ``back_reference_examples``: (message, as read).
     back_references: tuple[str, ...] = ()
     back_reference_examples: tuple[tuple[str, str], ...] = ()
+    # A message holding one of ``rules`` and none of ``rules_not_with`` asks what the rules are
+    # (「能不能在城区读」), not how to get something done (``asks_rules``); ``rules_examples``: (message, asks).
+    rules: tuple[str, ...] = ()
+    rules_not_with: tuple[str, ...] = ()
+    rules_examples: tuple[tuple[str, bool], ...] = ()
+
+    def asks_rules(self, text: str) -> bool:
+        """``text`` (normalised) asks what the rules are and not how to get something done. A message
+        ending without a mark ends as a question does (「初二可以转学莫」)."""
+        said = text if text.endswith(("?", ".", "!", "。")) else text + "?"
+        return any(word in said for word in self.rules) and not any(word in said for word in self.rules_not_with)
 
     def joined_back(self, text: str) -> str:
         """``text`` (normalised) with each clause that begins with a back reference joined to the clause
@@ -320,6 +331,16 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
         if not isinstance(row, dict) or not row.get("text") or not row.get("reads"):
             raise ValueError(f"{name}: back_references: example {number} needs text and reads")
         back_examples.append((normalise(str(row["text"])), normalise(str(row["reads"]))))
+    rules = data.get("rules") or {}
+    if not isinstance(rules, dict):
+        raise ValueError(f"{name}: rules must be a mapping with asks, not_with and examples")
+    rule_words = _list_of_words(rules, "asks", f"{name}: rules") if rules else []
+    rule_not_with = _list_of_words(rules, "not_with", f"{name}: rules") if rules else []
+    rule_examples = []
+    for number, row in enumerate(rules.get("examples") or [], start=1):
+        if not isinstance(row, dict) or not row.get("text") or not isinstance(row.get("rules"), bool):
+            raise ValueError(f"{name}: rules: example {number} needs text and rules (true or false)")
+        rule_examples.append((normalise(str(row["text"])), row["rules"]))
     examples = []
     rows = [*(data.get("examples") or []), *(describing.get("examples") or []), *(whether.get("examples") or []),
             *(questions.get("examples") or [])]
@@ -331,7 +352,8 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
     return AskedVerbs(words, not_before, tuple(examples), within, tuple(not_after),
                       tuple(sorted(whether_after, key=len, reverse=True)), whether_stems, tuple(question_marks),
                       tuple(leads), frozenset(str(verb) for verb in data.get("verbs") or {}), tuple(how),
-                      tuple(places), tuple(sorted(back_words, key=len, reverse=True)), tuple(back_examples))
+                      tuple(places), tuple(sorted(back_words, key=len, reverse=True)), tuple(back_examples),
+                      tuple(rule_words), tuple(rule_not_with), tuple(rule_examples))
 
 
 # ---------------------------------------------------------------- the citizens' lexicon

@@ -1130,6 +1130,8 @@ def test_the_one_target_said_and_asked_is_no_answer_below_a_likelier_one_doing_a
      "县级广播电台、电视台变更台名审批"),
     ("想拿文物修缮施工那个二级资质，勘察设计和监理我们不做",
      "文物保护工程勘察设计乙级资质认定或增加乙级资质业务范围的审批", "文物保护工程施工二级资质认定或增加二级资质业务范围的审批"),
+    # ... nor what does not serve the asker
+    ("说是渔业船舶登记办不了，我这是拉货的船，要去哪里登记", "渔业船舶登记", None),
     # ... but what stays as it is may be part of the thing whose change is asked
     ("公司改名了，证书上的单位名称要跟到改，标准器具和设备都没变", None, "计量标准器具核准证书变更"),
     # ... and 不做了 is closing it
@@ -1159,6 +1161,10 @@ def test_what_the_message_says_its_need_is_not_is_no_candidate(session, text, re
     ("我们寺庙已经有宗教活动场所登记证了，现在想取得法人资格，咋个申请", None, "宗教活动场所法人登记审批"),
     # with only a verb left, the held clause names the need
     ("校车使用许可已经批下来了，咋个年审", None, "校车使用许可"),
+    # where the rest names nothing on the list and asks something else of it, the held clause names none
+    ("养狗的犬类准养证前两个月就办下来了，狗狗每年要打的狂犬针在哪里打，要好多钱", "犬类准养证核发", None),
+    # ... unless what it asks is a special thing done to what is held
+    ("社保卡已经办好了，咋个激活", None, "社会保障卡启用（激活）"),
 ])
 def test_the_one_item_a_done_clause_names_is_no_candidate(session, text, refused, kept):
     _refused_by_the_reading(session, text, refused, kept)
@@ -1353,3 +1359,18 @@ def test_a_citizens_word_for_whom_is_read_as_the_names_qualifier(session, text, 
     from catalog.ranking import resolver_index
 
     assert qualifier in resolver_index(session).qualifiers_in(text)
+
+
+@pytest.mark.parametrize("text, answer", [
+    # an action asked whether it was done asks the check, not the action (asked_verbs.yaml whether)
+    ("新领的社保卡，不晓得激活了没有，在哪里查", "社会保障卡应用状态查询"),
+    # an off-list word (off_list.yaml) in a clause that says it was done says no need of its own
+    ("个体户营业执照上的经营者要换成我儿子，今年的年报已经报过了", "个体工商户变更登记（备案）"),
+    # a question of the rules asks the item that informs, beside the one that does it (asked_verbs.yaml rules)
+    ("娃娃八月底才满六岁，今年能读一年级不？年龄按哪天算", "学前教育、义务教育阶段入学政策咨询"),
+    ("初三下学期了还可以转学莫", "义务教育阶段学生学籍异动政策咨询"),
+])
+def test_what_the_message_asks_of_a_thing_it_names_chooses_the_item(session, text, answer):
+    resolution = resolve(session, text)
+    assert resolution.decision == "answer" and resolution.answer.name == answer
+

@@ -164,3 +164,9 @@ def test_the_kinds_of_one_thing_are_read_and_a_broken_group_is_named(tmp_path):
                          ids=[text for text, _ in load_asked_verbs().back_reference_examples])
 def test_a_clause_pointing_back_is_read_with_the_clause_before_it(text, reads):
     assert load_asked_verbs().joined_back(text) == reads
+
+
+@pytest.mark.parametrize("text, rules", load_asked_verbs().rules_examples,
+                         ids=[text for text, _ in load_asked_verbs().rules_examples])
+def test_a_message_asking_the_rules_is_told_from_one_asking_how(text, rules):
+    assert load_asked_verbs().asks_rules(text) is rules
