@@ -78,7 +78,7 @@ RASA_URL ?= http://127.0.0.1:5005
 eval: .venv/app/.synced
 	$(APP) scripts/eval.py --url $(URL) --cases tests/dialogues \
 		--metrics tests/longtail/tune.yaml tests/longtail/fresh.yaml tests/longtail/fresh2.yaml tests/longtail/fresh3.yaml \
-		tests/longtail/fresh4.yaml tests/longtail/fresh5.yaml tests/longtail/fresh6.yaml tests/longtail/fresh7.yaml tests/longtail/fresh8.yaml tests/longtail/fresh9.yaml tests/longtail/fresh10.yaml tests/longtail/fresh11.yaml tests/longtail/fresh12.yaml tests/longtail/fresh13.yaml tests/longtail/fresh14.yaml tests/longtail/fresh15.yaml tests/longtail/fresh16.yaml tests/longtail/rephrased.yaml tests/longtail/rephrased2.yaml tests/longtail/rephrased3.yaml tests/longtail/rephrased4.yaml tests/longtail/rephrased5.yaml tests/longtail/rephrased6.yaml tests/longtail/rephrased7.yaml tests/longtail/rephrased8.yaml tests/longtail/rephrased9.yaml tests/longtail/rephrased10.yaml \
+		tests/longtail/fresh4.yaml tests/longtail/fresh5.yaml tests/longtail/fresh6.yaml tests/longtail/fresh7.yaml tests/longtail/fresh8.yaml tests/longtail/fresh9.yaml tests/longtail/fresh10.yaml tests/longtail/fresh11.yaml tests/longtail/fresh12.yaml tests/longtail/fresh13.yaml tests/longtail/fresh14.yaml tests/longtail/fresh15.yaml tests/longtail/fresh16.yaml tests/longtail/rephrased.yaml tests/longtail/rephrased2.yaml tests/longtail/rephrased3.yaml tests/longtail/rephrased4.yaml tests/longtail/rephrased5.yaml tests/longtail/rephrased6.yaml tests/longtail/rephrased7.yaml tests/longtail/rephrased8.yaml tests/longtail/rephrased9.yaml tests/longtail/rephrased10.yaml tests/longtail/rephrased11.yaml \
 		tests/longtail/held_out.yaml $(EVAL_ARGS)
 
 # Opt-in: 防城港市's cases, against a service started with WYC_REGION=450600 (not part of `make eval`).

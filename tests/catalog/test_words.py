@@ -170,3 +170,9 @@ def test_a_clause_pointing_back_is_read_with_the_clause_before_it(text, reads):
                          ids=[text for text, _ in load_asked_verbs().rules_examples])
 def test_a_message_asking_the_rules_is_told_from_one_asking_how(text, rules):
     assert load_asked_verbs().asks_rules(text) is rules
+
+
+@pytest.mark.parametrize("word, said", load_asked_verbs().measured_examples,
+                         ids=[said for _, said in load_asked_verbs().measured_examples])
+def test_a_citizens_word_is_said_with_a_measure_word_after_its_verb(word, said):
+    assert said in load_asked_verbs().measured(word)
