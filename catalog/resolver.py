@@ -119,7 +119,7 @@ DIFFERS_CONFIRM_PROBABILITY = ANSWER_PROBABILITY
 # or what its name does: 「我想分户」 is too little to offer 土地使用权分割转让批准 on a likeness of words.
 CONFIRM_SHORT = 10
 MAX_OPTIONS = 4
-HELD_REST = 6
+HELD_REST = 6               # characters of a message's rest beside what is held that ask another thing
 PUT_IN_WORD = 2             # a one-character insertion into a twin's name is read with this many characters after it
 TWIN_POOL = 5                # the first target's twins for someone else are looked for this far down
 POOL = 30                   # targets most alike in bigrams that are scored in full
@@ -1113,13 +1113,19 @@ class ResolverIndex:
         holds or has done (catalog/held.py) and that name one target only, where ``asked``, the rest,
         names something to be done and says nothing of it: 「校车使用许可已经批下来了，司机要先取得校车驾驶
         资格」 asks nothing of 校车使用许可. An object many targets share names none of them so
-        (「宗教活动场所登记证已经有了，现在想取得法人资格」 asks another thing of the same object)."""
-        clauses = clauses_of(whole)
-        held_text = "".join(clause + end for clause, end in clauses if says_held(clause))
+        (「宗教活动场所登记证已经有了，现在想取得法人资格」 asks another thing of the same object).
+        Where the rest names nothing of the list (``asked`` is the whole message), each target the held
+        clauses name is ruled out when the rest, of HELD_REST characters or more, asks no special thing of
+        it and names it not: 「犬类准养证上个月办下来了，…哪里可以给狗打针」 asks another office's service."""
+        held_text, rest = "", ""
+        for clause, end in clauses_of(whole):
+            if says_held(clause):
+                held_text += clause + end
+            else:
+                rest += clause + end
         if not held_text:
             return frozenset()
         if asked == whole:
-            rest = "".join(clause + end for clause, end in clauses if not says_held(clause))
             if han_characters(rest) < HELD_REST or _special(self._asked_anywhere(rest)):
                 return frozenset()
             return frozenset(self._objects_named(held_text) - self._objects_named(rest))
