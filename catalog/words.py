@@ -295,6 +295,24 @@ def _list_of_words(data: Mapping[str, object], key: str, where: str) -> list[str
     return [normalise(w) for w in value]
 
 
+def _section(data: Mapping[str, Any], key: str, name: str, holds: str) -> dict[str, Any]:
+    """The mapping under ``key`` (empty when absent), or which key of which file is not one."""
+    section = data.get(key) or {}
+    if not isinstance(section, dict):
+        raise ValueError(f"{name}: {key} must be a mapping with {holds}")
+    return section
+
+
+def _example_pairs(section: Mapping[str, Any], keys: tuple[str, str], where: str) -> list[tuple[Any, Any]]:
+    """The two ``keys`` of each of a section's examples, or which example lacks one."""
+    pairs = []
+    for number, row in enumerate(section.get("examples") or [], start=1):
+        if not isinstance(row, dict) or any(row.get(key) is None or row.get(key) == "" for key in keys):
+            raise ValueError(f"{where}: example {number} needs {' and '.join(keys)}")
+        pairs.append((row[keys[0]], row[keys[1]]))
+    return pairs
+
+
 @lru_cache(maxsize=4)
 def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...] | None = None) -> AskedVerbs:
     """``stems``: the known action stems (actions.yaml); a verb with another stem is refused."""
@@ -315,57 +333,38 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
         for word in led + [str(verb) + follow for follow in follows]:
             words[word] = verb_stems
             not_before[word] = blocked
-    describing = data.get("describing") or {}
-    if not isinstance(describing, dict):
-        raise ValueError(f"{name}: describing must be a mapping with within, not_after and examples")
+    describing = _section(data, "describing", name, "within, not_after and examples")
     within = describing.get("within", 0)
     if not isinstance(within, int) or isinstance(within, bool) or within < 0:
         raise ValueError(f"{name}: describing: within must be a whole number of characters")
     not_after = _list_of_words(describing, "not_after", f"{name}: describing") if describing else []
     places = _list_of_words(describing, "places", f"{name}: describing") if describing.get("places") else []
-    whether = data.get("whether") or {}
-    if not isinstance(whether, dict):
-        raise ValueError(f"{name}: whether must be a mapping with after, stems and examples")
+    whether = _section(data, "whether", name, "after, stems and examples")
     whether_after = _list_of_words(whether, "after", f"{name}: whether") if whether else []
     whether_stems = frozenset(_list_of_words(whether, "stems", f"{name}: whether")) if whether else frozenset()
     if stems is not None and not whether_stems <= set(stems):
         raise ValueError(f"{name}: whether: unknown stems {sorted(whether_stems - set(stems))}")
-    questions = data.get("questions") or {}
-    if not isinstance(questions, dict):
-        raise ValueError(f"{name}: questions must be a mapping with marks and examples")
+    questions = _section(data, "questions", name, "marks and examples")
     question_marks = _list_of_words(questions, "marks", f"{name}: questions") if questions else []
     how = _list_of_words(questions, "how", f"{name}: questions") if questions.get("how") else []
-    back = data.get("back_references") or {}
-    if not isinstance(back, dict):
-        raise ValueError(f"{name}: back_references must be a mapping with words and examples")
+    back = _section(data, "back_references", name, "words and examples")
     back_words = _list_of_words(back, "words", f"{name}: back_references") if back else []
-    back_examples = []
-    for number, row in enumerate(back.get("examples") or [], start=1):
-        if not isinstance(row, dict) or not row.get("text") or not row.get("reads"):
-            raise ValueError(f"{name}: back_references: example {number} needs text and reads")
-        back_examples.append((normalise(str(row["text"])), normalise(str(row["reads"]))))
-    rules = data.get("rules") or {}
-    if not isinstance(rules, dict):
-        raise ValueError(f"{name}: rules must be a mapping with asks, not_with and examples")
+    back_examples = [(normalise(str(text)), normalise(str(reads)))
+                     for text, reads in _example_pairs(back, ("text", "reads"), f"{name}: back_references")]
+    rules = _section(data, "rules", name, "asks, not_with and examples")
     rule_words = _list_of_words(rules, "asks", f"{name}: rules") if rules else []
     rule_not_with = _list_of_words(rules, "not_with", f"{name}: rules") if rules else []
-    rule_examples = []
-    for number, row in enumerate(rules.get("examples") or [], start=1):
-        if not isinstance(row, dict) or not row.get("text") or not isinstance(row.get("rules"), bool):
-            raise ValueError(f"{name}: rules: example {number} needs text and rules (true or false)")
-        rule_examples.append((normalise(str(row["text"])), row["rules"]))
-    measures = data.get("measures") or {}
-    if not isinstance(measures, dict):
-        raise ValueError(f"{name}: measures must be a mapping with verbs, words and examples")
+    rule_examples = [(normalise(str(text)), asks)
+                     for text, asks in _example_pairs(rules, ("text", "rules"), f"{name}: rules")]
+    if any(not isinstance(asks, bool) for _text, asks in rule_examples):
+        raise ValueError(f"{name}: rules: each example's rules is true or false")
+    measures = _section(data, "measures", name, "verbs, words and examples")
     measured_verbs = _list_of_words(measures, "verbs", f"{name}: measures") if measures else []
     if any(len(verb) != 1 for verb in measured_verbs):
         raise ValueError(f"{name}: measures: verbs are one character each")
     measure_words = _list_of_words(measures, "words", f"{name}: measures") if measures else []
-    measured_examples = []
-    for number, row in enumerate(measures.get("examples") or [], start=1):
-        if not isinstance(row, dict) or not row.get("word") or not row.get("said"):
-            raise ValueError(f"{name}: measures: example {number} needs word and said")
-        measured_examples.append((normalise(str(row["word"])), normalise(str(row["said"]))))
+    measured_examples = [(normalise(str(word)), normalise(str(said)))
+                         for word, said in _example_pairs(measures, ("word", "said"), f"{name}: measures")]
     examples = []
     rows = [*(data.get("examples") or []), *(describing.get("examples") or []), *(whether.get("examples") or []),
             *(questions.get("examples") or [])]

@@ -107,6 +107,11 @@ def test_an_asked_verb_with_an_unknown_stem_is_refused(tmp_path):
     ("describing: {within: 3, not_after: 话}", "not_after"),
     ("questions: [吗]", "questions must be a mapping"),
     ("questions: {marks: 吗}", "marks"),
+    ("rules: [能不能]", "rules must be a mapping"),
+    ("rules: {asks: [能不能], not_with: [咋个办], examples: [{text: 能不能转学}]}", "example 1 needs text and rules"),
+    ("rules: {asks: [能不能], not_with: [咋个办], examples: [{text: 能不能转学, rules: 是}]}", "true or false"),
+    ("measures: {verbs: [装水], words: [个]}", "one character"),
+    ("measures: {verbs: [装], words: [个], examples: [{word: 装水表}]}", "example 1 needs word and said"),
 ])
 def test_a_broken_describing_entry_is_refused(tmp_path, describing, error):
     path = tmp_path / "asked_verbs.yaml"
