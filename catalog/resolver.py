@@ -68,6 +68,7 @@ from catalog.words import (
     ColloquialEntry,
     Scanner,
     Words,
+    load_aspects,
     load_kinds,
     load_negated,
     load_not_this,
@@ -187,6 +188,7 @@ PLAIN_TAILS = ("服务",)      # what an official object ends with that citizens
 FAMILY_DOCUMENTS = ("证", "证书", "执照", "补贴", "补助", "补助金", "津贴")  # ... ending with one of these
 NOT = "不"                    # right before a special action word, says it is not asked (「不延续，直接注销」)
 INFORMS = "咨询"               # the stem of items that only inform (…政策咨询)
+COMPLAINS = "投诉"             # the stem of complaints and reports: asked, never a circumstance of a need
 # A list's 「…“一件事”」 that wraps one of its items (``wrapped_items``): the marker, the characters the
 # 一件事's name may add to the item's (「…提取公积金“一件事”」 for 「…提取」, 「个人公积金贷款结清“一件事”」 for
 # 「贷款结清」), and the shortest item name read.
@@ -628,6 +630,7 @@ class _Reading:
     ways: frozenset[str] = frozenset()      # which way it says a transfer goes (``ResolverIndex.ways_in``)
     refused: frozenset[int] = frozenset()   # targets the message says its need is not (``refused_in``)
     checked: frozenset[str] = frozenset()   # action stems it asks whether were done (``checked_in``)
+    complains: bool = False                 # it says a word of complaint or report (aspects.yaml)
 
 
 def _says_not_negated(name: str, part: str) -> bool:
@@ -1455,7 +1458,7 @@ class ResolverIndex:
                         wanted, self.qualifiers_in(text), self.audience_of(said),
                         round(sum(needs.values()), 4), need, self.ways_in(text),
                         self.refused_in(whole) | self._held_only(whole, said) | self._other_kinds(said),
-                        self.checked_in(text))
+                        self.checked_in(text), any(word in text for word in load_aspects().complaints))
 
     def corrected(self, text: str) -> str:
         """``text`` (normalised) with its slips of the vocabulary's words put right (「营业执找」 →
@@ -1595,7 +1598,8 @@ class ResolverIndex:
         Not when the name does one step of a licence's or certificate's life and the message asks
         another (actions.yaml ``life_steps``, ``documents``): 「出生证明丢了」 asks 补领 of what
         《出生医学证明》首次签发 issues."""
-        if not ranked or not ranked[0].action_differs or reading.elsewhere >= CONFIRM_ELSEWHERE:
+        if not ranked or not ranked[0].action_differs or reading.elsewhere >= CONFIRM_ELSEWHERE \
+                or reading.complains:
             return None
         first = ranked[0]
         second = ranked[1].probability if len(ranked) > 1 else 0.0
@@ -1789,6 +1793,10 @@ class ResolverIndex:
                 if weight == LATER_OBJECT and fuzz.partial_ratio(obj, text) < PARTIAL_OBJECT * 100:
                     f["circumstance_unsaid"] = 1.0
                     break
+        if reading.complains and (parts is None or COMPLAINS not in parts.does):
+            # A complaint or report about a thing asks nothing of it, whatever the citizens' sentences
+            # say (「举报一下，…有人还在帮他领八十岁以上的高龄津贴」 is no 高龄津贴发放).
+            _does_another_thing(f)
         if index in reading.refused:
             # Scored only as another reading's target (``consider``): the message says its need is not
             # this one (「校车使用许可已经批下来了，…校车驾驶资格在哪里申请」), which is no answer nor option.

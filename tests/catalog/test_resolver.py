@@ -118,6 +118,17 @@ def test_needs_outside_the_authored_core_are_answered(session, text, expected):
     assert resolution.ranked[0].name == expected
 
 
+@pytest.mark.parametrize("text", [
+    # a report about a thing asks nothing of it, however surely its citizens' sentences write the message
+    "举报一下，隔壁村有人帮过世的老汉一直在领高龄津贴，哪个来查",
+    "有人在网上卖假的无犯罪记录证明，想举报一下",
+])
+def test_a_report_about_an_item_is_no_need_of_it(session, text):
+    resolution = resolve(session, text)
+    assert resolution.decision == "handoff"
+
+
+
 @pytest.mark.parametrize("text", ["帮我推荐一只股票", "明天广安下不下雨", "我想给城南小学捐点旧书",
                                   "楼下工地半夜施工吵死了，你们管不管"])
 def test_needs_not_on_the_list_are_handed_off(session, text):
