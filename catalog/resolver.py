@@ -874,16 +874,14 @@ class ResolverIndex:
             if entry.items:
                 for name in entry.items:
                     if normalise(name) in by_name:
-                        for word in self.asked_verbs.measured(entry.word):
-                            reach(word, by_name[normalise(name)], LEADING_OBJECT)
+                        reach(entry.word, by_name[normalise(name)], LEADING_OBJECT)
                         docs[by_name[normalise(name)]].append(entry.word)
             elif entry.means:
                 # The word means the object, and what its operators are (「网吧」 for 互联网上网服务营业场所 and
                 # its 经营单位 of 互联网上网服务营业场所经营单位注销审批).
                 for obj in (entry.means, *(entry.means + tail for tail in OPERATOR_TAILS)):
                     for index, weight in by_object.get(obj, ()):
-                        for word in self.asked_verbs.measured(entry.word):
-                            reach(word, index, weight)
+                        reach(entry.word, index, weight)
                         docs[index].append(entry.word)
         alike = _NamesAlike(by_name)
         for entry in self.colloquial:  # a citizen's sentence is words that name its item too

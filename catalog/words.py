@@ -259,19 +259,6 @@ class AskedVerbs:
     rules: tuple[str, ...] = ()
     rules_not_with: tuple[str, ...] = ()
     rules_examples: tuple[tuple[str, bool], ...] = ()
-    # A citizen's word that starts with one of ``measured_verbs`` is said with a measure word after the
-    # verb too (「装水表」 as 「装个水表」, ``measured``); ``measured_examples``: (word, a form of it).
-    measured_verbs: frozenset[str] = frozenset()
-    measure_words: tuple[str, ...] = ()
-    measured_examples: tuple[tuple[str, str], ...] = ()
-
-    def measured(self, word: str) -> tuple[str, ...]:
-        """``word`` and, where it is a measured verb and its object (two characters or more), the word
-        with each measure word after the verb: 「装水表」, 「装个水表」, 「装一个水表」."""
-        word = normalise(word)
-        if len(word) < 3 or word[0] not in self.measured_verbs or word[1:].startswith(self.measure_words):
-            return (word,)
-        return (word, *(word[0] + measure + word[1:] for measure in self.measure_words))
 
     def asks_rules(self, text: str) -> bool:
         """``text`` (normalised) asks what the rules are and not how to get something done. A message
@@ -358,13 +345,6 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
                      for text, asks in _example_pairs(rules, ("text", "rules"), f"{name}: rules")]
     if any(not isinstance(asks, bool) for _text, asks in rule_examples):
         raise ValueError(f"{name}: rules: each example's rules is true or false")
-    measures = _section(data, "measures", name, "verbs, words and examples")
-    measured_verbs = _list_of_words(measures, "verbs", f"{name}: measures") if measures else []
-    if any(len(verb) != 1 for verb in measured_verbs):
-        raise ValueError(f"{name}: measures: verbs are one character each")
-    measure_words = _list_of_words(measures, "words", f"{name}: measures") if measures else []
-    measured_examples = [(normalise(str(word)), normalise(str(said)))
-                         for word, said in _example_pairs(measures, ("word", "said"), f"{name}: measures")]
     examples = []
     rows = [*(data.get("examples") or []), *(describing.get("examples") or []), *(whether.get("examples") or []),
             *(questions.get("examples") or [])]
@@ -377,9 +357,7 @@ def load_asked_verbs(path: str | Path = ASKED_VERBS_FILE, stems: tuple[str, ...]
                       tuple(sorted(whether_after, key=len, reverse=True)), whether_stems, tuple(question_marks),
                       tuple(leads), frozenset(str(verb) for verb in data.get("verbs") or {}), tuple(how),
                       tuple(places), tuple(sorted(back_words, key=len, reverse=True)), tuple(back_examples),
-                      tuple(rule_words), tuple(rule_not_with), tuple(rule_examples),
-                      frozenset(measured_verbs), tuple(sorted(measure_words, key=len, reverse=True)),
-                      tuple(measured_examples))
+                      tuple(rule_words), tuple(rule_not_with), tuple(rule_examples))
 
 
 # ---------------------------------------------------------------- the citizens' lexicon

@@ -110,8 +110,6 @@ def test_an_asked_verb_with_an_unknown_stem_is_refused(tmp_path):
     ("rules: [能不能]", "rules must be a mapping"),
     ("rules: {asks: [能不能], not_with: [咋个办], examples: [{text: 能不能转学}]}", "example 1 needs text and rules"),
     ("rules: {asks: [能不能], not_with: [咋个办], examples: [{text: 能不能转学, rules: 是}]}", "true or false"),
-    ("measures: {verbs: [装水], words: [个]}", "one character"),
-    ("measures: {verbs: [装], words: [个], examples: [{word: 装水表}]}", "example 1 needs word and said"),
 ])
 def test_a_broken_describing_entry_is_refused(tmp_path, describing, error):
     path = tmp_path / "asked_verbs.yaml"
@@ -175,9 +173,3 @@ def test_a_clause_pointing_back_is_read_with_the_clause_before_it(text, reads):
                          ids=[text for text, _ in load_asked_verbs().rules_examples])
 def test_a_message_asking_the_rules_is_told_from_one_asking_how(text, rules):
     assert load_asked_verbs().asks_rules(text) is rules
-
-
-@pytest.mark.parametrize("word, said", load_asked_verbs().measured_examples,
-                         ids=[said for _, said in load_asked_verbs().measured_examples])
-def test_a_citizens_word_is_said_with_a_measure_word_after_its_verb(word, said):
-    assert said in load_asked_verbs().measured(word)
