@@ -610,7 +610,7 @@ def complained_of(target: Target, text: str) -> bool:
 
 def complains(text: str) -> bool:
     """The message says a word of complaint (「投诉」「举报」), or suggests."""
-    return any(word in text for word in load_aspects().complaints) or suggests(text)
+    return load_aspects().says_complaint(text) or suggests(text)
 
 
 def suggests(text: str) -> bool:

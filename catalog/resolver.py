@@ -535,6 +535,9 @@ class OffList:
         return _said_not_done(text, self.word) and not any(_affirmed(text, word, self.not_so) for word in self.unless)
 
 
+DONE_ENDS = ("过", "过了", "过的")  # a clause ending so says it was done (「年报过了」)
+
+
 def _said_not_done(text: str, word: str) -> bool:
     """``word`` occurs in ``text`` other than in a clause that ends saying it was done (``DONE_ENDS``:
     「去年刚年报过」「今年的年报已经报过了」, not 「驾驶证过期了」)."""
@@ -548,7 +551,6 @@ def _said_not_done(text: str, word: str) -> bool:
     return False
 
 
-DONE_ENDS = ("过", "过了", "过的")  # a clause ending so says it was done (「年报过了」)
 NEGATION_SPAN = 4  # characters before a word that a 不是 says it is not (「不是跑营运的」)
 
 
@@ -1355,7 +1357,7 @@ class ResolverIndex:
         """The action stems the message asks whether were done (asked_verbs.yaml ``whether``:
         「社保卡不晓得激活没得」 asks a check of 激活), not to have them done."""
         after = self.asked_verbs.whether_after
-        if not after:
+        if not any(word in text for word in after):  # the common message: no scan
             return frozenset()
         return frozenset(stem for _start, end, _word, stems in self._actions.scan(text)
                          if stems and text.startswith(after, end) for stem in stems)
@@ -1456,7 +1458,7 @@ class ResolverIndex:
                         wanted, self.qualifiers_in(text), self.audience_of(said),
                         round(sum(needs.values()), 4), need, self.ways_in(text),
                         self.refused_in(whole) | self._held_only(whole, said) | self._other_kinds(said),
-                        self.checked_in(text), any(word in text for word in load_aspects().complaints))
+                        self.checked_in(text), load_aspects().says_complaint(text))
 
     def corrected(self, text: str) -> str:
         """``text`` (normalised) with its slips of the vocabulary's words put right (「营业执找」 →
@@ -1616,17 +1618,9 @@ class ResolverIndex:
         (``_merged``). The informing item's code → the doing item. Where the message asks what the rules
         are (``rules``: asked_verbs.yaml ``rules``, 「娃娃九月份才满三岁，今年能上公办幼儿园小班不」),
         the other way: the doing item's code → the informing item."""
-        doing: dict[str, Scored] = {}
-        for s in scored:
-            if s.about and not self._informs(s.code) and not s.action_differs:
-                if s.about not in doing or s.score > doing[s.about].score:
-                    doing[s.about] = s
+        doing = _best_by_object(s for s in scored if not self._informs(s.code) and not s.action_differs)
         if rules:
-            informing: dict[str, Scored] = {}
-            for s in scored:
-                if s.about and self._informs(s.code) and s.about in doing:
-                    if s.about not in informing or s.score > informing[s.about].score:
-                        informing[s.about] = s
+            informing = _best_by_object(s for s in scored if self._informs(s.code) and s.about in doing)
             return {doing[about].code: s for about, s in informing.items()}
         return {s.code: doing[s.about] for s in scored if s.about and self._informs(s.code) and s.about in doing}
 
@@ -1978,6 +1972,15 @@ def _options(fitting: Sequence[Scored], wanted: frozenset[str] = frozenset(),
         return likely
     return [s for s in fitting if _said_and_done(s) and s.about == first.about
             and s.probability * ANSWER_LEAD >= top][:MAX_OPTIONS]
+
+
+def _best_by_object(scored: Iterable[Scored]) -> dict[str, Scored]:
+    """Leading object → the highest-scored of ``scored`` about it (those without one left out)."""
+    best: dict[str, Scored] = {}
+    for s in scored:
+        if s.about and (s.about not in best or s.score > best[s.about].score):
+            best[s.about] = s
+    return best
 
 
 def _does_another_thing(features: dict[str, float]) -> None:

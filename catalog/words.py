@@ -504,6 +504,10 @@ class Aspects:
     complained_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a complaint procedure → its subject's words
     a_person: tuple[str, ...] = ()  # the words that ask for a person (the request_human intent)
 
+    def says_complaint(self, text: str) -> bool:
+        """``text`` says a word of complaint or report (「投诉」「举报」)."""
+        return any(word in text for word in self.complaints)
+
 
 @lru_cache(maxsize=4)
 def load_aspects(path: str | Path = ASPECTS_FILE) -> Aspects:
