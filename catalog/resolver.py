@@ -1129,11 +1129,24 @@ class ResolverIndex:
         if not held_text:
             return frozenset()
         if asked == whole:
-            if han_characters(rest) < HELD_REST or _special(self._asked_anywhere(rest)):
+            if han_characters(rest) < HELD_REST:
                 return frozenset()
-            return frozenset(self._objects_named(held_text) - self._objects_named(rest))
+            named = self._objects_named(held_text) - self._objects_named(rest)
+            special = _special(self._asked_anywhere(rest))
+            # A special thing the rest asks is asked of what is held where a name of its object does it
+            # (「社保卡已经办好了，咋个激活」); else it is another office's (「小作坊备案早就办了…产品检验报告去哪里检」).
+            return frozenset(i for i in named if not (special and self._object_does(i, special)))
         named = set(self.objects_in(held_text))
         return frozenset(named - set(self.objects_in(asked))) if len(named) == 1 else frozenset()
+
+    def _object_does(self, index: int, stems: frozenset[str]) -> bool:
+        """A target of ``index``'s leading object (itself or another) has a name that does one of ``stems``."""
+        parts = self.targets[index].parts
+        if parts is None or not parts.objects:
+            return True
+        about = parts.objects[0]
+        return any(t.parts is not None and t.parts.objects and t.parts.objects[0] == about and t.parts.does & stems
+                   for t in self.targets)
 
     def _objects_named(self, text: str) -> set[int]:
         """The targets whose objects ``text`` says: by the words that name targets, or their names'

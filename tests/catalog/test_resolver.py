@@ -1183,6 +1183,8 @@ def test_what_the_message_says_its_need_is_not_is_no_candidate(session, text, re
     ("养狗的犬类准养证前两个月就办下来了，狗狗每年要打的狂犬针在哪里打，要好多钱", "犬类准养证核发", None),
     # ... unless what it asks is a special thing done to what is held
     ("社保卡已经办好了，咋个激活", None, "社会保障卡启用（激活）"),
+    # ... which a name of its object does: no name of 食品小作坊备案 does a 检验
+    ("卖豆腐干的食品小作坊备案早就办了，现在商场要一份产品检验报告，去哪里检验", "食品小作坊备案发放", None),
 ])
 def test_the_one_item_a_done_clause_names_is_no_candidate(session, text, refused, kept):
     _refused_by_the_reading(session, text, refused, kept)
