@@ -137,7 +137,9 @@ SIMILAR_NAMES = 0.35        # bigram cosine at which the message names a target 
 # What follows a not_this word, split into the things it says the need is not (「不是塔吊、施工升降机」),
 # each without its trailing particles (「不是文旅类的」 is 文旅类); a shorter part names nothing.
 _NEGATED_PARTS = re.compile(r"[、/和或及与跟]|还有|也")
-_NEGATED_TAIL = re.compile(r"(那种|那个|这种|这个|那类|的|哦|哈|嘛|啊|呀|噢|哟|了|都|全|我们|他们)+$")
+_NEGATED_TAIL = re.compile(r"(那种|那个|这种|这个|那类|的|哦|哈|嘛|啊|呀|噢|哟|了|都|全|我们|他们|我|他|她|又|也|还|倒)+$")
+# Words that point at a thing within what is negated (「农村那个奖励扶助金」): the pieces around them name it
+_POINTING = re.compile(r"那个|这个|那种|这种|那类|那些|这些")
 MIN_REFUSED = 2
 # 「不是社保卡是医保卡」: what follows a 是 says what it is instead; 「不是房子也不是拖拉机」 goes on saying what it is not.
 _INSTEAD = re.compile(r"而是|(?<!不)是")
@@ -647,6 +649,17 @@ def _says_not_negated(name: str, part: str) -> bool:
     return False
 
 
+def _pieces_in_order(pieces: Sequence[str], name: str) -> bool:
+    """Each of ``pieces`` is in ``name``, after the one before it, and none as what the name is not."""
+    at = 0
+    for piece in pieces:
+        at = name.find(piece, at)
+        if at < 0 or not _says_not_negated(name, piece):
+            return False
+        at += len(piece)
+    return True
+
+
 def _bigrams(text: str) -> list[str]:
     return [text[i : i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
 
@@ -926,7 +939,10 @@ class ResolverIndex:
         self._asker_scanner = Scanner(self._askers)
         self._synonyms = Scanner({e.word: e.means for e in self.colloquial if e.section == "synonyms" and e.means})
         self._kinds_of_thing = tuple({*(h for h in self.words.heads if len(h) >= 2), *self.words.documents})
-        self._homophones = Homophones([*object_of, *by_object, *(word for word, _ in self._synonyms.items())])
+        # Slips are read as the words of the list's objects, citizens' words for them, synonyms and the
+        # words of other offices' services (「驾使证」 is 驾驶证, whichever office's it turns out to be).
+        self._homophones = Homophones([*object_of, *by_object, *(word for word, _ in self._synonyms.items()),
+                                       *(entry.word for entry in self.off_list)])
         # What each target is called: its names, citizens' words and lexicon examples.
         named_by = [[normalise(text) for text in doc] for doc in docs]
         self._names_index = _BigramIndex(named_by)
@@ -1108,8 +1124,13 @@ class ResolverIndex:
     def _named_by(self, part: str) -> set[int]:
         """The targets ``part`` names: by their names' words (not as 非… or …除外) or the words that
         name objects."""
-        return {i for i, name in enumerate(self._normalised_names) if _says_not_negated(name, part)} \
+        named = {i for i, name in enumerate(self._normalised_names) if _says_not_negated(name, part)} \
             | set(self.objects_in(part))
+        pieces = [piece for piece in _POINTING.split(part) if len(piece) >= MIN_REFUSED]
+        if not named and len(pieces) > 1:
+            # 「农村那个奖励扶助金」: its pieces, in order, in one name (农村部分计划生育家庭奖励扶助金)
+            named = {i for i, name in enumerate(self._normalised_names) if _pieces_in_order(pieces, name)}
+        return named
 
     def _held_only(self, whole: str, asked: str) -> frozenset[int]:
         """The targets whose objects the message names only in the clauses of what the citizen already

@@ -1150,6 +1150,8 @@ def test_the_one_target_said_and_asked_is_no_answer_below_a_likelier_one_doing_a
      "文物保护工程勘察设计乙级资质认定或增加乙级资质业务范围的审批", "文物保护工程施工二级资质认定或增加二级资质业务范围的审批"),
     # ... nor what does not serve the asker
     ("说是渔业船舶登记办不了，我这是拉货的船，要去哪里登记", "渔业船舶登记", None),
+    # ... named by its pieces around a pointing word, the asker's own words after it left off
+    ("城里退休的独生子女父母有奖励吗，农村那个奖励扶助金我又不够格", "农村部分计划生育家庭奖励扶助金", None),
     # ... but what stays as it is may be part of the thing whose change is asked
     ("公司改名了，证书上的单位名称要跟到改，标准器具和设备都没变", None, "计量标准器具核准证书变更"),
     # ... and 不做了 is closing it
@@ -1380,3 +1382,11 @@ def test_a_citizens_word_for_whom_is_read_as_the_names_qualifier(session, text, 
 
     assert qualifier in resolver_index(session).qualifiers_in(text)
 
+
+
+def test_a_slip_of_another_offices_word_is_read_as_that_word(session):
+    """The slips read include off_list.yaml's words: 「驾使证」 is 驾驶证, here a 拖拉机's (its unless word)."""
+    from catalog.ranking import resolver_index
+    from catalog.text import normalise
+    index = resolver_index(session)
+    assert "驾驶证" in index.corrected(normalise("拖拉机驾使证搞掉了"))
