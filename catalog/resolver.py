@@ -823,6 +823,7 @@ class ResolverIndex:
     not_done: tuple[str, ...] = field(default_factory=lambda: load_negated("not_done"))  # 「…我们不做」
     lacking: tuple[str, ...] = field(default_factory=lambda: load_negated("lacking"))  # 「莫得…」
     kinds: tuple[tuple[tuple[str, ...], ...], ...] = field(default_factory=load_kinds)  # 零售 or 批发
+    kinds_before_now: tuple[str, ...] = field(default_factory=lambda: load_negated("kinds_before_now"))  # 「以前…」
 
     def _stands_for(self) -> dict[str, "Target"]:
         """List item's code → the target that stands for it: the loaded authored item of
@@ -1189,14 +1190,17 @@ class ResolverIndex:
     def _other_kinds(self, text: str) -> frozenset[int]:
         """The targets whose name says a kind of a group (negations.yaml ``kinds``: 零售 or 批发) where
         ``text`` says another kind of it and none of the name's, or only another in its last clause that
-        says one (「…零售点批发供货，这个批发许可证在哪里申请」)."""
+        says one (「…零售点批发供货，这个批发许可证在哪里申请」), a clause that says it was so before now
+        (``kinds_before_now``) read last of all (「…申请二级运动员称号…三级的我们以前都是在区上办的」)."""
         if not self._name_kinds:
             return frozenset()
         said = self._kinds_said(text)
         if not said:
             return frozenset()
         last: dict[int, frozenset[int]] = {}
-        for clause, _end in reversed(clauses_of(text)):
+        clauses = [clause for clause, _end in reversed(clauses_of(text))]
+        before_now = [clause for clause in clauses if any(word in clause for word in self.kinds_before_now)]
+        for clause in [c for c in clauses if c not in before_now] + before_now:
             for group, kinds in self._kinds_said(clause).items():
                 last.setdefault(group, kinds)
         return frozenset(i for i, named in self._name_kinds.items() for group, kinds in named.items()

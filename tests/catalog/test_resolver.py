@@ -1197,6 +1197,9 @@ def test_the_one_item_a_done_clause_names_is_no_candidate(session, text, refused
     ("我们一直开烟花爆竹零售店，零售证是有的。今年想给周边的零售点批发供货，这个批发许可证在哪里申请",
      "烟花爆竹经营（零售）许可证核发", None),
     ("客车卖给同一个区的老乡了，运输证要过到他名下", "货物运输车辆道路运输证办理（过户）", "客运车辆道路运输证办理（过户）"),
+    # a clause that says it was so before now is read last: the kind asked is the other clauses'
+    ("队里两个娃娃想申请二级运动员称号，材料报到哪里？三级的我们以前都是在区上办的", "三级运动员称号授予", None),
+    ("现在想搞批发，烟花爆竹的许可咋个办，以前我们办的是零售的", "烟花爆竹经营（零售）许可证核发", None),
     # a name saying both kinds (客货) is of each
     ("客车每年的审验在哪里做", None, "客货运输车辆年度审验"),
     # the name's own kind said last keeps it
