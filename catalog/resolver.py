@@ -537,7 +537,9 @@ class OffList:
         return _said_not_done(text, self.word) and not any(_affirmed(text, word, self.not_so) for word in self.unless)
 
 
-DONE_ENDS = ("过", "过了", "过的")  # a clause ending so says it was done (「年报过了」)
+DONE_ENDS = ("过", "过了", "过的")
+ALREADY = "已经"             # ... and one before an action word, with DONE_AFTER after it, says it is done
+DONE_AFTER = ("了", "过")  # a clause ending so says it was done (「年报过了」)
 
 
 def _said_not_done(text: str, word: str) -> bool:
@@ -637,13 +639,18 @@ class _Reading:
     complains: bool = False                 # it says a word of complaint or report (aspects.yaml)
 
 
+EXCEPT_WORDS = ("除外", "以外")
+
+
 def _says_not_negated(name: str, part: str) -> bool:
     """``name`` says ``part`` other than as what it is not: 非公司企业法人变更登记 says 公司 only as 非公司,
-    …节能审查（企业技术改造项目除外） says 技术改造 only as an exception."""
+    …节能审查（企业技术改造项目除外） says 技术改造 only as an exception, 注销税务登记（适用于“一照一码”
+    “两证整合”以外的纳税人） 一照一码 only as what it is for none of."""
     at = name.find(part)
     while at >= 0:
         close = name.find(")", at)
-        if not (at > 0 and name[at - 1] in "非无") and "除外" not in name[at:close if close > at else len(name)]:
+        note = name[at:close if close > at else len(name)]
+        if not (at > 0 and name[at - 1] in "非无") and not any(word in note for word in EXCEPT_WORDS):
             return True
         at = name.find(part, at + 1)
     return False
@@ -933,6 +940,7 @@ class ResolverIndex:
         actions.update({lead + word: (stems & verbs.words.get(lead + word[0], stems)) or stems
                         for lead in verbs.leads for word, stems in verb_led if lead + word not in actions})
         self._actions = Scanner(actions)
+        self._names_actions = frozenset(w for w, (kind, _) in self.words.names.items() if kind == "action")
         self._qualifiers = Scanner({w: value for w, (kind, value) in self.words.names.items()
                                     if kind in ("qualifier", "scope")})
         self._ways = Scanner({word: way for way, (_names, said) in self.words.directions.items() for word in said})
@@ -1425,7 +1433,7 @@ class ResolverIndex:
                 if stems and not (len(word) >= 2 and text.startswith(CERTIFICATE_WORDS, end))
                 and not (text[start - 1:start] == NOT and stems - ORDINARY_STEMS)
                 and not (end < len(text) and text[end] in verbs.not_before.get(word, ()))
-                and not self._describes(text, end)]
+                and not self._describes(text, end) and not self._done_already(text, start, end, word)]
         # A word that does not say which of its stems it means (关门: 注销 or 停业) means the one the
         # message says by a word of its own (「关门一个多月，要办停业不」 asks 停业).
         plain = frozenset(stem for _, stems in said if len(stems) == 1 for stem in stems)
@@ -1436,6 +1444,14 @@ class ResolverIndex:
         # 「委派代表换人了，要备案吗」 asks 备案.
         return frozenset(stem for _, stem in asked) - self.words.records_acted_on(
             text, [(end, frozenset({stem})) for end, stem in asked])
+
+    def _done_already(self, text: str, start: int, end: int, word: str) -> bool:
+        """An action word of the names (not a citizen's word for what happened: 「关门了」 asks 注销)
+        that its clause says is already done (「医药费在医院已经结算了」): 已经 before it, 了 or 过 right after."""
+        if word not in self._names_actions or not text.startswith(DONE_AFTER, end):
+            return False
+        opening = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+        return ALREADY in text[opening:start]
 
     def _describes(self, text: str, end: int) -> bool:
         """The action word ending at ``end`` is followed, within its clause, by 的 that ends no place

@@ -1040,6 +1040,16 @@ def test_a_record_an_action_asked_after_it_acts_on_is_not_asked(session, text, s
     assert resolver_index(session).wanted(text) == stems
 
 
+@pytest.mark.parametrize("text, stems", [
+    ("生娃的医药费已经结算了，生育津贴好久到账", frozenset()),   # an action of the names its clause says is done
+    ("社保卡已经挂失了，咋个补办", {"补领"}),
+    ("店子已经关门了，执照咋个办", {"注销", "停业"}),            # a citizen's word for what happened still asks
+])
+def test_an_action_its_clause_says_is_already_done_is_not_asked(session, text, stems):
+    from catalog.ranking import resolver_index
+    assert resolver_index(session).wanted(text) == stems
+
+
 @pytest.mark.parametrize("text", ["能补贴多少钱", "我想退休了", "咋个查体", "住院吃饭的钱能补不", "想转学去城南小学",
                                   "国外基金会要捐款，能直接收吗", "三辆教练车已经卖掉了", "公司注册资本是五十万"])
 def test_a_verb_that_is_part_of_another_word_asks_nothing(session, text):
@@ -1141,6 +1151,7 @@ def test_the_one_target_said_and_asked_is_no_answer_below_a_likelier_one_doing_a
     # a name that says the word only as what it is not is no refused one
     ("我们是集体所有制企业，不是公司，法定代表人要换，咋个变更登记", "公司变更登记", "非公司企业法人变更登记"),
     ("新建一个厂房项目（新建的，不是技术改造），要做节能审查", None, "固定资产投资项目节能审查（企业技术改造项目除外）"),
+    ("老式的税务登记证，不是一照一码的，不做了要注销", None, "注销税务登记（适用于“一照一码”“两证整合”以外的纳税人）（县级行使）"),
     # one 不是 after another goes on saying what it is not
     ("厂里想拿注塑机做抵押贷款，不是房子也不是拖拉机，机器设备的抵押登记在哪办", "拖拉机/联合收割机抵押登记", None),
     # what stays as it is (left_as_is), or what the asker does not do, is not the need ...
