@@ -142,6 +142,8 @@ _NEGATED_TAIL = re.compile(r"(那种|那个|这种|这个|那类|的|哦|哈|嘛
 _POINTING = re.compile(r"那个|这个|那种|这种|那类|那些|这些")
 MIN_REFUSED = 2
 # 「不是社保卡是医保卡」: what follows a 是 says what it is instead; 「不是房子也不是拖拉机」 goes on saying what it is not.
+RECEIVING = ("领取", "在领", "领")   # a lacked part opening so says the asker receives none of it ...
+_WHILE_RECEIVING = re.compile(r"领取.+期间")  # ... and a name saying this is for those who do
 _INSTEAD = re.compile(r"而是|(?<!不)是")
 
 # The naive Bayes reading of the whole bank (``_NaiveBayes``): additive smoothing of the counts, and
@@ -1128,6 +1130,10 @@ class ResolverIndex:
         for part in self._negated_parts(lacked, asked):
             refused |= {i for i, name in enumerate(self._normalised_names)
                         if part in name and name.replace(part, "", 1) in self._name_set}
+            # 「也没领失业金」: what is for those who receive it (领取失业保险金期间…) is not the need
+            verb = next((v for v in RECEIVING if part.startswith(v)), None)
+            if verb:
+                refused |= {i for i in self.objects_in(part[len(verb):]) if _WHILE_RECEIVING.search(self._normalised_names[i])}
         return frozenset(refused - set(self.objects_in(asked))) if refused else frozenset()
 
     def _named_by(self, part: str) -> set[int]:

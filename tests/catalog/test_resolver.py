@@ -1171,6 +1171,8 @@ def test_the_one_target_said_and_asked_is_no_answer_below_a_likelier_one_doing_a
     ("想查下我们那片棚户区改不改", None, "危旧房棚户区改造信息查询"),
     # what the asker has none of rules out the twin its name adds those words to (lacking) ...
     ("普通合伙企业，下面也莫得分支机构，就是企业本身要注销掉", "合伙企业分支机构注销登记", "合伙企业注销登记"),
+    # ... and what is for those who receive what the asker receives none of
+    ("我没有单位，也没领失业金，考了电工证，培训费能补点不", "领取失业保险金期间职业培训补贴申领", None),
     # ... and nothing else: having no licence may ask for one
     ("我还没有营业执照，想开个小卖部", None, "个体工商户设立登记"),
 ])
