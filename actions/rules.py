@@ -307,6 +307,11 @@ def triaged_intent(s: Situation) -> Optional[Need]:
     if guessed and intent in SMALL_TALK_INTENTS:
         return None  # read like any other message: a reply to the open question, an item named, the search…
     if not guessed and intent == "complaint":
+        # The resolver answers the complaint procedure whose subject the message names (「在办税大厅排了两个
+        # 钟头，窗口那个人态度差得很，我要投诉她」: 纳税服务投诉处理), at its own answer bar.
+        procedure = _complaint_answered(s)
+        if procedure is not None:
+            return Need(target=procedure)
         # The resolver asks between complaint procedures, each of whose subjects the message names
         # (「山坪塘整治项目招标，中标那家公司资质明显不够，咋个投诉」: the two tender-complaint offices).
         procedures = _asked_over_the_list(s)
@@ -319,6 +324,16 @@ def triaged_intent(s: Situation) -> Optional[Need]:
         if asked:
             return Need(candidates=asked)
     return Need(hand_on=True, intent=intent)
+
+
+def _complaint_answered(s: Situation) -> Optional[Target]:
+    """The complaint procedure the resolver answers over the whole list (no question open), when the
+    message names what it is a complaint about (aspects.yaml ``complained_of``)."""
+    if s.memory.pending_question or not s.turn.text:
+        return None
+    answer = s.resolve().answer
+    found = s.catalog.targets([answer.code]) if answer is not None else []
+    return found[0] if found and complained_of(found[0], s.turn.text) else None
 
 
 def _asked_over_the_list(s: Situation) -> list[Target]:

@@ -232,9 +232,12 @@ def test_nothing_decides_an_empty_turn():
      FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.88, said=False)), ["TAX-COMPLAINT"]),
     ("我们投了一个河道整治工程的标，觉得评标有猫腻，想投诉", "complaint",
      FakeResolution(["TENDER-WATER"], Scored("TENDER-WATER", 0.86, said=False)), ["TENDER-WATER"]),
-    # ... at the triage bar
+    # ... at the resolver's own answer bar, under the triage bar
     ("在税务局排了三个钟头，我要投诉", "complaint",
-     FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.5, said=False)), None),
+     FakeResolution(["TAX-COMPLAINT"], Scored("TAX-COMPLAINT", 0.5, said=False)), ["TAX-COMPLAINT"]),
+    # ... where it answers a procedure: an item it answers at that bar is no complaint's need
+    ("在税务局排了三个钟头，食品证的事我要投诉", "complaint",
+     FakeResolution(["FOOD-CANCEL"], Scored("FOOD-CANCEL", 0.5, said=False)), None),
     # ... or the one question between such procedures, each of whose subjects it names
     ("山坪塘整治项目招标，中标那家公司资质明显不够，咋个投诉", "complaint",
      FakeResolution(["TENDER", "TENDER-WATER"]), ["TENDER", "TENDER-WATER"]),
