@@ -251,6 +251,7 @@ class Resolution:
     marked_apart: tuple[str, ...] = ()  # the question's other options, which the answer's marks set apart
     length: int = 0                     # the message's characters, as the resolver read it
     refused: frozenset[str] = frozenset()  # codes the message says its need is not (``ResolverIndex.refused_in``…)
+    asking_words: int = 0                  # distinct action words that ask something (one word may read two stems)
 
     def outranks(self, codes: Iterable[str], bar: float = OVERRIDE_PROBABILITY) -> bool:
         """The answer is at least ``bar`` likely and none of ``codes``, each of them (scored
@@ -320,9 +321,10 @@ class Resolution:
     def doing_each(self) -> list[str]:
         """The codes of the likeliest target and of those about the same object whose names do, each,
         one of the several things the message asks (「社保卡申领或者补换」: 社会保障卡申领 and
-        社会保障卡补领、换领、换发), likeliest first; empty unless there are two or more of them."""
+        社会保障卡补领、换领、换发), likeliest first; empty unless there are two or more of them, asked by
+        two words or more (「社保卡密码还是初始的，咋改」: 改 reads 变更 and 更正, one thing asked)."""
         fitting = self.fitting
-        if len(self.wanted) < 2 or not fitting or not fitting[0].about:
+        if len(self.wanted) < 2 or self.asking_words < 2 or not fitting or not fitting[0].about:
             return []
         about = fitting[0].about
         doing = [s.code for s in fitting if s.about == about and s.said and s.action_agrees]
@@ -641,6 +643,7 @@ class _Reading:
     refused: frozenset[int] = frozenset()   # targets the message says its need is not (``refused_in``)
     checked: frozenset[str] = frozenset()   # action stems it asks whether were done (``checked_in``)
     complains: bool = False                 # it says a word of complaint or report (aspects.yaml)
+    asking_words: int = 0                   # distinct action words that ask something (``_asking_words``)
 
 
 EXCEPT_WORDS = ("除外", "以外")
@@ -1520,7 +1523,12 @@ class ResolverIndex:
                         wanted, self.qualifiers_in(text), self.audience_of(said),
                         round(sum(needs.values()), 4), need, self.ways_in(text),
                         self.refused_in(whole) | self._held_only(whole, said) | self._other_kinds(said),
-                        self.checked_in(text), load_aspects().says_complaint(text))
+                        self.checked_in(text), load_aspects().says_complaint(text), self._asking_words(text))
+
+    def _asking_words(self, text: str) -> int:
+        """How many distinct action words ask something of the message: 「社保卡申领或者补换」 two, 「密码还是
+        初始的，咋改」 one, however many stems one word reads (改: 变更 and 更正)."""
+        return len({word for _start, _end, word, stems in self._actions.scan(text) if stems})
 
     def corrected(self, text: str) -> str:
         """``text`` (normalised) with its slips of the vocabulary's words put right (「营业执找」 →
@@ -1628,7 +1636,7 @@ class ResolverIndex:
                           considered_scored, round(nothing, 4), reading.elsewhere,
                           elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone,
                           gathered, marked_apart if decision == "answer" else (), len(reading.text),
-                          frozenset(self.targets[i].code for i in reading.refused))
+                          frozenset(self.targets[i].code for i in reading.refused), reading.asking_words)
 
     def _bayes_sure(self, ranked: Sequence[Scored], reading: "_Reading", others: set[str],
                     gathered: Optional[Mapping[str, Sequence[str]]] = None) -> bool:

@@ -252,11 +252,21 @@ def test_doing_each_thing_asked_to_one_object():
         return Scored(code, code, "item", score=0.3, named=True, action_agrees=agrees, about=about,
                       probability=0.3, said=said)
     ranked = (doing("apply"), doing("lost"), doing("cancel", agrees=False), doing("other", about="残疾人证"))
-    assert Resolution("answer", ranked, frozenset({"申领", "补领"})).doing_each() == ["apply", "lost"]
+    assert Resolution("answer", ranked, frozenset({"申领", "补领"}), asking_words=2).doing_each() == ["apply", "lost"]
     # one thing asked: no alternatives
-    assert Resolution("answer", ranked, frozenset({"申领"})).doing_each() == []
+    assert Resolution("answer", ranked, frozenset({"申领"}), asking_words=2).doing_each() == []
+    # ... nor where one word reads two stems (改: 变更 and 更正)
+    assert Resolution("answer", ranked, frozenset({"申领", "补领"}), asking_words=1).doing_each() == []
     # only one of them does what is asked
-    assert Resolution("answer", ranked[:1] + ranked[2:], frozenset({"申领", "补领"})).doing_each() == []
+    assert Resolution("answer", ranked[:1] + ranked[2:], frozenset({"申领", "补领"}), asking_words=2).doing_each() == []
+
+
+@pytest.mark.parametrize("text, alternatives", [
+    ("社保卡申领或者补换要带啥", True),
+    ("社保卡密码还是初始的123456，咋改", False),   # 还是 says still; 改 is one thing asked
+])
+def test_alternatives_are_asked_by_two_words(session, text, alternatives):
+    assert bool(resolve(session, text).doing_each()) is alternatives
 
 
 def test_a_first_target_about_another_object_than_a_reading():
