@@ -543,9 +543,9 @@ class OffList:
         return _said_not_done(text, self.word) and not any(_affirmed(text, word, self.not_so) for word in self.unless)
 
 
-DONE_ENDS = ("过", "过了", "过的")
-ALREADY = "已经"             # ... and one before an action word, with DONE_AFTER after it, says it is done
-DONE_AFTER = ("了", "过")  # a clause ending so says it was done (「年报过了」)
+DONE_ENDS = ("过", "过了", "过的")  # a clause ending so says it was done (「年报过了」)
+ALREADY = "已经"             # ... and this before an action word of the names, with one of
+DONE_AFTER = ("了", "过")    # these right after it, says that action is done (「已经结算了」)
 
 
 def _said_not_done(text: str, word: str) -> bool:
