@@ -877,7 +877,10 @@ class ResolverIndex:
         by_object: dict[str, list[tuple[int, float]]] = {}
         self._name_objects: list[tuple[tuple[str, float], ...]] = []
         self._short_objects: dict[int, tuple[str, frozenset[str]]] = {}  # a short leading object, the special things done
+        done_to: dict[str, set[str]] = defaultdict(set)  # a leading object → what the names about it do
         for index, target in enumerate(self.targets):
+            if target.parts is not None and target.parts.objects:
+                done_to[target.parts.objects[0]] |= target.parts.does
             reach(target.name, index, LEADING_OBJECT)
             for alias in target.names[1:]:  # authored aliases are broad (「营业执照」 is also a company's)
                 reach(alias, index, ALIAS_OBJECT)
@@ -925,6 +928,7 @@ class ResolverIndex:
                 if normalise(name) in by_name:
                     reach(word, by_name[normalise(name)], LEADING_OBJECT)
         self._objects = Scanner({word: frozenset(reached) for word, reached in object_of.items()})
+        self._done_to_object = {obj: frozenset(does) for obj, does in done_to.items()}
         # A message's actions are read as names' are: a noun that holds an action word is read whole
         # (「调解员」「人民调解」 ask nothing 裁决, 「检疫合格证」 nothing 验收) and asks nothing.
         # The one-character verbs citizens ask with (「咋个改」「补个」) first: every word written elsewhere wins.
@@ -1185,9 +1189,7 @@ class ResolverIndex:
         parts = self.targets[index].parts
         if parts is None or not parts.objects:
             return True
-        about = parts.objects[0]
-        return any(t.parts is not None and t.parts.objects and t.parts.objects[0] == about and t.parts.does & stems
-                   for t in self.targets)
+        return bool(self._done_to_object[parts.objects[0]] & stems)
 
     def _objects_named(self, text: str) -> set[int]:
         """The targets whose objects ``text`` says: by the words that name targets, or their names'
