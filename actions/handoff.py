@@ -23,11 +23,17 @@ logger = logging.getLogger(__name__)
 HANDOFF_INTENTS = frozenset({"complaint", "request_human", "out_of_scope", "nlu_fallback"})
 
 
+# Intents whose own handoff action_answer plays (lookup_status names them); one it read as a need instead
+# (「新买的电瓶车要上牌不，在哪里上」 read as a complaint) is handed off for the need's reason.
+HANDED_ON_INTENTS = frozenset({"complaint", "request_human"})
+
+
 def handoff_reason(tracker: Tracker) -> str:
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
-    if intent in HANDOFF_INTENTS:
+    status = tracker.get_slot("lookup_status")
+    if intent in HANDOFF_INTENTS and (intent not in HANDED_ON_INTENTS or status in (None, intent)):
         return intent
-    return tracker.get_slot("lookup_status") or "not_found"
+    return status or "not_found"
 
 
 class ActionHandoff(Action):

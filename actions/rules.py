@@ -286,7 +286,8 @@ class Rule:
 def triaged_intent(s: Situation) -> Optional[Need]:
     """A complaint, a request for a person or small talk is a need only when the resolver answers it
     clearly, or, where the message does not say it as what it is (``says_intent``), at all; a
-    complaint so guessed that the resolver asks about gets its one question.
+    complaint so guessed that the resolver asks about gets its one question, and one that asks where or
+    how a service is done (「在哪里办」) is read like any other message.
 
     「店子要停业两个月，税务那边要报停吗」 read as a complaint is 停业登记, and 「我成年了，想改民族成分」
     read as a goodbye is 公民民族成份确认和变更; 「楼下工地半夜施工吵死了」, 「转人工」 and 「好的，再见」
@@ -323,6 +324,10 @@ def triaged_intent(s: Situation) -> Optional[Need]:
         asked = _asked_over_the_list(s)
         if asked:
             return Need(candidates=asked)
+        if asks_a_service(s.turn.text):
+            # 「新买的电瓶车要上牌不，在哪里上」 read as a complaint asks where a service is done: read like
+            # any other message (a need found nowhere is handed off as one, not as a complaint registered).
+            return None
     return Need(hand_on=True, intent=intent)
 
 
@@ -638,6 +643,11 @@ def suggests(text: str) -> bool:
         if not clause.startswith("我") and any(word in clause for word in aspects.reported_speech):
             return False
     return False
+
+
+def asks_a_service(text: str) -> bool:
+    """The message asks where or how a service is done (「在哪里办」「要带啥」: aspects.yaml ``asks_a_service``)."""
+    return any(word in text for word in load_aspects().asks_a_service)
 
 
 def says_intent(intent: str, text: str) -> bool:

@@ -503,6 +503,7 @@ class Aspects:
     reported_speech: tuple[str, ...] = ()  # the words that say someone else speaks (「医生说…，建议…」)
     complained_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # a complaint procedure → its subject's words
     a_person: tuple[str, ...] = ()  # the words that ask for a person (the request_human intent)
+    asks_a_service: tuple[str, ...] = ()  # the words that ask where or how a service is done (「在哪里办」)
 
     def says_complaint(self, text: str) -> bool:
         """``text`` says a word of complaint or report (「投诉」「举报」)."""
@@ -519,7 +520,8 @@ def load_aspects(path: str | Path = ASPECTS_FILE) -> Aspects:
                    reported_speech=tuple(str(word) for word in data.get("reported_speech") or ()),
                    complained_of={str(item): tuple(str(word) for word in words)
                                   for item, words in (data.get("complained_of") or {}).items()},
-                   a_person=tuple(str(word) for word in data.get("a_person") or ()))
+                   a_person=tuple(str(word) for word in data.get("a_person") or ()),
+                   asks_a_service=tuple(str(word) for word in data.get("asks_a_service") or ()))
 
 
 def _alternatives(words: Iterable[str]) -> str:

@@ -12,6 +12,10 @@ from actions.handoff import ActionHandoff
         ("out_of_scope", None, "out_of_scope"),
         ("nlu_fallback", "not_found", "nlu_fallback"),
         ("ask_item", "not_found", "not_found"),
+        ("complaint", "complaint", "complaint"),
+        # a complaint or request for a person the answer action read as a need found nowhere
+        ("complaint", "not_found", "not_found"),
+        ("request_human", "referred", "referred"),
     ],
 )
 def test_handoff_payload_names_the_reason_and_the_hotline(tracker_for, run, intent, lookup_status, reason):

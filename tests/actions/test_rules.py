@@ -262,6 +262,23 @@ def test_triaged_intent(text, intent, resolution, expected):
     assert (codes_of(need) if expected else need.hand_on) == (expected or True)
 
 
+@pytest.mark.parametrize("text, read_as_a_need", [
+    # guessed complaints that ask where or how a service is done: a need, handed off as one if nothing fits
+    ("新买的电瓶车要上牌不，在哪里上", True),
+    ("闯红灯被拍了，罚款在哪里交", True),
+    ("屋头那台拖拉机放了三年没用，档案想重新启用，在哪办", True),
+    # ... not a complaint that asks who handles it, nor one that says it complains
+    ("龙台镇街上那家馆子的油烟管子直接对到我屋窗子，天天熏起，找哪个反映", False),
+    ("坐公交车司机经常不停站，这个在哪里投诉", False),
+])
+def test_a_guessed_complaint_that_asks_a_service_is_read_as_a_need(text, read_as_a_need):
+    need, rule = decide(turn(text, intent="complaint"), catalog=TableCatalog(resolutions={text: FakeResolution()}))
+    if read_as_a_need:
+        assert (rule, need.key, need.hand_on) == (rules.NOTHING, None, False)
+    else:
+        assert (rule, need.hand_on, need.intent) == ("triaged_intent", True, "complaint")
+
+
 def test_a_suggestion_read_as_a_complaint_asks_no_question():
     text = "建议社保卡和医保卡合成一张卡"
     resolution = FakeResolution(["SB-APPLY", "SB-LOST"], likeliest=0.4)
