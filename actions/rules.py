@@ -22,7 +22,7 @@ from actions import choice
 from actions.conversation import Memory, Turn
 from catalog.held import CLAUSE_BREAK
 from catalog.item_model import sets_up
-from catalog.resolver import ELSEWHERE_SHORT
+from catalog.resolver import CONFIRM_ELSEWHERE, ELSEWHERE_SHORT
 from catalog.text import normalise
 from catalog.types import Target
 from catalog.words import load_aspects
@@ -45,6 +45,9 @@ MAX_READING_HITS = 20  # the catalog's ranking of the message that weighs those 
 # 「想问下残疾证方面的事情」 (0.63 for the disabled's benefits the list lacks) asks about the certificate
 # itself. A 一件事 yields to any such need.
 ITEM_ELSEWHERE = 0.7
+# The needs the list lacks write a message at least this surely for the resolver's doubt of the search's
+# one winner to stand (``_doubted``): as surely as stops the resolver offering an item alone.
+SEARCH_DOUBTED_ELSEWHERE = CONFIRM_ELSEWHERE
 
 # Intents the NLU may give a need by mistake: such a message is answered only when the general
 # resolver answers it with at least TRIAGE_PROBABILITY; otherwise the intent's own reply follows (a
@@ -476,7 +479,7 @@ def found_by_search(s: Situation) -> Optional[Need]:
         # 「我驾驶证丢了要补办」: the search's 拖拉机驾驶证 is not the licence meant (off_list.yaml);
         # 「生娃娃…育儿补贴咋个申请」: the search's 新生儿出生一件事 (生娃娃) is not the subsidy the list lacks.
         return None
-    if _doubted(s, s.found):
+    if _doubted(s, s.found, searched=True):
         # The NLU read the search's one winner too, by a word of the story, and the resolver finds nothing
         # for it (「…户口本和身份证都是新名字了，但是养老保险查出来还是以前的名字…咋个弄」): doubted as the
         # NLU's reading is (``named_by_the_nlu``).
@@ -801,7 +804,7 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
     return targets
 
 
-def _doubted(s: Situation, targets: list[Target]) -> bool:
+def _doubted(s: Situation, targets: list[Target], searched: bool = False) -> bool:
     """The NLU's one item, whose name the message does not say in full, is one the general resolver,
     with the NLU's reading as one of its features, finds nothing for: it hands the message off and the
     item too unlikely even to be offered alone (``Resolution.doubts``). The NLU read a broad word
@@ -809,10 +812,17 @@ def _doubted(s: Situation, targets: list[Target]) -> bool:
     城乡居民基本医疗保险参保登记); the message is read on by the rules after. A 一件事 read by a word of
     the story is doubted alike (「听说法院在选人民陪审员，我退休了有时间，想报个名」 is no 退休一件事;
     「面馆…执照和食品经营许可证都有了，想在美团上开外卖」 no 我要开小餐馆)."""
-    if s.memory.pending_question or not s.turn.text or len(targets) != 1 \
-            or _said_in_full(s, targets[0]) or not any(s.turn.words_for(targets[0].code)):
+    if s.memory.pending_question or not s.turn.text or len(targets) != 1 or _said_in_full(s, targets[0]):
+        return False
+    read_by_the_nlu = any(s.turn.words_for(targets[0].code))
+    if not (read_by_the_nlu or searched):
         return False  # (an item given as such, not read from words of the message — a button's — is trusted)
-    return s.resolve([targets[0].code]).doubts(targets[0].code)
+    resolution = s.resolve([targets[0].code])
+    # The search's winner alone (``searched``, not the NLU's reading too) is doubted where the needs the
+    # list lacks also write the message (「我是视力二级残疾，残疾人证是有的。…景区免门票…」), not where the
+    # resolver is only unsure (「失业了能领钱不」).
+    return resolution.doubts(targets[0].code) and (
+        read_by_the_nlu or resolution.elsewhere >= SEARCH_DOUBTED_ELSEWHERE)
 
 
 def _read_in_a_need_elsewhere(s: Situation, targets: list[Target]) -> bool:

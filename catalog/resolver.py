@@ -1624,7 +1624,14 @@ class ResolverIndex:
             decision = "answer"
         # An item the message says and the ranking answers outright is no need the list lacks, however
         # like the bank's sentences the rest sounds (「我老婆怀孕了，生育津贴怎么领」 is no 生育登记).
-        listed = decision == "answer" and _fitting(ranked)[0].said
+        # Not where only the NLU's reading, one of the ranking's parts, brings the answer over its bar in a
+        # message the needs the list lacks write and that asks nothing its name does (「区图书馆办借书证要押金不，
+        # 带个身份证去就要得了嘛」: the NLU read 居民身份证办理 in 身份证): the NLU's word is then a word of the
+        # story, and the need is handed off. (「我买的二手房要过户」 asks the 过户 of 不动产转移登记.)
+        first = _fitting(ranked)[0] if decision == "answer" else None
+        listed = first is not None and first.said and not (
+            reading.elsewhere >= ELSEWHERE_PROBABILITY and first.code in nlu and not first.action_agrees
+            and not self._answered_without(found, first.code, "nlu"))
         elsewhere_need = None if listed else reading.elsewhere_need
         alone = None
         if said_off is not None or (reading.elsewhere >= ELSEWHERE_PROBABILITY and not listed):
@@ -1639,6 +1646,15 @@ class ResolverIndex:
                           elsewhere_need or (said_off.means if said_off else None), said_off is not None, alone,
                           gathered, marked_apart if decision == "answer" else (), len(reading.text),
                           frozenset(self.targets[i].code for i in reading.refused), reading.asking_words)
+
+    def _answered_without(self, found: Sequence[tuple[int, Mapping[str, float]]], code: str, part: str) -> bool:
+        """``code`` is still the answer's likelihood (ANSWER_PROBABILITY, ANSWER_LEAD times the next) with
+        ``part`` of every candidate's score left out: the ranking reads it without that reading."""
+        scores = [self.weights.score({k: v for k, v in features.items() if k != part}) for _, features in found]
+        probabilities = self.weights.probabilities(scores)
+        own = next((p for (i, _), p in zip(found, probabilities) if self.targets[i].code == code), 0.0)
+        second = max((p for (i, _), p in zip(found, probabilities) if self.targets[i].code != code), default=0.0)
+        return own >= ANSWER_PROBABILITY and own >= ANSWER_LEAD * second
 
     def _bayes_sure(self, ranked: Sequence[Scored], reading: "_Reading", others: set[str],
                     gathered: Optional[Mapping[str, Sequence[str]]] = None) -> bool:

@@ -602,6 +602,19 @@ def test_the_searchs_winner_the_nlu_read_too_is_doubted_as_the_nlus_reading_is(d
     assert codes_of(need) == ([] if rule == "nothing_found" else ["ID"])
 
 
+@pytest.mark.parametrize("elsewhere, rule", [(0.44, "nothing_found"), (0.0, "found_by_search")])
+def test_the_searchs_winner_alone_is_doubted_where_the_needs_the_list_lacks_write_the_message(elsewhere, rule):
+    """「我是视力二级残疾，残疾人证是有的。…景区免门票…」: the search's 残疾人证新办, read by the NLU in nothing,
+    is doubted where the needs the list lacks write the message (SEARCH_DOUBTED_ELSEWHERE); where the
+    resolver is only unsure (「失业了能领钱不」), the search's winner stands."""
+    text = "残疾证是有的，进景区免门票不"
+    resolution = FakeResolution(doubted=("DIS-NEW",), elsewhere=elsewhere)
+    catalog = TableCatalog(searches={text: [("DIS-NEW", 100.0)]}, resolutions={text: resolution})
+    need, decided = decide(turn(text), catalog=catalog)
+    assert decided == rule
+    assert codes_of(need) == ([] if rule == "nothing_found" else ["DIS-NEW"])
+
+
 @pytest.mark.parametrize("probability, items, otherwise, offered", [
     (0.32, ["HK-CANCEL"], (), True),   # the NLU's 户口注销 (销户) far behind what the resolver offers alone
     (0.13, ["HK-CANCEL"], (), False),  # a resolver that finds nothing likely does not overrule the NLU ...

@@ -129,6 +129,21 @@ def test_a_report_about_an_item_is_no_need_of_it(session, text):
 
 
 
+@pytest.mark.parametrize("text, nlu, decision", [
+    # the NLU's item, read in a word of the story, brings it over the bar in a message the needs the list
+    # lacks write, and the message asks nothing its name does: handed off
+    # (without the NLU's reading the resolver hands it off too)
+    ("区图书馆办借书证要押金不，带个身份证去就要得了嘛", "居民身份证办理（包括临时）", "handoff"),
+    # ... but the message that asks what the NLU's item does is no need the list lacks
+    ("我买的二手房要过户，要带些啥", "不动产转移登记", "answer"),
+])
+def test_the_nlus_reading_alone_keeps_no_need_the_list_lacks_on_it(session, text, nlu, decision):
+    code = next(t.code for t in resolve(session, nlu).ranked if t.name == nlu)
+    resolution = resolve(session, text, consider=[code], nlu=[code])
+    assert resolution.elsewhere >= 0.5
+    assert resolution.decision == decision
+
+
 @pytest.mark.parametrize("text", ["帮我推荐一只股票", "明天广安下不下雨", "我想给城南小学捐点旧书",
                                   "楼下工地半夜施工吵死了，你们管不管"])
 def test_needs_not_on_the_list_are_handed_off(session, text):
