@@ -768,6 +768,14 @@ def _unless_outranked(s: Situation, targets: list[Target], read_by_the_nlu: bool
             # 户口 and 抚恤金 make; 「我老汉走了，户口和社保卡都要销了」 stays 身后一件事, whose 社保卡注销 the
             # resolver answers.
             return s.catalog.targets(resolution.codes) or targets
+        if read_by_the_nlu and codes[0] in s.turn.item_codes and not made and resolution.decision == "ask" \
+                and resolution.codes[0] != codes[0] and resolution.likeliest >= LIKELY \
+                and not _said_in_full(s, targets[0]):
+            # One the NLU read by a word of the story (not one its items make: 「我妈去世了，户口要注销，还有
+            # 她的社保卡」), the resolver asking between likelier targets first,
+            # yields to that question (「有个老师下个月到龄退休，要往社保报他的退休基础信息」: 机关事业单位新增
+            # 退休人员基础信息申报 or 企业职工基本养老保险正常退休申请, not 退休一件事's guide).
+            return s.catalog.targets(resolution.codes) or targets
         read_alone = not s.turn.item_codes or s.turn.item_codes == codes  # by the search, or the NLU's only
         offered_alone = bool(s.turn.item_codes) and resolution.offers_alone_instead(codes)
         if read_alone and resolution.likeliest >= LIKELY and (resolution.offers_instead(codes) or offered_alone or (

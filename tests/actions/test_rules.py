@@ -455,6 +455,22 @@ def test_asks_one_or_another(text, memory, resolution, expected):
      TableCatalog(resolutions={"事业单位退休的，工龄算少了，退休待遇想重新报": FakeResolution(
          ["UNEMP", "ID"], likeliest=0.26, offers=True)}),
      "named_by_the_nlu", ["UNEMP", "ID"], False),
+    # ... or to the resolver's question between likelier targets (LIKELY), whether or not the 一件事 is one
+    # of its options
+    ("有个老师下个月到龄退休，要往社保报他的退休基础信息", ["SHOP"], ["退休"],
+     TableCatalog(resolutions={"有个老师下个月到龄退休，要往社保报他的退休基础信息": FakeResolution(
+         ["UNEMP", "ID"], likeliest=0.29)}),
+     "named_by_the_nlu", ["UNEMP", "ID"], False),
+    ("两边同时交了养老，办退休要先把重复的清退", ["SHOP"], ["办退休"],
+     TableCatalog(resolutions={"两边同时交了养老，办退休要先把重复的清退": FakeResolution(
+         ["UNEMP", "SHOP"], likeliest=0.26)}),
+     "named_by_the_nlu", ["UNEMP", "SHOP"], False),
+    # ... not one its items make, the NLU reading none of its words
+    ("我妈去世了，户口要注销，还有她的社保卡", ["HK-CANCEL", "SB-APPLY"], ["户口要注销", "社保卡"],
+     TableCatalog(searches={"社保卡": [("SB-APPLY", 100.0), ("SB-LOST", 100.0), ("SB-CANCEL", 100.0)]},
+                  bundles={frozenset({"HK-CANCEL", "SB-CANCEL"}): "DEATH"},
+                  resolutions={"我妈去世了，户口要注销，还有她的社保卡": FakeResolution(["UNEMP", "ID"], likeliest=0.29)}),
+     "named_by_the_nlu", ["DEATH"], False),
     # ... or to the one it offers alone, LIKELY and the 一件事 far behind it
     ("公司食堂原来是对外营业的饭馆，证上要改成单位食堂", ["SHOP"], ["饭馆"],
      TableCatalog(resolutions={"公司食堂原来是对外营业的饭馆，证上要改成单位食堂": FakeResolution(
