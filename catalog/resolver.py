@@ -544,8 +544,9 @@ class OffList:
 
 
 DONE_ENDS = ("过", "过了", "过的")  # a clause ending so says it was done (「年报过了」)
-ALREADY = "已经"             # ... and this before an action word of the names, with one of
-DONE_AFTER = ("了", "过")    # these right after it, says that action is done (「已经结算了」)
+# ... and one of these (already, or a time gone by) before an action word of the names, with one of
+ALREADY = ("已经", "早就", "早都", "去年", "前年", "以前", "上个月", "上回", "当时", "早几年", "前几年")
+DONE_AFTER = ("了", "过")    # these right after it, says that action is done (「已经结算了」「去年…注销了」)
 
 
 def _said_not_done(text: str, word: str) -> bool:
@@ -1460,11 +1461,12 @@ class ResolverIndex:
 
     def _done_already(self, text: str, start: int, end: int, word: str) -> bool:
         """An action word of the names (not a citizen's word for what happened: 「关门了」 asks 注销)
-        that its clause says is already done (「医药费在医院已经结算了」): 已经 before it, 了 or 过 right after."""
+        that its clause says is already done (「医药费在医院已经结算了」「去年…把乡村医生执业证注销了」): an
+        ALREADY word before it, 了 or 过 right after."""
         if word not in self._names_actions or not text.startswith(DONE_AFTER, end):
             return False
         opening = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
-        return ALREADY in text[opening:start]
+        return any(word in text[opening:start] for word in ALREADY)
 
     def _describes(self, text: str, end: int) -> bool:
         """The action word ending at ``end`` is followed, within its clause, by 的 that ends no place

@@ -1068,6 +1068,8 @@ def test_a_record_an_action_asked_after_it_acts_on_is_not_asked(session, text, s
 @pytest.mark.parametrize("text, stems", [
     ("生娃的医药费已经结算了，生育津贴好久到账", frozenset()),   # an action of the names its clause says is done
     ("社保卡已经挂失了，咋个补办", {"补领"}),
+    ("去年把乡村医生执业证注销了，离岗的老村医有生活补助，咋个申请", {"申请"}),  # a time gone by says so too
+    ("户口前年注销了，现在咋个恢复", {"恢复"}),
     ("店子已经关门了，执照咋个办", {"注销", "停业"}),            # a citizen's word for what happened still asks
 ])
 def test_an_action_its_clause_says_is_already_done_is_not_asked(session, text, stems):
