@@ -427,7 +427,9 @@ def needs_named_apart(s: Situation) -> Optional[Need]:
     if not s.memory.pending_question and s.turn.text:
         codes = [t.code for t in s.named]
         resolution = s.resolve(codes)
-        instead = s.catalog.targets(resolution.codes) if resolution.outranks(codes) else []
+        # (The NLU's readings are parts of the resolver's score: they yield at its bar for them, as in
+        # ``named_by_the_nlu``.)
+        instead = s.catalog.targets(resolution.codes) if resolution.outranks(codes, NLU_OUTRANKED_PROBABILITY) else []
         if instead:
             return need_of(instead)
     return Need(candidates=s.named, every=True)

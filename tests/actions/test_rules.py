@@ -419,6 +419,11 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     ("上回问身份证和护照的人多，失业金咋个领", ["ID", "PASSPORT"], ["身份证", "护照"],
      TableCatalog(resolutions={"上回问身份证和护照的人多，失业金咋个领": FakeResolution(["UNEMP"], instead=True)}),
      "needs_named_apart", ["UNEMP"], False),
+    # ... at the bar for the NLU's readings (NLU_OUTRANKED_PROBABILITY), which are parts of its score
+    ("居民医保登记的时候身份证号录错了，咋个改", ["ID", "PASSPORT"], ["居民", "身份证"],
+     TableCatalog(resolutions={"居民医保登记的时候身份证号录错了，咋个改": FakeResolution(
+         ["UNEMP"], Scored("UNEMP", 0.58), instead=True)}),
+     "needs_named_apart", ["UNEMP"], False),
     # two members of one 一件事: the 一件事
     ("我老汉走了，户口和社保卡都要销", ["HK-CANCEL", "SB-CANCEL"], ["户口", "社保卡"],
      TableCatalog(bundles={frozenset({"HK-CANCEL", "SB-CANCEL"}): "DEATH"}), "named_by_the_nlu", ["DEATH"], False),
