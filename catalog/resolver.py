@@ -1870,7 +1870,7 @@ class ResolverIndex:
                 f["audience_mismatch"] = 1.0
             # A later object of the name is a circumstance the item is for (「领取失业保险金期间丧葬
             # 补助金…」: while drawing unemployment benefit); a message that never says it is about
-            # the plain item (供养亲属抚恤金申领 for 「丧葬补助金」).
+            # the plain item (遗属待遇申领 for 「丧葬补助金」).
             for obj, weight in self._name_objects[index]:
                 if weight == LATER_OBJECT and fuzz.partial_ratio(obj, text) < PARTIAL_OBJECT * 100:
                     f["circumstance_unsaid"] = 1.0

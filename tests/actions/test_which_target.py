@@ -272,7 +272,7 @@ def test_an_item_read_from_words_that_describe_the_deceased_is_left_out(conversa
     guide = only(conversation().say(text, entities=[spanned(RETIREMENT, text, "退休"),
                                                      spanned(AFTER_DEATH, text, "后事")]), "guide")
     assert guide["bundle"]["name"] == "身后一件事"
-    assert "供养亲属抚恤金申领" in [i["name"] for i in guide["items"]]  # deceased_insured=yes was read
+    assert "遗属待遇申领" in [i["name"] for i in guide["items"]]  # deceased_insured=yes was read
 
 
 def test_items_named_apart_are_both_needs_with_their_facts_asked_once(conversation):
@@ -481,7 +481,7 @@ def test_a_fact_after_an_answer_that_only_describes_stays_with_the_item_in_play(
     text = "说错了，他是厂里退休的"
     guide = only(chat.say(text, intent="inform", entities=[spanned(RETIREMENT, text, "退休")]), "guide")
     assert guide["bundle"]["name"] == "身后一件事"
-    assert "供养亲属抚恤金申领" in [i["name"] for i in guide["items"]]
+    assert "遗属待遇申领" in [i["name"] for i in guide["items"]]
 
 
 def test_an_option_number_with_the_town_answers_the_one_question(conversation):

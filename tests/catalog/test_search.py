@@ -29,7 +29,7 @@ PHRASINGS = [
     ("我想开个理发店", "个体工商户设立登记"),              # a shop that serves, not food: a 个体户
     ("开个服装店要办啥", "个体工商户设立登记"),
     ("农村合作医疗今年咋个交", "城乡居民基本医疗保险参保登记"),  # the old name of residents' insurance
-    ("老人去世了，丧葬费在哪领", "供养亲属抚恤金申领"),
+    ("老人去世了，丧葬费在哪领", "遗属待遇申领"),
     ("维修资金分户账更名", "住宅专项维修资金分户账更名"),    # 「分户账」 is kept as written
 ]
 TRADITIONAL = [
@@ -139,7 +139,7 @@ COLLOQUIAL_BUNDLES = [
 
 # Who the citizen asks for (爸爸, 我妈) is not part of the need: the benefit named decides.
 DEATH_BENEFITS = [
-    ("爸爸去世了，丧葬补助金在哪里领", "供养亲属抚恤金申领"),
+    ("爸爸去世了，丧葬补助金在哪里领", "遗属待遇申领"),
     ("工亡丧葬补助金怎么领", "一次性工亡补助金（含生活困难，预支50%确认）、丧葬补助金申领"),
 ]
 
