@@ -58,7 +58,9 @@ def test_rephrased_items_are_items_of_the_tuned_sets_only(halves, fresh, rephras
     assert [n.case_id for n in rephrased if n.item and n.item not in tuned] == []
 
 
-@pytest.mark.parametrize("name, items, needs", [("rephrased", 50, 0), ("rephrased2", 60, 25), ("rephrased3", 60, 0), ("rephrased4", 60, 20), ("rephrased5", 64, 20), ("rephrased6", 60, 20), ("rephrased7", 60, 20), ("rephrased8", 60, 20), ("rephrased9", 60, 20), ("rephrased10", 60, 30), ("rephrased11", 60, 30), ("rephrased12", 60, 30), ("rephrased13", 60, 30), ("rephrased14", 60, 30), ("rephrased15", 60, 30)])
+# (rephrased2 and rephrased15 were written over 60 items each, fresh2 over 80: 遗属待遇申领 left them when it
+# got an authored guide, its cases moving to tests/dialogues/colloquial.yaml.)
+@pytest.mark.parametrize("name, items, needs", [("rephrased", 50, 0), ("rephrased2", 59, 25), ("rephrased3", 60, 0), ("rephrased4", 60, 20), ("rephrased5", 64, 20), ("rephrased6", 60, 20), ("rephrased7", 60, 20), ("rephrased8", 60, 20), ("rephrased9", 60, 20), ("rephrased10", 60, 30), ("rephrased11", 60, 30), ("rephrased12", 60, 30), ("rephrased13", 60, 30), ("rephrased14", 60, 30), ("rephrased15", 59, 30)])
 def test_each_rephrased_set_has_its_items_and_needs(name, items, needs):
     cases = ev.load_measurement_set(LONGTAIL / f"{name}.yaml")
     assert len({n.item for n in cases if n.item}) == items and sum(n.expects_handoff for n in cases) == needs
@@ -119,7 +121,7 @@ def test_no_fresh_item_is_on_the_held_out_side(halves, fresh):
     assert [n.case_id for n in fresh if n.item in held] == []
 
 
-@pytest.mark.parametrize("position, items, needs", [(1, 80, 49), (2, 75, 40), (3, 45, 25), (4, 45, 25), (5, 43, 30), (6, 45, 28), (7, 45, 29), (8, 45, 29), (9, 45, 28), (10, 45, 29), (11, 45, 30), (12, 45, 30), (13, 45, 30), (14, 50, 30), (15, 49, 30)])
+@pytest.mark.parametrize("position, items, needs", [(1, 79, 49), (2, 75, 40), (3, 45, 25), (4, 45, 25), (5, 43, 30), (6, 45, 28), (7, 45, 29), (8, 45, 29), (9, 45, 28), (10, 45, 29), (11, 45, 30), (12, 45, 30), (13, 45, 30), (14, 50, 30), (15, 49, 30)])
 def test_each_later_fresh_set_is_over_items_of_no_earlier_set(everything, position, items, needs):
     """fresh2.yaml to fresh16.yaml were each drawn from the items on none of the two halves and the
     fresh sets written before it; each keeps at least its items and needs."""
