@@ -482,9 +482,10 @@ def found_by_search(s: Situation) -> Optional[Need]:
         # 「生娃娃…育儿补贴咋个申请」: the search's 新生儿出生一件事 (生娃娃) is not the subsidy the list lacks.
         return None
     if _doubted(s, s.found, searched=True):
-        # The NLU read the search's one winner too, by a word of the story, and the resolver finds nothing
-        # for it (「…户口本和身份证都是新名字了，但是养老保险查出来还是以前的名字…咋个弄」): doubted as the
-        # NLU's reading is (``named_by_the_nlu``).
+        # The resolver finds nothing for the search's one winner, which the NLU read too, by a word of the
+        # story (「…户口本和身份证都是新名字了，但是养老保险查出来还是以前的名字…咋个弄」), or which the needs
+        # the list lacks write the message beside (「我是视力二级残疾，残疾人证是有的。…景区免门票…」): doubted
+        # as the NLU's reading is (``named_by_the_nlu``).
         return None
     return need_of(_ties_read_by_the_resolver(s, _unless_outranked(s, s.found)))
 

@@ -544,9 +544,10 @@ class OffList:
 
 
 DONE_ENDS = ("过", "过了", "过的")  # a clause ending so says it was done (「年报过了」)
-# ... and one of these (already, or a time gone by) before an action word of the names, with one of
+# A word of these (already, or a time gone by) before an action word of the names in its clause, with one
+# of DONE_AFTER right after the action word, says that action is done (「已经结算了」「去年…注销了」).
 ALREADY = ("已经", "早就", "早都", "去年", "前年", "以前", "上个月", "上回", "当时", "早几年", "前几年")
-DONE_AFTER = ("了", "过")    # these right after it, says that action is done (「已经结算了」「去年…注销了」)
+DONE_AFTER = ("了", "过")
 
 
 def _said_not_done(text: str, word: str) -> bool:
@@ -1466,7 +1467,7 @@ class ResolverIndex:
         if word not in self._names_actions or not text.startswith(DONE_AFTER, end):
             return False
         opening = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
-        return any(word in text[opening:start] for word in ALREADY)
+        return any(marker in text[opening:start] for marker in ALREADY)
 
     def _describes(self, text: str, end: int) -> bool:
         """The action word ending at ``end`` is followed, within its clause, by 的 that ends no place
