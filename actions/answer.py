@@ -44,8 +44,6 @@ NOTED_AT_MOST = 10
 # lookup_status values; the rules choose the next step from them (and the triaged intents' names).
 GUIDE, CLARIFY, NOT_FOUND, NO_CONTEXT = "guide", "clarify", "not_found", "no_context"
 REFERRED = "referred"  # a need the list lacks, said who handles it: the 12345 line follows, not 「没能找到」
-# The intents whose own handoff follows a referral to who handles what the message reports.
-REFERRING_INTENTS = frozenset({"complaint", "request_human"})
 
 
 class SessionCatalog:
@@ -196,7 +194,7 @@ class ActionAnswer(CatalogAction):
             # complaint, 「街口两个车撞了，有个人腿在流血」 as a request for a person): who handles it, an
             # emergency's number first, before the intent's own handoff; an emergency is no complaint
             # (「后山烧起来了」 gets 119, then the 12345 line, not 「非常抱歉给您带来不便」).
-            if intent in REFERRING_INTENTS and self._refer(dispatcher, rules.need_elsewhere(situation)):
+            if intent in rules.HANDOFF_REPLY_INTENTS and self._refer(dispatcher, rules.need_elsewhere(situation)):
                 intent = REFERRED
             closed = [] if intent in rules.SMALL_TALK_INTENTS else _forget_question()
             return remembered + closed + [SlotSet("lookup_status", intent)]

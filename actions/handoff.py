@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.rules import HANDOFF_REPLY_INTENTS
 from catalog.contract import handoff_payload
 
 logger = logging.getLogger(__name__)
@@ -23,15 +24,12 @@ logger = logging.getLogger(__name__)
 HANDOFF_INTENTS = frozenset({"complaint", "request_human", "out_of_scope", "nlu_fallback"})
 
 
-# Intents whose own handoff action_answer plays (lookup_status names them); one it read as a need instead
-# (「新买的电瓶车要上牌不，在哪里上」 read as a complaint) is handed off for the need's reason.
-HANDED_ON_INTENTS = frozenset({"complaint", "request_human"})
-
-
 def handoff_reason(tracker: Tracker) -> str:
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
     status = tracker.get_slot("lookup_status")
-    if intent in HANDOFF_INTENTS and (intent not in HANDED_ON_INTENTS or status in (None, intent)):
+    # action_answer plays a complaint's or a request for a person's own handoff (lookup_status names it); one
+    # it read as a need instead (「新买的电瓶车要上牌不，在哪里上」) is handed off for the need's reason.
+    if intent in HANDOFF_INTENTS and (intent not in HANDOFF_REPLY_INTENTS or status in (None, intent)):
         return intent
     return status or "not_found"
 

@@ -54,7 +54,10 @@ SEARCH_DOUBTED_ELSEWHERE = CONFIRM_ELSEWHERE
 # complaint's or a request for a person's handoff, the greeting, the goodbye…).
 # Small talk leaves the conversation as it was (an open question stays open); the others are handed off.
 SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thanks", "bot_challenge"})
-TRIAGED_INTENTS = frozenset({"complaint", "request_human"}) | SMALL_TALK_INTENTS
+# Of those, the intents whose own reply is a handoff (after a referral to who handles what the message
+# reports, ``actions.answer``); one read as a need is handed off for the need's reason (``actions.handoff``).
+HANDOFF_REPLY_INTENTS = frozenset({"complaint", "request_human"})
+TRIAGED_INTENTS = HANDOFF_REPLY_INTENTS | SMALL_TALK_INTENTS
 # Intents that ask for nothing to be done: such a message is read over the whole list only where the
 # resolver answers it with TRIAGE_PROBABILITY.
 NO_NEED_INTENTS = frozenset({"out_of_scope", "nlu_fallback", "affirm", "deny"})

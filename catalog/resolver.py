@@ -1634,7 +1634,7 @@ class ResolverIndex:
         first = _fitting(ranked)[0] if decision == "answer" else None
         listed = first is not None and first.said and not (
             reading.elsewhere >= ELSEWHERE_PROBABILITY and first.code in nlu and not first.action_agrees
-            and not self._answered_without(found, first.code, "nlu"))
+            and not self._answered_without(found, scores, first.code, "nlu"))
         elsewhere_need = None if listed else reading.elsewhere_need
         alone = None
         if said_off is not None or (reading.elsewhere >= ELSEWHERE_PROBABILITY and not listed):
@@ -1650,11 +1650,14 @@ class ResolverIndex:
                           gathered, marked_apart if decision == "answer" else (), len(reading.text),
                           frozenset(self.targets[i].code for i in reading.refused), reading.asking_words)
 
-    def _answered_without(self, found: Sequence[tuple[int, Mapping[str, float]]], code: str, part: str) -> bool:
+    def _answered_without(self, found: Sequence[tuple[int, Mapping[str, float]]], scores: Sequence[float],
+                          code: str, part: str) -> bool:
         """``code`` is still the answer's likelihood (ANSWER_PROBABILITY, ANSWER_LEAD times the next) with
-        ``part`` of every candidate's score left out: the ranking reads it without that reading."""
-        scores = [self.weights.score({k: v for k, v in features.items() if k != part}) for _, features in found]
-        probabilities = self.weights.probabilities(scores)
+        ``part`` of every candidate's score (``scores``, of ``found``) left out: the ranking reads it without
+        that reading."""
+        weight = self.weights.parts.get(part, 0.0)
+        probabilities = self.weights.probabilities(
+            [score - weight * features.get(part, 0.0) for score, (_, features) in zip(scores, found)])
         own = next((p for (i, _), p in zip(found, probabilities) if self.targets[i].code == code), 0.0)
         second = max((p for (i, _), p in zip(found, probabilities) if self.targets[i].code != code), default=0.0)
         return own >= ANSWER_PROBABILITY and own >= ANSWER_LEAD * second
