@@ -25,6 +25,9 @@ class HeldWords:
     right_before: tuple[str, ...] = ()  # only right before the words (「带身份证去」, not 「带娃娃去办身份证」)
     ending: tuple[str, ...] = ()  # only ending the clause after the words (「户口本都在」, not 「都在哪里办」)
     right_after: tuple[str, ...] = ()  # only right after the words (「身份证复印件」, not 「办执照要带原件不」)
+    already: tuple[str, ...] = ()  # a time gone by, then a ``done`` word later in the clause: 「我已经在局里办了」
+    done: tuple[str, ...] = ()
+    particles: str = ""  # may close a clause after an ``ending`` word: 「都有的」「是有的嘛」
 
 
 @lru_cache(maxsize=4)
@@ -33,7 +36,7 @@ def load_held(path: str | Path = HELD_FILE) -> HeldWords:
         data = yaml.safe_load(handle) or {}
     lists: dict[str, tuple[str, ...]] = {}
     for key, required in (("after", True), ("before", True), ("right_before", False), ("ending", False),
-                          ("right_after", False)):
+                          ("right_after", False), ("already", False), ("done", False)):
         words = data.get(key) if required else data.get(key) or []
         if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
             raise ValueError(f"{Path(path).name}: {key!r} must be a list of words")
@@ -43,8 +46,30 @@ def load_held(path: str | Path = HELD_FILE) -> HeldWords:
         if not isinstance(row, dict) or not row.get("text") or not row.get("words") or "held" not in row:
             raise ValueError(f"{Path(path).name}: example {number} needs text, words and held")
         examples.append((str(row["text"]), str(row["words"]), bool(row["held"])))
+    particles = data.get("particles") or ""
+    if not isinstance(particles, str):
+        raise ValueError(f"{Path(path).name}: 'particles' must be a string of characters")
     return HeldWords(lists["after"], lists["before"], tuple(examples), lists["right_before"], lists["ending"],
-                     lists["right_after"])
+                     lists["right_after"], lists["already"], lists["done"], particles)
+
+
+def _done_already(after: str, held_words: HeldWords) -> bool:
+    """After what is named, the clause says it was done in a time gone by: an ``already`` word, then a
+    ``done`` word (「退役报到我已经在退役军人事务局办了」, 「居住证早就在派出所办好了」), not a state
+    (「已经过期了」 is no ``done`` word)."""
+    for word in held_words.already:
+        at = after.find(word)
+        if at >= 0 and any(w in after[at + len(word):] for w in held_words.done):
+            return True
+    return False
+
+
+def _ends_held(rest: str, held_words: HeldWords) -> bool:
+    """``rest`` (the clause after what is named) ends with an ``ending`` word, a particle or two
+    aside (「都有的」, 「是有的嘛」)."""
+    ended = rest.rstrip()
+    trimmed = ended.rstrip(held_words.particles) if held_words.particles else ended
+    return any(text.endswith(w) for text in {ended, trimmed} for w in held_words.ending)
 
 
 def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
@@ -60,8 +85,8 @@ def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
         clause_end = following.start() if following else len(text)
         before, after = text[clause_start:start], text[end:clause_end]
         if not (any(w in after for w in held_words.after) or any(w in before for w in held_words.before)
-                or before.endswith(held_words.right_before) or after.rstrip().endswith(held_words.ending)
-                or after.startswith(held_words.right_after)):
+                or before.endswith(held_words.right_before) or _ends_held(after, held_words)
+                or after.startswith(held_words.right_after) or _done_already(after, held_words)):
             return False
         start = text.find(words, end)
     return True
@@ -73,9 +98,11 @@ def says_held(clause: str, held_words: HeldWords | None = None) -> bool:
     something (「身份证和银行卡也有」), or a ``before`` word leads to it (「带着身份证和户口本」)."""
     held_words = held_words or load_held()
     ended = clause.rstrip()
+    trimmed = ended.rstrip(held_words.particles) if held_words.particles else ended
     return any(clause.find(w) > 0 for w in held_words.after + held_words.right_after) or \
-        any(ended.endswith(w) and len(ended) > len(w) for w in held_words.ending) or \
-        any(0 <= clause.find(w) < len(clause) - len(w) for w in held_words.before)
+        any(text.endswith(w) and len(text) > len(w) for text in {ended, trimmed} for w in held_words.ending) or \
+        any(0 <= clause.find(w) < len(clause) - len(w) for w in held_words.before) or \
+        any(clause.find(w) > 0 and _done_already(clause[clause.find(w):], held_words) for w in held_words.already)
 
 
 def without_held_clauses(text: str, names_a_need: Callable[[str], bool]) -> str:
