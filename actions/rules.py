@@ -22,7 +22,7 @@ from actions import choice
 from actions.conversation import Memory, Turn
 from catalog.held import CLAUSE_BREAK
 from catalog.item_model import sets_up
-from catalog.resolver import CONFIRM_ELSEWHERE, ELSEWHERE_SHORT
+from catalog.resolver import CONFIRM_ELSEWHERE, ELSEWHERE_SHORT, NOTHING_ELSEWHERE
 from catalog.text import normalise
 from catalog.types import Target
 from catalog.words import load_aspects
@@ -861,7 +861,8 @@ def _handed_off_as_elsewhere(s: Situation) -> bool:
     if not s.turn.text or s.memory.pending_question or len(normalise(s.turn.text)) <= ELSEWHERE_SHORT:
         return False
     resolution = s.resolve()
-    return resolution.decision == "handoff" and resolution.elsewhere >= ITEM_ELSEWHERE
+    return resolution.decision == "handoff" and (resolution.elsewhere >= ITEM_ELSEWHERE or (
+        resolution.elsewhere >= CONFIRM_ELSEWHERE and resolution.nothing >= NOTHING_ELSEWHERE))
 
 
 def _said_in_full(s: Situation, target: Target) -> bool:

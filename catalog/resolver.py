@@ -113,6 +113,12 @@ OTHERWISE_PROBABILITY = 0.3  # ... or this likely, where that reading does anoth
 # of the posterior; a citizen can say 「是」 or 「不是」, where a handoff would give nothing.
 CONFIRM_PROBABILITY = 0.12
 CONFIRM_ELSEWHERE = 0.3
+# Two readings of "not on this list" together: the needs the list lacks write the message with
+# CONFIRM_ELSEWHERE and the ranking leaves at least this much of its posterior to no target at all. The
+# message is handed off, whatever it names on the way (「屋头吃低保吃了三年了，听别个说低保户每个月有
+# 十几度免费电…这个要去哪里申请」: 最低生活保障 is who asks, the free power another office's), unless it
+# says an item answered outright and asks what its name does (「我买的二手房要过户」).
+NOTHING_ELSEWHERE = 0.35
 # A first target whose name does another thing than the message seems to ask, yet as likely as an
 # answer and as far ahead: offered alone rather than handed off, since the ask is often read from a
 # word of the circumstances (「调解员…调解案子的补贴好久发」 reads 调解 as the action; 「领失业金那张
@@ -1632,12 +1638,14 @@ class ResolverIndex:
         # 带个身份证去就要得了嘛」: the NLU read 居民身份证办理 in 身份证): the NLU's word is then a word of the
         # story, and the need is handed off. (「我买的二手房要过户」 asks the 过户 of 不动产转移登记.)
         first = _fitting(ranked)[0] if decision == "answer" else None
-        listed = first is not None and first.said and not (
+        listed = first is not None and first.said and first.probability >= ANSWER_PROBABILITY and not (
             reading.elsewhere >= ELSEWHERE_PROBABILITY and first.code in nlu and not first.action_agrees
             and not self._answered_without(found, scores, first.code, "nlu"))
         elsewhere_need = None if listed else reading.elsewhere_need
         alone = None
-        if said_off is not None or (reading.elsewhere >= ELSEWHERE_PROBABILITY and not listed):
+        if said_off is not None or (reading.elsewhere >= ELSEWHERE_PROBABILITY and not listed) or (
+                reading.elsewhere >= CONFIRM_ELSEWHERE and nothing >= NOTHING_ELSEWHERE
+                and not (listed and first is not None and first.action_agrees)):
             decision = "handoff"
         elif decision == "handoff":
             alone = self._differing_alone(ranked, reading)

@@ -68,6 +68,7 @@ class FakeResolution:
     named: bool = True      # the message names the answer or an option
     elsewhere_need: Optional[str] = None  # the need the list lacks that the message is
     elsewhere: float = 0.0  # how surely the bank's needs the list lacks write the message
+    nothing: float = 0.0  # how much of the ranking's posterior goes to no target
     off_list_word: bool = False  # the message says an off_list.yaml word
     confirm: bool = False   # the one code is offered alone, below the answer's bar
     alone: Optional[Scored] = None  # ... and how likely it is
@@ -508,6 +509,15 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     ("有人打电话说是公安局的，说我身份证涉嫌洗钱，这是不是骗子", ["ID"], ["身份证"],
      TableCatalog(resolutions={"有人打电话说是公安局的，说我身份证涉嫌洗钱，这是不是骗子": FakeResolution(elsewhere=0.73)}),
      "nothing_found", [], False),
+    # ... or where they write it less surely but the ranking leaves much to no target at all
+    ("想在12306上给老人买票，提示身份证已经被别人注册过了，咋个把账号弄回来", ["ID"], ["身份证"],
+     TableCatalog(resolutions={"想在12306上给老人买票，提示身份证已经被别人注册过了，咋个把账号弄回来": FakeResolution(
+         elsewhere=0.33, nothing=0.66)}),
+     "nothing_found", [], False),
+    ("想在12306上给老人买票，身份证是不是要先去换个新的", ["ID"], ["身份证"],
+     TableCatalog(resolutions={"想在12306上给老人买票，身份证是不是要先去换个新的": FakeResolution(
+         elsewhere=0.33, nothing=0.2)}),
+     "named_by_the_nlu", ["ID"], False),
     # ... which a short message's sharp posteriors do not say
     ("身份证的事问一下", ["ID"], ["身份证"],
      TableCatalog(resolutions={"身份证的事问一下": FakeResolution(elsewhere=0.8)}),

@@ -6,6 +6,9 @@ import pytest
 from catalog.queries import resolve
 from catalog.resolver import (
     BAYES_SURE,
+    CONFIRM_ELSEWHERE,
+    ELSEWHERE_PROBABILITY,
+    NOTHING_ELSEWHERE,
     OVERRIDE_PROBABILITY,
     OffList,
     Resolution,
@@ -142,6 +145,25 @@ def test_the_nlus_reading_alone_keeps_no_need_the_list_lacks_on_it(session, text
     resolution = resolve(session, text, consider=[code], nlu=[code])
     assert resolution.elsewhere >= 0.5
     assert resolution.decision == decision
+
+
+@pytest.mark.parametrize("text", [
+    # the needs the list lacks write the message less than ELSEWHERE_PROBABILITY but at least CONFIRM_ELSEWHERE,
+    # and the ranking leaves NOTHING_ELSEWHERE of its posterior to no target: both say "not on this list"
+    "我屋头吃低保好几年了，听别个说低保户每个月有十几度免费电，我们这边电费单上从来没减过，这个要去哪里申请，是找民政还是找供电所",
+    "想在12306上给老人买票，注册的时候提示身份证已经被别人注册过了，我从来没注册过，咋个把账号弄回来",
+    "看到法院在网上拍卖一套房子，比市场价便宜，我想去竞拍，保证金咋个交，拍到了过户麻不麻烦",
+])
+def test_two_readings_of_not_on_the_list_together_hand_the_message_off(session, text):
+    resolution = resolve(session, text)
+    assert CONFIRM_ELSEWHERE <= resolution.elsewhere < ELSEWHERE_PROBABILITY
+    assert resolution.nothing >= NOTHING_ELSEWHERE
+    assert resolution.decision == "handoff"
+
+
+def test_an_item_the_ranking_is_sure_of_stays_answered_beside_needs_the_list_lacks(session):
+    resolution = resolve(session, "低保咋个申请")
+    assert resolution.nothing < NOTHING_ELSEWHERE and resolution.decision == "answer"
 
 
 @pytest.mark.parametrize("text", ["帮我推荐一只股票", "明天广安下不下雨", "我想给城南小学捐点旧书",
