@@ -826,8 +826,12 @@ def _doubted(s: Situation, targets: list[Target], searched: bool = False) -> boo
     城乡居民基本医疗保险参保登记); the message is read on by the rules after. A 一件事 read by a word of
     the story is doubted alike (「听说法院在选人民陪审员，我退休了有时间，想报个名」 is no 退休一件事;
     「面馆…执照和食品经营许可证都有了，想在美团上开外卖」 no 我要开小餐馆)."""
-    if s.memory.pending_question or not s.turn.text or len(targets) != 1 or _said_in_full(s, targets[0]):
+    if s.memory.pending_question or not s.turn.text or len(targets) != 1:
         return False
+    if _said_in_full(s, targets[0]):
+        # A name said in full is the need, unless the message says its need is not it
+        # (「不是给娃娃开被拐儿童身份证明那个哈，这个采血在哪里弄」).
+        return s.resolve([targets[0].code]).refuses(targets[0].code)
     read_by_the_nlu = any(s.turn.words_for(targets[0].code))
     if not (read_by_the_nlu or searched):
         return False  # (an item given as such, not read from words of the message — a button's — is trusted)

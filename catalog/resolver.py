@@ -118,7 +118,7 @@ CONFIRM_ELSEWHERE = 0.3
 # message is handed off, whatever it names on the way (「屋头吃低保吃了三年了，听别个说低保户每个月有
 # 十几度免费电…这个要去哪里申请」: 最低生活保障 is who asks, the free power another office's), unless it
 # says an item answered outright and asks what its name does (「我买的二手房要过户」).
-NOTHING_ELSEWHERE = 0.35
+NOTHING_ELSEWHERE = 0.45
 # A first target whose name does another thing than the message seems to ask, yet as likely as an
 # answer and as far ahead: offered alone rather than handed off, since the ask is often read from a
 # word of the circumstances (「调解员…调解案子的补贴好久发」 reads 调解 as the action; 「领失业金那张
@@ -388,7 +388,11 @@ class Resolution:
         handed off and the target is under CONFIRM_PROBABILITY, too unlikely even to be offered alone;
         or the message says its need is not that target: it already holds it (「优待证上个月都拿到手了，
         现在想办张坐公交的老年卡」), names it after 不是, or asks another kind (「批发许可证」 for a 零售 one)."""
-        return code in self.refused or (self.decision == "handoff" and self.probability_of(code) < CONFIRM_PROBABILITY)
+        return self.refuses(code) or (self.decision == "handoff" and self.probability_of(code) < CONFIRM_PROBABILITY)
+
+    def refuses(self, code: str) -> bool:
+        """The message says its need is not ``code``'s target (``ResolverIndex.refused_in``…)."""
+        return code in self.refused
 
     def _far_behind(self, code: str, probability: float) -> bool:
         other = self.considered.get(code)

@@ -77,6 +77,7 @@ class FakeResolution:
     rivals: tuple[str, ...] = ()  # considered codes another option about another object nearly matches
     offers: bool = False  # asks between targets other than the considered codes, each of them far behind
     doubted: tuple[str, ...] = ()  # considered codes it finds nothing for (handed off, each too unlikely to offer)
+    refused: tuple[str, ...] = ()  # considered codes the message says its need is not
     otherwise: tuple[str, ...] = ()  # considered codes whose names do another thing than asked
 
     @property
@@ -112,7 +113,10 @@ class FakeResolution:
         return self.considered[code].probability if code in self.considered else 0.0
 
     def doubts(self, code: str) -> bool:
-        return code in self.doubted
+        return code in self.doubted or code in self.refused
+
+    def refuses(self, code: str) -> bool:
+        return code in self.refused
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]:
         return self.chosen if self.chosen in codes else None
@@ -526,6 +530,10 @@ def test_asks_one_or_another(text, memory, resolution, expected):
     ("想问下身份证方面的事情", ["ID"], ["身份证"],
      TableCatalog(resolutions={"想问下身份证方面的事情": FakeResolution(elsewhere_need="身份证优惠", elsewhere=0.63)}),
      "named_by_the_nlu", ["ID"], False),
+    # ... nor one it names in full to say its need is not it
+    ("不是给娃娃开居民身份证办理那个哈，这个采血在哪里弄", ["ID"], ["居民身份证办理"],
+     TableCatalog(resolutions={"不是给娃娃开居民身份证办理那个哈，这个采血在哪里弄": FakeResolution(refused=("ID",))}),
+     "nothing_found", [], False),
     # ... but not an item the message names in full
     ("有人上门搞人口调查，说要先办居民身份证办理", ["ID"], ["居民身份证办理"],
      TableCatalog(resolutions={"有人上门搞人口调查，说要先办居民身份证办理": FakeResolution(
