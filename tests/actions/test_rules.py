@@ -830,7 +830,7 @@ def test_an_item_named_that_does_another_thing_with_no_sibling_is_no_answer():
     # ... out of scope, at OUT_OF_SCOPE_PROBABILITY (another no-need intent keeps TRIAGE_PROBABILITY)
     ("今天社保卡要挂失", TableCatalog(resolutions={"今天社保卡要挂失": FakeResolution(["SB-LOST"], Scored("SB-LOST", 0.55))}),
      Memory(), False, "resolved_over_the_list", ["SB-LOST"]),
-    ("今天社保卡的事", TableCatalog(resolutions={"今天社保卡的事": FakeResolution(["SB-LOST"], Scored("SB-LOST", 0.45))}),
+    ("今天社保卡的事", TableCatalog(resolutions={"今天社保卡的事": FakeResolution(["SB-LOST"], Scored("SB-LOST", 0.38))}),
      Memory(), False, rules.NOTHING, []),
     # ... unless the NLU read a reply where nothing was asked: its guess, read over the list as any question
     ("我不是师范专业的，能不能考教资", TableCatalog(resolutions={"我不是师范专业的，能不能考教资": FakeResolution(
