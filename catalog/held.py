@@ -64,12 +64,13 @@ def _done_already(after: str, held_words: HeldWords) -> bool:
     return False
 
 
-def _ends_held(rest: str, held_words: HeldWords) -> bool:
-    """``rest`` (the clause after what is named) ends with an ``ending`` word, a particle or two
-    aside (「都有的」, 「是有的嘛」)."""
+def _ends_held(rest: str, held_words: HeldWords, after_something: bool = False) -> bool:
+    """``rest`` ends with an ``ending`` word, a particle or two aside (「都有的」, 「是有的嘛」); with
+    ``after_something``, a word that is not all of it (「身份证和银行卡也有」, not 「也有」)."""
     ended = rest.rstrip()
     trimmed = ended.rstrip(held_words.particles) if held_words.particles else ended
-    return any(text.endswith(w) for text in {ended, trimmed} for w in held_words.ending)
+    return any(text.endswith(w) and (len(text) > len(w) or not after_something)
+               for text in {ended, trimmed} for w in held_words.ending)
 
 
 def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
@@ -95,14 +96,13 @@ def held(text: str, words: str, held_words: HeldWords | None = None) -> bool:
 def says_held(clause: str, held_words: HeldWords | None = None) -> bool:
     """The clause says something is at hand: an ``after`` word follows what it names
     (「身份证都拿到了」) or a ``right_after`` word (「身份证复印件」), an ``ending`` word ends it after
-    something (「身份证和银行卡也有」), or a ``before`` word leads to it (「带着身份证和户口本」)."""
+    something (「身份证和银行卡也有」), a ``before`` word leads to it (「带着身份证和户口本」), or after
+    something a time gone by is followed by a thing done (「退役报到我已经在局里办了」)."""
     held_words = held_words or load_held()
-    ended = clause.rstrip()
-    trimmed = ended.rstrip(held_words.particles) if held_words.particles else ended
     return any(clause.find(w) > 0 for w in held_words.after + held_words.right_after) or \
-        any(text.endswith(w) and len(text) > len(w) for text in {ended, trimmed} for w in held_words.ending) or \
+        _ends_held(clause, held_words, after_something=True) or \
         any(0 <= clause.find(w) < len(clause) - len(w) for w in held_words.before) or \
-        any(clause.find(w) > 0 and _done_already(clause[clause.find(w):], held_words) for w in held_words.already)
+        _done_already(clause[1:], held_words)
 
 
 def without_held_clauses(text: str, names_a_need: Callable[[str], bool]) -> str:

@@ -1640,7 +1640,8 @@ class ResolverIndex:
         # Not where only the NLU's reading, one of the ranking's parts, brings the answer over its bar in a
         # message the needs the list lacks write and that asks nothing its name does (「区图书馆办借书证要押金不，
         # 带个身份证去就要得了嘛」: the NLU read 居民身份证办理 in 身份证): the NLU's word is then a word of the
-        # story, and the need is handed off. (「我买的二手房要过户」 asks the 过户 of 不动产转移登记.)
+        # story, and the need is handed off. (「我买的二手房要过户」 asks the 过户 of 不动产转移登记.) Outright is
+        # at ANSWER_PROBABILITY, not only at the said-and-asked bar (「…广电每年还在扣收视费，咋个销户」).
         first = _fitting(ranked)[0] if decision == "answer" else None
         listed = first is not None and first.said and first.probability >= ANSWER_PROBABILITY and not (
             reading.elsewhere >= ELSEWHERE_PROBABILITY and first.code in nlu and not first.action_agrees
