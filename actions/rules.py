@@ -22,7 +22,7 @@ from actions import choice
 from actions.conversation import Memory, Turn
 from catalog.held import CLAUSE_BREAK
 from catalog.item_model import sets_up
-from catalog.resolver import CONFIRM_ELSEWHERE, ELSEWHERE_SHORT, NOTHING_ELSEWHERE
+from catalog.resolver import CONFIRM_ELSEWHERE, ELSEWHERE_SHORT
 from catalog.text import normalise
 from catalog.types import Target
 from catalog.words import load_aspects
@@ -156,7 +156,7 @@ class Resolution(Protocol):
     def elsewhere(self) -> float: ...
 
     @property
-    def nothing(self) -> float: ...
+    def off_the_list_twice(self) -> bool: ...
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]: ...
 
@@ -866,13 +866,14 @@ def _handed_off_as_elsewhere(s: Situation) -> bool:
     """The general resolver hands a story off (a message longer than the resolver's ELSEWHERE_SHORT), and the needs the
     list lacks, together, write it at least ITEM_ELSEWHERE, though none of them alone does: 「有人打电话说是
     公安局的，说我身份证涉嫌洗钱…这是不是骗子哦」 is a fraud to report (like 电信诈骗报案 and its neighbours),
-    its 身份证 a word of the story. A short message's posteriors are too sharp to say so (「户口方面的事情问下」
+    its 身份证 a word of the story; or write it less surely where the ranking leaves much to no target
+    (``Resolution.off_the_list_twice``: 「…想在12306上注册…提示我的身份证已经被别个注册过了」). A short message's posteriors are too sharp to say so (「户口方面的事情问下」
     still offers the 户口 items)."""
     if not s.turn.text or s.memory.pending_question or len(normalise(s.turn.text)) <= ELSEWHERE_SHORT:
         return False
     resolution = s.resolve()
-    return resolution.decision == "handoff" and (resolution.elsewhere >= ITEM_ELSEWHERE or (
-        resolution.elsewhere >= CONFIRM_ELSEWHERE and resolution.nothing >= NOTHING_ELSEWHERE))
+    return resolution.decision == "handoff" and (
+        resolution.elsewhere >= ITEM_ELSEWHERE or resolution.off_the_list_twice)
 
 
 def _said_in_full(s: Situation, target: Target) -> bool:

@@ -119,6 +119,13 @@ CONFIRM_ELSEWHERE = 0.3
 # 十几度免费电…这个要去哪里申请」: 最低生活保障 is who asks, the free power another office's), unless it
 # says an item answered outright and asks what its name does (「我买的二手房要过户」).
 NOTHING_ELSEWHERE = 0.45
+
+
+def says_off_the_list_twice(elsewhere: float, nothing: float) -> bool:
+    """Both readings of "not on this list" (CONFIRM_ELSEWHERE, NOTHING_ELSEWHERE)."""
+    return elsewhere >= CONFIRM_ELSEWHERE and nothing >= NOTHING_ELSEWHERE
+
+
 # A first target whose name does another thing than the message seems to ask, yet as likely as an
 # answer and as far ahead: offered alone rather than handed off, since the ask is often read from a
 # word of the circumstances (「调解员…调解案子的补贴好久发」 reads 调解 as the action; 「领失业金那张
@@ -389,6 +396,12 @@ class Resolution:
         or the message says its need is not that target: it already holds it (「优待证上个月都拿到手了，
         现在想办张坐公交的老年卡」), names it after 不是, or asks another kind (「批发许可证」 for a 零售 one)."""
         return self.refuses(code) or (self.decision == "handoff" and self.probability_of(code) < CONFIRM_PROBABILITY)
+
+    @property
+    def off_the_list_twice(self) -> bool:
+        """The needs the list lacks write the message and the ranking leaves much to no target
+        (``says_off_the_list_twice``)."""
+        return says_off_the_list_twice(self.elsewhere, self.nothing)
 
     def refuses(self, code: str) -> bool:
         """The message says its need is not ``code``'s target (``ResolverIndex.refused_in``…)."""
@@ -1649,7 +1662,7 @@ class ResolverIndex:
         elsewhere_need = None if listed else reading.elsewhere_need
         alone = None
         if said_off is not None or (reading.elsewhere >= ELSEWHERE_PROBABILITY and not listed) or (
-                reading.elsewhere >= CONFIRM_ELSEWHERE and nothing >= NOTHING_ELSEWHERE
+                says_off_the_list_twice(reading.elsewhere, nothing)
                 and not (listed and first is not None and first.action_agrees)):
             decision = "handoff"
         elif decision == "handoff":

@@ -13,6 +13,7 @@ import yaml
 from actions import rules
 from actions.conversation import Memory, Turn
 from catalog.held import held
+from catalog.resolver import says_off_the_list_twice
 from catalog.types import Target
 
 ITEMS = {
@@ -117,6 +118,10 @@ class FakeResolution:
 
     def refuses(self, code: str) -> bool:
         return code in self.refused
+
+    @property
+    def off_the_list_twice(self) -> bool:
+        return says_off_the_list_twice(self.elsewhere, self.nothing)
 
     def chosen_among(self, codes: Sequence[str]) -> Optional[str]:
         return self.chosen if self.chosen in codes else None
