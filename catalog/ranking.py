@@ -3,7 +3,7 @@ second reading, situation-fact words) taken out, and the general resolver built 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Collection, Iterable, Optional, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,11 +24,18 @@ from catalog.resolver import (
     load_off_list_needs,
     load_same_service,
 )
-from catalog.search import load_lexicon, search as _search_names
+from catalog.search import Lexicon, build_index as build_search_index, load_lexicon, search as _search_names
 from catalog.seed import loaded_catalog
 from catalog.text import normalise
 from catalog.types import Candidate
-from catalog.words import load_asked_verbs, load_colloquial, load_phrasings, load_words
+from catalog.words import (
+    ColloquialEntry,
+    colloquial_without,
+    load_asked_verbs,
+    load_colloquial,
+    load_phrasings,
+    load_words,
+)
 
 SEARCH_DEPTH = 20  # hits ranked once per message; callers take the first ``limit``
 
@@ -76,7 +83,8 @@ def _build_resolver(session: Session) -> _BuiltResolver:
     return _BuiltResolver(_build_resolver_index(session), version)
 
 
-def _build_resolver_index(session: Session) -> ResolverIndex:
+def _build_resolver_index(session: Session, colloquial: Optional[Sequence[ColloquialEntry]] = None,
+                          lexicon: Optional[Lexicon] = None) -> ResolverIndex:
     aliases: dict[str, list[str]] = {}
     for code, alias in session.execute(select(ItemAlias.item_code, ItemAlias.alias)):
         aliases.setdefault(code, []).append(alias)
@@ -92,8 +100,9 @@ def _build_resolver_index(session: Session) -> ResolverIndex:
     unplaced = place_matcher(session).without_places
     phrasings = [(name, unplaced(sentence)) for name, sentence in load_phrasings() + resolver_phrasings(session)]
     elsewhere = [(need, unplaced(sentence)) for need, sentence in load_off_list_needs(region)]
-    return ResolverIndex(build_targets(sorted(rows), words), words, load_colloquial(),
-                         dict(load_lexicon().names), phrasings,
+    return ResolverIndex(build_targets(sorted(rows), words), words,
+                         load_colloquial() if colloquial is None else colloquial,
+                         dict((lexicon or load_lexicon()).names), phrasings,
                          same_service=load_same_service(), off_list=load_off_list(region),
                          elsewhere=elsewhere,
                          asked_verbs=load_asked_verbs(stems=words.stems))
@@ -122,6 +131,19 @@ def refresh_resolver(session: Session) -> ResolverIndex:
     """The resolver's index built again from the database (curators' phrasings changed), while the
     messages read meanwhile use the old one; the remembered readings of messages are forgotten."""
     return rebuilt(session, "resolver", _build_resolver, "resolutions").index
+
+
+def without_rows_for(session: Session, names: Collection[str]) -> None:
+    """From now on, this process's resolver and catalog search read the session's catalog as if no
+    lexicon row had been written for the items or bundles ``names`` (colloquial.yaml entries expecting
+    or naming them, the search lexicon's words for them): an item whose citizens' words nobody has
+    written yet, as the held-out half's are (``scripts/leave_out.py``). ``names`` empty puts every row
+    back. The remembered readings of messages and searches are forgotten."""
+    lexicon = load_lexicon().without_names_of(names)
+    colloquial = colloquial_without(load_colloquial(), names)
+    rebuilt(session, "search_index", lambda s: build_search_index(s, lexicon), "search", "wanted_actions")
+    rebuilt(session, "resolver", lambda s: _BuiltResolver(_build_resolver_index(s, colloquial, lexicon),
+                                                          curation_version(s)), "resolutions")
 
 
 def resolver_behind(session: Session, version: Optional[str]) -> bool:

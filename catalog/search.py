@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Collection, Iterable, Optional
 
 import yaml
 from rapidfuzz.distance import LCSseq
@@ -67,6 +67,13 @@ class Lexicon:
     actions: tuple[tuple[str, str], ...] = ()  # (word, stem): what a name says is done
     names: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (citizens' word, the target names it names alike)
     _rewrites: Scanner[str] = field(init=False, repr=False, compare=False)
+
+    def without_names_of(self, names: Collection[str]) -> "Lexicon":
+        """This lexicon without its words for the targets ``names`` (a word naming others keeps those):
+        ``catalog.ranking.without_rows_for``."""
+        gone = {normalise(name) for name in names}
+        kept = [(word, tuple(n for n in named if n not in gone)) for word, named in self.names]
+        return replace(self, names=tuple((word, named) for word, named in kept if named))
 
     def actions_in(self, text: str) -> frozenset[str]:
         """The stems of the action words in ``text`` (canonical form): 「补领」→{补领}, 「补换证」→{补领, 换领}."""
@@ -404,8 +411,9 @@ def _with_lexicon_names(targets: list[tuple[_Target, list[str]]],
     return targets
 
 
-def build_index(session: Session) -> SearchIndex:
-    lexicon = load_lexicon()
+def build_index(session: Session, lexicon: Optional[Lexicon] = None) -> SearchIndex:
+    """The search index of the session's catalog, with ``lexicon`` (default: the search lexicon file)."""
+    lexicon = lexicon or load_lexicon()
     index = SearchIndex(_with_lexicon_names(_load_targets(session), lexicon), lexicon)
     log.info("search index built: %d targets, %d entries", len(index.targets), len(index.entries))
     return index

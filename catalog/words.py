@@ -5,10 +5,10 @@ One loader, one scanner. Adding a word is a YAML edit; nothing here names an ite
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Collection, Generic, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import yaml
 
@@ -409,6 +409,25 @@ def load_colloquial(path: str | Path = COLLOQUIAL_FILE) -> tuple[ColloquialEntry
                 )
             )
     return tuple(entries)
+
+
+def colloquial_without(entries: Iterable[ColloquialEntry], names: Collection[str]) -> tuple[ColloquialEntry, ...]:
+    """``entries`` as if no row had been written for the items or bundles ``names`` (exact names): an
+    entry whose example expects one of them goes, and an entry naming several items loses those (it goes
+    when it names no other and means no object). What the resolver would know of an item nobody has
+    written citizens' words for yet (``scripts/leave_out.py``)."""
+    gone = set(names)
+    kept = []
+    for entry in entries:
+        if entry.expect in gone:
+            continue
+        if any(item in gone for item in entry.items):
+            rest = tuple(item for item in entry.items if item not in gone)
+            if not rest and not entry.means:
+                continue
+            entry = replace(entry, items=rest)
+        kept.append(entry)
+    return tuple(kept)
 
 
 # ---------------------------------------------------------------- citizens' phrasings, per item

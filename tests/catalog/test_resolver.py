@@ -1462,3 +1462,19 @@ def test_a_slip_of_another_offices_word_is_read_as_that_word(session):
     from catalog.text import normalise
     index = resolver_index(session)
     assert "驾驶证" in index.corrected(normalise("拖拉机驾使证搞掉了"))
+
+
+def test_without_an_items_lexicon_rows_its_citizens_word_no_longer_reaches_it(session):
+    """scripts/leave_out.py reads the tuned sets so: 养只狗 is colloquial.yaml's word for 犬类准养证核发."""
+    from catalog.ranking import resolver_index, without_rows_for
+
+    text, item = "屋头想养只狗看门，要办手续不", "犬类准养证核发"
+    assert resolve(session, text).decision == "answer" and resolve(session, text).ranked[0].name == item
+    try:
+        without_rows_for(session, {item})
+        assert all(e.expect != item for e in resolver_index(session).colloquial)
+        reading = resolve(session, text)
+        assert not (reading.decision == "answer" and reading.ranked[0].name == item)
+    finally:
+        without_rows_for(session, ())
+    assert resolve(session, text).decision == "answer" and resolve(session, text).ranked[0].name == item

@@ -387,3 +387,15 @@ def test_a_slip_of_a_word_of_the_list_is_searched_as_the_word(session):
     """「营业执找」 is read as 营业执照, by the search as by the resolver (catalog/homophones.py)."""
     slipped, meant = search(session, "营业执找原件弄丢了", limit=10), search(session, "营业执照原件弄丢了", limit=10)
     assert [(c.code, c.score) for c in slipped] == [(c.code, c.score) for c in meant]
+
+
+def test_the_search_lexicon_without_a_targets_words_keeps_the_words_for_others():
+    from catalog.search import load_lexicon
+
+    lexicon = load_lexicon()
+    word, named = next((w, n) for w, n in lexicon.names if len(n) > 1)
+    fewer = lexicon.without_names_of({named[0]})
+    assert dict(fewer.names)[word] == named[1:]
+    alone = next(w for w, n in lexicon.names if len(n) == 1)
+    assert alone not in dict(lexicon.without_names_of({dict(lexicon.names)[alone][0]}).names)
+    assert lexicon.without_names_of(()).names == lexicon.names

@@ -3,7 +3,15 @@ import re
 
 import pytest
 
-from catalog.words import load_asked_verbs, load_aspects, load_ordinals, load_place_suffixes, load_words
+from catalog.words import (
+    ColloquialEntry,
+    colloquial_without,
+    load_asked_verbs,
+    load_aspects,
+    load_ordinals,
+    load_place_suffixes,
+    load_words,
+)
 
 
 @pytest.mark.parametrize("reply, number", [("1", 1), ("1.", 1), ("第1个", 1), ("第一项", 1), ("二号", 2),
@@ -173,3 +181,14 @@ def test_a_clause_pointing_back_is_read_with_the_clause_before_it(text, reads):
                          ids=[text for text, _ in load_asked_verbs().rules_examples])
 def test_a_message_asking_the_rules_is_told_from_one_asking_how(text, rules):
     assert load_asked_verbs().asks_rules(text) is rules
+
+
+def test_the_lexicon_without_an_items_rows_keeps_what_names_others():
+    mine = ColloquialEntry("objects", "狗证", "狗证在哪办", "犬类准养证核发", means="犬类准养证")
+    shared = ColloquialEntry("objects", "社保转移", "社保转过来", "甲", items=("甲", "乙"))
+    only = ColloquialEntry("objects", "老年卡", "办老年卡", "丙", items=("甲",))
+    other = ColloquialEntry("actions", "丢了", "身份证丢了", "居民身份证办理（包括临时）", stems=("补领",))
+    kept = colloquial_without((mine, shared, only, other), {"犬类准养证核发", "甲"})
+    assert kept == (other,)
+    assert colloquial_without((shared,), {"乙"}) == (ColloquialEntry("objects", "社保转移", "社保转过来", "甲", items=("甲",)),)
+    assert colloquial_without((mine, other), ()) == (mine, other)
