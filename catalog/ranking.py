@@ -19,10 +19,12 @@ from catalog.places import place_matcher
 from catalog.resolver import (
     Resolution,
     ResolverIndex,
+    Weights,
     build_targets,
     load_off_list,
     load_off_list_needs,
     load_same_service,
+    load_weights,
 )
 from catalog.search import Lexicon, build_index as build_search_index, load_lexicon, search as _search_names
 from catalog.seed import loaded_catalog
@@ -84,7 +86,7 @@ def _build_resolver(session: Session) -> _BuiltResolver:
 
 
 def _build_resolver_index(session: Session, colloquial: Optional[Sequence[ColloquialEntry]] = None,
-                          lexicon: Optional[Lexicon] = None) -> ResolverIndex:
+                          lexicon: Optional[Lexicon] = None, weights: Optional[Weights] = None) -> ResolverIndex:
     aliases: dict[str, list[str]] = {}
     for code, alias in session.execute(select(ItemAlias.item_code, ItemAlias.alias)):
         aliases.setdefault(code, []).append(alias)
@@ -105,7 +107,8 @@ def _build_resolver_index(session: Session, colloquial: Optional[Sequence[Colloq
                          dict((lexicon or load_lexicon()).names), phrasings,
                          same_service=load_same_service(), off_list=load_off_list(region),
                          elsewhere=elsewhere,
-                         asked_verbs=load_asked_verbs(stems=words.stems))
+                         asked_verbs=load_asked_verbs(stems=words.stems),
+                         weights=weights or load_weights())
 
 
 def resolve(session: Session, text: str, consider: Iterable[str] = (), nlu: Iterable[str] = ()) -> Resolution:
@@ -133,16 +136,17 @@ def refresh_resolver(session: Session) -> ResolverIndex:
     return rebuilt(session, "resolver", _build_resolver, "resolutions").index
 
 
-def without_rows_for(session: Session, names: Collection[str]) -> None:
+def without_rows_for(session: Session, names: Collection[str], weights: Optional[Weights] = None) -> None:
     """From now on, this process's resolver and catalog search read the session's catalog as if no
     lexicon row had been written for the items or bundles ``names`` (colloquial.yaml entries expecting
     or naming them, the search lexicon's words for them): an item whose citizens' words nobody has
     written yet, as the held-out half's are (``scripts/leave_out.py``). ``names`` empty puts every row
-    back. The remembered readings of messages and searches are forgotten."""
+    back. ``weights``: the resolver's, instead of ``resolver_weights.yaml``'s (weights fitted elsewhere,
+    estimated before they are written). The remembered readings of messages and searches are forgotten."""
     lexicon = load_lexicon().without_names_of(names)
     colloquial = colloquial_without(load_colloquial(), names)
     rebuilt(session, "search_index", lambda s: build_search_index(s, lexicon), "search", "wanted_actions")
-    rebuilt(session, "resolver", lambda s: _BuiltResolver(_build_resolver_index(s, colloquial, lexicon),
+    rebuilt(session, "resolver", lambda s: _BuiltResolver(_build_resolver_index(s, colloquial, lexicon, weights),
                                                           curation_version(s)), "resolutions")
 
 

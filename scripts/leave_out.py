@@ -1,6 +1,6 @@
 """Leave-item-out estimate: what the tuned sets would score if nobody had written lexicon rows for their items.
 
-    .venv/app/bin/python scripts/leave_out.py [--rasa-url http://127.0.0.1:5005] [--folds 5] [--json out.json]
+    .venv/app/bin/python scripts/leave_out.py [--rasa-url http://127.0.0.1:5005] [--folds 5] [--weights FILE] [--json out.json]
     make eval-leave-out RASA_URL=http://127.0.0.1:5005
 
 The held-out half (``tests/longtail/held_out.yaml``) measures items nobody tuned on: their citizens'
@@ -141,14 +141,17 @@ def rasa_parser(url: str, token: str) -> Callable[[str], dict]:
 
 
 def run(cases: Sequence[Case], parses: dict[str, dict], database_url: str, folds: int,
-        seed: int) -> tuple[dict[str, Counter], dict[str, Counter], list[dict]]:
-    """(every row, rows left out, per case) over ``cases``."""
+        seed: int, weights_file: Optional[Path] = None) -> tuple[dict[str, Counter], dict[str, Counter], list[dict]]:
+    """(every row, rows left out, per case) over ``cases``; ``weights_file``: the resolver's weights."""
     from actions.explain import explain
     from catalog.db import make_engine, make_sessionmaker
     from catalog.ranking import without_rows_for
+    from catalog.resolver import load_weights
 
+    weights = load_weights(weights_file) if weights_file else None
     detail: dict[str, dict] = {}
     with make_sessionmaker(make_engine(database_url))() as session:
+        without_rows_for(session, (), weights)
         as_it_is = []
         for case in cases:
             found = kind(explain(session, parses[case.text]), case.item)
@@ -157,7 +160,7 @@ def run(cases: Sequence[Case], parses: dict[str, dict], database_url: str, folds
                                     "with_rows": found}
         left_out = []
         for group in folds_of(cases, folds, seed):
-            without_rows_for(session, {c.item for c in group if c.item})
+            without_rows_for(session, {c.item for c in group if c.item}, weights)
             for case in group:
                 explained = explain(session, parses[case.text])
                 found = kind(explained, case.item)
@@ -175,6 +178,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--sets", nargs="*", type=Path, help="long-tail files (default: every tuned set)")
+    parser.add_argument("--weights", type=Path, help="the resolver's weights from this file (resolver_fit's format) "
+                        "instead of catalog/data/words/resolver_weights.yaml")
     parser.add_argument("--json", type=Path, help="per case: with every row, without its item's rows")
     args = parser.parse_args(argv)
     if args.folds < 2:
@@ -189,10 +194,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     with ThreadPoolExecutor(4) as pool:
         parses = dict(zip(texts, pool.map(parse, texts)))
     with_rows, without, detail = run(cases, parses, args.database_url or database_url_from_env(),
-                                     args.folds, args.seed)
+                                     args.folds, args.seed, args.weights)
     names = sorted({c.set_name for c in cases})
     print(f"leave-item-out estimate: {len(cases)} cases of {len(names)} tuned sets, "
-          f"{len({c.item for c in cases if c.item})} items in {args.folds} folds (seed {args.seed})\n")
+          f"{len({c.item for c in cases if c.item})} items in {args.folds} folds (seed {args.seed})"
+          + (f"; weights {args.weights}" if args.weights else "") + "\n")
     print(report([("with every lexicon row", with_rows), ("its item's rows left out", without)]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from catalog.resolver import (
     Resolution,
     ResolverIndex,
     Scored,
+    Weights,
     _decide,
     _doing_it_instead,
     _plain_apart,
@@ -26,6 +27,7 @@ from catalog.resolver import (
     load_off_list,
     load_off_list_needs,
     load_same_service,
+    load_weights,
     wrapped_items,
 )
 from catalog.words import ColloquialEntry, load_asked_verbs, load_colloquial, load_words
@@ -1478,3 +1480,15 @@ def test_without_an_items_lexicon_rows_its_citizens_word_no_longer_reaches_it(se
     finally:
         without_rows_for(session, ())
     assert resolve(session, text).decision == "answer" and resolve(session, text).ranked[0].name == item
+
+
+def test_the_resolver_can_read_with_other_weights_and_back(session):
+    from catalog.ranking import resolver_index, without_rows_for
+
+    mine = Weights({"bayes": 1.0}, 2.0)
+    try:
+        without_rows_for(session, (), mine)
+        assert resolver_index(session).weights == mine
+    finally:
+        without_rows_for(session, ())
+    assert resolver_index(session).weights == load_weights()
