@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -33,16 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from catalog.resolver_fit import LEAVE_OUT_SEED as SEED, ONLY_SCORED
 
+ROOT = Path(__file__).resolve().parents[1]
 LONGTAIL = ROOT / "tests" / "longtail"
-ONLY_SCORED = ("held_out", "rephrased7")  # tests/longtail/README.md: never tuned on, never read here
 FOLDS = 5
-SEED = 7
-KINDS = ("top1", "asked", "wrong", "handoff", "other")
-NEED_KINDS = ("handoff", "wrong", "asked")
 
 
 @dataclass(frozen=True)
@@ -73,14 +68,12 @@ def load_cases(paths: Iterable[Path]) -> list[Case]:
 
 
 def folds_of(cases: Sequence[Case], folds: int = FOLDS, seed: int = SEED) -> list[list[Case]]:
-    """The cases in ``folds`` groups: by item (seeded shuffle of the distinct items, dealt in turn),
-    the needs the list lacks by case id."""
-    items = sorted({c.item for c in cases if c.item})
-    random.Random(seed).shuffle(items)
-    fold_of = {item: number % folds for number, item in enumerate(items)}
-    needs = sorted(c.case_id for c in cases if not c.item)
-    random.Random(seed).shuffle(needs)
-    fold_of_need = {case_id: number % folds for number, case_id in enumerate(needs)}
+    """The cases in ``folds`` groups: by item (``catalog.resolver_fit.item_folds``, the groups a fit with
+    ``--leave-out`` reads), the needs the list lacks by case id."""
+    from catalog.resolver_fit import item_folds
+
+    fold_of = item_folds((c.item for c in cases if c.item), folds, seed)
+    fold_of_need = item_folds((c.case_id for c in cases if not c.item), folds, seed)
     groups: list[list[Case]] = [[] for _ in range(folds)]
     for case in cases:
         groups[fold_of[case.item] if case.item else fold_of_need[case.case_id]].append(case)

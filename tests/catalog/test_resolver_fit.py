@@ -73,3 +73,29 @@ def test_an_unknown_part_in_the_weights_file_is_named(tmp_path: Path):
     broken.write_text("weights:\n  colour: 1.0\nnothing: 1\n", encoding="utf-8")
     with pytest.raises(ValueError, match="colour"):
         load_weights(broken)
+
+
+def test_rephrased7_is_refused_too():
+    with pytest.raises(SystemExit):
+        resolver_fit.main(["--cases", "tests/longtail/rephrased7.yaml"])
+
+
+def test_the_groups_are_by_name_seeded_and_cover_every_name():
+    names = [f"item {n % 9}" for n in range(40)]
+    groups = resolver_fit.item_folds(names, 4)
+    assert set(groups) == set(names) and set(groups.values()) == {0, 1, 2, 3}
+    assert groups == resolver_fit.item_folds(reversed(names), 4)
+    assert groups != resolver_fit.item_folds(names, 4, seed=8)
+
+
+def test_each_case_is_read_again_without_its_items_rows_and_the_index_is_put_back(session):
+    from catalog import queries
+
+    cases = [({"id": "a", "turns": [{"user": "屋头想养只狗看门，要办手续不", "expect": {"item": "犬类准养证核发"}}]}, 1.0),
+             ({"id": "b", "turns": [{"user": "楼下路灯坏了好几天", "expect": {"handoff": True}}]}, 2.0),
+             ({"id": "c", "turns": [{"user": "办啥", "expect": {"clarify": 1}}]}, 1.0)]
+    before = queries.resolver_index(session).colloquial
+    found = resolver_fit.left_out_examples(session, cases, load_weights(), folds=2)
+    assert sorted(name for name, _ in found) == ["", "犬类准养证核发"]
+    assert {e.weight for name, examples in found if name == "" for e in examples} == {2.0}
+    assert queries.resolver_index(session).colloquial == before
