@@ -271,7 +271,7 @@ def accuracy(data: Sequence[Example], weights: Weights) -> float:
 
 def write(weights: Weights, path: Path, source: str, loss: float) -> None:
     header = ("# The general resolver's weights (catalog/resolver.py, FEATURES): written by\n"
-              f"# `python -m catalog.resolver_fit --write`, not by hand; fitted on {source}\n"
+              f"# `python -m catalog.resolver_fit --write` (or --out), not by hand; fitted on {source}\n"
               f"# (loss {loss:.4f}).\n")
     body = yaml.safe_dump({"weights": dict(weights.parts), "nothing": weights.nothing},
                           allow_unicode=True, sort_keys=False)
