@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from catalog.resolver_fit import LEAVE_OUT_SEED as SEED, ONLY_SCORED
+from catalog.resolver_fit import LEAVE_OUT_SEED as SEED, ONLY_SCORED, item_folds
 
 ROOT = Path(__file__).resolve().parents[1]
 LONGTAIL = ROOT / "tests" / "longtail"
@@ -70,8 +70,6 @@ def load_cases(paths: Iterable[Path]) -> list[Case]:
 def folds_of(cases: Sequence[Case], folds: int = FOLDS, seed: int = SEED) -> list[list[Case]]:
     """The cases in ``folds`` groups: by item (``catalog.resolver_fit.item_folds``, the groups a fit with
     ``--leave-out`` reads), the needs the list lacks by case id."""
-    from catalog.resolver_fit import item_folds
-
     fold_of = item_folds((c.item for c in cases if c.item), folds, seed)
     fold_of_need = item_folds((c.case_id for c in cases if not c.item), folds, seed)
     groups: list[list[Case]] = [[] for _ in range(folds)]
