@@ -156,8 +156,10 @@ class Reading:
 
 def places_checked(session: Session, turn: Turn) -> Turn:
     """``turn`` without the places the NLU read from a function word before a plain word (「在农村」 is no
-    misspelt 新农村): its service point would answer for a village the citizen never named."""
+    misspelt 新农村) or tagged where the message says none of their names (「我在代市镇」, another
+    district's town, is no 白市镇): its service point would answer for a place the citizen never named."""
     slips = {code for code, said in turn.place_slips if queries.function_word_slip(session, code, said)}
+    slips |= {code for code, said in turn.place_guesses if not queries.names_region(session, code, said)}
     return turn.without_places(slips) if slips else turn
 
 

@@ -43,6 +43,9 @@ class Turn:
     item_mentions: tuple[tuple[str, str], ...] = ()
     # (town or village code, the words the NLU read as it) of each place read from a near miss of its name.
     place_slips: tuple[tuple[str, str], ...] = ()
+    # (code, span) of each town or village the learned extractor (DIET) tagged: its span may name no
+    # place at all (「代市镇」, 前锋区's town, tagged 「市镇」 as 白市镇).
+    place_guesses: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_tracker(cls, tracker: Tracker) -> "Turn":
@@ -72,6 +75,10 @@ class Turn:
             place_slips=tuple(dict.fromkeys(
                 (str(e.get("value")), _span(raw, e)) for e in entities
                 if e.get("entity") in ("town", "village") and e.get("value") and e.get("match") == "fuzzy"
+            )),
+            place_guesses=tuple(dict.fromkeys(
+                (str(e.get("value")), _span(raw, e)) for e in entities
+                if e.get("entity") in ("town", "village") and e.get("value") and not e.get("match")
             )),
         )
 

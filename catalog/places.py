@@ -95,6 +95,14 @@ def function_word_slip(session: Session, code: str, said: str) -> bool:
                for name in place_matcher(session).spellings.get(code, ()))
 
 
+def names_region(session: Session, code: str, said: str) -> bool:
+    """``said``, a span of a message, holds one of region ``code``'s names (official, spoken or bare:
+    「白市镇」, 「白市」). The learned extractor tags places by their context too: 「我在代市镇」 (代市镇 is
+    前锋区's) gets 「市镇」 tagged as 白市镇, which names no town."""
+    said = normalise(said)
+    return any(name in said for name in place_matcher(session).spellings.get(code, ()))
+
+
 def place_from_codes(session: Session, town_code: Optional[str] = None, village_code: Optional[str] = None) -> Place:
     """Place from slot values; unknown codes are ignored and a village fixes its own town."""
     return _place_of(place_matcher(session), town_code, village_code)

@@ -19,7 +19,7 @@ from catalog.bundles import bundle_named_by
 from catalog.facts import fact_labels, fact_words_in, parse_facts, without_fact_words
 from catalog.guide import guide
 from catalog.location import nearest_service_point
-from catalog.places import function_word_slip, place_from_codes, resolve_place
+from catalog.places import function_word_slip, names_region, place_from_codes, resolve_place
 from catalog.ranking import resolve, resolver_index, resolver_inputs, search
 from catalog.resolver import Resolution
 from catalog.search import asked_otherwise, name_extends, variant_asked
@@ -28,7 +28,7 @@ from catalog.targets import get_target
 from catalog.types import Candidate
 
 __all__ = [
-    "get_target", "resolve_place", "place_from_codes", "function_word_slip", "parse_facts", "fact_labels", "fact_words_in", "without_fact_words",
+    "get_target", "resolve_place", "place_from_codes", "function_word_slip", "names_region", "parse_facts", "fact_labels", "fact_words_in", "without_fact_words",
     "bundle_named_by", "fact_keys", "facts_by_action", "missing_facts", "PLACE_QUESTION", "nearest_service_point", "guide",
     "search", "resolve", "resolver_index", "resolver_inputs", "Resolution", "Candidate",
     "asked_otherwise", "name_extends", "variant_asked",

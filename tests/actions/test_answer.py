@@ -1,7 +1,8 @@
 """action_answer against the real default catalog: docs/DESIGN.md §2 "ask at most once", turn by turn."""
 import pytest
 
-from actions.answer import ActionAnswer, ActionResetNeed
+from actions.answer import ActionAnswer, ActionResetNeed, places_checked
+from actions.conversation import Turn
 from tests.actions.conftest import Conversation
 
 
@@ -500,3 +501,15 @@ def test_a_function_word_before_a_plain_word_names_no_village(conversation):
     typo.say("我是心农村的，" + text[2:], intent="ask_materials",
              entities=[{"entity": "village", "value": "511602105215", "start": 2, "end": 5, "match": "fuzzy"}])
     assert typo.slots.get("village_code") == "511602105215"
+
+
+@pytest.mark.parametrize("text, start, end, kept", [
+    ("我在代市镇开了个小卖部，想卖烟", 3, 5, False),   # 「市镇」 of 前锋区's 代市镇 is no 白市镇
+    ("我在白市镇开了个小卖部，想卖烟", 2, 5, True),
+    ("我在白市开了个小卖部，想卖烟", 2, 4, True),
+])
+def test_a_place_the_message_does_not_name_is_not_its_place(catalog_factory, text, start, end, kept):
+    turn = Turn.from_parse({"text": text, "intent": {"name": "ask_item"}, "entities": [
+        {"entity": "town", "value": "511602112", "start": start, "end": end, "extractor": "DIETClassifier"}]})
+    with catalog_factory() as session:
+        assert (places_checked(session, turn).town_code == "511602112") is kept

@@ -40,3 +40,11 @@ def test_places_read_from_near_misses_keep_their_words_and_can_be_unsaid():
     unsaid = turn.without_places({"511602105215"})
     assert (unsaid.town_code, unsaid.village_code) == ("511602108", None)
     assert turn.without_places(set()) == turn
+
+
+def test_places_the_learned_extractor_tagged_keep_their_span():
+    text = "我在代市镇开了个小卖部"
+    entities = [{"entity": "town", "value": "511602112", "start": 3, "end": 5, "extractor": "DIETClassifier"},
+                {"entity": "town", "value": "511602108", "start": 0, "end": 2, "match": "exact"}]
+    turn = Turn.from_tracker(make_tracker(text, "ask_item", entities))
+    assert turn.place_guesses == (("511602112", "市镇"),) and turn.place_slips == ()

@@ -7,6 +7,7 @@ from catalog.queries import (
     facts_by_action,
     function_word_slip,
     get_target,
+    names_region,
     parse_facts,
     place_from_codes,
     resolve_place,
@@ -191,3 +192,23 @@ def test_facts_stated_by_the_action_asked(session, text, expected):
 def test_the_fact_words_of_a_message_are_taken_out(session):
     assert without_fact_words(session, "门头要装修，我自己去").strip(" ,") == ""  # both clauses are fact words
     assert "车撞了" in without_fact_words(session, "两个车撞了，有人在流血")  # no fact word: the words stay
+
+
+BAISHI = "511602112"  # 白市镇
+
+
+@pytest.mark.parametrize(
+    "code, said, names",
+    [
+        (BAISHI, "白市镇", True),
+        (BAISHI, "白市", True),      # the bare name
+        (BAISHI, "在白市镇", True),
+        (BAISHI, "市镇", False),     # 「我在代市镇」: 前锋区's town, tagged by the learned extractor
+        (BAISHI, "代市镇", False),
+        (LONGTAI, "龙台镇", True),
+        (CHETANG, "车堂村", True),   # a village's spoken name
+        ("nonsense", "白市镇", False),
+    ],
+)
+def test_a_span_names_a_region_only_by_one_of_its_names(session, code, said, names):
+    assert names_region(session, code, said) is names
