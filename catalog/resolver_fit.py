@@ -150,7 +150,8 @@ def left_out_examples(session, cases: Sequence[tuple[dict, float]], start: Weigh
     from catalog import queries
     from catalog.ranking import without_rows_for
 
-    usable = [(case, weight, first_need(case)[1]) for case, weight in cases if first_need(case)[0]]
+    needs = [(case, weight, first_need(case)) for case, weight in cases]
+    usable = [(case, weight, name) for case, weight, (ok, name) in needs if ok]
     fold_of = item_folds((name for _, _, name in usable if name), folds)
     fold_of_need = item_folds((str(case.get("id")) for case, _, name in usable if not name), folds)
     found: list[tuple[str, list[Example]]] = []
@@ -169,16 +170,26 @@ def left_out_examples(session, cases: Sequence[tuple[dict, float]], start: Weigh
     return found
 
 
-def rasa_items(url: str, token: str):
-    """``nlu(text)`` through a running Rasa's /model/parse: the ``item`` entities' codes."""
+def rasa_parser(url: str, token: str, timeout: float = 30.0):
+    """``parse(text)``: a running Rasa's /model/parse of ``text`` (also ``scripts/leave_out.py``'s)."""
     import httpx
 
-    client = httpx.Client(base_url=url, timeout=30)
+    client = httpx.Client(base_url=url, timeout=timeout)
 
-    def nlu(text: str) -> tuple[str, ...]:
+    def parse(text: str) -> dict:
         response = client.post("/model/parse", params={"token": token} if token else None, json={"text": text})
         response.raise_for_status()
-        return tuple(dict.fromkeys(str(e["value"]) for e in response.json().get("entities", [])
+        return response.json()
+
+    return parse
+
+
+def rasa_items(url: str, token: str):
+    """``nlu(text)`` through a running Rasa's /model/parse: the ``item`` entities' codes."""
+    parse = rasa_parser(url, token)
+
+    def nlu(text: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(str(e["value"]) for e in parse(text).get("entities", [])
                                    if e.get("entity") == "item" and e.get("value")))
 
     return nlu
@@ -329,11 +340,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         def inputs(text: str):
             return queries.resolver_inputs(session, text)
 
-        cases = [found for path, weight in sources
-                 for found in case_examples(index, inputs, start, load_cases([path]), nlu, weight)]
+        loaded = [(load_cases([path]), weight) for path, weight in sources]
+        cases = [found for read, weight in loaded for found in case_examples(index, inputs, start, read, nlu, weight)]
         if args.leave_out > 1:
-            cases += left_out_examples(session, [(case, weight) for path, weight in sources
-                                                 for case in load_cases([path])], start, args.leave_out, nlu)
+            cases += left_out_examples(session, [(case, weight) for read, weight in loaded for case in read],
+                                       start, args.leave_out, nlu)
         bank = bank_examples(index, inputs, start, args.bank_weight) if args.bank_weight > 0 else []
     data = [e for _, pair in cases for e in pair] + bank
     named = " ".join(f"{path.as_posix()} (×{weight:g})" for path, weight in sources) + (

@@ -30,10 +30,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from catalog.resolver_fit import LEAVE_OUT_SEED as SEED, ONLY_SCORED, item_folds
+from catalog.resolver_fit import LEAVE_OUT_SEED as SEED, ONLY_SCORED, item_folds, rasa_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 LONGTAIL = ROOT / "tests" / "longtail"
@@ -118,22 +118,10 @@ def report(rows: Sequence[tuple[str, dict[str, Counter]]]) -> str:
     return "\n".join(lines)
 
 
-def rasa_parser(url: str, token: str) -> Callable[[str], dict]:
-    import httpx
-
-    client = httpx.Client(base_url=url, timeout=60)
-
-    def parse(text: str) -> dict:
-        response = client.post("/model/parse", json={"text": text}, params={"token": token} if token else None)
-        response.raise_for_status()
-        return response.json()
-
-    return parse
-
-
 def run(cases: Sequence[Case], parses: dict[str, dict], database_url: str, folds: int,
         seed: int, weights_file: Optional[Path] = None) -> tuple[dict[str, Counter], dict[str, Counter], list[dict]]:
-    """(every row, rows left out, per case) over ``cases``; ``weights_file``: the resolver's weights."""
+    """(every row, rows left out, per case) over ``cases``; ``weights_file``: the resolver's weights. The
+    process's indexes are left without the last group's rows (the script ends with it)."""
     from actions.explain import explain
     from catalog.db import make_engine, make_sessionmaker
     from catalog.ranking import without_rows_for
@@ -142,7 +130,8 @@ def run(cases: Sequence[Case], parses: dict[str, dict], database_url: str, folds
     weights = load_weights(weights_file) if weights_file else None
     detail: dict[str, dict] = {}
     with make_sessionmaker(make_engine(database_url))() as session:
-        without_rows_for(session, (), weights)
+        if weights is not None:
+            without_rows_for(session, (), weights)
         as_it_is = []
         for case in cases:
             found = kind(explain(session, parses[case.text]), case.item)
@@ -157,7 +146,6 @@ def run(cases: Sequence[Case], parses: dict[str, dict], database_url: str, folds
                 found = kind(explained, case.item)
                 left_out.append((case, found))
                 detail[case.case_id].update(without_rows=found, got=[t["name"] for t in explained["targets"]])
-        without_rows_for(session, ())
     return tally(as_it_is), tally(left_out), list(detail.values())
 
 
@@ -180,7 +168,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     cases = load_cases(args.sets or tuned_sets())
     token = args.rasa_token_file.read_text().strip() if args.rasa_token_file.exists() else ""
-    parse = rasa_parser(args.rasa_url, token)
+    parse = rasa_parser(args.rasa_url, token, timeout=60.0)
     texts = sorted({c.text for c in cases})
     with ThreadPoolExecutor(4) as pool:
         parses = dict(zip(texts, pool.map(parse, texts)))
